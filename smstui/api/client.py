@@ -1,0 +1,483 @@
+"""Async client for the SMSGateway24 HTTP API: one method per call in api.md.
+
+One ``GatewayClient`` (one httpx connection pool) serves a whole session; close it with
+``aclose()`` or ``async with``. Every call is a POST with form fields, so credentials and bodies
+stay out of URLs and server logs. Answers are turned into the typed models of
+:mod:`smstui.models`; failures into the typed errors of :mod:`smstui.api.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from smstui.api import parse
+from smstui.api.errors import ApiError, AuthError, GatewayError, ResponseFormatError, TransportError
+from smstui.models import (
+    Device,
+    DeviceStatus,
+    MessageFilter,
+    MessageList,
+    OutgoingSms,
+    SmsStatus,
+)
+
+log = logging.getLogger("smstui.api")
+
+DEFAULT_API_URL = "https://smsgateway24.com/getdata/"
+IMAGE_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# Words of the gateway's refusals that mean "your credentials are wrong", not "your request is".
+_AUTH_WORDS = ("token", "password", "login", "unauthori", "not authori", "auth")
+_SECRET_FIELDS = {"pass", "token", "password"}
+
+TokenCallback = Callable[[str], Awaitable[None] | None]
+
+
+def reveal(value: Any) -> str | None:
+    """The plain text of a str or a ``Secret`` (anything with ``reveal()``)."""
+    if value is None:
+        return None
+    reveal_fn = getattr(value, "reveal", None)
+    return reveal_fn() if callable(reveal_fn) else str(value)
+
+
+def image_kind(data: bytes) -> str | None:
+    """The image type from the file's magic bytes (the gateway accepts these four)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageUpload:
+    """An image for a WhatsApp message, checked before any request is made."""
+
+    filename: str
+    data: bytes
+    content_type: str
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "ImageUpload":
+        file = Path(path).expanduser()
+        if not file.is_file():
+            raise ValueError(f"{file} is not a file")
+        size = file.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            raise ValueError(
+                f"{file.name} is {size / 1048576:.1f} MB; images may be at most "
+                f"{MAX_IMAGE_BYTES // 1048576} MB"
+            )
+        data = file.read_bytes()
+        kind = image_kind(data)
+        if kind is None:
+            raise ValueError(f"{file.name} is not a JPEG, PNG, WebP or GIF image")
+        return cls(filename=file.name, data=data, content_type=IMAGE_TYPES[kind])
+
+
+def _is_auth_refusal(message: str) -> bool:
+    text = message.lower()
+    return any(word in text for word in _AUTH_WORDS)
+
+
+def _bool_field(value: bool) -> str:
+    return "1" if value else "0"
+
+
+class GatewayClient:
+    """Typed async access to every gateway method.
+
+    ``email``/``password`` let the client fetch a token itself and, on an auth failure, fetch a
+    new one and retry once. ``on_token`` is told about every new token (to persist it).
+    ``gateway_tz`` is the account's time zone, used to read dates without one and to write
+    ``timetosend``; when not given it is learnt from the zone names in the gateway's answers.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_API_URL,
+        *,
+        email: str | None = None,
+        password: Any = None,
+        token: Any = None,
+        timeout: float = 20.0,
+        gateway_tz: tzinfo | None = None,
+        on_token: TokenCallback | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.email = email
+        self._password = reveal(password)
+        self._token = reveal(token)
+        self.gateway_tz: tzinfo | None = gateway_tz
+        self.on_token = on_token
+        self.timeout = timeout
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=min(timeout, 10.0)),
+            transport=transport,
+            headers={"User-Agent": "smstui"},
+            follow_redirects=True,
+        )
+        #: Requests made and response bytes read, for the idle-refresh budget and the benchmarks.
+        self.request_count = 0
+        self.bytes_received = 0
+
+    def __repr__(self) -> str:
+        return f"GatewayClient(base_url={self.base_url!r}, email={self.email!r})"
+
+    async def __aenter__(self) -> "GatewayClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self._token)
+
+    @property
+    def can_login(self) -> bool:
+        return bool(self.email and self._password)
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.gateway_tz or timezone.utc
+
+    def set_credentials(self, email: str | None, password: Any) -> None:
+        self.email = email
+        self._password = reveal(password)
+
+    def set_token(self, token: Any) -> None:
+        self._token = reveal(token)
+
+    # ----------------------------------------------------------------- transport
+
+    async def _post(
+        self, method: str, data: Mapping[str, str], files: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        url = self.base_url + method
+        log.debug("POST %s fields=%s", method, sorted(k for k in data if k not in _SECRET_FIELDS))
+        self.request_count += 1
+        try:
+            response = await self._http.post(url, data=dict(data), files=files)
+        except httpx.TimeoutException as exc:
+            sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+            raise TransportError(
+                f"The gateway at {self.base_url} did not answer within {self.timeout:g} s"
+                + (" (the request may have arrived)." if sent else ".")
+                + " Check your connection and try again.",
+                kind="timeout",
+                maybe_accepted=sent,
+                url=self.base_url,
+            ) from None
+        except httpx.ConnectError:
+            raise TransportError(
+                f"Cannot reach the gateway at {self.base_url}. "
+                "Check the network and the API URL (--api-url or the profile's api_url).",
+                kind="connect",
+                maybe_accepted=False,
+                url=self.base_url,
+            ) from None
+        except httpx.UnsupportedProtocol:
+            raise TransportError(
+                f"{self.base_url} is not an http(s) URL. Fix the API URL in your profile or --api-url.",
+                kind="url",
+                maybe_accepted=False,
+                url=self.base_url,
+            ) from None
+        except httpx.HTTPError as exc:
+            raise TransportError(
+                f"The connection to {self.base_url} broke before an answer arrived "
+                f"({type(exc).__name__}). The request may have arrived; try again.",
+                kind="dropped",
+                maybe_accepted=True,
+                url=self.base_url,
+            ) from None
+        self.bytes_received += len(response.content)
+        return self._decode(method, response)
+
+    def _decode(self, method: str, response: httpx.Response) -> dict[str, Any]:
+        if response.status_code >= 500:
+            raise TransportError(
+                f"The gateway had an internal error (HTTP {response.status_code}) on {method}. "
+                "It is usually temporary; try again in a minute.",
+                kind="http",
+                maybe_accepted=True,
+                url=self.base_url,
+            )
+        content_type = response.headers.get("content-type", "")
+        try:
+            payload = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            what = "an HTML page" if "html" in content_type or response.content.lstrip()[:1] == b"<" else (
+                "an empty answer" if not response.content.strip() else "text that is not JSON"
+            )
+            raise TransportError(
+                f"The gateway sent {what} instead of data (HTTP {response.status_code}) on {method}. "
+                f"Check that the API URL {self.base_url} is right; if it is, the service may be down.",
+                kind="not_json",
+                maybe_accepted=True,
+                url=self.base_url,
+            ) from None
+        if response.status_code >= 400:
+            raise TransportError(
+                f"The gateway answered HTTP {response.status_code} to {method}. "
+                f"Check the API URL {self.base_url}.",
+                kind="http",
+                maybe_accepted=False,
+                url=self.base_url,
+            )
+        if not isinstance(payload, dict):
+            raise ResponseFormatError(method, "not a JSON object", url=self.base_url)
+        if parse.to_bool_safe(payload.get("error")):
+            message = parse.opt_str(payload.get("message")) or ""
+            if method == "gettoken" or _is_auth_refusal(message):
+                raise AuthError(
+                    f"The gateway rejected the login: {message or 'no reason given'}. "
+                    "Check the email and password."
+                    if method == "gettoken"
+                    else f"The gateway rejected the session ({message}). Log in again."
+                )
+            raise GatewayError(method, message)
+        return payload
+
+    async def _call(
+        self, method: str, fields: Mapping[str, str], files: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A call that needs a token: fetch one when missing; on refusal renew once and retry once."""
+        if not self._token:
+            if not self.can_login:
+                raise AuthError("Not logged in. Log in with your email and password first.")
+            await self.get_token()
+        try:
+            return await self._post(method, {"token": self._token or "", **fields}, files)
+        except AuthError:
+            if not self.can_login:
+                raise
+            log.info("token refused on %s; fetching a new one", method)
+            self._token = None
+            await self.get_token()
+            return await self._post(method, {"token": self._token or "", **fields}, files)
+
+    def _read(self, method: str, reader: Callable[[], Any]) -> Any:
+        try:
+            return reader()
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ResponseFormatError(method, str(exc), url=self.base_url) from None
+
+    def _learn_zone(self, *values: Any) -> None:
+        if self.gateway_tz is not None:
+            return
+        for value in values:
+            name = parse.zone_name_of(value)
+            if name:
+                try:
+                    self.gateway_tz = parse.zone(name)
+                except ValueError:
+                    continue
+                return
+
+    # ----------------------------------------------------------------- methods
+
+    async def get_token(self, email: str | None = None, password: Any = None) -> str:
+        """Log in; keeps the token for later calls and returns it."""
+        if email is not None:
+            self.email = email
+        if password is not None:
+            self._password = reveal(password)
+        if not self.email or not self._password:
+            raise AuthError("Enter the email and password of your SMSGateway24 account.")
+        payload = await self._post("gettoken", {"email": self.email, "login": self.email, "pass": self._password})
+        token = parse.opt_str(payload.get("token"))
+        if not token:
+            raise ResponseFormatError("gettoken", "no token in the answer", url=self.base_url)
+        self._token = token
+        if self.on_token is not None:
+            result = self.on_token(token)
+            if result is not None:
+                await result
+        return token
+
+    def _sms_fields(self, sms: OutgoingSms) -> dict[str, str]:
+        fields = {
+            "sendto": sms.sendto,
+            "body": sms.body,
+            "device_id": str(sms.device_id),
+            "sim": str(int(sms.slot)),
+        }
+        if sms.timetosend is not None:
+            fields["timetosend"] = self.format_time(sms.timetosend)
+        if sms.customer_id is not None:
+            fields["customerid"] = str(sms.customer_id)
+        if sms.urgent:
+            fields["urgent"] = "1"
+        if sms.template_id is not None:
+            fields["template_id"] = str(sms.template_id)
+        return fields
+
+    def format_time(self, when: datetime) -> str:
+        """``YYYY-MM-DD HH:MM:SS`` in the account's zone, as ``timetosend`` and filters expect."""
+        if when.tzinfo is None:
+            raise ValueError("times sent to the gateway must be timezone-aware")
+        return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+    async def add_sms(self, sms: OutgoingSms, image: ImageUpload | None = None) -> int:
+        """Queue one message; returns the gateway's sms_id."""
+        files = None
+        if image is not None:
+            files = {"file": (image.filename, image.data, image.content_type)}
+        payload = await self._call("addsms", self._sms_fields(sms), files)
+        return self._read("addsms", lambda: parse.first_int(payload, "sms_id", "id"))
+
+    async def add_sms_without_token(self, sms: OutgoingSms, email: str, password: Any) -> int:
+        """The token-less call (``smstosend``) for one-shot scripts."""
+        fields = {"email": email, "pass": reveal(password) or "", **self._sms_fields(sms)}
+        payload = await self._post("smstosend", fields)
+        return self._read("smstosend", lambda: parse.first_int(payload, "sms_id", "id"))
+
+    async def add_many_sms(self, messages: Sequence[OutgoingSms]) -> None:
+        """Queue many messages in one request (``addalotofsms``). The gateway returns no ids."""
+
+        async def attempt() -> dict[str, Any]:
+            if not self._token:
+                await self.get_token()
+            data = []
+            for sms in messages:
+                item: dict[str, Any] = {
+                    "sendto": sms.sendto,
+                    "body": sms.body,
+                    "sim": int(sms.slot),
+                    "device_id": sms.device_id,
+                }
+                if sms.timetosend is not None:
+                    item["timetosend"] = self.format_time(sms.timetosend)
+                if sms.customer_id is not None:
+                    item["customerid"] = sms.customer_id
+                if sms.urgent:
+                    item["urgent"] = 1
+                data.append(item)
+            datajson = json.dumps({"token": self._token, "smsdata": data}, ensure_ascii=False)
+            return await self._post("addalotofsms", {"datajson": datajson})
+
+        if not self._token and not self.can_login:
+            raise AuthError("Not logged in. Log in with your email and password first.")
+        try:
+            await attempt()
+        except AuthError:
+            if not self.can_login:
+                raise
+            self._token = None
+            await attempt()
+
+    def _filter_fields(self, flt: MessageFilter) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        if flt.device_id is not None:
+            fields["device_id"] = str(flt.device_id)
+        if flt.status is not None:
+            fields["status"] = str(flt.status)
+        if flt.begin is not None:
+            fields["begindate"] = self.format_time(flt.begin)
+        if flt.end is not None:
+            fields["enddate"] = self.format_time(flt.end)
+        if flt.slot is not None:
+            fields["sim"] = str(flt.slot)
+        if flt.customer_id is not None:
+            fields["customerid"] = str(flt.customer_id)
+        if flt.phone:
+            fields["phone"] = flt.phone
+        if flt.order_desc:
+            fields["orderbydesc"] = "1"
+        if flt.timezone:
+            fields["timezone"] = flt.timezone
+        fields.update(flt.extra)
+        return fields
+
+    async def list_messages(self, flt: MessageFilter | None = None) -> MessageList:
+        """The message list (``getallsms``), incoming messages included."""
+        payload = await self._call("getallsms", self._filter_fields(flt or MessageFilter()))
+        container = payload.get("smss")
+        if isinstance(container, Mapping):
+            first = next(iter(container.values()), None)
+            if isinstance(first, Mapping):
+                self._learn_zone(first.get("created"))
+        return self._read("getallsms", lambda: parse.parse_message_list(payload, self.tz))
+
+    async def count_messages(self, flt: MessageFilter | None = None) -> int:
+        fields = self._filter_fields(flt or MessageFilter())
+        fields["onlycount"] = "1"
+        payload = await self._call("getallsms", fields)
+        return self._read("getallsms", lambda: parse.req_int(payload.get("count"), "count"))
+
+    async def sms_status(self, sms_id: int) -> SmsStatus:
+        payload = await self._call("getsmsstatus", {"sms_id": str(sms_id)})
+        return self._read("getsmsstatus", lambda: parse.parse_sms_status(payload))
+
+    async def devices(self) -> list[Device]:
+        payload = await self._call("getalldevices", {})
+        container = payload.get("device")
+        if isinstance(container, Mapping):
+            for raw in container.values():
+                if isinstance(raw, Mapping):
+                    self._learn_zone(raw.get("lastseen"), raw.get("created"))
+        return self._read("getalldevices", lambda: parse.parse_devices(payload, self.tz))
+
+    async def device_status(self, device_id: int) -> DeviceStatus:
+        payload = await self._call("getdevicestatus", {"device_id": str(device_id)})
+        return self._read("getdevicestatus", lambda: parse.parse_device_status(payload, self.tz))
+
+    async def save_tag(self, title: str) -> int:
+        payload = await self._call("savetag", {"title": title})
+        return self._read("savetag", lambda: parse.first_int(payload, "tag_id", "id"))
+
+    async def save_contact(self, tag_id: int, phone: str, name: str = "") -> int:
+        # The docs say ctag_id/name, the vendor's examples tag_id/fullname: send both (api.md).
+        fields = {"phone": phone, "ctag_id": str(tag_id), "tag_id": str(tag_id), "name": name, "fullname": name}
+        payload = await self._call("savecontact", fields)
+        return self._read("savecontact", lambda: parse.first_int(payload, "contact_id", "id"))
+
+    async def save_newsletter(
+        self,
+        title: str,
+        device_id: int,
+        body: str,
+        tags: Sequence[int],
+        slot: int = 0,
+        send_at: datetime | None = None,
+    ) -> int:
+        """Create a newsletter (``savepaket``); ``send_at=None`` means now."""
+        when = "0" if send_at is None else send_at.astimezone(self.tz).strftime("%d.%m.%Y %H:%M:%S")
+        fields = {
+            "title": title,
+            "device_id": str(device_id),
+            "body": body,
+            "tags": ",".join(str(t) for t in tags),
+            "sim": str(int(slot)),
+            "time_to_send": when,
+        }
+        payload = await self._call("savepaket", fields)
+        return self._read("savepaket", lambda: parse.first_int(payload, "paket_id", "paket", "id"))
+
+    async def ensure_timezone(self) -> tzinfo:
+        """Learn the account's zone (from device dates) before writing a ``timetosend``."""
+        if self.gateway_tz is None:
+            await self.devices()
+        return self.tz
+
+
+__all__ = ["ApiError", "GatewayClient", "ImageUpload", "DEFAULT_API_URL", "image_kind", "reveal"]
