@@ -1,0 +1,604 @@
+"""Typed settings: read with tomllib, written with tomli-w.
+
+The file lives at :func:`smstui.paths.config_file` (``SMSTUI_CONFIG`` points elsewhere). Every key is
+optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CONFIG_TOML`)::
+
+    default_profile = "default"     # profile used when none is named
+
+    [ui]
+    theme = "textual-dark"          # any Textual theme name
+    refresh_interval = 15           # seconds between background syncs (>= 2)
+    time_format = "%Y-%m-%d %H:%M"  # strftime format for absolute times
+
+    [sync]
+    overlap_minutes = 10            # re-list this window behind the sync cursor
+    device_interval = 60            # seconds between device refreshes
+    first_sync_days = 90            # how far back a first sync reaches
+
+    [bulk]
+    batch_size = 100                # messages per addalotofsms request
+
+    [secrets]
+    keyring = false                 # tokens in the OS keyring (or SMSTUI_KEYRING=1) instead of
+                                    # 0600 files; needs the optional keyring package
+
+    [keymap]                        # binding id -> keys, passed to App.set_keymap
+    "app.refresh" = "ctrl+r"
+
+    [profiles.default]              # one table per account / gateway
+    api_url = "https://smsgateway24.com/getdata/"
+    email = "me@example.com"
+    region = "DE"                   # default region for numbers written without +country
+    default_device = 1576           # optional
+    timeout = 20                    # seconds per request (optional)
+    remember_password = false       # keep the password (0600 file or keyring) to renew tokens
+
+``region`` has no default on purpose: a wrong guess silently sends to another country. Without a
+region every number must be written internationally (``+49...``); with ``region = "DE"`` a number
+like ``0157 52982212`` is read as German.
+
+Loading never raises on a bad file: :func:`load_config` returns the defaults for whatever is wrong
+together with :class:`ConfigProblem` entries that name the key, its line and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import tomli_w
+
+from smstui import paths
+
+DEFAULT_API_URL = "https://smsgateway24.com/getdata/"
+ENV_API_URL = "SMSTUI_API_URL"
+ENV_PROFILE = "SMSTUI_PROFILE"
+
+DEFAULT_CONFIG_TOML = '''\
+# smstui configuration. Every key is optional; these are the defaults.
+default_profile = "default"
+
+[ui]
+theme = "textual-dark"        # any Textual theme name
+refresh_interval = 15         # seconds between background syncs (>=2)
+time_format = "%Y-%m-%d %H:%M"
+
+[sync]
+overlap_minutes = 10          # re-list window behind the cursor
+device_interval = 60          # seconds between device refreshes
+first_sync_days = 90          # how far back a first sync reaches
+
+[bulk]
+batch_size = 100
+
+[secrets]
+keyring = false               # OS keyring instead of 0600 files (needs `keyring`; or SMSTUI_KEYRING=1)
+
+[keymap]                      # binding id -> keys, passed to App.set_keymap
+"app.refresh" = "ctrl+r"
+
+[profiles.default]
+api_url = "https://smsgateway24.com/getdata/"
+email = "me@example.com"
+region = "DE"                 # default region for numbers without +country; omit = international only
+default_device = 1576         # optional
+timeout = 20                  # seconds (optional)
+remember_password = false
+'''
+
+
+class ConfigError(ValueError):
+    """A configuration request that cannot be satisfied (unknown profile, bad URL, ...)."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong with the config file; the rest of the file still applies."""
+
+    message: str
+    key: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    theme: str = "textual-dark"
+    refresh_interval: float = 15
+    time_format: str = "%Y-%m-%d %H:%M"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    overlap_minutes: int = 10
+    device_interval: float = 60
+    first_sync_days: int = 90
+
+
+@dataclass(frozen=True)
+class BulkSettings:
+    batch_size: int = 100
+
+
+@dataclass(frozen=True)
+class SecretsSettings:
+    keyring: bool = False  # store tokens/passwords in the OS keyring (needs the keyring package)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One account on one gateway. ``region=None`` means numbers must be international."""
+
+    name: str = "default"
+    api_url: str = DEFAULT_API_URL
+    email: str = ""
+    region: str | None = None
+    default_device: int | None = None
+    timeout: float = 20
+    remember_password: bool = False
+
+    def __post_init__(self) -> None:
+        paths.validate_profile_name(self.name)
+        object.__setattr__(self, "api_url", normalize_api_url(self.api_url))
+        if self.region is not None:
+            object.__setattr__(self, "region", normalize_region(self.region))
+
+
+@dataclass(frozen=True)
+class Config:
+    default_profile: str = "default"
+    ui: UiSettings = field(default_factory=UiSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    bulk: BulkSettings = field(default_factory=BulkSettings)
+    secrets: SecretsSettings = field(default_factory=SecretsSettings)
+    keymap: dict[str, str] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The named profile (default: ``default_profile``).
+
+        With no profiles at all the default profile is a blank one, so a first run can log in and
+        save it; otherwise an unknown name raises :class:`ConfigError` listing the known ones.
+        """
+        name = name or self.default_profile
+        if name in self.profiles:
+            return self.profiles[name]
+        if not self.profiles and name == self.default_profile:
+            return Profile(name=name)
+        known = ", ".join(sorted(self.profiles)) or "none"
+        raise ConfigError(
+            f"unknown profile {name!r} (known profiles: {known}); "
+            f"add a [profiles.{name}] table to the config file or pick a known one"
+        )
+
+    def with_profile(self, profile: Profile, *, make_default: bool = False) -> "Config":
+        """A copy with ``profile`` added or replaced (by name)."""
+        profiles = dict(self.profiles)
+        profiles[profile.name] = profile
+        default = profile.name if make_default else self.default_profile
+        return replace(self, profiles=profiles, default_profile=default)
+
+    def update_profile(self, name: str, **changes: Any) -> "Config":
+        """A copy with some fields of profile ``name`` changed (created if missing)."""
+        base = self.profiles.get(name) or Profile(name=name)
+        return self.with_profile(replace(base, **changes))
+
+    def without_profile(self, name: str) -> "Config":
+        profiles = {k: v for k, v in self.profiles.items() if k != name}
+        return replace(self, profiles=profiles)
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: Config
+    problems: list[ConfigProblem]
+    path: Path | None = None
+
+
+# --- value checks ----------------------------------------------------------------------------
+
+
+def normalize_api_url(url: str) -> str:
+    """Validate an http(s) URL and make it end with "/" (endpoint names are appended)."""
+    if not isinstance(url, str):
+        raise ConfigError(f"api_url must be a string, got {type(url).__name__}")
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"api_url {url!r} is not an http(s) URL; use e.g. {DEFAULT_API_URL!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"api_url {url!r} must not contain '?' or '#'")
+    return text if text.endswith("/") else text + "/"
+
+
+def normalize_region(region: str) -> str:
+    """An ISO 3166 alpha-2 code that phonenumbers knows (``de`` -> ``DE``)."""
+    if not isinstance(region, str):
+        raise ConfigError(f"region must be a string like \"DE\", got {type(region).__name__}")
+    code = region.strip().upper()
+    import phonenumbers  # late: only needed when a region is configured
+
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            f"region {region!r} is not a known two-letter country code (e.g. \"DE\", \"US\", \"GB\")"
+        )
+    return code
+
+
+Check = Callable[[Any], Any]  # returns the cleaned value or raises ValueError(reason)
+
+
+def _int(minimum: int | None = None, maximum: int | None = None) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number, got {_show(value)}")
+        _range(value, minimum, maximum)
+        return value
+
+    return check
+
+
+def _number(minimum: float | None = None, maximum: float | None = None) -> Check:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"must be a number, got {_show(value)}")
+        _range(value, minimum, maximum)
+        return value
+
+    return check
+
+
+def _range(value: float, minimum: float | None, maximum: float | None) -> None:
+    if minimum is not None and value < minimum:
+        raise ValueError(f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"must be at most {maximum}, got {value}")
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {_show(value)}")
+    return value
+
+
+def _nonempty_str(value: Any) -> str:
+    text = _str(value).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {_show(value)}")
+    return value
+
+
+def _time_format(value: Any) -> str:
+    text = _nonempty_str(value)
+    from datetime import datetime
+
+    try:
+        datetime(2000, 1, 2, 3, 4, 5).strftime(text)
+    except ValueError as exc:
+        raise ValueError(f"is not a valid strftime format: {exc}") from None
+    return text
+
+
+def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
+    def check(value: Any) -> Any:
+        try:
+            return fn(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+
+    return check
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return f"{type(value).__name__} {value!r}"
+
+
+_TABLE_SCHEMAS: dict[str, tuple[type, dict[str, Check]]] = {
+    "ui": (
+        UiSettings,
+        {
+            "theme": _nonempty_str,
+            "refresh_interval": _number(minimum=2),
+            "time_format": _time_format,
+        },
+    ),
+    "sync": (
+        SyncSettings,
+        {
+            "overlap_minutes": _int(minimum=0, maximum=24 * 60),
+            "device_interval": _number(minimum=5),
+            "first_sync_days": _int(minimum=1, maximum=3650),
+        },
+    ),
+    "bulk": (BulkSettings, {"batch_size": _int(minimum=1, maximum=1000)}),
+    "secrets": (SecretsSettings, {"keyring": _bool}),
+}
+
+_PROFILE_SCHEMA: dict[str, Check] = {
+    "api_url": _wrap_config_error(normalize_api_url),
+    "email": _str,
+    "region": _wrap_config_error(normalize_region),
+    "default_device": _int(minimum=1),
+    "timeout": _number(minimum=1, maximum=600),
+    "remember_password": _bool,
+}
+
+_TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "profiles")
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_config(path: Path | str | None = None) -> LoadedConfig:
+    """Read the config file; never raises for a bad or missing file (see module docstring)."""
+    file = Path(path) if path is not None else paths.config_file()
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return LoadedConfig(Config(), [], file)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return LoadedConfig(
+            Config(),
+            [ConfigProblem(f"{file}: cannot read the config file ({reason}); using defaults. "
+                           "Fix its permissions/encoding (UTF-8) or delete it.")],
+            file,
+        )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        return LoadedConfig(
+            Config(),
+            [
+                ConfigProblem(
+                    f"{file}: not valid TOML: {exc}. Fix that line or delete the file; "
+                    "using the defaults for now.",
+                    line=int(match.group(1)) if match else None,
+                )
+            ],
+            file,
+        )
+    builder = _Builder(file, text)
+    return LoadedConfig(builder.build(data), builder.problems, file)
+
+
+class _Builder:
+    def __init__(self, file: Path, text: str) -> None:
+        self.file = file
+        self.lines = _KeyLines(text)
+        self.problems: list[ConfigProblem] = []
+
+    def problem(self, path: tuple[str, ...], what: str) -> None:
+        line = self.lines.find(path)
+        where = f"{self.file} line {line}" if line else str(self.file)
+        self.problems.append(ConfigProblem(f"{where}: {what}", ".".join(path), line))
+
+    def unknown(self, path: tuple[str, ...], known: tuple[str, ...] | list[str]) -> None:
+        table = ".".join(path[:-1])
+        scope = f"in [{table}]" if table else "at the top level"
+        self.problem(
+            path,
+            f"unknown key {'.'.join(path)!r} ignored; known keys {scope}: {', '.join(known)}",
+        )
+
+    def build(self, data: dict[str, Any]) -> Config:
+        for key in data:
+            if key not in _TOP_LEVEL_KEYS:
+                self.unknown((key,), _TOP_LEVEL_KEYS)
+        kwargs: dict[str, Any] = {}
+        for table, (cls, schema) in _TABLE_SCHEMAS.items():
+            kwargs[table] = cls(**self.table((table,), data.get(table, {}), schema))
+        kwargs["keymap"] = self.keymap(data.get("keymap", {}))
+        profiles = self.profiles(data.get("profiles", {}))
+        kwargs["profiles"] = profiles
+        default = "default"
+        if "default_profile" in data:
+            value = data["default_profile"]
+            try:
+                default = paths.validate_profile_name(_str(value))
+            except ValueError as exc:
+                self.problem(("default_profile",), f"default_profile {exc}; using 'default'")
+            else:
+                if profiles and default not in profiles:
+                    fallback = "default" if "default" in profiles else sorted(profiles)[0]
+                    self.problem(
+                        ("default_profile",),
+                        f"default_profile {default!r} has no [profiles.{default}] table; "
+                        f"using {fallback!r} (known: {', '.join(sorted(profiles))})",
+                    )
+                    default = fallback
+        elif profiles and default not in profiles:
+            default = sorted(profiles)[0]
+        kwargs["default_profile"] = default
+        return Config(**kwargs)
+
+    def table(
+        self, path: tuple[str, ...], raw: Any, schema: dict[str, Check]
+    ) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            self.problem(path, f"{'.'.join(path)} must be a table, got {_show(raw)}; using defaults")
+            return {}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in schema:
+                self.unknown((*path, key), list(schema))
+                continue
+            try:
+                values[key] = schema[key](value)
+            except ValueError as exc:
+                self.problem(
+                    (*path, key),
+                    f"{'.'.join((*path, key))} {exc}; using the default"
+                    + self._default_hint(path, key),
+                )
+        return values
+
+    @staticmethod
+    def _default_hint(path: tuple[str, ...], key: str) -> str:
+        cls = _TABLE_SCHEMAS[path[0]][0] if path[0] in _TABLE_SCHEMAS else Profile
+        for f in fields(cls):
+            if f.name == key:
+                return f" ({f.default!r})"
+        return ""
+
+    def keymap(self, raw: Any) -> dict[str, str]:
+        if not isinstance(raw, dict):
+            self.problem(("keymap",), f"keymap must be a table, got {_show(raw)}; ignored")
+            return {}
+        keymap: dict[str, str] = {}
+        for key, value in raw.items():
+            if isinstance(value, str) and value.strip():
+                keymap[key] = value.strip()
+            else:
+                self.problem(
+                    ("keymap", key),
+                    f"keymap.{key} must be a non-empty string of keys like \"ctrl+r\", "
+                    f"got {_show(value)}; ignored",
+                )
+        return keymap
+
+    def profiles(self, raw: Any) -> dict[str, Profile]:
+        if not isinstance(raw, dict):
+            self.problem(("profiles",), f"profiles must be tables like [profiles.default]; ignored")
+            return {}
+        profiles: dict[str, Profile] = {}
+        for name, table in raw.items():
+            try:
+                paths.validate_profile_name(name)
+            except ValueError as exc:
+                self.problem(("profiles", name), f"{exc}; profile ignored")
+                continue
+            values = self.table(("profiles", name), table, _PROFILE_SCHEMA)
+            profiles[name] = Profile(name=name, **values)
+        return profiles
+
+
+class _KeyLines:
+    """Maps dotted key paths to 1-based line numbers by scanning the TOML text.
+
+    tomllib keeps no positions, so this is a light re-scan that understands table headers,
+    quoted keys and dotted keys; good enough to point a human at the right line.
+    """
+
+    _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]]*?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"""^\s*(?P<key>(?:"[^"]*"|'[^']*'|[A-Za-z0-9_.\- \t"'])+?)\s*=""")
+
+    def __init__(self, text: str) -> None:
+        self.index: dict[tuple[str, ...], int] = {}
+        table: tuple[str, ...] = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = self._HEADER.match(line)
+            if header:
+                table = _split_dotted(header.group("name"))
+                self.index.setdefault(table, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.index.setdefault((*table, *_split_dotted(key.group("key"))), number)
+
+    def find(self, path: tuple[str, ...]) -> int | None:
+        # Fall back to the enclosing table's header when the key itself was not found.
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.index:
+                return self.index[path[:end]]
+        return None
+
+
+def _split_dotted(text: str) -> tuple[str, ...]:
+    parts: list[str] = []
+    for match in re.finditer(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^.'"]+)\s*(?:\.|$)""", text):
+        part = match.group(1).strip()
+        if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)
+
+
+# --- saving ----------------------------------------------------------------------------------
+
+
+def config_to_dict(config: Config) -> dict[str, Any]:
+    """The TOML document for ``config`` (None values are omitted: TOML has no null)."""
+    doc: dict[str, Any] = {"default_profile": config.default_profile}
+    for table in _TABLE_SCHEMAS:
+        settings = getattr(config, table)
+        doc[table] = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    if config.keymap:
+        doc["keymap"] = dict(config.keymap)
+    if config.profiles:
+        doc["profiles"] = {
+            name: {
+                f.name: getattr(profile, f.name)
+                for f in fields(profile)
+                if f.name != "name" and getattr(profile, f.name) is not None
+            }
+            for name, profile in config.profiles.items()
+        }
+    return doc
+
+
+def save_config(config: Config, path: Path | str | None = None) -> Path:
+    """Write ``config`` atomically (temp file + os.replace), mode 0600; returns the path."""
+    file = Path(path) if path is not None else paths.config_file()
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    payload = tomli_w.dumps(config_to_dict(config)).encode("utf-8")
+    # mkstemp creates the file 0600 from the start, so the content is never world-readable.
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, file)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return file
+
+
+# --- resolution ------------------------------------------------------------------------------
+
+
+def resolve_profile(
+    config: Config, name: str | None = None, api_url: str | None = None
+) -> Profile:
+    """The profile to use, with overrides applied: CLI flag > environment > config file.
+
+    ``name``: flag, else ``SMSTUI_PROFILE``, else ``config.default_profile``.
+    ``api_url``: flag, else ``SMSTUI_API_URL``, else the profile's own.
+    """
+    chosen = name or os.environ.get(ENV_PROFILE, "").strip() or None
+    if chosen is not None:
+        try:
+            paths.validate_profile_name(chosen)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    profile = config.profile(chosen)
+    override = api_url or os.environ.get(ENV_API_URL, "").strip() or None
+    if override is not None:
+        profile = replace(profile, api_url=normalize_api_url(override))
+    return profile
