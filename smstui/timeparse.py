@@ -1,0 +1,179 @@
+"""Times the user types ("+2h", "tomorrow 9:00") and times the gateway wants, as strings.
+
+Every function takes ``now`` explicitly (no hidden clock) so tests can freeze time, and a zone
+``tz`` in which the user's wall-clock input is read and the gateway's strings are written.
+
+Accepted by :func:`parse_when` (case-insensitive, extra spaces ignored)::
+
+    now                      this instant
+    +30m  +2h  +1d  +1h30m   relative to now ("in 2h" also works)
+    HH:MM                    today at that time; an error if already past
+    today 18:00              same as "18:00"
+    tomorrow 9:00            tomorrow at that time ("tomorrow" alone = tomorrow 00:00)
+    YYYY-MM-DD HH:MM[:SS]    that local time ("T" between date and time also works)
+    YYYY-MM-DD               00:00 on that day (so today's date alone is already past)
+
+Anything in the past is rejected with a message saying so; so is a wall time that does not
+exist because the clocks jump forward that night.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+GATEWAY_FORMAT = "%Y-%m-%d %H:%M:%S"
+PAKET_FORMAT = "%d.%m.%Y %H:%M:%S"
+
+_HELP = "use YYYY-MM-DD HH:MM, HH:MM, +30m, +2h, +1d, 'tomorrow 9:00' or 'now'"
+
+_RELATIVE = re.compile(r"^(?:\+|in\s+)\s*((?:\d+\s*[dhm]\s*)+)$")
+_RELATIVE_PART = re.compile(r"(\d+)\s*([dhm])")
+_CLOCK = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?"
+_DATE = r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
+_ABSOLUTE = re.compile(rf"^{_DATE}(?:(?:\s+|t){_CLOCK})?$")
+_DAY_WORD = re.compile(rf"^(?:(?P<word>today|tomorrow)(?:\s+(?:at\s+)?|$))?(?:{_CLOCK})?$")
+_MAX_RELATIVE = timedelta(days=3650)
+
+
+class WhenError(ValueError):
+    """Input that is not a usable future time; the message says what to type instead."""
+
+
+def _zone(tz: tzinfo | str) -> tzinfo:
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WhenError(f"unknown time zone {tz!r}; use a name like 'Europe/Berlin'") from None
+
+
+def _require_aware(dt: datetime, name: str) -> None:
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+def parse_when(text: str, now: datetime, tz: tzinfo | str) -> datetime:
+    """The aware datetime meant by ``text`` (see module docstring), or :class:`WhenError`."""
+    _require_aware(now, "now")
+    zone = _zone(tz)
+    local_now = now.astimezone(zone)
+    key = " ".join((text or "").lower().split())
+    if not key:
+        raise WhenError(f"no time given; {_HELP}")
+    if key == "now":
+        return local_now
+
+    relative = _RELATIVE.match(key)
+    if relative:
+        delta = timedelta()
+        for amount, unit in _RELATIVE_PART.findall(relative.group(1)):
+            delta += {"d": timedelta(days=1), "h": timedelta(hours=1),
+                      "m": timedelta(minutes=1)}[unit] * int(amount)
+        if delta <= timedelta(0):
+            raise WhenError(f"{text.strip()!r} is not in the future; give a duration above zero")
+        if delta > _MAX_RELATIVE:
+            raise WhenError(f"{text.strip()!r} is more than ten years ahead")
+        return (now + delta).astimezone(zone)
+
+    absolute = _ABSOLUTE.match(key)
+    if absolute:
+        day = _date(absolute, text)
+        return _future(_combine(day, absolute, zone, text), local_now)
+
+    words = _DAY_WORD.match(key)
+    if words and (words.group("word") or words.group("h")):
+        day = local_now.date()
+        if words.group("word") == "tomorrow":
+            day += timedelta(days=1)
+        return _future(_combine(day, words, zone, text), local_now)
+
+    raise WhenError(f"cannot read {text.strip()!r} as a time; {_HELP}")
+
+
+def parse_schedule(text: str, now: datetime, tz: tzinfo | str) -> datetime | None:
+    """Like :func:`parse_when`, but empty input and "now" mean "send now" (``None``)."""
+    if not (text or "").strip() or text.strip().lower() == "now":
+        return None
+    return parse_when(text, now, tz)
+
+
+def _date(match: re.Match[str], text: str) -> date:
+    try:
+        return date(int(match.group("y")), int(match.group("mo")), int(match.group("d")))
+    except ValueError:
+        raise WhenError(f"{text.strip()!r} is not a valid date; use YYYY-MM-DD") from None
+
+
+def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> datetime:
+    if match.group("h") is None:
+        clock = time(0, 0)
+    else:
+        try:
+            clock = time(int(match.group("h")), int(match.group("m")), int(match.group("s") or 0))
+        except ValueError:
+            raise WhenError(f"{text.strip()!r} has an impossible time of day; use HH:MM") from None
+    result = datetime.combine(day, clock, tzinfo=zone)
+    # A wall time skipped by a DST jump does not survive a round trip through UTC.
+    if result.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != result.replace(
+        tzinfo=None
+    ):
+        raise WhenError(
+            f"{_show(result)} does not exist in {zone} (the clocks jump forward); pick another time"
+        )
+    return result
+
+
+def _future(when: datetime, local_now: datetime) -> datetime:
+    if when <= local_now:
+        raise WhenError(
+            f"{_show(when)} is in the past; give a future time or leave empty to send now"
+        )
+    return when
+
+
+def _show(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M" if dt.second == 0 else "%Y-%m-%d %H:%M:%S")
+
+
+def format_gateway_time(dt: datetime, tz: tzinfo | str) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` in ``tz`` (the ``timetosend`` / ``begindate`` format)."""
+    _require_aware(dt, "dt")
+    return dt.astimezone(_zone(tz)).strftime(GATEWAY_FORMAT)
+
+
+def format_paket_time(dt: datetime, tz: tzinfo | str) -> str:
+    """``DD.MM.YYYY HH:MM:SS`` in ``tz`` (savepaket's ``time_to_send`` format)."""
+    _require_aware(dt, "dt")
+    return dt.astimezone(_zone(tz)).strftime(PAKET_FORMAT)
+
+
+def humanize_ago(dt: datetime, now: datetime) -> str:
+    """``just now``, ``3 min ago``, ``2 h ago``, ``5 days ago``, ``in 2 h`` ..."""
+    _require_aware(dt, "dt")
+    _require_aware(now, "now")
+    seconds = (now - dt).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 45:
+        return "just now"
+    minutes = int(seconds // 60)
+    if seconds < 3600:
+        amount = f"{max(minutes, 1)} min"
+    elif seconds < 86400:
+        amount = f"{int(seconds // 3600)} h"
+    else:
+        days = int(seconds // 86400)
+        if days < 60:
+            amount = _plural(days, "day")
+        elif days < 730:
+            amount = _plural(days // 30, "month")
+        else:
+            amount = _plural(days // 365, "year")
+    return f"in {amount}" if future else f"{amount} ago"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
