@@ -1,0 +1,1074 @@
+"""The local store: one SQLite database per profile (WAL), the app's memory between runs.
+
+Everything the screens show comes from here, so the app opens instantly on what it already
+knows and works offline. The gateway is the truth for what it holds; the store adds what the
+gateway cannot tell us: messages not yet accepted (the outbox), tags/contacts/newsletters we
+created (the API cannot list them), drafts, templates and sync cursors.
+
+One table holds every message, gateway-known or not yet sent, keyed by a local id (``lid``);
+``sms_id`` is the gateway's id once known. A ``threads`` table keeps one summary row per
+normalised phone number, recomputed only for the numbers a write touched, so the conversation
+list never has to aggregate the whole history.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from smstui.models import (
+    FAILED_STATUSES,
+    FINAL_STATUSES,
+    Device,
+    DeviceStatus,
+    Message,
+    SimCard,
+    status_title,
+)
+
+SCHEMA_VERSION = 2
+
+# Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
+QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
+SENDING = "sending"  # a request is under way; on restart its outcome is unknown
+SUBMITTED = "submitted"  # the gateway accepted it and gave an sms_id
+UNKNOWN = "unknown"  # sent, answer lost, not found on the gateway yet: the user must check
+REJECTED = "rejected"  # the gateway refused it (error 1); will not be retried
+CANCELLED = "cancelled"
+OUTBOX_STATES = (QUEUED, SENDING, SUBMITTED, UNKNOWN, REJECTED, CANCELLED)
+
+_MIGRATIONS: list[str] = [
+    # v1: the original schema.
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS devices (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        data TEXT NOT NULL,
+        online INTEGER,
+        last_seen REAL,
+        seconds_since_seen INTEGER,
+        status_checked REAL,
+        updated REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS messages (
+        lid INTEGER PRIMARY KEY AUTOINCREMENT,
+        sms_id INTEGER UNIQUE,
+        phone TEXT NOT NULL,
+        phone_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status INTEGER,
+        status_title TEXT,
+        device_id INTEGER,
+        slot INTEGER,
+        created REAL NOT NULL,
+        sent_at REAL,
+        scheduled_at REAL,
+        customer_id INTEGER,
+        urgent INTEGER NOT NULL DEFAULT 0,
+        paket_id INTEGER,
+        paket_title TEXT,
+        incoming INTEGER NOT NULL DEFAULT 0,
+        outbox TEXT,
+        outbox_error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt REAL,
+        submitted_at REAL,
+        image_path TEXT,
+        batch TEXT,
+        seen INTEGER NOT NULL DEFAULT 1,
+        updated REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS messages_thread ON messages (phone_key, created);
+    CREATE INDEX IF NOT EXISTS messages_status ON messages (status);
+    CREATE INDEX IF NOT EXISTS messages_device ON messages (device_id, created);
+    CREATE INDEX IF NOT EXISTS messages_created ON messages (created);
+    CREATE INDEX IF NOT EXISTS messages_outbox ON messages (outbox) WHERE outbox IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS threads (
+        phone_key TEXT PRIMARY KEY,
+        phone TEXT NOT NULL,
+        last_lid INTEGER NOT NULL,
+        last_created REAL NOT NULL,
+        last_body TEXT NOT NULL,
+        last_status INTEGER,
+        last_incoming INTEGER NOT NULL,
+        last_outbox TEXT,
+        total INTEGER NOT NULL,
+        unread INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        devices TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS threads_recent ON threads (last_created DESC);
+    CREATE TABLE IF NOT EXISTS tags (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        gateway_id INTEGER UNIQUE,
+        title TEXT NOT NULL,
+        created REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS contacts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        gateway_id INTEGER,
+        tag_id INTEGER NOT NULL REFERENCES tags(id),
+        phone TEXT NOT NULL,
+        phone_key TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL,
+        UNIQUE (tag_id, phone_key)
+    );
+    CREATE INDEX IF NOT EXISTS contacts_phone ON contacts (phone_key);
+    CREATE TABLE IF NOT EXISTS newsletters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        gateway_id INTEGER UNIQUE,
+        title TEXT NOT NULL,
+        device_id INTEGER NOT NULL,
+        slot INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        send_at REAL,
+        created REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS drafts (key TEXT PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL);
+    """,
+    # v2: templates, and the per-thread non-final index sync leans on.
+    """
+    CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated REAL NOT NULL);
+    CREATE INDEX IF NOT EXISTS messages_pending ON messages (created)
+        WHERE sms_id IS NOT NULL AND status IN (1, 2, 3, 6);
+    CREATE INDEX IF NOT EXISTS messages_customer ON messages (customer_id) WHERE customer_id IS NOT NULL;
+    """,
+]
+
+
+def to_ts(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def from_ts(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message row: the gateway's fields plus what only we know (outbox state, local id)."""
+
+    lid: int
+    sms_id: int | None
+    phone: str
+    phone_key: str
+    body: str
+    status: int | None
+    status_title: str | None
+    device_id: int | None
+    slot: int | None
+    created: datetime
+    sent_at: datetime | None
+    scheduled_at: datetime | None
+    customer_id: int | None
+    urgent: bool
+    paket_id: int | None
+    incoming: bool
+    outbox: str | None
+    outbox_error: str | None
+    attempts: int
+    image_path: str | None
+    batch: str | None
+
+    @property
+    def failed(self) -> bool:
+        return self.outbox == REJECTED or (self.status in FAILED_STATUSES)
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL_STATUSES or self.outbox in (REJECTED, CANCELLED)
+
+    @property
+    def display_status(self) -> str:
+        """One short word or phrase for the status tick."""
+        if self.outbox in (QUEUED, SENDING):
+            return "queued"
+        if self.outbox == UNKNOWN:
+            return "unknown — check"
+        if self.outbox == REJECTED:
+            return "refused"
+        if self.outbox == CANCELLED:
+            return "cancelled"
+        if self.status is None:
+            return "queued"
+        return status_title(self.status, self.status_title)
+
+
+_MESSAGE_COLUMNS = (
+    "lid, sms_id, phone, phone_key, body, status, status_title, device_id, slot, created, sent_at, "
+    "scheduled_at, customer_id, urgent, paket_id, incoming, outbox, outbox_error, attempts, "
+    "image_path, batch"
+)
+
+
+def _row_to_message(row: Sequence[Any]) -> StoredMessage:
+    return StoredMessage(
+        lid=row[0],
+        sms_id=row[1],
+        phone=row[2],
+        phone_key=row[3],
+        body=row[4],
+        status=row[5],
+        status_title=row[6],
+        device_id=row[7],
+        slot=row[8],
+        created=datetime.fromtimestamp(row[9], timezone.utc),
+        sent_at=from_ts(row[10]),
+        scheduled_at=from_ts(row[11]),
+        customer_id=row[12],
+        urgent=bool(row[13]),
+        paket_id=row[14],
+        incoming=bool(row[15]),
+        outbox=row[16],
+        outbox_error=row[17],
+        attempts=row[18],
+        image_path=row[19],
+        batch=row[20],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """One conversation: every message to or from one normalised number."""
+
+    phone_key: str
+    phone: str
+    name: str | None
+    last_lid: int
+    last_created: datetime
+    last_body: str
+    last_status: int | None
+    last_incoming: bool
+    last_outbox: str | None
+    total: int
+    unread: int
+    failed: int
+    device_ids: tuple[int, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name or self.phone
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDevice:
+    device: Device
+    online: bool | None
+    seconds_since_seen: int | None
+    status_checked: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    id: int
+    gateway_id: int | None
+    title: str
+    created: datetime
+    contact_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: int
+    gateway_id: int | None
+    tag_id: int
+    phone: str
+    phone_key: str
+    name: str
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Newsletter:
+    id: int
+    gateway_id: int | None
+    title: str
+    device_id: int
+    slot: int
+    body: str
+    tag_ids: tuple[int, ...]
+    send_at: datetime | None
+    created: datetime
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    """What a batch of gateway messages changed: new rows, changed rows, the threads touched."""
+
+    inserted: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    phone_keys: set[str] = field(default_factory=set)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.inserted or self.changed)
+
+
+def _device_to_json(device: Device) -> str:
+    def dt(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return json.dumps(
+        {
+            "id": device.id,
+            "title": device.title,
+            "sims": [
+                {
+                    "slot": s.slot, "number": s.number, "carrier": s.carrier,
+                    "country": s.country, "roaming": s.roaming, "iccid": s.iccid,
+                }
+                for s in device.sims
+            ],
+            "imei": device.imei,
+            "serial": device.serial,
+            "number": device.number,
+            "created": dt(device.created),
+            "last_seen": dt(device.last_seen),
+            "app_version": device.app_version,
+            "app_version_current": device.app_version_current,
+            "delay_between_sms": device.delay_between_sms,
+            "delay_between_requests": device.delay_between_requests,
+            "subscription": device.subscription,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _device_from_json(text: str) -> Device:
+    data = json.loads(text)
+
+    def dt(value: str | None) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+    return Device(
+        id=data["id"],
+        title=data["title"],
+        sims=tuple(SimCard(**s) for s in data.get("sims", ())),
+        imei=data.get("imei"),
+        serial=data.get("serial"),
+        number=data.get("number"),
+        created=dt(data.get("created")),
+        last_seen=dt(data.get("last_seen")),
+        app_version=data.get("app_version"),
+        app_version_current=data.get("app_version_current"),
+        delay_between_sms=data.get("delay_between_sms"),
+        delay_between_requests=data.get("delay_between_requests"),
+        subscription=data.get("subscription"),
+    )
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message says which file and what to do."""
+
+
+def _phone_key_default(raw: str) -> str:
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if not digits:
+        return raw.strip().lower()
+    return ("+" if raw.strip().startswith("+") else "") + digits
+
+
+class Store:
+    """All reads and writes of one profile's database.
+
+    Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task
+    may share it. ``phone_key`` maps a raw number to its conversation key (normalised E.164 when
+    the number parses, see :func:`smstui.phone.normalize_loose`).
+    """
+
+    def __init__(self, path: str | Path, *, region: str | None = None, clock=None) -> None:
+        self.path = Path(path)
+        self.region = region
+        self._clock = clock or time.time
+        self._lock = threading.RLock()
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"Cannot open the local store {self.path}: {exc}. "
+                "If the file is damaged, move it away; smstui rebuilds it from the gateway."
+            ) from None
+        self._phone_cache: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: a killed process leaves either all of it or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        return self._query("PRAGMA user_version")[0][0]
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The local store {self.path} was written by a newer smstui (schema {version}). "
+                "Upgrade smstui or move the file away."
+            )
+        for number in range(version, SCHEMA_VERSION):
+            # One script per step, so a killed migration leaves the previous version intact.
+            with self._lock:
+                self._db.executescript(
+                    f"BEGIN IMMEDIATE; {_MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
+                )
+
+    def now(self) -> float:
+        return self._clock()
+
+    def phone_key(self, raw: str) -> str:
+        key = self._phone_cache.get(raw)
+        if key is None:
+            try:
+                from smstui.phone import normalize_loose
+            except ImportError:  # pragma: no cover - phone.py is part of the package
+                key = _phone_key_default(raw)
+            else:
+                key = normalize_loose(raw, self.region)
+            if len(self._phone_cache) > 50_000:
+                self._phone_cache.clear()
+            self._phone_cache[raw] = key
+        return key
+
+    # ------------------------------------------------------------------ meta / cursors
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def delete_meta(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    # ------------------------------------------------------------------ devices
+
+    def save_devices(self, devices: Iterable[Device]) -> bool:
+        """Replace the device list; returns True when anything changed."""
+        now = self.now()
+        changed = False
+        with self.transaction() as db:
+            seen = []
+            for device in devices:
+                seen.append(device.id)
+                data = _device_to_json(device)
+                row = db.execute("SELECT data FROM devices WHERE id = ?", (device.id,)).fetchone()
+                if row is None or row[0] != data:
+                    changed = True
+                    db.execute(
+                        "INSERT INTO devices (id, title, data, last_seen, updated) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET title = excluded.title, data = excluded.data, "
+                        "last_seen = excluded.last_seen, updated = excluded.updated",
+                        (device.id, device.title, data, to_ts(device.last_seen), now),
+                    )
+            placeholders = ",".join("?" * len(seen))
+            gone = db.execute(
+                f"DELETE FROM devices WHERE id NOT IN ({placeholders})" if seen else "DELETE FROM devices",
+                seen,
+            ).rowcount
+            changed = changed or gone > 0
+        return changed
+
+    def save_device_status(self, status: DeviceStatus) -> bool:
+        with self.transaction() as db:
+            row = db.execute("SELECT online, last_seen FROM devices WHERE id = ?", (status.device_id,)).fetchone()
+            if row is None:
+                return False
+            last_seen = to_ts(status.last_seen) if status.last_seen else row[1]
+            db.execute(
+                "UPDATE devices SET online = ?, last_seen = ?, seconds_since_seen = ?, status_checked = ? WHERE id = ?",
+                (int(status.online), last_seen, status.seconds_since_seen, self.now(), status.device_id),
+            )
+            return row[0] != int(status.online) or row[1] != last_seen
+
+    def devices(self) -> list[StoredDevice]:
+        rows = self._query(
+            "SELECT data, online, seconds_since_seen, status_checked, last_seen FROM devices ORDER BY title COLLATE NOCASE, id"
+        )
+        result = []
+        for data, online, since, checked, last_seen in rows:
+            device = _device_from_json(data)
+            if last_seen is not None and (device.last_seen is None or to_ts(device.last_seen) != last_seen):
+                from dataclasses import replace
+
+                device = replace(device, last_seen=from_ts(last_seen))
+            result.append(
+                StoredDevice(
+                    device=device,
+                    online=None if online is None else bool(online),
+                    seconds_since_seen=since,
+                    status_checked=from_ts(checked),
+                )
+            )
+        return result
+
+    def device(self, device_id: int) -> StoredDevice | None:
+        for stored in self.devices():
+            if stored.device.id == device_id:
+                return stored
+        return None
+
+    # ------------------------------------------------------------------ messages from the gateway
+
+    def upsert_messages(self, messages: Iterable[Message], *, mark_unseen: bool = True) -> UpsertResult:
+        """Merge gateway messages by sms_id in one transaction.
+
+        Incoming messages new to the store count as unread (``mark_unseen``); a first sync passes
+        False so years of history do not show up as unread.
+        """
+        result = UpsertResult()
+        now = self.now()
+        with self.transaction() as db:
+            for msg in messages:
+                row = db.execute(
+                    "SELECT lid, status, status_title, sent_at, scheduled_at, body, outbox, paket_id FROM messages WHERE sms_id = ?",
+                    (msg.id,),
+                ).fetchone()
+                created = to_ts(msg.created) or now
+                if row is None:
+                    key = self.phone_key(msg.phone)
+                    cur = db.execute(
+                        "INSERT INTO messages (sms_id, phone, phone_key, body, status, status_title, device_id, slot, "
+                        "created, sent_at, scheduled_at, customer_id, urgent, paket_id, paket_title, incoming, seen, updated) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            msg.id, msg.phone, key, msg.body, msg.status, msg.status_title, msg.device_id,
+                            msg.slot, created, to_ts(msg.sent_at), to_ts(msg.scheduled_at), msg.customer_id,
+                            int(msg.urgent), msg.paket_id, msg.paket_title, int(msg.incoming),
+                            0 if (msg.incoming and mark_unseen) else 1, now,
+                        ),
+                    )
+                    result.inserted.append(cur.lastrowid)
+                    result.phone_keys.add(key)
+                    continue
+                lid, status, title, sent_at, scheduled_at, body, outbox, paket_id = row
+                new_values = (msg.status, msg.status_title, to_ts(msg.sent_at), to_ts(msg.scheduled_at), msg.body, msg.paket_id)
+                if (status, title, sent_at, scheduled_at, body, paket_id) != new_values or outbox in (QUEUED, SENDING, UNKNOWN):
+                    db.execute(
+                        "UPDATE messages SET status = ?, status_title = ?, sent_at = ?, scheduled_at = ?, body = ?, "
+                        "paket_id = ?, outbox = CASE WHEN outbox IS NULL THEN NULL ELSE ? END, outbox_error = NULL, updated = ? "
+                        "WHERE lid = ?",
+                        (*new_values, SUBMITTED, now, lid),
+                    )
+                    result.changed.append(lid)
+                    result.phone_keys.add(db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()[0])
+            self._refresh_threads(db, result.phone_keys)
+        return result
+
+    def update_status(self, sms_id: int, status: int, title: str | None = None) -> str | None:
+        """Apply one status answer; returns the thread's phone_key when it changed."""
+        with self.transaction() as db:
+            row = db.execute("SELECT lid, status, phone_key FROM messages WHERE sms_id = ?", (sms_id,)).fetchone()
+            if row is None or row[1] == status:
+                return None
+            db.execute(
+                "UPDATE messages SET status = ?, status_title = COALESCE(?, status_title), updated = ? WHERE lid = ?",
+                (status, title, self.now(), row[0]),
+            )
+            self._refresh_threads(db, {row[2]})
+            return row[2]
+
+    def pending_sms_ids(self, limit: int = 10_000) -> list[tuple[int, float]]:
+        """Gateway ids (and created time) of messages that can still change status, oldest first."""
+        return [
+            (r[0], r[1])
+            for r in self._query(
+                "SELECT sms_id, created FROM messages WHERE sms_id IS NOT NULL AND status IN (1, 2, 3, 6) "
+                "ORDER BY created LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def message_count(self) -> int:
+        return self._query("SELECT COUNT(*) FROM messages")[0][0]
+
+    def max_created(self) -> datetime | None:
+        rows = self._query("SELECT MAX(created) FROM messages WHERE sms_id IS NOT NULL")
+        return from_ts(rows[0][0])
+
+    # ------------------------------------------------------------------ threads
+
+    def _refresh_threads(self, db: sqlite3.Connection, keys: Iterable[str]) -> None:
+        for key in keys:
+            last = db.execute(
+                "SELECT lid, phone, created, body, status, incoming, outbox FROM messages WHERE phone_key = ? "
+                "ORDER BY created DESC, lid DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+            if last is None:
+                db.execute("DELETE FROM threads WHERE phone_key = ?", (key,))
+                continue
+            total, unread, failed = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(incoming = 1 AND seen = 0), 0), "
+                "COALESCE(SUM(status IN (8,9,10,11,12,100,101) OR outbox IN ('rejected','unknown')), 0) "
+                "FROM messages WHERE phone_key = ?",
+                (key,),
+            ).fetchone()
+            devices = ",".join(
+                str(r[0])
+                for r in db.execute(
+                    "SELECT DISTINCT device_id FROM messages WHERE phone_key = ? AND device_id IS NOT NULL", (key,)
+                )
+            )
+            db.execute(
+                "INSERT INTO threads (phone_key, phone, last_lid, last_created, last_body, last_status, last_incoming, "
+                "last_outbox, total, unread, failed, devices) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(phone_key) DO UPDATE SET phone = excluded.phone, last_lid = excluded.last_lid, "
+                "last_created = excluded.last_created, last_body = excluded.last_body, last_status = excluded.last_status, "
+                "last_incoming = excluded.last_incoming, last_outbox = excluded.last_outbox, total = excluded.total, "
+                "unread = excluded.unread, failed = excluded.failed, devices = excluded.devices",
+                (key, last[1], last[0], last[2], last[3][:200], last[4], last[5], last[6], total, unread, failed, devices),
+            )
+
+    def rebuild_threads(self) -> None:
+        with self.transaction() as db:
+            keys = [r[0] for r in db.execute("SELECT DISTINCT phone_key FROM messages")]
+            db.execute("DELETE FROM threads")
+            self._refresh_threads(db, keys)
+
+    def threads(
+        self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0
+    ) -> list[Thread]:
+        """Conversations, newest first; ``search`` matches the number's digits or a contact name."""
+        where = []
+        params: list[Any] = []
+        if device_id is not None:
+            where.append("(',' || t.devices || ',') LIKE ?")
+            params.append(f"%,{device_id},%")
+        text = search.strip()
+        if text:
+            digits = "".join(ch for ch in text if ch.isdigit())
+            clauses = ["n.name LIKE ? ESCAPE '\\'"]
+            params_s: list[Any] = [f"%{_like_escape(text)}%"]
+            if digits:
+                clauses.append("t.phone_key LIKE ?")
+                params_s.append(f"%{digits}%")
+            clauses.append("t.phone LIKE ? ESCAPE '\\'")
+            params_s.append(f"%{_like_escape(text)}%")
+            where.append("(" + " OR ".join(clauses) + ")")
+            params.extend(params_s)
+        sql = (
+            "SELECT t.phone_key, t.phone, n.name, t.last_lid, t.last_created, t.last_body, t.last_status, "
+            "t.last_incoming, t.last_outbox, t.total, t.unread, t.failed, t.devices FROM threads t "
+            "LEFT JOIN (SELECT phone_key, MAX(name) AS name FROM contacts WHERE name != '' GROUP BY phone_key) n "
+            "ON n.phone_key = t.phone_key"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY t.last_created DESC LIMIT ? OFFSET ?"
+        )
+        params.extend([limit, offset])
+        return [
+            Thread(
+                phone_key=r[0], phone=r[1], name=r[2], last_lid=r[3],
+                last_created=datetime.fromtimestamp(r[4], timezone.utc), last_body=r[5], last_status=r[6],
+                last_incoming=bool(r[7]), last_outbox=r[8], total=r[9], unread=r[10], failed=r[11],
+                device_ids=tuple(int(d) for d in r[12].split(",") if d),
+            )
+            for r in self._query(sql, params)
+        ]
+
+    def thread_count(self) -> int:
+        return self._query("SELECT COUNT(*) FROM threads")[0][0]
+
+    def thread_messages(
+        self, phone_key: str, *, limit: int = 200, before: tuple[float, int] | None = None
+    ) -> list[StoredMessage]:
+        """A page of one conversation, oldest first; ``before`` = (created, lid) of the oldest shown."""
+        params: list[Any] = [phone_key]
+        cond = ""
+        if before is not None:
+            cond = " AND (created < ? OR (created = ? AND lid < ?))"
+            params.extend([before[0], before[0], before[1]])
+        params.append(limit)
+        rows = self._query(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE phone_key = ?{cond} ORDER BY created DESC, lid DESC LIMIT ?",
+            params,
+        )
+        return [_row_to_message(r) for r in reversed(rows)]
+
+    def thread_size(self, phone_key: str) -> int:
+        return self._query("SELECT COUNT(*) FROM messages WHERE phone_key = ?", (phone_key,))[0][0]
+
+    def mark_thread_seen(self, phone_key: str) -> bool:
+        with self.transaction() as db:
+            changed = db.execute(
+                "UPDATE messages SET seen = 1 WHERE phone_key = ? AND seen = 0", (phone_key,)
+            ).rowcount
+            if changed:
+                db.execute("UPDATE threads SET unread = 0 WHERE phone_key = ?", (phone_key,))
+        return changed > 0
+
+    def message(self, lid: int) -> StoredMessage | None:
+        rows = self._query(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE lid = ?", (lid,))
+        return _row_to_message(rows[0]) if rows else None
+
+    def message_by_sms_id(self, sms_id: int) -> StoredMessage | None:
+        rows = self._query(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE sms_id = ?", (sms_id,))
+        return _row_to_message(rows[0]) if rows else None
+
+    def messages(
+        self,
+        *,
+        phone_key: str | None = None,
+        device_id: int | None = None,
+        status: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        slot: int | None = None,
+        customer_id: int | None = None,
+        batch: str | None = None,
+        limit: int | None = 1000,
+    ) -> list[StoredMessage]:
+        """Messages by any combination of filters, newest first (the CLI's ``--offline``)."""
+        where, params = [], []
+        for column, value in (
+            ("phone_key", phone_key), ("device_id", device_id), ("status", status), ("slot", slot),
+            ("customer_id", customer_id), ("batch", batch),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            where.append("created >= ?")
+            params.append(since.timestamp())
+        if until is not None:
+            where.append("created <= ?")
+            params.append(until.timestamp())
+        sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY created DESC, lid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_row_to_message(r) for r in self._query(sql, params)]
+
+    # ------------------------------------------------------------------ outbox rows
+
+    def enqueue(
+        self,
+        *,
+        phone: str,
+        body: str,
+        device_id: int | None,
+        slot: int,
+        scheduled_at: datetime | None = None,
+        customer_id: int | None = None,
+        urgent: bool = False,
+        image_path: str | None = None,
+        batch: str | None = None,
+    ) -> int:
+        """Save a message the user wrote, before any request; returns its local id."""
+        return self.enqueue_many(
+            [dict(phone=phone, body=body, device_id=device_id, slot=slot, scheduled_at=scheduled_at,
+                  customer_id=customer_id, urgent=urgent, image_path=image_path, batch=batch)]
+        )[0]
+
+    def enqueue_many(self, items: Sequence[dict[str, Any]]) -> list[int]:
+        now = self.now()
+        lids: list[int] = []
+        keys: set[str] = set()
+        with self.transaction() as db:
+            for item in items:
+                key = self.phone_key(item["phone"])
+                keys.add(key)
+                cur = db.execute(
+                    "INSERT INTO messages (phone, phone_key, body, device_id, slot, created, scheduled_at, customer_id, "
+                    "urgent, outbox, image_path, batch, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        item["phone"], key, item["body"], item.get("device_id"), int(item.get("slot", 0)), now,
+                        to_ts(item.get("scheduled_at")), item.get("customer_id"), int(bool(item.get("urgent"))),
+                        QUEUED, item.get("image_path"), item.get("batch"), now,
+                    ),
+                )
+                lids.append(cur.lastrowid)
+            self._refresh_threads(db, keys)
+        return lids
+
+    def outbox(self, states: Sequence[str] = (QUEUED, SENDING, UNKNOWN)) -> list[StoredMessage]:
+        placeholders = ",".join("?" * len(states))
+        rows = self._query(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE outbox IN ({placeholders}) ORDER BY lid", list(states)
+        )
+        return [_row_to_message(r) for r in rows]
+
+    def outbox_due(self, now: float | None = None) -> list[StoredMessage]:
+        """Queued messages whose next attempt is due."""
+        moment = self.now() if now is None else now
+        rows = self._query(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE outbox = ? AND (next_attempt IS NULL OR next_attempt <= ?) "
+            "ORDER BY lid",
+            (QUEUED, moment),
+        )
+        return [_row_to_message(r) for r in rows]
+
+    def next_outbox_attempt(self) -> float | None:
+        rows = self._query("SELECT MIN(next_attempt) FROM messages WHERE outbox = ?", (QUEUED,))
+        return rows[0][0]
+
+    def set_outbox_state(
+        self,
+        lid: int,
+        state: str,
+        *,
+        error: str | None = None,
+        sms_id: int | None = None,
+        next_attempt: float | None = None,
+        count_attempt: bool = False,
+        status: int | None = None,
+    ) -> None:
+        if state not in OUTBOX_STATES:
+            raise ValueError(f"unknown outbox state {state!r}")
+        with self.transaction() as db:
+            row = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
+            if row is None:
+                return
+            db.execute(
+                "UPDATE messages SET outbox = ?, outbox_error = ?, sms_id = COALESCE(?, sms_id), next_attempt = ?, "
+                "attempts = attempts + ?, submitted_at = CASE WHEN ? = 'submitted' THEN ? ELSE submitted_at END, "
+                "status = COALESCE(?, status), updated = ? WHERE lid = ?",
+                (state, error, sms_id, next_attempt, int(count_attempt), state, self.now(), status, self.now(), lid),
+            )
+            self._refresh_threads(db, {row[0]})
+
+    def attach_sms_id(self, lid: int, sms_id: int, status: int = 1) -> None:
+        """The gateway accepted a local message: it gets the sms_id and follows the gateway's status.
+
+        When sync already stored the same gateway message as its own row (found before the answer
+        came), that row is folded into ours so the message is never shown twice.
+        """
+        with self.transaction() as db:
+            dup = db.execute("SELECT lid, status, status_title FROM messages WHERE sms_id = ? AND lid != ?", (sms_id, lid)).fetchone()
+            if dup is not None:
+                db.execute("DELETE FROM messages WHERE lid = ?", (dup[0],))
+                status = dup[1] if dup[1] is not None else status
+            db.execute(
+                "UPDATE messages SET sms_id = ?, outbox = ?, outbox_error = NULL, status = COALESCE(status, ?), "
+                "submitted_at = ?, updated = ? WHERE lid = ?",
+                (sms_id, SUBMITTED, status, self.now(), self.now(), lid),
+            )
+            key = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
+            if key:
+                self._refresh_threads(db, {key[0]})
+
+    def known_sms_ids(self, ids: Iterable[int]) -> set[int]:
+        id_list = list(ids)
+        found: set[int] = set()
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            placeholders = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._query(f"SELECT sms_id FROM messages WHERE sms_id IN ({placeholders})", chunk))
+        return found
+
+    def delete_message(self, lid: int) -> None:
+        with self.transaction() as db:
+            row = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
+            db.execute("DELETE FROM messages WHERE lid = ?", (lid,))
+            if row:
+                self._refresh_threads(db, {row[0]})
+
+    # ------------------------------------------------------------------ tags, contacts, newsletters
+
+    def add_tag(self, title: str, gateway_id: int | None) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO tags (gateway_id, title, created) VALUES (?, ?, ?)", (gateway_id, title, self.now())
+            )
+            return cur.lastrowid
+
+    def set_tag_gateway_id(self, tag_id: int, gateway_id: int) -> None:
+        with self._lock:
+            self._db.execute("UPDATE tags SET gateway_id = ? WHERE id = ?", (gateway_id, tag_id))
+
+    def tags(self, search: str = "") -> list[Tag]:
+        params: list[Any] = []
+        where = ""
+        if search.strip():
+            where = "WHERE t.title LIKE ? ESCAPE '\\' OR t.id IN (SELECT tag_id FROM contacts WHERE name LIKE ? ESCAPE '\\' OR phone_key LIKE ?)"
+            like = f"%{_like_escape(search.strip())}%"
+            params = [like, like, like]
+        rows = self._query(
+            "SELECT t.id, t.gateway_id, t.title, t.created, (SELECT COUNT(*) FROM contacts c WHERE c.tag_id = t.id) "
+            f"FROM tags t {where} ORDER BY t.title COLLATE NOCASE, t.id",
+            params,
+        )
+        return [Tag(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4]) for r in rows]
+
+    def tag(self, tag_id: int) -> Tag | None:
+        return next((t for t in self.tags() if t.id == tag_id), None)
+
+    def tag_by_gateway_id(self, gateway_id: int) -> Tag | None:
+        return next((t for t in self.tags() if t.gateway_id == gateway_id), None)
+
+    def add_contact(self, tag_id: int, phone: str, name: str, gateway_id: int | None) -> int:
+        key = self.phone_key(phone)
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO contacts (gateway_id, tag_id, phone, phone_key, name, created) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(tag_id, phone_key) DO UPDATE SET name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, "
+                "gateway_id = COALESCE(excluded.gateway_id, gateway_id) RETURNING id",
+                (gateway_id, tag_id, phone, key, name, self.now()),
+            )
+            return cur.fetchone()[0]
+
+    def contact(self, tag_id: int, phone: str) -> Contact | None:
+        rows = self._query(
+            "SELECT id, gateway_id, tag_id, phone, phone_key, name, created FROM contacts WHERE tag_id = ? AND phone_key = ?",
+            (tag_id, self.phone_key(phone)),
+        )
+        return _contact(rows[0]) if rows else None
+
+    def contacts(self, tag_id: int | None = None, search: str = "") -> list[Contact]:
+        where, params = [], []
+        if tag_id is not None:
+            where.append("tag_id = ?")
+            params.append(tag_id)
+        if search.strip():
+            like = f"%{_like_escape(search.strip())}%"
+            where.append("(name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR phone_key LIKE ?)")
+            params.extend([like, like, like])
+        rows = self._query(
+            "SELECT id, gateway_id, tag_id, phone, phone_key, name, created FROM contacts"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY name COLLATE NOCASE, phone",
+            params,
+        )
+        return [_contact(r) for r in rows]
+
+    def contact_name(self, phone_key: str) -> str | None:
+        rows = self._query(
+            "SELECT name FROM contacts WHERE phone_key = ? AND name != '' ORDER BY id DESC LIMIT 1", (phone_key,)
+        )
+        return rows[0][0] if rows else None
+
+    def recipients_of_tags(self, tag_ids: Sequence[int]) -> list[Contact]:
+        """Distinct contacts (by number) of the given tags: who a newsletter reaches."""
+        if not tag_ids:
+            return []
+        placeholders = ",".join("?" * len(tag_ids))
+        rows = self._query(
+            "SELECT id, gateway_id, tag_id, phone, phone_key, name, created FROM contacts "
+            f"WHERE tag_id IN ({placeholders}) GROUP BY phone_key ORDER BY name COLLATE NOCASE",
+            list(tag_ids),
+        )
+        return [_contact(r) for r in rows]
+
+    def add_newsletter(
+        self, *, gateway_id: int | None, title: str, device_id: int, slot: int, body: str,
+        tag_ids: Sequence[int], send_at: datetime | None,
+    ) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, send_at, created) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (gateway_id, title, device_id, slot, body, ",".join(map(str, tag_ids)), to_ts(send_at), self.now()),
+            )
+            return cur.lastrowid
+
+    def newsletters(self) -> list[Newsletter]:
+        rows = self._query(
+            "SELECT id, gateway_id, title, device_id, slot, body, tags, send_at, created FROM newsletters ORDER BY created DESC"
+        )
+        return [
+            Newsletter(
+                r[0], r[1], r[2], r[3], r[4], r[5], tuple(int(t) for t in r[6].split(",") if t), from_ts(r[7]),
+                datetime.fromtimestamp(r[8], timezone.utc),
+            )
+            for r in rows
+        ]
+
+    def newsletter_progress(self, paket_id: int) -> dict[int, int]:
+        """Message counts by status for one newsletter (from the message list's paket fields)."""
+        return {
+            r[0]: r[1]
+            for r in self._query("SELECT status, COUNT(*) FROM messages WHERE paket_id = ? GROUP BY status", (paket_id,))
+        }
+
+    # ------------------------------------------------------------------ drafts and templates
+
+    def save_draft(self, key: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            if not any(v for v in data.values()):
+                self._db.execute("DELETE FROM drafts WHERE key = ?", (key,))
+                return
+            self._db.execute(
+                "INSERT INTO drafts (key, data, updated) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "data = excluded.data, updated = excluded.updated",
+                (key, json.dumps(data, ensure_ascii=False), self.now()),
+            )
+
+    def draft(self, key: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT data FROM drafts WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def delete_draft(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM drafts WHERE key = ?", (key,))
+
+    def save_template(self, name: str, body: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO templates (name, body, updated) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                "body = excluded.body, updated = excluded.updated",
+                (name, body, self.now()),
+            )
+
+    def templates(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self._query("SELECT name, body FROM templates ORDER BY name COLLATE NOCASE")]
+
+    def delete_template(self, name: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM templates WHERE name = ?", (name,))
+
+
+def _contact(r: Sequence[Any]) -> Contact:
+    return Contact(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], timezone.utc))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
