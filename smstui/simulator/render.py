@@ -1,0 +1,99 @@
+"""Turn simulator state into the gateway's JSON shapes (see /shared/fixtures and api.md).
+
+Key order and quirks follow the vendor's examples: PHP DateTime objects for dates, objects keyed
+by id, ``sim`` sometimes absent, ``deviceid`` as a string and ``timezone_type`` 1 for devices on an
+older server build.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from smstui.simulator.state import STATUS_TITLES, UPLOAD_MARK, Msg, SimDevice, SimState, zone
+
+UTC = timezone.utc
+
+
+def php_date(ts: float, zone_name: str, *, offset: bool = False) -> dict[str, Any]:
+    """A PHP DateTime as json_encode writes it; ``offset`` gives timezone_type 1 ("+02:00")."""
+    dt = datetime.fromtimestamp(int(ts), UTC if zone_name == "UTC" else zone(zone_name))
+    iso = dt.isoformat(" ")  # "2023-11-02 22:44:43+01:00"
+    if offset:
+        return {"date": iso[:19] + ".000000", "timezone_type": 1, "timezone": iso[19:] or "+00:00"}
+    return {"date": iso[:19] + ".000000", "timezone_type": 3, "timezone": zone_name}
+
+
+def human(ts: float) -> str:
+    return datetime.fromtimestamp(int(ts), UTC).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def status_title(status: int) -> str:
+    return STATUS_TITLES.get(status, f"Status {status}")
+
+
+def message(state: SimState, m: Msg, zone_name: str) -> dict[str, Any]:
+    dev = state.devices.get(m.device_id)
+    legacy = dev is not None and dev.legacy_format
+    created = php_date(m.created, zone_name, offset=legacy)
+    if m.timetosend is not None:
+        timetosend: dict[str, Any] | None = php_date(m.timetosend, zone_name, offset=legacy)
+    elif m.timetosend_echo:
+        timetosend = created
+    else:
+        timetosend = None
+    paket = state.pakets.get(m.paket_id) if m.paket_id is not None else None
+    out: dict[str, Any] = {
+        "id": m.id,
+        "sendto": m.phone,
+        "body": (state.upload_url(m.body[len(UPLOAD_MARK):])
+                 if m.body.startswith(UPLOAD_MARK) else m.body),
+        "customerid": m.customerid,
+        "status": m.status,
+        "statustitle": status_title(m.status),
+        "deviceid": str(m.device_id) if legacy else m.device_id,
+        "urgent": m.urgent,
+        "created": created,
+        "senttime": None if m.senttime is None else php_date(m.senttime, zone_name, offset=legacy),
+        "timetosend": timetosend,
+    }
+    if m.sim is not None:
+        out["sim"] = m.sim
+    out["paketid"] = m.paket_id
+    out["pakettitle"] = paket.title if paket else None
+    out["paketbody"] = paket.body if paket else None
+    return out
+
+
+def device(state: SimState, d: SimDevice) -> dict[str, Any]:
+    seen = state.last_seen(d)
+    return {
+        "id": d.id,
+        "title": d.title,
+        "number": d.number,
+        "imei": d.imei,
+        "created": php_date(d.created, "UTC"),
+        "createdhumanformat": human(d.created),
+        "lastseen": php_date(seen, "UTC"),
+        "lastseenhumanformat": human(seen),
+        "serialnumber": d.serialnumber,
+        "siminfo": [dict(s) for s in d.siminfo],
+        "appversion": d.appversion,
+        "isappversionactual": d.isappversionactual,
+        "delaybetweeneachsms": d.delaybetweeneachsms,
+        "delaybetweenrequest": d.delaybetweenrequest,
+        "subscription": d.subscription,
+    }
+
+
+def device_status(state: SimState, d: SimDevice, zone_name: str) -> dict[str, Any]:
+    seen = state.last_seen(d)
+    return {
+        "online": d.online,
+        "error": 0,
+        "message": "OK",
+        "device_id": d.id,
+        "lastseen": php_date(seen, zone_name, offset=True),
+        "diffseconds": max(0, int(state.now()) - seen),
+        "title": d.title,
+    }

@@ -1,0 +1,165 @@
+"""Run the simulator's HTTP server in a background thread on a free loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from types import TracebackType
+
+import uvicorn
+
+from smstui.simulator import seed
+from smstui.simulator.clock import Clock
+from smstui.simulator.faults import Faults
+from smstui.simulator.server import create_app
+from smstui.simulator.state import SimState
+from smstui.simulator.stats import Stats
+
+START_TIMEOUT = 15.0
+
+
+class SimulatorError(RuntimeError):
+    """The simulator could not start (port taken, bad host, ...)."""
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling us when it accepts connections instead of us polling a port."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+def make_state(
+    *,
+    clock: Clock | None = None,
+    step_seconds: float = 4.0,
+    data: str = "empty",
+    ambient_seconds: float | None = None,
+    rng_seed: int = 42,
+) -> SimState:
+    """A state with the demo account and phones; ``data="demo"`` adds the sample history."""
+    state = SimState(clock, step_seconds=step_seconds, ambient_seconds=ambient_seconds)
+    if data == "demo":
+        seed.demo(state, rng_seed=rng_seed)
+    elif data == "empty":
+        seed.base(state)
+    else:
+        raise ValueError(f"unknown seed {data!r}: use 'demo' or 'empty'")
+    return state
+
+
+class SimulatorServer:
+    """The fake gateway on ``http://host:port/getdata/``.
+
+    Use as a context manager or with ``start()``/``stop()``. ``port=0`` picks a free port.
+    """
+
+    email = seed.DEMO_EMAIL
+    password = seed.DEMO_PASSWORD
+
+    def __init__(
+        self,
+        state: SimState | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        faults: Faults | None = None,
+        stats: Stats | None = None,
+    ) -> None:
+        self.state = state if state is not None else make_state()
+        self.faults = faults if faults is not None else Faults()
+        self.stats = stats if stats is not None else Stats()
+        self.host = host
+        self.port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def credentials(self) -> tuple[str, str]:
+        return self.email, self.password
+
+    @property
+    def root_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The API base URL, ending in ``/getdata/``."""
+        return f"{self.root_url}/getdata/"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> "SimulatorServer":
+        if self.running:
+            return self
+        try:
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except OSError as exc:
+            raise SimulatorError(
+                f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}; "
+                "pick another --port (0 = any free port)"
+            ) from exc
+        self.port = sock.getsockname()[1]
+        self.state.public_base = self.root_url
+        config = uvicorn.Config(
+            create_app(self.state, self.faults, self.stats),
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        self._server = _Server(config)
+        self._error = None
+
+        def run() -> None:
+            try:
+                asyncio.run(self._server.serve(sockets=[sock]))  # type: ignore[union-attr]
+            except BaseException as exc:  # surfaced to start()'s caller below
+                self._error = exc
+            finally:
+                sock.close()
+                self._server.ready.set()  # type: ignore[union-attr]
+
+        self._thread = threading.Thread(target=run, name=f"smstui-simulator:{self.port}",
+                                        daemon=True)
+        self._thread.start()
+        if not self._server.ready.wait(START_TIMEOUT) or not self._server.started:
+            self.stop()
+            raise SimulatorError(f"the simulator did not start on {self.url}: {self._error!r}")
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is not None:
+            server.should_exit = True
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+        self._thread = None
+
+    def __enter__(self) -> "SimulatorServer":
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"SimulatorServer({self.url}, running={self.running})"
