@@ -66,14 +66,14 @@ def normalize(raw: str, region: str | None = None) -> str:
         # without a region too.
         text = "+" + text[2:]
     international = text.startswith("+")
+    digits = _digits(text)
+    if len(digits) < 3:
+        raise InvalidNumber(f"{text!r} is too short to be a phone number")
     if not international and region is None:
         raise InvalidNumber(
             f"{text!r} has no country code: write it as +<country><number> "
             "(e.g. +4915752982212) or set a default region in the profile (region = \"DE\")"
         )
-    digits = _digits(text)
-    if len(digits) < 3:
-        raise InvalidNumber(f"{text!r} is too short to be a phone number")
     try:
         number = phonenumbers.parse(text, None if international else region)
     except NumberParseException as exc:
@@ -111,9 +111,8 @@ def _parse_error_text(text: str, exc: NumberParseException) -> str:
 
 
 def normalize_loose(raw: str, region: str | None = None) -> str:
-    """A grouping key that never raises: E.164 when possible, else a cleaned-up form.
-
-    Short codes stay as their digits (``"22000"``), sender IDs stay as text (``"Vodafone"``),
+    """A grouping key that never raises: E.164 when :func:`normalize` accepts it, else a
+    cleaned-up form. Short codes stay as their digits (``"22000"``), sender IDs stay as text (``"Vodafone"``),
     other odd numbers become their digits with a leading ``+`` kept.
     """
     text = " ".join((raw or "").split())
@@ -125,8 +124,6 @@ def normalize_loose(raw: str, region: str | None = None) -> str:
     if not digits:
         return text
     international = text.startswith("+") or text.startswith("00")
-    if not international and len(digits) <= _SHORT_CODE_MAX_DIGITS:
-        return digits
     try:
         return normalize(text, region)
     except InvalidNumber:
