@@ -68,14 +68,14 @@ def parse_when(text: str, now: datetime, tz: tzinfo | str) -> datetime:
 
     relative = _RELATIVE.match(key)
     if relative:
-        delta = timedelta()
+        minutes = 0
         for amount, unit in _RELATIVE_PART.findall(relative.group(1)):
-            delta += {"d": timedelta(days=1), "h": timedelta(hours=1),
-                      "m": timedelta(minutes=1)}[unit] * int(amount)
+            minutes += int(amount) * {"d": 1440, "h": 60, "m": 1}[unit]
+        if minutes > _MAX_RELATIVE.total_seconds() // 60:
+            raise WhenError(f"{text.strip()!r} is more than ten years ahead")
+        delta = timedelta(minutes=minutes)
         if delta <= timedelta(0):
             raise WhenError(f"{text.strip()!r} is not in the future; give a duration above zero")
-        if delta > _MAX_RELATIVE:
-            raise WhenError(f"{text.strip()!r} is more than ten years ahead")
         return (now + delta).astimezone(zone)
 
     absolute = _ABSOLUTE.match(key)
@@ -116,10 +116,12 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
         except ValueError:
             raise WhenError(f"{text.strip()!r} has an impossible time of day; use HH:MM") from None
     result = datetime.combine(day, clock, tzinfo=zone)
+    try:
+        roundtrip = result.astimezone(timezone.utc).astimezone(zone)
+    except OverflowError:
+        raise WhenError(f"{text.strip()!r} is out of range") from None
     # A wall time skipped by a DST jump does not survive a round trip through UTC.
-    if result.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != result.replace(
-        tzinfo=None
-    ):
+    if roundtrip.replace(tzinfo=None) != result.replace(tzinfo=None):
         raise WhenError(
             f"{_show(result)} does not exist in {zone} (the clocks jump forward); pick another time"
         )

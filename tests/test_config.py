@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from smstui import paths
 from smstui.config import (
@@ -320,3 +322,35 @@ def test_resolve_profile_bad_env_url_is_config_error(monkeypatch: pytest.MonkeyP
 def test_resolve_profile_bad_name() -> None:
     with pytest.raises(ConfigError, match="invalid profile name"):
         resolve_profile(Config(), name="../x")
+
+
+
+# --- robustness ------------------------------------------------------------------------------
+
+_TOMLISH = st.text(alphabet='[]."=\n #abcdefgilmnoprstuy_0123456789-:/\'', max_size=200)
+_VALUES = st.sampled_from(
+    ['1', '0', '-5', '1.5', '"x"', '""', 'true', '[1, 2]', '{ a = 1 }', '"../x"', '1e9', '"ftp://x"']
+)
+
+
+@st.composite
+def mutated_example(draw: st.DrawFn) -> str:
+    lines = DEFAULT_CONFIG_TOML.splitlines()
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        index = draw(st.integers(min_value=0, max_value=len(lines) - 1))
+        if "=" in lines[index] and not lines[index].lstrip().startswith("#"):
+            key = lines[index].split("=", 1)[0]
+            lines[index] = f"{key}= {draw(_VALUES)}"
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(_TOMLISH, mutated_example()))
+def test_load_config_never_raises(tmp_path: Path, text: str) -> None:
+    loaded = load_config(write(tmp_path, text))
+    assert isinstance(loaded.config, Config)
+    for problem in loaded.problems:
+        assert problem.message
+        if problem.key is not None and "not valid TOML" not in problem.message:
+            assert problem.line is not None, problem
