@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ class GatewayClient:
         gateway_tz: tzinfo | None = None,
         on_token: TokenCallback | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.email = email
@@ -125,6 +126,7 @@ class GatewayClient:
         self.gateway_tz: tzinfo | None = gateway_tz
         self.on_token = on_token
         self.timeout = timeout
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=min(timeout, 10.0)),
             transport=transport,
@@ -430,11 +432,6 @@ class GatewayClient:
 
     async def devices(self) -> list[Device]:
         payload = await self._call("getalldevices", {})
-        container = payload.get("device")
-        if isinstance(container, Mapping):
-            for raw in container.values():
-                if isinstance(raw, Mapping):
-                    self._learn_zone(raw.get("lastseen"), raw.get("created"))
         return self._read("getalldevices", lambda: parse.parse_devices(payload, self.tz))
 
     async def device_status(self, device_id: int) -> DeviceStatus:
@@ -474,9 +471,17 @@ class GatewayClient:
         return self._read("savepaket", lambda: parse.first_int(payload, "paket_id", "paket", "id"))
 
     async def ensure_timezone(self) -> tzinfo:
-        """Learn the account's zone (from device dates) before writing a ``timetosend``."""
+        """Learn the account's zone before writing a ``timetosend``.
+
+        The gateway reads ``timetosend`` in the account's zone and says which zone that is only
+        in message dates (device dates come in UTC), so look at the last week's messages; with
+        none, assume the zone of this machine, which is what most users set their account to.
+        """
         if self.gateway_tz is None:
-            await self.devices()
+            now = self.clock()
+            await self.list_messages(MessageFilter(begin=now - timedelta(days=7), end=now + timedelta(days=1)))
+        if self.gateway_tz is None:
+            self.gateway_tz = datetime.now().astimezone().tzinfo
         return self.tz
 
 
