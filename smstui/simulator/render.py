@@ -17,11 +17,53 @@ UTC = timezone.utc
 
 def php_date(ts: float, zone_name: str, *, offset: bool = False) -> dict[str, Any]:
     """A PHP DateTime as json_encode writes it; ``offset`` gives timezone_type 1 ("+02:00")."""
-    dt = datetime.fromtimestamp(int(ts), UTC if zone_name == "UTC" else zone(zone_name))
-    iso = dt.isoformat(" ")  # "2023-11-02 22:44:43+01:00"
+    ts = int(ts)
+    shift = _utc_offset(zone_name, ts)
+    local = ts + shift
+    day, secs = divmod(local, 86_400)
+    prefix = _day_prefix(day)
+    date = f"{prefix}{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}.000000"
     if offset:
-        return {"date": iso[:19] + ".000000", "timezone_type": 1, "timezone": iso[19:] or "+00:00"}
-    return {"date": iso[:19] + ".000000", "timezone_type": 3, "timezone": zone_name}
+        return {"date": date, "timezone_type": 1, "timezone": _offset_text(shift)}
+    return {"date": date, "timezone_type": 3, "timezone": zone_name}
+
+
+# Rendering 100k dates through zoneinfo is the hot spot of a big getallsms; zone offsets only
+# change at whole quarter hours, so cache them per 15 minutes and the date part per day.
+_offsets: dict[tuple[str, int], int] = {}
+_days: dict[int, str] = {}
+
+
+def _utc_offset(zone_name: str, ts: int) -> int:
+    key = (zone_name, ts // 900)
+    shift = _offsets.get(key)
+    if shift is None:
+        if len(_offsets) > 200_000:
+            _offsets.clear()
+        tz = UTC if zone_name == "UTC" else zone(zone_name)
+        start = _offset_at(key[1] * 900, tz)
+        if start != _offset_at(key[1] * 900 + 899, tz):
+            return _offset_at(ts, tz)  # a transition off the quarter hour: no caching
+        shift = _offsets[key] = start
+    return shift
+
+
+def _offset_at(ts: int, tz: Any) -> int:
+    delta = datetime.fromtimestamp(ts, tz).utcoffset()
+    return int(delta.total_seconds()) if delta else 0
+
+
+def _day_prefix(day: int) -> str:
+    prefix = _days.get(day)
+    if prefix is None:
+        prefix = _days[day] = datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%d ")
+    return prefix
+
+
+def _offset_text(shift: int) -> str:
+    sign = "-" if shift < 0 else "+"
+    shift = abs(shift)
+    return f"{sign}{shift // 3600:02d}:{shift // 60 % 60:02d}"
 
 
 def human(ts: float) -> str:

@@ -77,8 +77,11 @@ class SimError(Exception):
 
 
 def phone_digits(phone: str) -> str:
-    """Digits of a number without the leading zeros of trunk/international prefixes."""
-    return re.sub(r"\D", "", phone).lstrip("0")
+    """Digits of a number without the leading zeros of trunk/international prefixes.
+
+    ``+49 (0)151 ...`` writes the trunk zero in brackets; it is not part of the number.
+    """
+    return re.sub(r"\D", "", phone.replace("(0)", "")).lstrip("0")
 
 
 def phones_match(a: str, b: str) -> bool:
@@ -593,15 +596,15 @@ class SimState:
             now = int(self.now())
             paket = Paket(self._next_paket_id, owner, title, body, device_id, tag_ids, sim,
                           send_at if send_at is not None else now)
-            seen: set[str] = set()
+            seen: list[str] = []
             ids: list[int] = []
             for c in self.contacts.values():
                 if c.tag_id not in tag_ids or c.owner != owner:
                     continue
                 key = phone_digits(c.phone)
-                if key in seen:
-                    continue
-                seen.add(key)
+                if any(phones_match(key, other) for other in seen):
+                    continue  # one message per person, however the number was written
+                seen.append(key)
                 m = Msg(
                     id=self._new_msg_id(), phone=c.phone, body=body, device_id=device_id,
                     created=now, status=1, sim=sim, paket_id=paket.id,
