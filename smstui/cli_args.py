@@ -1,0 +1,109 @@
+"""Reading command-line values (statuses, dates, slots, bodies) into typed values.
+
+Every function raises :class:`ArgError` with a message that says what to type instead; the CLI
+turns it into exit code 2 (usage).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta, tzinfo
+from typing import TextIO
+
+from smstui.models import STATUS_NAMES, Slot
+
+
+class ArgError(ValueError):
+    """A command-line value that cannot be used; the message says how to fix it."""
+
+
+def local_zone() -> tzinfo:
+    """The machine's zone: times typed on the command line are wall-clock times here."""
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def parse_status(text: str) -> int:
+    """``7``, ``delivered``, ``failed``... -> the status code."""
+    key = text.strip().lower()
+    if key.isdigit():
+        return int(key)
+    if key in STATUS_NAMES:
+        return STATUS_NAMES[key]
+    names = ", ".join(sorted(STATUS_NAMES))
+    raise ArgError(f"unknown status {text!r}: use a number or one of {names}")
+
+
+def parse_slot(sim: int | None, slot: str | None) -> Slot | None:
+    """``--sim 0-5`` or ``--slot sms1|...``; both at once is an error; neither gives None."""
+    if sim is not None and slot is not None:
+        raise ArgError("give either --sim or --slot, not both")
+    try:
+        if sim is not None:
+            return Slot(sim)
+        if slot is not None:
+            return Slot.parse(slot)
+    except ValueError as exc:
+        raise ArgError(str(exc)) from None
+    return None
+
+
+_RELATIVE = re.compile(r"^-?\s*((?:\d+\s*[dhm]\s*)+)(?:\s*ago)?$")
+_RELATIVE_PART = re.compile(r"(\d+)\s*([dhm])")
+_ABSOLUTE = re.compile(
+    r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[ t](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?$"
+)
+DATE_HELP = "use YYYY-MM-DD, 'YYYY-MM-DD HH:MM', today, yesterday, now, or an age like 30m, 2h, 7d"
+
+
+def parse_past(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
+    """A moment for ``--since``/``--until``: an absolute local time or an age (``2h`` = 2 hours ago)."""
+    zone = tz or local_zone()
+    key = " ".join(text.strip().lower().split())
+    local_now = now.astimezone(zone)
+    if key == "now":
+        return local_now
+    if key in ("today", "yesterday"):
+        day = local_now.date() - timedelta(days=1 if key == "yesterday" else 0)
+        return datetime.combine(day, time(0, 0), tzinfo=zone)
+    relative = _RELATIVE.match(key)
+    if relative:
+        delta = timedelta()
+        for amount, unit in _RELATIVE_PART.findall(relative.group(1)):
+            delta += {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}[unit] * int(amount)
+        return local_now - delta
+    absolute = _ABSOLUTE.match(key)
+    if absolute:
+        try:
+            return datetime(
+                int(absolute["y"]), int(absolute["mo"]), int(absolute["d"]),
+                int(absolute["h"] or 0), int(absolute["mi"] or 0), int(absolute["s"] or 0),
+                tzinfo=zone,
+            )
+        except ValueError:
+            raise ArgError(f"{text!r} is not a valid date or time; {DATE_HELP}") from None
+    raise ArgError(f"cannot read {text!r} as a date; {DATE_HELP}")
+
+
+def read_body(body: str, stdin: TextIO) -> str:
+    """The message text; ``-`` reads it from standard input (one trailing newline dropped)."""
+    if body == "-":
+        text = stdin.read()
+        if text.endswith("\r\n"):
+            text = text[:-2]
+        elif text.endswith("\n"):
+            text = text[:-1]
+        return text
+    return body
+
+
+def parse_id_list(text: str, what: str) -> list[int]:
+    """``1,2, 3`` -> ``[1, 2, 3]``."""
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    if not items:
+        raise ArgError(f"no {what} given: use a comma-separated list like 12,13")
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ArgError(f"{text!r} is not a list of {what} (numbers separated by commas)") from None
