@@ -16,145 +16,32 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from smstui import cli_output as out
-from smstui.cli_args import ArgError, local_zone, parse_id_list, parse_past, parse_slot, parse_status, read_body
+from smstui.cli_args import local_zone, parse_past, parse_slot, parse_status, read_body
+from smstui.cli_common import (
+    ENV_EMAIL,
+    ENV_PASSWORD,
+    CliError,
+    Globals,
+    SmstuiGroup,
+    emit_json,
+    json_option,
+    require_login,
+    run,
+    usage_error,
+    warn,
+)
 
 if TYPE_CHECKING:
     from smstui.session import Session
 
-T = TypeVar("T")
-
-ENV_EMAIL = "SMSTUI_EMAIL"
-ENV_PASSWORD = "SMSTUI_PASSWORD"
-ENV_DEBUG = "SMSTUI_DEBUG"
-
 SLOT_CHOICES = ["sms1", "sms2", "wa-business", "wa", "rcs1", "rcs2"]
-
-
-# ------------------------------------------------------------------ errors and exit codes
-
-
-class CliError(click.ClickException):
-    """A failure with a message for the user and a documented exit code."""
-
-    def __init__(self, message: str, exit_code: int = out.EXIT_REFUSED) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def usage_error(message: str) -> NoReturn:
-    raise CliError(message, out.EXIT_USAGE)
-
-
-def translate(exc: BaseException) -> CliError:
-    """Turn any error of the core into a one-line message and its exit code."""
-    from smstui.api.errors import ApiError, AuthError, GatewayError, TransportError
-
-    if isinstance(exc, ArgError):
-        return CliError(str(exc), out.EXIT_USAGE)
-    if isinstance(exc, AuthError):
-        return CliError(str(exc), out.EXIT_AUTH)
-    if isinstance(exc, TransportError):
-        return CliError(str(exc), out.EXIT_NETWORK)
-    if isinstance(exc, (GatewayError, ApiError)):
-        return CliError(str(exc), out.EXIT_REFUSED)
-    name = type(exc).__name__
-    if name in ("ConfigError", "InvalidProfileName", "InvalidNumber", "WhenError"):
-        return CliError(str(exc), out.EXIT_USAGE)
-    if name in ("StoreError", "SecretStoreError"):
-        return CliError(str(exc), out.EXIT_REFUSED)
-    if isinstance(exc, OSError):
-        return CliError(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}", out.EXIT_REFUSED)
-    return CliError(
-        f"unexpected error ({name}): {exc}. Run again with {ENV_DEBUG}=1 for details, "
-        "and please report it.",
-        out.EXIT_REFUSED,
-    )
-
-
-class SmstuiGroup(click.Group):
-    """The root group: catches whatever a command raises and maps it to an exit code."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except Exception as exc:
-            if os.environ.get(ENV_DEBUG, "").strip() not in ("", "0"):
-                raise
-            raise translate(exc) from None
-
-
-# ------------------------------------------------------------------ shared state
-
-
-@dataclass
-class Globals:
-    profile: str | None
-    api_url: str | None
-    config_path: Path | None
-
-    def open(self) -> "Session":
-        from smstui.session import open_session
-
-        session = open_session(config_path=self.config_path, profile=self.profile, api_url=self.api_url)
-        for problem in getattr(session, "config_problems", ()) or ():
-            warn(f"config: {problem}")
-        return session
-
-
-def warn(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def emit_json(document: Any) -> None:
-    click.echo(out.dumps(document))
-
-
-def run(ctx: click.Context, body: Callable[["Session"], Awaitable[T]], *, needs_login: bool = True) -> T:
-    """Open the session, run ``body`` on one event loop, always close the session."""
-    g: Globals = ctx.find_object(Globals)  # type: ignore[assignment]
-
-    async def main() -> T:
-        session = g.open()
-        try:
-            if needs_login:
-                require_login(session)
-            return await body(session)
-        finally:
-            await session.aclose()
-
-    return asyncio.run(main())
-
-
-def require_login(session: "Session") -> None:
-    """Use a saved token, or SMSTUI_EMAIL/SMSTUI_PASSWORD for scripts; else exit 3."""
-    email = os.environ.get(ENV_EMAIL, "").strip()
-    password = os.environ.get(ENV_PASSWORD, "")
-    if email and password:
-        from smstui.secrets import Secret
-
-        session.client.set_credentials(email, Secret(password))
-        return
-    if not session.logged_in:
-        raise CliError(
-            f"not logged in (profile {session.profile.name!r}). Run `smstui login` first, "
-            f"or set {ENV_EMAIL} and {ENV_PASSWORD} for scripts.",
-            out.EXIT_AUTH,
-        )
-
-
-def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document (fields in `smstui --help`).")(fn)
 
 
 # ------------------------------------------------------------------ root
@@ -651,6 +538,11 @@ def _report_int(report: Any, *names: str) -> int:
         if isinstance(value, (list, tuple, set, frozenset)):
             return len(value)
     return 0
+
+
+from smstui.cli_contacts import register as _register_contact_commands  # noqa: E402
+
+_register_contact_commands(cli)
 
 
 def main() -> None:

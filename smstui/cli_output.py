@@ -64,9 +64,15 @@ Times are ISO 8601 with offset, or null. Field names are stable.
               "scheduled_at", "customer_id", "urgent", "outbox"}]}
   messages --count  {"count"}
   sync       {"new_messages", "changed_threads", "devices_changed"}
-  tag add    {"tag_id", "local_id", "title"}
-  contact add        {"contact_id", "tag_id", "phone", "name"}
-  newsletter create  {"newsletter_id", "local_id", "title", "tags", "send_at"}"""
+  tag add    {"tag_id", "gateway_id", "title", "contacts"}
+  tag list   {"tags": [{"tag_id", "gateway_id", "title", "contacts"}]}
+  contact add        {"contact_id", "gateway_id", "tag_id", "phone", "name"}
+  contact import     {"total", "saved", "already_there", "failed": [{"line",
+              "phone", "reason"}], "invalid": [{"line", "reason"}], "not_tried":
+              [{"line", "phone"}], "tags_created", "stopped"}
+  newsletter create  {"newsletter_id", "gateway_id", "title", "tags", "send_at"}
+Ids of tags, contacts and newsletters are smstui's own (the gateway cannot list
+them); "gateway_id" is the gateway's."""
 
 # Characters a terminal may act on or that reorder text: C0/C1 controls (except newline/tab in
 # JSON, which json.dumps already escapes), DEL, bidi overrides and line/paragraph separators.
