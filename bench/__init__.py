@@ -1,0 +1,1 @@
+"""Benchmarks for smstui: run ``python bench/run.py`` (see bench/README.md)."""
