@@ -28,6 +28,9 @@ class TestSimulator(SimulatorServer):
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
 
+    def set_online(self, device_id: int, online: bool = True) -> None:
+        self.state.set_device_online(device_id, online)
+
     def token(self) -> str:
         """A fresh token for the demo account (over HTTP)."""
         return self.call("gettoken", email=self.email, **{"pass": self.password})["token"]
