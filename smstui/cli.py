@@ -16,7 +16,7 @@ import asyncio
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -246,7 +246,7 @@ def send(
     from smstui.phone import parse_recipients, unique_numbers
     from smstui.timeparse import WhenError, parse_when
 
-    text = read_body(body, click.get_text_stream("stdin"))
+    text = read_body(body, sys.stdin)
     chosen = parse_slot(sim, slot) or Slot.SMS1
     if image is not None:
         try:
@@ -281,12 +281,9 @@ def send(
             numbers, text, device_id, chosen, scheduled_at=scheduled, customer_id=customer_id,
             urgent=urgent, image_path=str(image) if image is not None else None,
         )
-        failure: BaseException | None = None
-        try:
-            await session.outbox.send(lids)
-        except Exception as exc:  # the rows tell what happened; the error says why
-            failure = exc
-        return _send_results(session, lids, failure, keep_queued, st), _send_exit(failure)
+        report = await session.outbox.send(lids)
+        docs = _send_results(session, lids, report.error, keep_queued, st)
+        return docs, out.EXIT_AUTH if report.auth_needed else out.EXIT_NETWORK
 
     docs, failure_code = run(ctx, work, needs_login=False)
     states = {d["state"] for d in docs}
@@ -306,9 +303,9 @@ def send(
         elif d["state"] == "unknown":
             warn(
                 f"{d['phone']}: outcome unknown ({d['error'] or 'no answer'}). The message is saved "
-                f"(local id {d['lid']}) and will be checked against the gateway on the next sync or app start; "
-                "it is not resent automatically. Do not send it again before checking "
-                f"`smstui messages --phone {d['phone']}`."
+                f"(local id {d['lid']}) and is checked against the gateway by `smstui sync` and the app; "
+                "it is re-sent only once smstui is sure the gateway does not have it. Do not send it "
+                f"again yourself; see `smstui messages --offline --phone {d['phone']}`."
             )
         elif d["state"] == "queued":
             warn(f"{d['phone']}: not sent ({d['error']}); kept in the outbox (local id {d['lid']}), the app will send it.")
@@ -318,13 +315,7 @@ def send(
         ctx.exit(code)
 
 
-def _send_exit(failure: BaseException | None) -> int:
-    from smstui.api.errors import AuthError
-
-    return out.EXIT_AUTH if isinstance(failure, AuthError) else out.EXIT_NETWORK
-
-
-def _send_results(session: "Session", lids: list[int], failure: BaseException | None, keep_queued: bool, st: Any) -> list[dict[str, Any]]:
+def _send_results(session: "Session", lids: list[int], failure: str | None, keep_queued: bool, st: Any) -> list[dict[str, Any]]:
     docs = []
     for lid in lids:
         row = session.store.message(lid)
@@ -340,7 +331,13 @@ def _send_results(session: "Session", lids: list[int], failure: BaseException | 
         }.get(row.outbox or "", "submitted" if row.sms_id else "unknown")
         if row.sms_id is not None and state != "rejected":
             state = "submitted"
-        error = row.outbox_error or (str(failure) if failure is not None and state != "submitted" else None)
+        if state == "submitted":
+            error = None
+        elif state == "not_sent":
+            # The outbox's own text speaks of retrying later, which the CLI does not do.
+            error = failure or row.outbox_error or "not attempted"
+        else:
+            error = row.outbox_error or failure or "no answer"
         if state == "not_sent" and row.outbox == st.QUEUED:
             # Drop it: a script that retries must not also get the old copy sent later.
             session.outbox.cancel(lid)
@@ -448,9 +445,14 @@ def messages(
         require_login(session)
         from smstui.models import MessageFilter
 
+        zone_name = None
+        if begin is not None or end is not None:
+            # Name the zone the client writes dates in, so the gateway cannot read them in
+            # another one (it otherwise uses the account's zone, which a fresh client may not know).
+            zone_name = _zone_name(session.client.tz)
         flt = MessageFilter(
             device_id=device, status=code, begin=begin, end=end, slot=sim, customer_id=customer_id,
-            phone=number, order_desc=True,
+            phone=number, order_desc=True, timezone=zone_name,
         )
         if count:
             return await session.client.count_messages(flt), [], "gateway"
@@ -485,6 +487,17 @@ def messages(
     click.echo(out.table(["ID", "TIME", "DIR", "PHONE", "DEVICE", "SIM", "STATUS", "BODY"], rows, wide=7))
     if total > len(docs):
         warn(f"Showing {len(docs)} of {total}; use --limit 0 for all.")
+
+
+def _zone_name(zone: Any) -> str:
+    key = getattr(zone, "key", None)  # ZoneInfo
+    if isinstance(key, str) and key:
+        return key
+    if zone is timezone.utc or zone.utcoffset(None) == timedelta(0):
+        return "UTC"
+    # A fixed offset: the gateway wants a zone name; Etc/GMT signs are inverted by convention.
+    hours = -int(zone.utcoffset(None).total_seconds() // 3600)
+    return f"Etc/GMT{hours:+d}"
 
 
 # ------------------------------------------------------------------ sync

@@ -57,7 +57,7 @@ def translate(exc: BaseException) -> CliError:
         return CliError(str(exc), out.EXIT_REFUSED)
     name = type(exc).__name__
     if name in ("ConfigError", "InvalidProfileName", "InvalidNumber", "WhenError", "ContactError", "CsvError",
-                "TemplateError", "BulkError"):
+                "TemplateError", "BulkError", "OutboxError"):
         return CliError(str(exc), out.EXIT_USAGE)
     if name in ("StoreError", "SecretStoreError"):
         return CliError(str(exc), out.EXIT_REFUSED)

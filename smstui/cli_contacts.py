@@ -239,7 +239,7 @@ def newsletter_create(
     from smstui.timeparse import WhenError, parse_schedule
 
     tag_ids = parse_id_list(tags, "tag ids")
-    text = read_body(body, click.get_text_stream("stdin"))
+    text = read_body(body, sys.stdin)
     try:
         send_at = parse_schedule(at or "", datetime.now(timezone.utc), local_zone())
     except WhenError as exc:

@@ -55,7 +55,8 @@ Times are ISO 8601 with offset, or null. Field names are stable.
               "sims": [{"slot", "number", "carrier", "country", "roaming"}],
               "slots": ["sms1", ...]}]}
   send       {"ok", "messages": [{"lid", "phone", "sms_id", "state", "error"}]}
-              state: submitted | rejected | unknown | not_sent
+              state: submitted | rejected | unknown | not_sent | queued
+              (queued only with --keep-queued)
   status     {"sms_id", "status", "status_title", "final", "failed", "hint",
               "timed_out"}
   messages   {"count", "source": "gateway"|"local", "messages": [{"id", "lid",

@@ -98,7 +98,7 @@ def test_html_error_page_exits_4(cli: Cli, sim_empty: TestSimulator) -> None:
     run = cli("devices", "--json")
     assert run.exit_code == 4
     assert run.stdout == ""
-    assert "HTML page" in run.stderr
+    assert "HTTP 502" in run.stderr
 
 
 # ------------------------------------------------------------------ 1: gateway refused
