@@ -509,14 +509,13 @@ def _zone_name(zone: Any) -> str:
 def sync(ctx: click.Context, as_json: bool) -> None:
     """Bring the local store up to date with the gateway (one incremental pass)."""
     show_progress = not as_json and sys.stderr.isatty()
+    shown: list[bool] = []
 
-    def progress(*args: Any) -> None:
-        if not show_progress:
-            return
-        if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], int) and args[1]:
-            click.echo(f"\rSyncing… {args[0]}/{args[1]}", err=True, nl=False)
-        else:
-            click.echo("\rSyncing…", err=True, nl=False)
+    def progress(done: int, total: int) -> None:
+        # Only a first sync reports progress: days of history fetched so far.
+        if show_progress and total:
+            click.echo(f"\rSyncing history: {done}/{total} days", err=True, nl=False)
+            shown.append(True)
 
     async def body(session: "Session") -> Any:
         report = await session.syncer.sync(progress=progress)
@@ -527,12 +526,14 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         return report
 
     report = run(ctx, body)
-    if show_progress:
+    if shown:
         click.echo("", err=True)
     doc = {
-        "new_messages": _report_int(report, "new_messages", "inserted", "new"),
-        "changed_threads": len(getattr(report, "phone_keys", ()) or ()),
-        "devices_changed": bool(getattr(report, "devices_changed", False)),
+        "new_messages": int(report.inserted),
+        "changed_messages": int(report.changed),
+        "new_incoming": int(report.new_incoming),
+        "changed_threads": len(report.phone_keys),
+        "devices_changed": bool(report.devices_changed),
     }
     if as_json:
         emit_json(doc)
@@ -541,16 +542,6 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             f"Synced: {doc['new_messages']} new message(s), {doc['changed_threads']} conversation(s) changed"
             + (", devices updated." if doc["devices_changed"] else ".")
         )
-
-
-def _report_int(report: Any, *names: str) -> int:
-    for name in names:
-        value = getattr(report, name, None)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, (list, tuple, set, frozenset)):
-            return len(value)
-    return 0
 
 
 from smstui.cli_contacts import register as _register_contact_commands  # noqa: E402

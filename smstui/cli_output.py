@@ -64,7 +64,8 @@ Times are ISO 8601 with offset, or null. Field names are stable.
               "final", "failed", "device_id", "sim", "created", "sent_at",
               "scheduled_at", "customer_id", "urgent", "outbox"}]}
   messages --count  {"count"}
-  sync       {"new_messages", "changed_threads", "devices_changed"}
+  sync       {"new_messages", "changed_messages", "new_incoming", "changed_threads",
+              "devices_changed"}
   tag add    {"tag_id", "gateway_id", "title", "contacts"}
   tag list   {"tags": [{"tag_id", "gateway_id", "title", "contacts"}]}
   contact add        {"contact_id", "gateway_id", "tag_id", "phone", "name"}

@@ -237,7 +237,7 @@ def test_sync_then_offline_messages(live_demo: Cli) -> None:
     assert run.exit_code == 0, run.output
     report = run.json()
     assert report["new_messages"] > 0
-    assert set(report) == {"new_messages", "changed_threads", "devices_changed"}
+    assert set(report) == {"new_messages", "changed_messages", "new_incoming", "changed_threads", "devices_changed"}
     local = demo_cli("messages", "--offline", "--limit", "0", "--json").json()
     assert local["count"] == report["new_messages"]
     again = demo_cli("sync", "--json").json()
