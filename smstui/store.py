@@ -14,6 +14,7 @@ list never has to aggregate the whole history.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -34,7 +35,7 @@ from smstui.models import (
     status_title,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -144,6 +145,12 @@ _MIGRATIONS: list[str] = [
         WHERE sms_id IS NOT NULL AND status IN (1, 2, 3, 6);
     CREATE INDEX IF NOT EXISTS messages_customer ON messages (customer_id) WHERE customer_id IS NOT NULL;
     """,
+    # v3: what the outbox needs to reconcile a send whose answer was lost: when the request
+    # went out, and how many lookups since found nothing (see smstui.outbox).
+    """
+    ALTER TABLE messages ADD COLUMN attempted_at REAL;
+    ALTER TABLE messages ADD COLUMN recon_misses INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 
@@ -180,6 +187,13 @@ class StoredMessage:
     attempts: int
     image_path: str | None
     batch: str | None
+    #: When the last submit request went out (local clock); None before the first attempt.
+    attempted_at: datetime | None = None
+    #: Queued: when the next attempt is due. Unknown: when the next gateway lookup is due
+    #: (None: no automatic lookup, the user must decide).
+    next_attempt: datetime | None = None
+    #: Lookups after the settle time that found nothing (the outbox re-sends after two).
+    recon_misses: int = 0
 
     @property
     def failed(self) -> bool:
@@ -208,7 +222,7 @@ class StoredMessage:
 _MESSAGE_COLUMNS = (
     "lid, sms_id, phone, phone_key, body, status, status_title, device_id, slot, created, sent_at, "
     "scheduled_at, customer_id, urgent, paket_id, incoming, outbox, outbox_error, attempts, "
-    "image_path, batch"
+    "image_path, batch, attempted_at, next_attempt, recon_misses"
 )
 
 
@@ -235,6 +249,9 @@ def _row_to_message(row: Sequence[Any]) -> StoredMessage:
         attempts=row[18],
         image_path=row[19],
         batch=row[20],
+        attempted_at=from_ts(row[21]),
+        next_attempt=from_ts(row[22]),
+        recon_misses=row[23],
     )
 
 
@@ -395,6 +412,7 @@ class Store:
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private(self.path)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -558,15 +576,23 @@ class Store:
 
     # ------------------------------------------------------------------ messages from the gateway
 
-    def upsert_messages(self, messages: Iterable[Message], *, mark_unseen: bool = True) -> UpsertResult:
+    def upsert_messages(
+        self, messages: Iterable[Message], *, mark_unseen: bool = True, meta: dict[str, str] | None = None
+    ) -> UpsertResult:
         """Merge gateway messages by sms_id in one transaction.
 
         Incoming messages new to the store count as unread (``mark_unseen``); a first sync passes
-        False so years of history do not show up as unread.
+        False so years of history do not show up as unread. ``meta`` is written in the same
+        transaction, so a sync cursor never runs ahead of the messages it stands for.
         """
         result = UpsertResult()
         now = self.now()
         with self.transaction() as db:
+            for key, value in (meta or {}).items():
+                db.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
             for msg in messages:
                 row = db.execute(
                     "SELECT lid, status, status_title, sent_at, scheduled_at, body, outbox, paket_id FROM messages WHERE sms_id = ?",
@@ -861,20 +887,84 @@ class Store:
         next_attempt: float | None = None,
         count_attempt: bool = False,
         status: int | None = None,
-    ) -> None:
+        only_if: Sequence[str] | None = None,
+        reset_misses: bool = False,
+    ) -> bool:
+        """Move an outbox row to ``state``; with ``only_if`` only when it is in one of those states.
+
+        Returns True when the row was changed (False: no such row, or another state won the race).
+        """
         if state not in OUTBOX_STATES:
             raise ValueError(f"unknown outbox state {state!r}")
         with self.transaction() as db:
-            row = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
-            if row is None:
-                return
+            row = db.execute("SELECT phone_key, outbox FROM messages WHERE lid = ?", (lid,)).fetchone()
+            if row is None or (only_if is not None and row[1] not in only_if):
+                return False
             db.execute(
                 "UPDATE messages SET outbox = ?, outbox_error = ?, sms_id = COALESCE(?, sms_id), next_attempt = ?, "
                 "attempts = attempts + ?, submitted_at = CASE WHEN ? = 'submitted' THEN ? ELSE submitted_at END, "
-                "status = COALESCE(?, status), updated = ? WHERE lid = ?",
-                (state, error, sms_id, next_attempt, int(count_attempt), state, self.now(), status, self.now(), lid),
+                "status = COALESCE(?, status), recon_misses = CASE WHEN ? THEN 0 ELSE recon_misses END, "
+                "updated = ? WHERE lid = ?",
+                (state, error, sms_id, next_attempt, int(count_attempt), state, self.now(), status,
+                 int(reset_misses), self.now(), lid),
             )
             self._refresh_threads(db, {row[0]})
+            return True
+
+    def begin_send(self, lid: int) -> bool:
+        """Claim a queued row for one submit request (queued -> sending), atomically.
+
+        False when the row is no longer queued (cancelled, or another process took it), so two
+        senders can never submit the same row.
+        """
+        now = self.now()
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE messages SET outbox = ?, outbox_error = NULL, attempted_at = ?, recon_misses = 0, "
+                "next_attempt = NULL, updated = ? WHERE lid = ? AND outbox = ?",
+                (SENDING, now, now, lid, QUEUED),
+            )
+            if cur.rowcount != 1:
+                return False
+            key = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
+            self._refresh_threads(db, {key[0]})
+            return True
+
+    def set_reconcile(self, lid: int, *, misses: int, next_check: float | None, error: str | None) -> bool:
+        """Record one lookup of an unknown row: misses so far, when to look again, what to tell the user."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE messages SET recon_misses = ?, next_attempt = ?, outbox_error = ?, updated = ? "
+                "WHERE lid = ? AND outbox = ?",
+                (misses, next_check, error, self.now(), lid, UNKNOWN),
+            )
+            return cur.rowcount == 1
+
+    def claimed_sms_ids(self, ids: Iterable[int]) -> set[int]:
+        """Of these gateway ids, those already attached to a message we wrote (an outbox row)."""
+        id_list = list(ids)
+        found: set[int] = set()
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            placeholders = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self._query(
+                    f"SELECT sms_id FROM messages WHERE sms_id IN ({placeholders}) AND outbox IS NOT NULL", chunk
+                )
+            )
+        return found
+
+    def count_created_between(self, since: float, until: float | None = None) -> int:
+        """How many gateway messages were created in [since, until]: what a window listing would return."""
+        if until is None:
+            rows = self._query("SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ?", (since,))
+        else:
+            rows = self._query(
+                "SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ? AND created <= ?",
+                (since, until),
+            )
+        return rows[0][0]
 
     def attach_sms_id(self, lid: int, sms_id: int, status: int = 1) -> None:
         """The gateway accepted a local message: it gets the sms_id and follows the gateway's status.
@@ -883,18 +973,33 @@ class Store:
         came), that row is folded into ours so the message is never shown twice.
         """
         with self.transaction() as db:
-            dup = db.execute("SELECT lid, status, status_title FROM messages WHERE sms_id = ? AND lid != ?", (sms_id, lid)).fetchone()
-            if dup is not None:
+            keys: set[str] = set()
+            dup = db.execute(
+                "SELECT lid, status, status_title, outbox, phone_key FROM messages WHERE sms_id = ? AND lid != ?",
+                (sms_id, lid),
+            ).fetchone()
+            if dup is not None and dup[3] is None:
                 db.execute("DELETE FROM messages WHERE lid = ?", (dup[0],))
                 status = dup[1] if dup[1] is not None else status
+            elif dup is not None:
+                # Another message we wrote holds this id: it was matched by content (identical
+                # text, same number) and this answer proves the match wrong. It goes back to
+                # being checked on the gateway; the gateway's own answer wins.
+                db.execute(
+                    "UPDATE messages SET sms_id = NULL, status = NULL, status_title = NULL, outbox = ?, "
+                    "outbox_error = ?, next_attempt = ?, recon_misses = 0, updated = ? WHERE lid = ?",
+                    (UNKNOWN, "Checking the gateway again for this message.", self.now(), self.now(), dup[0]),
+                )
+                keys.add(dup[4])
             db.execute(
                 "UPDATE messages SET sms_id = ?, outbox = ?, outbox_error = NULL, status = COALESCE(status, ?), "
-                "submitted_at = ?, updated = ? WHERE lid = ?",
+                "next_attempt = NULL, recon_misses = 0, submitted_at = ?, updated = ? WHERE lid = ?",
                 (sms_id, SUBMITTED, status, self.now(), self.now(), lid),
             )
             key = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
             if key:
-                self._refresh_threads(db, {key[0]})
+                keys.add(key[0])
+            self._refresh_threads(db, keys)
 
     def known_sms_ids(self, ids: Iterable[int]) -> set[int]:
         id_list = list(ids)
@@ -1064,6 +1169,19 @@ class Store:
     def delete_template(self, name: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM templates WHERE name = ?", (name,))
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would honour the umask).
+
+    SQLite gives the -wal and -shm files the database file's mode, so all three stay private:
+    they hold the message history.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _contact(r: Sequence[Any]) -> Contact:

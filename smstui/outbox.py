@@ -1,0 +1,586 @@
+"""The outbox: messages the user wrote, made safe against flaky links, kills and lost answers.
+
+Life of a message (states from :mod:`smstui.store`)::
+
+    queue() ──► QUEUED ──begin_send──► SENDING ──addsms answer──► SUBMITTED (has sms_id; sync
+                  ▲  ▲                    │                        follows the gateway's status)
+                  │  └─ refused before ───┤ TransportError, maybe_accepted False: the request
+                  │     reaching the      │ never reached the gateway -> QUEUED again with
+                  │     gateway (backoff) │ backoff 2, 4, 8 ... 300 s
+                  │                       ├─ GatewayError -> REJECTED (a refusal is not retried)
+                  │                       ├─ AuthError -> QUEUED (not an attempt), "log in again"
+                  │                       └─ answer lost (timeout after sending, dropped, 5xx,
+                  │                          unreadable), or the process died mid-request
+                  │                                  ▼
+                  └──── proven not accepted ──── UNKNOWN ("unknown — check") ──found──► SUBMITTED
+
+The row is written before any request, so nothing the user wrote is lost to a crash; SENDING is
+committed before the request goes out, so a killed process leaves a row that says "the outcome
+of a request is unknown", never a row that silently disappears or gets sent twice.
+
+Reconciling an UNKNOWN row
+--------------------------
+The gateway gives the message an id and a ``created`` time when it accepts the request; nothing
+else links our request to it. So the outbox lists the gateway's messages in the row's *window*
+``[attempted_at - skew, attempted_at + settle + skew]`` (one ``getallsms`` with begin/end and no
+phone filter, so the answer does not depend on how the gateway matches numbers) and compares:
+
+* an *exact* match: an outgoing message not yet attached to another row we wrote, to the same
+  number (trailing digits compared, so ``+49…``/``0049…``/``49…`` agree), with the same body (not
+  compared for image messages, whose body the gateway replaces by a URL), device, slot (when the
+  gateway says) and customer id -> attach its sms_id (SUBMITTED). Identical messages are
+  interchangeable, so with several candidates the one closest in time is taken; this also folds
+  the row sync may already have stored for it (``Store.attach_sms_id``).
+* a *similar* one: an unattached outgoing message to that number in the window that differs in
+  text, device or slot -> stays UNKNOWN with no further automatic action and a text saying what
+  was found; the user decides (``retry`` re-sends, ``cancel`` gives up).
+* nothing -> it is re-sent only when that is provably safe:
+
+  1. ``settle`` seconds (default 300, and at least twice the request timeout) have passed since
+     the request went out. Nothing processes an HTTP request that late: the client gave up long
+     before, and the server's and proxies' own timeouts are shorter. An accepted request therefore
+     has a ``created`` inside the window, given clocks that agree within ``skew`` (300 s).
+  2. Two successful lookups of the whole window, both made after that moment and at least
+     ``recheck`` seconds apart, found no unattached outgoing message to that number (any text,
+     device or slot). The second guards against a gateway that serves lists from a lagging replica.
+
+  Then the gateway did not accept it, and it goes back to QUEUED. While the gateway cannot be
+  reached, the row simply stays UNKNOWN; lookups continue every ``recheck`` seconds.
+
+A SENDING row that is not in flight in this process and older than ``orphan_after`` (timeout +
+margin, so a send of another smstui process on the same profile is left alone) was orphaned by a
+killed process: it becomes UNKNOWN and is reconciled the same way.
+
+Sync calls :meth:`Outbox.fold_from_sync` before storing a listing, so a gateway message that is an
+exact match of an UNKNOWN/SENDING row is attached to it instead of becoming a second row.
+
+Bulk rows (``batch`` set) belong to :mod:`smstui.bulk`; this module leaves them alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from smstui.api.client import GatewayClient, ImageUpload
+from smstui.api.errors import ApiError, AuthError, GatewayError, TransportError
+from smstui.models import Message, MessageFilter, OutgoingSms, Slot
+from smstui.store import (
+    CANCELLED,
+    QUEUED,
+    REJECTED,
+    SENDING,
+    SUBMITTED,
+    UNKNOWN,
+    StoredMessage,
+    Store,
+)
+
+log = logging.getLogger("smstui.outbox")
+
+BACKOFF_MAX = 300.0
+CHECKING_TEXT = (
+    "No answer came from the gateway, so it may or may not have this message. smstui is checking "
+    "the gateway and re-sends it only once it is sure the message did not arrive."
+)
+ORPHAN_TEXT = (
+    "smstui stopped while sending this message. It is checking the gateway and re-sends it only "
+    "once it is sure the message did not arrive."
+)
+RESEND_TEXT = "The gateway did not receive this message (checked twice); sending it again."
+_MIN_PHONE_DIGITS = 7
+
+
+class OutboxError(ValueError):
+    """An outbox action that is not possible (the message says why)."""
+
+
+@dataclass(slots=True)
+class OutboxReport:
+    """What one pass changed. Lists hold local ids (``lid``)."""
+
+    submitted: list[int] = field(default_factory=list)
+    rejected: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+    resent: list[int] = field(default_factory=list)
+    auth_needed: bool = False
+    offline: bool = False
+    error: str | None = None
+    phone_keys: set[str] = field(default_factory=set)
+
+    @property
+    def changed(self) -> tuple[int, ...]:
+        seen: dict[int, None] = {}
+        for group in (self.submitted, self.rejected, self.retrying, self.unknown, self.resolved, self.resent):
+            for lid in group:
+                seen[lid] = None
+        return tuple(seen)
+
+
+def _ts(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, timezone.utc)
+
+
+def _phone_digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone or "").lstrip("0")
+
+
+def phones_match(a: str, b: str) -> bool:
+    """Same number, however written: one digit string ends with the other (at least 7 digits).
+
+    Deliberately loose: it decides what counts as "a message to that number is already on the
+    gateway", and a false "yes" only asks the user, while a false "no" would send twice.
+    """
+    da, db = _phone_digits(a), _phone_digits(b)
+    if not da or not db:
+        return (a or "").strip().lower() == (b or "").strip().lower()
+    short, long_ = (da, db) if len(da) <= len(db) else (db, da)
+    if len(short) < _MIN_PHONE_DIGITS:
+        return short == long_
+    return long_.endswith(short)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before attempt ``attempts + 1``: 2, 4, 8 ... capped at 300 s; no jitter (tests)."""
+    return min(BACKOFF_MAX, 2.0 ** max(1, attempts))
+
+
+class Outbox:
+    """Queues, submits and reconciles the messages the user sends (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: GatewayClient,
+        *,
+        clock: Callable[[], float] | None = None,
+        settle_seconds: float | None = None,
+        recheck_seconds: float = 30.0,
+        skew_seconds: float = 300.0,
+        orphan_after: float | None = None,
+        max_lookups: int = 5,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self._clock = clock or store.now
+        timeout = float(getattr(client, "timeout", 20.0) or 20.0)
+        self.settle_seconds = max(settle_seconds if settle_seconds is not None else 300.0, 2 * timeout)
+        self.recheck_seconds = recheck_seconds
+        self.skew_seconds = skew_seconds
+        self.orphan_after = orphan_after if orphan_after is not None else timeout + 10.0
+        self.max_lookups = max_lookups
+        self._in_flight: set[int] = set()
+        self._lock = asyncio.Lock()
+
+    def now(self) -> float:
+        return self._clock()
+
+    # ------------------------------------------------------------------ queueing (no network)
+
+    def queue(
+        self,
+        recipients: Sequence[str],
+        body: str,
+        device_id: int | None,
+        slot: int = 0,
+        scheduled_at: datetime | None = None,
+        customer_id: int | None = None,
+        urgent: bool = False,
+        image_path: str | Path | None = None,
+    ) -> list[int]:
+        """Save one message per recipient as QUEUED and return their local ids. No network.
+
+        Raises :class:`OutboxError` (a ValueError with a sentence for the user) for input that
+        can never be sent: no recipient, an invalid number, no text, no device, a bad image.
+        """
+        if device_id is None:
+            raise OutboxError("Choose the device (phone) that should send the message.")
+        try:
+            slot_value = int(Slot.parse(slot))
+        except ValueError as exc:
+            raise OutboxError(str(exc)) from None
+        image = None if image_path in (None, "") else str(Path(image_path).expanduser())
+        if image is not None:
+            if not Slot(slot_value).is_whatsapp:
+                raise OutboxError("Images can only be sent over WhatsApp: choose a WhatsApp slot.")
+            try:
+                ImageUpload.from_path(image)
+            except (ValueError, OSError) as exc:
+                raise OutboxError(f"Cannot attach the image: {exc}") from None
+        if not body.strip() and image is None:
+            raise OutboxError("The message is empty: write some text.")
+        if scheduled_at is not None and scheduled_at.tzinfo is None:
+            raise OutboxError("The scheduled time needs a time zone.")
+        if customer_id is not None and (isinstance(customer_id, bool) or int(customer_id) < 0):
+            raise OutboxError("The customer id must be a positive whole number.")
+        phones: list[str] = []
+        for raw in recipients:
+            phone = self._check_number(raw)
+            if phone not in phones:
+                phones.append(phone)
+        if not phones:
+            raise OutboxError("Add at least one recipient.")
+        items = [
+            dict(phone=p, body=body, device_id=int(device_id), slot=slot_value, scheduled_at=scheduled_at,
+                 customer_id=customer_id, urgent=urgent, image_path=image)
+            for p in phones
+        ]
+        return self.store.enqueue_many(items)
+
+    def _check_number(self, raw: str) -> str:
+        from smstui.phone import InvalidNumber, normalize, normalize_loose
+
+        try:
+            return normalize(raw, self.store.region)
+        except InvalidNumber as exc:
+            # Replying to a short code or an odd sender the gateway gave us is fine as written.
+            key = normalize_loose(raw, self.store.region)
+            if key and self.store.thread_size(key) > 0:
+                return raw.strip()
+            raise OutboxError(str(exc)) from None
+
+    def retry(self, lid: int) -> bool:
+        """The user asks to send this message (again) now. For an UNKNOWN row this is the user's
+        decision that it did not arrive; it may then reach the recipient twice."""
+        row = self.store.message(lid)
+        if row is None or row.outbox is None:
+            raise OutboxError("This message is not one of yours waiting to be sent.")
+        if row.outbox == SUBMITTED:
+            raise OutboxError("The gateway already accepted this message.")
+        if row.outbox == SENDING:
+            raise OutboxError("This message is being sent right now.")
+        return self.store.set_outbox_state(
+            lid, QUEUED, next_attempt=None, only_if=(QUEUED, UNKNOWN, REJECTED, CANCELLED), reset_misses=True
+        )
+
+    def cancel(self, lid: int) -> bool:
+        """Stop a message that the gateway does not have (queued, refused or unknown)."""
+        row = self.store.message(lid)
+        if row is None or row.outbox is None:
+            raise OutboxError("This message is not one of yours waiting to be sent.")
+        if row.outbox == SUBMITTED:
+            raise OutboxError("The gateway already accepted this message; it cannot be called back.")
+        if row.outbox == SENDING:
+            raise OutboxError("This message is being sent right now; wait for the answer.")
+        return self.store.set_outbox_state(
+            lid, CANCELLED, error=row.outbox_error if row.outbox == UNKNOWN else None, only_if=(QUEUED, UNKNOWN, REJECTED)
+        )
+
+    def pending(self) -> list[StoredMessage]:
+        """Rows waiting for the outbox (queued, sending, unknown); bulk rows excluded."""
+        return [r for r in self.store.outbox((QUEUED, SENDING, UNKNOWN)) if r.batch is None]
+
+    # ------------------------------------------------------------------ the network side
+
+    async def process(self) -> OutboxReport:
+        """One pass: reconcile unknown/orphaned rows, then submit every due queued row."""
+        return await self._pass(None)
+
+    async def send(self, lids: Iterable[int]) -> OutboxReport:
+        """Process just these rows now, ignoring their backoff (the user pressed send/retry)."""
+        return await self._pass(set(lids))
+
+    async def _pass(self, only: set[int] | None) -> OutboxReport:
+        report = OutboxReport()
+        async with self._lock:
+            await self._reconcile(report, only)
+            if report.auth_needed or report.offline:
+                return self._finish(report)
+            lost = await self._submit(report, only)
+            if lost:
+                await self._reconcile(report, lost)
+        return self._finish(report)
+
+    def _finish(self, report: OutboxReport) -> OutboxReport:
+        for lid in report.changed:
+            row = self.store.message(lid)
+            if row is not None:
+                report.phone_keys.add(row.phone_key)
+        return report
+
+    async def _submit(self, report: OutboxReport, only: set[int] | None) -> set[int]:
+        """Submit due rows; returns the ids whose answer was lost (to look up at once)."""
+        now = self.now()
+        if only is None:
+            due = self.store.outbox_due(now)
+        else:
+            due = [r for r in (self.store.message(lid) for lid in sorted(only)) if r is not None and r.outbox == QUEUED]
+        lost: set[int] = set()
+        for row in due:
+            if row.batch is not None:
+                continue
+            if row.device_id is None:
+                self.store.set_outbox_state(row.lid, REJECTED, error="No device was chosen for this message.", only_if=(QUEUED,))
+                report.rejected.append(row.lid)
+                continue
+            if row.scheduled_at is not None and self.client.gateway_tz is None:
+                try:
+                    await self.client.ensure_timezone()
+                except AuthError as exc:
+                    self._auth_failed(report, exc)
+                    break
+                except ApiError as exc:
+                    report.offline, report.error = True, str(exc)
+                    break
+            image = None
+            if row.image_path:
+                try:
+                    image = ImageUpload.from_path(row.image_path)
+                except (ValueError, OSError) as exc:
+                    self.store.set_outbox_state(
+                        row.lid, REJECTED, error=f"Cannot send the image: {exc}", only_if=(QUEUED,)
+                    )
+                    report.rejected.append(row.lid)
+                    continue
+            if not self.store.begin_send(row.lid):
+                continue  # cancelled meanwhile, or another process took it
+            sms = OutgoingSms(
+                sendto=row.phone, body=row.body, device_id=row.device_id, slot=row.slot or 0,
+                timetosend=row.scheduled_at, customer_id=row.customer_id, urgent=row.urgent,
+            )
+            self._in_flight.add(row.lid)
+            try:
+                sms_id = await self.client.add_sms(sms, image)
+            except AuthError as exc:
+                self.store.set_outbox_state(
+                    row.lid, QUEUED, error="Log in again to send this message.", only_if=(SENDING,)
+                )
+                self._auth_failed(report, exc)
+                break
+            except GatewayError as exc:
+                text = exc.gateway_message.strip() or "no reason given"
+                self.store.set_outbox_state(
+                    row.lid, REJECTED, error=f"The gateway refused this message: {text}",
+                    count_attempt=True, only_if=(SENDING,),
+                )
+                report.rejected.append(row.lid)
+                continue
+            except ApiError as exc:
+                if exc.maybe_accepted:
+                    # Never re-send blindly: it may be on the gateway already.
+                    self._mark_unknown(row.lid, CHECKING_TEXT, count_attempt=True)
+                    report.unknown.append(row.lid)
+                    lost.add(row.lid)
+                    report.error = str(exc)
+                else:
+                    attempts = row.attempts + 1
+                    delay = backoff_seconds(attempts)
+                    self.store.set_outbox_state(
+                        row.lid, QUEUED, error=f"{exc} Retrying in {delay:g} s.", next_attempt=self.now() + delay,
+                        count_attempt=True, only_if=(SENDING,),
+                    )
+                    report.retrying.append(row.lid)
+                    report.offline, report.error = True, str(exc)
+                # The link or the gateway is in trouble: the other rows wait for the next pass.
+                break
+            else:
+                self.store.attach_sms_id(row.lid, sms_id, 1)
+                report.submitted.append(row.lid)
+            finally:
+                self._in_flight.discard(row.lid)
+        return lost
+
+    def _auth_failed(self, report: OutboxReport, exc: AuthError) -> None:
+        report.auth_needed = True
+        report.error = str(exc)
+
+    def _mark_unknown(self, lid: int, text: str, *, count_attempt: bool = False) -> bool:
+        return self.store.set_outbox_state(
+            lid, UNKNOWN, error=text, next_attempt=self.now(), count_attempt=count_attempt,
+            only_if=(SENDING,), reset_misses=True,
+        )
+
+    # ------------------------------------------------------------------ reconciliation
+
+    def _attempt_time(self, row: StoredMessage) -> float:
+        return _ts(row.attempted_at) or row.created.timestamp()
+
+    def _window(self, row: StoredMessage) -> tuple[float, float]:
+        at = self._attempt_time(row)
+        return at - self.skew_seconds, at + self.settle_seconds + self.skew_seconds
+
+    def _rows_to_check(self, report: OutboxReport, only: set[int] | None) -> list[StoredMessage]:
+        now = self.now()
+        todo: list[StoredMessage] = []
+        for row in self.store.outbox((SENDING, UNKNOWN)):
+            if row.batch is not None or row.lid in self._in_flight:
+                continue
+            forced = only is not None and row.lid in only
+            if row.outbox == SENDING:
+                if now - self._attempt_time(row) < self.orphan_after and not forced:
+                    continue  # may still be in flight in another smstui process
+                if not self._mark_unknown(row.lid, ORPHAN_TEXT):
+                    continue
+                report.unknown.append(row.lid)
+                fresh = self.store.message(row.lid)
+                if fresh is not None:
+                    todo.append(fresh)
+                continue
+            due = row.next_attempt is not None and row.next_attempt.timestamp() <= now
+            if due or forced:
+                todo.append(row)
+        return sorted(todo, key=self._attempt_time)
+
+    async def _reconcile(self, report: OutboxReport, only: set[int] | None) -> None:
+        todo = self._rows_to_check(report, only)
+        if not todo:
+            return
+        # One listing per group of rows whose windows overlap.
+        groups: list[tuple[float, float, list[StoredMessage]]] = []
+        for row in todo:
+            lo, hi = self._window(row)
+            if groups and lo <= groups[-1][1]:
+                g_lo, g_hi, rows = groups[-1]
+                groups[-1] = (g_lo, max(g_hi, hi), rows + [row])
+            else:
+                groups.append((lo, hi, [row]))
+        try:
+            await self.client.ensure_timezone()
+        except AuthError as exc:
+            self._auth_failed(report, exc)
+            return
+        except ApiError as exc:
+            report.offline, report.error = isinstance(exc, TransportError), str(exc)
+            return
+        for lo, hi, rows in groups[: self.max_lookups]:
+            try:
+                listing = await self.client.list_messages(MessageFilter(begin=_dt(lo), end=_dt(hi)))
+            except AuthError as exc:
+                self._auth_failed(report, exc)
+                return
+            except ApiError as exc:
+                # Nothing learnt: no miss is counted; look again later.
+                for row in rows:
+                    self.store.set_reconcile(
+                        row.lid, misses=row.recon_misses, next_check=self.now() + self.recheck_seconds,
+                        error=row.outbox_error or CHECKING_TEXT,
+                    )
+                report.offline, report.error = isinstance(exc, TransportError), str(exc)
+                return
+            self._resolve(rows, listing.messages, report)
+
+    def _exact(self, row: StoredMessage, msg: Message, lo: float, hi: float) -> bool:
+        if not self._same_number_in_window(row, msg, lo, hi):
+            return False
+        if not row.image_path and msg.body != row.body:
+            return False
+        if msg.device_id is not None and row.device_id is not None and msg.device_id != row.device_id:
+            return False
+        if msg.slot is not None and row.slot is not None and msg.slot != row.slot:
+            return False
+        return (msg.customer_id or None) == (row.customer_id or None)
+
+    @staticmethod
+    def _same_number_in_window(row: StoredMessage, msg: Message, lo: float, hi: float) -> bool:
+        created = _ts(msg.created)
+        if created is None or not (lo <= created <= hi):
+            return False
+        return phones_match(row.phone, msg.phone)
+
+    def _resolve(self, rows: list[StoredMessage], messages: Sequence[Message], report: OutboxReport) -> None:
+        now = self.now()
+        claimed = self.store.claimed_sms_ids(m.id for m in messages)
+        available = [m for m in messages if m.id not in claimed and not m.incoming]
+        for row in rows:
+            lo, hi = self._window(row)
+            at = self._attempt_time(row)
+            exact = [m for m in available if self._exact(row, m, lo, hi)]
+            if exact:
+                found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
+                available.remove(found)
+                self._attach(row, found)
+                report.resolved.append(row.lid)
+                continue
+            similar = [m for m in available if self._same_number_in_window(row, m, lo, hi)]
+            if similar:
+                self.store.set_reconcile(
+                    row.lid, misses=row.recon_misses, next_check=None, error=self._similar_text(row, similar[0])
+                )
+                report.unknown.append(row.lid)
+                continue
+            if now < at + self.settle_seconds:
+                self.store.set_reconcile(
+                    row.lid, misses=row.recon_misses,
+                    next_check=min(now + self.recheck_seconds, at + self.settle_seconds),
+                    error=row.outbox_error or CHECKING_TEXT,
+                )
+                continue
+            misses = row.recon_misses + 1
+            if misses >= 2:
+                if self.store.set_outbox_state(
+                    row.lid, QUEUED, error=RESEND_TEXT, next_attempt=None, only_if=(UNKNOWN,), reset_misses=True
+                ):
+                    report.resent.append(row.lid)
+            else:
+                self.store.set_reconcile(
+                    row.lid, misses=misses, next_check=now + self.recheck_seconds,
+                    error=row.outbox_error or CHECKING_TEXT,
+                )
+
+    def _attach(self, row: StoredMessage, msg: Message) -> None:
+        log.info("outbox row %s found on the gateway as %s", row.lid, msg.id)
+        self.store.attach_sms_id(row.lid, msg.id, msg.status)
+        self.store.upsert_messages([msg], mark_unseen=False)
+
+    def _similar_text(self, row: StoredMessage, msg: Message) -> str:
+        when = msg.created.astimezone().strftime("%Y-%m-%d %H:%M:%S") if msg.created else "about then"
+        what = []
+        if not row.image_path and msg.body != row.body:
+            what.append("its text")
+        if msg.device_id is not None and msg.device_id != row.device_id:
+            what.append("the device")
+        if msg.slot is not None and row.slot is not None and msg.slot != row.slot:
+            what.append("the slot")
+        if (msg.customer_id or None) != (row.customer_id or None):
+            what.append("the customer id")
+        differs = " and ".join(what) or "some details"
+        return (
+            f"No answer came from the gateway. It has a message to {msg.phone} from {when} "
+            f"(gateway id {msg.id}) that differs in {differs}. Check whether that is this one: "
+            "retry to send it again, or cancel if it was delivered."
+        )
+
+    # ------------------------------------------------------------------ called by sync
+
+    def fold_from_sync(self, messages: Sequence[Message]) -> list[int]:
+        """Attach gateway messages that are exact matches of rows awaiting reconciliation.
+
+        Called by sync before it stores a listing, so such a message never becomes a second row.
+        Returns the local ids that got their sms_id.
+        """
+        if not messages:
+            return []
+        rows = [
+            r for r in self.store.outbox((SENDING, UNKNOWN))
+            if r.batch is None and r.lid not in self._in_flight and r.sms_id is None
+        ]
+        if not rows:
+            return []
+        claimed = self.store.claimed_sms_ids(m.id for m in messages)
+        available = [m for m in messages if m.id not in claimed and not m.incoming]
+        attached: list[int] = []
+        for row in sorted(rows, key=self._attempt_time):
+            lo, hi = self._window(row)
+            at = self._attempt_time(row)
+            exact = [m for m in available if self._exact(row, m, lo, hi)]
+            if not exact:
+                continue
+            found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
+            available.remove(found)
+            self.store.attach_sms_id(row.lid, found.id, found.status)
+            attached.append(row.lid)
+        return attached
+
+
+__all__ = ["Outbox", "OutboxError", "OutboxReport", "backoff_seconds", "phones_match"]
