@@ -101,6 +101,8 @@ class CsvRow:
     scheduled_at: datetime | None = None
     slot: int | None = None
     customer_id: int | None = None
+    #: The header's own key of a known column ("telefon" -> "phone"), so templates may use either.
+    aliases: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def raw_phone(self) -> str:
@@ -119,8 +121,15 @@ class CsvRow:
         return self.values.get(BODY, "")
 
     def template_values(self) -> dict[str, str]:
-        """Values for a template: every column, with ``phone`` the normalised number."""
-        return {**self.values, PHONE: self.phone}
+        """Values for a template: every column (also by its header's own name), with ``phone``
+        the normalised number."""
+        values = {alias: self.values.get(column, "") for alias, column in self.aliases.items()}
+        values.update(self.values)
+        for alias, column in self.aliases.items():
+            if column == PHONE:
+                values[alias] = self.phone
+        values[PHONE] = self.phone
+        return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +149,7 @@ class CsvPreview:
     """What a file would give: the rows that will be used and the rows that will not."""
 
     columns: list[str]  # key of each column, in file order
+    aliases: dict[str, str] = field(default_factory=dict)  # header key -> known column
     valid_rows: list[CsvRow] = field(default_factory=list)
     invalid_rows: list[InvalidRow] = field(default_factory=list)
     delimiter: str = ","
@@ -210,16 +220,18 @@ def sniff_delimiter(text: str) -> str:
         return ","
     # A sample cut mid-line confuses the Sniffer; give it whole lines only.
     whole = "\n".join(lines)
-    guess: str | None = None
+    scores = {d: _score(whole, d) for d in DELIMITERS}
+    best = max(scores.values())
+    if best[0] == 0:
+        return ","
+    # The Sniffer breaks ties between delimiters that split the lines equally well.
     try:
         guess = csv.Sniffer().sniff(whole, delimiters=DELIMITERS).delimiter
     except csv.Error:
         guess = None
-    scores = {d: _score(whole, d) for d in DELIMITERS}
-    if guess is not None and scores.get(guess, (0, 0))[0] > 0:
+    if guess is not None and scores.get(guess) == best:
         return guess
-    best = max(DELIMITERS, key=lambda d: scores[d])
-    return best if scores[best][0] > 0 else ","
+    return next(d for d in DELIMITERS if scores[d] == best)
 
 
 def _score(sample: str, delimiter: str) -> tuple[int, int]:
@@ -276,16 +288,24 @@ def _is_header(first: Sequence[str], rest: Sequence[Sequence[str]], region: str 
     return False
 
 
+def _phone_column(rows: Sequence[Sequence[str]], region: str | None) -> int | None:
+    """The index of the column holding the most phone numbers in the first rows."""
+    hits: dict[int, int] = {}
+    for row in rows[:20]:
+        for index, cell in enumerate(row):
+            if _looks_like_phone(cell, region):
+                hits[index] = hits.get(index, 0) + 1
+    if not hits:
+        return None
+    return max(hits, key=lambda i: (hits[i], -i))
+
+
 def _positional_columns(kind: Kind, rows: Sequence[Sequence[str]], region: str | None) -> list[str]:
     width = max((len(r) for r in rows), default=1)
     order = list(POSITIONAL[kind])
     # The phone column is where the numbers are, wherever it is ("Alice,+49...").
-    hits = [0] * width
-    for row in rows[:20]:
-        for index, cell in enumerate(row):
-            if _looks_like_phone(cell, region):
-                hits[index] += 1
-    phone_at = max(range(width), key=lambda i: (hits[i], -i)) if any(hits) else 0
+    found = _phone_column(rows, region)
+    phone_at = 0 if found is None else found
     others = [c for c in order if c != PHONE]
     columns: list[str] = []
     for index in range(width):
@@ -369,6 +389,14 @@ def parse_csv(
         preview.has_header = True
         preview.columns = _header_columns(first)
         data_rows = raw_rows[1:]
+        if PHONE not in preview.columns:
+            at = _phone_column([row for _, row in data_rows], region)
+            if at is not None and at < len(preview.columns):
+                preview.columns[at] = PHONE
+        for cell, column in zip(first, preview.columns):
+            key = column_key(cell)
+            if key and key != column and column in ALIASES:
+                preview.aliases.setdefault(key, column)
     else:
         preview.columns = _positional_columns(kind, [row for _, row in raw_rows], region)
         data_rows = raw_rows
@@ -379,7 +407,7 @@ def parse_csv(
         )
     now = now or datetime.now(timezone.utc)
     zone = tz if tz is not None else (datetime.now().astimezone().tzinfo or timezone.utc)
-    checker = _RowChecker(kind, preview.columns, region, default_tag, body_required, now, zone)
+    checker = _RowChecker(kind, preview.columns, region, default_tag, body_required, now, zone, preview.aliases)
     for line, cells in data_rows:
         result = checker.check(line, cells)
         if isinstance(result, InvalidRow):
@@ -392,8 +420,9 @@ def parse_csv(
 class _RowChecker:
     def __init__(
         self, kind: Kind, columns: list[str], region: str | None, default_tag: str | None,
-        body_required: bool, now: datetime, tz: tzinfo | str,
+        body_required: bool, now: datetime, tz: tzinfo | str, aliases: dict[str, str],
     ) -> None:
+        self.aliases = aliases
         self.kind = kind
         self.columns = columns
         self.region = region
@@ -437,7 +466,7 @@ class _RowChecker:
             if key in self.seen:
                 return invalid(f"same number and tag as line {self.seen[key]}")
             self.seen[key] = line
-            return CsvRow(line, phone, values)
+            return CsvRow(line, phone, values, aliases=self.aliases)
         if self.body_required and not values.get(BODY, ""):
             return invalid("missing message text (body column)")
         scheduled_at = None
@@ -458,7 +487,9 @@ class _RowChecker:
             if not raw.isdigit() or int(raw) > MAX_CUSTOMER_ID:
                 return invalid(f"bad customer id {raw!r}: use a whole number from 0 to {MAX_CUSTOMER_ID}")
             customer_id = int(raw)
-        return CsvRow(line, phone, values, scheduled_at=scheduled_at, slot=slot, customer_id=customer_id)
+        return CsvRow(
+            line, phone, values, scheduled_at=scheduled_at, slot=slot, customer_id=customer_id, aliases=self.aliases
+        )
 
 
 __all__ = [
