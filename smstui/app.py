@@ -1,0 +1,537 @@
+"""The Textual application: modes (conversations, devices, ...), login, sync worker, sending.
+
+Build it with :func:`make_app` (the CLI, ``--demo`` and the tests share it). The app owns the
+session; every network or database call runs in a named worker, and core events from the refresh
+worker are turned into Textual messages (``smstui.messages``) and re-broadcast to the screens
+over :attr:`SmsTuiApp.core_signal`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.signal import Signal
+
+from smstui import events
+from smstui import messages as msgs
+from smstui.commands import SmsCommands
+from smstui.screens.compose import ComposeScreen
+from smstui.screens.conversations import ConversationsScreen
+from smstui.screens.devices import DevicesScreen
+from smstui.screens.help import HelpScreen
+from smstui.screens.login import LoginForm, LoginScreen
+from smstui.store import Store, StoredDevice
+from smstui.widgets.compose_form import Outgoing
+from smstui.widgets.format import clean
+from smstui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from smstui.session import Session
+
+log = logging.getLogger("smstui.app")
+
+Clock = Callable[[], datetime]
+SessionOpener = Callable[[str, "str | None"], "Session"]
+
+# Screens other helpers may provide: (mode, module, class, title, palette help, key).
+EXTRA_MODES: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("tags", "smstui.screens.tags", "TagsScreen", "Tags & contacts", "Groups of contacts for newsletters", "f4"),
+    ("newsletters", "smstui.screens.newsletters", "NewslettersScreen", "Newsletters",
+     "Send one text to every contact of some tags", "f5"),
+    ("bulk", "smstui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6"),
+)
+CONTENT_MODES = ("messages", "devices")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _load_extra_modes() -> dict[str, tuple[type[Screen], str, str, str]]:
+    found: dict[str, tuple[type[Screen], str, str, str]] = {}
+    for mode, module_name, class_name, title, help_text, key in EXTRA_MODES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        screen = getattr(module, class_name, None)
+        if isinstance(screen, type) and issubclass(screen, Screen):
+            found[mode] = (screen, title, help_text, key)
+    return found
+
+
+class SmsTuiApp(App[None]):
+    """smstui's face; see module docstring."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "smstui"
+    COMMANDS = App.COMMANDS | {SmsCommands}
+    MODES = {"messages": ConversationsScreen, "devices": DevicesScreen}
+    NOTIFICATION_TIMEOUT = 6
+
+    BINDINGS = [
+        Binding("f2", "show_mode('messages')", "Chats", id="app.messages"),
+        Binding("f3", "show_mode('devices')", "Devices", id="app.devices"),
+        Binding("f4", "show_mode('tags')", "Tags", id="app.tags", show=False),
+        Binding("f5", "show_mode('newsletters')", "Newsletters", id="app.newsletters", show=False),
+        Binding("f6", "show_mode('bulk')", "Bulk", id="app.bulk", show=False),
+        Binding("n", "compose", "New", id="app.compose"),
+        Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
+        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False),
+        Binding("ctrl+l", "switch_profile", "Switch profile", id="app.profile", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        session: "Session",
+        *,
+        demo: bool = False,
+        clock: Clock | None = None,
+        tz: tzinfo | None = None,
+        session_opener: SessionOpener | None = None,
+        refresh_interval: float | None = None,
+        sync: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.demo = demo
+        self.clock: Clock = clock or _utc_now
+        self.tz = tz
+        self._session_opener = session_opener
+        self._refresh_interval = refresh_interval
+        self._sync_enabled = sync
+        self.core_signal: Signal[Any] = Signal(self, "core")
+        self.device_signal: Signal[int | None] = Signal(self, "device-filter")
+        self.status_signal: Signal[events.SyncState] = Signal(self, "sync-state")
+        self.devices: list[StoredDevice] = []
+        self.device_filter: int | None = None
+        self.sync_state = events.SyncState()
+        self.session_ready = False
+        self.extra_modes_found = _load_extra_modes()
+        self.extra_modes = {mode: (title, help_text) for mode, (_, title, help_text, _) in self.extra_modes_found.items()}
+        for mode, (screen, *_rest) in self.extra_modes_found.items():
+            self.MODES = {**self.MODES, mode: screen}
+        self._service: Any = None
+        self._last_failure: str | None = None
+        self._auth_prompted = False
+        if demo:
+            self.sub_title = "demo"
+
+    # ------------------------------------------------------------------ convenience for screens
+
+    @property
+    def store(self) -> Store:
+        return self.session.store
+
+    @property
+    def region(self) -> str | None:
+        return self.session.region
+
+    @property
+    def default_device_id(self) -> int | None:
+        wanted = self.session.profile.default_device
+        if wanted is not None and any(d.device.id == wanted for d in self.devices):
+            return wanted
+        return None
+
+    def device_name(self, device_id: int | None) -> str:
+        for stored in self.devices:
+            if stored.device.id == device_id:
+                return stored.device.title or f"device {device_id}"
+        return f"device {device_id}"
+
+    def device_names(self) -> dict[int, str]:
+        return {d.device.id: d.device.title for d in self.devices}
+
+    def set_device_filter(self, device_id: int | None) -> None:
+        self.device_filter = device_id
+        self.device_signal.publish(device_id)
+
+    def bind_status_line(self, line: StatusLine) -> None:
+        def apply(state: events.SyncState) -> None:
+            line.update_state(state.status, state.last_synced, state.error, state.progress)
+            line.profile = self._profile_label()
+
+        apply(self.sync_state)
+        self.status_signal.subscribe(line, apply)
+
+    def _profile_label(self) -> str:
+        label = self.session.profile.name
+        return f"{label} (demo)" if self.demo else label
+
+    # ------------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        config = self.session.config
+        if config.ui.theme in self.available_themes:
+            self.theme = config.ui.theme
+        elif config.ui.theme:
+            self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.",
+                        severity="warning")
+        if config.keymap:
+            self.set_keymap(dict(config.keymap))
+        for problem in self.session.config_problems:
+            self.notify(clean(str(problem)), title="Config", severity="warning", timeout=10)
+        if self.session.logged_in:
+            self.enter_session()
+        else:
+            self.show_login()
+
+    def on_screen_resume(self) -> None:
+        pass
+
+    def show_login(self, reason: str | None = None, *, can_cancel: bool = False) -> None:
+        profile = self.session.profile
+        from smstui.config import DEFAULT_API_URL
+
+        def make() -> LoginScreen:
+            return LoginScreen(
+                email=profile.email, api_url=profile.api_url or DEFAULT_API_URL, profile=profile.name,
+                remember=profile.remember_password, reason=reason, can_cancel=can_cancel,
+            )
+
+        if "login" in self._modes:
+            if self.current_mode == "login":
+                return
+            self.remove_mode("login")
+        self.add_mode("login", make)
+        self.switch_mode("login")
+
+    async def login(self, form: LoginForm) -> None:
+        """Log in (called by the login screen's worker); raises on failure, nothing is lost."""
+        from smstui.secrets import Secret
+
+        session = self.session
+        if form.profile != session.profile.name:
+            opener = self._session_opener or _default_opener(session)
+            new = await asyncio.to_thread(opener, form.profile, form.api_url or None)
+            try:
+                await new.login(form.email, Secret(form.password), remember=form.remember,
+                                api_url=form.api_url or None)
+            except BaseException:
+                await new.aclose()
+                raise
+            await self._replace_session(new)
+        else:
+            await session.login(form.email, Secret(form.password), remember=form.remember,
+                                api_url=form.api_url or None)
+        self._auth_prompted = False
+        self.enter_session()
+
+    async def _replace_session(self, new: "Session") -> None:
+        old = self.session
+        self._stop_sync()
+        self.session = new
+        self.session_ready = False
+        self.device_filter = None
+        try:
+            await old.aclose()
+        except Exception as exc:  # closing must not stop the switch
+            log.warning("closing the old session failed: %s", type(exc).__name__)
+
+    @work(group="session", exclusive=True, name="enter-session", exit_on_error=False,
+          description="open the stored conversations")
+    async def enter_session(self) -> None:
+        self.devices = await asyncio.to_thread(self.store.devices)
+        if self.device_filter is not None and not any(d.device.id == self.device_filter for d in self.devices):
+            self.device_filter = None
+        # Screens of a previous session hold its store: rebuild them.
+        for mode in (*CONTENT_MODES, *self.extra_modes_found):
+            if mode in self._screen_stacks and mode != self.current_mode:
+                await self.remove_mode(mode)
+                self.add_mode(mode, self.MODES[mode])
+        self.session_ready = True
+        await self.switch_mode("messages")
+        if "login" in self._modes:
+            await self.remove_mode("login")
+        self.status_signal.publish(self.sync_state)
+        if self.demo:
+            self.notify("Demo: a simulated gateway with three phones. Replies arrive by themselves.",
+                        title="smstui demo", timeout=8)
+        if self._sync_enabled:
+            self.start_sync()
+
+    # ------------------------------------------------------------------ sync
+
+    def start_sync(self) -> None:
+        self._stop_sync()
+        self._run_sync()
+
+    def _stop_sync(self) -> None:
+        for worker in self.workers:
+            if worker.group in ("sync", "outbox"):
+                worker.cancel()
+        self._service = None
+
+    def make_service(self) -> Any:
+        from smstui.service import RefreshService
+
+        interval = self._refresh_interval or self.session.refresh_interval
+        return RefreshService(self.session, interval)
+
+    @work(group="sync", exclusive=True, name="refresh", exit_on_error=False,
+          description="keep the store in step with the gateway")
+    async def _run_sync(self) -> None:
+        service = self.make_service()
+        self._service = service
+
+        def emit(event: events.Event) -> None:
+            self.post_message(msgs.to_message(event))
+
+        await service.run(emit)
+
+    def action_refresh(self) -> None:
+        if not self.session_ready:
+            return
+        if self._service is None:
+            self.start_sync()
+        else:
+            self._service.wake()
+        self.notify("Refreshing…", timeout=2)
+
+    def action_refresh_devices(self) -> None:
+        self.action_refresh()
+
+    def on_sync_state_changed(self, message: msgs.SyncStateChanged) -> None:
+        old, new = self.sync_state, message.state
+        self.sync_state = new
+        self.status_signal.publish(new)
+        if new.status == "auth" and not self._auth_prompted:
+            self._auth_prompted = True
+            self.notify(new.error or "The gateway no longer accepts this session: log in again.",
+                        severity="error", title="Login needed")
+            self.show_login(reason=new.error or "Your session has expired. Log in again.", can_cancel=True)
+        if old.status in ("offline", "error") and new.status in ("idle", "syncing") and self._last_failure:
+            self._last_failure = None
+            self.notify("Connected to the gateway again.", title="Back online")
+
+    def on_sync_failed(self, message: msgs.SyncFailed) -> None:
+        text = clean(message.event.message)
+        if text != self._last_failure:
+            self._last_failure = text
+            self.notify(text, title="Sync failed", severity="error", timeout=8)
+
+    def on_messages_changed(self, message: msgs.MessagesChanged) -> None:
+        self.core_signal.publish(message)
+        count = message.event.new_incoming
+        if count:
+            self.notify(f"{count} new message{'s' if count != 1 else ''}", title="Incoming", timeout=4)
+
+    def on_outbox_changed(self, message: msgs.OutboxChanged) -> None:
+        self.core_signal.publish(message)
+        self._report_outbox(message.lids)
+
+    def on_devices_changed(self, message: msgs.DevicesChanged) -> None:
+        self._reload_devices(message)
+
+    @work(thread=True, group="devices", exclusive=True, name="load-devices", exit_on_error=False,
+          description="read devices from the store")
+    def _reload_devices(self, message: msgs.CoreMessage) -> None:
+        devices = self.store.devices()
+
+        def apply() -> None:
+            self.devices = devices
+            self.core_signal.publish(message)
+
+        self.call_from_thread(apply)
+
+    @work(thread=True, group="outbox-report", name="outbox-report", exit_on_error=False,
+          description="explain failed sends")
+    def _report_outbox(self, lids: Iterable[int]) -> None:
+        from smstui.store import REJECTED, UNKNOWN
+
+        for lid in lids:
+            row = self.store.message(lid)
+            if row is None:
+                continue
+            if row.outbox == REJECTED:
+                self.notify(f"To {row.phone}: {clean(row.outbox_error or 'refused', single_line=True)}",
+                            title="Not sent", severity="error", timeout=8)
+            elif row.outbox == UNKNOWN:
+                self.notify(f"To {row.phone}: the gateway did not answer; check before sending again.",
+                            title="Send unclear", severity="warning", timeout=8)
+
+    # ------------------------------------------------------------------ sending
+
+    def queue_outgoing(
+        self, outgoing: Outgoing, done: Callable[[list[int] | None, str | None], None], *,
+        open_thread: bool = False,
+    ) -> None:
+        """Write to the outbox (a worker), tell ``done``, show it as queued, then send it now."""
+        self._queue(outgoing, done, open_thread)
+
+    @work(group="outbox", name="queue", exit_on_error=False, description="write a message to the outbox")
+    async def _queue(
+        self, outgoing: Outgoing, done: Callable[[list[int] | None, str | None], None], open_thread: bool,
+    ) -> None:
+        from smstui.outbox import OutboxError
+
+        session = self.session
+        try:
+            lids = await asyncio.to_thread(
+                session.outbox.queue,
+                outgoing.recipients, outgoing.body, outgoing.device_id, int(outgoing.slot),
+                outgoing.scheduled_at, outgoing.customer_id, outgoing.urgent, outgoing.image_path,
+            )
+        except OutboxError as exc:
+            done(None, clean(str(exc), single_line=True))
+            return
+        except Exception as exc:  # a store failure: say so, keep what was typed
+            done(None, f"could not save the message: {clean(str(exc), single_line=True)}")
+            return
+        keys = {session.store.phone_key(r) for r in outgoing.recipients}
+        done(lids, None)
+        self.core_signal.publish(msgs.Queued(lids, keys))
+        if open_thread and len(keys) == 1:
+            self.go_to_thread(next(iter(keys)))
+        if len(lids) > 1:
+            self.notify(f"{len(lids)} messages queued.", timeout=3)
+        self._send(lids)
+
+    @work(group="outbox", name="send", exit_on_error=False, description="submit queued messages")
+    async def _send(self, lids: list[int]) -> None:
+        try:
+            report = await self.session.outbox.send(lids)
+        except Exception as exc:  # the outbox keeps the rows; the refresh worker retries
+            self.notify(clean(str(exc), single_line=True), title="Sending postponed", severity="warning")
+            changed = tuple(lids)
+        else:
+            changed = tuple(getattr(report, "changed", lids)) or tuple(lids)
+        self.post_message(msgs.OutboxChanged(events.OutboxChanged(changed)))
+
+    # ------------------------------------------------------------------ navigation and actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("show_mode", "compose", "refresh", "switch_profile", "logout") and not self.session_ready:
+            return False
+        if action == "show_mode" and parameters and parameters[0] not in self._modes:
+            return None if parameters[0] in self.extra_modes else False
+        return True
+
+    def action_show_mode(self, mode: str) -> None:
+        if mode in self._modes:
+            self.switch_mode(mode)
+
+    def action_compose(self, recipients: str = "") -> None:
+        if not self.session_ready:
+            return
+        self.push_screen(ComposeScreen(recipients=recipients))
+
+    def go_to_device(self, device_id: int) -> None:
+        self.set_device_filter(device_id)
+        self.switch_mode("messages")
+
+    def go_to_thread(self, phone_key: str) -> None:
+        self._go_to_thread(phone_key)
+
+    @work(group="navigate", exclusive=True, name="go-to-thread", exit_on_error=False)
+    async def _go_to_thread(self, phone_key: str) -> None:
+        await self.switch_mode("messages")
+        screen = self.screen
+        if isinstance(screen, ConversationsScreen):
+            screen.show_thread(phone_key)
+
+    def copy_text(self, text: str, what: str) -> None:
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied the {what} to the clipboard.", timeout=2)
+
+    def action_toggle_theme(self) -> None:
+        configured = self.session.config.ui.theme
+        if self.current_theme.dark:
+            self.theme = "ansi-light" if self.theme == "ansi-dark" else "textual-light"
+        else:
+            self.theme = configured if configured in self.available_themes and configured != self.theme else (
+                "ansi-dark" if self.theme == "ansi-light" else "textual-dark")
+
+    def action_switch_profile(self) -> None:
+        self.show_login(reason="Log in with another profile (type its name) or another account.",
+                        can_cancel=True)
+
+    def cancel_login(self) -> None:
+        if self.session_ready:
+            self.switch_mode("messages")
+        else:
+            self.exit()
+
+    def action_logout(self) -> None:
+        self._logout()
+
+    @work(group="session", exclusive=True, name="logout", exit_on_error=False)
+    async def _logout(self) -> None:
+        self._stop_sync()
+        await self.session.logout()
+        self.session_ready = False
+        self.show_login(reason="Logged out. The messages stay on this computer.")
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows: list[tuple[str, str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action.startswith("app.switch_mode('login"):
+                continue
+            display = self.get_key_display(binding)
+            ident = (display, binding.description)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            rows.append((display, binding.description, binding.id or ""))
+        rows.sort(key=lambda r: (r[2] or "~", r[0]))
+        self.push_screen(HelpScreen(rows))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+
+    async def on_unmount(self) -> None:
+        self._stop_sync()
+
+
+def _default_opener(session: "Session") -> SessionOpener:
+    """Open another profile's session; a profile name not yet in the config is added to it."""
+    from smstui.config import load_config, save_config
+    from smstui.session import open_session
+
+    def opener(profile: str, api_url: str | None) -> "Session":
+        loaded = load_config(session.config_path)
+        if profile not in loaded.config.profiles and not loaded.problems:
+            from smstui.config import DEFAULT_API_URL
+
+            save_config(loaded.config.update_profile(profile, api_url=api_url or DEFAULT_API_URL),
+                        session.config_path)
+        return open_session(config_path=session.config_path, profile=profile, api_url=api_url)
+
+    return opener
+
+
+def make_app(
+    session: "Session",
+    *,
+    demo: bool = False,
+    clock: Clock | None = None,
+    tz: tzinfo | None = None,
+    session_opener: SessionOpener | None = None,
+    refresh_interval: float | None = None,
+    sync: bool = True,
+) -> SmsTuiApp:
+    """The app over an opened session (see :func:`smstui.session.open_session`).
+
+    ``clock`` (aware datetimes) and ``tz`` make relative times and schedules deterministic in
+    tests; ``sync=False`` keeps the refresh worker off (snapshots of what the store holds).
+    """
+    return SmsTuiApp(
+        session, demo=demo, clock=clock, tz=tz, session_opener=session_opener,
+        refresh_interval=refresh_interval, sync=sync,
+    )

@@ -1,0 +1,83 @@
+"""The new-message modal: the compose form with recipients and every option shown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from smstui.widgets.compose_form import ComposeForm
+
+if TYPE_CHECKING:
+    from smstui.app import SmsTuiApp
+
+DRAFT_KEY = "new"
+
+
+class ComposeScreen(ModalScreen[list[int] | None]):
+    """Write a message to one or many numbers; dismisses with the queued local ids."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close (keeps draft)", id="compose.close"),
+    ]
+
+    def __init__(self, *, recipients: str = "", body: str = "") -> None:
+        super().__init__()
+        self._recipients = recipients
+        self._body = body
+
+    @property
+    def smsapp(self) -> "SmsTuiApp":
+        return cast("SmsTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.smsapp
+        with Vertical(id="compose-dialog"):
+            yield Static("New message", id="compose-title")
+            yield ComposeForm(
+                store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
+                recipient=None, device_id=app.device_filter or app.default_device_id, draft_key=DRAFT_KEY,
+                show_extras=True, id="compose-new",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ComposeForm).focus_first()
+        self._load_draft()
+
+    @work(thread=True, group="draft", name="load-draft", exit_on_error=False, description="read the draft")
+    def _load_draft(self) -> None:
+        draft = self.smsapp.store.draft(DRAFT_KEY)
+        self.app.call_from_thread(self._apply_draft, draft)
+
+    def _apply_draft(self, draft: dict | None) -> None:
+        form = self.query_one(ComposeForm)
+        form.load_draft(draft)
+        if self._recipients:
+            form.set_field("recipients", self._recipients)
+        if self._body:
+            form.set_field("body", self._body)
+        form.show_extras = True
+
+    @on(ComposeForm.Submitted)
+    def _submitted(self, event: ComposeForm.Submitted) -> None:
+        event.stop()
+        form = event.form
+
+        def done(lids: list[int] | None, error: str | None) -> None:
+            if lids is None:
+                form.show_errors([error or "could not queue the message"])
+                return
+            form.clear_body()
+            self.dismiss(lids)
+
+        self.smsapp.queue_outgoing(event.outgoing, done, open_thread=True)
+
+    def action_close(self) -> None:
+        self.query_one(ComposeForm).save_draft_now()
+        self.dismiss(None)

@@ -1,0 +1,358 @@
+"""The main screen: conversations on the left, the open thread and its compose pane on the right."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.worker import get_current_worker
+
+from smstui import messages as msgs
+from smstui.phone import format_display
+from smstui.store import StoredMessage, Thread
+from smstui.widgets.compose_form import ComposeForm
+from smstui.widgets.format import clean
+from smstui.widgets.status_line import StatusLine
+from smstui.widgets.thread_list import ThreadList
+from smstui.widgets.thread_view import ThreadView
+
+if TYPE_CHECKING:
+    from smstui.app import SmsTuiApp
+
+PAGE = 200
+THREAD_LIMIT = 500
+
+
+class ConversationsScreen(Screen[None]):
+    """Conversation list, thread view and compose pane."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="conversations.filter"),
+        Binding("r", "reply", "Reply", id="conversations.reply"),
+        Binding("escape", "back", "Back", show=False, id="conversations.back"),
+        Binding("ctrl+w", "close_pane", "Close pane", show=False, id="conversations.close_pane"),
+        Binding("ctrl+d", "all_devices", "All devices", show=False, id="conversations.all_devices"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phone_key: str | None = None
+        self._thread: Thread | None = None
+        self._search = ""
+
+    @property
+    def smsapp(self) -> "SmsTuiApp":
+        return cast("SmsTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.smsapp
+        with Horizontal(id="conversations"):
+            with Vertical(id="sidebar"):
+                yield Input(placeholder="/ filter: name or number", id="filter", compact=True)
+                yield Static("", id="list-title")
+                yield ThreadList(clock=app.clock, tz=app.tz, id="threads")
+            with Vertical(id="conversation"):
+                yield Static("", id="thread-header")
+                yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
+                with Vertical(id="compose-pane"):
+                    yield ComposeForm(
+                        store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
+                        recipient="", device_id=app.default_device_id, id="compose",
+                    )
+        yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.smsapp
+        app.core_signal.subscribe(self, self._on_core)
+        app.bind_status_line(self.query_one(StatusLine))
+        app.device_signal.subscribe(self, self._on_device_filter)
+        self.query_one("#compose-pane").display = False
+        self._update_title()
+        self.load_threads()
+        self.query_one(ThreadList).focus()
+        self.set_interval(60, self._tick, name="relative-times")
+
+    def _tick(self) -> None:
+        self.query_one(ThreadList).redraw()
+        self.query_one(ThreadView).tick()
+
+    # ------------------------------------------------------------------ conversation list
+
+    def _update_title(self, count: int | None = None) -> None:
+        app = self.smsapp
+        device = app.device_name(app.device_filter) if app.device_filter is not None else "All devices"
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(clean(device, single_line=True), style="bold")
+        if count is not None:
+            text.append(f" · {count}{'+' if count >= THREAD_LIMIT else ''}")
+        if self._search:
+            text.append(" · filtered")
+        self.query_one("#list-title", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="threads", name="load-threads", exit_on_error=False,
+          description="read conversations from the store")
+    def load_threads(self) -> None:
+        app = self.smsapp
+        threads = app.store.threads(search=self._search, device_id=app.device_filter, limit=THREAD_LIMIT)
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show_threads, threads)
+
+    def _show_threads(self, threads: list[Thread]) -> None:
+        thread_list = self.query_one(ThreadList)
+        thread_list.show(threads)
+        self._update_title(len(threads))
+        if self.phone_key is not None:
+            current = thread_list.thread(self.phone_key)
+            if current is not None:
+                self._thread = current
+                self._update_header()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._search = event.value
+        self.load_threads()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        thread_list = self.query_one(ThreadList)
+        if thread_list.option_count:
+            thread_list.highlighted = 0
+            thread_list.focus()
+
+    @on(OptionList.OptionHighlighted, "#threads")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.phone_key:
+            self.open_thread(event.option.id)
+
+    @on(OptionList.OptionSelected, "#threads")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and event.option.id != self.phone_key:
+            self.open_thread(event.option.id)
+        self.query_one(ThreadView).focus()
+
+    # ------------------------------------------------------------------ the open thread
+
+    def open_thread(self, phone_key: str, *, focus: str | None = None) -> None:
+        """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose"."""
+        pane = self.query_one(ComposeForm)
+        if self.phone_key is not None and pane.recipient:
+            pane.save_draft_now()
+        self.phone_key = phone_key
+        self._thread = self.query_one(ThreadList).thread(phone_key)
+        view = self.query_one(ThreadView)
+        view.clear("")
+        view.loading_older = True
+        self._update_header()
+        self._load_thread(phone_key, focus)
+
+    @work(thread=True, exclusive=True, group="thread", name="load-thread", exit_on_error=False,
+          description="read one conversation from the store")
+    def _load_thread(self, phone_key: str, focus: str | None) -> None:
+        store = self.smsapp.store
+        page = store.thread_messages(phone_key, limit=PAGE + 1)
+        has_older = len(page) > PAGE
+        page = page[-PAGE:]
+        draft = store.draft(self._draft_key(phone_key))
+        thread = self._thread
+        if thread is None or thread.phone_key != phone_key:
+            found = [t for t in store.threads(search="", limit=THREAD_LIMIT) if t.phone_key == phone_key]
+            thread = found[0] if found else None
+        if get_current_worker().is_cancelled:
+            return
+        changed = store.mark_thread_seen(phone_key)
+        self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed)
+
+    def _show_thread(
+        self, phone_key: str, page: list[StoredMessage], has_older: bool, draft: dict | None,
+        thread: Thread | None, focus: str | None, seen_changed: bool,
+    ) -> None:
+        if phone_key != self.phone_key:
+            return
+        self._thread = thread
+        phone = thread.phone if thread else (page[-1].phone if page else phone_key)
+        view = self.query_one(ThreadView)
+        view.set_device_names(self.smsapp.device_names())
+        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone)
+        if not page:
+            view.empty_text = "No messages yet: write the first one below."
+        self._update_header()
+        pane_box = self.query_one("#compose-pane")
+        pane = self.query_one(ComposeForm)
+        pane.retarget(phone_key if phone_key.startswith("+") else phone, self._draft_key(phone_key))
+        last_device = next((m.device_id for m in reversed(page) if m.device_id is not None), None)
+        pane.set_default_device(self.smsapp.device_filter or last_device or self.smsapp.default_device_id)
+        pane.load_draft(draft)
+        if draft or focus == "compose":
+            pane_box.display = True
+        if focus == "compose":
+            pane_box.display = True
+            pane.focus_body()
+        elif focus == "thread":
+            view.focus()
+        if seen_changed:
+            self.load_threads()
+
+    def _draft_key(self, phone_key: str) -> str:
+        return f"thread:{phone_key}"
+
+    def _update_header(self) -> None:
+        header = self.query_one("#thread-header", Static)
+        if self.phone_key is None:
+            header.update(Text("No conversation open", style="italic"))
+            return
+        thread = self._thread
+        text = Text(no_wrap=True, overflow="ellipsis")
+        number = format_display(self.phone_key) if self.phone_key.startswith("+") else clean(
+            thread.phone if thread else self.phone_key, single_line=True)
+        if thread and thread.name:
+            text.append(clean(thread.name, single_line=True), style="bold")
+            text.append(f"  {number}")
+        else:
+            text.append(number, style="bold")
+        if thread:
+            text.append(f"  · {thread.total} message{'s' if thread.total != 1 else ''}", style="dim")
+            if thread.failed:
+                text.append(f" · {thread.failed} failed", style="bold red")
+        header.update(text)
+
+    @on(ThreadView.NeedOlder)
+    def _need_older(self, event: ThreadView.NeedOlder) -> None:
+        view = event.view
+        if view.phone_key is None or not view.messages:
+            view.loading_older = False
+            return
+        first = view.messages[0]
+        self._load_older(view.phone_key, (first.created.timestamp(), first.lid))
+
+    @work(thread=True, exclusive=True, group="thread-older", name="load-older", exit_on_error=False,
+          description="read older messages of a conversation")
+    def _load_older(self, phone_key: str, before: tuple[float, int]) -> None:
+        page = self.smsapp.store.thread_messages(phone_key, limit=PAGE + 1, before=before)
+        has_older = len(page) > PAGE
+        page = page[-PAGE:]
+        self.app.call_from_thread(self._show_older, phone_key, page, has_older)
+
+    def _show_older(self, phone_key: str, page: list[StoredMessage], has_older: bool) -> None:
+        view = self.query_one(ThreadView)
+        if view.phone_key == phone_key:
+            view.prepend(page, has_older=has_older)
+
+    @on(ThreadView.Copy)
+    def _copy(self, event: ThreadView.Copy) -> None:
+        self.smsapp.copy_text(event.text, event.what)
+
+    # ------------------------------------------------------------------ live updates
+
+    def _on_core(self, message: msgs.CoreMessage) -> None:
+        if isinstance(message, msgs.MessagesChanged):
+            self.load_threads()
+            if self.phone_key is not None and self.phone_key in message.phone_keys:
+                self._refresh_open_thread(self.phone_key, ())
+        elif isinstance(message, msgs.OutboxChanged):
+            self.load_threads()
+            view = self.query_one(ThreadView)
+            lids = tuple(lid for lid in message.lids if any(m.lid == lid for m in view.messages))
+            if self.phone_key is not None:
+                self._refresh_open_thread(self.phone_key, lids)
+        elif isinstance(message, msgs.DevicesChanged):
+            app = self.smsapp
+            self.query_one(ThreadView).set_device_names(app.device_names())
+            self.query_one(ComposeForm).set_devices(app.devices, app.device_filter or app.default_device_id)
+            self._update_title()
+
+    def on_queued(self, message: msgs.Queued) -> None:
+        self.load_threads()
+        if self.phone_key is not None and self.phone_key in message.phone_keys:
+            self._refresh_open_thread(self.phone_key, tuple(message.lids))
+
+    @work(thread=True, group="thread-refresh", name="refresh-thread", exit_on_error=False,
+          description="re-read the open conversation")
+    def _refresh_open_thread(self, phone_key: str, lids: tuple[int, ...]) -> None:
+        store = self.smsapp.store
+        latest = store.thread_messages(phone_key, limit=PAGE)
+        extra = [m for m in (store.message(lid) for lid in lids) if m is not None and m.phone_key == phone_key]
+        gone = [lid for lid in lids if store.message(lid) is None]
+        store.mark_thread_seen(phone_key)  # it is on screen, so what arrived has been seen
+        self.app.call_from_thread(self._apply_refresh, phone_key, latest + extra, gone)
+
+    def _apply_refresh(self, phone_key: str, rows: list[StoredMessage], gone: list[int]) -> None:
+        view = self.query_one(ThreadView)
+        if view.phone_key != phone_key:
+            return
+        view.upsert(rows)
+        if gone:
+            view.remove(gone)
+
+    def _on_device_filter(self, device_id: int | None) -> None:
+        self._update_title()
+        self.query_one(ComposeForm).set_default_device(device_id)
+        self.load_threads()
+
+    # ------------------------------------------------------------------ compose pane
+
+    @on(ComposeForm.Submitted, "#compose")
+    def _submitted(self, event: ComposeForm.Submitted) -> None:
+        event.stop()
+        form = event.form
+
+        def done(lids: list[int] | None, error: str | None) -> None:
+            if lids is None:
+                form.show_errors([error or "could not queue the message"])
+            elif form.is_mounted:
+                form.clear_body()
+
+        self.smsapp.queue_outgoing(event.outgoing, done)
+
+    def action_reply(self) -> None:
+        if self.phone_key is None:
+            self.smsapp.action_compose()
+            return
+        self.query_one("#compose-pane").display = True
+        self.query_one(ComposeForm).focus_body()
+
+    def action_close_pane(self) -> None:
+        pane = self.query_one(ComposeForm)
+        pane.save_draft_now()
+        self.query_one("#compose-pane").display = False
+        self.query_one(ThreadView).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_all_devices(self) -> None:
+        self.smsapp.set_device_filter(None)
+
+    def action_back(self) -> None:
+        focused = self.focused
+        filter_input = self.query_one("#filter", Input)
+        if focused is filter_input:
+            if filter_input.value:
+                filter_input.value = ""
+            else:
+                self.query_one(ThreadList).focus()
+        elif focused is not None and self.query_one("#compose-pane") in focused.ancestors_with_self:
+            self.action_close_pane()
+        elif isinstance(focused, ThreadView):
+            if focused.selected is not None:
+                focused.selected = None
+            else:
+                self.query_one(ThreadList).focus()
+        elif self.smsapp.device_filter is not None:
+            self.smsapp.set_device_filter(None)
+
+    def show_thread(self, phone_key: str, focus: str | None = "thread") -> None:
+        """Open a conversation from elsewhere (palette, new message sent)."""
+        thread_list = self.query_one(ThreadList)
+        ids = [t.phone_key for t in thread_list.threads]
+        if phone_key in ids:
+            with self.prevent(OptionList.OptionHighlighted):
+                thread_list.highlighted = ids.index(phone_key)
+        self.open_thread(phone_key, focus=focus)

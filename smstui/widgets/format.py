@@ -1,0 +1,126 @@
+"""Turning stored data into short, safe display text (shared by the widgets and screens).
+
+Everything that came from the network (bodies, names, device titles, carriers) passes through
+:func:`clean` before it reaches the screen: it is data, so it is rendered as plain ``rich.text.Text``
+(never markup) and stripped of control characters and terminal escape sequences that could move
+the cursor, change colours or set the window title.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone, tzinfo
+
+from rich.text import Text
+
+from smstui.models import FAILED_STATUSES, STATUS_HINTS, Slot
+from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN, StoredMessage
+from smstui.timeparse import humanize_ago
+
+# CSI / OSC / other ESC sequences, then any remaining C0/C1 control character (except \n).
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS/SOS/PM/APC ... ST
+    r"|\x1b."  # two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_IMAGE_URL = re.compile(r"^https?://\S+\.(?:png|jpe?g|gif|webp)(?:\?\S*)?$", re.IGNORECASE)
+
+
+def clean(text: str | None, *, single_line: bool = False) -> str:
+    """Text from the network made safe to show: no escapes, no control characters.
+
+    Tabs become spaces, CRLF becomes LF; bidi overrides go too (they can disguise numbers).
+    ``single_line`` folds newlines into spaces, for previews and table cells.
+    """
+    if not text:
+        return ""
+    value = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\t", "    "))
+    value = _CONTROLS.sub("", value.replace("\r", "\n"))
+    if single_line:
+        value = " ".join(value.split())
+    return value
+
+
+def plain(text: str | None, style: str = "", *, single_line: bool = False) -> Text:
+    """A rich Text of cleaned data: the only way network text reaches a renderable."""
+    return Text(clean(text, single_line=single_line), style=style)
+
+
+def slot_label(slot: int | None) -> str:
+    if slot is None:
+        return "?"
+    try:
+        return Slot(slot).label
+    except ValueError:
+        return f"slot {slot}"
+
+
+def is_image_url(body: str) -> bool:
+    return bool(_IMAGE_URL.match(body.strip()))
+
+
+def to_local(dt: datetime, tz: tzinfo | None) -> datetime:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(tz) if tz is not None else dt.astimezone()
+
+
+def short_time(dt: datetime, now: datetime, tz: tzinfo | None) -> str:
+    """``14:05`` today, ``Mon 14:05`` this week, ``12 Mar`` this year, else ``2024-03-12``."""
+    local, local_now = to_local(dt, tz), to_local(now, tz)
+    days = (local_now.date() - local.date()).days
+    if days == 0:
+        return local.strftime("%H:%M")
+    if 0 < days < 7:
+        return local.strftime("%a %H:%M")
+    if local.year == local_now.year:
+        return local.strftime("%d %b")
+    return local.strftime("%Y-%m-%d")
+
+
+def absolute(dt: datetime | None, tz: tzinfo | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if dt is None:
+        return "never"
+    return to_local(dt, tz).strftime(fmt)
+
+
+def ago(dt: datetime | None, now: datetime) -> str:
+    if dt is None:
+        return "never"
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return humanize_ago(dt, now)
+
+
+# The status tick: (symbol, word, kind) where kind picks the colour (ok / pending / bad / warn).
+def status_parts(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> tuple[str, str, str]:
+    if msg.incoming:
+        return ("", "", "ok")
+    if msg.outbox in (QUEUED, SENDING):
+        if msg.scheduled_at is not None and msg.scheduled_at > now:
+            return ("⏲", f"scheduled {short_time(msg.scheduled_at, now, tz)}", "pending")
+        if msg.outbox_error:
+            return ("◷", f"queued (retrying: {clean(msg.outbox_error, single_line=True)})", "warn")
+        return ("◷", "queued", "pending")
+    if msg.outbox == UNKNOWN:
+        return ("?", "unknown — check", "warn")
+    if msg.outbox == REJECTED:
+        reason = clean(msg.outbox_error, single_line=True) or "refused by the gateway"
+        return ("✗", f"refused: {reason}", "bad")
+    if msg.outbox == CANCELLED:
+        return ("–", "cancelled", "warn")
+    status = msg.status
+    if status is None:
+        return ("◷", "queued", "pending")
+    if status in FAILED_STATUSES:
+        title = msg.display_status
+        hint = STATUS_HINTS.get(status)
+        return ("✗", f"{title}" + (f" — {hint}" if hint else ""), "bad")
+    if status == 1 and msg.scheduled_at is not None and msg.scheduled_at > now:
+        return ("⏲", f"scheduled {short_time(msg.scheduled_at, now, tz)}", "pending")
+    symbol = {1: "·", 2: "→", 3: "→", 6: "✓", 7: "✓✓"}.get(status, "?")
+    kind = "ok" if status in (6, 7) else "pending"
+    return (symbol, msg.display_status.lower() if status in (1, 6, 7) else msg.display_status, kind)

@@ -1,0 +1,473 @@
+"""One conversation as chat bubbles, drawn line by line (Textual's Line API).
+
+A thread may hold thousands of messages, so nothing is mounted per message: the widget keeps the
+loaded page(s) of :class:`~smstui.store.StoredMessage` and renders only the lines in view from a
+per-message cache of strips. Older pages are asked for (:class:`ThreadView.NeedOlder`) when the
+view reaches the top; the owner loads them in a worker and calls :meth:`ThreadView.prepend`.
+
+Incoming messages sit on the left, outgoing on the right; each bubble has a meta line with its
+time, slot, device and a status tick that changes as the gateway reports progress.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone, tzinfo
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from smstui.store import StoredMessage
+from smstui.widgets.format import (
+    absolute,
+    clean,
+    is_image_url,
+    short_time,
+    slot_label,
+    status_parts,
+    to_local,
+)
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _sort_key(msg: StoredMessage) -> tuple[float, int]:
+    return (msg.created.timestamp(), msg.lid)
+
+
+class ThreadView(ScrollView, can_focus=True):
+    """The messages of one conversation (see module docstring)."""
+
+    DEFAULT_CSS = """
+    ThreadView {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    ThreadView > .thread-view--incoming { background: $panel; color: $foreground; }
+    ThreadView > .thread-view--outgoing { background: $primary-muted; color: $foreground; }
+    ThreadView > .thread-view--selected { background: $accent-muted; color: $foreground; text-style: bold; }
+    ThreadView > .thread-view--marker { color: $accent; }
+    ThreadView > .thread-view--meta { color: $foreground-muted; }
+    ThreadView > .thread-view--ok { color: $success; }
+    ThreadView > .thread-view--pending { color: $foreground-muted; }
+    ThreadView > .thread-view--warn { color: $warning; text-style: bold; }
+    ThreadView > .thread-view--bad { color: $error; text-style: bold; }
+    ThreadView > .thread-view--day { color: $foreground-muted; text-style: italic; }
+    ThreadView > .thread-view--notice { color: $foreground-muted; text-style: italic; }
+    """
+
+    COMPONENT_CLASSES = {
+        "thread-view--incoming",
+        "thread-view--outgoing",
+        "thread-view--selected",
+        "thread-view--marker",
+        "thread-view--meta",
+        "thread-view--ok",
+        "thread-view--pending",
+        "thread-view--warn",
+        "thread-view--bad",
+        "thread-view--day",
+        "thread-view--notice",
+    }
+
+    BINDINGS = [
+        Binding("up,k", "select(-1)", "Previous", show=False),
+        Binding("down,j", "select(1)", "Next", show=False),
+        Binding("pageup", "select(-10)", "Page up", show=False),
+        Binding("pagedown", "select(10)", "Page down", show=False),
+        Binding("home", "select_first", "Oldest", show=False),
+        Binding("end", "select_last", "Newest", show=False),
+        Binding("c", "copy_message", "Copy", id="thread.copy"),
+        Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
+    ]
+
+    selected: reactive[int | None] = reactive(None, init=False)
+
+    class NeedOlder(Message):
+        """The view reached the top and older messages exist."""
+
+        def __init__(self, view: "ThreadView") -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> "ThreadView":
+            return self.view
+
+    class Copy(Message):
+        """The user asked to copy some text (a body or a number)."""
+
+        def __init__(self, text: str, what: str) -> None:
+            super().__init__()
+            self.text = text
+            self.what = what
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        tz: tzinfo | None = None,
+        device_names: dict[int, str] | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._clock = clock or _utc_now
+        self._tz = tz
+        self.device_names: dict[int, str] = dict(device_names or {})
+        self.phone_key: str | None = None
+        self.phone: str | None = None
+        self.has_older = False
+        self.loading_older = False
+        self.empty_text = "Pick a conversation on the left, or press n for a new message."
+        self._messages: list[StoredMessage] = []
+        self._lids: dict[int, int] = {}
+        self._versions: dict[int, int] = {}
+        self._cache: dict[tuple, list[Strip]] = {}
+        self._offsets: list[int] = []  # first line of each message, after the header
+        self._lines = 0
+        self._layout_width = -1
+        self._now = self._clock()
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def messages(self) -> Sequence[StoredMessage]:
+        return self._messages
+
+    @property
+    def selected_message(self) -> StoredMessage | None:
+        if self.selected is None or not (0 <= self.selected < len(self._messages)):
+            return None
+        return self._messages[self.selected]
+
+    def clear(self, empty_text: str | None = None) -> None:
+        self.phone_key = None
+        self.phone = None
+        if empty_text is not None:
+            self.empty_text = empty_text
+        self.set_messages([], has_older=False)
+
+    def set_messages(
+        self, messages: Iterable[StoredMessage], *, has_older: bool, phone_key: str | None = None,
+        phone: str | None = None,
+    ) -> None:
+        """Show a fresh page (opening a thread); the view goes to the newest message."""
+        if phone_key is not None:
+            self.phone_key = phone_key
+        if phone is not None:
+            self.phone = phone
+        self._messages = sorted(messages, key=_sort_key)
+        self._reindex()
+        self._cache.clear()
+        self.has_older = has_older
+        self.loading_older = False
+        self.selected = None
+        self._relayout()
+        self._scroll_bottom()
+        self.refresh()
+
+    def _scroll_bottom(self) -> None:
+        # force: right after the content grows the scrollbar may not be "shown" yet, which
+        # would otherwise veto the scroll; repeat after the refresh when sizes have settled.
+        self.scroll_to(y=self.max_scroll_y, animate=False, force=True, immediate=True)
+        self.call_after_refresh(lambda: self.scroll_to(y=self.max_scroll_y, animate=False, force=True, immediate=True))
+
+    def prepend(self, older: Iterable[StoredMessage], *, has_older: bool) -> None:
+        """Add an older page above, keeping the visible messages where they are."""
+        before_lines = self._lines
+        known = self._lids
+        new = [m for m in older if m.lid not in known]
+        self.loading_older = False
+        self.has_older = has_older
+        if new:
+            selected_lid = self.selected_message.lid if self.selected_message else None
+            self._messages = sorted(new + self._messages, key=_sort_key)
+            self._reindex()
+            # The first old message may lose its day header now that an older one precedes it.
+            self._cache = {k: v for k, v in self._cache.items() if k[0] in self._lids}
+            if selected_lid is not None:
+                self.set_reactive(ThreadView.selected, self._lids[selected_lid])
+        self._relayout()
+        self.scroll_to(y=self.scroll_y + (self._lines - before_lines), animate=False, force=True, immediate=True)
+        self.refresh()
+
+    def upsert(self, messages: Iterable[StoredMessage]) -> None:
+        """Add new or changed messages (a status tick moved, a reply arrived)."""
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        selected_lid = self.selected_message.lid if self.selected_message else None
+        changed = False
+        appended = False
+        for msg in messages:
+            index = self._lids.get(msg.lid)
+            if index is None:
+                self._messages.append(msg)
+                appended = True
+            else:
+                if self._messages[index] == msg:
+                    continue
+                self._messages[index] = msg
+            self._versions[msg.lid] = self._versions.get(msg.lid, 0) + 1
+            changed = True
+        if not changed:
+            return
+        if appended:
+            self._messages.sort(key=_sort_key)
+        self._reindex()
+        if selected_lid is not None and selected_lid in self._lids:
+            self.set_reactive(ThreadView.selected, self._lids[selected_lid])
+        self._relayout()
+        if appended and at_bottom:
+            self._scroll_bottom()
+        self.refresh()
+
+    def remove(self, lids: Iterable[int]) -> None:
+        gone = set(lids) & set(self._lids)
+        if not gone:
+            return
+        self._messages = [m for m in self._messages if m.lid not in gone]
+        self._reindex()
+        self.selected = None
+        self._relayout()
+        self.refresh()
+
+    def tick(self) -> None:
+        """Time moved on: scheduled marks and day labels may read differently now."""
+        self._now = self._clock()
+        self._cache.clear()
+        self._relayout()
+        self.refresh()
+
+    def set_device_names(self, names: dict[int, str]) -> None:
+        if names != self.device_names:
+            self.device_names = dict(names)
+            self._cache.clear()
+            self._relayout()
+            self.refresh()
+
+    def _reindex(self) -> None:
+        self._lids = {m.lid: i for i, m in enumerate(self._messages)}
+
+    # ------------------------------------------------------------------ layout
+
+    def _block(self, index: int, width: int) -> list[Strip]:
+        msg = self._messages[index]
+        day_header = index == 0 or (
+            to_local(self._messages[index - 1].created, self._tz).date()
+            != to_local(msg.created, self._tz).date()
+        )
+        selected = index == self.selected
+        key = (msg.lid, self._versions.get(msg.lid, 0), width, selected, day_header, self._now)
+        strips = self._cache.get(key)
+        if strips is None:
+            strips = self._render_block(msg, width, selected, day_header)
+            self._cache[key] = strips
+        return strips
+
+    def _render_block(self, msg: StoredMessage, width: int, selected: bool, day_header: bool) -> list[Strip]:
+        console = self.app.console
+        base = self.rich_style
+        style = self.get_component_rich_style
+        lines: list[Strip] = []
+        if day_header:
+            label = to_local(msg.created, self._tz).strftime(" %A, %d %B %Y ")
+            text = Text(label, style=style("thread-view--day"))
+            text.align("center", width)
+            lines.append(Strip(list(text.render(console)), width).apply_style(base))
+        margin = 2
+        max_inner = max(10, min(width - margin - 4, int(width * 0.78) - 2))
+        body = clean(msg.body)
+        if msg.image_path:
+            body = (body + "\n" if body else "") + f"[image] {clean(msg.image_path, single_line=True)}"
+        elif is_image_url(body):
+            body = f"[image] {body.strip()}"
+        bubble_style = style("thread-view--selected" if selected else (
+            "thread-view--incoming" if msg.incoming else "thread-view--outgoing"))
+        body_text = Text(body or " ", no_wrap=False, overflow="fold")
+        wrapped = body_text.wrap(console, max_inner)
+        meta = self._meta(msg)
+        inner = min(max_inner, max(max((line.cell_len for line in wrapped), default=1), 1))
+        meta_lines = meta.wrap(console, max_inner)
+        bubble_w = inner + 2
+        if msg.incoming:
+            pad = margin
+        else:
+            pad = max(margin, width - bubble_w - margin)
+        marker = Text("▌" if selected else " ", style=style("thread-view--marker"))
+        for line in wrapped:
+            row = Text(" ") + line + Text(" " * (inner - line.cell_len + 1))
+            row.stylize(bubble_style)
+            full = Text(" " * (pad - 1)) + marker + row
+            lines.append(self._strip(full, width, base))
+        for line in meta_lines:
+            if msg.incoming:
+                full = Text(" " * pad) + line
+            else:
+                full = Text(" " * max(0, width - margin - line.cell_len)) + line
+            lines.append(self._strip(full, width, base))
+        lines.append(Strip.blank(width, base))
+        return lines
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        segments = list(text.render(self.app.console))
+        return Strip(segments).crop_extend(0, width, base).apply_style(base)
+
+    def _meta(self, msg: StoredMessage) -> Text:
+        style = self.get_component_rich_style
+        meta_style = style("thread-view--meta")
+        parts = [to_local(msg.created, self._tz).strftime("%H:%M")]
+        if msg.slot is not None:
+            parts.append(slot_label(msg.slot))
+        if msg.device_id is not None:
+            parts.append(clean(self.device_names.get(msg.device_id, f"device {msg.device_id}"), single_line=True))
+        if msg.urgent:
+            parts.append("urgent")
+        text = Text(" · ".join(parts), style=meta_style)
+        if not msg.incoming:
+            symbol, word, kind = status_parts(msg, self._now, self._tz)
+            text.append("  ")
+            text.append(f"{symbol} {word}".strip(), style=meta_style + style(f"thread-view--{kind}"))
+        return text
+
+    def _header_lines(self) -> int:
+        return 1
+
+    def _header_strip(self, width: int) -> Strip:
+        if self.loading_older:
+            label = "loading older messages…"
+        elif self.has_older:
+            label = "↑ older messages — scroll up to load"
+        elif self._messages:
+            label = "start of conversation"
+        else:
+            label = ""
+        text = Text(label, style=self.get_component_rich_style("thread-view--notice"))
+        text.align("center", width)
+        return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            self._layout_width = -1
+            return
+        self._layout_width = width
+        offsets: list[int] = []
+        line = self._header_lines()
+        for index in range(len(self._messages)):
+            offsets.append(line)
+            line += len(self._block(index, width))
+        self._offsets = offsets
+        self._lines = line
+        self.virtual_size = Size(width, line)
+
+    def on_resize(self) -> None:
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        self._relayout()
+        if at_bottom:
+            self._scroll_bottom()
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            self._relayout()
+        base = self.rich_style
+        if not self._messages:
+            if y == self.size.height // 2 - 1 and not self.loading_older:
+                text = Text(self.empty_text, style=self.get_component_rich_style("thread-view--notice"))
+                text.align("center", width)
+                return Strip(list(text.render(self.app.console))[: width], width).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        line = self.scroll_offset.y + y
+        if line < self._header_lines():
+            return self._header_strip(width)
+        index = bisect_right(self._offsets, line) - 1
+        if index < 0 or index >= len(self._messages):
+            return Strip.blank(width, base)
+        strips = self._block(index, width)
+        offset = line - self._offsets[index]
+        if offset >= len(strips):
+            return Strip.blank(width, base)
+        return strips[offset]
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(new_value) <= 0 and self.has_older and not self.loading_older and self._messages:
+            self.loading_older = True
+            self.refresh_line(0)
+            self.post_message(self.NeedOlder(self))
+
+    def watch_selected(self, old: int | None, new: int | None) -> None:
+        self.refresh()
+        if new is not None and 0 <= new < len(self._offsets):
+            top = self._offsets[new]
+            bottom = self._offsets[new + 1] if new + 1 < len(self._offsets) else self._lines
+            height = self.scrollable_content_region.height
+            if top < self.scroll_y:
+                self.scroll_to(y=top - (1 if new == 0 else 0), animate=False, force=True, immediate=True)
+            elif bottom > self.scroll_y + height:
+                self.scroll_to(y=bottom - height, animate=False, force=True, immediate=True)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_select(self, delta: int) -> None:
+        if not self._messages:
+            return
+        if self.selected is None:
+            self.selected = len(self._messages) - 1 if delta < 0 else len(self._messages) - 1
+            return
+        target = self.selected + delta
+        if target < 0:
+            if self.has_older and not self.loading_older:
+                self.scroll_to(y=0, animate=False)
+            target = 0
+        self.selected = min(len(self._messages) - 1, target)
+
+    def action_select_first(self) -> None:
+        if self._messages:
+            self.selected = 0
+
+    def action_select_last(self) -> None:
+        if self._messages:
+            self.selected = len(self._messages) - 1
+
+    def action_copy_message(self) -> None:
+        msg = self.selected_message or (self._messages[-1] if self._messages else None)
+        if msg is None:
+            return
+        text = msg.body
+        if msg.image_path and not text:
+            text = msg.image_path
+        self.post_message(self.Copy(text, "message"))
+
+    def action_copy_number(self) -> None:
+        number = self.phone or (self._messages[-1].phone if self._messages else None)
+        if number:
+            self.post_message(self.Copy(number, "number"))
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def describe(self, msg: StoredMessage) -> str:
+        """A one-line summary of a message (used for the absolute time in notifications)."""
+        symbol, word, _ = status_parts(msg, self._now, self._tz)
+        when = absolute(msg.created, self._tz, "%Y-%m-%d %H:%M:%S")
+        return f"{when} · {slot_label(msg.slot)} · {word or 'incoming'}"
+
+    @staticmethod
+    def short(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> str:
+        return short_time(msg.created, now, tz)
+
