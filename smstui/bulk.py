@@ -514,8 +514,12 @@ class BulkJob:
         self.info.error = None
         self._set_state(RUNNING)
         try:
+            try:
+                await self.client.ensure_timezone()  # timetosend and lookups use the account's zone
+            except ApiError as exc:
+                self.info.error = str(exc)
             for index, batch in enumerate(self.info.batches, start=1):
-                if self._request:
+                if self._request or self.info.error:
                     break
                 self._batch_index = index
                 ok = await self._process(batch)

@@ -395,6 +395,8 @@ async def create_newsletter(
         tags.append(await ensure_tag_on_gateway(store, client, tag))
     gateway_tags = [t.gateway_id for t in tags if t.gateway_id is not None]
     local_ids = [t.id for t in tags]
+    if send_at is not None:
+        await client.ensure_timezone()  # time_to_send is read in the account's zone
     try:
         paket_id = await client.save_newsletter(
             clean_title, int(device_id), body, gateway_tags, slot=slot_value, send_at=send_at
