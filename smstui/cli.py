@@ -26,6 +26,7 @@ from smstui import cli_output as out
 from smstui.cli_args import local_zone, parse_past, parse_slot, parse_status, read_body
 from smstui.cli_common import (
     ENV_EMAIL,
+    SLOT_CHOICES,
     ENV_PASSWORD,
     CliError,
     Globals,
@@ -41,7 +42,6 @@ from smstui.cli_common import (
 if TYPE_CHECKING:
     from smstui.session import Session
 
-SLOT_CHOICES = ["sms1", "sms2", "wa-business", "wa", "rcs1", "rcs2"]
 
 
 # ------------------------------------------------------------------ root

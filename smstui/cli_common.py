@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,3 +146,36 @@ def require_login(session: "Session") -> None:
 
 def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document (fields in `smstui --help`).")(fn)
+
+
+SLOT_CHOICES = ["sms1", "sms2", "wa-business", "wa", "rcs1", "rcs2"]
+
+
+class ProgressBar:
+    """click's progress bar on stderr, only when stderr is a terminal (never when piped or --json).
+
+    Use as a context manager; ``update(done)`` (or ``update(done, total)``, the shape of the
+    core's progress callbacks) moves it to ``done``.
+    """
+
+    def __init__(self, total: int, label: str, *, enabled: bool = True) -> None:
+        self.total = total
+        self.label = label
+        self.enabled = enabled and total > 0 and sys.stderr.isatty()
+        self._bar: Any = None
+        self._done = 0
+
+    def __enter__(self) -> "ProgressBar":
+        if self.enabled:
+            self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        return self
+
+    def update(self, done: int, total: int | None = None) -> None:
+        if self._bar is not None and done > self._done:
+            self._bar.update(done - self._done)
+            self._done = done
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

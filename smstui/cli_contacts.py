@@ -16,13 +16,16 @@ import click
 
 from smstui import cli_output as out
 from smstui.cli_args import local_zone, parse_id_list
-from smstui.cli_common import CliError, emit_json, json_option, run, usage_error, warn
+from smstui.cli_common import CliError, ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.session import Session
 
 
 def register(root: click.Group) -> None:
+    from smstui.cli_bulk import bulk
+
+    root.add_command(bulk)
     root.add_command(tag)
     root.add_command(contact)
     root.add_command(newsletter)
@@ -139,12 +142,10 @@ def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: 
         preview = read_csv(file, kind="contacts", region=session.region, default_tag=default_tag)
         if dry_run:
             return preview, None
-        from smstui.cli_common import require_login
-
         require_login(session)
-        with _progress(len(preview.valid_rows), "Importing", enabled=not as_json) as tick:
+        with ProgressBar(len(preview.valid_rows), "Importing", enabled=not as_json) as bar:
             report = await import_contacts(
-                session.store, session.client, preview.valid_rows, default_tag=default_tag, progress=tick,
+                session.store, session.client, preview.valid_rows, default_tag=default_tag, progress=bar.update,
             )
         return preview, report
 
@@ -181,33 +182,6 @@ def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: 
         ctx.exit(4)
     if report.failed or invalid:
         ctx.exit(1)
-
-
-class _progress:
-    """A progress bar on stderr when it is a terminal; nothing when piped or with --json."""
-
-    def __init__(self, total: int, label: str, *, enabled: bool = True) -> None:
-        self.total = total
-        self.label = label
-        self.enabled = enabled and sys.stderr.isatty() and total > 0
-        self._bar: Any = None
-        self._done = 0
-
-    def __enter__(self) -> Any:
-        if self.enabled:
-            self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
-            self._bar.__enter__()
-
-        def tick(done: int, total: int | None = None) -> None:
-            if self._bar is not None and done > self._done:
-                self._bar.update(done - self._done)
-                self._done = done
-
-        return tick
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
 
 
 # ------------------------------------------------------------------ newsletters

@@ -66,6 +66,9 @@ Times are ISO 8601 with offset, or null. Field names are stable.
   messages --count  {"count"}
   sync       {"new_messages", "changed_messages", "new_incoming", "changed_threads",
               "devices_changed"}
+  bulk       {"dry_run", "job_id", "state", "messages", "batches", "sms_parts",
+              "submitted", "unknown", "rejected", "remaining", "error",
+              "invalid": [{"line", "reason"}]}
   tag add    {"tag_id", "gateway_id", "title", "contacts"}
   tag list   {"tags": [{"tag_id", "gateway_id", "title", "contacts"}]}
   contact add        {"contact_id", "gateway_id", "tag_id", "phone", "name"}

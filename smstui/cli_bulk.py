@@ -1,0 +1,122 @@
+"""``smstui bulk FILE.csv``: many messages through the same bulk jobs the app runs (:mod:`smstui.bulk`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from smstui import cli_output as out
+from smstui.cli_args import parse_slot
+from smstui.cli_common import SLOT_CHOICES, ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
+
+if TYPE_CHECKING:
+    from smstui.session import Session
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--device", "device_id", type=int, metavar="ID", help="The phone that sends (default: the profile's default_device).")
+@click.option("--sim", type=click.IntRange(0, 5), help="Slot for rows without a slot column: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS.")
+@click.option("--slot", type=click.Choice(SLOT_CHOICES), help="Slot by name (instead of --sim).")
+@click.option("--body", metavar="TEXT", help="One text for every row (the file then needs no body column).")
+@click.option("--template", metavar="TEXT", help="A text with {placeholders} from the file's columns, e.g. 'Hi {name}'.")
+@click.option("--title", default="", metavar="T", help="A name for the job (shown in the app).")
+@click.option("--urgent", is_flag=True, help="Mark every message urgent.")
+@click.option("--batch-size", type=click.IntRange(1, 1000), metavar="N", help="Messages per request (default from the config, 100).")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would be sent; send nothing.")
+@json_option
+@click.pass_context
+def bulk(
+    ctx: click.Context, file: Path, device_id: int | None, sim: int | None, slot: str | None, body: str | None,
+    template: str | None, title: str, urgent: bool, batch_size: int | None, dry_run: bool, as_json: bool,
+) -> None:
+    """Send one message per row of a CSV file (columns: phone, body; optional time, slot, customer_id).
+
+    Messages are saved first and sent in batches; each one is tracked like a single send, and a
+    batch whose answer was lost is looked up, never resent blindly. A progress bar shows on a
+    terminal (not when piped or with --json).
+
+    \b
+    JSON: {"dry_run", "job_id", "state", "messages", "batches", "sms_parts", "submitted",
+           "unknown", "rejected", "remaining", "error", "invalid": [{"line", "reason"}]}
+    Exit code: 0 all accepted; 1 rows invalid or refused; 3 login needed; 4 stopped early
+    (network) - the job is saved and the app resumes it.
+    """
+    from smstui.bulk import BulkJob, estimate, rows_from_preview
+    from smstui.csv_import import read_csv
+    from smstui.models import Slot
+
+    if body is not None and template is not None:
+        usage_error("give either --body or --template, not both")
+    chosen = parse_slot(sim, slot) or Slot.SMS1
+
+    async def work(session: "Session") -> dict[str, Any]:
+        device = device_id if device_id is not None else session.profile.default_device
+        if device is None:
+            usage_error("which phone sends? Give --device ID (see `smstui devices`) or set default_device in the profile")
+        preview = read_csv(file, kind="bulk", region=session.region, body_required=body is None and template is None)
+        store = session.store
+        rows, invalid = rows_from_preview(
+            preview, body=body, template=template, names=lambda e164: store.contact_name(store.phone_key(e164)),
+        )
+        size = batch_size or session.config.bulk.batch_size
+        plan = estimate(rows, size)
+        doc: dict[str, Any] = {
+            "dry_run": dry_run,
+            "job_id": None,
+            "state": None,
+            "messages": plan.messages,
+            "batches": plan.batches,
+            "sms_parts": plan.sms_parts,
+            "submitted": 0,
+            "unknown": 0,
+            "rejected": 0,
+            "remaining": plan.messages,
+            "error": None,
+            "invalid": [{"line": r.line, "reason": r.reason} for r in invalid],
+        }
+        if dry_run or not rows:
+            return doc
+        require_login(session)
+        job = BulkJob.create(
+            store, session.client, rows, device_id=device, slot=int(chosen), batch_size=size, title=title,
+            urgent=urgent,
+        )
+        doc["job_id"] = job.id
+        with ProgressBar(plan.messages, "Sending", enabled=not as_json) as bar:
+            report = await job.run(lambda p: bar.update(p.counts.finished))
+        counts = report.counts
+        doc.update(
+            state=report.state, submitted=counts.submitted, unknown=counts.unknown, rejected=counts.rejected,
+            remaining=counts.remaining, error=report.error,
+        )
+        doc["_summary"] = report.summary
+        return doc
+
+    doc = run(ctx, work, needs_login=False)
+    summary = doc.pop("_summary", None)
+    if as_json:
+        emit_json(doc)
+    elif doc["dry_run"] or doc["job_id"] is None:
+        click.echo(
+            f"{doc['messages']} message(s) in {doc['batches']} request(s), {doc['sms_parts']} SMS part(s)"
+            + (" - dry run, nothing sent." if doc["dry_run"] else ".")
+        )
+    else:
+        click.echo(f"Job {doc['job_id']}: {summary}")
+    for item in doc["invalid"]:
+        warn(f"line {item['line']}: {item['reason']}")
+    if not doc["dry_run"] and doc["job_id"] is None and not doc["invalid"]:
+        usage_error(f"{file} has no rows to send")
+    ctx.exit(_exit_code(doc))
+
+
+def _exit_code(doc: dict[str, Any]) -> int:
+    if doc["error"] and "log in" in doc["error"].lower():
+        return out.EXIT_AUTH  # the job paused on a login failure (its text says "Log in again")
+    if doc["job_id"] is not None and (doc["unknown"] or doc["remaining"]):
+        return out.EXIT_NETWORK
+    if doc["rejected"] or doc["invalid"]:
+        return out.EXIT_REFUSED
+    return out.EXIT_OK

@@ -1,0 +1,88 @@
+"""``smstui bulk`` against the simulator over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smstui.simulator import SimulatorServer
+from tests.cli_helpers import OFFICE_PHONE, Cli, live_simulator
+
+
+@pytest.fixture
+def sim_live() -> Iterator[SimulatorServer]:
+    # A bulk batch is found again by its marker within a window around the real clock, so the
+    # simulator must run on the real clock too (a FakeClock in May would be outside the window).
+    with live_simulator(step_seconds=5) as server:
+        yield server
+
+
+@pytest.fixture
+def cli(sim_live: SimulatorServer) -> Cli:
+    runner = Cli(sim_live.url)
+    runner.login()
+    return runner
+
+
+@pytest.fixture
+def csv_file(tmp_path: Path) -> Path:
+    path = tmp_path / "send.csv"
+    path.write_text(
+        "phone,name,body\n"
+        "+4915123456781,Anna,Hello Anna\n"
+        "+4917612345678,Ben,Hello Ben\n"
+        "+4915123450000,Carl,Hello Carl\n"
+        "not-a-number,Dora,Hello Dora\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_bulk_dry_run_sends_nothing(cli: Cli, csv_file: Path, sim_live: SimulatorServer) -> None:
+    run = cli("bulk", str(csv_file), "--device", str(OFFICE_PHONE), "--sim", "0", "--dry-run", "--json")
+    assert run.exit_code == 1  # one invalid row
+    doc = run.json()
+    assert (doc["dry_run"], doc["messages"], doc["batches"], doc["job_id"]) == (True, 3, 1, None)
+    assert [i["line"] for i in doc["invalid"]] == [5]
+    assert not sim_live.state.messages
+    human = cli("bulk", str(csv_file), "--device", str(OFFICE_PHONE), "--dry-run")
+    assert "3 message(s) in 1 request(s)" in human.stdout and "dry run" in human.stdout
+    assert "line 5" in human.stderr
+
+
+def test_bulk_sends_and_tracks_every_message(cli: Cli, csv_file: Path, sim_live: SimulatorServer) -> None:
+    run = cli("bulk", str(csv_file), "--device", str(OFFICE_PHONE), "--sim", "1", "--batch-size", "2", "--json")
+    assert run.exit_code == 1, run.output  # the invalid row is reported
+    doc = run.json()
+    assert (doc["state"], doc["submitted"], doc["remaining"], doc["unknown"], doc["batches"]) == ("done", 3, 0, 0, 2)
+    bodies = sorted(m.body for m in sim_live.state.messages.values())
+    assert bodies == ["Hello Anna", "Hello Ben", "Hello Carl"]
+    assert {m.sim for m in sim_live.state.messages.values()} == {1}
+    # Every message got its gateway id in the local store.
+    local = cli("messages", "--offline", "--json").json()["messages"]
+    assert sorted(m["id"] for m in local) == sorted(sim_live.state.messages)
+    # No progress bar when piped.
+    assert "Sending" not in run.stderr
+
+
+def test_bulk_with_template_and_clean_file_exits_0(cli: Cli, tmp_path: Path, sim_live: SimulatorServer) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("phone;name\n+4915123456781;Anna\n+4917612345678;Ben\n", encoding="utf-8")
+    run = cli("bulk", str(path), "--device", str(OFFICE_PHONE), "--template", "Hi {name}!")
+    assert run.exit_code == 0, run.output
+    assert "2 of 2 accepted" in run.stdout
+    assert sorted(m.body for m in sim_live.state.messages.values()) == ["Hi Anna!", "Hi Ben!"]
+
+
+def test_bulk_usage_errors(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("phone;name\n+4915123456781;Anna\n", encoding="utf-8")
+    assert cli("bulk", str(path), "--device", "1", "--template", "Hi {surname}").exit_code == 2
+    assert cli("bulk", str(path), "--device", "1", "--body", "a", "--template", "b").exit_code == 2
+    assert cli("bulk", str(tmp_path / "missing.csv"), "--device", "1").exit_code == 2
+    no_phone = tmp_path / "nophone.csv"
+    no_phone.write_text("name,body\nAnna,hi\n", encoding="utf-8")
+    run = cli("bulk", str(no_phone), "--device", "1")
+    assert run.exit_code == 2 and "phone column" in run.stderr
