@@ -99,11 +99,28 @@ def cli(ctx: click.Context, profile: str | None, api_url: str | None, config_pat
 def open_tui(g: Globals) -> None:
     from smstui.session import open_session
 
-    # Config problems are shown inside the app, so nothing is printed here.
+    # Config problems are shown inside the app (session.config_problems), so nothing is printed.
     session = open_session(config_path=g.config_path, profile=g.profile, api_url=g.api_url)
-    from smstui.app import make_app
+    try:
+        from smstui.app import make_app
 
-    make_app(session).run()
+        app = make_app(session)
+        app.run()
+    finally:
+        # The app may have switched profiles: close whichever session it ended with.
+        final = getattr(locals().get("app"), "session", None) or session
+        asyncio.run(_close_quietly(final, session))
+    code = getattr(app, "return_code", None)
+    if code:
+        sys.exit(code)
+
+
+async def _close_quietly(*sessions: Any) -> None:
+    for item in dict.fromkeys(sessions):
+        try:
+            await item.aclose()
+        except Exception:  # closing twice or a closed store must not mask the app's own outcome
+            pass
 
 
 # ------------------------------------------------------------------ login / logout
