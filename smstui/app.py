@@ -102,8 +102,10 @@ class SmsTuiApp(App[None]):
         session_opener: SessionOpener | None = None,
         refresh_interval: float | None = None,
         sync: bool = True,
+        autologin: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self._autologin = autologin
         self.session = session
         self.demo = demo
         self.clock: Clock = clock or _utc_now
@@ -183,10 +185,24 @@ class SmsTuiApp(App[None]):
             self.set_keymap(dict(config.keymap))
         for problem in self.session.config_problems:
             self.notify(clean(str(problem)), title="Config", severity="warning", timeout=10)
-        if self.session.logged_in:
+        if self._autologin is not None and not self.session.logged_in:
+            self._login_automatically(*self._autologin)
+        elif self.session.logged_in:
             self.enter_session()
         else:
             self.show_login()
+
+    @work(group="session", exclusive=True, name="autologin", exit_on_error=False, description="log in (demo)")
+    async def _login_automatically(self, email: str, password: str) -> None:
+        from smstui.secrets import Secret
+        from smstui.screens.login import describe_login_error
+
+        try:
+            await self.session.login(email, Secret(password))
+        except Exception as exc:
+            self.show_login(reason=describe_login_error(exc, self.session.profile.api_url))
+            return
+        self.enter_session()
 
     def on_screen_resume(self) -> None:
         pass
@@ -244,6 +260,8 @@ class SmsTuiApp(App[None]):
           description="open the stored conversations")
     async def enter_session(self) -> None:
         self.devices = await asyncio.to_thread(self.store.devices)
+        last = await asyncio.to_thread(lambda: self.session.syncer.last_synced)
+        self.sync_state = events.SyncState(last_synced=last)
         if self.device_filter is not None and not any(d.device.id == self.device_filter for d in self.devices):
             self.device_filter = None
         # Screens of a previous session hold its store: rebuild them.
@@ -525,13 +543,15 @@ def make_app(
     session_opener: SessionOpener | None = None,
     refresh_interval: float | None = None,
     sync: bool = True,
+    autologin: tuple[str, str] | None = None,
 ) -> SmsTuiApp:
     """The app over an opened session (see :func:`smstui.session.open_session`).
 
     ``clock`` (aware datetimes) and ``tz`` make relative times and schedules deterministic in
-    tests; ``sync=False`` keeps the refresh worker off (snapshots of what the store holds).
+    tests; ``sync=False`` keeps the refresh worker off (snapshots of what the store holds);
+    ``autologin`` (email, password) logs in on start without the login screen (the demo).
     """
     return SmsTuiApp(
         session, demo=demo, clock=clock, tz=tz, session_opener=session_opener,
-        refresh_interval=refresh_interval, sync=sync,
+        refresh_interval=refresh_interval, sync=sync, autologin=autologin,
     )

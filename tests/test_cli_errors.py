@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from tests.cli_helpers import (
     Cli,
     assert_no_secrets,
     closed_port_url,
+    live_simulator,
 )
 
 
@@ -227,3 +229,43 @@ def test_no_password_or_token_is_ever_printed(tmp_path: Path) -> None:
         printed = cli.everything_printed()
         assert "Logged in as ops@example.com" in printed
         assert_no_secrets(printed, [password, *issued])
+
+
+# ------------------------------------------------------------------ lost answers: never resent blindly
+
+
+@pytest.fixture
+def live_cli() -> Iterator[tuple[Cli, SimulatorServer]]:
+    # The outbox looks a lost send up in a window around the real clock: run the simulator on it.
+    with live_simulator(step_seconds=5) as server:
+        runner = Cli(server.url)
+        runner.login()
+        yield runner, server
+
+
+def test_lost_answer_is_looked_up_not_resent(live_cli: tuple[Cli, SimulatorServer]) -> None:
+    cli, server = live_cli
+    server.faults.set("response_lost", methods={"addsms"}, count=1)
+    run = cli("send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--json", "exactly once")
+    assert run.exit_code == 0, run.output
+    [doc] = run.json()["messages"]
+    assert doc["state"] == "submitted"
+    assert list(server.state.messages) == [doc["sms_id"]]
+
+
+def test_unknown_outcome_exits_4_and_is_reconciled_by_sync(live_cli: tuple[Cli, SimulatorServer]) -> None:
+    cli, server = live_cli
+    server.faults.set("response_lost", methods={"addsms"}, count=1)
+    server.faults.set("http500", methods={"getallsms"}, count=1)
+    run = cli("send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--json", "maybe")
+    assert run.exit_code == 4, run.output
+    [doc] = run.json()["messages"]
+    assert doc["state"] == "unknown" and doc["sms_id"] is None
+    assert "Do not send it again" in run.stderr
+    local = cli("messages", "--offline", "--json").json()["messages"]
+    assert [(m["lid"], m["outbox"]) for m in local] == [(doc["lid"], "unknown")]
+
+    assert cli("sync").exit_code == 0
+    local = cli("messages", "--offline", "--json").json()["messages"]
+    [sms_id] = list(server.state.messages)
+    assert [(m["lid"], m["id"], m["outbox"]) for m in local] == [(doc["lid"], sms_id, "submitted")]
