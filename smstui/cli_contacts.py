@@ -16,7 +16,7 @@ import click
 
 from smstui import cli_output as out
 from smstui.cli_args import local_zone, parse_id_list
-from smstui.cli_common import CliError, ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
+from smstui.cli_common import ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.session import Session
@@ -239,4 +239,4 @@ def newsletter_create(
     warn(START_REMINDER)
 
 
-__all__ = ["register", "CliError"]
+__all__ = ["register"]

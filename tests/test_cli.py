@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -250,3 +253,23 @@ def test_failed_message_fails_status_wait(live: Cli) -> None:
     run = live("status", sms_id, "--wait", "--interval", "0.05", "--timeout", "30")
     assert run.exit_code == 5, run.output
     assert "generic failure" in run.stdout.lower()
+
+
+def test_real_process_send_with_stdin_and_env_credentials(sim_empty: TestSimulator, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "SMSTUI_EMAIL": sim_empty.email,
+        "SMSTUI_PASSWORD": sim_empty.password,
+        "SMSTUI_API_URL": sim_empty.url,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "smstui", "send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--json", "-"],
+        input="from a pipe\n", capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    [doc] = json.loads(result.stdout)["messages"]
+    assert sim_empty.state.messages[doc["sms_id"]].body == "from a pipe"
+    bad = subprocess.run(
+        [sys.executable, "-m", "smstui", "status", "nope"], capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert bad.returncode == 2 and bad.stdout == ""
