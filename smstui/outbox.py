@@ -80,6 +80,7 @@ from smstui.store import (
     StoredMessage,
     Store,
 )
+from smstui.sync import ensure_gateway_zone, learn_zone
 
 log = logging.getLogger("smstui.outbox")
 
@@ -94,6 +95,7 @@ ORPHAN_TEXT = (
 )
 RESEND_TEXT = "The gateway did not receive this message (checked twice); sending it again."
 _MIN_PHONE_DIGITS = 7
+ZONE_SLACK = 14 * 3600.0  # the widest UTC offset: a date read in an unknown zone is off by less
 
 
 class OutboxError(ValueError):
@@ -182,6 +184,7 @@ class Outbox:
         self.max_lookups = max_lookups
         self._in_flight: set[int] = set()
         self._lock = asyncio.Lock()
+        self._zone_known = False
 
     def now(self) -> float:
         return self._clock()
@@ -324,9 +327,9 @@ class Outbox:
                 self.store.set_outbox_state(row.lid, REJECTED, error="No device was chosen for this message.", only_if=(QUEUED,))
                 report.rejected.append(row.lid)
                 continue
-            if row.scheduled_at is not None and self.client.gateway_tz is None:
+            if row.scheduled_at is not None:
                 try:
-                    await self.client.ensure_timezone()
+                    await self._ensure_zone()
                 except AuthError as exc:
                     self._auth_failed(report, exc)
                     break
@@ -391,6 +394,13 @@ class Outbox:
                 self._in_flight.discard(row.lid)
         return lost
 
+    async def _ensure_zone(self) -> bool:
+        """The account's zone, learnt once (see :func:`smstui.sync.ensure_gateway_zone`)."""
+        if self._zone_known:
+            return True
+        self._zone_known = await ensure_gateway_zone(self.client, self.store, self.now())
+        return self._zone_known
+
     def _auth_failed(self, report: OutboxReport, exc: AuthError) -> None:
         report.auth_needed = True
         report.error = str(exc)
@@ -446,7 +456,9 @@ class Outbox:
             else:
                 groups.append((lo, hi, [row]))
         try:
-            await self.client.ensure_timezone()
+            if not await self._ensure_zone():
+                # Dates cannot be trusted to the hour: look at a window wide enough for any zone.
+                groups = [(lo - ZONE_SLACK, hi + ZONE_SLACK, rows) for lo, hi, rows in groups]
         except AuthError as exc:
             self._auth_failed(report, exc)
             return
@@ -468,6 +480,7 @@ class Outbox:
                     )
                 report.offline, report.error = isinstance(exc, TransportError), str(exc)
                 return
+            learn_zone(self.client, self.store, listing.messages)
             self._resolve(rows, listing.messages, report)
 
     def _exact(self, row: StoredMessage, msg: Message, lo: float, hi: float) -> bool:

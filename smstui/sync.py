@@ -48,6 +48,14 @@ Devices
     (or when forced). The account's time zone learnt from their dates is kept in meta
     (``gateway_tz``) so date filters are right from the first request of the next run.
 
+Time zone
+    The gateway reads ``begindate``/``enddate`` in the account's zone, which only message listings
+    reveal (their ``created`` carries the zone name); device dates come in UTC and
+    ``getdevicestatus`` gives the current offset. :func:`learn_zone` takes the zone from every
+    listing (falling back to the device-status offset) and keeps it in meta with its source, so
+    date filters and ``timetosend`` are right from the first request of the next run;
+    :func:`ensure_gateway_zone` confirms it before the outbox writes a time.
+
 Sync never duplicates a message the outbox holds while it reconciles a lost answer: listings go
 through ``fold`` (:meth:`smstui.outbox.Outbox.fold_from_sync`) before they are stored.
 """
@@ -59,10 +67,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
+from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from smstui.api import parse
 from smstui.api.client import GatewayClient
-from smstui.api.errors import GatewayError
+from smstui.api.errors import ApiError, GatewayError
 from smstui.models import PENDING_STATUSES, Message, MessageFilter
 from smstui.store import Store
 
@@ -89,6 +99,7 @@ META_FIRST_DONE = "sync.first.done"
 META_DEVICES_AT = "sync.devices_at"
 META_STATUS_AT = "sync.status_at."
 META_GATEWAY_TZ = "gateway_tz"
+META_GATEWAY_TZ_SOURCE = "gateway_tz.source"  # "messages" (best) or "device_status" (an offset)
 
 Progress = Callable[[int, int], None]
 Fold = Callable[[Sequence[Message]], list[int]]
@@ -126,6 +137,94 @@ def _float(text: str | None) -> float | None:
         return None if text is None else float(text)
     except ValueError:
         return None
+
+
+def _zone_name(tz: tzinfo | None, when: datetime) -> str | None:
+    if tz is None:
+        return None
+    key = getattr(tz, "key", None)
+    if key:
+        return key
+    offset = tz.utcoffset(when)
+    if offset is None:
+        return None
+    minutes = int(offset / timedelta(minutes=1))
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_source(store: Store) -> str | None:
+    """How the stored gateway zone was learnt: ``messages``, ``device_status`` or None."""
+    return store.get_meta(META_GATEWAY_TZ_SOURCE)
+
+
+def restore_zone(client: GatewayClient, store: Store) -> None:
+    """Give the client the zone a previous run learnt (no request)."""
+    name = store.get_meta(META_GATEWAY_TZ)
+    if not name or zone_source(store) is None:
+        return
+    try:
+        client.gateway_tz = parse.zone(name)
+    except ValueError:
+        log.warning("ignoring unknown stored gateway time zone %r", name)
+
+
+def _set_zone(client: GatewayClient, store: Store, tz: tzinfo, when: datetime, source: str) -> bool:
+    name = _zone_name(tz, when)
+    if name is None:
+        return False
+    try:
+        client.gateway_tz = parse.zone(name)
+    except ValueError:
+        return False
+    if store.get_meta(META_GATEWAY_TZ) != name or zone_source(store) != source:
+        store.set_meta(META_GATEWAY_TZ, name)
+        store.set_meta(META_GATEWAY_TZ_SOURCE, source)
+    return True
+
+
+def learn_zone(client: GatewayClient, store: Store, messages: Sequence[Message]) -> bool:
+    """Take the account's zone from a listing's dates (a zone name beats an offset)."""
+    fallback: Message | None = None
+    for msg in messages:
+        if msg.created is None:
+            continue
+        if isinstance(msg.created.tzinfo, ZoneInfo):
+            return _set_zone(client, store, msg.created.tzinfo, msg.created, "messages")
+        fallback = fallback or msg
+    if fallback is not None and fallback.created is not None and zone_source(store) != "messages":
+        return _set_zone(client, store, fallback.created.tzinfo, fallback.created, "messages")
+    return False
+
+
+def learn_zone_from_status(client: GatewayClient, store: Store, last_seen: datetime | None) -> bool:
+    """``getdevicestatus`` dates carry the account's current offset: good until a listing says more."""
+    if last_seen is None or last_seen.tzinfo is None or zone_source(store) == "messages":
+        return False
+    return _set_zone(client, store, last_seen.tzinfo, last_seen, "device_status")
+
+
+async def ensure_gateway_zone(client: GatewayClient, store: Store, now: float) -> bool:
+    """Make sure the client writes dates in the account's zone; True when it is known.
+
+    Costs nothing once learnt; otherwise one small listing (the last two days) and, for an
+    account without recent messages, the device status of one phone.
+    """
+    if zone_source(store) is not None:
+        if client.gateway_tz is None:
+            restore_zone(client, store)
+        return True
+    listing = await client.list_messages(MessageFilter(begin=_dt(now - 2 * DAY)))
+    if learn_zone(client, store, listing.messages):
+        return True
+    for device in await client.devices():
+        try:
+            status = await client.device_status(device.id)
+        except GatewayError:
+            continue
+        if learn_zone_from_status(client, store, status.last_seen):
+            return True
+    return False
 
 
 class Syncer:
@@ -189,25 +288,14 @@ class Syncer:
     def reset(self) -> None:
         """Forget cursors (e.g. after switching account): the next sync is a first sync."""
         for key in (META_CURSOR, META_LAST_SYNC, META_FIRST_UPPER, META_FIRST_LOWER, META_FIRST_WINDOW,
-                    META_FIRST_DONE, META_DEVICES_AT, META_GATEWAY_TZ):
+                    META_FIRST_DONE, META_DEVICES_AT, META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE):
             self.store.delete_meta(key)
         for index in range(len(self.status_tiers)):
             self.store.delete_meta(f"{META_STATUS_AT}{index}")
 
     def _restore_zone(self) -> None:
-        if self.client.gateway_tz is not None:
-            return
-        name = self.store.get_meta(META_GATEWAY_TZ)
-        if name:
-            try:
-                self.client.gateway_tz = ZoneInfo(name)
-            except (ValueError, KeyError, OSError):
-                log.warning("ignoring unknown stored gateway time zone %r", name)
-
-    def _remember_zone(self) -> None:
-        key = getattr(self.client.gateway_tz, "key", None)
-        if key and self.store.get_meta(META_GATEWAY_TZ) != key:
-            self.store.set_meta(META_GATEWAY_TZ, key)
+        if self.client.gateway_tz is None:
+            restore_zone(self.client, self.store)
 
     # ------------------------------------------------------------------ entry points
 
@@ -249,7 +337,6 @@ class Syncer:
         if not force and not self._devices_due():
             return False
         devices = await self.client.devices()
-        self._remember_zone()
         changed = self.store.save_devices(devices)
         for device in devices:
             try:
@@ -258,6 +345,7 @@ class Syncer:
                 log.info("no status for device %s: %s", device.id, exc)
                 continue
             changed = self.store.save_device_status(status) or changed
+            learn_zone_from_status(self.client, self.store, status.last_seen)
         self.store.set_meta(META_DEVICES_AT, repr(self.now()))
         return changed
 
@@ -266,6 +354,8 @@ class Syncer:
     def _store(
         self, report: SyncReport, messages: Sequence[Message], *, mark_unseen: bool, meta: dict[str, str] | None = None
     ) -> None:
+        if messages:
+            learn_zone(self.client, self.store, messages)
         if self.fold is not None and messages:
             report.folded.extend(self.fold(messages))
         if mark_unseen and messages:
@@ -409,4 +499,4 @@ class Syncer:
         await self._check_ids(report, [sid for sid, _ in check if sid not in still_pending])
 
 
-__all__ = ["SyncReport", "Syncer"]
+__all__ = ["SyncReport", "Syncer", "ensure_gateway_zone", "learn_zone", "restore_zone", "zone_source"]
