@@ -58,6 +58,9 @@ MAX_BATCH_SIZE = 1000
 MARKER_MIN = 1_500_000_000
 MARKER_MAX = 2_147_483_647  # the gateway's customerid is an int; stay inside 32 bits
 JOBS_KEY = "bulk.jobs"
+# Refusals of single messages for one reason before the job stops (the reason is likely the
+# whole job's, e.g. the account's, and narrowing costs two requests per message).
+MAX_SAME_REFUSALS = 10
 WINDOW_MARGIN = timedelta(minutes=10)  # clock skew between us and the gateway
 MARKER_MARGIN = timedelta(days=1)  # the account's zone may still be unknown
 
@@ -212,6 +215,7 @@ class JobInfo:
     total: int
     state: str = READY
     error: str | None = None
+    scheduled: bool = False  # some messages have a send time
     batches: list[BatchInfo] = field(default_factory=list)
 
     def to_json(self) -> str:
@@ -389,6 +393,7 @@ class BulkJob:
         self._running = False
         self._progress: ProgressCallback | None = None
         self._batch_index = 0
+        self._refusals: dict[str, int] = {}
         self.extra_found = 0
 
     # ------------------------------------------------------------------ creation
@@ -421,6 +426,7 @@ class BulkJob:
         info = JobInfo(
             id=job_id, title=title.strip() or f"Bulk send of {len(rows)}", created=now, device_id=int(device_id),
             slot=int(slot), urgent=urgent, batch_size=batch_size, total=len(rows),
+            scheduled=any(r.scheduled_at is not None for r in rows),
         )
         marked = [r for r in rows if r.customer_id is None]
         own = [r for r in rows if r.customer_id is not None]
@@ -517,7 +523,12 @@ class BulkJob:
             try:
                 await self.client.ensure_timezone()  # timetosend and lookups use the account's zone
             except ApiError as exc:
-                self.info.error = str(exc)
+                # Without the zone, send times would be off by hours and window lookups miss;
+                # marker lookups have a day's margin, so plain sends may go on.
+                if self.info.scheduled or any(b.marker is None for b in self.info.batches):
+                    self.info.error = f"cannot learn the account's time zone: {exc}"
+            if not self.info.error:
+                await self._check_device()
             for index, batch in enumerate(self.info.batches, start=1):
                 if self._request or self.info.error:
                     break
@@ -566,6 +577,18 @@ class BulkJob:
         return count
 
     # ------------------------------------------------------------------ internals
+
+    async def _check_device(self) -> None:
+        """Refuse at once a device the account lacks, instead of message by message."""
+        try:
+            devices = await self.client.devices()
+        except ApiError:
+            return  # the batches will tell
+        if devices and all(d.id != self.info.device_id for d in devices):
+            self.info.error = (
+                f"device {self.info.device_id} is not one of this account's phones "
+                f"({', '.join(str(d.id) for d in devices)}); cancel this job and send from another device"
+            )
 
     def _set_state(self, state: str, error: str | None = None) -> None:
         self.info.state = state
@@ -658,6 +681,13 @@ class BulkJob:
                 if len(rows) == 1:
                     self.store.set_outbox_state(rows[0].lid, REJECTED, error=reason)
                     self._emit(f"batch {self._batch_index}: a message was refused")
+                    same = _ITEM.sub("item", reason)
+                    self._refusals[same] = self._refusals.get(same, 0) + 1
+                    if self._refusals[same] >= MAX_SAME_REFUSALS:
+                        return self._halt(
+                            f"the gateway refused {MAX_SAME_REFUSALS} messages for the same reason: {reason}. "
+                            "Fix the cause and resume, or cancel the job."
+                        )
                     return True
                 self._requeue(rows)
                 return await self._narrow(batch, rows)
