@@ -282,6 +282,12 @@ def fill_simulator(state: SimState, hist: History) -> None:
         for m in hist.messages
     ]
     state.bulk_load(msgs)
+    # "Sent" with no delivery report stays "Sent" forever on real networks; the simulator would
+    # deliver it on its next tick (and make numbers reply), so take those out of its in-flight set.
+    with state.lock:
+        for m in msgs:
+            if m.status == 6:
+                state._active.pop(m.id, None)
 
 
 def store_file(n: int, *, seed: int = 1, directory: Path | None = None) -> Path:
