@@ -217,7 +217,8 @@ def test_messages_filters_and_count(demo_cli: Cli, sim: TestSimulator) -> None:
 
 def test_messages_table_shows_network_text_as_data(demo_cli: Cli, sim: TestSimulator) -> None:
     sim.state.add_incoming(OFFICE_PHONE, "+4915123456781", "evil \x1b[31mred\x1b[0m text")
-    run = demo_cli("messages", "--phone", "+4915123456781", "--limit", "5")
+    # A wide terminal, so the body column is not clipped before the escape.
+    run = demo_cli("messages", "--phone", "+4915123456781", "--limit", "5", env={"COLUMNS": "200"})
     assert run.exit_code == 0
     assert "\x1b" not in run.stdout
     assert "evil \\u001b[31mred" in run.stdout
