@@ -34,11 +34,12 @@ def sim_config(sim: TestSimulator, *, timeout: float = 5, extra: str = "", regio
 
 
 def open_sim_session(
-    sim: TestSimulator, *, timeout: float = 5, login: bool = True, transport: Any = None, extra: str = ""
+    sim: TestSimulator, *, timeout: float = 5, login: bool = True, transport: Any = None, extra: str = "",
+    db_path: Path | None = None,
 ) -> Session:
     """A session on the simulator, its store driven by the simulator's FakeClock."""
     sim_config(sim, timeout=timeout, extra=extra)
-    session = open_session(clock=sim.clock, transport=transport)
+    session = open_session(clock=sim.clock, transport=transport, db_path=db_path)
     if login:
         session.client.set_credentials(sim.email, sim.password)
     return session
