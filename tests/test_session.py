@@ -1,0 +1,164 @@
+"""open_session and login: config resolution, config errors, secrets at rest (0600), no leaks."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tomllib
+
+import pytest
+
+from smstui import paths
+from smstui.api.errors import AuthError
+from smstui.config import ConfigError
+from smstui.secrets import Secret
+from smstui.session import open_session
+from tests.core_helpers import config_file, dead_url, write_config
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_defaults_without_config() -> None:
+    session = open_session()
+    try:
+        assert session.profile.name == "default"
+        assert session.profile.api_url == "https://smsgateway24.com/getdata/"
+        assert not session.logged_in and session.config_problems == []
+        assert session.store.path == paths.profile_db_path("default")
+        assert mode(session.store.path) == 0o600
+    finally:
+        session.store.close()
+
+
+def test_flag_beats_env_beats_file(monkeypatch) -> None:
+    write_config('[profiles.work]\napi_url = "http://file.example/getdata/"\n[profiles.default]\n')
+    monkeypatch.setenv("SMSTUI_PROFILE", "work")
+    session = open_session()
+    assert session.profile.name == "work" and session.profile.api_url == "http://file.example/getdata/"
+    session.store.close()
+    monkeypatch.setenv("SMSTUI_API_URL", "http://env.example/getdata")
+    session = open_session()
+    assert session.client.base_url == "http://env.example/getdata/"
+    session.store.close()
+    session = open_session(profile="default", api_url="http://flag.example/getdata/")
+    assert session.profile.name == "default" and session.client.base_url == "http://flag.example/getdata/"
+    session.store.close()
+
+
+def test_config_errors_are_kept_not_fatal() -> None:
+    write_config('[ui]\nrefresh_interval = "soon"\n[profiles.default]\ntimeout = 0\n')
+    session = open_session()
+    try:
+        text = " | ".join(str(p) for p in session.config_problems)
+        assert "refresh_interval" in text and "timeout" in text
+        assert session.refresh_interval == 15 and session.profile.timeout == 20
+    finally:
+        session.store.close()
+    write_config("this is = = not toml")
+    session = open_session()
+    assert any("not valid TOML" in str(p) for p in session.config_problems)
+    session.store.close()
+
+
+def test_bad_explicit_choices_raise_clear_errors() -> None:
+    write_config('[profiles.home]\n')
+    with pytest.raises(ConfigError, match="unknown profile 'nope'.*home"):
+        open_session(profile="nope")
+    with pytest.raises(ConfigError, match="not an http"):
+        open_session(api_url="ftp://example.com/")
+    with pytest.raises(ConfigError, match="invalid profile name"):
+        open_session(profile="../etc")
+
+
+EMAIL, PASSWORD = "ops@example.com", "s3cret-Pa55word"
+
+
+async def test_login_saves_token_0600_and_profile(sim, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    sim.state.add_account(EMAIL, PASSWORD)
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    try:
+        with pytest.raises(AuthError, match="Check the email and password") as failed:
+            await session.login(EMAIL, Secret("wrong-Pa55"))
+        assert "wrong-Pa55" not in str(failed.value)
+        assert not paths.token_path("default").exists() and not config_file().exists()
+        await session.login(EMAIL, Secret(PASSWORD), api_url=sim.url)
+        token_file = paths.token_path("default")
+        assert mode(token_file) == 0o600 and mode(config_file()) == 0o600
+        assert not paths.password_path("default").exists()  # not asked to remember it
+        saved = tomllib.loads(config_file().read_text())
+        assert saved["profiles"]["default"]["email"] == EMAIL
+        assert saved["profiles"]["default"]["api_url"] == sim.url
+        token = token_file.read_text()
+        for text in (repr(session), repr(session.client), caplog.text, config_file().read_text()):
+            assert token not in text and PASSWORD not in text
+    finally:
+        await session.aclose()
+
+    # The next run is logged in with the saved token: no gettoken request.
+    sim.stats.reset()
+    session = open_session(clock=sim.clock)
+    try:
+        assert session.logged_in and session.profile.email == EMAIL
+        await session.syncer.sync()
+        assert sim.stats.requests["gettoken"] == 0
+        await session.logout()
+        assert not session.logged_in and not paths.token_path("default").exists()
+    finally:
+        await session.aclose()
+
+
+async def test_remembered_password_renews_expired_tokens(sim) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    await session.login(sim.email, sim.password, remember=True, api_url=sim.url)
+    assert mode(paths.password_path("default")) == 0o600
+    old_token = paths.token_path("default").read_text()
+    await session.aclose()
+
+    sim.state.expire_tokens()
+    session = open_session(clock=sim.clock)
+    try:
+        assert session.profile.remember_password
+        await session.syncer.sync()  # the refused token is renewed with the remembered password
+        new_token = paths.token_path("default").read_text()
+        assert new_token != old_token and mode(paths.token_path("default")) == 0o600
+    finally:
+        await session.aclose()
+
+
+async def test_login_does_not_overwrite_a_broken_config(sim) -> None:
+    original = f'[profiles.default]\napi_url = "{sim.url}"\ntimeout = "fast"\n'
+    write_config(original)
+    session = open_session(clock=sim.clock)
+    try:
+        await session.login(sim.email, sim.password)
+        assert config_file().read_text() == original
+        assert any("was not updated" in str(p) for p in session.config_problems)
+        assert session.logged_in
+    finally:
+        await session.aclose()
+
+
+async def test_login_when_offline_is_a_typed_error() -> None:
+    from smstui.api.errors import TransportError
+
+    session = open_session(api_url=dead_url())
+    try:
+        with pytest.raises(TransportError, match="Cannot reach"):
+            await session.login("me@example.com", Secret("pw"))
+        assert not session.logged_in
+    finally:
+        await session.aclose()
+
+
+def test_fake_clock_drives_the_store(sim) -> None:
+    session = open_session(clock=sim.clock)
+    try:
+        assert session.store.now() == sim.clock().timestamp()
+        sim.advance(100)
+        assert session.clock() == sim.clock().timestamp()
+    finally:
+        session.store.close()
