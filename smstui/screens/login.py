@@ -37,7 +37,8 @@ def describe_login_error(exc: BaseException, api_url: str) -> str:
     from smstui.api.errors import AuthError, GatewayError, TransportError
 
     if isinstance(exc, AuthError):
-        return "Wrong email or password. Check both and try again."
+        # The client's sentence carries the gateway's own words ("wrong password", "blocked"...).
+        return clean(str(exc), single_line=True) or "Wrong email or password. Check both and try again."
     if isinstance(exc, GatewayError):
         return f"The gateway refused the login: {clean(exc.gateway_message, single_line=True) or 'no reason given'}"
     if isinstance(exc, TransportError):

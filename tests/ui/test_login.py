@@ -1,0 +1,98 @@
+"""Login: success, wrong password, unreachable server, gateway refusal, stored token skips it."""
+
+from __future__ import annotations
+
+import httpx
+from textual.widgets import Input
+
+from smstui.screens.conversations import ConversationsScreen
+from smstui.screens.login import LoginScreen
+from smstui.session import open_session
+from smstui.simulator.testing import TestSimulator
+
+from ui_helpers import build_app, login_session, threads_shown, wait_for
+
+
+def _message(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#login-message").render())
+
+
+async def _fill(pilot, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    screen = pilot.app.screen
+    screen.query_one("#login-email", Input).value = email
+    screen.query_one("#login-password", Input).focus()
+    await pilot.press(*password)
+
+
+async def test_login_ok_opens_conversations_and_syncs(sim: TestSimulator) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    app = build_app(session, sim, sync=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        # The API URL defaults to what the session was opened with; nothing else to fill in.
+        assert app.screen.query_one("#login-url", Input).value == sim.url
+        assert app.screen.query_one("#login-password", Input).password is True
+        await _fill(pilot, sim.email, sim.password)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
+        # The first sync fills the list from the gateway.
+        await wait_for(pilot, lambda: threads_shown(app) > 5, "threads from sync")
+        assert session.tokens.load(session.profile.name) is not None
+    await session.aclose()
+
+
+async def test_wrong_password_keeps_input_and_says_so(sim: TestSimulator) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await _fill(pilot, sim.email, "not-the-password")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Check the email and password" in _message(app), "the error message")
+        assert isinstance(app.screen, LoginScreen)
+        assert app.screen.query_one("#login-email", Input).value == sim.email
+        assert app.screen.query_one("#login-password", Input).value == "not-the-password"
+        assert "not-the-password" not in _message(app)
+    await session.aclose()
+
+
+async def test_unreachable_server_is_explained(sim: TestSimulator) -> None:
+    url = sim.url
+    sim.stop()  # nothing listens on that port any more
+    session = open_session(api_url=url, clock=sim.clock)
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await _fill(pilot, "demo@smstui.dev", "demo")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Cannot reach the server" in _message(app), "the error message")
+        assert app.screen.query_one("#login-password", Input).value == "demo"
+    await session.aclose()
+
+
+async def test_gateway_refusal_shows_the_gateways_words() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"error": 1, "message": "Account suspended: contact support"})
+
+    session = open_session(api_url="http://gateway.invalid/getdata/", transport=httpx.MockTransport(handler))
+    app = build_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await _fill(pilot, "me@example.com", "secret")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Account suspended" in _message(app), "the gateway's message")
+        assert "secret" not in _message(app)
+    await session.aclose()
+
+
+async def test_stored_token_skips_login_and_shows_the_store(sim: TestSimulator) -> None:
+    first = await login_session(sim)
+    await first.aclose()
+    sim.stop()  # offline: the app must still open on what the store holds
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    assert session.logged_in
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
+        await wait_for(pilot, lambda: threads_shown(app) > 5, "stored threads")
+    await session.aclose()
