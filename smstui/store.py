@@ -420,6 +420,9 @@ class Store:
             self._db.execute("PRAGMA busy_timeout=5000")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            db = getattr(self, "_db", None)
+            if db is not None:
+                db.close()  # a half-open connection would keep the file locked
             raise StoreError(
                 f"Cannot open the local store {self.path}: {exc}. "
                 "If the file is damaged, move it away; smstui rebuilds it from the gateway."
@@ -469,9 +472,14 @@ class Store:
         for number in range(version, SCHEMA_VERSION):
             # One script per step, so a killed migration leaves the previous version intact.
             with self._lock:
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE; {_MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
-                )
+                try:
+                    self._db.executescript(
+                        f"BEGIN IMMEDIATE; {_MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
+                    )
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
 
     def now(self) -> float:
         return self._clock()

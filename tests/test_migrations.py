@@ -1,0 +1,95 @@
+"""Opening databases written by older smstui versions, newer ones and damaged files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from smstui.store import _MIGRATIONS, QUEUED, SCHEMA_VERSION, Store, StoreError
+
+
+def make_db(path: Path, version: int) -> None:
+    """A database exactly as smstui at schema ``version`` left it, with some data."""
+    db = sqlite3.connect(path)
+    for script in _MIGRATIONS[:version]:
+        db.executescript(script)
+    db.execute(f"PRAGMA user_version = {version}")
+    db.execute(
+        "INSERT INTO messages (sms_id, phone, phone_key, body, status, created, incoming, seen, updated) "
+        "VALUES (62807347, '+4915123456781', '+4915123456781', 'Hello from v1', 7, 1700000000, 0, 1, 1700000000)"
+    )
+    db.execute(
+        "INSERT INTO messages (phone, phone_key, body, slot, created, outbox, attempts, updated) "
+        "VALUES ('+4915123456782', '+4915123456782', 'still queued', 0, 1700000100, 'queued', 2, 1700000100)"
+    )
+    db.execute("INSERT INTO meta (key, value) VALUES ('sync.cursor', '1700000000.0')")
+    db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (8304, 'Customers', 1700000000)")
+    db.execute(
+        "INSERT INTO devices (id, title, data, updated) VALUES (1576, 'Emulator', "
+        "'{\"id\": 1576, \"title\": \"Emulator\", \"sims\": []}', 1700000000)"
+    )
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -> None:
+    path = tmp_path / f"v{version}.sqlite3"
+    make_db(path, version)
+    store = Store(path)
+    try:
+        assert store.schema_version == SCHEMA_VERSION == 3
+        sent = store.message_by_sms_id(62807347)
+        assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
+        (queued,) = store.outbox((QUEUED,))
+        assert queued.body == "still queued" and queued.attempts == 2 and queued.recon_misses == 0
+        assert store.get_meta("sync.cursor") == "1700000000.0"
+        assert [t.title for t in store.tags()] == ["Customers"]
+        assert store.device(1576).device.title == "Emulator"
+        # The new pieces work on the old data.
+        store.save_template("thanks", "Thank you!")
+        assert store.begin_send(queued.lid)
+        assert store.message(queued.lid).attempted_at is not None
+        store.rebuild_threads()
+        assert {t.phone_key for t in store.threads()} == {"+4915123456781", "+4915123456782"}
+    finally:
+        store.close()
+    # Opening again is a no-op.
+    with Store(path) as again:
+        assert again.schema_version == SCHEMA_VERSION and again.message_count() == 2
+
+
+def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer smstui"):
+        Store(path)
+
+
+def test_damaged_file_gives_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="move it away"):
+        Store(path)
+
+
+def test_interrupted_migration_leaves_previous_version(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "v2.sqlite3"
+    make_db(path, 2)
+    broken = list(_MIGRATIONS)
+    broken[2] = _MIGRATIONS[2] + "\nTHIS IS NOT SQL;"
+    monkeypatch.setattr("smstui.store._MIGRATIONS", broken)
+    with pytest.raises(StoreError):
+        Store(path)
+    monkeypatch.setattr("smstui.store._MIGRATIONS", _MIGRATIONS)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    columns = {r[1] for r in db.execute("PRAGMA table_info(messages)")}
+    assert "attempted_at" not in columns
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION

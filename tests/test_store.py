@@ -1,0 +1,147 @@
+"""The local store: gateway upserts, threads, outbox state changes, atomicity, file mode."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from smstui.models import Device, DeviceStatus, Message
+from smstui.store import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
+
+T0 = datetime(2026, 5, 20, 10, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def msg(sms_id: int, phone: str = "+4915123456781", body: str = "hi", status: int = 7, minutes: float = 0) -> Message:
+    return Message(id=sms_id, phone=phone, body=body, status=status, device_id=11231, slot=0,
+                   created=T0 + timedelta(minutes=minutes))
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "s.sqlite3", region="DE", clock=Clock()) as s:
+        yield s
+
+
+def test_database_files_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "p.sqlite3"
+    with Store(path) as s:
+        s.upsert_messages([msg(1)])
+        for file in path.parent.iterdir():
+            assert stat.S_IMODE(os.stat(file).st_mode) == 0o600, file
+
+
+def test_upsert_is_idempotent_and_tracks_threads(store: Store) -> None:
+    result = store.upsert_messages([msg(1), msg(2, status=5, body="reply", minutes=1), msg(3, phone="015123456782")])
+    assert len(result.inserted) == 3 and result.phone_keys == {"+4915123456781", "+4915123456782"}
+    again = store.upsert_messages([msg(1), msg(2, status=5, body="reply", minutes=1)])
+    assert not again.any
+    changed = store.upsert_messages([msg(1, status=8)])
+    assert len(changed.changed) == 1
+    (anna, other) = store.threads()
+    assert anna.phone_key == "+4915123456781" and anna.total == 2 and anna.unread == 1 and anna.failed == 1
+    assert anna.last_incoming and anna.last_body == "reply"
+    assert store.mark_thread_seen(anna.phone_key) and store.threads()[0].unread == 0
+    assert other.phone == "015123456782"  # shown as the gateway wrote it, grouped by E.164
+
+
+def test_history_is_not_unread(store: Store) -> None:
+    store.upsert_messages([msg(1, status=5)], mark_unseen=False)
+    assert store.threads()[0].unread == 0
+
+
+def test_meta_is_written_with_the_messages_or_not_at_all(store: Store) -> None:
+    store.upsert_messages([msg(1)], meta={"sync.cursor": "1"})
+    assert store.get_meta("sync.cursor") == "1"
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("crash in the middle")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "_refresh_threads", boom)
+        with pytest.raises(RuntimeError):
+            store.upsert_messages([msg(2)], meta={"sync.cursor": "2"})
+    assert store.get_meta("sync.cursor") == "1" and store.message_by_sms_id(2) is None
+
+
+def test_outbox_lifecycle(store: Store) -> None:
+    lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
+    row = store.message(lid)
+    assert row.outbox == QUEUED and row.display_status == "queued" and row.attempted_at is None
+    assert store.threads()[0].last_outbox == QUEUED
+    assert store.begin_send(lid)
+    assert not store.begin_send(lid)  # a second sender cannot take it
+    assert store.message(lid).outbox == SENDING and store.message(lid).attempted_at == T0
+    assert not store.set_outbox_state(lid, QUEUED, only_if=(UNKNOWN,))
+    assert store.set_outbox_state(lid, UNKNOWN, error="lost", next_attempt=T0.timestamp(), only_if=(SENDING,))
+    assert store.message(lid).display_status == "unknown — check"
+    assert store.threads()[0].failed == 1  # unknown rows ask for attention
+    assert store.set_reconcile(lid, misses=1, next_check=None, error="check it")
+    row = store.message(lid)
+    assert row.recon_misses == 1 and row.next_attempt is None and row.outbox_error == "check it"
+    store.attach_sms_id(lid, 500, 1)
+    row = store.message(lid)
+    assert row.outbox == SUBMITTED and row.sms_id == 500 and row.status == 1 and row.recon_misses == 0
+    assert store.claimed_sms_ids([500, 501]) == {500}
+    assert not store.set_reconcile(lid, misses=2, next_check=None, error="x")  # only unknown rows
+
+
+def test_attach_folds_the_row_sync_stored_first(store: Store) -> None:
+    lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
+    store.upsert_messages([msg(700, body="hello", status=6)])
+    assert store.message_count() == 2
+    store.attach_sms_id(lid, 700)
+    assert store.message_count() == 1
+    row = store.message(lid)
+    assert row.sms_id == 700 and row.status == 6 and store.threads()[0].total == 1
+
+
+def test_attach_never_deletes_another_outbox_row(store: Store) -> None:
+    first = store.enqueue(phone="+4915123456781", body="same", device_id=11231, slot=0)
+    second = store.enqueue(phone="+4915123456781", body="same", device_id=11231, slot=0)
+    store.attach_sms_id(first, 800)
+    # The gateway's own answer says 800 is the second one: the first is re-checked, not lost.
+    store.attach_sms_id(second, 800)
+    assert store.message(second).sms_id == 800
+    moved = store.message(first)
+    assert moved is not None and moved.outbox == UNKNOWN and moved.sms_id is None
+
+
+def test_outbox_due_respects_backoff(store: Store) -> None:
+    lid = store.enqueue(phone="+4915123456781", body="x", device_id=1, slot=0)
+    store.set_outbox_state(lid, QUEUED, next_attempt=T0.timestamp() + 10, count_attempt=True)
+    assert store.outbox_due() == [] and store.next_outbox_attempt() == T0.timestamp() + 10
+    assert [r.lid for r in store.outbox_due(T0.timestamp() + 10)] == [lid]
+    assert store.message(lid).attempts == 1
+    store.set_outbox_state(lid, REJECTED, error="no")
+    assert store.message(lid).failed and store.outbox_due(T0.timestamp() + 100) == []
+
+
+def test_pending_and_counts(store: Store) -> None:
+    store.upsert_messages([msg(1, status=1), msg(2, status=6, minutes=5), msg(3, status=7, minutes=10)])
+    assert [i for i, _ in store.pending_sms_ids()] == [1, 2]
+    start = T0.timestamp()
+    assert store.count_created_between(start, start + 300) == 2
+    assert store.count_created_between(start + 1) == 2
+    store.update_status(1, 7, "delivered")
+    assert [i for i, _ in store.pending_sms_ids()] == [2]
+
+
+def test_devices_and_status(store: Store) -> None:
+    assert store.save_devices([Device(id=1, title="A"), Device(id=2, title="B")])
+    assert not store.save_devices([Device(id=1, title="A"), Device(id=2, title="B")])
+    assert store.save_device_status(DeviceStatus(device_id=1, online=True, last_seen=T0))
+    assert store.device(1).online is True and store.device(2).online is None
+    assert store.save_devices([Device(id=1, title="A")])
+    assert [d.device.id for d in store.devices()] == [1]
