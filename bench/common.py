@@ -110,6 +110,10 @@ def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("TEXTUAL", None)  # devtools would slow everything down
+    # An installed smstui has compiled .pyc files; without them every start compiles ~60 modules
+    # (this environment sets PYTHONDONTWRITEBYTECODE). Keep them out of the work tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(RESULTS / "pycache")
     env.setdefault("TERM", "xterm-256color")
     if extra:
         env.update(extra)

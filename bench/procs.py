@@ -25,7 +25,8 @@ from pathlib import Path
 class PtyRun:
     returncode: int
     wall: float  # spawn to exit, seconds
-    ready: float | None  # spawn to first frame (from the child's BENCH_REPORT), seconds
+    ready: float | None  # spawn to first useful frame (from the child's BENCH_REPORT), seconds
+    textual_ready: float | None  # spawn to Textual's Ready event, seconds
     output: bytes
 
 
@@ -64,13 +65,16 @@ def run_on_pty(argv: list[str], env: dict[str, str], *, size: tuple[int, int] = 
         os.close(slave)
         reader.join(timeout=5)
         os.close(master)
-        ready = None
-        if report.exists():
-            try:
-                ready = float(report.read_text()) - t0
-            except ValueError:
-                ready = None
-    return PtyRun(code, wall, ready, b"".join(chunks))
+        ready = _read_time(report, t0)
+        textual_ready = _read_time(Path(str(report) + ".ready"), t0)
+    return PtyRun(code, wall, ready, textual_ready, b"".join(chunks))
+
+
+def _read_time(path: Path, t0: float) -> float | None:
+    try:
+        return float(path.read_text()) - t0
+    except (OSError, ValueError):
+        return None
 
 
 def python() -> str:
