@@ -104,6 +104,16 @@ class Session:
     def refresh_interval(self) -> float:
         return float(self.config.ui.refresh_interval)
 
+    async def ensure_zone(self) -> bool:
+        """Make the client write dates (``timetosend``, date filters) in the account's zone.
+
+        Use this instead of ``client.ensure_timezone()``, which learns the zone from device dates
+        (the gateway sends those in UTC). Free once learnt; see :func:`smstui.sync.ensure_gateway_zone`.
+        """
+        from smstui.sync import ensure_gateway_zone
+
+        return await ensure_gateway_zone(self.client, self.store, self.clock())
+
     # ------------------------------------------------------------------ credentials
 
     async def login(

@@ -162,3 +162,16 @@ def test_fake_clock_drives_the_store(sim) -> None:
         assert session.clock() == sim.clock().timestamp()
     finally:
         session.store.close()
+
+
+async def test_ensure_zone_learns_the_account_zone(sim) -> None:
+    from tests.core_helpers import open_sim_session
+
+    session = open_sim_session(sim)
+    try:
+        assert await session.ensure_zone()
+        assert getattr(session.client.gateway_tz, "key", None) == "Europe/Berlin"
+        sim.stats.reset()
+        assert await session.ensure_zone() and sim.stats.total_requests == 0
+    finally:
+        await session.aclose()
