@@ -1,0 +1,99 @@
+"""What the tags, newsletters and bulk screens need from the session and the app.
+
+The screens are built either with a session (``TagsScreen(session)``, tests and pushes) or with
+no arguments (the app's ``MODES`` instantiate them); then they use ``app.session``. Clock and
+zone come from the app when it has them (frozen in tests), else the computer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+from textual.screen import Screen
+
+from smstui.store import Store, StoredDevice
+from smstui.widgets.format import clean
+
+
+class SessionScreen(Screen[None]):
+    """A screen working on one session's store and client."""
+
+    def __init__(
+        self,
+        session: Any = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        tz: tzinfo | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._session = session
+        self._clock = clock
+        self._tz = tz
+
+    @property
+    def session(self) -> Any:
+        return self._session if self._session is not None else getattr(self.app, "session")
+
+    @property
+    def store(self) -> Store:
+        return self.session.store
+
+    @property
+    def client(self) -> Any:
+        return self.session.client
+
+    @property
+    def phone_region(self) -> str | None:
+        """The profile's default region for numbers without a country code."""
+        return getattr(self.session, "region", None)
+
+    @property
+    def batch_size(self) -> int:
+        config = getattr(self.session, "config", None)
+        bulk = getattr(config, "bulk", None)
+        return int(getattr(bulk, "batch_size", 100) or 100)
+
+    def now(self) -> datetime:
+        clock = self._clock or getattr(self.app, "clock", None)
+        if callable(clock):
+            value = clock()
+            if isinstance(value, datetime):
+                return value
+        return datetime.fromtimestamp(self.store.now(), timezone.utc)
+
+    @property
+    def tz(self) -> tzinfo:
+        zone = self._tz or getattr(self.app, "tz", None)
+        return zone or datetime.now().astimezone().tzinfo or timezone.utc
+
+    def devices(self) -> list[StoredDevice]:
+        return self.store.devices()
+
+    def default_device(self) -> int | None:
+        profile = getattr(self.session, "profile", None)
+        chosen = getattr(profile, "default_device", None)
+        devices = self.devices()
+        if chosen is not None and any(d.device.id == chosen for d in devices):
+            return chosen
+        return devices[0].device.id if devices else None
+
+    def device_label(self, device_id: int) -> str:
+        stored = next((d for d in self.devices() if d.device.id == device_id), None)
+        return clean(stored.device.title, single_line=True) if stored else f"#{device_id}"
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        elif "messages" in getattr(self.app, "MODES", {}):
+            self.app.switch_mode("messages")
+
+    def subscribe_core(self, callback: Callable[[Any], None]) -> None:
+        """Follow the app's core events (sync changes) when the app broadcasts them."""
+        signal = getattr(self.app, "core_signal", None)
+        if signal is not None:
+            signal.subscribe(self, callback)
