@@ -322,7 +322,7 @@ class SmsTuiApp(App[None]):
         self.action_refresh()
 
     def on_sync_state_changed(self, message: msgs.SyncStateChanged) -> None:
-        old, new = self.sync_state, message.state
+        new = message.state
         self.sync_state = new
         self.status_signal.publish(new)
         if new.status == "auth" and not self._auth_prompted:
@@ -330,14 +330,17 @@ class SmsTuiApp(App[None]):
             self.notify(new.error or "The gateway no longer accepts this session: log in again.",
                         severity="error", title="Login needed")
             self.show_login(reason=new.error or "Your session has expired. Log in again.", can_cancel=True)
-        if old.status in ("offline", "error") and new.status in ("idle", "syncing") and self._last_failure:
+        # A poll starts "syncing" even while offline; only a finished good poll means "back".
+        if new.status == "idle" and self._last_failure:
             self._last_failure = None
             self.notify("Connected to the gateway again.", title="Back online")
 
     def on_sync_failed(self, message: msgs.SyncFailed) -> None:
+        # One notification per outage (per kind of trouble), not one per poll; the status line
+        # keeps showing the latest error.
         text = clean(message.event.message)
-        if text != self._last_failure:
-            self._last_failure = text
+        if message.event.kind != self._last_failure:
+            self._last_failure = message.event.kind
             self.notify(text, title="Sync failed", severity="error", timeout=8)
 
     def on_messages_changed(self, message: msgs.MessagesChanged) -> None:

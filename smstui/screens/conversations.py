@@ -36,7 +36,6 @@ class ConversationsScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", id="conversations.filter"),
         Binding("r", "reply", "Reply", id="conversations.reply"),
         Binding("escape", "back", "Back", show=False, id="conversations.back"),
-        Binding("ctrl+w", "close_pane", "Close pane", show=False, id="conversations.close_pane"),
         Binding("ctrl+d", "all_devices", "All devices", show=False, id="conversations.all_devices"),
     ]
 
