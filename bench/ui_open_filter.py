@@ -1,0 +1,129 @@
+"""The UI half of the open/filter bench: the real app, headless, offline, on the generated store.
+
+Open: the thread list has focus; the highlight is put just above a conversation (not timed),
+then ``down`` is pressed. The app opens the highlighted conversation in a worker; the time runs
+from the key press to the end of the first frame painted after ``ThreadView.set_messages`` showed
+that conversation. Done for the 10k-message thread and a few others.
+
+Filter: ``/`` focuses the filter, then a number is typed one key at a time; each key is timed from
+the press to the end of the first frame painted after the list showed that key's result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Row, median, ms
+from bench.generate import BIG_THREAD_PHONE, store_file
+from bench.sandbox import make_sandbox
+from bench.uikit import FrameRecorder, conversations, running_app, wait_until
+
+TARGET = 0.050
+FILTER_TEXT = "+49 151"
+
+
+def _stamp(obj: Any, name: str, log: list[float]) -> None:
+    """Record when ``obj.name(...)`` returns."""
+    original = getattr(obj, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        log.append(time.perf_counter())
+        return result
+
+    setattr(obj, name, wrapper)
+
+
+async def _frame_after(frames: FrameRecorder, stamps: list[float], count: int, timeout: float = 10.0) -> float | None:
+    """End of the first frame that started after the ``count``-th stamp."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if len(stamps) >= count:
+            frame = frames.first_after(stamps[count - 1])
+            if frame is not None:
+                return frame.end
+        await asyncio.sleep(0.001)
+    return None
+
+
+async def _measure(smoke: bool) -> dict[str, Any]:
+    frames = FrameRecorder().install()
+    try:
+        async with running_app(sync=False) as (app, pilot):
+            screen = conversations(app)
+            thread_list = screen.query_one("#threads")
+            view = screen.query_one("#thread")
+            shown: list[float] = []
+            listed: list[float] = []
+            _stamp(view, "set_messages", shown)
+            _stamp(thread_list, "show", listed)
+            thread_list.focus()
+            await pilot.pause()
+            keys = [t.phone_key for t in thread_list.threads]
+            targets = [BIG_THREAD_PHONE] + [k for k in keys[1:: max(1, len(keys) // 5)] if k != BIG_THREAD_PHONE][:4]
+            opens: dict[str, float] = {}
+            for key in targets:
+                if key not in keys:
+                    continue
+                index = keys.index(key)
+                if index == 0:
+                    continue
+                thread_list.highlighted = index - 1
+                await wait_until(pilot, lambda: view.phone_key == keys[index - 1] and bool(view.messages), 10)
+                await pilot.pause()
+                before = len(shown)
+                t0 = time.perf_counter()
+                await pilot.press("down")
+                await wait_until(pilot, lambda: view.phone_key == key and len(shown) > before, 10)
+                end = await _frame_after(frames, shown, len(shown))
+                if end is not None:
+                    opens[key] = end - t0
+            # Filter, one key at a time.
+            await pilot.press("slash")
+            await pilot.pause()
+            per_key: list[float] = []
+            for char in FILTER_TEXT:
+                await pilot.pause()
+                before = len(listed)
+                t0 = time.perf_counter()
+                await pilot.press("space" if char == " " else char)
+                if not await wait_until(pilot, lambda: len(listed) > before, 10):
+                    continue
+                end = await _frame_after(frames, listed, before + 1)
+                if end is not None:
+                    per_key.append(end - t0)
+            matches = len(thread_list.threads)
+    finally:
+        frames.uninstall()
+    return {"opens": opens, "filter": per_key, "matches": matches}
+
+
+def measure(size: int, *, smoke: bool = False) -> list[Row]:
+    store = store_file(size)
+    with tempfile.TemporaryDirectory(prefix="smstui-bench-ui-") as tmp:
+        box = make_sandbox(Path(tmp), store)
+        box.apply()
+        result = asyncio.run(_measure(smoke))
+    opens, per_key = result["opens"], result["filter"]
+    big = opens.get(BIG_THREAD_PHONE)
+    worst_open = max(opens.values(), default=float("nan"))
+    worst_key = max(per_key, default=float("nan"))
+    return [
+        Row(
+            "UI: open conversation (key → painted)", ms(worst_open), target="≤ 50 ms",
+            ok=bool(opens) and worst_open <= TARGET,
+            note=(f"{len(opens)} threads; 10k thread {ms(big) if big is not None else 'n/a'}; "
+                  f"median {ms(median(list(opens.values())))}"),
+            data=opens,
+        ),
+        Row(
+            f"UI: phone filter, typing {FILTER_TEXT!r} (key → painted)", ms(worst_key), target="≤ 50 ms",
+            ok=bool(per_key) and worst_key <= TARGET,
+            note=f"per key: {', '.join(ms(v) for v in per_key)}; {result['matches']} matches shown",
+            data={"per_key": per_key},
+        ),
+    ]
