@@ -97,3 +97,20 @@ class SessionScreen(Screen[None]):
         signal = getattr(self.app, "core_signal", None)
         if signal is not None:
             signal.subscribe(self, callback)
+
+
+def slot_options(devices: list[StoredDevice], device_id: int | None) -> list[tuple[Any, int]]:
+    """(label, slot) choices for a device: its SIM slots, then WhatsApp and RCS."""
+    from rich.text import Text
+
+    from smstui.models import Slot
+
+    device = next((d.device for d in devices if d.device.id == device_id), None)
+    slots = device.slots if device is not None else tuple(Slot)
+    return [(Text(s.label), int(s)) for s in slots]
+
+
+def device_options(devices: list[StoredDevice]) -> list[tuple[Any, int]]:
+    from rich.text import Text
+
+    return [(Text(clean(d.device.title, single_line=True) + f"  #{d.device.id}"), d.device.id) for d in devices]
