@@ -98,6 +98,7 @@ class BulkScreen(SessionScreen):
         #: Passed to BulkJob (settle_seconds, retry_delays, ...): tests make waits zero.
         self.job_options = dict(job_options or {})
         self.rows: list[BulkRow] | None = None  # the previewed messages; None = no current preview
+        self._previewed: tuple[Any, ...] | None = None  # the form as it was when previewed
         self.invalid: list[InvalidRow] = []
         self.job: BulkJob | None = None
         self._jobs: dict[str, JobInfo] = {}
@@ -138,7 +139,7 @@ class BulkScreen(SessionScreen):
                     yield Static("ctrl+g: send", classes="hint")
             with TabPane("Jobs", id="bulk-jobs-pane"):
                 yield Static("No job running.", id="bulk-job-title")
-                yield ProgressBar(id="bulk-progress", show_eta=False)
+                yield ProgressBar(total=1, id="bulk-progress", show_eta=False)
                 yield Static("", id="bulk-job-counts")
                 with Horizontal():
                     yield Button("Pause", id="bulk-pause", disabled=True)
@@ -210,11 +211,17 @@ class BulkScreen(SessionScreen):
     @on(Input.Changed)
     def _form_changed(self) -> None:
         self._update_counter()
-        if self.rows is not None:
+        if self.rows is not None and self._form_state() != self._previewed:
             # The preview no longer shows what would be sent.
             self.rows = None
             self.query_one("#bulk-send", Button).disabled = True
             self.query_one("#bulk-summary", Static).update("The form changed: press ctrl+s to preview again.")
+
+    def _form_state(self) -> tuple[Any, ...]:
+        return (
+            self._text("#bulk-csv").strip(), self._text("#bulk-numbers"), self._text("#bulk-body"),
+            self.device_id, self.slot, self._batch_size(),
+        )
 
     def _update_counter(self) -> None:
         body = self._text("#bulk-body")
@@ -242,6 +249,7 @@ class BulkScreen(SessionScreen):
         self.query_one("#bulk-errors", Static).update(Text("\n".join(errors)))
         if errors:
             return
+        self._previewed = self._form_state()
         self.build_preview(self._text("#bulk-csv").strip(), self._text("#bulk-numbers"), self._text("#bulk-body"))
 
     def _batch_size(self) -> int | None:
