@@ -502,7 +502,8 @@ class SmsTuiApp(App[None]):
         seen: set[tuple[str, str]] = set()
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action.startswith("app.switch_mode('login"):
+            # Ours all have ids; Textual's own scrolling keys are hidden and would only add noise.
+            if not binding.description or not active.enabled or (binding.id is None and not binding.show):
                 continue
             display = self.get_key_display(binding)
             ident = (display, binding.description)

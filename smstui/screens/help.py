@@ -19,9 +19,9 @@ ABOUT = (
 
 def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     table = Table(box=None, expand=True, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("Key", no_wrap=True)
-    table.add_column("Does")
-    table.add_column("Id (for [keymap])", style="dim", no_wrap=True)
+    table.add_column(Text("Key"), no_wrap=True)
+    table.add_column(Text("Does"))
+    table.add_column(Text("Id (for [keymap])"), style="dim", no_wrap=True)
     for key, description, binding_id in rows:
         table.add_row(Text(key, style="bold"), Text(description), Text(binding_id))
     return table

@@ -162,6 +162,7 @@ class ComposeForm(Vertical):
         yield Static("", id="compose-info")
 
     def on_mount(self) -> None:
+        self.query_one("#compose-errors", Static).display = False
         self.set_class(self.show_extras, "-extras")
         self._apply_default_device()
         self._update_info()
@@ -362,7 +363,9 @@ class ComposeForm(Vertical):
 
     def show_errors(self, errors: Sequence[str]) -> None:
         text = Text("\n".join(f"✗ {e}" for e in errors))
-        self.query_one("#compose-errors", Static).update(text)
+        box = self.query_one("#compose-errors", Static)
+        box.update(text)
+        box.display = bool(errors)
 
     @on(TextArea.Changed)
     @on(Input.Changed)

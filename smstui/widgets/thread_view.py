@@ -140,6 +140,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._lines = 0
         self._layout_width = -1
         self._now = self._clock()
+        self._stick_bottom = True  # follow new messages until the user scrolls up
 
     # ------------------------------------------------------------------ data
 
@@ -206,7 +207,7 @@ class ThreadView(ScrollView, can_focus=True):
 
     def upsert(self, messages: Iterable[StoredMessage]) -> None:
         """Add new or changed messages (a status tick moved, a reply arrived)."""
-        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        at_bottom = self._stick_bottom or self.scroll_y >= self.max_scroll_y - 1
         selected_lid = self.selected_message.lid if self.selected_message else None
         changed = False
         appended = False
@@ -373,9 +374,9 @@ class ThreadView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, line)
 
     def on_resize(self) -> None:
-        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        # The compose pane opening shrinks the view: keep the newest message in sight.
         self._relayout()
-        if at_bottom:
+        if self._stick_bottom:
             self._scroll_bottom()
 
     # ------------------------------------------------------------------ rendering
@@ -405,6 +406,7 @@ class ThreadView(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._stick_bottom = round(new_value) >= self.max_scroll_y - 1
         if round(new_value) <= 0 and self.has_older and not self.loading_older and self._messages:
             self.loading_older = True
             self.refresh_line(0)
