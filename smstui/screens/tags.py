@@ -36,7 +36,7 @@ class TagsScreen(SessionScreen):
     TagsScreen #tags-title { height: 1; padding: 0 1; }
     TagsScreen #tags-search { margin: 0 1; }
     TagsScreen #tags-body { height: 1fr; }
-    TagsScreen #tag-pane { width: 2fr; min-width: 28; }
+    TagsScreen #tag-pane { width: 2fr; }
     TagsScreen #contact-pane { width: 3fr; }
     TagsScreen .pane-title { height: 1; padding: 0 1; color: $foreground-muted; }
     TagsScreen DataTable { height: 1fr; }
@@ -67,8 +67,8 @@ class TagsScreen(SessionScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#tag-table", DataTable).add_columns("Tag", "Contacts", "Gateway")
-        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "Gateway")
+        self.query_one("#tag-table", DataTable).add_columns("Tag", "Count", "Saved")
+        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "Saved")
         self.query_one("#tag-table", DataTable).focus()
         self.reload()
 
@@ -100,8 +100,9 @@ class TagsScreen(SessionScreen):
         self._tags = {t.id: t for t in tags}
         table.clear()
         for tag in tags:
-            gateway = Text(f"#{tag.gateway_id}", style="dim") if tag.gateway_id else Text("not saved", style="bold red")
-            table.add_row(Text(clean(tag.title, single_line=True)), str(tag.contact_count), gateway, key=str(tag.id))
+            # "Saved" = the gateway accepted it and gave an id (the API cannot list tags to check).
+            gateway = Text("✓", style="green") if tag.gateway_id else Text("no", style="bold red")
+            table.add_row(_short(tag.title, 16), str(tag.contact_count), gateway, key=str(tag.id))
         if keep is not None and keep in self._tags:
             table.move_cursor(row=table.get_row_index(str(keep)))
         total = sum(t.contact_count for t in tags)
@@ -132,9 +133,9 @@ class TagsScreen(SessionScreen):
         table = self.query_one("#contact-table", DataTable)
         table.clear()
         for contact in contacts[:MAX_CONTACTS_SHOWN]:
-            gateway = Text("✓", style="green") if contact.gateway_id else Text("not saved", style="bold red")
+            gateway = Text("✓", style="green") if contact.gateway_id else Text("no", style="bold red")
             table.add_row(
-                Text(clean(contact.name, single_line=True) or "—"), format_display(contact.phone), gateway,
+                _short(contact.name, 18) if contact.name else Text("—"), format_display(contact.phone), gateway,
                 key=str(contact.id),
             )
         heading = Text(no_wrap=True, overflow="ellipsis")
@@ -220,3 +221,8 @@ class TagsScreen(SessionScreen):
         self.app.push_screen(
             CsvImportDialog(self.store, self.client, region=self.phone_region, default_tag=tag.title if tag else ""), done
         )
+
+
+def _short(text: str, limit: int) -> Text:
+    value = clean(text, single_line=True)
+    return Text(value if len(value) <= limit else value[: limit - 1] + "…")

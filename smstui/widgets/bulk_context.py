@@ -14,11 +14,14 @@ from typing import Any
 from textual.screen import Screen
 
 from smstui.store import Store, StoredDevice
+from smstui.widgets.bulk_commands import BulkScreenCommands
 from smstui.widgets.format import clean
 
 
 class SessionScreen(Screen[None]):
     """A screen working on one session's store and client."""
+
+    COMMANDS = Screen.COMMANDS | {BulkScreenCommands}
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from textual.widgets import DataTable, Input, ProgressBar
+from textual.widgets import DataTable, Input, OptionList, ProgressBar
 
 from smstui.screens.tags import TagsScreen
 from smstui.simulator.testing import TestSimulator
@@ -30,11 +30,11 @@ async def test_create_tag_add_contact_and_search(sim_empty: TestSimulator, ui_se
         assert len(sim_empty.state.tags) == 1
 
         await pilot.press("a")
-        await pilot.press(*"0157 52982212", "tab", *"Ann <b>[red]x[/red]</b>", "enter")
+        await pilot.press(*"0157 52982212", "tab", *"Ann [red]x[/red]", "enter")
         await wait_for(pilot, lambda: table_rows(app, "#contact-table"), "the new contact")
         await idle(pilot)
         rows = table_rows(app, "#contact-table")
-        assert rows[0][0] == "Ann <b>[red]x[/red]</b>"  # shown literally, never as markup
+        assert rows[0][0] == "Ann [red]x[/red]"  # shown literally, never as markup
         assert rows[0][1] == "+49 1575 2982212"
         assert [c.phone for c in sim_empty.state.contacts.values()] == ["+4915752982212"]
 
@@ -117,3 +117,20 @@ async def test_csv_import_preview_progress_and_report(
         assert table_rows(app, "#tag-table")[0][:2] == ["Berlin", "30"]
     phones = [c.phone for c in sim_empty.state.contacts.values()]
     assert len(phones) == len(set(phones)) == 30  # nothing doubled (the 500 saved nothing)
+
+
+async def test_command_palette_offers_the_screen_actions(sim_empty: TestSimulator, ui_session: SimpleNamespace) -> None:
+    from smstui.widgets.tag_dialogs import TagDialog
+
+    app = host(sim_empty, ui_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await idle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"new tag")
+        def entries() -> list[str]:
+            return [str(o.prompt) for ol in app.screen.query(OptionList) for o in ol.options]
+
+        await wait_for(pilot, lambda: any(e.startswith("Tags: new tag") for e in entries()), "the palette entry")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagDialog), "the new-tag dialog")
