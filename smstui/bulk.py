@@ -544,6 +544,12 @@ class BulkJob:
         if self._request == "cancel":
             self._cancel_queued()
             self._set_state(CANCELLED_JOB)
+            if self.counts().sending:
+                # A batch cancelled while its outcome was unknown: find out now, never resend.
+                try:
+                    await self.reconcile()
+                except ApiError as exc:
+                    log.info("cancelled job %s: batch left to check later (%s)", self.id, exc)
         elif self._request == "pause":
             self._set_state(PAUSED)
         elif self.info.error:

@@ -465,3 +465,20 @@ def test_job_survives_reopening_the_store(tmp_path: Path) -> None:
     assert loaded.counts().queued == 7
     with pytest.raises(BulkError, match="no bulk job"):
         BulkJob.load(store, None, "nope")  # type: ignore[arg-type]
+
+
+async def test_cancel_while_a_lost_answer_is_settling_checks_instead_of_resending(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
+    job = make_job(store, client, make_rows(10), settle_seconds=3600)
+    sim_empty.faults.set("response_lost", methods="addalotofsms", count=1)
+
+    def progress(p: BulkProgress) -> None:
+        if "answer lost" in p.note:
+            job.cancel()  # wakes the settle wait at once
+
+    report = await job.run(progress)
+    assert report.state == CANCELLED_JOB
+    assert report.counts.submitted == 10 and report.counts.sending == 0
+    assert sim_empty.stats.requests["addalotofsms"] == 1
+    assert_all_tracked(sim_empty, job)
