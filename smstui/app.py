@@ -16,7 +16,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
@@ -203,9 +203,6 @@ class SmsTuiApp(App[None]):
             self.show_login(reason=describe_login_error(exc, self.session.profile.api_url))
             return
         self.enter_session()
-
-    def on_screen_resume(self) -> None:
-        pass
 
     def show_login(self, reason: str | None = None, *, can_cancel: bool = False) -> None:
         profile = self.session.profile
@@ -513,9 +510,6 @@ class SmsTuiApp(App[None]):
             rows.append((display, binding.description, binding.id or ""))
         rows.sort(key=lambda r: (r[2] or "~", r[0]))
         self.push_screen(HelpScreen(rows))
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
         self._stop_sync()

@@ -258,6 +258,12 @@ class ThreadView(ScrollView, can_focus=True):
             self._relayout()
             self.refresh()
 
+    def notify_style_update(self) -> None:
+        # A theme change: cached strips carry the old colours.
+        super().notify_style_update()
+        self._cache.clear()
+        self.refresh()
+
     def _reindex(self) -> None:
         self._lids = {m.lid: i for i, m in enumerate(self._messages)}
 

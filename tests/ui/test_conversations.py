@@ -231,3 +231,19 @@ async def test_network_text_is_shown_as_plain_text(session: Session, sim: TestSi
         assert "\x1b" not in joined and "\x07" not in joined and "\u202e" not in joined
         row = app.screen.query_one(ThreadList).thread(phone)
         assert row is not None
+
+
+async def test_theme_toggle_and_sixteen_colour_theme(session: Session, sim: TestSimulator) -> None:
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        dark = app.theme
+        await pilot.press("ctrl+t")
+        assert not app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.theme == dark
+        app.theme = "ansi-dark"  # 16 colours: every style comes from theme variables
+        await _open(pilot, ANNA)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.render_line(0).cell_length == view.scrollable_content_region.width

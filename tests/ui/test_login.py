@@ -13,6 +13,10 @@ from smstui.simulator.testing import TestSimulator
 from ui_helpers import build_app, login_session, threads_shown, wait_for
 
 
+def _login_ready(app) -> bool:  # type: ignore[no-untyped-def]
+    return isinstance(app.screen, LoginScreen) and bool(app.screen.query("#login-button"))
+
+
 def _message(app) -> str:  # type: ignore[no-untyped-def]
     return str(app.screen.query_one("#login-message").render())
 
@@ -28,7 +32,7 @@ async def test_login_ok_opens_conversations_and_syncs(sim: TestSimulator) -> Non
     session = open_session(api_url=sim.url, clock=sim.clock)
     app = build_app(session, sim, sync=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
         # The API URL defaults to what the session was opened with; nothing else to fill in.
         assert app.screen.query_one("#login-url", Input).value == sim.url
         assert app.screen.query_one("#login-password", Input).password is True
@@ -45,7 +49,7 @@ async def test_wrong_password_keeps_input_and_says_so(sim: TestSimulator) -> Non
     session = open_session(api_url=sim.url, clock=sim.clock)
     app = build_app(session, sim)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
         await _fill(pilot, sim.email, "not-the-password")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Check the email and password" in _message(app), "the error message")
@@ -62,7 +66,7 @@ async def test_unreachable_server_is_explained(sim: TestSimulator) -> None:
     session = open_session(api_url=url, clock=sim.clock)
     app = build_app(session, sim)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
         await _fill(pilot, "demo@smstui.dev", "demo")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Cannot reach the server" in _message(app), "the error message")
@@ -77,7 +81,7 @@ async def test_gateway_refusal_shows_the_gateways_words() -> None:
     session = open_session(api_url="http://gateway.invalid/getdata/", transport=httpx.MockTransport(handler))
     app = build_app(session)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
         await _fill(pilot, "me@example.com", "secret")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Account suspended" in _message(app), "the gateway's message")
@@ -96,3 +100,38 @@ async def test_stored_token_skips_login_and_shows_the_store(sim: TestSimulator) 
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
         await wait_for(pilot, lambda: threads_shown(app) > 5, "stored threads")
     await session.aclose()
+
+
+async def test_autologin_opens_conversations_directly(sim: TestSimulator) -> None:
+    """What ``smstui --demo`` does: credentials given, no login screen."""
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    app = build_app(session, sim, sync=True, demo=True, autologin=sim.credentials)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
+        await wait_for(pilot, lambda: threads_shown(app) > 5, "threads from the first sync")
+        assert any(n.title == "smstui demo" for n in app._notifications)
+    await session.aclose()
+
+
+async def test_switch_profile_logs_in_to_another_profile(sim: TestSimulator) -> None:
+    session = await login_session(sim)
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 5, "the first profile's threads")
+        app.action_switch_profile()
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        # Escape goes back when there is a session to go back to.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "back to the conversations")
+        app.action_switch_profile()
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen again")
+        app.screen.query_one("#login-profile", Input).value = "work"
+        await _fill(pilot, sim.email, sim.password)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen) and app.session is not session,
+                       "the new profile's conversations")
+        assert app.session.profile.name == "work"
+        assert app.session.store.path.name == "work.sqlite3"
+        # The new profile's store starts empty (sync is off in this test).
+        assert threads_shown(app) == 0
+    await app.session.aclose()
