@@ -281,13 +281,7 @@ class JobCounts:
 
 
 def job_counts(store: Store, job_id: str) -> JobCounts:
-    # One grouped read instead of loading every row: a job may have tens of thousands.
-    # (Store has no such query; its transaction() is the public way to run one.)
-    with store.transaction() as db:
-        rows = db.execute(
-            "SELECT outbox, status, COUNT(*) FROM messages WHERE batch >= ? AND batch < ? GROUP BY outbox, status",
-            (f"{job_id}:", f"{job_id};"),
-        ).fetchall()
+    rows = store.batch_counts(f"{job_id}:")
     counts: dict[str, int] = {}
     delivered = failed = total = 0
     for outbox, status, n in rows:

@@ -35,7 +35,7 @@ from smstui.models import (
     status_title,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -150,6 +150,10 @@ _MIGRATIONS: list[str] = [
     """
     ALTER TABLE messages ADD COLUMN attempted_at REAL;
     ALTER TABLE messages ADD COLUMN recon_misses INTEGER NOT NULL DEFAULT 0;
+    """,
+    # v4: bulk jobs read their rows by batch prefix (see smstui.bulk).
+    """
+    CREATE INDEX IF NOT EXISTS messages_batch ON messages (batch) WHERE batch IS NOT NULL;
     """,
 ]
 
@@ -963,6 +967,20 @@ class Store:
             )
         return found
 
+    def batch_counts(self, prefix: str) -> list[tuple[str | None, int | None, int]]:
+        """(outbox state, status, count) of the rows whose batch starts with ``prefix``.
+
+        One grouped read over the batch index: a bulk job may have tens of thousands of rows.
+        """
+        # The range [prefix, prefix + chr(0x10FFFF)) is what the index can seek; LIKE cannot.
+        return [
+            (r[0], r[1], r[2])
+            for r in self._query(
+                "SELECT outbox, status, COUNT(*) FROM messages WHERE batch >= ? AND batch < ? GROUP BY outbox, status",
+                (prefix, prefix + "\U0010ffff"),
+            )
+        ]
+
     def count_created_between(self, since: float, until: float | None = None) -> int:
         """How many gateway messages were created in [since, until]: what a window listing would return."""
         if until is None:
@@ -1122,6 +1140,11 @@ class Store:
                 (gateway_id, title, device_id, slot, body, ",".join(map(str, tag_ids)), to_ts(send_at), self.now()),
             )
             return cur.lastrowid
+
+    def set_newsletter_gateway_id(self, newsletter_id: int, gateway_id: int) -> None:
+        """Confirm a newsletter whose answer was lost, once its gateway id is known."""
+        with self._lock:
+            self._db.execute("UPDATE newsletters SET gateway_id = ? WHERE id = ?", (gateway_id, newsletter_id))
 
     def newsletters(self) -> list[Newsletter]:
         rows = self._query(

@@ -40,7 +40,7 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         (queued,) = store.outbox((QUEUED,))
@@ -48,6 +48,8 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         assert store.get_meta("sync.cursor") == "1700000000.0"
         assert [t.title for t in store.tags()] == ["Customers"]
         assert store.device(1576).device.title == "Emulator"
+        indexes = {r[0] for r in store._query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"messages_batch", "messages_pending", "messages_thread"} <= indexes
         # The new pieces work on the old data.
         store.save_template("thanks", "Thank you!")
         assert store.begin_send(queued.lid)
