@@ -64,7 +64,7 @@ class Sandbox:
 
 
 def make_sandbox(root: Path, store: Path | None, *, api_url: str | None = None, token: str = FAKE_TOKEN,
-                 email: str = "demo@smstui.dev", refresh_interval: int = 15) -> Sandbox:
+                 email: str = "demo@smstui.dev", refresh_interval: int = 15, extra_toml: str = "") -> Sandbox:
     """A config with one profile ``bench`` (region DE), its store (a copy of ``store``) and token."""
     box = Sandbox(root, api_url or closed_port_url())
     box.config.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +72,7 @@ def make_sandbox(root: Path, store: Path | None, *, api_url: str | None = None, 
     for sub in ("config", "data", "state", "cache"):
         (root / "home" / sub).mkdir(parents=True, exist_ok=True)
     box.config.write_text(
-        f'default_profile = "{PROFILE}"\n\n[ui]\nrefresh_interval = {refresh_interval}\n\n'
+        f'default_profile = "{PROFILE}"\n\n[ui]\nrefresh_interval = {refresh_interval}\n\n{extra_toml}\n'
         f'[profiles.{PROFILE}]\napi_url = "{box.api_url}"\nemail = "{email}"\nregion = "DE"\n'
         "default_device = 11231\n",
         encoding="utf-8",

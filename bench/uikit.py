@@ -110,6 +110,19 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float =
     return False
 
 
+def send_key(app: Any, key: str) -> None:
+    """Deliver a key the way the terminal driver does, without Pilot's waits.
+
+    ``Pilot.press`` waits for the CPU to go idle after each key (up to a second); while a sync keeps
+    the process busy that makes every press slow. Timing needs the key sent and nothing else.
+    """
+    from textual import events
+
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
 def conversations(app: Any) -> Any | None:
     screen = app.screen
     return screen if type(screen).__name__ == "ConversationsScreen" else None

@@ -1,0 +1,181 @@
+"""Key press to repainted frame while a sync is running (p99) vs the same with no sync.
+
+The real app runs headless (120x40) in this process against the simulator (in its own process,
+20 ms latency on every request) holding the same 100k history as the store. The profile has no sync cursors yet and
+``first_sync_days`` reaches back over the whole history, so the app's own refresh worker starts a
+first sync that re-reads all of it in ~2000-message windows: the heaviest sync there is (download,
+parse, compare, write). Whenever a sync ends before the presses do, its cursors are reset and a new
+one is started, so every timed press happens while a sync runs (presses that did not are dropped).
+
+The thread list has focus; ``down``/``up`` alternate, each moving the highlight (which opens that
+conversation). A press is timed from just before the key is sent to the end of the first frame
+that started after the highlight changed (bench/uikit.py: FrameRecorder). Between presses the bench
+waits for the conversation to load and a random 0-20 ms, so presses do not pile up and do not
+lock step with the 60 Hz frame timer. The baseline is the same app and presses with the refresh
+worker off. The worst event-loop stall during the presses is reported as the likely cause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+
+from bench.common import ROOT, Row, bench_args, bench_env, median, ms, pct, print_rows  # noqa: E402
+from bench.generate import BIG_THREAD_PHONE, history, store_file  # noqa: E402
+from bench.sandbox import make_sandbox  # noqa: E402
+from bench.uikit import FrameRecorder, LoopLag, conversations, running_app, send_key, wait_until  # noqa: E402
+from smstui.simulator.seed import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
+
+LATENCY = 0.020
+TARGET = 0.050
+TARGET_RATIO = 1.5
+SIM = str(ROOT / "bench" / "apps" / "sim_server.py")
+
+
+async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "list") -> dict[str, Any]:
+    frames = FrameRecorder().install()
+    lag = LoopLag()
+    rng = random.Random(5)
+    latencies: list[float] = []
+    dropped = 0
+    restarts = 0
+    try:
+        async with running_app(sync=sync) as (app, pilot):
+            screen = conversations(app)
+            thread_list = screen.query_one("#threads")
+            view = screen.query_one("#thread")
+            thread_list.focus()
+            thread_list.highlighted = 0
+            await wait_until(pilot, lambda: bool(view.messages), 10)
+            stamps: list[float] = []
+            # The key's visible effect: the highlight (list) or the selected message (thread) changes.
+            target = thread_list if where == "list" else view
+            attr = "validate_highlighted" if where == "list" else "validate_selected"
+            original = getattr(target, attr, None)
+
+            field = "highlighted" if where == "list" else "selected"
+
+            def validate(value: int | None) -> int | None:
+                result = original(value) if original is not None else value
+                if result != getattr(target, field):
+                    stamps.append(time.perf_counter())
+                return result
+
+            if where == "thread":
+                screen.show_thread(BIG_THREAD_PHONE)
+                await wait_until(pilot, lambda: view.phone_key == BIG_THREAD_PHONE and bool(view.messages), 10)
+                view.focus()
+                view.selected = len(view.messages) // 2  # room to move both ways
+                await pilot.pause()
+            setattr(target, attr, validate)
+            if sync and strict:
+                await wait_until(pilot, lambda: app.sync_state.status == "syncing", 30)
+            lag.start()
+            t_start = time.perf_counter()
+            keys = ("down", "up") if where == "list" else ("up", "down")
+            while len(latencies) < n and time.perf_counter() - t_start < 120:
+                if sync and strict and app.sync_state.status != "syncing":
+                    restarts += 1
+                    await asyncio.to_thread(app.session.syncer.reset)
+                    app.action_refresh()
+                    await wait_until(pilot, lambda: app.sync_state.status == "syncing", 30)
+                await asyncio.sleep(rng.random() * 0.02)
+                key = keys[(len(latencies) + dropped) % 2]
+                before = len(stamps)
+                t0 = time.perf_counter()
+                send_key(app, key)
+                if not await wait_until(pilot, lambda: len(stamps) > before, 10):
+                    dropped += 1
+                    continue
+                frame = None
+                deadline = time.perf_counter() + 10
+                while frame is None and time.perf_counter() < deadline:
+                    frame = frames.first_after(stamps[before])
+                    if frame is None:
+                        await asyncio.sleep(0.001)
+                still_syncing = not (sync and strict) or app.sync_state.status == "syncing"
+                if frame is None or not still_syncing:
+                    dropped += 1
+                else:
+                    latencies.append(frame.end - t0)
+                if where == "list":
+                    wanted = thread_list.highlighted_key
+                    await wait_until(pilot, lambda: view.phone_key == wanted and bool(view.messages), 10)
+            t_end = time.perf_counter()
+            await lag.stop()
+            status = app.sync_state
+    finally:
+        frames.uninstall()
+    return {
+        "latencies": latencies, "dropped": dropped, "restarts": restarts,
+        "worst_stall": lag.worst(t_start, t_end), "duration": t_end - t_start, "final_status": status.status,
+    }
+
+
+def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list[Row]:
+    hist_start = history(size).messages[0].created
+    store = store_file(size)
+    # The simulator runs in its own process: in this one its JSON rendering would hold the GIL
+    # and be counted as the app's stalls.
+    server = subprocess.Popen([sys.executable, SIM, str(size), str(LATENCY)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=bench_env(), text=True)
+    try:
+        url = server.stdout.readline().strip()
+        if not url.startswith("http"):
+            return [Row("key → repaint p99 while syncing", "failed", ok=False, note="the simulator did not start")]
+        with tempfile.TemporaryDirectory(prefix="smstui-bench-keys-") as tmp:
+            answer = httpx.post(url + "gettoken", data={"email": DEMO_EMAIL, "pass": DEMO_PASSWORD}, timeout=30)
+            token = answer.json()["token"]
+            days = int((time.time() - hist_start) / 86_400) + 2
+            box = make_sandbox(Path(tmp), store, api_url=url, token=token,
+                               extra_toml=f"[sync]\nfirst_sync_days = {days}\n")
+            box.apply()
+            results = {}
+            for where in ("list", "thread"):
+                results[where] = (asyncio.run(_presses(presses, sync=False, where=where)),
+                                  asyncio.run(_presses(presses, sync=True, strict=not smoke, where=where)))
+    finally:
+        server.stdin.close()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    rows = []
+    labels = {"list": "moving in the conversation list (opens it)", "thread": "selecting messages in the 10k thread"}
+    for where, (quiet, busy) in results.items():
+        p_busy = pct(busy["latencies"], 99)
+        p_quiet = pct(quiet["latencies"], 99)
+        ratio = p_busy / p_quiet if p_quiet else float("nan")
+        ok = None if smoke else (p_busy <= TARGET and ratio <= TARGET_RATIO and len(busy["latencies"]) >= presses // 2)
+        rows.append(Row(
+            f"key → repaint p99 while syncing: {labels[where]}",
+            ms(p_busy), ms(p_quiet), f"{ratio:.2f}x", f"≤ 50 ms and ≤ {TARGET_RATIO}x no-sync", ok,
+            note=(f"{len(busy['latencies'])} presses during sync (median {ms(median(busy['latencies']))}, "
+                  f"max {ms(max(busy['latencies'], default=float('nan')))}, {busy['restarts']} sync restarts, "
+                  f"{busy['dropped']} dropped); no sync: {len(quiet['latencies'])} presses, median "
+                  f"{ms(median(quiet['latencies']))}; worst event-loop stall {ms(busy['worst_stall'])} with sync "
+                  f"vs {ms(quiet['worst_stall'])} without"),
+            data={"busy": busy, "quiet": quiet},
+        ))
+    return rows
+
+
+def main() -> None:
+    args = bench_args(__doc__.splitlines()[0], 100_000, 400)
+    print_rows(run(args.size, presses=10 if args.smoke else 100, smoke=args.smoke))
+
+
+if __name__ == "__main__":
+    main()
