@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+# Where results, the generated-store cache and bytecode go; the smoke test points it at a temp dir.
+RESULTS = Path(os.environ.get("SMSTUI_BENCH_RESULTS") or ROOT / "bench" / "results")
 
 if str(ROOT) not in sys.path:  # `python bench/x.py` puts bench/ first, not the repo root
     sys.path.insert(0, str(ROOT))
