@@ -20,6 +20,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.worker import Worker, WorkerState
 
 from smstui import events
 from smstui import messages as msgs
@@ -122,8 +123,10 @@ class SmsTuiApp(App[None]):
         self.session_ready = False
         self.extra_modes_found = _load_extra_modes()
         self.extra_modes = {mode: (title, help_text) for mode, (_, title, help_text, _) in self.extra_modes_found.items()}
+        self._mode_screens: dict[str, Any] = dict(self.MODES)
         for mode, (screen, *_rest) in self.extra_modes_found.items():
-            self.MODES = {**self.MODES, mode: screen}
+            self.add_mode(mode, screen)
+            self._mode_screens[mode] = screen
         self._service: Any = None
         self._last_failure: str | None = None
         self._auth_prompted = False
@@ -265,7 +268,7 @@ class SmsTuiApp(App[None]):
         for mode in (*CONTENT_MODES, *self.extra_modes_found):
             if mode in self._screen_stacks and mode != self.current_mode:
                 await self.remove_mode(mode)
-                self.add_mode(mode, self.MODES[mode])
+                self.add_mode(mode, self._mode_screens[mode])
         self.session_ready = True
         await self.switch_mode("messages")
         if "login" in self._modes:
@@ -379,6 +382,21 @@ class SmsTuiApp(App[None]):
             elif row.outbox == UNKNOWN:
                 self.notify(f"To {row.phone}: the gateway did not answer; check before sending again.",
                             title="Send unclear", severity="warning", timeout=8)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_failure(event)
+
+    def report_worker_failure(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly becomes a notification, never a traceback."""
+        if event.state != WorkerState.ERROR:
+            return
+        worker = event.worker
+        error = worker.error
+        what = worker.description or worker.name or "a background task"
+        log.error("worker %s failed: %s", worker.name, type(error).__name__)
+        text = clean(str(error), single_line=True) if error is not None else ""
+        self.notify(f"{what} failed: {text or type(error).__name__}", title="Something went wrong",
+                    severity="error", timeout=10)
 
     # ------------------------------------------------------------------ sending
 

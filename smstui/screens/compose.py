@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from smstui.screens._reporting import ReportWorkerErrors
 from smstui.widgets.compose_form import ComposeForm
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 DRAFT_KEY = "new"
 
 
-class ComposeScreen(ModalScreen[list[int] | None]):
+class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
     """Write a message to one or many numbers; dismisses with the queued local ids."""
 
     BINDINGS = [

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
+from smstui.screens._reporting import ReportWorkerErrors
 from smstui import messages as msgs
 from smstui.phone import format_display
 from smstui.store import StoredMessage, Thread
@@ -29,7 +30,7 @@ PAGE = 200
 THREAD_LIMIT = 500
 
 
-class ConversationsScreen(Screen[None]):
+class ConversationsScreen(ReportWorkerErrors, Screen[None]):
     """Conversation list, thread view and compose pane."""
 
     BINDINGS = [

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from smstui.screens._reporting import ReportWorkerErrors
 from smstui import messages as msgs
 from smstui.store import StoredDevice
 from smstui.widgets.device_table import DeviceTable, device_health, sim_lines
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from smstui.app import SmsTuiApp
 
 
-class DevicesScreen(Screen[None]):
+class DevicesScreen(ReportWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("enter", "choose", "Show its chats", id="devices.choose", priority=False),
         Binding("a", "all", "All devices", id="devices.all"),

@@ -247,3 +247,36 @@ async def test_theme_toggle_and_sixteen_colour_theme(session: Session, sim: Test
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
         assert view.render_line(0).cell_length == view.scrollable_content_region.width
+
+
+async def test_a_failing_worker_becomes_a_notification(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from smstui.store import StoreError
+
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+
+        def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise StoreError("Cannot read the local store: disk I/O error. Free some space.")
+
+        monkeypatch.setattr(session.store, "threads", broken)
+        await pilot.press("slash", "x")
+        await wait_for(pilot, lambda: any(n.title == "Something went wrong" for n in app._notifications),
+                       "the error notification")
+        note = next(n for n in app._notifications if n.title == "Something went wrong")
+        assert "disk I/O error" in note.message
+        assert app.is_running
+
+
+async def test_other_modes_open_from_their_keys(session: Session, sim: TestSimulator) -> None:
+    """Tags, newsletters and bulk screens (written elsewhere) open from F4/F5/F6 when present."""
+    app = build_app(session, sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        for key, (mode, (screen_type, *_)) in zip(("f4", "f5", "f6"), app.extra_modes_found.items()):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: isinstance(app.screen, screen_type), f"the {mode} screen")
+            await settle(pilot)
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
+        assert not any(n.title == "Something went wrong" for n in app._notifications)
