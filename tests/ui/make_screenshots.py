@@ -1,6 +1,6 @@
 """Write README screenshots of every screen to screenshots/ (SVG, plus PNG when cairosvg is there).
 
-    .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x40]
+    .venv/bin/python tests/ui/make_screenshots.py [--out screenshots] [--size 120x40]
 
 Runs the app headless against the demo simulator on a frozen clock, in a temporary data dir, so
 the pictures show the same sample data every time and never a real account. PNGs need
@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 TZ = ZoneInfo("Europe/Berlin")
