@@ -560,18 +560,13 @@ class BulkJob:
             rows = [r for r in self.rows(batch) if r.outbox in (UNKNOWN, SENDING)]
             if rows:
                 found, missing = await self._lookup_attach(batch, rows)
-                for row in missing:
-                    if row.outbox == SENDING:
-                        self.store.set_outbox_state(row.lid, UNKNOWN, error=_UNKNOWN_TEXT)
+                self.store.set_outbox_states([r.lid for r in missing if r.outbox == SENDING], UNKNOWN, error=_UNKNOWN_TEXT)
         return self.report()
 
     def requeue_unknown(self, lids: Sequence[int] | None = None) -> int:
         """The user's decision: send these UNKNOWN messages again (they may arrive twice)."""
-        count = 0
-        for row in self.rows():
-            if row.outbox == UNKNOWN and (lids is None or row.lid in lids):
-                self.store.set_outbox_state(row.lid, QUEUED, error="sending again (your choice)")
-                count += 1
+        chosen = [r.lid for r in self.rows() if r.outbox == UNKNOWN and (lids is None or r.lid in lids)]
+        count = len(self.store.set_outbox_states(chosen, QUEUED, error="sending again (your choice)", only_if=(UNKNOWN,)))
         if count and self.info.state in (DONE, STOPPED, CANCELLED_JOB):
             self._set_state(PAUSED)
         return count
@@ -604,9 +599,8 @@ class BulkJob:
         return False
 
     def _cancel_queued(self) -> None:
-        for row in self.rows():
-            if row.outbox == QUEUED:
-                self.store.set_outbox_state(row.lid, CANCELLED, error="cancelled with the bulk job")
+        queued = [r.lid for r in self.rows() if r.outbox == QUEUED]
+        self.store.set_outbox_states(queued, CANCELLED, error="cancelled with the bulk job", only_if=(QUEUED,))
 
     async def _wait(self, seconds: float) -> None:
         """Sleep, but wake at once for pause/cancel."""
@@ -648,8 +642,7 @@ class BulkJob:
         )
 
     def _requeue(self, rows: Sequence[StoredMessage], error: str | None = None) -> None:
-        for row in rows:
-            self.store.set_outbox_state(row.lid, QUEUED, error=error)
+        self.store.set_outbox_states([r.lid for r in rows], QUEUED, error=error)
 
     async def _submit(self, batch: BatchInfo, rows: list[StoredMessage]) -> bool:
         failures = 0
@@ -663,8 +656,7 @@ class BulkJob:
                 batch.first_attempt = batch.last_attempt
             batch.failure = None
             self._save_batch()
-            for row in rows:
-                self.store.set_outbox_state(row.lid, SENDING, count_attempt=True)
+            self.store.set_outbox_states([r.lid for r in rows], SENDING, count_attempt=True)
             try:
                 await self.client.add_many_sms([self._outgoing(r) for r in rows])
             except AuthError as exc:
@@ -742,8 +734,7 @@ class BulkJob:
                 _, missing = await self._lookup_attach(batch, missing)
             except (AuthError, TransportError) as exc:
                 if attempt == self.lookup_retries:
-                    for row in missing:
-                        self.store.set_outbox_state(row.lid, UNKNOWN, error=_ACCEPTED_TEXT)
+                    self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_ACCEPTED_TEXT)
                     return self._halt(f"the batch was accepted but its ids could not be read: {exc}")
                 await self._wait(self.lookup_delay)
                 continue
@@ -751,8 +742,7 @@ class BulkJob:
                 return True
             if attempt < self.lookup_retries:
                 await self._wait(self.lookup_delay)
-        for row in missing:
-            self.store.set_outbox_state(row.lid, UNKNOWN, error=_ACCEPTED_TEXT)
+        self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_ACCEPTED_TEXT)
         return True
 
     async def _resolve(self, batch: BatchInfo, rows: list[StoredMessage]) -> list[StoredMessage] | None:
@@ -774,8 +764,7 @@ class BulkJob:
         if not missing:
             return []
         if found:
-            for row in missing:
-                self.store.set_outbox_state(row.lid, UNKNOWN, error=_PARTIAL_TEXT)
+            self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_PARTIAL_TEXT)
             return []
         # Nothing with this batch's marker exists: the request never took effect.
         self._requeue(missing, "not found on the gateway after a lost answer; sending again")
@@ -803,17 +792,15 @@ class BulkJob:
         listing = await self.client.list_messages(flt)
         lids = {r.lid for r in rows}
         wanted_ids = {batch.marker} if batch.marker is not None else {r.customer_id for r in rows}
-        candidates: list[Message] = []
-        for msg in sorted(listing.messages, key=lambda m: m.id):
-            if msg.incoming or msg.customer_id not in wanted_ids:
-                continue
-            known = self.store.message_by_sms_id(msg.id)
-            if known is not None and known.outbox is not None and known.lid not in lids:
-                continue  # another local message already owns it
-            candidates.append(msg)
+        relevant = [m for m in listing.messages if not m.incoming and m.customer_id in wanted_ids]
+        known = self.store.messages_by_sms_ids(m.id for m in relevant)
+        candidates = [
+            m for m in sorted(relevant, key=lambda m: m.id)
+            # Skip messages another local message already owns.
+            if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
+        ]
         found, missing, extra = _match(self.store, rows, candidates)
-        for row, msg in found:
-            self.store.attach_sms_id(row.lid, msg.id, msg.status)
+        self.store.attach_sms_ids([(row.lid, msg.id, msg.status) for row, msg in found])
         if batch.marker is not None and extra and not missing:
             self.extra_found += len(extra)
             log.warning("batch %s: %d more messages carry its marker than it has", batch.key, len(extra))

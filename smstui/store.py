@@ -45,6 +45,7 @@ UNKNOWN = "unknown"  # sent, answer lost, not found on the gateway yet: the user
 REJECTED = "rejected"  # the gateway refused it (error 1); will not be retried
 CANCELLED = "cancelled"
 OUTBOX_STATES = (QUEUED, SENDING, SUBMITTED, UNKNOWN, REJECTED, CANCELLED)
+_ATTENTION_STATES = (REJECTED, UNKNOWN)  # counted in a thread's ``failed`` (see _refresh_threads)
 
 _MIGRATIONS: list[str] = [
     # v1: the original schema.
@@ -923,6 +924,59 @@ class Store:
             self._refresh_threads(db, {row[0]})
             return True
 
+    def set_outbox_states(
+        self,
+        lids: Sequence[int],
+        state: str,
+        *,
+        error: str | None = None,
+        next_attempt: float | None = None,
+        count_attempt: bool = False,
+        only_if: Sequence[str] | None = None,
+        reset_misses: bool = False,
+    ) -> list[int]:
+        """:meth:`set_outbox_state` for many rows: one transaction, one thread refresh per number.
+
+        Returns the lids changed (rows missing, or not in ``only_if``, are left alone).
+        """
+        if state not in OUTBOX_STATES:
+            raise ValueError(f"unknown outbox state {state!r}")
+        now = self.now()
+        changed: list[int] = []
+        with self.transaction() as db:
+            keys: set[str] = set()
+            # Whether a thread's failed count may change; if not, only ``last_outbox`` can.
+            attention = state in _ATTENTION_STATES
+            for chunk in _chunks(list(lids)):
+                rows = db.execute(
+                    f"SELECT lid, phone_key, outbox FROM messages WHERE lid IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+                picked = [r for r in rows if only_if is None or r[2] in only_if]
+                if not picked:
+                    continue
+                ids = [r[0] for r in picked]
+                db.execute(
+                    "UPDATE messages SET outbox = ?, outbox_error = ?, next_attempt = ?, attempts = attempts + ?, "
+                    "submitted_at = CASE WHEN ? = 'submitted' THEN ? ELSE submitted_at END, "
+                    "recon_misses = CASE WHEN ? THEN 0 ELSE recon_misses END, updated = ? "
+                    f"WHERE lid IN ({','.join('?' * len(ids))})",
+                    (state, error, next_attempt, int(count_attempt), state, now, int(reset_misses), now, *ids),
+                )
+                changed.extend(ids)
+                keys.update(r[1] for r in picked)
+                attention = attention or any(r[2] in _ATTENTION_STATES for r in picked)
+            if attention:
+                self._refresh_threads(db, keys)
+            else:
+                # Outbox states outside the failed count change no summary field but the last
+                # message's state: far cheaper than recomputing a thread per number of a bulk job.
+                for chunk in _chunks(changed):
+                    db.execute(
+                        f"UPDATE threads SET last_outbox = ? WHERE last_lid IN ({','.join('?' * len(chunk))})",
+                        (state, *chunk),
+                    )
+        return changed
+
     def begin_send(self, lid: int) -> bool:
         """Claim a queued row for one submit request (queued -> sending), atomically.
 
@@ -1026,6 +1080,70 @@ class Store:
             if key:
                 keys.add(key[0])
             self._refresh_threads(db, keys)
+
+    def attach_sms_ids(self, pairs: Iterable[tuple[int, int] | tuple[int, int, int]]) -> None:
+        """:meth:`attach_sms_id` for many (lid, sms_id[, status]) pairs, in one transaction.
+
+        Same rules per pair, in order (a row sync stored first is folded in; another outbox row
+        holding the id goes back to being checked); one thread refresh per number touched.
+        """
+        items = [(p[0], p[1], p[2] if len(p) > 2 else 1) for p in pairs]
+        if not items:
+            return
+        now = self.now()
+        with self.transaction() as db:
+            keys: set[str] = set()
+            holders: dict[int, tuple[int, int | None, str | None, str | None]] = {}  # sms_id -> (lid, status, outbox, key)
+            for chunk in _chunks([sms_id for _, sms_id, _ in items]):
+                for lid, sms_id, status, outbox, key in db.execute(
+                    "SELECT lid, sms_id, status, outbox, phone_key FROM messages "
+                    f"WHERE sms_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    holders[sms_id] = (lid, status, outbox, key)
+            updates = []
+            for lid, sms_id, status in items:
+                dup = holders.get(sms_id)
+                if dup is not None and dup[0] != lid:
+                    if dup[2] is None:
+                        db.execute("DELETE FROM messages WHERE lid = ?", (dup[0],))
+                        status = dup[1] if dup[1] is not None else status
+                    else:
+                        # Matched by content before and proven wrong by this pairing; see attach_sms_id.
+                        db.execute(
+                            "UPDATE messages SET sms_id = NULL, status = NULL, status_title = NULL, outbox = ?, "
+                            "outbox_error = ?, next_attempt = ?, recon_misses = 0, updated = ? WHERE lid = ?",
+                            (UNKNOWN, "Checking the gateway again for this message.", now, now, dup[0]),
+                        )
+                    if dup[3] is not None:
+                        keys.add(dup[3])
+                # Pairs are applied in order: the id is this row's from now on.
+                holders[sms_id] = (lid, status, SUBMITTED, None)
+                updates.append((sms_id, SUBMITTED, status, now, now, lid))
+            db.executemany(
+                "UPDATE messages SET sms_id = ?, outbox = ?, outbox_error = NULL, status = COALESCE(status, ?), "
+                "next_attempt = NULL, recon_misses = 0, submitted_at = ?, updated = ? WHERE lid = ?",
+                updates,
+            )
+            for chunk in _chunks([lid for lid, _, _ in items]):
+                keys.update(
+                    r[0]
+                    for r in db.execute(
+                        f"SELECT phone_key FROM messages WHERE lid IN ({','.join('?' * len(chunk))})", chunk
+                    )
+                )
+            self._refresh_threads(db, keys)
+
+    def messages_by_sms_ids(self, ids: Iterable[int]) -> dict[int, StoredMessage]:
+        """The stored messages with these gateway ids, by id (one query per 500 ids)."""
+        found: dict[int, StoredMessage] = {}
+        for chunk in _chunks(list(ids)):
+            for row in self._query(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE sms_id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                message = _row_to_message(row)
+                found[message.sms_id] = message  # type: ignore[index]
+        return found
 
     def known_sms_ids(self, ids: Iterable[int]) -> set[int]:
         id_list = list(ids)
@@ -1213,6 +1331,12 @@ def _create_private(path: Path) -> None:
     except FileExistsError:
         return
     os.close(fd)
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """Slices small enough for one ``IN (...)`` (SQLite caps the number of parameters)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _contact(r: Sequence[Any]) -> Contact:

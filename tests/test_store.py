@@ -145,3 +145,49 @@ def test_devices_and_status(store: Store) -> None:
     assert store.device(1).online is True and store.device(2).online is None
     assert store.save_devices([Device(id=1, title="A")])
     assert [d.device.id for d in store.devices()] == [1]
+
+
+def _thread_rows(store: Store) -> list[tuple]:
+    return store._query("SELECT * FROM threads ORDER BY phone_key")
+
+
+def test_set_outbox_states_many_rows_in_one_go(store: Store) -> None:
+    phones = [f"+491512345{i:04d}" for i in range(1200)]  # more than one IN (...) chunk
+    lids = store.enqueue_many([dict(phone=p, body="x", device_id=1, slot=0) for p in phones])
+    assert sorted(store.set_outbox_states(lids, SENDING, count_attempt=True)) == lids
+    assert {r.outbox for r in store.outbox((SENDING,))} == {SENDING} and len(store.outbox((SENDING,))) == 1200
+    assert store.message(lids[-1]).attempts == 1
+    summaries = _thread_rows(store)
+    store.rebuild_threads()
+    assert _thread_rows(store) == summaries  # the cheap summary update is exact
+    assert store.threads(limit=1)[0].last_outbox == SENDING
+    # only_if guards each row; the rows left alone are not reported.
+    assert store.set_outbox_states(lids[:2], QUEUED, only_if=(UNKNOWN,)) == []
+    assert sorted(store.set_outbox_states(lids[:3], UNKNOWN, error="lost", only_if=(SENDING,))) == lids[:3]
+    assert sum(t.failed for t in store.threads(limit=2000)) == 3 and store.message(lids[0]).outbox_error == "lost"
+    assert sorted(store.set_outbox_states(lids[:3], QUEUED, reset_misses=True)) == lids[:3]
+    assert sum(t.failed for t in store.threads(limit=2000)) == 0
+    with pytest.raises(ValueError):
+        store.set_outbox_states(lids, "nonsense")
+
+
+def test_attach_sms_ids_follows_attach_sms_id_rules(store: Store) -> None:
+    a = store.enqueue(phone="+4915123456781", body="one", device_id=1, slot=0)
+    b = store.enqueue(phone="+4915123456782", body="two", device_id=1, slot=0)
+    c = store.enqueue(phone="+4915123456783", body="three", device_id=1, slot=0)
+    d = store.enqueue(phone="+4915123456783", body="three", device_id=1, slot=0)
+    store.attach_sms_id(d, 903)  # matched by content earlier; the gateway's pairing below says 903 is c
+    store.upsert_messages([msg(901, phone="+4915123456781", body="one", status=6)])  # sync saw it first
+    store.attach_sms_ids([(a, 901), (b, 902, 11), (c, 903, 1)])
+    assert store.message_count() == 4  # the synced copy of 901 folded into a
+    rows = {lid: store.message(lid) for lid in (a, b, c, d)}
+    assert (rows[a].sms_id, rows[a].status, rows[a].outbox) == (901, 6, SUBMITTED)
+    assert (rows[b].sms_id, rows[b].status) == (902, 11)
+    assert rows[c].sms_id == 903 and rows[d].sms_id is None and rows[d].outbox == UNKNOWN
+    summaries = _thread_rows(store)
+    store.rebuild_threads()
+    assert _thread_rows(store) == summaries
+    assert {t.phone_key: t.failed for t in store.threads()}["+4915123456782"] == 1  # status 11 failed
+    found = store.messages_by_sms_ids([901, 902, 999])
+    assert {k: v.lid for k, v in found.items()} == {901: a, 902: b}
+    store.attach_sms_ids([])
