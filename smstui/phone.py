@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
@@ -132,8 +133,13 @@ def normalize_loose(raw: str, region: str | None = None) -> str:
         return ("+" if international else "") + digits
 
 
+@lru_cache(maxsize=4096)
 def format_display(e164: str) -> str:
-    """International format for display (``+49 1575 2982212``); other text is returned as is."""
+    """International format for display (``+49 1575 2982212``); other text is returned as is.
+
+    Cached: lists and headers ask for the same few hundred numbers on every repaint, and
+    phonenumbers needs tens of microseconds per call.
+    """
     if not e164 or not e164.startswith("+"):
         return e164
     try:

@@ -1,8 +1,13 @@
 """The conversation list: one two-line row per thread, newest first.
 
-An :class:`~textual.widgets.OptionList` (a virtual ScrollView) fed from ``Store.threads``; a refresh
-replaces only the rows whose summary changed when the order is unchanged, and otherwise swaps the
-options while keeping the highlighted conversation highlighted.
+A Line-API :class:`~textual.scroll_view.ScrollView`: every row is exactly two lines, so nothing is
+measured, and only the rows on screen are rendered (from a small cache keyed by the row's data and
+style). ``show`` swaps the data in O(rows) and repaints only what changed; an OptionList measured
+every one of up to 500 rows on each call, which made every filter key and every sync visible.
+
+The widget speaks OptionList's language so screens need not care: it posts
+``OptionList.OptionHighlighted`` / ``OptionList.OptionSelected`` (option ids are phone keys) and
+has ``highlighted``, ``option_count`` and the usual cursor bindings.
 """
 
 from __future__ import annotations
@@ -10,11 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import ClassVar
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size, clamp
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -22,6 +35,8 @@ from smstui.models import FAILED_STATUSES
 from smstui.phone import format_display
 from smstui.store import QUEUED, REJECTED, SENDING, UNKNOWN, Thread
 from smstui.widgets.format import clean, short_time
+
+ROW_HEIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -34,57 +49,96 @@ class RowStyles:
     failed: Style
 
 
-class ThreadRow:
-    """A Rich renderable: name and time on the first line, preview and marks on the second."""
-
-    def __init__(self, thread: Thread, now: datetime, tz: tzinfo | None, styles: RowStyles) -> None:
-        self.thread = thread
-        self.now = now
-        self.tz = tz
-        self.styles = styles
-
-    def _line(self, left: Text, right: Text, width: int, console: Console) -> list[Segment]:
-        room = max(1, width - right.cell_len - (1 if right.cell_len else 0))
-        left.truncate(room, overflow="ellipsis", pad=True)
-        line = left + (Text(" ") if right.cell_len else Text()) + right
-        line.truncate(width, pad=True)
-        return list(line.render(console))
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        t, s = self.thread, self.styles
-        width = options.max_width
-        label = clean(t.name, single_line=True) if t.name else format_display(t.phone_key or t.phone)
-        name = Text(label or clean(t.phone, single_line=True), style=s.unread_name if t.unread else s.name)
-        time = Text(short_time(t.last_created, self.now, self.tz), style=s.time)
-        yield from self._line(name, time, width, console)
-        yield Segment.line()
-        prefix = ""
-        if not t.last_incoming:
-            if t.last_outbox in (QUEUED, SENDING):
-                prefix = "◷ "
-            elif t.last_outbox == UNKNOWN:
-                prefix = "? "
-            elif t.last_outbox == REJECTED or t.last_status in FAILED_STATUSES:
-                prefix = "✗ "
-            else:
-                prefix = "You: "
-        preview = Text(prefix + clean(t.last_body, single_line=True), style=s.preview)
-        marks = Text()
-        if t.failed:
-            marks.append("✗", style=s.failed)
-        if t.unread:
-            if marks:
-                marks.append(" ")
-            marks.append(f" {t.unread} ", style=s.badge)
-        yield from self._line(preview, marks, width, console)
-        yield Segment.line()  # Textual measures a Rich renderable's height by its newlines
+def _line(left: Text, right: Text, width: int, console: Console, base: Style) -> Strip:
+    """``left`` truncated with an ellipsis, ``right`` flush right, exactly ``width`` cells."""
+    room = max(1, width - right.cell_len - (1 if right.cell_len else 0))
+    left.truncate(room, overflow="ellipsis", pad=True)
+    line = left + (Text(" ") if right.cell_len else Text()) + right
+    line.truncate(width, pad=True)
+    segments = [Segment(text, base + style if style else base) for text, style, _ in line.render(console)]
+    return Strip(segments).crop_extend(0, width, base)
 
 
-class ThreadList(OptionList):
-    """Conversations; option ids are phone keys."""
+def preview_prefix(thread: Thread) -> str:
+    if thread.last_incoming:
+        return ""
+    if thread.last_outbox in (QUEUED, SENDING):
+        return "◷ "
+    if thread.last_outbox == UNKNOWN:
+        return "? "
+    if thread.last_outbox == REJECTED or thread.last_status in FAILED_STATUSES:
+        return "✗ "
+    return "You: "
 
+
+def render_row(
+    thread: Thread, now: datetime, tz: tzinfo | None, styles: RowStyles, base: Style, width: int,
+    console: Console,
+) -> tuple[Strip, Strip]:
+    """Name and time on the first line, preview and marks (failed, unread badge) on the second."""
+    t, s = thread, styles
+    label = clean(t.name, single_line=True) if t.name else format_display(t.phone_key or t.phone)
+    name = Text(label or clean(t.phone, single_line=True), style=s.unread_name if t.unread else s.name)
+    time = Text(short_time(t.last_created, now, tz), style=s.time)
+    preview = Text(preview_prefix(t) + clean(t.last_body, single_line=True), style=s.preview)
+    marks = Text()
+    if t.failed:
+        marks.append("✗", style=s.failed)
+    if t.unread:
+        if marks:
+            marks.append(" ")
+        marks.append(f" {t.unread} ", style=s.badge)
+    return _line(name, time, width, console, base), _line(preview, marks, width, console, base)
+
+
+class ThreadList(ScrollView, can_focus=True):
+    """Conversations; option ids (in the posted OptionList messages) are phone keys."""
+
+    ALLOW_SELECT = False
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("pagedown", "page_down", "Page Down", show=False),
+        Binding("pageup", "page_up", "Page Up", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+    ]
+
+    # OptionList's look (its DEFAULT_CSS, merged with what this list always overrode).
     DEFAULT_CSS = """
-    ThreadList, ThreadList:focus { height: 1fr; border: none; padding: 0; scrollbar-size-vertical: 1; }
+    ThreadList {
+        height: 1fr;
+        max-height: 100%;
+        color: $foreground;
+        overflow-x: hidden;
+        border: none;
+        padding: 0;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        & > .thread-list--row-highlighted {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus {
+            border: none;
+            background-tint: $foreground 5%;
+            & > .thread-list--row-highlighted {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .thread-list--row-highlighted {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        & > .thread-list--row-hover {
+            background: $block-hover-background;
+        }
+    }
     ThreadList > .thread-list--name { color: $foreground; }
     ThreadList > .thread-list--unread { color: $foreground; text-style: bold; }
     ThreadList > .thread-list--time { color: $foreground-muted; }
@@ -93,7 +147,10 @@ class ThreadList(OptionList):
     ThreadList > .thread-list--failed { color: $error; text-style: bold; }
     """
 
-    COMPONENT_CLASSES = OptionList.COMPONENT_CLASSES | {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "thread-list--row",
+        "thread-list--row-highlighted",
+        "thread-list--row-hover",
         "thread-list--name",
         "thread-list--unread",
         "thread-list--time",
@@ -101,6 +158,11 @@ class ThreadList(OptionList):
         "thread-list--badge",
         "thread-list--failed",
     }
+
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+    """Index of the highlighted conversation, or ``None``."""
+
+    _hover: reactive[int | None] = reactive(None, repaint=False)
 
     def __init__(
         self, *, clock: Callable[[], datetime], tz: tzinfo | None, id: str | None = None,
@@ -110,57 +172,217 @@ class ThreadList(OptionList):
         self._clock = clock
         self._tz = tz
         self.threads: list[Thread] = []
+        self._index: dict[str, int] = {}
+        self._now: datetime | None = None
+        self._row_styles: RowStyles | None = None
+        # (thread, base style, width) -> its two lines. A thread value is immutable, so a changed
+        # conversation misses the cache by itself; clock and theme changes clear it.
+        self._cache: LRUCache[tuple[Thread, Style, int], tuple[Strip, Strip]] = LRUCache(512)
 
-    def _styles(self) -> RowStyles:
-        get = self.get_component_rich_style
-        badge = get("thread-list--badge")
-        return RowStyles(
-            name=get("thread-list--name", partial=True),
-            unread_name=get("thread-list--unread", partial=True),
-            time=get("thread-list--time", partial=True),
-            preview=get("thread-list--preview", partial=True),
-            badge=badge,
-            failed=get("thread-list--failed", partial=True),
-        )
+    # ------------------------------------------------------------------ data
 
-    def _option(self, thread: Thread, now: datetime, styles: RowStyles) -> Option:
-        return Option(ThreadRow(thread, now, self._tz, styles), id=thread.phone_key)
+    @property
+    def option_count(self) -> int:
+        return len(self.threads)
 
     @property
     def highlighted_key(self) -> str | None:
-        option = self.highlighted_option
-        return option.id if option is not None else None
+        index = self.highlighted
+        if index is None or index >= len(self.threads):
+            return None
+        return self.threads[index].phone_key
+
+    def thread(self, phone_key: str) -> Thread | None:
+        index = self._index.get(phone_key)
+        return self.threads[index] if index is not None else None
 
     def show(self, threads: Sequence[Thread], *, keep: str | None = None) -> None:
         """Show ``threads``; the highlight stays on ``keep`` (default: the current one)."""
         keep = keep if keep is not None else self.highlighted_key
-        now = self._clock()
-        styles = self._styles()
-        old_ids = [t.phone_key for t in self.threads]
-        new_ids = [t.phone_key for t in threads]
-        if old_ids == new_ids and self.option_count == len(threads):
-            for old, new in zip(self.threads, threads):
-                if old != new:
-                    self.replace_option_prompt(new.phone_key, ThreadRow(new, now, self._tz, styles))
-            self.threads = list(threads)
+        old = self.threads
+        new = list(threads)
+        if len(old) == len(new) and all(a.phone_key == b.phone_key for a, b in zip(old, new)):
+            self.threads = new
+            for row, (a, b) in enumerate(zip(old, new)):
+                if a != b:
+                    self._refresh_row(row)
             return
-        self.threads = list(threads)
-        self.set_options(self._option(t, now, styles) for t in threads)
-        if keep is not None and keep in new_ids:
-            self.highlighted = new_ids.index(keep)
-        elif threads and self.highlighted is None and self.has_focus:
+        self.threads = new
+        self._index = {t.phone_key: i for i, t in enumerate(new)}
+        self._update_virtual_size()
+        # As OptionList.set_options did: back to the top, then the kept row is highlighted again
+        # (and announced, so the screen can compare it with what it has open).
+        self.set_reactive(ThreadList.highlighted, None)
+        self._hover = None
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+        if keep is not None and keep in self._index:
+            self.highlighted = self._index[keep]
+        elif new and self.has_focus:
             self.highlighted = 0
 
     def redraw(self) -> None:
-        """Rebuild every row (relative times moved on, or the theme changed)."""
-        keep = self.highlighted_key
-        threads, self.threads = self.threads, []
-        self.show(threads, keep=keep)
+        """Re-render the rows (relative times moved on, or the theme changed)."""
+        self._cache.clear()
+        self._now = None
+        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        if self.threads and self.is_mounted:
-            self.call_later(self.redraw)
+        self._row_styles = None
+        self._cache.clear()
+        self.refresh()
 
-    def thread(self, phone_key: str) -> Thread | None:
-        return next((t for t in self.threads if t.phone_key == phone_key), None)
+    def _update_virtual_size(self) -> None:
+        size = Size(self.scrollable_content_region.width, len(self.threads) * ROW_HEIGHT)
+        if size != self.virtual_size:
+            # Without a layout pass (which reflows the whole screen): the list's own size does
+            # not depend on its rows, and a scrollbar appearing asks for a layout by itself.
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+
+    def _refresh_row(self, index: int | None) -> None:
+        if index is not None and self.is_mounted:
+            self.refresh_lines(index * ROW_HEIGHT, ROW_HEIGHT)
+
+    # ------------------------------------------------------------------ rendering
+
+    def _styles(self) -> RowStyles:
+        if self._row_styles is None:
+            get = self.get_component_rich_style
+            self._row_styles = RowStyles(
+                name=get("thread-list--name", partial=True),
+                unread_name=get("thread-list--unread", partial=True),
+                time=get("thread-list--time", partial=True),
+                preview=get("thread-list--preview", partial=True),
+                badge=get("thread-list--badge"),
+                failed=get("thread-list--failed", partial=True),
+            )
+        return self._row_styles
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self._update_virtual_size()
+
+    def on_mount(self) -> None:
+        self._update_virtual_size()
+
+    def on_show(self) -> None:
+        self.scroll_to_highlight()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.threads) * ROW_HEIGHT
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = self.scroll_offset.y + y
+        index, offset = divmod(line, ROW_HEIGHT)
+        if index >= len(self.threads):
+            return Strip.blank(width, self.get_visual_style("thread-list--row").rich_style)
+        if index == self.highlighted:
+            base = self.get_visual_style("thread-list--row", "thread-list--row-highlighted").rich_style
+        elif index == self._hover:
+            base = self.get_visual_style("thread-list--row", "thread-list--row-hover").rich_style
+        else:
+            base = self.get_visual_style("thread-list--row").rich_style
+        thread = self.threads[index]
+        key = (thread, base, width)
+        strips = self._cache.get(key)
+        if strips is None:
+            if self._now is None:
+                self._now = self._clock()
+            strips = render_row(thread, self._now, self._tz, self._styles(), base, width, self.app.console)
+            self._cache[key] = strips
+        return strips[offset]
+
+    # ------------------------------------------------------------------ highlight and selection
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        if highlighted is None or not self.threads:
+            return None
+        return clamp(highlighted, 0, len(self.threads) - 1)
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        if new is None:
+            return
+        self.scroll_to_highlight()
+        thread = self.threads[new]
+        self.post_message(OptionList.OptionHighlighted(self, Option(thread.phone_key, id=thread.phone_key), new))  # type: ignore[arg-type]
+
+    def watch__hover(self, old: int | None, new: int | None) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        index = self.highlighted
+        if index is None or not self.is_mounted:
+            return
+        self.scroll_to_region(
+            Region(0, index * ROW_HEIGHT, self.scrollable_content_region.width, ROW_HEIGHT),
+            force=True, animate=False, top=top, immediate=True,
+        )
+
+    def action_cursor_up(self) -> None:
+        if self.threads:
+            self.highlighted = len(self.threads) - 1 if self.highlighted is None else max(0, self.highlighted - 1)
+
+    def action_cursor_down(self) -> None:
+        if self.threads:
+            self.highlighted = 0 if self.highlighted is None else min(len(self.threads) - 1, self.highlighted + 1)
+
+    def action_first(self) -> None:
+        if self.threads:
+            self.highlighted = 0
+
+    def action_last(self) -> None:
+        if self.threads:
+            self.highlighted = len(self.threads) - 1
+
+    def _move_page(self, direction: int) -> None:
+        if not self.threads:
+            return
+        page = max(1, self.scrollable_content_region.height // ROW_HEIGHT)
+        self.highlighted = (self.highlighted or 0) + direction * page
+
+    def action_page_up(self) -> None:
+        if self.highlighted is None:
+            self.action_first()
+        else:
+            self._move_page(-1)
+
+    def action_page_down(self) -> None:
+        if self.highlighted is None:
+            self.action_last()
+        else:
+            self._move_page(1)
+
+    def action_select(self) -> None:
+        index = self.highlighted
+        if index is None:
+            return
+        thread = self.threads[index]
+        self.post_message(OptionList.OptionSelected(self, Option(thread.phone_key, id=thread.phone_key), index))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ mouse
+
+    def _row_at(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        index = (offset.y + self.scroll_offset.y) // ROW_HEIGHT
+        return index if 0 <= index < len(self.threads) else None
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = self._row_at(event)
+        if index is not None:
+            self.highlighted = index
+            self.action_select()
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover = self._row_at(event)
+
+    def _on_leave(self, _: events.Leave) -> None:
+        self._hover = None
