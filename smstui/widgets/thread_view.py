@@ -1,9 +1,11 @@
 """One conversation as chat bubbles, drawn line by line (Textual's Line API).
 
 A thread may hold thousands of messages, so nothing is mounted per message: the widget keeps the
-loaded page(s) of :class:`~smstui.store.StoredMessage` and renders only the lines in view from a
-per-message cache of strips. Older pages are asked for (:class:`ThreadView.NeedOlder`) when the
-view reaches the top; the owner loads them in a worker and calls :meth:`ThreadView.prepend`.
+loaded page(s) of :class:`~smstui.store.StoredMessage` and, for layout, only each message's height
+(measured with Rich's own line breaking, without building styled segments). Lines are rendered
+when they come into view, from a bounded LRU cache of per-message strips. Older pages are asked for
+(:class:`ThreadView.NeedOlder`) when the view reaches the top; the owner loads them in a worker and
+calls :meth:`ThreadView.prepend`, which measures only the new page and shifts the rest.
 
 Incoming messages sit on the left, outgoing on the right; each bubble has a meta line with its
 time, slot, device and a status tick that changes as the gateway reports progress.
@@ -12,13 +14,19 @@ time, slot, device and a status tick that changes as the gateway reports progres
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
+from itertools import accumulate
 
+from rich._wrap import divide_line
+from rich.cells import cell_len
+
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -37,6 +45,14 @@ from smstui.widgets.format import (
 
 Clock = Callable[[], datetime]
 
+# Rendered bubbles kept for painting. A 40-line screen shows at most ~14 (every bubble is at least
+# three lines), so this covers several screens of scrolling back and forth. Layout never needs them:
+# it keeps one int per message. Each cached line is a bare tuple of segments, not a Strip (a Strip
+# carries seven caches): long-lived objects make every full garbage collection, i.e. some frame,
+# slower.
+BLOCK_CACHE_SIZE = 160
+MARGIN = 2
+
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
@@ -44,6 +60,40 @@ def _utc_now() -> datetime:
 
 def _sort_key(msg: StoredMessage) -> tuple[float, int]:
     return (msg.created.timestamp(), msg.lid)
+
+
+def wrapped_height(text: str, width: int) -> int:
+    """How many lines ``Text(text, overflow="fold").wrap(console, width)`` gives, without building them.
+
+    Same algorithm as Rich's ``Text.wrap`` (split on newlines, then ``divide_line`` per paragraph),
+    minus the styled ``Text`` objects: the layout of a long thread measures every message.
+    """
+    lines = 0
+    for paragraph in text.split("\n"):
+        if len(paragraph) <= width and (paragraph.isascii() or cell_len(paragraph) <= width):
+            lines += 1  # fits: no break (every word fits when the whole paragraph does)
+        else:
+            lines += len(divide_line(paragraph, width, fold=True)) + 1
+    return lines
+
+
+def bubble_width(width: int) -> int:
+    """The widest a bubble's text may be in a view ``width`` cells wide."""
+    return max(10, min(width - MARGIN - 4, int(width * 0.78) - 2))
+
+
+def bubble_body(msg: StoredMessage) -> str:
+    body = clean(msg.body)
+    if msg.image_path:
+        body = (body + "\n" if body else "") + f"[image] {clean(msg.image_path, single_line=True)}"
+    elif is_image_url(body):
+        body = f"[image] {body.strip()}"
+    return body or " "
+
+
+def _time_dependent(msg: StoredMessage) -> bool:
+    # Only the "scheduled <when>" tick reads the clock (format.status_parts); day labels are absolute.
+    return not msg.incoming and msg.scheduled_at is not None
 
 
 class ThreadView(ScrollView, can_focus=True):
@@ -135,12 +185,16 @@ class ThreadView(ScrollView, can_focus=True):
         self._messages: list[StoredMessage] = []
         self._lids: dict[int, int] = {}
         self._versions: dict[int, int] = {}
-        self._cache: dict[tuple, list[Strip]] = {}
+        self._days: dict[int, date] = {}  # lid -> local date (day headers compare neighbours)
+        self._blocks: OrderedDict[tuple, list[tuple[Segment, ...]]] = OrderedDict()  # LRU of rendered bubbles
+        self._heights: list[int] = []  # lines of each message (day header + bubble + meta + gap)
         self._offsets: list[int] = []  # first line of each message, after the header
         self._lines = 0
         self._layout_width = -1
         self._now = self._clock()
         self._stick_bottom = True  # follow new messages until the user scrolls up
+        self._base_style: Style | None = None  # self.rich_style walks the DOM: once per style change
+        self._styles: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ data
 
@@ -153,6 +207,11 @@ class ThreadView(ScrollView, can_focus=True):
         if self.selected is None or not (0 <= self.selected < len(self._messages)):
             return None
         return self._messages[self.selected]
+
+    @property
+    def cached_blocks(self) -> int:
+        """How many rendered bubbles are held (bounded by ``BLOCK_CACHE_SIZE``)."""
+        return len(self._blocks)
 
     def clear(self, empty_text: str | None = None) -> None:
         self.phone_key = None
@@ -172,7 +231,9 @@ class ThreadView(ScrollView, can_focus=True):
             self.phone = phone
         self._messages = sorted(messages, key=_sort_key)
         self._reindex()
-        self._cache.clear()
+        self._versions.clear()
+        self._days.clear()
+        self._blocks.clear()
         self.has_older = has_older
         self.loading_older = False
         self.selected = None
@@ -187,50 +248,88 @@ class ThreadView(ScrollView, can_focus=True):
         self.call_after_refresh(lambda: self.scroll_to(y=self.max_scroll_y, animate=False, force=True, immediate=True))
 
     def prepend(self, older: Iterable[StoredMessage], *, has_older: bool) -> None:
-        """Add an older page above, keeping the visible messages where they are."""
+        """Add an older page above, keeping the visible messages where they are.
+
+        Only the new page is measured; the loaded messages keep their heights and move down.
+        """
         before_lines = self._lines
         known = self._lids
-        new = [m for m in older if m.lid not in known]
+        new = sorted((m for m in older if m.lid not in known), key=_sort_key)
         self.loading_older = False
         self.has_older = has_older
-        if new:
+        if new and self._messages and _sort_key(new[-1]) > _sort_key(self._messages[0]):
+            # Not strictly older (a clock jump, a late arrival): fall back to a full merge.
+            self._merge(new)
+        elif new:
             selected_lid = self.selected_message.lid if self.selected_message else None
-            self._messages = sorted(new + self._messages, key=_sort_key)
+            old_heights = self._heights
+            self._messages = new + self._messages
             self._reindex()
-            # The first old message may lose its day header now that an older one precedes it.
-            self._cache = {k: v for k, v in self._cache.items() if k[0] in self._lids}
             if selected_lid is not None:
                 self.set_reactive(ThreadView.selected, self._lids[selected_lid])
-        self._relayout()
+            width = self._layout_width
+            if width > 0 and len(old_heights) == len(self._messages) - len(new):
+                # The first old message may lose its day header now that an older one precedes it.
+                count = len(new) + (1 if old_heights else 0)
+                heights = [self._measure(i, width) for i in range(count)]
+                self._set_heights(heights + old_heights[1:], width)
+            else:
+                self._relayout()
         self.scroll_to(y=self.scroll_y + (self._lines - before_lines), animate=False, force=True, immediate=True)
         self.refresh()
+
+    def _merge(self, new: list[StoredMessage]) -> None:
+        selected_lid = self.selected_message.lid if self.selected_message else None
+        self._messages = sorted(new + self._messages, key=_sort_key)
+        self._reindex()
+        if selected_lid is not None:
+            self.set_reactive(ThreadView.selected, self._lids[selected_lid])
+        self._relayout()
 
     def upsert(self, messages: Iterable[StoredMessage]) -> None:
         """Add new or changed messages (a status tick moved, a reply arrived)."""
         at_bottom = self._stick_bottom or self.scroll_y >= self.max_scroll_y - 1
         selected_lid = self.selected_message.lid if self.selected_message else None
-        changed = False
-        appended = False
+        changed: list[int] = []
+        added: list[StoredMessage] = []
         for msg in messages:
             index = self._lids.get(msg.lid)
             if index is None:
-                self._messages.append(msg)
-                appended = True
+                if all(m.lid != msg.lid for m in added):
+                    added.append(msg)
             else:
                 if self._messages[index] == msg:
                     continue
                 self._messages[index] = msg
+                self._days.pop(msg.lid, None)
+                changed.append(index)
             self._versions[msg.lid] = self._versions.get(msg.lid, 0) + 1
-            changed = True
-        if not changed:
+        if not changed and not added:
             return
-        if appended:
-            self._messages.sort(key=_sort_key)
-        self._reindex()
-        if selected_lid is not None and selected_lid in self._lids:
-            self.set_reactive(ThreadView.selected, self._lids[selected_lid])
-        self._relayout()
-        if appended and at_bottom:
+        width = self._layout_width
+        incremental = width > 0 and len(self._heights) == len(self._messages)
+        if added:
+            added.sort(key=_sort_key)
+            first_new = len(self._messages)
+            if self._messages and _sort_key(added[0]) < _sort_key(self._messages[-1]):
+                # Something landed between loaded messages: re-sort; heights come from scratch.
+                self._messages = sorted(self._messages + added, key=_sort_key)
+                incremental = False
+            else:
+                self._messages.extend(added)
+            self._reindex()
+            if selected_lid is not None and selected_lid in self._lids:
+                self.set_reactive(ThreadView.selected, self._lids[selected_lid])
+        if incremental:
+            heights = self._heights
+            for index in changed:
+                heights[index] = self._measure(index, width)
+            if added:
+                heights.extend(self._measure(i, width) for i in range(first_new, len(self._messages)))
+            self._set_heights(heights, width)
+        else:
+            self._relayout()
+        if added and at_bottom:
             self._scroll_bottom()
         self.refresh()
 
@@ -245,64 +344,117 @@ class ThreadView(ScrollView, can_focus=True):
         self.refresh()
 
     def tick(self) -> None:
-        """Time moved on: scheduled marks and day labels may read differently now."""
+        """Time moved on: "scheduled <when>" marks may read differently now.
+
+        Only those messages are measured again; the rest of the layout and the rendered bubbles
+        stay, and only what is on screen is painted again.
+        """
         self._now = self._clock()
-        self._cache.clear()
-        self._relayout()
+        width = self._layout_width
+        if width > 0 and len(self._heights) == len(self._messages):
+            heights = self._heights
+            moved = False
+            for index, msg in enumerate(self._messages):
+                if _time_dependent(msg):
+                    height = self._measure(index, width)
+                    if height != heights[index]:
+                        heights[index] = height
+                        moved = True
+            if moved:
+                self._set_heights(heights, width)
         self.refresh()
 
     def set_device_names(self, names: dict[int, str]) -> None:
         if names != self.device_names:
             self.device_names = dict(names)
-            self._cache.clear()
+            self._blocks.clear()
             self._relayout()
             self.refresh()
 
     def notify_style_update(self) -> None:
-        # A theme change: cached strips carry the old colours.
+        # A theme change (or focus tint): cached strips carry the old colours.
         super().notify_style_update()
-        self._cache.clear()
+        self._base_style = None
+        self._styles.clear()
+        self._blocks.clear()
         self.refresh()
+
+    def _base(self) -> Style:
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
 
     def _reindex(self) -> None:
         self._lids = {m.lid: i for i, m in enumerate(self._messages)}
 
     # ------------------------------------------------------------------ layout
 
-    def _block(self, index: int, width: int) -> list[Strip]:
+    def _day(self, msg: StoredMessage) -> date:
+        day = self._days.get(msg.lid)
+        if day is None:
+            day = self._days[msg.lid] = to_local(msg.created, self._tz).date()
+        return day
+
+    def _day_header(self, index: int) -> bool:
+        return index == 0 or self._day(self._messages[index - 1]) != self._day(self._messages[index])
+
+    def _measure(self, index: int, width: int) -> int:
+        """Lines of message ``index`` at ``width``: the same count ``_render_block`` draws."""
         msg = self._messages[index]
-        day_header = index == 0 or (
-            to_local(self._messages[index - 1].created, self._tz).date()
-            != to_local(msg.created, self._tz).date()
+        inner = bubble_width(width)
+        return (
+            (1 if self._day_header(index) else 0)
+            + wrapped_height(bubble_body(msg), inner)
+            + wrapped_height(self._meta_plain(msg), inner)
+            + 1
         )
+
+    def _set_heights(self, heights: list[int], width: int) -> None:
+        offsets = list(accumulate(heights, initial=self._header_lines()))
+        self._lines = offsets.pop()
+        self._heights = heights
+        self._offsets = offsets
+        self._layout_width = width
+        self.virtual_size = Size(width, self._lines)
+
+    def _block(self, index: int, width: int) -> list[tuple[Segment, ...]]:
+        msg = self._messages[index]
+        day_header = self._day_header(index)
         selected = index == self.selected
-        key = (msg.lid, self._versions.get(msg.lid, 0), width, selected, day_header, self._now)
-        strips = self._cache.get(key)
+        key = (msg.lid, self._versions.get(msg.lid, 0), width, selected, day_header,
+               self._now if _time_dependent(msg) else None)
+        blocks = self._blocks
+        strips = blocks.get(key)
         if strips is None:
-            strips = self._render_block(msg, width, selected, day_header)
-            self._cache[key] = strips
+            strips = [tuple(strip) for strip in self._render_block(msg, width, selected, day_header)]
+            blocks[key] = strips
+            if len(blocks) > BLOCK_CACHE_SIZE:
+                blocks.popitem(last=False)
+        else:
+            blocks.move_to_end(key)
         return strips
 
     def _render_block(self, msg: StoredMessage, width: int, selected: bool, day_header: bool) -> list[Strip]:
         console = self.app.console
-        base = self.rich_style
-        style = self.get_component_rich_style
+        base = self._base()
+        style = self._style
         lines: list[Strip] = []
         if day_header:
             label = to_local(msg.created, self._tz).strftime(" %A, %d %B %Y ")
             text = Text(label, style=style("thread-view--day"))
             text.align("center", width)
             lines.append(Strip(list(text.render(console)), width).apply_style(base))
-        margin = 2
-        max_inner = max(10, min(width - margin - 4, int(width * 0.78) - 2))
-        body = clean(msg.body)
-        if msg.image_path:
-            body = (body + "\n" if body else "") + f"[image] {clean(msg.image_path, single_line=True)}"
-        elif is_image_url(body):
-            body = f"[image] {body.strip()}"
+        margin = MARGIN
+        max_inner = bubble_width(width)
         bubble_style = style("thread-view--selected" if selected else (
             "thread-view--incoming" if msg.incoming else "thread-view--outgoing"))
-        body_text = Text(body or " ", no_wrap=False, overflow="fold")
+        body_text = Text(bubble_body(msg), no_wrap=False, overflow="fold")
         wrapped = body_text.wrap(console, max_inner)
         meta = self._meta(msg)
         inner = min(max_inner, max(max((line.cell_len for line in wrapped), default=1), 1))
@@ -331,9 +483,8 @@ class ThreadView(ScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         return Strip(segments).crop_extend(0, width, base).apply_style(base)
 
-    def _meta(self, msg: StoredMessage) -> Text:
-        style = self.get_component_rich_style
-        meta_style = style("thread-view--meta")
+    def _meta_parts(self, msg: StoredMessage) -> tuple[str, str | None, str]:
+        """(time · slot · device, status text or None for incoming, status kind)."""
         parts = [to_local(msg.created, self._tz).strftime("%H:%M")]
         if msg.slot is not None:
             parts.append(slot_label(msg.slot))
@@ -341,11 +492,23 @@ class ThreadView(ScrollView, can_focus=True):
             parts.append(clean(self.device_names.get(msg.device_id, f"device {msg.device_id}"), single_line=True))
         if msg.urgent:
             parts.append("urgent")
-        text = Text(" · ".join(parts), style=meta_style)
-        if not msg.incoming:
-            symbol, word, kind = status_parts(msg, self._now, self._tz)
+        if msg.incoming:
+            return " · ".join(parts), None, "ok"
+        symbol, word, kind = status_parts(msg, self._now, self._tz)
+        return " · ".join(parts), f"{symbol} {word}".strip(), kind
+
+    def _meta_plain(self, msg: StoredMessage) -> str:
+        head, status, _ = self._meta_parts(msg)
+        return head if status is None else f"{head}  {status}"
+
+    def _meta(self, msg: StoredMessage) -> Text:
+        style = self._style
+        meta_style = style("thread-view--meta")
+        head, status, kind = self._meta_parts(msg)
+        text = Text(head, style=meta_style)
+        if status is not None:
             text.append("  ")
-            text.append(f"{symbol} {word}".strip(), style=meta_style + style(f"thread-view--{kind}"))
+            text.append(status, style=meta_style + style(f"thread-view--{kind}"))
         return text
 
     def _header_lines(self) -> int:
@@ -360,30 +523,37 @@ class ThreadView(ScrollView, can_focus=True):
             label = "start of conversation"
         else:
             label = ""
-        text = Text(label, style=self.get_component_rich_style("thread-view--notice"))
+        text = Text(label, style=self._style("thread-view--notice"))
         text.align("center", width)
-        return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+        return Strip(list(text.render(self.app.console)), width).apply_style(self._base())
 
     def _relayout(self) -> None:
+        """Measure every loaded message (opening a thread, a new width, new device names)."""
         width = self.scrollable_content_region.width
         if width <= 0:
             self._layout_width = -1
             return
-        self._layout_width = width
-        offsets: list[int] = []
-        line = self._header_lines()
-        for index in range(len(self._messages)):
-            offsets.append(line)
-            line += len(self._block(index, width))
-        self._offsets = offsets
-        self._lines = line
-        self.virtual_size = Size(width, line)
+        self._set_heights([self._measure(i, width) for i in range(len(self._messages))], width)
 
     def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            # Keep the message at the top of the view there (unless following the newest).
+            anchor = self._line_at(round(self.scroll_y))
+            self._relayout()
+            if not self._stick_bottom and anchor is not None:
+                index, offset = anchor
+                if index < len(self._offsets):
+                    self.scroll_to(y=self._offsets[index] + offset, animate=False, force=True, immediate=True)
         # The compose pane opening shrinks the view: keep the newest message in sight.
-        self._relayout()
         if self._stick_bottom:
             self._scroll_bottom()
+
+    def _line_at(self, line: int) -> tuple[int, int] | None:
+        index = bisect_right(self._offsets, line) - 1
+        if index < 0 or index >= len(self._offsets):
+            return None
+        return index, min(line - self._offsets[index], self._heights[index] - 1)
 
     # ------------------------------------------------------------------ rendering
 
@@ -391,7 +561,7 @@ class ThreadView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if width != self._layout_width:
             self._relayout()
-        base = self.rich_style
+        base = self._base()
         if not self._messages:
             if y == self.size.height // 2 - 1 and not self.loading_older:
                 text = Text(self.empty_text, style=self.get_component_rich_style("thread-view--notice"))
@@ -404,11 +574,11 @@ class ThreadView(ScrollView, can_focus=True):
         index = bisect_right(self._offsets, line) - 1
         if index < 0 or index >= len(self._messages):
             return Strip.blank(width, base)
-        strips = self._block(index, width)
+        lines = self._block(index, width)
         offset = line - self._offsets[index]
-        if offset >= len(strips):
+        if offset >= len(lines):
             return Strip.blank(width, base)
-        return strips[offset]
+        return Strip(lines[offset], width)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -419,15 +589,25 @@ class ThreadView(ScrollView, can_focus=True):
             self.post_message(self.NeedOlder(self))
 
     def watch_selected(self, old: int | None, new: int | None) -> None:
-        self.refresh()
+        scrolled = False
         if new is not None and 0 <= new < len(self._offsets):
             top = self._offsets[new]
-            bottom = self._offsets[new + 1] if new + 1 < len(self._offsets) else self._lines
+            bottom = top + self._heights[new]
             height = self.scrollable_content_region.height
             if top < self.scroll_y:
                 self.scroll_to(y=top - (1 if new == 0 else 0), animate=False, force=True, immediate=True)
+                scrolled = True
             elif bottom > self.scroll_y + height:
                 self.scroll_to(y=bottom - height, animate=False, force=True, immediate=True)
+                scrolled = True
+        if scrolled:
+            self.refresh()
+            return
+        # Only the two bubbles whose look changed are painted again.
+        for index in (old, new):
+            if index is not None and 0 <= index < len(self._offsets):
+                y = self._offsets[index] - round(self.scroll_y)
+                self.refresh(Region(0, y, self.size.width, self._heights[index]))
 
     # ------------------------------------------------------------------ actions
 

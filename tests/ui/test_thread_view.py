@@ -1,0 +1,146 @@
+"""ThreadView: height measurement matches rendering, bounded caches, stable viewport, cheap ticks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from smstui.store import StoredMessage
+from smstui.widgets import thread_view as tv
+from smstui.widgets.thread_view import ThreadView, wrapped_height
+
+from ui_helpers import wait_for
+
+_console = Console(width=200)
+_pieces = st.sampled_from(list("abcdefghij  \n-.,") + ["é", "Ж", "日本", "😀", "👍🏽", "مرحبا", "x" * 30, "  \n "])
+_words = st.lists(_pieces, max_size=120).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_words, width=st.integers(min_value=10, max_value=120))
+def test_wrapped_height_matches_rich_wrap(text: str, width: int) -> None:
+    expected = len(Text(text or " ", overflow="fold").wrap(_console, width))
+    assert wrapped_height(text or " ", width) == expected
+
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+_BODIES = ["hi", "a longer message that certainly wraps over a couple of lines in a narrow view " * 3,
+           "line one\nline two\n\nline four", "😀 emoji and 日本語 text " * 4, "x" * 150]
+
+
+def _msg(i: int, *, incoming: bool | None = None, **kw: object) -> StoredMessage:
+    fields: dict = dict(
+        lid=i + 1, sms_id=1000 + i, phone="+4915550000001", phone_key="+4915550000001",
+        body=_BODIES[i % len(_BODIES)] + f" #{i}", status=7, status_title="Delivered", device_id=7, slot=0,
+        created=NOW - timedelta(hours=5000) + timedelta(minutes=37 * i), sent_at=None, scheduled_at=None,
+        customer_id=None, urgent=False, paket_id=None, incoming=(i % 3 == 0) if incoming is None else incoming,
+        outbox=None, outbox_error=None, attempts=0, image_path=None, batch=None,
+    )
+    fields.update(kw)
+    return StoredMessage(**fields)
+
+
+class ViewApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = NOW
+
+    def compose(self) -> ComposeResult:
+        yield ThreadView(clock=lambda: self.now, tz=timezone.utc, id="thread")
+
+
+def _layout_matches_rendering(view: ThreadView) -> None:
+    width = view.scrollable_content_region.width
+    for index in range(len(view.messages)):
+        assert view._heights[index] == len(view._block(index, width)), index
+
+
+async def test_heights_match_rendered_blocks_and_cache_is_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(tv, "BLOCK_CACHE_SIZE", 20)
+    app = ViewApp()
+    async with app.run_test(size=(70, 20)) as pilot:
+        view = app.query_one(ThreadView)
+        view.set_messages([_msg(i) for i in range(200, 400)], has_older=True)
+        await pilot.pause()
+        # Layout did not render every bubble; painting renders about a screenful.
+        assert view.cached_blocks <= 20
+        _layout_matches_rendering(view)
+        assert view.cached_blocks == 20
+        assert view.virtual_size.height == 1 + sum(view._heights)
+        await pilot.resize_terminal(50, 20)
+        await pilot.pause()
+        _layout_matches_rendering(view)
+
+
+async def test_prepend_keeps_the_viewport_still_and_measures_only_the_new_page() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(70, 20)) as pilot:
+        view = app.query_one(ThreadView)
+        view.set_messages([_msg(i) for i in range(200, 400)], has_older=True)
+        await pilot.pause()
+        view.scroll_to(y=40, animate=False, force=True, immediate=True)
+        await pilot.pause()
+        before = [view.render_line(y).text for y in range(view.size.height)]
+        measured: list[int] = []
+        original = view._measure
+
+        def counting(index: int, width: int) -> int:
+            measured.append(index)
+            return original(index, width)
+
+        view._measure = counting  # type: ignore[method-assign]
+        view.prepend([_msg(i) for i in range(0, 200)], has_older=False)
+        await pilot.pause()
+        # The 200 new messages plus the old first one (it may lose its day header).
+        assert sorted(measured) == list(range(201))
+        assert [view.render_line(y).text for y in range(view.size.height)] == before
+        _layout_matches_rendering(view)
+        assert view.messages[0].lid == 1 and len(view.messages) == 400
+
+
+async def test_tick_remeasures_only_scheduled_messages_and_keeps_other_bubbles() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(70, 20)) as pilot:
+        view = app.query_one(ThreadView)
+        later = NOW + timedelta(days=2)
+        rows = [_msg(i, incoming=False) for i in range(50)]
+        rows.append(_msg(50, incoming=False, outbox="queued", status=None, scheduled_at=later, created=NOW))
+        view.set_messages(rows, has_older=False)
+        await pilot.pause()
+        assert "scheduled" in "\n".join(view.render_line(y).text for y in range(view.size.height))
+        cached = dict(view._blocks)
+        measured: list[int] = []
+        original = view._measure
+        view._measure = lambda index, width: measured.append(index) or original(index, width)  # type: ignore[method-assign]
+        app.now = later + timedelta(minutes=1)
+        view.tick()
+        await pilot.pause()
+        assert measured == [50]
+        # Other bubbles stay cached (same keys); the scheduled one is drawn again without the mark.
+        assert all(key in view._blocks for key in cached if key[0] != rows[-1].lid)
+        text = "\n".join(view.render_line(y).text for y in range(view.size.height))
+        assert "scheduled" not in text and "queued" in text
+
+
+async def test_selection_repaints_only_the_two_bubbles() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(70, 30)) as pilot:
+        view = app.query_one(ThreadView)
+        view.set_messages([_msg(i) for i in range(100)], has_older=False)
+        view.focus()
+        await pilot.pause()
+        view.selected = 98
+        await pilot.pause()
+        rendered: list[int] = []
+        original = view._render_block
+        view._render_block = lambda msg, *a: rendered.append(msg.lid) or original(msg, *a)  # type: ignore[method-assign]
+        await pilot.press("up")
+        assert view.selected == 97
+        # The newly selected bubble is drawn again; nothing but the two changed ones is.
+        assert view.messages[97].lid in rendered
+        assert set(rendered) <= {view.messages[97].lid, view.messages[98].lid}
