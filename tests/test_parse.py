@@ -138,3 +138,18 @@ def test_php_datetime_offsets(moment: datetime, minutes: int) -> None:
     parsed = parse.parse_datetime(value)
     assert parsed.utcoffset() == timedelta(minutes=minutes)
     assert parsed.replace(tzinfo=None) == moment
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+       st.sampled_from(["%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]))
+def test_php_date_field_fast_path_matches_strptime(moment: datetime, fmt: str) -> None:
+    text = moment.strftime(fmt)
+    expected = datetime.strptime(text.replace("T", " "), fmt.replace("T", " "))
+    value = parse.parse_datetime({"date": text, "timezone_type": 3, "timezone": "UTC"})
+    assert value == expected.replace(tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("bad", ["2024-13-01 10:00:00", "2024-03-12 10:00:00+01:00", "20240312", "2024-03-12 25:00"])
+def test_php_date_field_rejects_what_strptime_rejects(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse.parse_datetime({"date": bad, "timezone_type": 3, "timezone": "UTC"})

@@ -101,8 +101,18 @@ def zone(name: str) -> tzinfo:
         raise ValueError(f"unknown time zone {name!r}") from None
 
 
+_ISO_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?")
+
+
 def _parse_naive(text: str) -> datetime:
     text = text.strip().replace("T", " ")
+    # fromisoformat is ~20x faster than strptime and a sync reads thousands of dates; the
+    # pattern keeps it to exactly the forms of _DATE_FORMATS (it accepts more, e.g. offsets).
+    if _ISO_NAIVE.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # e.g. month 13: strptime says so below
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)
