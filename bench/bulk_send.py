@@ -34,7 +34,7 @@ from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 from smstui.store import Store  # noqa: E402
 
 LATENCY = 0.020
-BATCH = 1000
+BATCH = 1250  # 8 sends + 1 id listing (+ 1 device list: the store is fresh) = 10 requests
 MAX_REQUESTS = 10
 MIN_SPEEDUP = 50.0
 

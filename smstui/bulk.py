@@ -2,9 +2,18 @@
 
 ``addalotofsms`` answers "saved" and nothing else: no ids. To follow each message like a single
 send, every batch carries a **marker**: a random customer id no other message has, given to all
-messages of the batch as ``customerid``. After the request, the batch is read back with
-``getallsms(customerid=marker)`` and each message matched to its row by (number, text); the row
-gets the gateway's sms_id (``Store.attach_sms_id``) and from then on sync follows its status.
+messages of the batch as ``customerid``. Once accepted, the batch is read back and each message
+matched to its row by (number, text); the row gets the gateway's sms_id (``Store.attach_sms_ids``)
+and from then on sync follows its status.
+
+Reading back costs a request, so accepted batches are read together: one ``getallsms`` of the
+job's device since the first of them went out, each message tied to its batch by the marker
+(``BatchInfo.ids_pending_since`` records, in the job record, that a batch was accepted and its ids
+are still to read). That listing runs at the end of a run, on pause/cancel/stop, and every
+LOOKUP_EVERY_MESSAGES / LOOKUP_EVERY_SECONDS. A batch it does not fully account for (a lagging
+or truncated listing, a zone guessed wrong) is looked up alone with
+``getallsms(customerid=marker)``, as every batch was before. 10,000 messages in batches of 1250
+thus take 8 sends + 1 listing (+ 1 device list when sync has not stored the device yet).
 
 Safety rules (the outbox's rules, applied to whole batches):
 
@@ -18,7 +27,9 @@ Safety rules (the outbox's rules, applied to whole batches):
   the rest marked UNKNOWN for the user to check; none found -> the lookup is authoritative (the
   marker is unique and the gateway stores a request's messages all at once, before it answers),
   so the batch is sent again, with the same marker;
-* a batch interrupted by a crash (rows still SENDING on restart) is resolved the same way;
+* a batch interrupted by a crash (rows still SENDING on restart) is resolved the same way,
+  except when its record says it was accepted: then it is looked up, and what is not found
+  becomes UNKNOWN, never resent;
 * a refusal (``error: 1``) naming an item is narrowed down by splitting the batch, so only the
   refused messages are marked REJECTED; a refusal of the batch as a whole (no item named) pauses
   the job with the gateway's words; a login failure pauses it too.
@@ -34,7 +45,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import re
 import secrets
 from collections.abc import Callable, Sequence
@@ -54,7 +64,21 @@ from smstui.templates import TemplateError, check, render
 log = logging.getLogger("smstui.bulk")
 
 DEFAULT_BATCH_SIZE = 100
-MAX_BATCH_SIZE = 1000
+# The gateway documents no limit for addalotofsms. What bounds a request in practice is its size
+# (PHP's default post_max_size is 8 MB) and how long the gateway takes over it; 2000 short
+# messages are well under 2 MB on the wire. Batches are also cut by estimated size
+# (MAX_BATCH_BYTES), so long or non-Latin texts get smaller batches whatever the count. A
+# request that does fail ambiguously is looked up, never resent blindly, so a too-large batch
+# costs time, not messages.
+MAX_BATCH_SIZE = 2000
+MAX_BATCH_BYTES = 4_000_000  # estimated form-encoded request size, half of PHP's default limit
+_ITEM_BYTES = 450  # sendto, sim, device_id, customerid, urgent, timetosend and JSON punctuation, form-encoded
+# Ids of accepted batches are read back together, in one listing of the job's device since its
+# first unread batch (one request instead of one per batch). The listing is read once this many
+# accepted messages or seconds have piled up, and at the end of every run; until then sync
+# may show its own copy of such a message, which is folded in when the ids are read.
+LOOKUP_EVERY_MESSAGES = 10_000
+LOOKUP_EVERY_SECONDS = 30.0
 MARKER_MIN = 1_500_000_000
 MARKER_MAX = 2_147_483_647  # the gateway's customerid is an int; stay inside 32 bits
 JOBS_KEY = "bulk.jobs"
@@ -177,9 +201,33 @@ class BulkEstimate:
     recipients: int
 
 
+def _request_bytes(row: BulkRow) -> int:
+    """A generous estimate of a message's share of the form-encoded request (3 bytes per byte
+    of text: every non-ASCII byte is percent-encoded)."""
+    return 3 * len(row.body.encode("utf-8")) + _ITEM_BYTES
+
+
+def _plan(rows: Sequence[BulkRow], batch_size: int) -> list[list[BulkRow]]:
+    """Rows cut into batches of at most ``batch_size`` messages and MAX_BATCH_BYTES each."""
+    batches: list[list[BulkRow]] = []
+    chunk: list[BulkRow] = []
+    size = 0
+    for row in rows:
+        share = _request_bytes(row)
+        if chunk and (len(chunk) >= batch_size or size + share > MAX_BATCH_BYTES):
+            batches.append(chunk)
+            chunk, size = [], 0
+        chunk.append(row)
+        size += share
+    if chunk:
+        batches.append(chunk)
+    return batches
+
+
 def estimate(rows: Sequence[BulkRow], batch_size: int = DEFAULT_BATCH_SIZE) -> BulkEstimate:
-    own = sum(1 for r in rows if r.customer_id is not None)
-    batches = math.ceil(own / batch_size) + math.ceil((len(rows) - own) / batch_size)
+    own = [r for r in rows if r.customer_id is not None]
+    marked = [r for r in rows if r.customer_id is None]
+    batches = len(_plan(marked, batch_size)) + len(_plan(own, batch_size))
     parts: dict[str, int] = {}
     total = 0
     for row in rows:
@@ -201,6 +249,10 @@ class BatchInfo:
     first_attempt: float | None = None
     last_attempt: float | None = None
     failure: str | None = None  # kind of the last ambiguous failure
+    # Set when a request of this batch was accepted and its ids are not read yet: when that
+    # request went out (where the lookup window starts). The batch's SENDING rows are then on
+    # the gateway: they are looked up, never sent again.
+    ids_pending_since: float | None = None
 
 
 @dataclass(slots=True)
@@ -269,6 +321,7 @@ class JobCounts:
     cancelled: int = 0
     delivered: int = 0
     failed: int = 0
+    awaiting_ids: int = 0  # of ``submitted``: accepted by the gateway, ids being read back
 
     @property
     def finished(self) -> int:
@@ -280,8 +333,16 @@ class JobCounts:
         return self.queued + self.sending
 
 
-def job_counts(store: Store, job_id: str) -> JobCounts:
+def job_counts(store: Store, job_id: str, info: JobInfo | None = None) -> JobCounts:
+    """The job's counts; ``info`` (else read from the store) tells which SENDING rows were accepted."""
     rows = store.batch_counts(f"{job_id}:")
+    if info is None:
+        text = store.get_meta(_job_key(job_id))
+        info = JobInfo.from_json(text) if text else None
+    awaiting = 0
+    for batch in info.batches if info is not None else ():
+        if batch.ids_pending_since is not None:
+            awaiting += sum(n for outbox, _, n in store.batch_counts(batch.key) if outbox == SENDING)
     counts: dict[str, int] = {}
     delivered = failed = total = 0
     for outbox, status, n in rows:
@@ -292,9 +353,10 @@ def job_counts(store: Store, job_id: str) -> JobCounts:
         elif status in FAILED_STATUSES:
             failed += n
     return JobCounts(
-        total=total, queued=counts.get(QUEUED, 0), sending=counts.get(SENDING, 0),
-        submitted=counts.get(SUBMITTED, 0), unknown=counts.get(UNKNOWN, 0), rejected=counts.get(REJECTED, 0),
-        cancelled=counts.get(CANCELLED, 0), delivered=delivered, failed=failed,
+        total=total, queued=counts.get(QUEUED, 0), sending=counts.get(SENDING, 0) - awaiting,
+        submitted=counts.get(SUBMITTED, 0) + awaiting, unknown=counts.get(UNKNOWN, 0),
+        rejected=counts.get(REJECTED, 0), cancelled=counts.get(CANCELLED, 0), delivered=delivered, failed=failed,
+        awaiting_ids=awaiting,
     )
 
 
@@ -341,12 +403,12 @@ class BulkReport:
         return text
 
 
-def new_marker(store: Store) -> int:
-    """A customer id for one batch that no stored message carries."""
+def new_marker(store: Store, avoid: set[int] | frozenset[int] = frozenset()) -> int:
+    """A customer id for one batch that no stored message carries (nor any id in ``avoid``)."""
     rng = secrets.SystemRandom()
     while True:
         marker = rng.randint(MARKER_MIN, MARKER_MAX)
-        if not store.messages(customer_id=marker, limit=1):
+        if marker not in avoid and not store.messages(customer_id=marker, limit=1):
             return marker
 
 
@@ -424,12 +486,14 @@ class BulkJob:
         )
         marked = [r for r in rows if r.customer_id is None]
         own = [r for r in rows if r.customer_id is not None]
+        taken = {r.customer_id for r in own if r.customer_id is not None}
         items: list[dict[str, Any]] = []
         for group, with_marker in ((marked, True), (own, False)):
-            for start in range(0, len(group), batch_size):
-                chunk = group[start : start + batch_size]
+            for chunk in _plan(group, batch_size):
                 key = f"{job_id}:{len(info.batches):05d}"
-                marker = new_marker(store) if with_marker else None
+                marker = new_marker(store, taken) if with_marker else None
+                if marker is not None:
+                    taken.add(marker)
                 info.batches.append(BatchInfo(key=key, marker=marker, size=len(chunk)))
                 for row in chunk:
                     items.append(dict(
@@ -481,7 +545,7 @@ class BulkJob:
             self._set_state(CANCELLED_JOB)
 
     def counts(self) -> JobCounts:
-        return job_counts(self.store, self.id)
+        return job_counts(self.store, self.id, self.info)
 
     def rows(self, batch: BatchInfo | None = None) -> list[StoredMessage]:
         """The job's messages (or one batch's), in the order they were planned."""
@@ -530,6 +594,10 @@ class BulkJob:
                 ok = await self._process(batch)
                 if not ok:
                     break
+            # Whatever stopped the loop, learn the ids of what was accepted. Asked to stop, one
+            # quick look; what it misses stays pending (never resent) for the next run.
+            if self._pending_batches():
+                await self._read_pending_ids(thorough=not self._request and not self.info.error)
         except asyncio.CancelledError:
             self._set_state(PAUSED, "interrupted while sending; resume to check and finish the batch")
             raise
@@ -538,7 +606,8 @@ class BulkJob:
         if self._request == "cancel":
             self._cancel_queued()
             self._set_state(CANCELLED_JOB)
-            if self.counts().sending:
+            counts = self.counts()
+            if counts.sending or counts.awaiting_ids:
                 # A batch cancelled while its outcome was unknown: find out now, never resend.
                 try:
                     await self.reconcile()
@@ -560,7 +629,11 @@ class BulkJob:
             rows = [r for r in self.rows(batch) if r.outbox in (UNKNOWN, SENDING)]
             if rows:
                 found, missing = await self._lookup_attach(batch, rows)
-                self.store.set_outbox_states([r.lid for r in missing if r.outbox == SENDING], UNKNOWN, error=_UNKNOWN_TEXT)
+                text = _ACCEPTED_TEXT if batch.ids_pending_since is not None else _UNKNOWN_TEXT
+                self.store.set_outbox_states([r.lid for r in missing if r.outbox == SENDING], UNKNOWN, error=text)
+            if batch.ids_pending_since is not None:
+                batch.ids_pending_since = None
+                self._save_batch()
         return self.report()
 
     def requeue_unknown(self, lids: Sequence[int] | None = None) -> int:
@@ -575,6 +648,8 @@ class BulkJob:
 
     async def _check_device(self) -> None:
         """Refuse at once a device the account lacks, instead of message by message."""
+        if any(d.device.id == self.info.device_id for d in self.store.devices()):
+            return  # known from sync; a stale list only ever lacks devices, so others are asked
         try:
             devices = await self.client.devices()
         except ApiError:
@@ -625,15 +700,24 @@ class BulkJob:
         if not rows:
             return True
         interrupted = [r for r in rows if r.outbox == SENDING]
+        if batch.ids_pending_since is not None:
+            # Accepted in an earlier run, ids not read: look them up, never resend. With more to
+            # send in this batch, now (its lookup must not see a resent copy as one of them).
+            interrupted = []
+            if any(r.outbox == QUEUED for r in rows):
+                if not await self._read_pending_ids(only=[batch]):
+                    return False
         if interrupted:
             outcome = await self._resolve(batch, interrupted)
             if outcome is None:
                 return False
             self._emit(f"batch {self._batch_index}: checked an interrupted request")
-        queued = [r for r in self.rows(batch) if r.outbox == QUEUED]
+        if interrupted or batch.ids_pending_since is not None:
+            rows = self.rows(batch)  # the lookups above changed some
+        queued = [r for r in rows if r.outbox == QUEUED]
         if not queued or self._request:
             return True
-        return await self._submit(batch, queued)
+        return await self._submit(batch, queued, defer=batch.marker is not None)
 
     def _outgoing(self, row: StoredMessage) -> OutgoingSms:
         return OutgoingSms(
@@ -644,7 +728,8 @@ class BulkJob:
     def _requeue(self, rows: Sequence[StoredMessage], error: str | None = None) -> None:
         self.store.set_outbox_states([r.lid for r in rows], QUEUED, error=error)
 
-    async def _submit(self, batch: BatchInfo, rows: list[StoredMessage]) -> bool:
+    async def _submit(self, batch: BatchInfo, rows: list[StoredMessage], *, defer: bool = False) -> bool:
+        """Send ``rows`` of ``batch``; ``defer``: read their ids later with other batches'."""
         failures = 0
         subset = {r.lid for r in rows}
         while rows:
@@ -710,6 +795,14 @@ class BulkJob:
                 self._requeue(rows, str(exc))
                 return self._halt(str(exc))
             # Accepted: learn the ids. Never resend an accepted batch, whatever the lookup says.
+            if defer:
+                if batch.ids_pending_since is None:
+                    batch.ids_pending_since = batch.last_attempt
+                self._save_batch()
+                self._emit(f"batch {self._batch_index} sent")
+                if self._lookup_due():
+                    return await self._read_pending_ids()
+                return True
             ok = await self._after_accept(batch, rows)
             self._emit(f"batch {self._batch_index} sent")
             return ok
@@ -769,6 +862,83 @@ class BulkJob:
         # Nothing with this batch's marker exists: the request never took effect.
         self._requeue(missing, "not found on the gateway after a lost answer; sending again")
         return missing
+
+    def _pending_batches(self) -> list[BatchInfo]:
+        return [b for b in self.info.batches if b.ids_pending_since is not None]
+
+    def _lookup_due(self) -> bool:
+        pending = self._pending_batches()
+        if not pending:
+            return False
+        oldest = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
+        return (
+            sum(b.size for b in pending) >= LOOKUP_EVERY_MESSAGES
+            or self.store.now() - oldest >= LOOKUP_EVERY_SECONDS
+        )
+
+    async def _read_pending_ids(self, *, thorough: bool = True, only: Sequence[BatchInfo] | None = None) -> bool:
+        """Attach the ids of accepted batches not yet looked up: one listing for all of them.
+
+        The listing is the job's device since the earliest such request; each message is tied
+        to its batch by the marker (unique to the batch), then to its row by number and text.
+        A batch the listing does not fully account for (lagging or truncated listing, a zone
+        guessed wrong) is looked up on its own by marker as before; ``thorough=False`` (the
+        job is stopping) leaves it pending for the next run instead. False: stop (error set).
+        """
+        pending = list(only) if only is not None else self._pending_batches()
+        rows = {b.key: [r for r in self.rows(b) if r.outbox == SENDING] for b in pending}
+        for batch in [b for b in pending if not rows[b.key]]:
+            batch.ids_pending_since = None  # resolved already (e.g. by reconcile) before a crash
+            pending.remove(batch)
+        if not pending:
+            self._save_batch()
+            return True
+        since = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
+        # A day's margin when the account's zone is unknown (begin is written in that zone).
+        margin = WINDOW_MARGIN if self.client.gateway_tz is not None else MARKER_MARGIN
+        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, timezone.utc) - margin)
+        unresolved: list[BatchInfo] = list(pending)
+        try:
+            listing = await self.client.list_messages(flt)
+        except ApiError as exc:
+            log.info("job %s: reading accepted batches together failed (%s); one by one instead", self.id, exc)
+        else:
+            unresolved = []
+            markers = {b.marker for b in pending}
+            relevant = [m for m in listing.messages if not m.incoming and m.customer_id in markers]
+            known = self.store.messages_by_sms_ids(m.id for m in relevant)
+            by_marker: dict[int | None, list[Message]] = {}
+            for msg in sorted(relevant, key=lambda m: m.id):
+                by_marker.setdefault(msg.customer_id, []).append(msg)
+            pairs: list[tuple[int, int, int]] = []
+            for batch in pending:
+                batch_rows = rows[batch.key]
+                lids = {r.lid for r in batch_rows}
+                candidates = [
+                    m for m in by_marker.get(batch.marker, ())
+                    if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
+                ]
+                found, missing, extra = _match(self.store, batch_rows, candidates)
+                pairs.extend((row.lid, msg.id, msg.status) for row, msg in found)
+                if missing:
+                    unresolved.append(batch)
+                    continue
+                if extra:
+                    self.extra_found += len(extra)
+                    log.warning("batch %s: %d more messages carry its marker than it has", batch.key, len(extra))
+                batch.ids_pending_since = None
+            self.store.attach_sms_ids(pairs)
+            self._save_batch()
+        if not thorough:
+            return True
+        for batch in unresolved:
+            missing = [r for r in self.rows(batch) if r.outbox == SENDING]
+            ok = await self._after_accept(batch, missing)  # marks what it cannot find UNKNOWN
+            batch.ids_pending_since = None
+            self._save_batch()
+            if not ok:
+                return False
+        return True
 
     def _halt_none(self, error: str) -> None:
         self.info.error = error

@@ -25,6 +25,7 @@ from smstui.bulk import (
     BulkProgress,
     BulkRow,
     estimate,
+    job_counts,
     list_jobs,
     rows_for_numbers,
     rows_from_preview,
@@ -482,3 +483,169 @@ async def test_cancel_while_a_lost_answer_is_settling_checks_instead_of_resendin
     assert report.counts.submitted == 10 and report.counts.sending == 0
     assert sim_empty.stats.requests["addalotofsms"] == 1
     assert_all_tracked(sim_empty, job)
+
+
+# ----------------------------------------------------------------------------- request count
+
+
+async def ready(sim: TestSimulator, store: Store, client: GatewayClient) -> None:
+    """As in the app: sync knows the device and the account's zone; count from here."""
+    from smstui.models import Device
+
+    store.save_devices([Device(id=DEVICE, title="Office")])
+    await client.ensure_timezone()
+    sim.stats.reset()
+
+
+async def test_ids_of_all_batches_are_read_in_one_listing(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
+    await ready(sim_empty, store, client)  # no device request either
+    job = make_job(store, client, make_rows(45))
+    seen: list[BulkProgress] = []
+    report = await job.run(seen.append)
+    assert report.state == DONE and report.counts.submitted == 45 and report.counts.awaiting_ids == 0
+    assert sim_empty.stats.requests["addalotofsms"] == 5
+    assert sim_empty.stats.requests["getallsms"] == 1 and sim_empty.stats.requests["getalldevices"] == 0
+    assert_all_tracked(sim_empty, job)
+    # While their ids were pending, accepted batches counted as accepted, not as still sending.
+    after_two = next(p for p in seen if p.note == "batch 2 sent").counts
+    assert (after_two.submitted, after_two.awaiting_ids, after_two.sending, after_two.queued) == (20, 20, 0, 25)
+    assert all(b.ids_pending_since is None for b in job.info.batches)
+
+
+async def test_unknown_device_in_the_store_is_still_asked_for(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
+    await ready(sim_empty, store, client)
+    job = BulkJob.create(store, client, make_rows(5), device_id=999, batch_size=10, **FAST)
+    report = await job.run()
+    assert report.state == STOPPED and "device 999" in (report.error or "")
+    assert sim_empty.stats.requests["getalldevices"] == 1 and sim_empty.stats.requests["addalotofsms"] == 0
+
+
+async def test_ids_are_read_every_so_many_messages(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("smstui.bulk.LOOKUP_EVERY_MESSAGES", 20)
+    await ready(sim_empty, store, client)
+    job = make_job(store, client, make_rows(50))
+    assert (await job.run()).state == DONE
+    assert sim_empty.stats.requests["getallsms"] == 3  # after batches 2 and 4, then the last one
+    assert_all_tracked(sim_empty, job)
+
+
+async def test_failed_combined_listing_falls_back_to_each_batch(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
+    await ready(sim_empty, store, client)
+    job = make_job(store, client, make_rows(30))
+
+    def progress(p: BulkProgress) -> None:
+        if p.note == "batch 3 sent":
+            sim_empty.faults.set("http500", methods="getallsms", count=1)
+
+    assert (await job.run(progress)).state == DONE
+    assert sim_empty.stats.requests["getallsms"] == 4  # the failed listing, then one per batch
+    assert sim_empty.stats.requests["addalotofsms"] == 3  # nothing resent
+    assert_all_tracked(sim_empty, job)
+
+
+class LaggingClient(GatewayClient):
+    """Device listings (the combined lookup) miss some numbers; marker lookups see everything."""
+
+    hidden: set[str] = set()
+
+    async def list_messages(self, flt: MessageFilter | None = None) -> MessageList:
+        listing = await super().list_messages(flt)
+        if flt is None or flt.customer_id is not None:
+            return listing
+        kept = tuple(m for m in listing.messages if m.phone not in self.hidden)
+        return MessageList(kept, len(kept))
+
+
+async def test_batch_the_combined_listing_misses_is_looked_up_by_its_marker(
+    sim_empty: TestSimulator, store: Store
+) -> None:
+    lagging = LaggingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    lagging.hidden = {numbers(30)[14]}  # in batch 2
+    await ready(sim_empty, store, lagging)
+    job = make_job(store, lagging, make_rows(30))
+    assert (await job.run()).state == DONE
+    assert sim_empty.stats.requests["getallsms"] == 2  # the listing, then batch 2 by its marker
+    assert sim_empty.stats.requests["addalotofsms"] == 3
+    assert_all_tracked(sim_empty, job)
+    await lagging.aclose()
+
+
+async def test_crash_before_the_ids_were_read_never_resends(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
+    await ready(sim_empty, store, client)
+    job = make_job(store, client, make_rows(30))
+
+    class Crash(Exception):
+        pass
+
+    def progress(p: BulkProgress) -> None:
+        if p.note == "batch 2 sent":
+            raise Crash  # the process dies here: two batches accepted, their ids not read
+
+    with pytest.raises(Crash):
+        await job.run(progress)
+    assert sim_empty.stats.requests["addalotofsms"] == 2 and sim_empty.stats.requests["getallsms"] == 0
+    counts = job.counts()
+    assert (counts.submitted, counts.awaiting_ids, counts.sending, counts.queued) == (20, 20, 0, 10)
+
+    fresh = BulkJob.load(store, client, job.id, **FAST)  # the record says batches 1-2 were accepted
+    assert [b.ids_pending_since is not None for b in fresh.info.batches] == [True, True, False]
+    assert job_counts(store, job.id).awaiting_ids == 20  # also without the job object (the job list)
+    report = await fresh.run()
+    assert report.state == DONE
+    assert sim_empty.stats.requests["addalotofsms"] == 3  # only batch 3 sent; 1-2 found by the listing
+    assert sim_empty.stats.requests["getallsms"] == 1
+    assert_all_tracked(sim_empty, fresh)
+
+
+async def test_accepted_batch_not_found_after_a_crash_becomes_unknown_not_resent(
+    sim_empty: TestSimulator, store: Store
+) -> None:
+    hiding = HidingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    await ready(sim_empty, store, hiding)
+    job = make_job(store, hiding, make_rows(10))
+
+    def crash(p: BulkProgress) -> None:
+        if p.note == "batch 1 sent":
+            raise KeyboardInterrupt  # accepted, ids not read
+
+    with pytest.raises(KeyboardInterrupt):
+        await job.run(crash)
+    hiding.hidden = set(numbers(10))  # the gateway lags: nothing listed yet
+    report = await BulkJob.load(store, hiding, job.id, **FAST).run()
+    # Rows SENDING after a crash are normally resent when not found; accepted ones never are.
+    assert report.state == DONE and report.counts.unknown == 10
+    assert sim_empty.stats.requests["addalotofsms"] == 1
+    assert all("accepted by the gateway" in (r.outbox_error or "") for r in job.rows())
+    hiding.hidden = set()
+    assert (await job.reconcile()).counts.submitted == 10
+    assert_all_tracked(sim_empty, job)
+    await hiding.aclose()
+
+
+def test_large_batches_and_long_texts_are_planned_by_size() -> None:
+    from smstui.bulk import MAX_BATCH_BYTES, MAX_BATCH_SIZE
+
+    store = Store(":memory:")
+    short = make_rows(MAX_BATCH_SIZE + 1)
+    job = BulkJob.create(store, None, short, device_id=1, batch_size=MAX_BATCH_SIZE)  # type: ignore[arg-type]
+    assert [b.size for b in job.info.batches] == [MAX_BATCH_SIZE, 1]
+    with pytest.raises(BulkError, match="batch size"):
+        BulkJob.create(store, None, short, device_id=1, batch_size=MAX_BATCH_SIZE + 1)  # type: ignore[arg-type]
+    # 1,200 Cyrillic characters: 2,400 bytes of text, up to three times that form-encoded.
+    long = make_rows(1500, body="Щ" * 1199 + "{i}")
+    job = BulkJob.create(store, None, long, device_id=1, batch_size=1000)  # type: ignore[arg-type]
+    sizes = [b.size for b in job.info.batches]
+    assert sum(sizes) == 1500 and max(sizes) < 1000 and len(sizes) == estimate(long, 1000).batches
+    assert all(size * (3 * 2400 + 400) <= MAX_BATCH_BYTES for size in sizes)
+    markers = [b.marker for b in job.info.batches]
+    assert len(set(markers)) == len(markers)
