@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -770,6 +772,11 @@ class Store:
             if digits:
                 clauses.append("t.phone_key LIKE ?")
                 params_s.append(f"%{digits}%")
+                # Numbers are stored in international form: "0151…" typed in national form
+                # (or "0049151…") is the start of "+49151…".
+                for prefix in _international_prefixes(text, digits, self.region):
+                    clauses.append("t.phone_key LIKE ?")
+                    params_s.append(f"{prefix}%")
             clauses.append("t.phone LIKE ? ESCAPE '\\'")
             params_s.append(f"%{_like_escape(text)}%")
             where.append("(" + " OR ".join(clauses) + ")")
@@ -1381,6 +1388,39 @@ def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 def _contact(r: Sequence[Any]) -> Contact:
     return Contact(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], timezone.utc))
+
+
+_NUMBER_TEXT = re.compile(r"^\+?[\d\s\-./()\u00a0]+$")
+
+
+def _international_prefixes(text: str, digits: str, region: str | None) -> list[str]:
+    """What a typed (partial) number starts with in E.164, when it is written another way."""
+    if text.startswith("+") or not _NUMBER_TEXT.match(text):
+        return []
+    national, country, exit_code = _dialing(region)
+    found = []
+    for exit_prefix in dict.fromkeys(("00", exit_code or "00")):
+        if digits.startswith(exit_prefix) and len(digits) > len(exit_prefix):
+            found.append("+" + digits[len(exit_prefix):])
+    if country and national and digits.startswith(national) and not found:
+        found.append(f"+{country}{digits[len(national):]}")
+    return found
+
+
+@lru_cache(maxsize=32)
+def _dialing(region: str | None) -> tuple[str | None, int | None, str | None]:
+    """(trunk prefix, country code, plain exit code) of a region, from libphonenumber's metadata."""
+    if not region:
+        return None, None, None
+    try:
+        from phonenumbers import PhoneMetadata, country_code_for_region
+    except ImportError:  # pragma: no cover - a dependency
+        return None, None, None
+    meta = PhoneMetadata.metadata_for_region(region.upper())
+    if meta is None:
+        return None, None, None
+    exit_code = meta.international_prefix if (meta.international_prefix or "").isdigit() else None
+    return meta.national_prefix, country_code_for_region(region.upper()) or None, exit_code
 
 
 def _like_escape(text: str) -> str:

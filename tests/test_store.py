@@ -191,3 +191,25 @@ def test_attach_sms_ids_follows_attach_sms_id_rules(store: Store) -> None:
     found = store.messages_by_sms_ids([901, 902, 999])
     assert {k: v.lid for k, v in found.items()} == {901: a, 902: b}
     store.attach_sms_ids([])
+
+
+def test_search_finds_numbers_typed_in_national_or_00_form(store: Store) -> None:
+    store.upsert_messages([
+        msg(1, phone="+4915123456781"), msg(2, phone="+447700900123"), msg(3, phone="+12025550143"),
+        msg(4, phone="+39061234567"),
+    ])
+
+    def found(text: str) -> set[str]:
+        return {t.phone_key for t in store.threads(search=text)}
+
+    assert found("0151") == {"+4915123456781"}  # the store's region is DE
+    assert found("0151 234-56") == {"+4915123456781"}
+    assert found("(0151) 23456781") == {"+4915123456781"}
+    assert found("0044 7700") == {"+447700900123"}
+    assert found("+49 151") == found("49151") == {"+4915123456781"}
+    assert found("061234") == {"+39061234567"}  # digits anywhere still match
+    assert found("0152") == set() and found("Ann 0151") == set()
+    store.region = "US"
+    assert found("1202555") == {"+12025550143"} and found("011 44 7700") == {"+447700900123"}
+    store.region = None
+    assert found("0151") == set()  # without a region, a trunk 0 means nothing
