@@ -421,7 +421,13 @@ class ThreadView(ScrollView, can_focus=True):
         self._heights = heights
         self._offsets = offsets
         self._layout_width = width
-        self.virtual_size = Size(width, self._lines)
+        size = Size(width, self._lines)
+        if size != self.virtual_size:
+            # Without a layout pass: that reflows and repaints the whole screen, and this
+            # widget's own size never depends on its content (a scrollbar appearing asks for
+            # a layout by itself).
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
 
     def _block(self, index: int, width: int) -> list[tuple[Segment, ...]]:
         msg = self._messages[index]
