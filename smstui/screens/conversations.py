@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -10,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
@@ -28,6 +31,26 @@ if TYPE_CHECKING:
 
 PAGE = 200
 THREAD_LIMIT = 500
+# Moving through the list faster than this (a held arrow key) opens only where the highlight stops.
+OPEN_DELAY = 0.15
+
+_heap_frozen = False
+
+
+def _freeze_startup_heap() -> None:
+    """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
+
+    Textual, the stylesheet and the widgets are ~100k long-lived objects; every full collection
+    walks them all (50–100 ms here), and one lands in some frame while a long thread is paged in.
+    Frozen, a full collection only walks what was made since. Done once, when the first
+    conversation list is on screen; nothing frozen is freed by reference counting any later, only
+    cyclic garbage among those objects would stay, and start-up leaves little of that.
+    """
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 class ConversationsScreen(ReportWorkerErrors, Screen[None]):
@@ -45,6 +68,10 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         self.phone_key: str | None = None
         self._thread: Thread | None = None
         self._search = ""
+        self._open_timer: Timer | None = None
+        self._last_move = 0.0
+        self._move_clock = time.monotonic  # tests pin it
+        self._opening: str | None = None  # a thread whose page is being read
 
     @property
     def smsapp(self) -> "SmsTuiApp":
@@ -109,6 +136,8 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         thread_list = self.query_one(ThreadList)
         thread_list.show(threads)
         self._update_title(len(threads))
+        if not _heap_frozen:
+            self.call_after_refresh(_freeze_startup_heap)
         if self.phone_key is not None:
             current = thread_list.thread(self.phone_key)
             if current is not None:
@@ -129,11 +158,42 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#threads")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id and event.option.id != self.phone_key:
+        """Open the highlighted conversation, unless the highlight is racing through the list.
+
+        A single move opens at once. While moves come quicker than ``OPEN_DELAY`` and a
+        conversation is still being read, opening waits until the highlight rests for
+        ``OPEN_DELAY``: repainting the highlight never waits for threads nobody stops at.
+        """
+        now = self._move_clock()
+        quick = now - self._last_move < OPEN_DELAY
+        self._last_move = now
+        self._stop_open_timer()
+        if not event.option.id or event.option.id == self.phone_key:
+            return
+        if quick and self._opening is not None:
+            self._open_timer = self.set_timer(OPEN_DELAY, self._open_highlighted, name="open-highlighted")
+        else:
             self.open_thread(event.option.id)
+
+    def _stop_open_timer(self) -> None:
+        if self._open_timer is not None:
+            self._open_timer.stop()
+            self._open_timer = None
+
+    def _open_highlighted(self) -> None:
+        self._open_timer = None
+        key = self.query_one(ThreadList).highlighted_key
+        if key and key != self.phone_key:
+            self.open_thread(key)
+
+    @property
+    def open_pending(self) -> bool:
+        """A conversation is waiting to be opened or read (tests wait on this going False)."""
+        return self._open_timer is not None or self._opening is not None
 
     @on(OptionList.OptionSelected, "#threads")
     def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._stop_open_timer()
         if event.option.id and event.option.id != self.phone_key:
             self.open_thread(event.option.id)
         self.query_one(ThreadView).focus()
@@ -146,6 +206,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         if self.phone_key is not None and pane.recipient:
             pane.save_draft_now()
         self.phone_key = phone_key
+        self._opening = phone_key
         self._thread = self.query_one(ThreadList).thread(phone_key)
         view = self.query_one(ThreadView)
         view.clear("")
@@ -176,6 +237,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
     ) -> None:
         if phone_key != self.phone_key:
             return
+        self._opening = None
         self._thread = thread
         phone = thread.phone if thread else (page[-1].phone if page else phone_key)
         view = self.query_one(ThreadView)
@@ -251,8 +313,10 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
 
     # ------------------------------------------------------------------ live updates
 
-    def _on_core(self, message: msgs.CoreMessage) -> None:
-        if isinstance(message, msgs.MessagesChanged):
+    def _on_core(self, message: msgs.CoreMessage | msgs.Queued) -> None:
+        if isinstance(message, msgs.Queued):  # the app publishes it on the same signal
+            self.on_queued(message)
+        elif isinstance(message, msgs.MessagesChanged):
             self.load_threads()
             if self.phone_key is not None and self.phone_key in message.phone_keys:
                 self._refresh_open_thread(self.phone_key, ())

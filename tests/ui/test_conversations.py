@@ -280,3 +280,48 @@ async def test_other_modes_open_from_their_keys(session: Session, sim: TestSimul
         await pilot.press("f2")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
         assert not any(n.title == "Something went wrong" for n in app._notifications)
+
+
+async def test_racing_through_the_list_opens_only_where_the_highlight_stops(session: Session, sim: TestSimulator) -> None:
+    app = build_app(session, sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 6, "the conversation list")
+        screen = app.screen
+        await wait_for(pilot, lambda: not screen.open_pending, "any opening to finish")
+        thread_list = screen.query_one(ThreadList)
+        keys = [t.phone_key for t in thread_list.threads]
+        opened: list[str] = []
+        loads: list[str] = []
+        real_open = screen.open_thread
+
+        def open_thread(phone_key: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            opened.append(phone_key)
+            real_open(phone_key, **kwargs)
+
+        screen.open_thread = open_thread
+        # Reading a thread never finishes here, so a load is always "in flight".
+        screen._load_thread = lambda phone_key, focus: loads.append(phone_key)
+        screen._move_clock = lambda: 1000.0  # every move counts as quick
+        thread_list.focus()
+        thread_list.highlighted = 0
+        await pilot.pause()
+        await wait_for(pilot, lambda: screen._open_timer is None, "the first conversation")
+        opened.clear()
+        loads.clear()
+        # The first move (nothing being read) opens at once.
+        screen._opening = None
+        await pilot.press("down")
+        assert opened == [keys[1]]
+        # More moves while that one is read: nothing opens until the highlight rests.
+        await pilot.press("down", "down", "down")
+        assert opened == [keys[1]]
+        assert screen.open_pending
+        await wait_for(pilot, lambda: len(opened) == 2, "the resting highlight to open")
+        assert opened[-1] == keys[4] == screen.phone_key
+        # Enter opens at once, with no wait.
+        await pilot.press("down")
+        assert len(opened) == 2
+        await pilot.press("enter")
+        assert opened[-1] == keys[5]
+        assert screen._open_timer is None
+        assert loads == opened
