@@ -37,7 +37,7 @@ from smstui.models import (
     status_title,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -159,7 +159,18 @@ _MIGRATIONS: list[str] = [
     """
     CREATE INDEX IF NOT EXISTS messages_batch ON messages (batch) WHERE batch IS NOT NULL;
     """,
+    # v5: status codes we do not know are pending too (the gateway may still change them), so
+    # the pending index covers every non-final status; opening a conversation finds its
+    # unread messages without reading the whole thread.
+    """
+    DROP INDEX IF EXISTS messages_pending;
+    CREATE INDEX messages_pending ON messages (created)
+        WHERE sms_id IS NOT NULL AND (status IS NULL OR status NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101));
+    CREATE INDEX IF NOT EXISTS messages_unseen ON messages (phone_key) WHERE seen = 0;
+    """,
 ]
+# The partial index's condition, word for word: SQLite uses the index only for queries that say so.
+_PENDING_WHERE = "sms_id IS NOT NULL AND (status IS NULL OR status NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101))"
 
 
 def to_ts(value: datetime | None) -> float | None:
@@ -659,13 +670,14 @@ class Store:
             return row[2]
 
     def pending_sms_ids(self, limit: int = 10_000) -> list[tuple[int, float]]:
-        """Gateway ids (and created time) of messages that can still change status, oldest first."""
+        """Gateway ids (and created time) of messages that can still change status, oldest first.
+
+        Every status not final counts, codes we do not know included (see models.is_final).
+        """
         return [
             (r[0], r[1])
             for r in self._query(
-                "SELECT sms_id, created FROM messages WHERE sms_id IS NOT NULL AND status IN (1, 2, 3, 6) "
-                "ORDER BY created LIMIT ?",
-                (limit,),
+                f"SELECT sms_id, created FROM messages WHERE {_PENDING_WHERE} ORDER BY created LIMIT ?", (limit,)
             )
         ]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from smstui.store import _MIGRATIONS, QUEUED, SCHEMA_VERSION, Store, StoreError
+from smstui.store import _MIGRATIONS, _PENDING_WHERE, QUEUED, SCHEMA_VERSION, Store, StoreError
 
 
 def make_db(path: Path, version: int) -> None:
@@ -40,7 +40,7 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         (queued,) = store.outbox((QUEUED,))
@@ -49,7 +49,13 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         assert [t.title for t in store.tags()] == ["Customers"]
         assert store.device(1576).device.title == "Emulator"
         indexes = {r[0] for r in store._query("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"messages_batch", "messages_pending", "messages_thread"} <= indexes
+        assert {"messages_batch", "messages_pending", "messages_thread", "messages_unseen"} <= indexes
+        # v5: the pending index covers every status that is not final (unknown codes too).
+        pending_sql = store._query("SELECT sql FROM sqlite_master WHERE name = 'messages_pending'")[0][0]
+        assert "NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101)" in pending_sql
+        plan = store._query("EXPLAIN QUERY PLAN SELECT sms_id, created FROM messages WHERE "
+                            + _PENDING_WHERE + " ORDER BY created LIMIT 5")
+        assert "messages_pending" in str(plan)
         # The new pieces work on the old data.
         store.save_template("thanks", "Thank you!")
         assert store.begin_send(queued.lid)

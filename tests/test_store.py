@@ -136,6 +136,10 @@ def test_pending_and_counts(store: Store) -> None:
     assert store.count_created_between(start + 1) == 2
     store.update_status(1, 7, "delivered")
     assert [i for i, _ in store.pending_sms_ids()] == [2]
+    # A status code we do not know is not final: sync keeps asking. Incoming (5) is final.
+    store.upsert_messages([msg(4, status=4, minutes=15), msg(5, status=5, minutes=20), msg(6, status=101, minutes=25)])
+    assert [i for i, _ in store.pending_sms_ids()] == [2, 4]
+    assert [i for i, _ in store.pending_sms_ids(limit=1)] == [2]
 
 
 def test_devices_and_status(store: Store) -> None:
