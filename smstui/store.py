@@ -928,10 +928,15 @@ class Store:
             self._refresh_threads(db, keys)
         return lids
 
-    def outbox(self, states: Sequence[str] = (QUEUED, SENDING, UNKNOWN)) -> list[StoredMessage]:
+    def outbox(
+        self, states: Sequence[str] = (QUEUED, SENDING, UNKNOWN), *, bulk: bool | None = None
+    ) -> list[StoredMessage]:
+        """Outbox rows in ``states``; ``bulk`` False: only single sends (``batch`` unset), True:
+        only bulk jobs' rows (a running bulk job may hold thousands in SENDING), None: both."""
         placeholders = ",".join("?" * len(states))
+        where = {None: "", False: " AND batch IS NULL", True: " AND batch IS NOT NULL"}[bulk]
         rows = self._query(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE outbox IN ({placeholders}) ORDER BY lid", list(states)
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE outbox IN ({placeholders}){where} ORDER BY lid", list(states)
         )
         return [_row_to_message(r) for r in rows]
 

@@ -166,6 +166,8 @@ def test_set_outbox_states_many_rows_in_one_go(store: Store) -> None:
     assert _thread_rows(store) == summaries  # the cheap summary update is exact
     assert store.threads(limit=1)[0].last_outbox == SENDING
     # only_if guards each row; the rows left alone are not reported.
+    assert store.outbox((SENDING,), bulk=True) == []  # none of these is a bulk job's
+    assert len(store.outbox((SENDING,), bulk=False)) == 1200
     assert store.set_outbox_states(lids[:2], QUEUED, only_if=(UNKNOWN,)) == []
     assert sorted(store.set_outbox_states(lids[:3], UNKNOWN, error="lost", only_if=(SENDING,))) == lids[:3]
     assert sum(t.failed for t in store.threads(limit=2000)) == 3 and store.message(lids[0]).outbox_error == "lost"
