@@ -330,7 +330,7 @@ _TABLE_SCHEMAS: dict[str, tuple[type, dict[str, Check]]] = {
             "first_sync_days": _int(minimum=1, maximum=3650),
         },
     ),
-    "bulk": (BulkSettings, {"batch_size": _int(minimum=1, maximum=1000)}),
+    "bulk": (BulkSettings, {"batch_size": _int(minimum=1, maximum=2000)}),
     "secrets": (SecretsSettings, {"keyring": _bool}),
 }
 

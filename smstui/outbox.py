@@ -575,8 +575,8 @@ class Outbox:
         if not messages:
             return []
         rows = [
-            r for r in self.store.outbox((SENDING, UNKNOWN))
-            if r.batch is None and r.lid not in self._in_flight and r.sms_id is None
+            r for r in self.store.outbox((SENDING, UNKNOWN), bulk=False)
+            if r.lid not in self._in_flight and r.sms_id is None
         ]
         if not rows:
             return []
