@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -17,9 +19,10 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from smstui.screens._reporting import ReportWorkerErrors
+from smstui import events
 from smstui import messages as msgs
 from smstui.phone import format_display
-from smstui.store import StoredMessage, Thread
+from smstui.store import SUBMITTED, StoredMessage, Thread
 from smstui.widgets.compose_form import ComposeForm
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
@@ -310,6 +313,66 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
     @on(ThreadView.Copy)
     def _copy(self, event: ThreadView.Copy) -> None:
         self.smsapp.copy_text(event.text, event.what)
+
+    # ------------------------------------------------------------------ retry / cancel a sent message
+
+    @on(ThreadView.Retry)
+    def _retry(self, event: ThreadView.Retry) -> None:
+        self._retry_message(event.message)
+
+    @on(ThreadView.CancelSend)
+    def _cancel_send(self, event: ThreadView.CancelSend) -> None:
+        self._cancel_message(event.message)
+
+    @work(group="outbox", name="retry", exit_on_error=False, description="send a message again")
+    async def _retry_message(self, msg: StoredMessage) -> None:
+        from smstui.outbox import OutboxError
+
+        outbox = self.smsapp.session.outbox
+        try:
+            if msg.outbox is None or msg.outbox == SUBMITTED:
+                # The gateway took it and reported a failure: only a new copy can go out.
+                lids = await asyncio.to_thread(
+                    outbox.queue, [msg.phone], msg.body, msg.device_id, msg.slot if msg.slot is not None else 0,
+                    None, msg.customer_id, msg.urgent, msg.image_path,
+                )
+                self.smsapp.core_signal.publish(msgs.Queued(lids, {msg.phone_key}))
+                self.notify("Queued again as a new message.", title="Sending again", timeout=3)
+            else:
+                await asyncio.to_thread(outbox.retry, msg.lid)
+                lids = [msg.lid]
+                self._post_outbox_changed(lids)
+                self.notify("Sending it again now.", title="Sending again", timeout=3)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot send again", severity="warning")
+            return
+        try:
+            report = await outbox.send(lids)
+        except Exception as exc:  # the rows stay queued; the refresh worker tries again
+            self.notify(clean(str(exc), single_line=True), title="Sending postponed", severity="warning")
+            changed: tuple[int, ...] = tuple(lids)
+        else:
+            changed = tuple(report.changed) or tuple(lids)
+        self._post_outbox_changed(changed)
+
+    @work(group="outbox", name="cancel", exit_on_error=False, description="cancel a queued message")
+    async def _cancel_message(self, msg: StoredMessage) -> None:
+        from smstui.outbox import OutboxError
+
+        try:
+            done = await asyncio.to_thread(self.smsapp.session.outbox.cancel, msg.lid)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot cancel", severity="warning")
+            return
+        if done:
+            self.notify("It will not be sent.", title="Cancelled", timeout=3)
+        else:
+            self.notify("It changed meanwhile (sent or being sent); nothing was cancelled.",
+                        title="Not cancelled", severity="warning")
+        self._post_outbox_changed((msg.lid,))
+
+    def _post_outbox_changed(self, lids: Iterable[int]) -> None:
+        self.app.post_message(msgs.OutboxChanged(events.OutboxChanged(tuple(lids))))
 
     # ------------------------------------------------------------------ live updates
 

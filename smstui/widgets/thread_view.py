@@ -32,7 +32,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from smstui.store import StoredMessage
+from smstui.models import FAILED_STATUSES
+from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN, StoredMessage
 from smstui.widgets.format import (
     absolute,
     clean,
@@ -91,6 +92,20 @@ def bubble_body(msg: StoredMessage) -> str:
     return body or " "
 
 
+def can_retry(msg: StoredMessage) -> bool:
+    """An outgoing message the user may send again: refused, unclear, cancelled or failed."""
+    if msg.incoming:
+        return False
+    if msg.outbox in (REJECTED, UNKNOWN, CANCELLED):
+        return True
+    return msg.outbox not in (QUEUED, SENDING) and msg.status in FAILED_STATUSES
+
+
+def can_cancel(msg: StoredMessage) -> bool:
+    """An outgoing message the gateway does not have yet (or may not have)."""
+    return not msg.incoming and msg.outbox in (QUEUED, UNKNOWN, REJECTED)
+
+
 def _time_dependent(msg: StoredMessage) -> bool:
     # Only the "scheduled <when>" tick reads the clock (format.status_parts); day labels are absolute.
     return not msg.incoming and msg.scheduled_at is not None
@@ -140,6 +155,8 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("end", "select_last", "Newest", show=False),
         Binding("c", "copy_message", "Copy", id="thread.copy"),
         Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
+        Binding("R", "retry", "Send again", id="thread.retry"),
+        Binding("x", "cancel_send", "Cancel sending", id="thread.cancel"),
     ]
 
     selected: reactive[int | None] = reactive(None, init=False)
@@ -162,6 +179,20 @@ class ThreadView(ScrollView, can_focus=True):
             super().__init__()
             self.text = text
             self.what = what
+
+    class Retry(Message):
+        """Send this outgoing message again (it was refused, failed, cancelled or is unclear)."""
+
+        def __init__(self, message: StoredMessage) -> None:
+            super().__init__()
+            self.message = message
+
+    class CancelSend(Message):
+        """Stop this outgoing message (queued, unclear or refused: the gateway does not have it)."""
+
+        def __init__(self, message: StoredMessage) -> None:
+            super().__init__()
+            self.message = message
 
     def __init__(
         self,
@@ -195,6 +226,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._stick_bottom = True  # follow new messages until the user scrolls up
         self._base_style: Style | None = None  # self.rich_style walks the DOM: once per style change
         self._styles: dict[str, Style] = {}
+        self._actions_shown: tuple[bool, bool] = (False, False)  # retry / cancel in the footer
 
     # ------------------------------------------------------------------ data
 
@@ -331,6 +363,8 @@ class ThreadView(ScrollView, can_focus=True):
             self._relayout()
         if added and at_bottom:
             self._scroll_bottom()
+        if selected_lid is not None:
+            self._update_actions()  # its state may allow retry/cancel now, or no longer
         self.refresh()
 
     def remove(self, lids: Iterable[int]) -> None:
@@ -594,7 +628,16 @@ class ThreadView(ScrollView, can_focus=True):
             self.refresh_line(0)
             self.post_message(self.NeedOlder(self))
 
+    def _update_actions(self) -> None:
+        # Footer keys are rebuilt on every refresh_bindings (a recompose): only when they change.
+        msg = self.selected_message
+        shown = (msg is not None and can_retry(msg), msg is not None and can_cancel(msg))
+        if shown != self._actions_shown:
+            self._actions_shown = shown
+            self.refresh_bindings()
+
     def watch_selected(self, old: int | None, new: int | None) -> None:
+        self._update_actions()
         scrolled = False
         if new is not None and 0 <= new < len(self._offsets):
             top = self._offsets[new]
@@ -651,6 +694,24 @@ class ThreadView(ScrollView, can_focus=True):
         number = self.phone or (self._messages[-1].phone if self._messages else None)
         if number:
             self.post_message(self.Copy(number, "number"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Shown in the footer only when the selected message allows them.
+        if action == "retry":
+            return self._actions_shown[0]
+        if action == "cancel_send":
+            return self._actions_shown[1]
+        return True
+
+    def action_retry(self) -> None:
+        msg = self.selected_message
+        if msg is not None and can_retry(msg):
+            self.post_message(self.Retry(msg))
+
+    def action_cancel_send(self) -> None:
+        msg = self.selected_message
+        if msg is not None and can_cancel(msg):
+            self.post_message(self.CancelSend(msg))
 
     def on_blur(self) -> None:
         self.refresh()

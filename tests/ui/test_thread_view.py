@@ -144,3 +144,98 @@ async def test_selection_repaints_only_the_two_bubbles() -> None:
         # The newly selected bubble is drawn again; nothing but the two changed ones is.
         assert view.messages[97].lid in rendered
         assert set(rendered) <= {view.messages[97].lid, view.messages[98].lid}
+
+
+# ---------------------------------------------------------------------- retry / cancel (the real app)
+
+from smstui.screens.conversations import ConversationsScreen  # noqa: E402
+from smstui.session import Session  # noqa: E402
+from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
+from smstui.simulator.testing import TestSimulator  # noqa: E402
+from smstui.store import CANCELLED, QUEUED, REJECTED, SUBMITTED  # noqa: E402
+
+from ui_helpers import build_app, threads_shown  # noqa: E402
+
+PHONE = "+4915550000077"
+
+
+def _footer_ids(app) -> set[str]:  # type: ignore[no-untyped-def]
+    return {b.binding.id for b in app.screen.active_bindings.values() if b.binding.id and b.enabled}
+
+
+async def _select_newest(pilot, app, text: str) -> ThreadView:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: threads_shown(app) > 0, "the conversation list")
+    screen = app.screen
+    assert isinstance(screen, ConversationsScreen)
+    screen.show_thread(PHONE)
+    view = screen.query_one(ThreadView)
+    await wait_for(pilot, lambda: view.phone_key == PHONE and view.messages, "the thread")
+    await wait_for(pilot, lambda: view.messages[-1].body == text, "the newest message")
+    view.focus()
+    await pilot.press("up")
+    assert view.selected_message is not None and view.selected_message.body == text
+    return view
+
+
+async def test_retry_sends_a_refused_message_again(session: Session, sim: TestSimulator) -> None:
+    store = session.store
+    lid = session.outbox.queue([PHONE], "try me again", OFFICE_PHONE, 0)[0]
+    store.set_outbox_state(lid, REJECTED, error="refused for a test")
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await _select_newest(pilot, app, "try me again")
+        assert {"thread.retry", "thread.cancel"} <= _footer_ids(app)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: store.message(lid).outbox == SUBMITTED, "the gateway to accept it")
+        await wait_for(pilot, lambda: view.messages[-1].outbox == SUBMITTED, "the view to show it sent")
+        # Accepted by the gateway: nothing to retry or cancel any more.
+        await wait_for(pilot, lambda: not {"thread.retry", "thread.cancel"} & _footer_ids(app), "the keys to go")
+        assert any(n.title == "Sending again" for n in app._notifications)
+
+
+async def test_cancel_a_queued_message_and_a_stale_one_explains(session: Session, sim: TestSimulator) -> None:
+    store = session.store
+    lid = session.outbox.queue([PHONE], "do not send", OFFICE_PHONE, 0)[0]
+    app = build_app(session, sim)  # sync off: nothing submits it meanwhile
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await _select_newest(pilot, app, "do not send")
+        ids = _footer_ids(app)
+        assert "thread.cancel" in ids and "thread.retry" not in ids  # queued: nothing to retry yet
+        await pilot.press("x")
+        await wait_for(pilot, lambda: store.message(lid).outbox == CANCELLED, "the cancel")
+        await wait_for(pilot, lambda: view.messages[-1].outbox == CANCELLED, "the view to show it")
+        assert "thread.retry" in _footer_ids(app) and "thread.cancel" not in _footer_ids(app)
+        # A cancelled message can be sent after all.
+        await pilot.press("R")
+        await wait_for(pilot, lambda: store.message(lid).outbox == SUBMITTED, "the send")
+
+        # The view may be behind the store: the outbox refuses, and the user is told why.
+        lid2 = session.outbox.queue([PHONE], "already gone", OFFICE_PHONE, 0)[0]
+        app.screen._refresh_open_thread(PHONE, (lid2,))
+        await wait_for(pilot, lambda: view.messages[-1].lid == lid2, "the new queued message")
+        await pilot.press("end")
+        assert view.selected_message is not None and view.selected_message.outbox == QUEUED
+        store.set_outbox_state(lid2, SUBMITTED, sms_id=99_999_999)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: any(n.title == "Cannot cancel" for n in app._notifications), "the refusal")
+        note = next(n for n in app._notifications if n.title == "Cannot cancel")
+        assert "already accepted" in note.message
+        assert store.message(lid2).outbox == SUBMITTED
+
+
+async def test_incoming_messages_offer_no_retry_or_cancel(session: Session, sim: TestSimulator) -> None:
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 0, "the conversation list")
+        screen = app.screen
+        view = screen.query_one(ThreadView)
+        key = screen.query_one("#threads").threads[0].phone_key
+        screen.show_thread(key)
+        await wait_for(pilot, lambda: view.phone_key == key and view.messages, "a thread")
+        view.focus()
+        incoming = max(i for i, m in enumerate(view.messages) if m.incoming)
+        view.selected = incoming
+        await pilot.pause()
+        assert not {"thread.retry", "thread.cancel"} & _footer_ids(app)
+        await pilot.press("R", "x")
+        assert not any(n.title in ("Sending again", "Cancelled") for n in app._notifications)
