@@ -301,13 +301,16 @@ class SmsTuiApp(App[None]):
     @work(group="sync", exclusive=True, name="refresh", exit_on_error=False,
           description="keep the store in step with the gateway")
     async def _run_sync(self) -> None:
+        # The service runs on the session's network loop (a thread of its own): parsing and
+        # storing a window of thousands of messages must not hold up key presses and frames.
+        # Cancelling this worker cancels it there; post_message is thread-safe.
         service = self.make_service()
         self._service = service
 
         def emit(event: events.Event) -> None:
             self.post_message(msgs.to_message(event))
 
-        await service.run(emit)
+        await self.session.start_network().run(service.run(emit))
 
     def action_refresh(self) -> None:
         if not self.session_ready:
@@ -531,6 +534,10 @@ class SmsTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         self._stop_sync()
+        try:
+            await self.session.client.aclose()  # this loop's connections; the session may go on
+        except Exception as exc:
+            log.warning("closing connections failed: %s", type(exc).__name__)
 
 
 def _default_opener(session: "Session") -> SessionOpener:

@@ -1,8 +1,9 @@
 """The refresh worker the UI runs: outbox pass + sync, as events, never overlapping.
 
-The app starts :meth:`RefreshService.run` in one Textual worker (``@work(group="refresh",
-exclusive=True)``) with an ``emit`` callable (e.g. ``app.post_message`` wrapped to map core events to
-Textual messages). One poll runs to its end before the next is armed (dolphie's one-shot worker
+The app runs :meth:`RefreshService.run` on the session's network loop (a thread of its own, see
+:class:`smstui.session.NetworkLoop`), awaited from one exclusive Textual worker, with an ``emit``
+callable (``app.post_message``, which is thread-safe, wrapped to map core events to Textual
+messages); ``wake``/``stop`` may be called from any thread. One poll runs to its end before the next is armed (dolphie's one-shot worker
 re-armed by a timer), so polls never overlap however slow the link; ``wake()`` ("refresh now")
 arms the next one at once, and a wake during a poll makes exactly one more poll follow it.
 
@@ -54,17 +55,30 @@ class RefreshService:
         self._force_devices = False
         self._stopping = False
         self._lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # ------------------------------------------------------------------ control
 
     def wake(self, *, force_devices: bool = True) -> None:
-        """Refresh now (devices too, unless told otherwise); safe to call at any time."""
+        """Refresh now (devices too, unless told otherwise); safe to call at any time, from any thread."""
         self._force_devices = self._force_devices or force_devices
-        self._wake.set()
+        self._on_loop(self._wake.set)
 
     def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
+        self._on_loop(self._wake.set)
+
+    def _on_loop(self, action: Callable[[], None]) -> None:
+        # asyncio.Event is not thread-safe: the app may run the service on a loop of its own.
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop or loop.is_closed():
+            action()
+        else:
+            loop.call_soon_threadsafe(action)
 
     @property
     def busy(self) -> bool:
@@ -84,6 +98,7 @@ class RefreshService:
     async def run(self, emit: Emit) -> None:
         """Poll until stopped or cancelled; ``emit`` gets every event as it happens."""
         self._stopping = False
+        self._loop = asyncio.get_running_loop()
         while not self._stopping:
             self._wake.clear()
             force, self._force_devices = self._force_devices, False

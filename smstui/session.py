@@ -11,6 +11,13 @@ do not stop the session: the defaults apply and :attr:`Session.config_problems` 
 wrong for the UI to show. An unknown profile or a bad URL given explicitly raises
 :class:`smstui.config.ConfigError` with a sentence saying what to fix.
 
+Network loop: the app calls :meth:`Session.start_network` to get a :class:`NetworkLoop`, an event
+loop in a thread of its own where the refresh service runs, so parsing and storing thousands of
+synced messages never holds up the UI's loop. The session's outbox then runs its gateway passes
+(``process``/``send``) on that loop whoever awaits them: its lock (one pass at a time, no double
+sends) only works within one loop. The client keeps one connection pool per loop. Without a
+network loop (the CLI, most tests) everything runs on the caller's loop as before.
+
 Secrets: the token (and the password, only when the profile says ``remember_password``) come from
 :class:`smstui.secrets.TokenStore`/``PasswordStore`` (0600 files or the OS keyring). Every new token
 the client fetches is saved through ``on_token``. Nothing here logs or shows a secret.
@@ -18,12 +25,15 @@ the client fetches is saved through ``on_token``. Nothing here logs or shows a s
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from smstui import paths
 from smstui.api.client import GatewayClient
@@ -46,6 +56,94 @@ from smstui.sync import Syncer
 log = logging.getLogger("smstui.session")
 
 ClockLike = Callable[[], "float | datetime"]
+T = TypeVar("T")
+
+
+class NetworkLoop:
+    """An asyncio event loop running in a daemon thread of its own, until :meth:`aclose`."""
+
+    def __init__(self, name: str = "smstui-network") -> None:
+        self.loop = asyncio.new_event_loop()
+        self._closing = False
+        self._lock = threading.Lock()
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+        self._thread.start()
+        self._started.wait()
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.call_soon(self._started.set)
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.close()
+
+    @property
+    def is_current(self) -> bool:
+        """Is the caller running on this loop?"""
+        try:
+            return asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            return False
+
+    @property
+    def is_open(self) -> bool:
+        return not self._closing and self._thread.is_alive()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> "concurrent.futures.Future[T]":
+        """Schedule ``coro`` on this loop (from any thread); RuntimeError once closing."""
+        with self._lock:
+            if self._closing:
+                coro.close()
+                raise RuntimeError("the network loop is closed")
+            return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await ``coro`` run on this loop; cancelling the caller cancels it there too."""
+        return await asyncio.wrap_future(self.submit(coro))
+
+    async def aclose(self, cleanup: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Cancel what still runs there, await ``cleanup`` on the loop, stop the thread."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        if not self._thread.is_alive():
+            return
+
+        async def shutdown() -> None:
+            current = asyncio.current_task()
+            tasks = [t for t in asyncio.all_tasks() if t is not current]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if cleanup is not None:
+                try:
+                    await cleanup()
+                except Exception as exc:  # closing must go on
+                    log.warning("closing the network loop: %s", type(exc).__name__)
+            await self.loop.shutdown_asyncgens()
+
+        try:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(shutdown(), self.loop))
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            await asyncio.to_thread(self._thread.join, 10)
+
+
+class SessionOutbox(Outbox):
+    """The session's outbox: gateway passes run on the session's network loop when it has one."""
+
+    def __init__(self, session: "Session", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session = session
+
+    async def process(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._session.on_network(super().process(*args, **kwargs))
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._session.on_network(super().send(*args, **kwargs))
 
 
 def _epoch_clock(clock: ClockLike | None) -> Callable[[], float] | None:
@@ -85,7 +183,8 @@ class Session:
         self.tokens = tokens
         self.passwords = passwords
         self.clock = clock or store.now
-        self.outbox = Outbox(store, client, clock=self.clock)
+        self.network: NetworkLoop | None = None
+        self.outbox: Outbox = SessionOutbox(self, store, client, clock=self.clock)
         self.syncer = Syncer(store, client, self.config.sync, clock=self.clock, fold=self.outbox.fold_from_sync)
 
     def __repr__(self) -> str:
@@ -113,6 +212,30 @@ class Session:
         from smstui.sync import ensure_gateway_zone
 
         return await ensure_gateway_zone(self.client, self.store, self.clock())
+
+    # ------------------------------------------------------------------ network loop
+
+    def start_network(self) -> NetworkLoop:
+        """The session's network loop, started on first use (see the module docstring)."""
+        if self.network is None or not self.network.is_open:
+            self.network = NetworkLoop(f"smstui-network-{self.profile.name}")
+        return self.network
+
+    async def on_network(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await ``coro`` on the network loop if one runs (and it is not this one), else here."""
+        network = self.network
+        if network is None or network.is_current or not network.is_open:
+            return await coro
+        try:
+            future = network.submit(coro)
+        except RuntimeError:  # closed meanwhile; submit closed the coroutine
+            raise RuntimeError("the session is closing") from None
+        return await asyncio.wrap_future(future)
+
+    async def _close_network(self) -> None:
+        network, self.network = self.network, None
+        if network is not None:
+            await network.aclose(self.client.aclose)
 
     # ------------------------------------------------------------------ credentials
 
@@ -190,6 +313,7 @@ class Session:
 
     async def aclose(self) -> None:
         try:
+            await self._close_network()
             await self.client.aclose()
         finally:
             self.store.close()

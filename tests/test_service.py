@@ -147,3 +147,36 @@ async def test_async_emit_is_awaited(sim) -> None:
         assert len(received) == len(events)
     finally:
         await session.aclose()
+
+
+async def test_service_on_the_session_network_loop_is_woken_from_another_loop(sim) -> None:
+    """As the app runs it: on the session's network loop; wake() comes from the UI's loop."""
+    import threading
+
+    session = open_sim_session(sim)
+    service = RefreshService(session, interval=3600)
+    threads: list[str] = []
+    polled = threading.Event()
+
+    def emit(event) -> None:
+        threads.append(threading.current_thread().name)
+        if isinstance(event, SyncStateChanged) and event.state.status == "idle":
+            polled.set()
+
+    network = session.start_network()
+    running = asyncio.ensure_future(network.run(service.run(emit)))
+    try:
+        assert await asyncio.to_thread(polled.wait, 10)
+        polled.clear()
+        service.wake()  # from this (another) loop: must reach the service's loop
+        assert await asyncio.to_thread(polled.wait, 10)
+        assert service.polls == 2
+        assert set(threads) == {network._thread.name}
+    finally:
+        running.cancel()  # cancels the run on the network loop too
+        try:
+            await running
+        except asyncio.CancelledError:
+            pass
+        await session.aclose()
+    assert not network._thread.is_alive()

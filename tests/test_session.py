@@ -175,3 +175,49 @@ async def test_ensure_zone_learns_the_account_zone(sim) -> None:
         assert await session.ensure_zone() and sim.stats.total_requests == 0
     finally:
         await session.aclose()
+
+
+async def test_outbox_passes_run_on_the_network_loop_whoever_awaits_them(sim) -> None:
+    """The outbox's lock is per loop: with a network loop, every pass runs there."""
+    import threading
+
+    from tests.core_helpers import open_sim_session
+
+    session = open_sim_session(sim)
+    seen: list[str] = []
+    real_pass = type(session.outbox).__mro__[1]._pass
+
+    async def spy(self, only):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread().name)
+        return await real_pass(self, only)
+
+    session.outbox._pass = spy.__get__(session.outbox)  # type: ignore[method-assign]
+    try:
+        await session.outbox.process()  # no network loop yet: runs right here
+        assert seen == [threading.current_thread().name]
+        network = session.start_network()
+        from smstui.simulator.seed import OFFICE_PHONE
+
+        lids = session.outbox.queue(["+4915752982212"], "hello", OFFICE_PHONE, 0)
+        report = await session.outbox.send(lids)
+        assert seen[-1] == network._thread.name != threading.current_thread().name
+        assert report is not None
+    finally:
+        await session.aclose()
+    assert not network._thread.is_alive() and session.network is None
+
+
+async def test_client_keeps_one_connection_pool_per_loop(sim) -> None:
+    """A request from a second event loop (another thread) works beside the first loop's pool."""
+    from tests.core_helpers import open_sim_session
+
+    session = open_sim_session(sim)
+    try:
+        first = await session.client.devices()
+        network = session.start_network()
+        second = await network.run(session.client.devices())
+        assert [d.id for d in first] == [d.id for d in second]
+        assert len(session.client._pools) == 2
+    finally:
+        await session.aclose()
+    assert len(session.client._pools) == 0

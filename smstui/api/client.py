@@ -1,22 +1,25 @@
 """Async client for the SMSGateway24 HTTP API: one method per call in api.md.
 
-One ``GatewayClient`` (one httpx connection pool) serves a whole session; close it with
-``aclose()`` or ``async with``. Every call is a POST with form fields, so credentials and bodies
+One ``GatewayClient`` serves a whole session, from any event loop: it keeps one httpx connection
+pool per loop (an httpx client is bound to the loop it first ran on, and the app runs its refresh
+on a loop of its own), made on the first request there; ``aclose()`` closes the running loop's.
+httpx itself is imported then too, which keeps it (~65 ms) out of the app's cold start. Every call is a POST with form fields, so credentials and bodies
 stay out of URLs and server logs. Answers are turned into the typed models of
 :mod:`smstui.models`; failures into the typed errors of :mod:`smstui.api.errors`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from smstui.api import parse
 from smstui.api.errors import ApiError, AuthError, GatewayError, ResponseFormatError, TransportError
@@ -28,6 +31,9 @@ from smstui.models import (
     OutgoingSms,
     SmsStatus,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("smstui.api")
 
@@ -127,12 +133,11 @@ class GatewayClient:
         self.on_token = on_token
         self.timeout = timeout
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=min(timeout, 10.0)),
-            transport=transport,
-            headers={"User-Agent": "smstui"},
-            follow_redirects=True,
+        self._transport = transport
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
         )
+        self._pools_lock = threading.Lock()
         #: Requests made and response bytes read, for the idle-refresh budget and the benchmarks.
         self.request_count = 0
         self.bytes_received = 0
@@ -147,7 +152,28 @@ class GatewayClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        """Close the connection pool of the running loop (pools of other loops stay open)."""
+        with self._pools_lock:
+            pool = self._pools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.aclose()
+
+    def _pool(self) -> "httpx.AsyncClient":
+        loop = asyncio.get_running_loop()
+        pool = self._pools.get(loop)
+        if pool is None:
+            import httpx
+
+            timeout = self.timeout
+            pool = httpx.AsyncClient(
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=min(timeout, 10.0)),
+                transport=self._transport,
+                headers={"User-Agent": "smstui"},
+                follow_redirects=True,
+            )
+            with self._pools_lock:
+                self._pools[loop] = pool
+        return pool
 
     @property
     def has_token(self) -> bool:
@@ -176,8 +202,11 @@ class GatewayClient:
         url = self.base_url + method
         log.debug("POST %s fields=%s", method, sorted(k for k in data if k not in _SECRET_FIELDS))
         self.request_count += 1
+        http = self._pool()
+        import httpx  # imported by _pool
+
         try:
-            response = await self._http.post(url, data=dict(data), files=files)
+            response = await http.post(url, data=dict(data), files=files)
         except httpx.TimeoutException as exc:
             sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
             raise TransportError(
