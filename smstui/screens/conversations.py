@@ -124,7 +124,8 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             text.append(f" · {count}{'+' if count >= THREAD_LIMIT else ''}")
         if self._search:
             text.append(" · filtered")
-        self.query_one("#list-title", Static).update(text)
+        # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
+        self.query_one("#list-title", Static).update(text, layout=False)
 
     @work(thread=True, exclusive=True, group="threads", name="load-threads", exit_on_error=False,
           description="read conversations from the store")
@@ -212,8 +213,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         self._opening = phone_key
         self._thread = self.query_one(ThreadList).thread(phone_key)
         view = self.query_one(ThreadView)
-        view.clear("")
-        view.loading_older = True
+        view.show_loading()
         self._update_header()
         self._load_thread(phone_key, focus)
 
@@ -271,7 +271,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
     def _update_header(self) -> None:
         header = self.query_one("#thread-header", Static)
         if self.phone_key is None:
-            header.update(Text("No conversation open", style="italic"))
+            header.update(Text("No conversation open", style="italic"), layout=False)
             return
         thread = self._thread
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -286,7 +286,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             text.append(f"  · {thread.total} message{'s' if thread.total != 1 else ''}", style="dim")
             if thread.failed:
                 text.append(f" · {thread.failed} failed", style="bold red")
-        header.update(text)
+        header.update(text, layout=False)  # one line high (app.tcss)
 
     @on(ThreadView.NeedOlder)
     def _need_older(self, event: ThreadView.NeedOlder) -> None:

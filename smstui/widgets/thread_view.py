@@ -227,6 +227,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._base_style: Style | None = None  # self.rich_style walks the DOM: once per style change
         self._styles: dict[str, Style] = {}
         self._actions_shown: tuple[bool, bool] = (False, False)  # retry / cancel in the footer
+        self._keep_extent = False  # show_loading: leave the virtual size until the page arrives
 
     # ------------------------------------------------------------------ data
 
@@ -252,6 +253,25 @@ class ThreadView(ScrollView, can_focus=True):
             self.empty_text = empty_text
         self.set_messages([], has_older=False)
 
+    def show_loading(self) -> None:
+        """Empty the view while another thread is read; :meth:`set_messages` follows.
+
+        The scroll extent stays as it was meanwhile: the scrollbar vanishing and coming back
+        would cost two layout passes of the whole screen on every open.
+        """
+        self.phone_key = None
+        self.phone = None
+        self.empty_text = ""
+        self._messages = []
+        self._reindex()
+        self._heights = []
+        self._offsets = []
+        self.has_older = False
+        self.selected = None
+        self.loading_older = True
+        self._keep_extent = True
+        self.refresh()
+
     def set_messages(
         self, messages: Iterable[StoredMessage], *, has_older: bool, phone_key: str | None = None,
         phone: str | None = None,
@@ -269,6 +289,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.has_older = has_older
         self.loading_older = False
         self.selected = None
+        self._keep_extent = False
         self._relayout()
         self._scroll_bottom()
         self.refresh()
@@ -569,11 +590,19 @@ class ThreadView(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         """Measure every loaded message (opening a thread, a new width, new device names)."""
-        width = self.scrollable_content_region.width
-        if width <= 0:
+        if self.scrollable_content_region.width <= 0:
             self._layout_width = -1
             return
-        self._set_heights([self._measure(i, width) for i in range(len(self._messages))], width)
+        # The width depends on whether the scrollbar shows, which depends on the heights: measure
+        # for the likelier case (a scrollbar, once there is anything) so a page is measured once.
+        full = self.content_region.width
+        with_bar = max(1, full - self.styles.scrollbar_size_vertical)
+        count = len(self._messages)
+        heights = [self._measure(i, with_bar) for i in range(count)] if count else []
+        if count and self._header_lines() + sum(heights) > self.content_region.height:
+            self._set_heights(heights, with_bar)
+        else:
+            self._set_heights([self._measure(i, full) for i in range(count)], full)
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
@@ -599,7 +628,7 @@ class ThreadView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        if width != self._layout_width:
+        if width != self._layout_width and not self._keep_extent:
             self._relayout()
         base = self._base()
         if not self._messages:
