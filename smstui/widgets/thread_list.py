@@ -178,6 +178,7 @@ class ThreadList(ScrollView, can_focus=True):
         # (thread, base style, width) -> its two lines. A thread value is immutable, so a changed
         # conversation misses the cache by itself; clock and theme changes clear it.
         self._cache: LRUCache[tuple[Thread, Style, int], tuple[Strip, Strip]] = LRUCache(512)
+        self._announce_after_paint = False
 
     # ------------------------------------------------------------------ data
 
@@ -216,10 +217,16 @@ class ThreadList(ScrollView, can_focus=True):
         self._hover = None
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
-        if keep is not None and keep in self._index:
-            self.highlighted = self._index[keep]
-        elif new and self.has_focus:
-            self.highlighted = 0
+        # The first fill announces its highlight after the list is painted: whoever opens the
+        # highlighted conversation must not hold up the app's first useful frame.
+        self._announce_after_paint = not old
+        try:
+            if keep is not None and keep in self._index:
+                self.highlighted = self._index[keep]
+            elif new and self.has_focus:
+                self.highlighted = 0
+        finally:
+            self._announce_after_paint = False
 
     def redraw(self) -> None:
         """Re-render the rows (relative times moved on, or the theme changed)."""
@@ -310,7 +317,15 @@ class ThreadList(ScrollView, can_focus=True):
             return
         self.scroll_to_highlight()
         thread = self.threads[new]
-        self.post_message(OptionList.OptionHighlighted(self, Option(thread.phone_key, id=thread.phone_key), new))  # type: ignore[arg-type]
+        message = OptionList.OptionHighlighted(self, Option(thread.phone_key, id=thread.phone_key), new)  # type: ignore[arg-type]
+        if self._announce_after_paint:
+            self.call_after_refresh(self._announce, message, thread.phone_key)
+        else:
+            self.post_message(message)
+
+    def _announce(self, message: OptionList.OptionHighlighted, phone_key: str) -> None:
+        if self.highlighted_key == phone_key:  # not moved on meanwhile (that move announced itself)
+            self.post_message(message)
 
     def watch__hover(self, old: int | None, new: int | None) -> None:
         self._refresh_row(old)
