@@ -31,6 +31,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from smstui.models import FAILED_STATUSES
 from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN, StoredMessage
@@ -53,6 +54,8 @@ Clock = Callable[[], datetime]
 # slower.
 BLOCK_CACHE_SIZE = 160
 MARGIN = 2
+# The footer follows the selection (retry/cancel keys) once it rests this long.
+ACTIONS_DELAY = 0.25
 
 
 def _utc_now() -> datetime:
@@ -227,6 +230,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._base_style: Style | None = None  # self.rich_style walks the DOM: once per style change
         self._styles: dict[str, Style] = {}
         self._actions_shown: tuple[bool, bool] = (False, False)  # retry / cancel in the footer
+        self._actions_timer: Timer | None = None
         self._keep_extent = False  # show_loading: leave the virtual size until the page arrives
 
     # ------------------------------------------------------------------ data
@@ -657,13 +661,31 @@ class ThreadView(ScrollView, can_focus=True):
             self.refresh_line(0)
             self.post_message(self.NeedOlder(self))
 
-    def _update_actions(self) -> None:
-        # Footer keys are rebuilt on every refresh_bindings (a recompose): only when they change.
+    def _actions(self) -> tuple[bool, bool]:
         msg = self.selected_message
-        shown = (msg is not None and can_retry(msg), msg is not None and can_cancel(msg))
+        return (msg is not None and can_retry(msg), msg is not None and can_cancel(msg))
+
+    def _update_actions(self) -> None:
+        # refresh_bindings rebuilds the whole footer (a recompose and a screen layout, tens of ms):
+        # only when the keys change, and only once the selection rests, so moving through
+        # messages never waits for it. The keys work at once (check_action looks live).
+        if self._actions_timer is not None:
+            self._actions_timer.stop()
+            self._actions_timer = None
+        if self._actions() != self._actions_shown:
+            self._actions_timer = self.set_timer(ACTIONS_DELAY, self._show_actions, name="footer-keys")
+
+    def _show_actions(self) -> None:
+        self._actions_timer = None
+        shown = self._actions()
         if shown != self._actions_shown:
             self._actions_shown = shown
             self.refresh_bindings()
+
+    @property
+    def footer_pending(self) -> bool:
+        """The footer has yet to show (or hide) retry/cancel for the selection."""
+        return self._actions_timer is not None
 
     def watch_selected(self, old: int | None, new: int | None) -> None:
         self._update_actions()
@@ -727,9 +749,9 @@ class ThreadView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Shown in the footer only when the selected message allows them.
         if action == "retry":
-            return self._actions_shown[0]
+            return self._actions()[0]
         if action == "cancel_send":
-            return self._actions_shown[1]
+            return self._actions()[1]
         return True
 
     def action_retry(self) -> None:

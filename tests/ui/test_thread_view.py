@@ -159,8 +159,18 @@ from ui_helpers import build_app, threads_shown  # noqa: E402
 PHONE = "+4915550000077"
 
 
-def _footer_ids(app) -> set[str]:  # type: ignore[no-untyped-def]
-    return {b.binding.id for b in app.screen.active_bindings.values() if b.binding.id and b.enabled}
+_KEYS = {"thread.retry": "retry", "thread.cancel": "cancel_send"}
+
+
+async def _footer(pilot, app) -> set[str]:  # type: ignore[no-untyped-def]
+    """Ids of the retry/cancel bindings the footer shows, once it has followed the selection."""
+    from textual.widgets._footer import FooterKey
+
+    view = app.screen.query_one(ThreadView)
+    await wait_for(pilot, lambda: not view.footer_pending, "the footer to follow the selection")
+    await pilot.pause()
+    shown = {key.action for key in app.screen.query(FooterKey)}
+    return {ident for ident, action in _KEYS.items() if any(a.endswith(action) for a in shown)}
 
 
 async def _select_newest(pilot, app, text: str) -> ThreadView:  # type: ignore[no-untyped-def]
@@ -184,12 +194,12 @@ async def test_retry_sends_a_refused_message_again(session: Session, sim: TestSi
     app = build_app(session, sim)
     async with app.run_test(size=(100, 30)) as pilot:
         view = await _select_newest(pilot, app, "try me again")
-        assert {"thread.retry", "thread.cancel"} <= _footer_ids(app)
+        assert {"thread.retry", "thread.cancel"} <= await _footer(pilot, app)
         await pilot.press("R")
         await wait_for(pilot, lambda: store.message(lid).outbox == SUBMITTED, "the gateway to accept it")
         await wait_for(pilot, lambda: view.messages[-1].outbox == SUBMITTED, "the view to show it sent")
         # Accepted by the gateway: nothing to retry or cancel any more.
-        await wait_for(pilot, lambda: not {"thread.retry", "thread.cancel"} & _footer_ids(app), "the keys to go")
+        assert not {"thread.retry", "thread.cancel"} & await _footer(pilot, app)
         assert any(n.title == "Sending again" for n in app._notifications)
 
 
@@ -199,12 +209,13 @@ async def test_cancel_a_queued_message_and_a_stale_one_explains(session: Session
     app = build_app(session, sim)  # sync off: nothing submits it meanwhile
     async with app.run_test(size=(100, 30)) as pilot:
         view = await _select_newest(pilot, app, "do not send")
-        ids = _footer_ids(app)
+        ids = await _footer(pilot, app)
         assert "thread.cancel" in ids and "thread.retry" not in ids  # queued: nothing to retry yet
         await pilot.press("x")
         await wait_for(pilot, lambda: store.message(lid).outbox == CANCELLED, "the cancel")
         await wait_for(pilot, lambda: view.messages[-1].outbox == CANCELLED, "the view to show it")
-        assert "thread.retry" in _footer_ids(app) and "thread.cancel" not in _footer_ids(app)
+        ids = await _footer(pilot, app)
+        assert "thread.retry" in ids and "thread.cancel" not in ids
         # A cancelled message can be sent after all.
         await pilot.press("R")
         await wait_for(pilot, lambda: store.message(lid).outbox == SUBMITTED, "the send")
@@ -236,6 +247,6 @@ async def test_incoming_messages_offer_no_retry_or_cancel(session: Session, sim:
         incoming = max(i for i, m in enumerate(view.messages) if m.incoming)
         view.selected = incoming
         await pilot.pause()
-        assert not {"thread.retry", "thread.cancel"} & _footer_ids(app)
+        assert not {"thread.retry", "thread.cancel"} & await _footer(pilot, app)
         await pilot.press("R", "x")
         assert not any(n.title in ("Sending again", "Cancelled") for n in app._notifications)
