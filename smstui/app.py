@@ -33,6 +33,7 @@ from smstui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
     from smstui.screens.login import LoginForm, LoginScreen
     from smstui.session import Session
@@ -220,6 +221,21 @@ class SmsTuiApp(App[None]):
     def _profile_label(self) -> str:
         label = self.session.profile.name
         return f"{label} (demo)" if self.demo else label
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry gateway refusals, file names and config text: never markup.
+
+        Widgets' ``notify`` forwards ``markup=True`` by default, so the app ignores the flag.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------------ start-up
 

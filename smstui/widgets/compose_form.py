@@ -87,7 +87,7 @@ class ComposeForm(Vertical):
     ComposeForm #compose-image { width: 1fr; }
     ComposeForm Checkbox { border: none; padding: 0; height: 1; margin-right: 1; background: transparent; }
     ComposeForm #compose-info { height: 1; color: $foreground-muted; }
-    ComposeForm #compose-recipients-check { height: auto; max-height: 3; color: $foreground-muted; }
+    ComposeForm #compose-recipients-check { height: auto; max-height: 4; color: $foreground-muted; }
     ComposeForm #compose-errors { height: auto; color: $error; }
     ComposeForm #compose-extras { display: none; height: 1; margin-top: 1; }
     ComposeForm.-extras #compose-extras { display: block; }
@@ -343,13 +343,15 @@ class ComposeForm(Vertical):
             else:
                 if when is not None:
                     info.append(f" · ⏲ {to_local(when, self._tz).strftime('%a %d %b %H:%M')}")
-        self.query_one("#compose-info", Static).update(info)
+        # One fixed-height line: no layout pass on every keystroke.
+        self.query_one("#compose-info", Static).update(info, layout=False)
         if self.recipient is None:
             self._update_recipient_marks()
 
     def _update_recipient_marks(self) -> None:
         checks = self._recipient_checks()
         text = Text(overflow="fold")
+        first_error = next((c.error for c in checks if not c.ok and c.error), None)
         for check in checks:
             if text:
                 text.append("  ")
@@ -359,9 +361,15 @@ class ComposeForm(Vertical):
             else:
                 text.append("✗ ", style="bold red")
                 text.append(clean(check.raw, single_line=True), style="red")
+        if first_error:
+            # Say why, not just that: the first problem, in the words of smstui.phone.
+            text.append("\n" + clean(first_error, single_line=True), style="red")
         self.query_one("#compose-recipients-check", Static).update(text)
 
     def show_errors(self, errors: Sequence[str]) -> None:
+        if list(errors) == getattr(self, "_shown_errors", None):
+            return  # cleared on every keystroke: skip the layout pass when nothing changes
+        self._shown_errors = list(errors)
         text = Text("\n".join(f"✗ {e}" for e in errors))
         box = self.query_one("#compose-errors", Static)
         box.update(text)
