@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from textual.app import App
 from textual.pilot import Pilot
+
+from pilot_helpers import BERLIN, wait_for
 from textual.screen import Screen
 
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class Host(App[None]):
@@ -32,19 +31,6 @@ class Host(App[None]):
 def make_session(store: Any, client: Any, *, region: str | None = "DE", batch_size: int = 100) -> SimpleNamespace:
     config = SimpleNamespace(bulk=SimpleNamespace(batch_size=batch_size))
     return SimpleNamespace(store=store, client=client, region=region, config=config, profile=None)
-
-
-async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
-    """Let the app run until ``predicate()`` is truthy (checked between frames), or fail."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await pilot.pause(0.02)
 
 
 async def idle(pilot: Pilot) -> None:

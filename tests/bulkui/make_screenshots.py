@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # pilot_helpers
 
 from textual.widgets import Input, Select, TextArea  # noqa: E402
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from textual.pilot import Pilot
+
+from pilot_helpers import BERLIN, wait_for
 
 from smstui.app import SmsTuiApp, make_app
 from smstui.session import Session, open_session
 from smstui.simulator.testing import TestSimulator
 
-BERLIN = ZoneInfo("Europe/Berlin")
 FIXED_PORT_URL = "http://127.0.0.1:8080"
 
 
@@ -32,19 +30,6 @@ def build_app(session: Session, sim: TestSimulator | None = None, **kwargs: Any)
         kwargs.setdefault("clock", sim.clock)
     kwargs.setdefault("sync", False)
     return make_app(session, **kwargs)
-
-
-async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
-    """Let the app run until ``predicate()`` is truthy (checked between frames), or fail."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await pilot.pause(0.02)
 
 
 async def settle(pilot: Pilot) -> None:

@@ -1,0 +1,26 @@
+"""Waiting on a running Textual app in Pilot tests: on the app's own state, never on sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual.pilot import Pilot
+
+# Times in tests and snapshots show in one zone whatever the machine's.
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
+    """Let the app run until ``predicate()`` is truthy (checked between frames), or fail."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await pilot.pause(0.02)
