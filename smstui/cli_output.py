@@ -205,38 +205,26 @@ def status_doc(status: SmsStatus, *, timed_out: bool = False) -> dict[str, Any]:
 
 
 def message_doc(message: Message) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "lid": None,
-        "phone": message.phone,
-        "body": message.body,
-        "direction": "in" if message.incoming else "out",
-        "status": message.status,
-        "status_title": message.title,
-        "final": message.final,
-        "failed": message.failed,
-        "device_id": message.device_id,
-        "sim": message.slot,
-        "created": iso(message.created),
-        "sent_at": iso(message.sent_at),
-        "scheduled_at": iso(message.scheduled_at),
-        "customer_id": message.customer_id,
-        "urgent": message.urgent,
-        "outbox": None,
-    }
+    return _message_doc(message, sms_id=message.id, lid=None, title=message.title, outbox=None)
 
 
 def stored_message_doc(message: Any) -> dict[str, Any]:
     """A row of the local store (:class:`smstui.store.StoredMessage`) in the same shape."""
-    status = message.status
+    return _message_doc(
+        message, sms_id=message.sms_id, lid=message.lid, title=message.display_status, outbox=message.outbox
+    )
+
+
+def _message_doc(message: Any, *, sms_id: int | None, lid: int | None, title: str, outbox: str | None) -> dict[str, Any]:
+    """The documented fields of ``messages --json``, from a gateway message or a store row."""
     return {
-        "id": message.sms_id,
-        "lid": message.lid,
+        "id": sms_id,
+        "lid": lid,
         "phone": message.phone,
         "body": message.body,
         "direction": "in" if message.incoming else "out",
-        "status": status,
-        "status_title": message.display_status,
+        "status": message.status,
+        "status_title": title,
         "final": message.final,
         "failed": message.failed,
         "device_id": message.device_id,
@@ -246,7 +234,7 @@ def stored_message_doc(message: Any) -> dict[str, Any]:
         "scheduled_at": iso(message.scheduled_at),
         "customer_id": message.customer_id,
         "urgent": message.urgent,
-        "outbox": message.outbox,
+        "outbox": outbox,
     }
 
 

@@ -62,6 +62,12 @@ class Cli:
         assert run.exit_code == 0, run.output
         return run
 
+    @classmethod
+    def logged_in(cls, api_url: str) -> "Cli":
+        runner = cls(api_url)
+        runner.login()
+        return runner
+
     def everything_printed(self) -> str:
         return "\n".join(r.output for r in self.runs)
 

@@ -25,17 +25,13 @@ from tests.cli_helpers import (
 
 @pytest.fixture
 def cli(sim_empty: TestSimulator) -> Cli:
-    runner = Cli(sim_empty.url)
-    runner.login()
-    return runner
+    return Cli.logged_in(sim_empty.url)
 
 
 @pytest.fixture
 def live() -> Iterator[Cli]:
     with live_simulator() as server:
-        runner = Cli(server.url)
-        runner.login()
-        yield runner
+        yield Cli.logged_in(server.url)
 
 
 # ------------------------------------------------------------------ help
@@ -186,9 +182,7 @@ def test_status_wait_until_delivered(live: Cli) -> None:
 
 @pytest.fixture
 def demo_cli(sim: TestSimulator) -> Cli:
-    runner = Cli(sim.url)
-    runner.login()
-    return runner
+    return Cli.logged_in(sim.url)
 
 
 def test_messages_filters_and_count(demo_cli: Cli, sim: TestSimulator) -> None:
@@ -230,9 +224,7 @@ def test_messages_table_shows_network_text_as_data(demo_cli: Cli, sim: TestSimul
 def live_demo() -> Iterator[Cli]:
     # Sync reaches back from the real clock, so the seed must be placed on the real clock too.
     with live_simulator(data="demo", step_seconds=5) as server:
-        runner = Cli(server.url)
-        runner.login()
-        yield runner
+        yield Cli.logged_in(server.url)
 
 
 def test_sync_then_offline_messages(live_demo: Cli) -> None:

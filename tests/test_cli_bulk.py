@@ -21,9 +21,7 @@ def sim_live() -> Iterator[SimulatorServer]:
 
 @pytest.fixture
 def cli(sim_live: SimulatorServer) -> Cli:
-    runner = Cli(sim_live.url)
-    runner.login()
-    return runner
+    return Cli.logged_in(sim_live.url)
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ from tests.cli_helpers import OFFICE_PHONE, Cli
 
 @pytest.fixture
 def cli(sim_empty: TestSimulator) -> Cli:
-    runner = Cli(sim_empty.url)
-    runner.login()
-    return runner
+    return Cli.logged_in(sim_empty.url)
 
 
 def test_tag_add_and_list(cli: Cli, sim_empty: TestSimulator) -> None:

@@ -23,9 +23,7 @@ from tests.cli_helpers import (
 
 @pytest.fixture
 def cli(sim_empty: TestSimulator) -> Cli:
-    runner = Cli(sim_empty.url)
-    runner.login()
-    return runner
+    return Cli.logged_in(sim_empty.url)
 
 
 def _one_line_error(run_stderr: str) -> None:
@@ -238,9 +236,7 @@ def test_no_password_or_token_is_ever_printed(tmp_path: Path) -> None:
 def live_cli() -> Iterator[tuple[Cli, SimulatorServer]]:
     # The outbox looks a lost send up in a window around the real clock: run the simulator on it.
     with live_simulator(step_seconds=5) as server:
-        runner = Cli(server.url)
-        runner.login()
-        yield runner, server
+        yield Cli.logged_in(server.url), server
 
 
 def test_lost_answer_is_looked_up_not_resent(live_cli: tuple[Cli, SimulatorServer]) -> None:
