@@ -282,7 +282,7 @@ class Outbox:
 
     def pending(self) -> list[StoredMessage]:
         """Rows waiting for the outbox (queued, sending, unknown); bulk rows excluded."""
-        return [r for r in self.store.outbox((QUEUED, SENDING, UNKNOWN)) if r.batch is None]
+        return self.store.outbox((QUEUED, SENDING, UNKNOWN), bulk=False)
 
     # ------------------------------------------------------------------ the network side
 
