@@ -2,8 +2,8 @@
 
 The simulator (real HTTP on loopback) gets a ``latency`` fault of 20 ms on every method, like a
 slow link. The bulk path is the real one: ``smstui.bulk.BulkJob.create`` (every message queued in
-the store first) then ``run()`` with batches of 1000 (``addalotofsms``, then each batch's ids
-read back by its marker). Requests are counted by the simulator per method; the login before
+the store first) then ``run()`` with batches of 1250 (eight ``addalotofsms``, then one listing
+that reads every batch's ids back by their markers). Requests are counted by the simulator per method; the login before
 the clock starts is not counted.
 
 Baseline: the same messages sent one ``addsms`` request each, one after another (what a
