@@ -27,7 +27,6 @@ from smstui import events
 from smstui import messages as msgs
 from smstui.screens.conversations import ConversationsScreen
 from smstui.store import Store, StoredDevice
-from smstui.widgets.compose_form import Outgoing
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
 
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
 
     from smstui.screens.login import LoginForm, LoginScreen
     from smstui.session import Session
+    from smstui.widgets.compose_form import Outgoing
 
 log = logging.getLogger("smstui.app")
 

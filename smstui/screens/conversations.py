@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -23,7 +23,6 @@ from smstui import events
 from smstui import messages as msgs
 from smstui.phone import format_display
 from smstui.store import SUBMITTED, StoredMessage, Thread
-from smstui.widgets.compose_form import ComposeForm
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
 from smstui.widgets.thread_list import ThreadList
@@ -31,6 +30,7 @@ from smstui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
     from smstui.app import SmsTuiApp
+    from smstui.widgets.compose_form import ComposeForm
 
 PAGE = 200
 THREAD_LIMIT = 500
@@ -75,6 +75,11 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         self._last_move = 0.0
         self._move_clock = time.monotonic  # tests pin it
         self._opening: str | None = None  # a thread whose page is being read
+        # The compose pane is built after the first frame (TextArea, Select, ... and their CSS
+        # are ~40 ms of a cold start); what is asked of it before it is ready waits in a queue.
+        self._form: ComposeForm | None = None
+        self._form_ready = False
+        self._form_queue: list[Callable[[ComposeForm], object]] = []
 
     @property
     def smsapp(self) -> "SmsTuiApp":
@@ -90,11 +95,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             with Vertical(id="conversation"):
                 yield Static("", id="thread-header")
                 yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
-                with Vertical(id="compose-pane"):
-                    yield ComposeForm(
-                        store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
-                        recipient="", device_id=app.default_device_id, id="compose",
-                    )
+                yield Vertical(id="compose-pane")  # its ComposeForm: _build_pane
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
         yield Footer()
 
@@ -142,6 +143,8 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         self._update_title(len(threads))
         if not _heap_frozen:
             self.call_after_refresh(_freeze_startup_heap)
+        if self._form is None:
+            self.call_after_refresh(self._build_pane)
         if self.phone_key is not None:
             current = thread_list.thread(self.phone_key)
             if current is not None:
@@ -206,9 +209,10 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
 
     def open_thread(self, phone_key: str, *, focus: str | None = None) -> None:
         """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose"."""
-        pane = self.query_one(ComposeForm)
-        if self.phone_key is not None and pane.recipient:
+        pane = self._form
+        if self._form_ready and pane is not None and self.phone_key is not None and pane.recipient:
             pane.save_draft_now()
+        self._build_pane()
         self.phone_key = phone_key
         self._opening = phone_key
         self._thread = self.query_one(ThreadList).thread(phone_key)
@@ -250,16 +254,20 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             view.empty_text = "No messages yet: write the first one below."
         self._update_header()
         pane_box = self.query_one("#compose-pane")
-        pane = self.query_one(ComposeForm)
-        pane.retarget(phone_key if phone_key.startswith("+") else phone, self._draft_key(phone_key))
+        recipient = phone_key if phone_key.startswith("+") else phone
         last_device = next((m.device_id for m in reversed(page) if m.device_id is not None), None)
-        pane.set_default_device(self.smsapp.device_filter or last_device or self.smsapp.default_device_id)
-        pane.load_draft(draft)
+        device = self.smsapp.device_filter or last_device or self.smsapp.default_device_id
+
+        def target(pane: ComposeForm) -> None:
+            pane.retarget(recipient, self._draft_key(phone_key))
+            pane.set_default_device(device)
+            pane.load_draft(draft)
+
+        self._with_form(target)
         if draft or focus == "compose":
             pane_box.display = True
         if focus == "compose":
-            pane_box.display = True
-            pane.focus_body()
+            self._with_form(lambda pane: pane.focus_body())
         elif focus == "thread":
             view.focus()
         if seen_changed:
@@ -392,7 +400,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         elif isinstance(message, msgs.DevicesChanged):
             app = self.smsapp
             self.query_one(ThreadView).set_device_names(app.device_names())
-            self.query_one(ComposeForm).set_devices(app.devices, app.device_filter or app.default_device_id)
+            self._with_form(lambda pane: pane.set_devices(app.devices, app.device_filter or app.default_device_id))
             self._update_title()
 
     def on_queued(self, message: msgs.Queued) -> None:
@@ -420,13 +428,50 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
 
     def _on_device_filter(self, device_id: int | None) -> None:
         self._update_title()
-        self.query_one(ComposeForm).set_default_device(device_id)
+        self._with_form(lambda pane: pane.set_default_device(device_id))
         self.load_threads()
 
     # ------------------------------------------------------------------ compose pane
 
-    @on(ComposeForm.Submitted, "#compose")
-    def _submitted(self, event: ComposeForm.Submitted) -> None:
+    def _build_pane(self) -> None:
+        """Mount the compose pane's form (once); queued calls run when its fields exist."""
+        if self._form is not None or not self.is_attached:
+            return
+        from smstui.widgets.compose_form import ComposeForm
+
+        app = self.smsapp
+        form = ComposeForm(
+            store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
+            recipient="", device_id=app.default_device_id, id="compose",
+        )
+        self._form = form
+        mounted = self.query_one("#compose-pane").mount(form)
+
+        async def ready() -> None:
+            await mounted
+            self._form_ready = True
+            while self._form_queue:
+                self._form_queue.pop(0)(form)
+
+        self.call_later(ready)
+
+    def _with_form(self, call: Callable[[ComposeForm], object]) -> None:
+        """Run ``call`` on the compose form now, or once it is mounted (in the order asked)."""
+        if self._form_ready and self._form is not None and not self._form_queue:
+            call(self._form)
+        else:
+            self._form_queue.append(call)
+            self._build_pane()
+
+    @property
+    def compose_form(self) -> ComposeForm | None:
+        """The pane's form once its fields exist (None before: see _build_pane)."""
+        return self._form if self._form_ready else None
+
+    def on_compose_form_submitted(self, event: ComposeForm.Submitted) -> None:
+        # By name, not @on(ComposeForm.Submitted): the class is imported only with the pane.
+        if event.form is not self._form:
+            return
         event.stop()
         form = event.form
 
@@ -443,11 +488,11 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             self.smsapp.action_compose()
             return
         self.query_one("#compose-pane").display = True
-        self.query_one(ComposeForm).focus_body()
+        self._with_form(lambda pane: pane.focus_body())
 
     def action_close_pane(self) -> None:
-        pane = self.query_one(ComposeForm)
-        pane.save_draft_now()
+        if self.compose_form is not None:
+            self.compose_form.save_draft_now()
         self.query_one("#compose-pane").display = False
         self.query_one(ThreadView).focus()
 

@@ -196,8 +196,9 @@ async def test_draft_survives_closing_the_pane_and_a_restart(session: Session, s
     async with again.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: threads_shown(again), "the conversation list")
         again.screen.show_thread(ANNA)
-        form = again.screen.query_one(ComposeForm)
-        await wait_for(pilot, lambda: form.body == "half-written thought", "the restored draft")
+        # The pane's form is built after the first frame: wait for its fields.
+        await wait_for(pilot, lambda: (pane := again.screen.compose_form) is not None
+                       and pane.body == "half-written thought", "the restored draft")
         assert again.screen.query_one("#compose-pane").display
 
 
