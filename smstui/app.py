@@ -25,8 +25,8 @@ from textual.worker import Worker, WorkerState
 
 from smstui import events
 from smstui import messages as msgs
-from smstui.screens.conversations import ConversationsScreen
-from smstui.store import Store, StoredDevice
+from smstui.screens.conversations import THREAD_LIMIT, ConversationsScreen
+from smstui.store import Store, StoredDevice, Thread
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
 
@@ -155,6 +155,9 @@ class SmsTuiApp(App[None]):
             self.add_mode(mode, screen)
             self._mode_screens[mode] = screen
         self._entering_first_screen = False
+        # The conversation list read alongside the devices while entering a session, so the
+        # conversations screen's first frame already lists them: (device filter, threads).
+        self._prefetched_threads: tuple[int | None, list[Thread]] | None = None
         self._service: Any = None
         self._last_failure: str | None = None
         self._auth_prompted = False
@@ -209,6 +212,13 @@ class SmsTuiApp(App[None]):
     def set_device_filter(self, device_id: int | None) -> None:
         self.device_filter = device_id
         self.device_signal.publish(device_id)
+
+    def take_prefetched_threads(self, device_filter: int | None) -> list[Thread] | None:
+        """The conversations read while entering the session (once), if read for ``device_filter``."""
+        found, self._prefetched_threads = self._prefetched_threads, None
+        if found is None or found[0] != device_filter:
+            return None
+        return found[1]
 
     def bind_status_line(self, line: StatusLine) -> None:
         def apply(state: events.SyncState) -> None:
@@ -323,11 +333,17 @@ class SmsTuiApp(App[None]):
     @work(group="session", exclusive=True, name="enter-session", exit_on_error=False,
           description="open the stored conversations")
     async def enter_session(self) -> None:
-        self.devices = await asyncio.to_thread(self.store.devices)
-        last = await asyncio.to_thread(lambda: self.session.syncer.last_synced)
+        store, syncer, wanted = self.store, self.session.syncer, self.device_filter
+
+        def read() -> tuple[list[StoredDevice], datetime | None, int | None, list[Thread]]:
+            devices = store.devices()
+            device_filter = wanted if any(d.device.id == wanted for d in devices) else None
+            return devices, syncer.last_synced, device_filter, store.threads(
+                search="", device_id=device_filter, limit=THREAD_LIMIT)
+
+        self.devices, last, self.device_filter, threads = await asyncio.to_thread(read)
         self.sync_state = events.SyncState(last_synced=last)
-        if self.device_filter is not None and not any(d.device.id == self.device_filter for d in self.devices):
-            self.device_filter = None
+        self._prefetched_threads = (self.device_filter, threads)
         # Screens of a previous session hold its store: rebuild them.
         for mode in (*CONTENT_MODES, *self._extra_mode_specs):
             if mode in self._screen_stacks and mode != self.current_mode:
@@ -340,6 +356,7 @@ class SmsTuiApp(App[None]):
         finally:
             self._entering_first_screen = False
         await switched
+        self._prefetched_threads = None  # only for a screen built by this switch
         if "login" in self._modes:
             await self.remove_mode("login")
         self.status_signal.publish(self.sync_state)

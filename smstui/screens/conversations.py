@@ -106,8 +106,12 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         app.device_signal.subscribe(self, self._on_device_filter)
         self.query_one("#compose-pane").display = False
         self._update_title()
-        self.load_threads()
         self.query_one(ThreadList).focus()
+        threads = app.take_prefetched_threads(app.device_filter)
+        if threads is None:
+            self.load_threads()
+        else:  # listed in the first frame: no worker round trip, no frame without them
+            self._show_threads(threads, first=True)
         self.set_interval(60, self._tick, name="relative-times")
 
     def _tick(self) -> None:
@@ -137,9 +141,10 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             return
         self.app.call_from_thread(self._show_threads, threads)
 
-    def _show_threads(self, threads: list[Thread]) -> None:
+    def _show_threads(self, threads: list[Thread], *, first: bool = False) -> None:
         thread_list = self.query_one(ThreadList)
-        thread_list.show(threads)
+        # ``first``: shown while mounting, before the list's focus has landed.
+        thread_list.show(threads, highlight_first=first)
         self._update_title(len(threads))
         if not _heap_frozen:
             self.call_after_refresh(_freeze_startup_heap)

@@ -197,8 +197,11 @@ class ThreadList(ScrollView, can_focus=True):
         index = self._index.get(phone_key)
         return self.threads[index] if index is not None else None
 
-    def show(self, threads: Sequence[Thread], *, keep: str | None = None) -> None:
-        """Show ``threads``; the highlight stays on ``keep`` (default: the current one)."""
+    def show(self, threads: Sequence[Thread], *, keep: str | None = None, highlight_first: bool = False) -> None:
+        """Show ``threads``; the highlight stays on ``keep`` (default: the current one).
+
+        Without one, the first row is highlighted when the list has focus (or ``highlight_first``).
+        """
         keep = keep if keep is not None else self.highlighted_key
         old = self.threads
         new = list(threads)
@@ -223,7 +226,7 @@ class ThreadList(ScrollView, can_focus=True):
         try:
             if keep is not None and keep in self._index:
                 self.highlighted = self._index[keep]
-            elif new and self.has_focus:
+            elif new and (self.has_focus or highlight_first):
                 self.highlighted = 0
         finally:
             self._announce_after_paint = False
