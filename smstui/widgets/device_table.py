@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from rich.text import Text
 from textual.widgets import DataTable
 
-from smstui.phone import format_display
+from smstui.phone import InvalidNumber, format_display, normalize
 from smstui.store import StoredDevice
 from smstui.widgets.format import absolute, ago, clean
 
@@ -38,6 +38,25 @@ def device_health(stored: StoredDevice, now: datetime) -> str:
     return "online"
 
 
+def sim_number(raw: str | None, country: str | None) -> str:
+    """A SIM's number for display. Phones report it with or without the ``+`` (api.md shows
+    `` 15555215554``), so try it as international first, then in the SIM's own country."""
+    number = clean(raw, single_line=True).strip()
+    if not number:
+        return "no number"
+    candidates = [number] if number.startswith("+") else [f"+{number}", number]
+    for candidate in candidates:
+        try:
+            return format_display(normalize(candidate, country))
+        except InvalidNumber:
+            continue
+    return number
+
+
+def _seconds(value: int | None) -> str:
+    return "—" if value is None else f"{value}s"
+
+
 def sim_lines(stored: StoredDevice) -> Text:
     device = stored.device
     text = Text()
@@ -48,8 +67,7 @@ def sim_lines(stored: StoredDevice) -> Text:
         if index:
             text.append("\n")
         text.append(f"SIM {sim.slot + 1} ", style="bold")
-        number = clean(sim.number, single_line=True).strip()
-        text.append(format_display(number) if number.startswith("+") else (number or "no number"))
+        text.append(sim_number(sim.number, sim.country))
         extra = " ".join(
             part for part in (clean(sim.carrier, single_line=True), (sim.country or "").upper()) if part
         )
@@ -108,8 +126,7 @@ class DeviceTable(DataTable):
         if device.app_version_current is False:
             app.append("\n⬆ update", style="bold yellow")
         delays = Text(
-            f"sms {device.delay_between_sms if device.delay_between_sms is not None else '–'}s\n"
-            f"poll {device.delay_between_requests if device.delay_between_requests is not None else '–'}s"
+            f"sms {_seconds(device.delay_between_sms)}\npoll {_seconds(device.delay_between_requests)}"
         )
         plan = {True: Text("paid"), False: Text("free", style="dim"), None: Text("?", style="dim")}[
             device.subscription
