@@ -268,8 +268,11 @@ class Session:
             self._clear(self.passwords)
         self.profile = replace(self.profile, email=email, remember_password=remember)
         if previous_email and previous_email.lower() != email.lower():
-            # Another account: its messages are not this one's; start sync afresh.
+            # Another account: its messages, phones and contacts are not this one's.
             self.syncer.reset()
+            self.store.forget_account(
+                f"written while logged in as {previous_email}; retry it to send it from {email}"
+            )
         self._save_profile(email=email, remember_password=remember, **({"api_url": self.profile.api_url} if api_url else {}))
 
     async def logout(self) -> None:

@@ -761,6 +761,28 @@ class Store:
         )
         db.execute("DELETE FROM refresh_keys")
 
+    def forget_account(self, note: str) -> int:
+        """Another account now uses this profile: drop what the old one's gateway told us.
+
+        Messages the old account never got accepted are kept (nothing the user wrote is lost) but
+        cancelled with ``note``, so they are not sent from the new account's phones by surprise;
+        the user may retry them. Returns how many were kept that way.
+        """
+        with self.transaction() as db:
+            kept = db.execute(
+                "UPDATE messages SET outbox = ?, outbox_error = ?, sms_id = NULL, status = NULL, next_attempt = NULL "
+                "WHERE outbox IN (?, ?, ?)",
+                (CANCELLED, note, QUEUED, SENDING, UNKNOWN),
+            ).rowcount
+            db.execute("DELETE FROM messages WHERE outbox IS NULL OR outbox != ?", (CANCELLED,))
+            db.execute("DELETE FROM messages WHERE outbox = ? AND sms_id IS NOT NULL", (CANCELLED,))
+            for table in ("devices", "contacts", "tags", "newsletters"):
+                db.execute(f"DELETE FROM {table}")
+            keys = [r[0] for r in db.execute("SELECT DISTINCT phone_key FROM messages")]
+            db.execute("DELETE FROM threads")
+            self._refresh_threads(db, keys)
+        return kept
+
     def rebuild_threads(self) -> None:
         with self.transaction() as db:
             keys = [r[0] for r in db.execute("SELECT DISTINCT phone_key FROM messages")]

@@ -221,3 +221,24 @@ async def test_client_keeps_one_connection_pool_per_loop(sim) -> None:
     finally:
         await session.aclose()
     assert len(session.client._pools) == 0
+
+
+async def test_another_account_in_the_same_profile_starts_clean_and_loses_nothing_written(sim) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    try:
+        await session.login(sim.email, sim.password)
+        await session.syncer.sync()
+        assert session.store.message_count() > 100 and session.store.devices()
+        (lid,) = session.outbox.queue(["+4915123456781"], "not sent yet", device_id=11231, slot=0)
+        sim.state.add_account("other@example.com", "other-pass")
+
+        await session.login("other@example.com", "other-pass")
+
+        assert session.store.devices() == [] and session.store.tags() == []
+        kept = session.store.message(lid)
+        assert kept is not None and kept.body == "not sent yet" and kept.outbox == "cancelled"
+        assert "retry it" in (kept.outbox_error or "")
+        assert session.store.message_count() == 1
+        assert [t.phone_key for t in session.store.threads()] == [kept.phone_key]
+    finally:
+        await session.aclose()
