@@ -26,7 +26,7 @@ from smstui.store import SUBMITTED, StoredMessage, Thread
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
 from smstui.widgets.thread_list import ThreadList
-from smstui.widgets.thread_view import ThreadView
+from smstui.widgets.thread_view import ThreadView, paint_now
 
 if TYPE_CHECKING:
     from smstui.app import SmsTuiApp
@@ -146,6 +146,8 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         # ``first``: shown while mounting, before the list's focus has landed.
         thread_list.show(threads, highlight_first=first)
         self._update_title(len(threads))
+        if not first:
+            paint_now(self)  # a filter key's result, a sync's change: no wait for the frame slot
         if not _heap_frozen:
             self.call_after_refresh(_freeze_startup_heap)
         if self._form is None:
@@ -275,6 +277,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             self._with_form(lambda pane: pane.focus_body())
         elif focus == "thread":
             view.focus()
+        paint_now(self)  # the conversation is what the key asked for: show it now
         if seen_changed:
             self.load_threads()
 

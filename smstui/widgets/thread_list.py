@@ -35,6 +35,7 @@ from smstui.models import FAILED_STATUSES
 from smstui.phone import format_display
 from smstui.store import QUEUED, REJECTED, SENDING, UNKNOWN, Thread
 from smstui.widgets.format import clean, short_time
+from smstui.widgets.thread_view import paint_now
 
 ROW_HEIGHT = 2
 
@@ -319,6 +320,8 @@ class ThreadList(ScrollView, can_focus=True):
         if new is None:
             return
         self.scroll_to_highlight()
+        if not self._announce_after_paint:
+            paint_now(self)  # the moved highlight first, before anything it opens
         thread = self.threads[new]
         message = OptionList.OptionHighlighted(self, Option(thread.phone_key, id=thread.phone_key), new)  # type: ignore[arg-type]
         if self._announce_after_paint:

@@ -32,6 +32,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
+from textual.widget import Widget
 
 from smstui.models import FAILED_STATUSES
 from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN, StoredMessage
@@ -112,6 +113,23 @@ def can_cancel(msg: StoredMessage) -> bool:
 def _time_dependent(msg: StoredMessage) -> bool:
     # Only the "scheduled <when>" tick reads the clock (format.status_parts); day labels are absolute.
     return not msg.incoming and msg.scheduled_at is not None
+
+
+
+def paint_now(widget: Widget) -> None:
+    """Paint what is dirty on ``widget``'s screen now, not at the screen's next frame slot.
+
+    Textual paints from a 60 Hz timer; a change made between two slots waits for the next one,
+    and after a skipped slot that is 17-33 ms away (Timer._run realigns one slot too far), most
+    of the time from a key to its visible effect. ``Screen._on_timer_update`` is exactly what
+    that timer calls (Textual is pinned at 8.2.8); the timer's own tick then finds nothing to do.
+    """
+    try:
+        screen = widget.screen
+    except Exception:  # not mounted (any more)
+        return
+    if screen.is_current and not widget.app._batch_count:
+        screen._on_timer_update()
 
 
 class ThreadView(ScrollView, can_focus=True):
@@ -688,6 +706,10 @@ class ThreadView(ScrollView, can_focus=True):
         return self._actions_timer is not None
 
     def watch_selected(self, old: int | None, new: int | None) -> None:
+        self._paint_selection(old, new)
+        paint_now(self)
+
+    def _paint_selection(self, old: int | None, new: int | None) -> None:
         self._update_actions()
         scrolled = False
         if new is not None and 0 <= new < len(self._offsets):
