@@ -37,23 +37,18 @@ THREAD_LIMIT = 500
 # Moving through the list faster than this (a held arrow key) opens only where the highlight stops.
 OPEN_DELAY = 0.15
 
-_heap_frozen = False
-
-
 def _freeze_startup_heap() -> None:
     """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
 
     Textual, the stylesheet and the widgets are ~100k long-lived objects; every full collection
-    walks them all (50–100 ms here), and one lands in some frame while a long thread is paged in.
-    Frozen, a full collection only walks what was made since. Done once, when the first
-    conversation list is on screen; nothing frozen is freed by reference counting any later, only
-    cyclic garbage among those objects would stay, and start-up leaves little of that.
+    walks them all (20–100 ms here), and one lands in some frame while a long thread is paged in
+    or a sync allocates. Frozen, a full collection only walks what was made since. Done when a
+    conversations screen first lists its conversations (again after a profile switch built a new
+    one); frozen objects are still freed by reference counting, only cyclic garbage among them
+    would stay, so the screen unfreezes when it goes (see ``on_unmount``).
     """
-    global _heap_frozen
-    if not _heap_frozen:
-        _heap_frozen = True
-        gc.collect()
-        gc.freeze()
+    gc.collect()
+    gc.freeze()
 
 
 class ConversationsScreen(ReportWorkerErrors, Screen[None]):
@@ -75,6 +70,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         self._last_move = 0.0
         self._move_clock = time.monotonic  # tests pin it
         self._opening: str | None = None  # a thread whose page is being read
+        self._heap_frozen = False
         # The compose pane is built after the first frame (TextArea, Select, ... and their CSS
         # are ~40 ms of a cold start); what is asked of it before it is ready waits in a queue.
         self._form: ComposeForm | None = None
@@ -114,6 +110,11 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             self._show_threads(threads, first=True)
         self.set_interval(60, self._tick, name="relative-times")
 
+    def on_unmount(self) -> None:
+        if self._heap_frozen:
+            # What this screen froze may be cyclic garbage now (its widgets); let the collector see it.
+            gc.unfreeze()
+
     def _tick(self) -> None:
         self.query_one(ThreadList).redraw()
         self.query_one(ThreadView).tick()
@@ -148,7 +149,8 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         self._update_title(len(threads))
         if not first:
             paint_now(self)  # a filter key's result, a sync's change: no wait for the frame slot
-        if not _heap_frozen:
+        if not self._heap_frozen:
+            self._heap_frozen = True
             self.call_after_refresh(_freeze_startup_heap)
         if self._form is None:
             self.call_after_refresh(self._build_pane)
