@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,3 +25,14 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, timeou
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await pilot.pause(0.02)
+
+
+def svg_to_png(svg: Path) -> Path | None:
+    """A PNG beside a screenshot SVG, for the README; None without cairosvg (the screenshots extra)."""
+    try:
+        import cairosvg  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    png = svg.with_suffix(".png")
+    cairosvg.svg2png(url=str(svg), write_to=str(png), output_width=1400)
+    return png

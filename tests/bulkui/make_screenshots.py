@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))  # pilot_helpers
 from textual.widgets import Input, Select, TextArea  # noqa: E402
 
 from bulkui_helpers import FIXED_NOW, Host, fixed_clock, idle, make_session, seed_store  # noqa: E402
+from pilot_helpers import svg_to_png  # noqa: E402
 from smstui.screens.bulk import BulkScreen  # noqa: E402
 from smstui.screens.newsletters import NewslettersScreen  # noqa: E402
 from smstui.screens.tags import TagsScreen  # noqa: E402
@@ -37,7 +38,8 @@ async def shot(name: str, make_screen: Any, session: Any, steps: Any = None) -> 
         app.clear_notifications()
         await pilot.pause()
         app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
-    print(f"wrote {OUT / (name + '.svg')}")
+    png = svg_to_png(OUT / f"{name}.svg")
+    print(f"wrote {OUT / (name + '.svg')}" + (" + png" if png else ""))
 
 
 async def main() -> None:

@@ -21,6 +21,9 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # pilot_helpers
+
+from pilot_helpers import svg_to_png  # noqa: E402
 
 TZ = ZoneInfo("Europe/Berlin")
 ANNA = "+4915123456781"
@@ -74,16 +77,6 @@ SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
     ("help", _help),
     ("palette", _palette),
 ]
-
-
-def _to_png(svg: Path) -> Path | None:
-    try:
-        import cairosvg  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    png = svg.with_suffix(".png")
-    cairosvg.svg2png(url=str(svg), write_to=str(png), output_width=1400)
-    return png
 
 
 async def _shoot(out: Path, size: tuple[int, int], suffix: str) -> list[Path]:
@@ -149,7 +142,7 @@ def main() -> None:
             width, height = (int(v) for v in text.lower().split("x"))
             suffix = "" if (width, height) == (120, 40) else f"-{width}x{height}"
             for svg in asyncio.run(_shoot(out, (width, height), suffix)):
-                png = _to_png(svg)
+                png = svg_to_png(svg)
                 print(svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg,
                       "+ png" if png else "")
             os.environ["SMSTUI_CONFIG"] = str(Path(tmp) / f"config-{text}.toml")
