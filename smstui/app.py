@@ -333,12 +333,12 @@ class SmsTuiApp(App[None]):
     @work(group="session", exclusive=True, name="enter-session", exit_on_error=False,
           description="open the stored conversations")
     async def enter_session(self) -> None:
-        store, syncer, wanted = self.store, self.session.syncer, self.device_filter
+        store, wanted = self.store, self.device_filter
 
         def read() -> tuple[list[StoredDevice], datetime | None, int | None, list[Thread]]:
             devices = store.devices()
             device_filter = wanted if any(d.device.id == wanted for d in devices) else None
-            return devices, syncer.last_synced, device_filter, store.threads(
+            return devices, store.last_synced(), device_filter, store.threads(
                 search="", device_id=device_filter, limit=THREAD_LIMIT)
 
         self.devices, last, self.device_filter, threads = await asyncio.to_thread(read)
@@ -364,6 +364,12 @@ class SmsTuiApp(App[None]):
             self.notify("Demo: a simulated gateway with three phones. Replies arrive by themselves.",
                         title="smstui demo", timeout=8)
         if self._sync_enabled:
+            # After the list is painted: the refresh service imports the sync, outbox and HTTP
+            # code (~20 ms), which the first frame should not wait for.
+            self.call_after_refresh(self._start_sync_if_current, self.session)
+
+    def _start_sync_if_current(self, session: "Session") -> None:
+        if session is self.session and self.session_ready and self._sync_enabled:
             self.start_sync()
 
     # ------------------------------------------------------------------ sync

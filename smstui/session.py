@@ -32,11 +32,11 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from smstui import paths
-from smstui.api.client import GatewayClient
 from smstui.config import (
     Config,
     ConfigError,
@@ -48,10 +48,13 @@ from smstui.config import (
     resolve_profile,
     save_config,
 )
-from smstui.outbox import Outbox
 from smstui.secrets import PasswordStore, Secret, SecretStoreError, TokenStore
 from smstui.store import Store
-from smstui.sync import Syncer
+
+if TYPE_CHECKING:
+    from smstui.api.client import GatewayClient
+    from smstui.outbox import Outbox
+    from smstui.sync import Syncer
 
 log = logging.getLogger("smstui.session")
 
@@ -132,18 +135,33 @@ class NetworkLoop:
             await asyncio.to_thread(self._thread.join, 10)
 
 
-class SessionOutbox(Outbox):
-    """The session's outbox: gateway passes run on the session's network loop when it has one."""
+@lru_cache(maxsize=None)
+def _session_outbox_class() -> type:
+    """:class:`SessionOutbox`, defined on first use: the outbox (and httpx behind the client) is
+    not imported until a session needs it, so the app's first frame does not wait for them."""
+    from smstui.outbox import Outbox
 
-    def __init__(self, session: "Session", *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._session = session
+    class SessionOutbox(Outbox):
+        """The session's outbox: gateway passes run on the session's network loop when it has one."""
 
-    async def process(self, *args: Any, **kwargs: Any) -> Any:
-        return await self._session.on_network(super().process(*args, **kwargs))
+        def __init__(self, session: "Session", *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._session = session
 
-    async def send(self, *args: Any, **kwargs: Any) -> Any:
-        return await self._session.on_network(super().send(*args, **kwargs))
+        async def process(self, *args: Any, **kwargs: Any) -> Any:
+            return await self._session.on_network(super().process(*args, **kwargs))
+
+        async def send(self, *args: Any, **kwargs: Any) -> Any:
+            return await self._session.on_network(super().send(*args, **kwargs))
+
+    return SessionOutbox
+
+
+def __getattr__(name: str) -> Any:
+    # ``smstui.session.SessionOutbox`` still works; the class is built on first use.
+    if name == "SessionOutbox":
+        return _session_outbox_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _epoch_clock(clock: ClockLike | None) -> Callable[[], float] | None:
@@ -167,25 +185,75 @@ class Session:
         loaded: LoadedConfig,
         profile: Profile,
         store: Store,
-        client: GatewayClient,
+        client: "GatewayClient | Callable[[], GatewayClient]",
         tokens: TokenStore,
         passwords: PasswordStore,
         problems: list[ConfigProblem],
         clock: Callable[[], float] | None = None,
+        can_log_in: bool | None = None,
     ) -> None:
+        """``client`` may be a factory: the client (and with it the outbox and syncer) is then made
+        on first use, so opening the app imports no HTTP code. ``can_log_in`` answers
+        :attr:`logged_in` until then (a token, or email and password, for the factory's client)."""
         self._loaded = loaded
         self.config: Config = loaded.config
         self.config_path: Path | None = loaded.path
         self.config_problems: list[ConfigProblem] = problems
         self.profile = profile
         self.store = store
-        self.client = client
+        self._client: GatewayClient | None = None
+        self._make_client: Callable[[], GatewayClient] | None = None
+        if callable(client) and not hasattr(client, "base_url"):
+            self._make_client = client
+        else:
+            self._client = client  # type: ignore[assignment]
+        self._can_log_in = can_log_in
         self.tokens = tokens
         self.passwords = passwords
         self.clock = clock or store.now
         self.network: NetworkLoop | None = None
-        self.outbox: Outbox = SessionOutbox(self, store, client, clock=self.clock)
-        self.syncer = Syncer(store, client, self.config.sync, clock=self.clock, fold=self.outbox.fold_from_sync)
+        self._outbox: Outbox | None = None
+        self._syncer: Syncer | None = None
+
+    # Client, outbox and syncer are made on first use (see __init__); each can also be replaced.
+
+    @property
+    def client(self) -> "GatewayClient":
+        if self._client is None:
+            assert self._make_client is not None
+            from smstui.sync import restore_zone
+
+            client = self._make_client()
+            restore_zone(client, self.store)  # the zone a previous run learnt, as the syncer would
+            self._client = client
+        return self._client
+
+    @client.setter
+    def client(self, value: "GatewayClient") -> None:
+        self._client = value
+
+    @property
+    def outbox(self) -> "Outbox":
+        if self._outbox is None:
+            self._outbox = _session_outbox_class()(self, self.store, self.client, clock=self.clock)
+        return self._outbox
+
+    @outbox.setter
+    def outbox(self, value: "Outbox") -> None:
+        self._outbox = value
+
+    @property
+    def syncer(self) -> "Syncer":
+        if self._syncer is None:
+            from smstui.sync import Syncer
+
+            self._syncer = Syncer(self.store, self.client, self.config.sync, clock=self.clock,
+                                  fold=self.outbox.fold_from_sync)
+        return self._syncer
+
+    @syncer.setter
+    def syncer(self, value: "Syncer") -> None:
+        self._syncer = value
 
     def __repr__(self) -> str:
         return f"Session(profile={self.profile.name!r}, api_url={self.profile.api_url!r}, logged_in={self.logged_in})"
@@ -197,6 +265,8 @@ class Session:
     @property
     def logged_in(self) -> bool:
         """A token, or credentials the client can fetch one with."""
+        if self._client is None and self._can_log_in is not None:
+            return self._can_log_in
         return self.client.has_token or self.client.can_login
 
     @property
@@ -235,7 +305,11 @@ class Session:
     async def _close_network(self) -> None:
         network, self.network = self.network, None
         if network is not None:
-            await network.aclose(self.client.aclose)
+            await network.aclose(self._aclose_client)
+
+    async def _aclose_client(self) -> None:
+        if self._client is not None:  # never made: nothing to close
+            await self._client.aclose()
 
     # ------------------------------------------------------------------ credentials
 
@@ -317,7 +391,7 @@ class Session:
     async def aclose(self) -> None:
         try:
             await self._close_network()
-            await self.client.aclose()
+            await self._aclose_client()
         finally:
             self.store.close()
 
@@ -371,18 +445,24 @@ def open_session(
         if holder:
             holder[0]._save_token(new_token)
 
-    client = GatewayClient(
-        chosen.api_url,
-        email=chosen.email or None,
-        password=password,
-        token=token,
-        timeout=chosen.timeout,
-        on_token=on_token,
-        transport=transport,
-    )
+    def make_client() -> GatewayClient:
+        from smstui.api.client import GatewayClient
+
+        return GatewayClient(
+            chosen.api_url,
+            email=chosen.email or None,
+            password=password,
+            token=token,
+            timeout=chosen.timeout,
+            on_token=on_token,
+            transport=transport,
+        )
+
     session = Session(
-        loaded=loaded, profile=chosen, store=store, client=client, tokens=tokens, passwords=passwords,
+        loaded=loaded, profile=chosen, store=store, client=make_client, tokens=tokens, passwords=passwords,
         problems=problems, clock=epoch,
+        # What GatewayClient.has_token / can_login will say, without making the client.
+        can_log_in=bool(token and token.reveal()) or bool(chosen.email and password and password.reveal()),
     )
     holder.append(session)
     return session

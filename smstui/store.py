@@ -181,6 +181,10 @@ def from_ts(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, timezone.utc)
 
 
+#: Meta key of the last finished sync (epoch seconds); see Store.last_synced.
+META_LAST_SYNC = "sync.last"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
     """A message row: the gateway's fields plus what only we know (outbox state, local id)."""
@@ -518,6 +522,15 @@ class Store:
         return key
 
     # ------------------------------------------------------------------ meta / cursors
+
+    def last_synced(self) -> datetime | None:
+        """When the last sync finished (written by :class:`smstui.sync.Syncer`); the app reads it
+        at start-up without importing the sync machinery."""
+        text = self.get_meta(META_LAST_SYNC)
+        try:
+            return None if text is None else datetime.fromtimestamp(float(text), timezone.utc)
+        except ValueError:
+            return None
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))

@@ -76,7 +76,7 @@ from smstui.api import parse
 from smstui.api.client import GatewayClient
 from smstui.api.errors import ApiError, GatewayError
 from smstui.models import PENDING_STATUSES, Message, MessageFilter
-from smstui.store import Store
+from smstui.store import META_LAST_SYNC, Store
 
 log = logging.getLogger("smstui.sync")
 
@@ -96,7 +96,6 @@ STATUS_TIERS: tuple[tuple[float, float], ...] = (
 SNAPSHOT_STATUSES = tuple(sorted(PENDING_STATUSES))
 
 META_CURSOR = "sync.cursor"
-META_LAST_SYNC = "sync.last"
 META_FIRST_UPPER = "sync.first.upper"
 META_FIRST_LOWER = "sync.first.lower"
 META_FIRST_WINDOW = "sync.first.window"
@@ -280,8 +279,7 @@ class Syncer:
 
     @property
     def last_synced(self) -> datetime | None:
-        value = _float(self.store.get_meta(META_LAST_SYNC))
-        return None if value is None else _dt(value)
+        return self.store.last_synced()
 
     def cursor(self) -> float | None:
         value = _float(self.store.get_meta(META_CURSOR))

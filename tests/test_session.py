@@ -242,3 +242,45 @@ async def test_another_account_in_the_same_profile_starts_clean_and_loses_nothin
         assert [t.phone_key for t in session.store.threads()] == [kept.phone_key]
     finally:
         await session.aclose()
+
+
+def test_opening_a_session_imports_no_http_sync_or_outbox_code() -> None:
+    # Cold start: the app's first frame must not wait for these; they are made on first use.
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from smstui.session import open_session\n"
+        "s = open_session()\n"
+        "heavy = ('httpx', 'smstui.api.client', 'smstui.outbox', 'smstui.sync')\n"
+        "before = sorted(m for m in heavy if m in sys.modules)\n"
+        "logged_in = s.logged_in\n"
+        "same = s.outbox is s.outbox and s.syncer is s.syncer and s.syncer.client is s.client\n"
+        "after = sorted(m for m in heavy if m in sys.modules)\n"
+        "s.store.close()\n"
+        "print(json.dumps([before, logged_in, same, after]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    before, logged_in, same, after = json.loads(result.stdout)
+    assert before == [] and logged_in is False and same is True
+    assert after == ["smstui.api.client", "smstui.outbox", "smstui.sync"]  # httpx: on first request
+
+
+@pytest.mark.parametrize("remember", [False, True])
+async def test_logged_in_before_the_client_is_made_agrees_with_the_client(sim, remember) -> None:
+    sim.state.add_account(EMAIL, PASSWORD)
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    await session.login(EMAIL, Secret(PASSWORD), remember=remember, api_url=sim.url)
+    await session.aclose()
+    if remember:
+        session.tokens.clear("default")  # only the remembered password is left
+    again = open_session(clock=sim.clock)
+    try:
+        assert again._client is None  # not made yet
+        early = again.logged_in
+        assert early is True and again.client.has_token != remember and again.logged_in is early
+    finally:
+        await again.aclose()
