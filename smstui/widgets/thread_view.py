@@ -128,8 +128,9 @@ def paint_now(widget: Widget) -> None:
         screen = widget.screen
     except Exception:  # not mounted (any more)
         return
-    if screen.is_current and not widget.app._batch_count:
-        screen._on_timer_update()
+    update = getattr(screen, "_on_timer_update", None)  # private: absent in another Textual, paint later
+    if update is not None and screen.is_current and not getattr(widget.app, "_batch_count", 0):
+        update()
 
 
 class ThreadView(ScrollView, can_focus=True):
