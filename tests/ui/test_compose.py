@@ -90,15 +90,16 @@ async def test_schedule_relative_time(session: Session, sim: TestSimulator) -> N
         view, form = await _open_pane(pilot)
         await pilot.press(*"see you later")
         form.set_field("when", "+2h")
-        await pilot.pause()
-        assert "⏲" in str(form.query_one("#compose-info").render())
+        await wait_for(pilot, lambda: "⏲" in str(form.query_one("#compose-info").render()), "the time in the counter line")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: _rows(session, "see you later"), "the scheduled message")
         await settle(pilot)
         row = _rows(session, "see you later")[0]
         assert row.scheduled_at is not None
         assert abs((row.scheduled_at - (sim.clock() + timedelta(hours=2))).total_seconds()) < 2
-        shown = next(m for m in view.messages if m.body == "see you later")
+        shown = await wait_for(
+            pilot, lambda: next((m for m in view.messages if m.body == "see you later"), None), "the message in the thread"
+        )
         assert status_parts(shown, sim.clock(), BERLIN)[1].startswith("scheduled")
 
 
