@@ -237,3 +237,33 @@ def _best_split(tokens: list[str], region: str | None) -> list[RecipientCheck] |
                 best[end] = (score, [*previous[1], RecipientCheck(raw, e164, None)])
     final = best[n]
     return final[1] if final is not None else None
+
+
+_NUMBER_TEXT = re.compile(r"^\+?[\d\s\-./()\u00a0]+$")
+
+
+def international_prefixes(text: str, digits: str, region: str | None) -> list[str]:
+    """What a typed (partial) number starts with in E.164 when it is written in national or
+    ``00`` form (``0151`` -> ``+49151`` in region DE): for searching stored numbers as you type."""
+    if text.startswith("+") or not _NUMBER_TEXT.match(text):
+        return []
+    national, country, exit_code = _dialing(region)
+    found = []
+    for exit_prefix in dict.fromkeys(("00", exit_code or "00")):
+        if digits.startswith(exit_prefix) and len(digits) > len(exit_prefix):
+            found.append("+" + digits[len(exit_prefix):])
+    if country and national and digits.startswith(national) and not found:
+        found.append(f"+{country}{digits[len(national):]}")
+    return found
+
+
+@lru_cache(maxsize=32)
+def _dialing(region: str | None) -> tuple[str | None, int | None, str | None]:
+    """(trunk prefix, country code, plain exit code) of a region, from libphonenumber's metadata."""
+    if not region:
+        return None, None, None
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    if meta is None:
+        return None, None, None
+    exit_code = meta.international_prefix if (meta.international_prefix or "").isdigit() else None
+    return meta.national_prefix, phonenumbers.country_code_for_region(region.upper()) or None, exit_code

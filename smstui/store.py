@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -23,7 +22,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -412,13 +410,6 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says which file and what to do."""
 
 
-def _phone_key_default(raw: str) -> str:
-    digits = "".join(ch for ch in raw if ch.isdigit())
-    if not digits:
-        return raw.strip().lower()
-    return ("+" if raw.strip().startswith("+") else "") + digits
-
-
 class Store:
     """All reads and writes of one profile's database.
 
@@ -510,12 +501,9 @@ class Store:
     def phone_key(self, raw: str) -> str:
         key = self._phone_cache.get(raw)
         if key is None:
-            try:
-                from smstui.phone import normalize_loose
-            except ImportError:  # pragma: no cover - phone.py is part of the package
-                key = _phone_key_default(raw)
-            else:
-                key = normalize_loose(raw, self.region)
+            from smstui.phone import normalize_loose  # phonenumbers is slow to import: not at start-up
+
+            key = normalize_loose(raw, self.region)
             if len(self._phone_cache) > 50_000:
                 self._phone_cache.clear()
             self._phone_cache[raw] = key
@@ -821,7 +809,9 @@ class Store:
                 params_s.append(f"%{digits}%")
                 # Numbers are stored in international form: "0151…" typed in national form
                 # (or "0049151…") is the start of "+49151…".
-                for prefix in _international_prefixes(text, digits, self.region):
+                from smstui.phone import international_prefixes  # lazily: phonenumbers is slow to import
+
+                for prefix in international_prefixes(text, digits, self.region):
                     clauses.append("t.phone_key LIKE ?")
                     params_s.append(f"{prefix}%")
             clauses.append("t.phone LIKE ? ESCAPE '\\'")
@@ -1107,10 +1097,8 @@ class Store:
 
     def claimed_sms_ids(self, ids: Iterable[int]) -> set[int]:
         """Of these gateway ids, those already attached to a message we wrote (an outbox row)."""
-        id_list = list(ids)
         found: set[int] = set()
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
+        for chunk in _chunks(list(ids)):
             placeholders = ",".join("?" * len(chunk))
             found.update(
                 r[0]
@@ -1245,10 +1233,8 @@ class Store:
         return found
 
     def known_sms_ids(self, ids: Iterable[int]) -> set[int]:
-        id_list = list(ids)
         found: set[int] = set()
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
+        for chunk in _chunks(list(ids)):
             placeholders = ",".join("?" * len(chunk))
             found.update(r[0] for r in self._query(f"SELECT sms_id FROM messages WHERE sms_id IN ({placeholders})", chunk))
         return found
@@ -1440,39 +1426,6 @@ def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 def _contact(r: Sequence[Any]) -> Contact:
     return Contact(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], timezone.utc))
-
-
-_NUMBER_TEXT = re.compile(r"^\+?[\d\s\-./()\u00a0]+$")
-
-
-def _international_prefixes(text: str, digits: str, region: str | None) -> list[str]:
-    """What a typed (partial) number starts with in E.164, when it is written another way."""
-    if text.startswith("+") or not _NUMBER_TEXT.match(text):
-        return []
-    national, country, exit_code = _dialing(region)
-    found = []
-    for exit_prefix in dict.fromkeys(("00", exit_code or "00")):
-        if digits.startswith(exit_prefix) and len(digits) > len(exit_prefix):
-            found.append("+" + digits[len(exit_prefix):])
-    if country and national and digits.startswith(national) and not found:
-        found.append(f"+{country}{digits[len(national):]}")
-    return found
-
-
-@lru_cache(maxsize=32)
-def _dialing(region: str | None) -> tuple[str | None, int | None, str | None]:
-    """(trunk prefix, country code, plain exit code) of a region, from libphonenumber's metadata."""
-    if not region:
-        return None, None, None
-    try:
-        from phonenumbers import PhoneMetadata, country_code_for_region
-    except ImportError:  # pragma: no cover - a dependency
-        return None, None, None
-    meta = PhoneMetadata.metadata_for_region(region.upper())
-    if meta is None:
-        return None, None, None
-    exit_code = meta.international_prefix if (meta.international_prefix or "").isdigit() else None
-    return meta.national_prefix, country_code_for_region(region.upper()) or None, exit_code
 
 
 def _like_escape(text: str) -> str:
