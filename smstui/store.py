@@ -1260,24 +1260,28 @@ class Store:
             self._db.execute("UPDATE tags SET gateway_id = ? WHERE id = ?", (gateway_id, tag_id))
 
     def tags(self, search: str = "") -> list[Tag]:
-        params: list[Any] = []
-        where = ""
-        if search.strip():
-            where = "WHERE t.title LIKE ? ESCAPE '\\' OR t.id IN (SELECT tag_id FROM contacts WHERE name LIKE ? ESCAPE '\\' OR phone_key LIKE ?)"
-            like = f"%{_like_escape(search.strip())}%"
-            params = [like, like, like]
+        if not search.strip():
+            return self._tags("", [])
+        like = f"%{_like_escape(search.strip())}%"
+        return self._tags(
+            "WHERE t.title LIKE ? ESCAPE '\\' OR t.id IN "
+            "(SELECT tag_id FROM contacts WHERE name LIKE ? ESCAPE '\\' OR phone_key LIKE ?)",
+            [like, like, like],
+        )
+
+    def tag(self, tag_id: int) -> Tag | None:
+        return next(iter(self._tags("WHERE t.id = ?", [tag_id])), None)
+
+    def tag_by_gateway_id(self, gateway_id: int) -> Tag | None:
+        return next(iter(self._tags("WHERE t.gateway_id = ?", [gateway_id])), None)
+
+    def _tags(self, where: str, params: list[Any]) -> list[Tag]:
         rows = self._query(
             "SELECT t.id, t.gateway_id, t.title, t.created, (SELECT COUNT(*) FROM contacts c WHERE c.tag_id = t.id) "
             f"FROM tags t {where} ORDER BY t.title COLLATE NOCASE, t.id",
             params,
         )
         return [Tag(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4]) for r in rows]
-
-    def tag(self, tag_id: int) -> Tag | None:
-        return next((t for t in self.tags() if t.id == tag_id), None)
-
-    def tag_by_gateway_id(self, gateway_id: int) -> Tag | None:
-        return next((t for t in self.tags() if t.gateway_id == gateway_id), None)
 
     def add_contact(self, tag_id: int, phone: str, name: str, gateway_id: int | None) -> int:
         key = self.phone_key(phone)
