@@ -25,7 +25,8 @@ from textual.worker import Worker, WorkerState
 
 from smstui import events
 from smstui import messages as msgs
-from smstui.screens.conversations import THREAD_LIMIT, ConversationsScreen
+from smstui.screens.conversations import FIRST_READ, ConversationsScreen
+from smstui.startup import release_collector
 from smstui.store import Store, StoredDevice, Thread
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("smstui.app")
 
 Clock = Callable[[], datetime]
+SessionStart = tuple[list[StoredDevice], "datetime | None", "int | None", list[Thread]]
 SessionOpener = Callable[[str, "str | None"], "Session"]
 
 # Screens other helpers may provide: (mode, module, class, title, palette help, key).
@@ -51,6 +53,7 @@ EXTRA_MODES: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("bulk", "smstui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6"),
 )
 CONTENT_MODES = ("messages", "devices")
+STARTUP_COLLECTOR_LIMIT = 2.0  # seconds; see on_mount
 
 
 def _utc_now() -> datetime:
@@ -73,6 +76,28 @@ def _lazy_screen(module_name: str, class_name: str) -> Callable[[], Screen]:
         return _screen_class(module_name, class_name)()
 
     make.__name__ = class_name
+    return make
+
+
+def _styled_now(factory: Callable[[], Screen]) -> Callable[[], Screen]:
+    """``factory``, with its screen marked as styled by the app's current stylesheet.
+
+    Textual counts stylesheet refreshes, and a new screen's count starts at -1, so the first
+    switch to a mode re-parses every stylesheet and re-styles the app twice (``_init_mode``,
+    then ``switch_mode``): ~15 ms of the cold start, more with every screen built. A screen made
+    now has nothing to catch up on (its widgets are styled by the current stylesheet as they
+    mount), so it gets the app's count. Relies on a private counter (Textual is pinned; a
+    test notices if it goes).
+    """
+
+    def make() -> Screen:
+        screen = factory()
+        count = getattr(screen.app, "_css_update_count", None)
+        if isinstance(count, int) and isinstance(getattr(screen, "_css_update_count", None), int):
+            screen._css_update_count = count
+        return screen
+
+    make.__name__ = getattr(factory, "__name__", "screen")
     return make
 
 
@@ -131,6 +156,9 @@ class SmsTuiApp(App[None]):
         autologin: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
+        for mode, factory in list(self._modes.items()):
+            if callable(factory):
+                self._modes[mode] = _styled_now(factory)
         self._autologin = autologin
         self.session = session
         self.demo = demo
@@ -176,6 +204,9 @@ class SmsTuiApp(App[None]):
                     continue
             self._extra_modes_found = found
         return self._extra_modes_found
+
+    def add_mode(self, mode: str, base_screen: str | Callable[[], Screen]) -> None:
+        super().add_mode(mode, _styled_now(base_screen) if callable(base_screen) else base_screen)
 
     def delay_update(self, delay: float = 0.05) -> None:
         # switch_mode hides the switch for 50 ms; going from the blank start screen to the first
@@ -250,6 +281,9 @@ class SmsTuiApp(App[None]):
     # ------------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
+        # The collector is off until the first frame (smstui.startup); the conversations screen
+        # switches it back on once its list is painted, anything else after this long at most.
+        self.set_timer(STARTUP_COLLECTOR_LIMIT, release_collector, name="release-collector")
         config = self.session.config
         if config.ui.theme in self.available_themes:
             self.theme = config.ui.theme
@@ -263,7 +297,14 @@ class SmsTuiApp(App[None]):
         if self._autologin is not None and not self.session.logged_in:
             self._login_automatically(*self._autologin)
         elif self.session.logged_in:
-            self.enter_session()
+            # Read what the first screen lists here, on the spot (a few ms from the summary
+            # table): the first frame is then the conversation list, not a blank screen
+            # followed by a worker's round trip.
+            try:
+                start = self._read_session_start()
+            except Exception:
+                start = None  # the worker reads again and reports the problem
+            self.enter_session(start)
         else:
             self.show_login()
 
@@ -297,6 +338,7 @@ class SmsTuiApp(App[None]):
             self.remove_mode("login")
         self.add_mode("login", make)
         self.switch_mode("login")
+        self.call_after_refresh(release_collector)
 
     async def login(self, form: "LoginForm") -> None:
         """Log in (called by the login screen's worker); raises on failure, nothing is lost."""
@@ -332,16 +374,10 @@ class SmsTuiApp(App[None]):
 
     @work(group="session", exclusive=True, name="enter-session", exit_on_error=False,
           description="open the stored conversations")
-    async def enter_session(self) -> None:
-        store, wanted = self.store, self.device_filter
-
-        def read() -> tuple[list[StoredDevice], datetime | None, int | None, list[Thread]]:
-            devices = store.devices()
-            device_filter = wanted if any(d.device.id == wanted for d in devices) else None
-            return devices, store.last_synced(), device_filter, store.threads(
-                search="", device_id=device_filter, limit=THREAD_LIMIT)
-
-        self.devices, last, self.device_filter, threads = await asyncio.to_thread(read)
+    async def enter_session(self, start: "SessionStart | None" = None) -> None:
+        if start is None:
+            start = await asyncio.to_thread(self._read_session_start)
+        self.devices, last, self.device_filter, threads = start
         self.sync_state = events.SyncState(last_synced=last)
         self._prefetched_threads = (self.device_filter, threads)
         # Screens of a previous session hold its store: rebuild them.
@@ -367,6 +403,14 @@ class SmsTuiApp(App[None]):
             # After the list is painted: the refresh service imports the sync, outbox and HTTP
             # code (~20 ms), which the first frame should not wait for.
             self.call_after_refresh(self._start_sync_if_current, self.session)
+
+    def _read_session_start(self) -> "SessionStart":
+        """The devices, last sync, device filter and conversations a session's first screen shows."""
+        store, wanted = self.store, self.device_filter
+        devices = store.devices()
+        device_filter = wanted if any(d.device.id == wanted for d in devices) else None
+        return devices, store.last_synced(), device_filter, store.threads(
+            search="", device_id=device_filter, limit=FIRST_READ)
 
     def _start_sync_if_current(self, session: "Session") -> None:
         if session is self.session and self.session_ready and self._sync_enabled:

@@ -23,17 +23,23 @@ def _tui_without_parsing() -> bool:
 def main() -> None:
     """Console-script entry point (``smstui``)."""
     if _tui_without_parsing():
-        from smstui.session import open_session
+        from smstui.startup import hold_collector, release_collector
 
+        hold_collector()  # until the app's first frame (smstui.startup)
         try:
-            # The same options click reads from the environment (empty means unset, as in click).
-            session = open_session(config_path=os.environ.get("SMSTUI_CONFIG") or None,
-                                   api_url=os.environ.get("SMSTUI_API_URL") or None)
-        except Exception:
-            pass  # the click path opens it again and reports the problem the usual way
-        else:
-            _run_app(session)
-            return
+            from smstui.session import open_session
+
+            try:
+                # The same options click reads from the environment (empty means unset, as in click).
+                session = open_session(config_path=os.environ.get("SMSTUI_CONFIG") or None,
+                                       api_url=os.environ.get("SMSTUI_API_URL") or None)
+            except Exception:
+                pass  # the click path opens it again and reports the problem the usual way
+            else:
+                _run_app(session)
+                return
+        finally:
+            release_collector()
     from smstui.cli_commands import main as click_main
 
     click_main()

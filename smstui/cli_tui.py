@@ -21,13 +21,17 @@ def open_tui(*, config_path: Path | str | None = None, profile: str | None = Non
 
 def run_app(session: Any) -> None:
     """Run the app over ``session``, then close whichever session it ended with."""
+    from smstui.startup import hold_collector, release_collector
+
     app: Any = None
+    hold_collector()  # until the app's first frame (smstui.startup); no-op if the script did
     try:
         from smstui.app import make_app
 
         app = make_app(session)
         app.run()
     finally:
+        release_collector()
         # The app may have switched profiles: close whichever session it ended with.
         final = getattr(app, "session", None) or session
         asyncio.run(_close_quietly(final, session))

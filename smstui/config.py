@@ -52,7 +52,6 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-import tomli_w
 
 from smstui import paths
 
@@ -221,14 +220,33 @@ def normalize_api_url(url: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+def known_region(code: str) -> bool:
+    """Whether phonenumbers has metadata for region ``code`` (upper case), without importing it.
+
+    Importing phonenumbers costs ~12 ms, and the config is read before the first frame. Its
+    data package holds one ``region_XX`` module per supported region, which is what
+    ``phonenumbers.SUPPORTED_REGIONS`` is built from; when that layout is not found, ask it.
+    """
+    if len(code) != 2 or not (code.isascii() and code.isalpha()):
+        return False
+    import importlib.util
+
+    spec = importlib.util.find_spec("phonenumbers")  # finds the package without running it
+    for base in (spec.submodule_search_locations or []) if spec else []:
+        data = Path(base) / "data"
+        if (data / "__init__.py").is_file():
+            return (data / f"region_{code}.py").is_file()
+    import phonenumbers
+
+    return code in phonenumbers.SUPPORTED_REGIONS
+
+
 def normalize_region(region: str) -> str:
     """An ISO 3166 alpha-2 code that phonenumbers knows (``de`` -> ``DE``)."""
     if not isinstance(region, str):
         raise ConfigError(f"region must be a string like \"DE\", got {type(region).__name__}")
     code = region.strip().upper()
-    import phonenumbers  # late: only needed when a region is configured
-
-    if code not in phonenumbers.SUPPORTED_REGIONS:
+    if not known_region(code):
         raise ConfigError(
             f"region {region!r} is not a known two-letter country code (e.g. \"DE\", \"US\", \"GB\")"
         )
@@ -562,6 +580,8 @@ def save_config(config: Config, path: Path | str | None = None) -> Path:
     """Write ``config`` atomically (temp file + os.replace), mode 0600; returns the path."""
     file = Path(path) if path is not None else paths.config_file()
     file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    import tomli_w  # only when saving
+
     payload = tomli_w.dumps(config_to_dict(config)).encode("utf-8")
     # mkstemp creates the file 0600 from the start, so the content is never world-readable.
     fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)

@@ -35,7 +35,7 @@ from smstui.models import (
     status_title,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -166,7 +166,14 @@ _MIGRATIONS: list[str] = [
         WHERE sms_id IS NOT NULL AND (status IS NULL OR status NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101));
     CREATE INDEX IF NOT EXISTS messages_unseen ON messages (phone_key) WHERE seen = 0;
     """,
+    # v6: each conversation's number as shown (``+49 170 9827054``), formatted when the summary
+    # is written, so the list's first frame needs no phonenumbers (~35 ms of a cold start to
+    # import it and load its country data). Rows of older stores are filled by _fill_displays.
+    """
+    ALTER TABLE threads ADD COLUMN display TEXT;
+    """,
 ]
+_DISPLAY_FROM = 6  # the schema version that added threads.display
 # The partial index's condition, word for word: SQLite uses the index only for queries that say so.
 _PENDING_WHERE = "sms_id IS NOT NULL AND (status IS NULL OR status NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101))"
 
@@ -293,6 +300,7 @@ class Thread:
     unread: int
     failed: int
     device_ids: tuple[int, ...] = ()
+    display: str | None = None  # the number as shown, when the store has formatted it
 
     @property
     def label(self) -> str:
@@ -494,6 +502,9 @@ class Store:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
                     raise
+        if version < _DISPLAY_FROM <= SCHEMA_VERSION:
+            with self.transaction() as db:
+                self._fill_displays(db)
 
     def now(self) -> float:
         return self._clock()
@@ -727,6 +738,7 @@ class Store:
                 "unread = excluded.unread, failed = excluded.failed, devices = excluded.devices",
                 (key, last[1], last[0], last[2], last[3][:200], last[4], last[5], last[6], total, unread, failed, devices),
             )
+        self._fill_displays(db, keys)
 
     def _refresh_threads_set(self, db: sqlite3.Connection, keys: Iterable[str]) -> None:
         """:meth:`_refresh_threads` for many numbers at once (a bulk job touches thousands):
@@ -760,7 +772,30 @@ class Store:
             "last_incoming = excluded.last_incoming, last_outbox = excluded.last_outbox, total = excluded.total, "
             "unread = excluded.unread, failed = excluded.failed, devices = excluded.devices"
         )
+        self._fill_displays(db, keys)
         db.execute("DELETE FROM refresh_keys")
+
+    def _fill_displays(self, db: sqlite3.Connection, keys: Iterable[str] | None = None) -> None:
+        """Format the shown number of conversations that have none yet (``keys``, or all).
+
+        A number's display form never changes (it is the international format of its key), so
+        each is formatted once, when its conversation first appears.
+        """
+        if keys is None:
+            rows = db.execute("SELECT phone_key FROM threads WHERE display IS NULL").fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(list(keys)):
+                rows += db.execute(
+                    f"SELECT phone_key FROM threads WHERE display IS NULL AND phone_key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+        if not rows:
+            return
+        from smstui.phone import format_display  # phonenumbers is slow to import: not at start-up
+
+        db.executemany("UPDATE threads SET display = ? WHERE phone_key = ?",
+                       [(format_display(key), key) for (key,) in rows])
 
     def forget_account(self, note: str) -> int:
         """Another account now uses this profile: drop what the old one's gateway told us.
@@ -820,7 +855,7 @@ class Store:
             params.extend(params_s)
         sql = (
             "SELECT t.phone_key, t.phone, n.name, t.last_lid, t.last_created, t.last_body, t.last_status, "
-            "t.last_incoming, t.last_outbox, t.total, t.unread, t.failed, t.devices FROM threads t "
+            "t.last_incoming, t.last_outbox, t.total, t.unread, t.failed, t.devices, t.display FROM threads t "
             "LEFT JOIN (SELECT phone_key, MAX(name) AS name FROM contacts WHERE name != '' GROUP BY phone_key) n "
             "ON n.phone_key = t.phone_key"
             + (" WHERE " + " AND ".join(where) if where else "")
@@ -832,7 +867,7 @@ class Store:
                 phone_key=r[0], phone=r[1], name=r[2], last_lid=r[3],
                 last_created=datetime.fromtimestamp(r[4], timezone.utc), last_body=r[5], last_status=r[6],
                 last_incoming=bool(r[7]), last_outbox=r[8], total=r[9], unread=r[10], failed=r[11],
-                device_ids=tuple(int(d) for d in r[12].split(",") if d),
+                device_ids=tuple(int(d) for d in r[12].split(",") if d), display=r[13],
             )
             for r in self._query(sql, params)
         ]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 GATEWAY_FORMAT = "%Y-%m-%d %H:%M:%S"
 PAKET_FORMAT = "%d.%m.%Y %H:%M:%S"
@@ -44,6 +43,8 @@ class WhenError(ValueError):
 def _zone(tz: tzinfo | str) -> tzinfo:
     if isinstance(tz, tzinfo):
         return tz
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # ~2 ms, and the first frame needs no zone names
+
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):

@@ -18,6 +18,7 @@ from smstui.config import (
     Config,
     ConfigError,
     Profile,
+    known_region,
     load_config,
     resolve_profile,
     save_config,
@@ -209,6 +210,21 @@ def test_region_normalised_and_url_gets_slash(tmp_path: Path) -> None:
     assert profile.api_url == "http://127.0.0.1:8080/getdata/"
     # The only profile becomes the default even though it is not called "default".
     assert loaded.config.default_profile == "home"
+
+
+def test_known_region_agrees_with_phonenumbers() -> None:
+    # The config checks regions without importing phonenumbers (it is slow to import); the
+    # answer must be phonenumbers' own for every two-letter code.
+    import itertools
+    import string
+
+    import phonenumbers
+
+    for pair in itertools.product(string.ascii_uppercase, repeat=2):
+        code = "".join(pair)
+        assert known_region(code) == (code in phonenumbers.SUPPORTED_REGIONS), code
+    for odd in ("", "D", "DEU", "001", "1A", "ÄÖ", "de"):
+        assert not known_region(odd)
 
 
 def test_default_profile_pointing_nowhere(tmp_path: Path) -> None:

@@ -24,6 +24,10 @@ def make_db(path: Path, version: int) -> None:
         "INSERT INTO messages (phone, phone_key, body, slot, created, outbox, attempts, updated) "
         "VALUES ('+4915123456782', '+4915123456782', 'still queued', 0, 1700000100, 'queued', 2, 1700000100)"
     )
+    db.execute(
+        "INSERT INTO threads (phone_key, phone, last_lid, last_created, last_body, last_status, last_incoming, "
+        "total, unread, failed) VALUES ('+4915123456781', '+4915123456781', 1, 1700000000, 'Hello from v1', 7, 0, 1, 0, 0)"
+    )
     db.execute("INSERT INTO meta (key, value) VALUES ('sync.cursor', '1700000000.0')")
     db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (8304, 'Customers', 1700000000)")
     db.execute(
@@ -40,7 +44,7 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.schema_version == SCHEMA_VERSION == 6
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         (queued,) = store.outbox((QUEUED,))
@@ -56,12 +60,16 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         plan = store._query("EXPLAIN QUERY PLAN SELECT sms_id, created FROM messages WHERE "
                             + _PENDING_WHERE + " ORDER BY created LIMIT 5")
         assert "messages_pending" in str(plan)
+        # v6: conversations the old store listed get their shown number at once.
+        [(key, display)] = store._query("SELECT phone_key, display FROM threads")
+        assert (key, display) == ("+4915123456781", "+49 1512 3456781")
         # The new pieces work on the old data.
         store.save_template("thanks", "Thank you!")
         assert store.begin_send(queued.lid)
         assert store.message(queued.lid).attempted_at is not None
         store.rebuild_threads()
-        assert {t.phone_key for t in store.threads()} == {"+4915123456781", "+4915123456782"}
+        assert {t.phone_key: t.display for t in store.threads()} == {
+            "+4915123456781": "+49 1512 3456781", "+4915123456782": "+49 1512 3456782"}
     finally:
         store.close()
     # Opening again is a no-op.

@@ -56,6 +56,20 @@ def test_upsert_is_idempotent_and_tracks_threads(store: Store) -> None:
     assert other.phone == "015123456782"  # shown as the gateway wrote it, grouped by E.164
 
 
+def test_threads_carry_their_shown_number(store: Store) -> None:
+    # Formatted as the summary is written (one number, then a bulk-sized batch through the
+    # set-wise refresh), so the list never formats numbers while it paints.
+    store.upsert_messages([msg(1), msg(2, phone="Vodafone")])
+    shown = {t.phone_key: t.display for t in store.threads()}
+    assert shown == {"+4915123456781": "+49 1512 3456781", "Vodafone": "Vodafone"}
+    many = [msg(100 + i, phone=f"+4915200000{i:03d}") for i in range(100)]
+    store.upsert_messages(many)
+    shown = {t.phone_key: t.display for t in store.threads(limit=1000)}
+    assert len(shown) == 102 and shown["+4915200000042"] == "+49 1520 0000042"
+    store.rebuild_threads()
+    assert all(t.display for t in store.threads(limit=1000))
+
+
 def test_history_is_not_unread(store: Store) -> None:
     store.upsert_messages([msg(1, status=5)], mark_unseen=False)
     assert store.threads()[0].unread == 0

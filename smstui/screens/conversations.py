@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from smstui.screens._reporting import ReportWorkerErrors
 from smstui import events
 from smstui import messages as msgs
-from smstui.phone import format_display
+from smstui.startup import release_collector
 from smstui.store import SUBMITTED, StoredMessage, Thread
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 PAGE = 200
 THREAD_LIMIT = 500
+# The app's first frame lists this many (a few screens' worth); the rest is read right after it.
+FIRST_READ = 100
 # Moving through the list faster than this (a held arrow key) opens only where the highlight stops.
 OPEN_DELAY = 0.15
 
@@ -47,6 +49,7 @@ def _freeze_startup_heap() -> None:
     one); frozen objects are still freed by reference counting, only cyclic garbage among them
     would stay, so the screen unfreezes when it goes (see ``on_unmount``).
     """
+    release_collector()  # held since the console script started (smstui.startup)
     gc.collect()
     gc.freeze()
 
@@ -121,13 +124,13 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
 
     # ------------------------------------------------------------------ conversation list
 
-    def _update_title(self, count: int | None = None) -> None:
+    def _update_title(self, count: int | None = None, *, more: bool = False) -> None:
         app = self.smsapp
         device = app.device_name(app.device_filter) if app.device_filter is not None else "All devices"
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(clean(device, single_line=True), style="bold")
         if count is not None:
-            text.append(f" · {count}{'+' if count >= THREAD_LIMIT else ''}")
+            text.append(f" · {count}{'+' if more or count >= THREAD_LIMIT else ''}")
         if self._search:
             text.append(" · filtered")
         # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
@@ -146,7 +149,10 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         thread_list = self.query_one(ThreadList)
         # ``first``: shown while mounting, before the list's focus has landed.
         thread_list.show(threads, highlight_first=first)
-        self._update_title(len(threads))
+        partial = first and len(threads) >= FIRST_READ  # the app's first read: the rest comes next
+        self._update_title(len(threads), more=partial)
+        if partial:
+            self.call_after_refresh(self.load_threads)
         if not first:
             paint_now(self)  # a filter key's result, a sync's change: no wait for the frame slot
         if not self._heap_frozen:
@@ -286,6 +292,14 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
     def _draft_key(self, phone_key: str) -> str:
         return f"thread:{phone_key}"
 
+    @staticmethod
+    def _display_number(phone_key: str, thread: Thread | None) -> str:
+        if thread is not None and thread.display:
+            return thread.display
+        from smstui.phone import format_display  # not imported for the first frame (~15 ms)
+
+        return format_display(phone_key)
+
     def _update_header(self) -> None:
         header = self.query_one("#thread-header", Static)
         if self.phone_key is None:
@@ -293,7 +307,7 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
             return
         thread = self._thread
         text = Text(no_wrap=True, overflow="ellipsis")
-        number = format_display(self.phone_key) if self.phone_key.startswith("+") else clean(
+        number = self._display_number(self.phone_key, thread) if self.phone_key.startswith("+") else clean(
             thread.phone if thread else self.phone_key, single_line=True)
         if thread and thread.name:
             text.append(clean(thread.name, single_line=True), style="bold")

@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -164,7 +165,12 @@ class ComposeForm(Vertical):
     def on_mount(self) -> None:
         self.query_one("#compose-errors", Static).display = False
         self.set_class(self.show_extras, "-extras")
-        self._apply_default_device()
+        try:
+            self._apply_default_device()
+        except NoMatches:
+            # The app is closing while this pane mounts (it is built just after the first
+            # frame) and the select's parts are already gone: nothing left to show.
+            return
         self._update_info()
 
     def watch_show_extras(self, value: bool) -> None:

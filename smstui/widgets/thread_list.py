@@ -32,7 +32,6 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from smstui.models import FAILED_STATUSES
-from smstui.phone import format_display
 from smstui.store import QUEUED, REJECTED, SENDING, UNKNOWN, Thread
 from smstui.widgets.format import clean, short_time
 from smstui.widgets.thread_view import paint_now
@@ -60,6 +59,14 @@ def _line(left: Text, right: Text, width: int, console: Console, base: Style) ->
     return Strip(segments).crop_extend(0, width, base)
 
 
+def _format_number(phone_key: str) -> str:
+    # Only for a conversation the store has not formatted yet (it does so as it writes them):
+    # importing phonenumbers would cost the first frame ~35 ms.
+    from smstui.phone import format_display
+
+    return format_display(phone_key)
+
+
 def preview_prefix(thread: Thread) -> str:
     if thread.last_incoming:
         return ""
@@ -78,7 +85,7 @@ def render_row(
 ) -> tuple[Strip, Strip]:
     """Name and time on the first line, preview and marks (failed, unread badge) on the second."""
     t, s = thread, styles
-    label = clean(t.name, single_line=True) if t.name else format_display(t.phone_key or t.phone)
+    label = clean(t.name, single_line=True) if t.name else (t.display or _format_number(t.phone_key or t.phone))
     name = Text(label or clean(t.phone, single_line=True), style=s.unread_name if t.unread else s.name)
     time = Text(short_time(t.last_created, now, tz), style=s.time)
     preview = Text(preview_prefix(t) + clean(t.last_body, single_line=True), style=s.preview)

@@ -1,0 +1,88 @@
+"""Start-up: what the cold-start work relies on (first read, stylesheet, collector) still holds."""
+
+from __future__ import annotations
+
+import gc
+from datetime import timedelta
+
+import pytest
+from textual.app import App
+
+from smstui import startup
+from smstui.models import Message
+from smstui.screens.conversations import FIRST_READ, ConversationsScreen
+from smstui.screens.devices import DevicesScreen
+from smstui.screens.login import LoginScreen
+from smstui.session import Session, open_session
+from smstui.simulator.testing import TestSimulator
+
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
+
+@pytest.fixture
+def collector_held():  # type: ignore[no-untyped-def]
+    """The collector switched off as the console script does, and on again whatever happens."""
+    startup.hold_collector()
+    assert not gc.isenabled()
+    yield
+    startup.release_collector()
+    gc.enable()
+
+
+async def test_screens_need_no_stylesheet_refresh(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Textual re-parses every stylesheet when a mode's screen is first shown, unless the app
+    # marks it as styled already (smstui.app._styled_now); that is ~15 ms of the cold start.
+    refreshes: list[int] = []
+    original = App.refresh_css
+
+    def counting(self: App, animate: bool = True) -> None:  # type: ignore[type-arg]
+        refreshes.append(1)
+        original(self, animate)
+
+    monkeypatch.setattr(App, "refresh_css", counting)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen), "the devices screen")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert refreshes == []
+        # ... and yet they are styled by the app's stylesheet.
+        assert isinstance(app.screen, ConversationsScreen)
+        assert app.screen.query_one("#sidebar").styles.border_right[0] == "vkey"
+        # A theme change still restyles everything.
+        before = app.screen.query_one("#thread-header").styles.background
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert refreshes and app.screen.query_one("#thread-header").styles.background != before
+
+
+async def test_collector_comes_back_after_the_first_frame(session: Session, sim: TestSimulator, collector_held) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        await wait_for(pilot, gc.isenabled, "the collector to be switched back on")
+        assert not startup.collector_held()
+
+
+async def test_collector_comes_back_on_the_login_screen_too(sim: TestSimulator, collector_held) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(open_session(api_url=sim.url, clock=sim.clock), sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await wait_for(pilot, gc.isenabled, "the collector to be switched back on")
+
+
+async def test_first_frame_lists_a_few_screens_then_the_rest(session: Session, sim: TestSimulator) -> None:
+    base = max(t.last_created for t in session.store.threads())
+    many = [Message(id=9_000_000 + i, phone=f"+4915200{i:06d}", body=f"hello {i}", status=7, device_id=None,
+                    slot=0, created=base + timedelta(minutes=i + 1)) for i in range(FIRST_READ + 50)]
+    session.store.upsert_messages(many, mark_unseen=False)
+    total = session.store.thread_count()
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) == total, "every conversation")
+        title = str(app.screen.query_one("#list-title").render())
+        assert title.endswith(f"· {total}")
+        # The newest is still highlighted after the rest arrived.
+        assert app.screen.query_one("#threads").highlighted == 0
