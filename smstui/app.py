@@ -23,10 +23,10 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from smstui import events
 from smstui import messages as msgs
 from smstui.screens.conversations import FIRST_READ, ConversationsScreen
 from smstui.startup import release_collector
+from smstui.sync_state import SyncState
 from smstui.store import Store, StoredDevice, Thread
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from smstui.screens.login import LoginForm, LoginScreen
+    from smstui import events
     from smstui.session import Session
     from smstui.widgets.compose_form import Outgoing
 
@@ -169,10 +170,10 @@ class SmsTuiApp(App[None]):
         self._sync_enabled = sync
         self.core_signal: Signal[Any] = Signal(self, "core")
         self.device_signal: Signal[int | None] = Signal(self, "device-filter")
-        self.status_signal: Signal[events.SyncState] = Signal(self, "sync-state")
+        self.status_signal: Signal[SyncState] = Signal(self, "sync-state")
         self.devices: list[StoredDevice] = []
         self.device_filter: int | None = None
-        self.sync_state = events.SyncState()
+        self.sync_state = SyncState()
         self.session_ready = False
         self._extra_mode_specs = _available_extra_modes()
         self._extra_modes_found: dict[str, tuple[type[Screen], str, str, str]] | None = None
@@ -252,7 +253,7 @@ class SmsTuiApp(App[None]):
         return found[1]
 
     def bind_status_line(self, line: StatusLine) -> None:
-        def apply(state: events.SyncState) -> None:
+        def apply(state: SyncState) -> None:
             line.update_state(state.status, state.last_synced, state.error, state.progress)
             line.profile = self._profile_label()
 
@@ -378,7 +379,7 @@ class SmsTuiApp(App[None]):
         if start is None:
             start = await asyncio.to_thread(self._read_session_start)
         self.devices, last, self.device_filter, threads = start
-        self.sync_state = events.SyncState(last_synced=last)
+        self.sync_state = SyncState(last_synced=last)
         self._prefetched_threads = (self.device_filter, threads)
         # Screens of a previous session hold its store: rebuild them.
         for mode in (*CONTENT_MODES, *self._extra_mode_specs):
@@ -583,7 +584,9 @@ class SmsTuiApp(App[None]):
             changed = tuple(lids)
         else:
             changed = tuple(getattr(report, "changed", lids)) or tuple(lids)
-        self.post_message(msgs.OutboxChanged(events.OutboxChanged(changed)))
+        from smstui.events import OutboxChanged
+
+        self.post_message(msgs.OutboxChanged(OutboxChanged(changed)))
 
     # ------------------------------------------------------------------ navigation and actions
 

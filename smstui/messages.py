@@ -8,9 +8,13 @@ Widget-specific messages live on their widgets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from smstui import events
+if TYPE_CHECKING:  # the event classes are made when the refresh service first runs
+    from smstui import events
+    from smstui.sync_state import SyncState
 
 
 class CoreMessage(Message):
@@ -49,7 +53,7 @@ class SyncStateChanged(CoreMessage):
     event: events.SyncStateChanged
 
     @property
-    def state(self) -> events.SyncState:
+    def state(self) -> SyncState:
         return self.event.state
 
 
@@ -57,18 +61,22 @@ class SyncFailed(CoreMessage):
     event: events.SyncFailed
 
 
-_MAP: dict[type, type[CoreMessage]] = {
-    events.MessagesChanged: MessagesChanged,
-    events.DevicesChanged: DevicesChanged,
-    events.OutboxChanged: OutboxChanged,
-    events.SyncStateChanged: SyncStateChanged,
-    events.SyncFailed: SyncFailed,
+# By the event's class, looked up by name: smstui.events is not imported for the first frame.
+_MAP: dict[str, type[CoreMessage]] = {
+    "MessagesChanged": MessagesChanged,
+    "DevicesChanged": DevicesChanged,
+    "OutboxChanged": OutboxChanged,
+    "SyncStateChanged": SyncStateChanged,
+    "SyncFailed": SyncFailed,
 }
 
 
 def to_message(event: events.Event) -> CoreMessage:
     """The Textual message for a core event (unknown event types raise ``KeyError``)."""
-    return _MAP[type(event)](event)
+    kind = type(event)
+    if kind.__module__ != "smstui.events":
+        raise KeyError(kind)
+    return _MAP[kind.__name__](event)
 
 
 class DeviceFilterChanged(Message):

@@ -20,20 +20,18 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from smstui.models import (
-    FAILED_STATUSES,
-    FINAL_STATUSES,
-    Device,
-    DeviceStatus,
-    Message,
-    SimCard,
-    status_title,
-)
+from smstui.lazy import lazy_names
+from smstui.models import Device, DeviceStatus, SimCard
+
+if TYPE_CHECKING:
+    from smstui.models import Message
+    from smstui.store_records import Contact, Newsletter, StoredMessage, Tag, UpsertResult
 
 SCHEMA_VERSION = 6
 
@@ -190,97 +188,11 @@ def from_ts(value: float | None) -> datetime | None:
 META_LAST_SYNC = "sync.last"
 
 
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """A message row: the gateway's fields plus what only we know (outbox state, local id)."""
-
-    lid: int
-    sms_id: int | None
-    phone: str
-    phone_key: str
-    body: str
-    status: int | None
-    status_title: str | None
-    device_id: int | None
-    slot: int | None
-    created: datetime
-    sent_at: datetime | None
-    scheduled_at: datetime | None
-    customer_id: int | None
-    urgent: bool
-    paket_id: int | None
-    incoming: bool
-    outbox: str | None
-    outbox_error: str | None
-    attempts: int
-    image_path: str | None
-    batch: str | None
-    #: When the last submit request went out (local clock); None before the first attempt.
-    attempted_at: datetime | None = None
-    #: Queued: when the next attempt is due. Unknown: when the next gateway lookup is due
-    #: (None: no automatic lookup, the user must decide).
-    next_attempt: datetime | None = None
-    #: Lookups after the settle time that found nothing (the outbox re-sends after two).
-    recon_misses: int = 0
-
-    @property
-    def failed(self) -> bool:
-        return self.outbox == REJECTED or (self.status in FAILED_STATUSES)
-
-    @property
-    def final(self) -> bool:
-        return self.status in FINAL_STATUSES or self.outbox in (REJECTED, CANCELLED)
-
-    @property
-    def display_status(self) -> str:
-        """One short word or phrase for the status tick."""
-        if self.outbox in (QUEUED, SENDING):
-            return "queued"
-        if self.outbox == UNKNOWN:
-            return "unknown — check"
-        if self.outbox == REJECTED:
-            return "refused"
-        if self.outbox == CANCELLED:
-            return "cancelled"
-        if self.status is None:
-            return "queued"
-        return status_title(self.status, self.status_title)
-
-
 _MESSAGE_COLUMNS = (
     "lid, sms_id, phone, phone_key, body, status, status_title, device_id, slot, created, sent_at, "
     "scheduled_at, customer_id, urgent, paket_id, incoming, outbox, outbox_error, attempts, "
     "image_path, batch, attempted_at, next_attempt, recon_misses"
 )
-
-
-def _row_to_message(row: Sequence[Any]) -> StoredMessage:
-    return StoredMessage(
-        lid=row[0],
-        sms_id=row[1],
-        phone=row[2],
-        phone_key=row[3],
-        body=row[4],
-        status=row[5],
-        status_title=row[6],
-        device_id=row[7],
-        slot=row[8],
-        created=datetime.fromtimestamp(row[9], timezone.utc),
-        sent_at=from_ts(row[10]),
-        scheduled_at=from_ts(row[11]),
-        customer_id=row[12],
-        urgent=bool(row[13]),
-        paket_id=row[14],
-        incoming=bool(row[15]),
-        outbox=row[16],
-        outbox_error=row[17],
-        attempts=row[18],
-        image_path=row[19],
-        batch=row[20],
-        attempted_at=from_ts(row[21]),
-        next_attempt=from_ts(row[22]),
-        recon_misses=row[23],
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,52 +225,6 @@ class StoredDevice:
     online: bool | None
     seconds_since_seen: int | None
     status_checked: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    id: int
-    gateway_id: int | None
-    title: str
-    created: datetime
-    contact_count: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    id: int
-    gateway_id: int | None
-    tag_id: int
-    phone: str
-    phone_key: str
-    name: str
-    created: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Newsletter:
-    id: int
-    gateway_id: int | None
-    title: str
-    device_id: int
-    slot: int
-    body: str
-    tag_ids: tuple[int, ...]
-    send_at: datetime | None
-    created: datetime
-
-
-@dataclass(slots=True)
-class UpsertResult:
-    """What a batch of gateway messages changed: new rows, changed rows, the threads touched."""
-
-    inserted: list[int] = field(default_factory=list)
-    changed: list[int] = field(default_factory=list)
-    phone_keys: set[str] = field(default_factory=set)
-
-    @property
-    def any(self) -> bool:
-        return bool(self.inserted or self.changed)
 
 
 def _device_to_json(device: Device) -> str:
@@ -624,7 +490,7 @@ class Store:
         False so years of history do not show up as unread. ``meta`` is written in the same
         transaction, so a sync cursor never runs ahead of the messages it stands for.
         """
-        result = UpsertResult()
+        result = _records().UpsertResult()
         now = self.now()
         with self.transaction() as db:
             for key, value in (meta or {}).items():
@@ -889,7 +755,7 @@ class Store:
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE phone_key = ?{cond} ORDER BY created DESC, lid DESC LIMIT ?",
             params,
         )
-        return [_row_to_message(r) for r in reversed(rows)]
+        return _messages(reversed(rows))
 
     def thread_size(self, phone_key: str) -> int:
         return self._query("SELECT COUNT(*) FROM messages WHERE phone_key = ?", (phone_key,))[0][0]
@@ -905,11 +771,11 @@ class Store:
 
     def message(self, lid: int) -> StoredMessage | None:
         rows = self._query(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE lid = ?", (lid,))
-        return _row_to_message(rows[0]) if rows else None
+        return _records().row_to_message(rows[0]) if rows else None
 
     def message_by_sms_id(self, sms_id: int) -> StoredMessage | None:
         rows = self._query(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE sms_id = ?", (sms_id,))
-        return _row_to_message(rows[0]) if rows else None
+        return _records().row_to_message(rows[0]) if rows else None
 
     def messages(
         self,
@@ -944,7 +810,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [_row_to_message(r) for r in self._query(sql, params)]
+        return _messages(self._query(sql, params))
 
     # ------------------------------------------------------------------ outbox rows
 
@@ -998,7 +864,7 @@ class Store:
         rows = self._query(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE outbox IN ({placeholders}){where} ORDER BY lid", list(states)
         )
-        return [_row_to_message(r) for r in rows]
+        return _messages(rows)
 
     def outbox_due(self, now: float | None = None) -> list[StoredMessage]:
         """Queued messages whose next attempt is due."""
@@ -1008,7 +874,7 @@ class Store:
             "ORDER BY lid",
             (QUEUED, moment),
         )
-        return [_row_to_message(r) for r in rows]
+        return _messages(rows)
 
     def next_outbox_attempt(self) -> float | None:
         rows = self._query("SELECT MIN(next_attempt) FROM messages WHERE outbox = ?", (QUEUED,))
@@ -1259,11 +1125,12 @@ class Store:
     def messages_by_sms_ids(self, ids: Iterable[int]) -> dict[int, StoredMessage]:
         """The stored messages with these gateway ids, by id (one query per 500 ids)."""
         found: dict[int, StoredMessage] = {}
+        make = _records().row_to_message
         for chunk in _chunks(list(ids)):
             for row in self._query(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE sms_id IN ({','.join('?' * len(chunk))})", chunk
             ):
-                message = _row_to_message(row)
+                message = make(row)
                 found[message.sms_id] = message  # type: ignore[index]
         return found
 
@@ -1316,7 +1183,8 @@ class Store:
             f"FROM tags t {where} ORDER BY t.title COLLATE NOCASE, t.id",
             params,
         )
-        return [Tag(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4]) for r in rows]
+        make = _records().Tag
+        return [make(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4]) for r in rows]
 
     def add_contact(self, tag_id: int, phone: str, name: str, gateway_id: int | None) -> int:
         key = self.phone_key(phone)
@@ -1334,7 +1202,7 @@ class Store:
             "SELECT id, gateway_id, tag_id, phone, phone_key, name, created FROM contacts WHERE tag_id = ? AND phone_key = ?",
             (tag_id, self.phone_key(phone)),
         )
-        return _contact(rows[0]) if rows else None
+        return _records().row_to_contact(rows[0]) if rows else None
 
     def contacts(self, tag_id: int | None = None, search: str = "") -> list[Contact]:
         where, params = [], []
@@ -1351,7 +1219,8 @@ class Store:
             + " ORDER BY name COLLATE NOCASE, phone",
             params,
         )
-        return [_contact(r) for r in rows]
+        make = _records().row_to_contact
+        return [make(r) for r in rows]
 
     def contact_name(self, phone_key: str) -> str | None:
         rows = self._query(
@@ -1369,7 +1238,8 @@ class Store:
             f"WHERE tag_id IN ({placeholders}) GROUP BY phone_key ORDER BY name COLLATE NOCASE",
             list(tag_ids),
         )
-        return [_contact(r) for r in rows]
+        make = _records().row_to_contact
+        return [make(r) for r in rows]
 
     def add_newsletter(
         self, *, gateway_id: int | None, title: str, device_id: int, slot: int, body: str,
@@ -1392,8 +1262,9 @@ class Store:
         rows = self._query(
             "SELECT id, gateway_id, title, device_id, slot, body, tags, send_at, created FROM newsletters ORDER BY created DESC"
         )
+        make = _records().Newsletter
         return [
-            Newsletter(
+            make(
                 r[0], r[1], r[2], r[3], r[4], r[5], tuple(int(t) for t in r[6].split(",") if t), from_ts(r[7]),
                 datetime.fromtimestamp(r[8], timezone.utc),
             )
@@ -1463,8 +1334,20 @@ def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
         yield values[start : start + size]
 
 
-def _contact(r: Sequence[Any]) -> Contact:
-    return Contact(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], timezone.utc))
+def _records() -> ModuleType:
+    from smstui import store_records
+
+    return store_records
+
+
+def _messages(rows: Iterable[Sequence[Any]]) -> list[StoredMessage]:
+    make = _records().row_to_message
+    return [make(r) for r in rows]
+
+
+# Records the first frame does not need live in smstui.store_records, made on first use.
+__getattr__ = lazy_names(__name__, "smstui.store_records",
+                         ("Contact", "Newsletter", "StoredMessage", "Tag", "UpsertResult"))
 
 
 def _like_escape(text: str) -> str:

@@ -19,16 +19,16 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from smstui.screens._reporting import ReportWorkerErrors
-from smstui import events
 from smstui import messages as msgs
 from smstui.startup import release_collector
-from smstui.store import SUBMITTED, StoredMessage, Thread
+from smstui.store import SUBMITTED, Thread
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
 from smstui.widgets.thread_list import ThreadList
 from smstui.widgets.thread_view import ThreadView, paint_now
 
 if TYPE_CHECKING:
+    from smstui.store import StoredMessage
     from smstui.app import SmsTuiApp
     from smstui.widgets.compose_form import ComposeForm
 
@@ -404,7 +404,9 @@ class ConversationsScreen(ReportWorkerErrors, Screen[None]):
         self._post_outbox_changed((msg.lid,))
 
     def _post_outbox_changed(self, lids: Iterable[int]) -> None:
-        self.app.post_message(msgs.OutboxChanged(events.OutboxChanged(tuple(lids))))
+        from smstui.events import OutboxChanged
+
+        self.app.post_message(msgs.OutboxChanged(OutboxChanged(tuple(lids))))
 
     # ------------------------------------------------------------------ live updates
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from smstui.models import FAILED_STATUSES, STATUS_HINTS, Slot
-from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN, StoredMessage
+from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.timeparse import humanize_ago
+
+if TYPE_CHECKING:
+    from smstui.store import StoredMessage
 
 # CSI / OSC / other ESC sequences, then any remaining C0/C1 control character (except \n).
 _ESCAPES = re.compile(

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timezone, tzinfo
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from rich._wrap import divide_line
 from rich.cells import cell_len
@@ -35,7 +36,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from smstui.models import FAILED_STATUSES
-from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN, StoredMessage
+from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.widgets.format import (
     absolute,
     clean,
@@ -45,6 +46,9 @@ from smstui.widgets.format import (
     status_parts,
     to_local,
 )
+
+if TYPE_CHECKING:
+    from smstui.store import StoredMessage
 
 Clock = Callable[[], datetime]
 

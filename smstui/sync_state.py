@@ -1,0 +1,32 @@
+"""Where the background refresh stands (:class:`SyncState`), for the status line.
+
+Its own module so the app's first frame needs only this one of the core events
+(:mod:`smstui.events` re-exports it). No Textual here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+SyncStatus = Literal["idle", "syncing", "offline", "auth", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """Where the background refresh stands, for the status bar.
+
+    ``progress`` is ``(done, total)`` while a first sync walks through history (the unit is days
+    of history), else None. ``error`` is a sentence for the user when ``status`` is
+    ``offline``/``auth``/``error``.
+    """
+
+    status: SyncStatus = "idle"
+    last_synced: datetime | None = None
+    error: str | None = None
+    progress: tuple[int, int] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("idle", "syncing")
