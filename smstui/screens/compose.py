@@ -23,6 +23,31 @@ DRAFT_KEY = "new"
 class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
     """Write a message to one or many numbers; dismisses with the queued local ids."""
 
+    DEFAULT_CSS = """
+    ComposeScreen {
+        align: center middle;
+    }
+
+    #compose-dialog {
+        width: 90%;
+        max-width: 100;
+        height: auto;
+        max-height: 95%;
+        border: round $primary;
+        padding: 0 1;
+        background: $surface;
+    }
+
+    #compose-title {
+        text-style: bold;
+        height: 1;
+    }
+
+    #compose-new #compose-recipients {
+        background: $boost;
+    }
+    """
+
     BINDINGS = [
         Binding("escape", "close", "Close (keeps draft)", id="compose.close"),
     ]

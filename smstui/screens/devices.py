@@ -23,6 +23,20 @@ if TYPE_CHECKING:
 
 
 class DevicesScreen(ReportWorkerErrors, Screen[None]):
+    DEFAULT_CSS = """
+    #devices-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+
+    #device-detail {
+        height: auto;
+        max-height: 7;
+        padding: 0 1;
+        border-top: solid $panel-lighten-2;
+    }
+    """
     BINDINGS = [
         Binding("enter", "choose", "Show its chats", id="devices.choose", priority=False),
         Binding("a", "all", "All devices", id="devices.all"),

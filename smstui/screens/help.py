@@ -28,6 +28,28 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+
+    #help-dialog {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $primary;
+        padding: 0 1;
+        background: $surface;
+    }
+
+    #help-title {
+        height: 1;
+    }
+
+    #help-about {
+        margin-top: 1;
+    }
+    """
     BINDINGS = [
         Binding("escape,f1,q", "dismiss_help", "Close", id="help.close"),
     ]

@@ -53,6 +53,70 @@ def describe_login_error(exc: BaseException, api_url: str) -> str:
 class LoginScreen(ReportWorkerErrors, Screen[None]):
     """The base screen of the app's "login" mode; the app leaves the mode once logged in."""
 
+    DEFAULT_CSS = """
+    LoginScreen {
+        align: center middle;
+    }
+
+    #login-dialog {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        border: round $primary;
+        padding: 0 2;
+        background: $surface;
+    }
+
+    #login-title {
+        height: 1;
+        margin-bottom: 1;
+    }
+
+    #login-reason {
+        height: auto;
+        color: $warning;
+        margin-bottom: 1;
+    }
+
+    .login-row {
+        height: 1;
+        margin-bottom: 1;
+    }
+
+    .login-label {
+        width: 10;
+        color: $foreground-muted;
+    }
+
+    .login-row Input {
+        width: 1fr;
+        background: $boost;
+    }
+
+    #login-actions {
+        height: 1;
+    }
+
+    #login-remember {
+        width: 1fr;
+        border: none;
+        padding: 0;
+        background: transparent;
+    }
+
+    #login-message {
+        height: auto;
+        min-height: 1;
+        margin-top: 1;
+        color: $foreground-muted;
+    }
+
+    #login-message.-error {
+        color: $error;
+        text-style: bold;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "login", "Log in", id="login.submit", priority=True),
         Binding("escape", "cancel", "Quit", id="login.cancel"),
