@@ -156,6 +156,11 @@ class SmsTuiApp(App[None]):
         sync: bool = True,
         autologin: tuple[str, str] | None = None,
     ) -> None:
+        if session.logged_in and autologin is None:
+            # Start in the conversations mode itself: Textual composes the starting mode's
+            # screen before the first frame, so the list is the first thing painted, with no
+            # blank screen and mode switch before it (on_load reads what it lists).
+            self.DEFAULT_MODE = "messages"
         super().__init__()
         for mode, factory in list(self._modes.items()):
             if callable(factory):
@@ -187,6 +192,7 @@ class SmsTuiApp(App[None]):
         # The conversation list read alongside the devices while entering a session, so the
         # conversations screen's first frame already lists them: (device filter, threads).
         self._prefetched_threads: tuple[int | None, list[Thread]] | None = None
+        self._started: SessionStart | None = None  # what on_load read for the starting screen
         self._service: Any = None
         self._last_failure: str | None = None
         self._auth_prompted = False
@@ -281,6 +287,22 @@ class SmsTuiApp(App[None]):
 
     # ------------------------------------------------------------------ start-up
 
+    def on_load(self) -> None:
+        # Before anything is styled: a theme set later re-styles every widget.
+        config = self.session.config
+        if config.keymap:
+            self.set_keymap(dict(config.keymap))
+        if self.current_mode == "messages":  # logged in (see __init__): the first screen's data
+            # The starting screen is composed before Textual styles the app itself; styled
+            # now, the app's colours are there for the screen's widgets to inherit.
+            self.stylesheet.apply(self)
+            try:
+                self._started = self._read_session_start()
+            except Exception:
+                pass  # on_mount's worker reads again and reports the problem
+            else:
+                self._apply_session_start(self._started)
+
     def on_mount(self) -> None:
         # The collector is off until the first frame (smstui.startup); the conversations screen
         # switches it back on once its list is painted, anything else after this long at most.
@@ -291,21 +313,15 @@ class SmsTuiApp(App[None]):
         elif config.ui.theme:
             self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.",
                         severity="warning")
-        if config.keymap:
-            self.set_keymap(dict(config.keymap))
         for problem in self.session.config_problems:
             self.notify(clean(str(problem)), title="Config", severity="warning", timeout=10)
         if self._autologin is not None and not self.session.logged_in:
             self._login_automatically(*self._autologin)
         elif self.session.logged_in:
-            # Read what the first screen lists here, on the spot (a few ms from the summary
-            # table): the first frame is then the conversation list, not a blank screen
-            # followed by a worker's round trip.
-            try:
-                start = self._read_session_start()
-            except Exception:
-                start = None  # the worker reads again and reports the problem
-            self.enter_session(start)
+            if self._started is not None:  # already showing it (see on_load)
+                self.call_later(self._session_entered)
+            else:
+                self.enter_session()
         else:
             self.show_login()
 
@@ -378,15 +394,12 @@ class SmsTuiApp(App[None]):
     async def enter_session(self, start: "SessionStart | None" = None) -> None:
         if start is None:
             start = await asyncio.to_thread(self._read_session_start)
-        self.devices, last, self.device_filter, threads = start
-        self.sync_state = SyncState(last_synced=last)
-        self._prefetched_threads = (self.device_filter, threads)
+        self._apply_session_start(start)
         # Screens of a previous session hold its store: rebuild them.
         for mode in (*CONTENT_MODES, *self._extra_mode_specs):
             if mode in self._screen_stacks and mode != self.current_mode:
                 await self.remove_mode(mode)
                 self.add_mode(mode, self._mode_screens[mode])
-        self.session_ready = True
         self._entering_first_screen = self.current_mode == "_default"
         try:
             switched = self.switch_mode("messages")
@@ -394,6 +407,16 @@ class SmsTuiApp(App[None]):
             self._entering_first_screen = False
         await switched
         self._prefetched_threads = None  # only for a screen built by this switch
+        await self._session_entered()
+
+    def _apply_session_start(self, start: "SessionStart") -> None:
+        self.devices, last, self.device_filter, threads = start
+        self.sync_state = SyncState(last_synced=last)
+        self._prefetched_threads = (self.device_filter, threads)
+        self.session_ready = True
+
+    async def _session_entered(self) -> None:
+        """The conversations screen of a session is up: the rest of entering it."""
         if "login" in self._modes:
             await self.remove_mode("login")
         self.status_signal.publish(self.sync_state)
