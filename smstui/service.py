@@ -19,7 +19,6 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -125,7 +124,7 @@ class RefreshService:
 
         async with self._lock:
             self.polls += 1
-            self._set_state(push, replace(self.state, status="syncing", progress=None))
+            self._set_state(push, self.state._replace(status="syncing", progress=None))
             failure: tuple[str, str, str] | None = None  # (status, kind, message)
 
             try:
@@ -144,7 +143,7 @@ class RefreshService:
                     failure = ("auth", "auth", outbox.error or "Log in again to send and refresh.")
 
             def progress(done: int, total: int) -> None:
-                self._set_state(push, replace(self.state, progress=(done, total)))
+                self._set_state(push, self.state._replace(progress=(done, total)))
 
             try:
                 report = await self.session.syncer.sync(progress=progress, force_devices=force_devices)

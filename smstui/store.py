@@ -20,11 +20,10 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.lazy import lazy_names
 from smstui.models import Device, DeviceStatus, SimCard
@@ -195,9 +194,13 @@ _MESSAGE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Thread:
-    """One conversation: every message to or from one normalised number."""
+class Thread(NamedTuple):
+    """One conversation: every message to or from one normalised number.
+
+    A NamedTuple, as the first frame's other records (StoredDevice, SyncState): immutable and
+    hashable like a frozen dataclass, but ~10x cheaper to define at start-up and to build by
+    the hundred.
+    """
 
     phone_key: str
     phone: str
@@ -219,8 +222,7 @@ class Thread:
         return self.name or self.phone
 
 
-@dataclass(frozen=True, slots=True)
-class StoredDevice:
+class StoredDevice(NamedTuple):
     device: Device
     online: bool | None
     seconds_since_seen: int | None

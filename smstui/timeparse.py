@@ -27,12 +27,13 @@ PAKET_FORMAT = "%d.%m.%Y %H:%M:%S"
 
 _HELP = "use YYYY-MM-DD HH:MM, HH:MM, +30m, +2h, +1d, 'tomorrow 9:00' or 'now'"
 
-_RELATIVE = re.compile(r"^(?:\+|in\s+)\s*((?:\d+\s*[dhm]\s*)+)$")
-_RELATIVE_PART = re.compile(r"(\d+)\s*([dhm])")
+# Patterns as text, compiled by re's own cache on first use: the first frame parses no times.
+_RELATIVE = r"^(?:\+|in\s+)\s*((?:\d+\s*[dhm]\s*)+)$"
+_RELATIVE_PART = r"(\d+)\s*([dhm])"
 _CLOCK = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?"
 _DATE = r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
-_ABSOLUTE = re.compile(rf"^{_DATE}(?:(?:\s+|t){_CLOCK})?$")
-_DAY_WORD = re.compile(rf"^(?:(?P<word>today|tomorrow)(?:\s+(?:at\s+)?|$))?(?:{_CLOCK})?$")
+_ABSOLUTE = rf"^{_DATE}(?:(?:\s+|t){_CLOCK})?$"
+_DAY_WORD = rf"^(?:(?P<word>today|tomorrow)(?:\s+(?:at\s+)?|$))?(?:{_CLOCK})?$"
 _MAX_RELATIVE = timedelta(days=3650)
 
 
@@ -67,10 +68,10 @@ def parse_when(text: str, now: datetime, tz: tzinfo | str) -> datetime:
     if key == "now":
         return local_now
 
-    relative = _RELATIVE.match(key)
+    relative = re.match(_RELATIVE, key)
     if relative:
         minutes = 0
-        for amount, unit in _RELATIVE_PART.findall(relative.group(1)):
+        for amount, unit in re.findall(_RELATIVE_PART, relative.group(1)):
             minutes += int(amount) * {"d": 1440, "h": 60, "m": 1}[unit]
         if minutes > _MAX_RELATIVE.total_seconds() // 60:
             raise WhenError(f"{text.strip()!r} is more than ten years ahead")
@@ -79,12 +80,12 @@ def parse_when(text: str, now: datetime, tz: tzinfo | str) -> datetime:
             raise WhenError(f"{text.strip()!r} is not in the future; give a duration above zero")
         return (now + delta).astimezone(zone)
 
-    absolute = _ABSOLUTE.match(key)
+    absolute = re.match(_ABSOLUTE, key)
     if absolute:
         day = _date(absolute, text)
         return _future(_combine(day, absolute, zone, text), local_now)
 
-    words = _DAY_WORD.match(key)
+    words = re.match(_DAY_WORD, key)
     if words and (words.group("word") or words.group("h")):
         day = local_now.date()
         if words.group("word") == "tomorrow":

@@ -13,9 +13,8 @@ has ``highlighted``, ``option_count`` and the usual cursor bindings.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.console import Console
 from rich.segment import Segment
@@ -39,8 +38,7 @@ from smstui.widgets.thread_view import paint_now
 ROW_HEIGHT = 2
 
 
-@dataclass(frozen=True)
-class RowStyles:
+class RowStyles(NamedTuple):
     name: Style
     unread_name: Style
     time: Style
