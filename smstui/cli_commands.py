@@ -183,9 +183,7 @@ def devices(ctx: click.Context, as_json: bool) -> None:
                 continue
             session.store.save_device_status(status)
             if status.last_seen is not None:
-                from dataclasses import replace
-
-                device = replace(device, last_seen=status.last_seen)
+                device = device._replace(last_seen=status.last_seen)
             docs.append(out.device_doc(device, status.online, status.seconds_since_seen))
         return docs
 

@@ -462,9 +462,7 @@ class Store:
         for data, online, since, checked, last_seen in rows:
             device = _device_from_json(data)
             if last_seen is not None and (device.last_seen is None or to_ts(device.last_seen) != last_seen):
-                from dataclasses import replace
-
-                device = replace(device, last_seen=from_ts(last_seen))
+                device = device._replace(last_seen=from_ts(last_seen))
             result.append(
                 StoredDevice(
                     device=device,
