@@ -16,10 +16,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import ClassVar, NamedTuple
 
-from rich.console import Console
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -47,13 +46,30 @@ class RowStyles(NamedTuple):
     failed: Style
 
 
-def _line(left: Text, right: Text, width: int, console: Console, base: Style) -> Strip:
-    """``left`` truncated with an ellipsis, ``right`` flush right, exactly ``width`` cells."""
-    room = max(1, width - right.cell_len - (1 if right.cell_len else 0))
-    left.truncate(room, overflow="ellipsis", pad=True)
-    line = left + (Text(" ") if right.cell_len else Text()) + right
-    line.truncate(width, pad=True)
-    segments = [Segment(text, base + style if style else base) for text, style, _ in line.render(console)]
+Part = tuple[str, "Style | None"]
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: cut with an ellipsis, or padded (as Rich truncates)."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…"
+    return text + " " * (width - length)
+
+
+def _line(left: Part, right: Sequence[Part], width: int, base: Style) -> Strip:
+    """``left`` truncated with an ellipsis, ``right`` flush right, exactly ``width`` cells.
+
+    Segments are built directly (no Rich Text and console render): rows are rendered for every
+    repaint of a changed list, and for the first frame.
+    """
+    right_cells = sum(cell_len(text) for text, _ in right)
+    room = max(1, width - right_cells - (1 if right_cells else 0))
+    text, style = left
+    segments = [Segment(_fit(text, room), base + style if style else base)]
+    if right_cells:
+        segments.append(Segment(" ", base))
+        segments.extend(Segment(text, base + style if style else base) for text, style in right if text)
     return Strip(segments).crop_extend(0, width, base)
 
 
@@ -79,22 +95,21 @@ def preview_prefix(thread: Thread) -> str:
 
 def render_row(
     thread: Thread, now: datetime, tz: tzinfo | None, styles: RowStyles, base: Style, width: int,
-    console: Console,
 ) -> tuple[Strip, Strip]:
     """Name and time on the first line, preview and marks (failed, unread badge) on the second."""
     t, s = thread, styles
     label = clean(t.name, single_line=True) if t.name else (t.display or _format_number(t.phone_key or t.phone))
-    name = Text(label or clean(t.phone, single_line=True), style=s.unread_name if t.unread else s.name)
-    time = Text(short_time(t.last_created, now, tz), style=s.time)
-    preview = Text(preview_prefix(t) + clean(t.last_body, single_line=True), style=s.preview)
-    marks = Text()
+    name = (label or clean(t.phone, single_line=True), s.unread_name if t.unread else s.name)
+    time = (short_time(t.last_created, now, tz), s.time)
+    preview = (preview_prefix(t) + clean(t.last_body, single_line=True), s.preview)
+    marks: list[Part] = []
     if t.failed:
-        marks.append("✗", style=s.failed)
+        marks.append(("✗", s.failed))
     if t.unread:
         if marks:
-            marks.append(" ")
-        marks.append(f" {t.unread} ", style=s.badge)
-    return _line(name, time, width, console, base), _line(preview, marks, width, console, base)
+            marks.append((" ", None))
+        marks.append((f" {t.unread} ", s.badge))
+    return _line(name, [time], width, base), _line(preview, marks, width, base)
 
 
 class ThreadList(ScrollView, can_focus=True):
@@ -308,7 +323,7 @@ class ThreadList(ScrollView, can_focus=True):
         if strips is None:
             if self._now is None:
                 self._now = self._clock()
-            strips = render_row(thread, self._now, self._tz, self._styles(), base, width, self.app.console)
+            strips = render_row(thread, self._now, self._tz, self._styles(), base, width)
             self._cache[key] = strips
         return strips[offset]
 
