@@ -27,7 +27,7 @@ TARGET_RATIO = 1.3
 APP = str(ROOT / "bench" / "apps" / "first_frame.py")
 
 
-def run(size: int = 100_000, *, repeats: int = 7, smoke: bool = False) -> list[Row]:
+def run(size: int = 100_000, *, repeats: int = 11, smoke: bool = False) -> list[Row]:
     store = store_file(size)
     with tempfile.TemporaryDirectory(prefix="smstui-bench-cold-") as tmp:
         box = make_sandbox(Path(tmp), store)
@@ -85,7 +85,7 @@ def _tail(output: bytes, limit: int = 600) -> str:
 
 def main() -> None:
     args = bench_args(__doc__.splitlines()[0], 100_000, 300)
-    print_rows(run(args.size, repeats=2 if args.smoke else 7, smoke=args.smoke))
+    print_rows(run(args.size, repeats=2 if args.smoke else 11, smoke=args.smoke))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ BENCHES: list[tuple[str, dict, dict]] = [
     ("open_filter", {"size": 100_000}, {"size": 300, "smoke": True}),
     ("memory", {"size": 100_000}, {"size": 300, "smoke": True, "scroll_limit": 10.0}),
     ("scroll", {"size": 100_000}, {"size": 300, "smoke": True, "limit": 10.0}),
-    ("cold_start", {"size": 100_000, "repeats": 7}, {"size": 300, "repeats": 1, "smoke": True}),
+    ("cold_start", {"size": 100_000, "repeats": 11}, {"size": 300, "repeats": 1, "smoke": True}),
     ("idle_refresh", {"size": 100_000, "small": 10_000}, {"size": 400, "small": 100, "smoke": True}),
     ("bulk_send", {"size": 10_000, "sample": 300}, {"size": 120, "sample": 10, "batch": 50, "smoke": True}),
     ("key_latency", {"size": 100_000, "presses": 100}, {"size": 400, "presses": 8, "smoke": True}),
