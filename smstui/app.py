@@ -646,8 +646,20 @@ class SmsTuiApp(App[None]):
             screen.show_thread(phone_key)
 
     def copy_text(self, text: str, what: str) -> None:
-        self.copy_to_clipboard(text)
+        self.copy_to_clipboard(text)  # OSC 52: the user's clipboard, over SSH too
+        from smstui.clipboard import over_ssh
+
+        if not over_ssh():
+            self._copy_to_system(text)
         self.notify(f"Copied the {what} to the clipboard.", timeout=2)
+
+    @work(thread=True, group="clipboard", exclusive=True, name="system-clipboard", exit_on_error=False,
+          description="copy to the system clipboard")
+    def _copy_to_system(self, text: str) -> None:
+        # A thread: pyperclip runs a helper program (pbcopy, xclip, ...).
+        from smstui import clipboard
+
+        clipboard.copy_to_system(text)
 
     def action_toggle_theme(self) -> None:
         configured = self.session.config.ui.theme

@@ -29,6 +29,21 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the app put on the system clipboard; no test touches the real one."""
+    copied: list[str] = []
+
+    def copy(text: str) -> bool:
+        copied.append(text)
+        return True
+
+    monkeypatch.setattr("smstui.clipboard.copy_to_system", copy)
+    for var in ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"):
+        monkeypatch.delenv(var, raising=False)
+    return copied
+
+
 @pytest.fixture
 def sim() -> Iterator[TestSimulator]:
     """The simulator with the demo seed on a FakeClock (advance it with ``sim.advance(s)``)."""

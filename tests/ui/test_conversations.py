@@ -151,7 +151,7 @@ async def test_long_thread_is_paged_not_mounted(session: Session, sim: TestSimul
         assert view.messages[0].body == f"message number {3000 - 2 * PAGE}"
 
 
-async def test_copy_message_and_number(session: Session, sim: TestSimulator) -> None:
+async def test_copy_message_and_number(session: Session, sim: TestSimulator, system_clipboard, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     app = build_app(session, sim)
     async with app.run_test(size=(80, 24)) as pilot:
         view = await _open(pilot, ANNA)
@@ -159,10 +159,18 @@ async def test_copy_message_and_number(session: Session, sim: TestSimulator) -> 
         await pilot.press("up")  # selects the newest message
         assert view.selected == len(view.messages) - 1
         await pilot.press("c")
-        assert app.clipboard == view.messages[-1].body
+        assert app.clipboard == view.messages[-1].body  # OSC 52
         await pilot.press("y")
         assert app.clipboard.replace(" ", "").endswith("15123456781")
         assert any("Copied" in n.message for n in app._notifications)
+        # On the user's own machine the system clipboard gets it too (terminals ignoring OSC 52)...
+        await settle(pilot)
+        assert system_clipboard == [view.messages[-1].body, app.clipboard]
+        # ... but not over SSH, where it would be the server's clipboard.
+        monkeypatch.setenv("SSH_CONNECTION", "203.0.113.5 52000 10.0.0.2 22")
+        await pilot.press("c")
+        await settle(pilot)
+        assert len(system_clipboard) == 2 and app.clipboard == view.messages[-1].body
 
 
 async def test_help_lists_keys_with_ids(session: Session, sim: TestSimulator) -> None:
