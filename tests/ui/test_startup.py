@@ -86,3 +86,19 @@ async def test_first_frame_lists_a_few_screens_then_the_rest(session: Session, s
         assert title.endswith(f"· {total}")
         # The newest is still highlighted after the rest arrived.
         assert app.screen.query_one("#threads").highlighted == 0
+
+
+async def test_an_unreadable_store_at_start_is_reported_not_raised(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from smstui.app import SmsTuiApp
+    from smstui.store import StoreError
+
+    def broken(self: SmsTuiApp) -> None:
+        raise StoreError("database disk image is malformed")
+
+    monkeypatch.setattr(SmsTuiApp, "_read_session_start", broken)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConversationsScreen)  # still usable: palette, other screens, quit
+        messages = [n.message for n in app._notifications]
+        assert any("malformed" in m for m in messages), messages
