@@ -288,7 +288,7 @@ class SmsTuiApp(App[None]):
     # ------------------------------------------------------------------ start-up
 
     def on_load(self) -> None:
-        # Before anything is styled: a theme set later re-styles every widget.
+        # Before the first screen is composed: its footer shows the user's keys.
         config = self.session.config
         if config.keymap:
             self.set_keymap(dict(config.keymap))
