@@ -288,8 +288,12 @@ class SmsTuiApp(App[None]):
     # ------------------------------------------------------------------ start-up
 
     def on_load(self) -> None:
-        # Before the first screen is composed: its footer shows the user's keys.
+        # Before the first screen is composed: it is painted in the user's theme from its first
+        # frame (not the default one first), and its footer shows the user's keys.
         config = self.session.config
+        if config.ui.theme in self.available_themes and config.ui.theme != self.theme:
+            self.theme = config.ui.theme
+            self.stylesheet.set_variables(self.get_css_variables())
         if config.keymap:
             self.set_keymap(dict(config.keymap))
         if self.current_mode == "messages":  # logged in (see __init__): the first screen's data
@@ -308,9 +312,7 @@ class SmsTuiApp(App[None]):
         # switches it back on once its list is painted, anything else after this long at most.
         self.set_timer(STARTUP_COLLECTOR_LIMIT, release_collector, name="release-collector")
         config = self.session.config
-        if config.ui.theme in self.available_themes:
-            self.theme = config.ui.theme
-        elif config.ui.theme:
+        if config.ui.theme and config.ui.theme not in self.available_themes:
             self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.",
                         severity="warning")
         for problem in self.session.config_problems:

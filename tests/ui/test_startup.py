@@ -102,3 +102,24 @@ async def test_an_unreadable_store_at_start_is_reported_not_raised(session: Sess
         assert isinstance(app.screen, ConversationsScreen)  # still usable: palette, other screens, quit
         messages = [n.message for n in app._notifications]
         assert any("malformed" in m for m in messages), messages
+
+
+async def test_the_configured_theme_is_in_the_first_frame(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    session.config = replace(session.config, ui=session.config.ui._replace(theme="nord"))
+    first: list[tuple[str, object]] = []
+    display = App._display
+
+    def record(self: App, screen, renderable) -> None:  # type: ignore[no-untyped-def, type-arg]
+        if renderable is not None and not first:
+            first.append((self.theme, screen.styles.background))
+        display(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", record)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        nord_surface = app.get_theme("nord").surface
+        assert first and first[0][0] == "nord"  # no frame in the default theme first
+        assert first[0][1] == app.screen.styles.background and nord_surface is not None
