@@ -48,6 +48,7 @@ import re
 import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 from urllib.parse import urlsplit
@@ -515,24 +516,30 @@ class _KeyLines:
     """Maps dotted key paths to 1-based line numbers by scanning the TOML text.
 
     tomllib keeps no positions, so this is a light re-scan that understands table headers,
-    quoted keys and dotted keys; good enough to point a human at the right line.
+    quoted keys and dotted keys; good enough to point a human at the right line. Done on the
+    first problem only: a good config (every start of the app) is not scanned twice.
     """
 
-    _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]]*?)\s*\]\]?\s*(#.*)?$")
-    _KEY = re.compile(r"""^\s*(?P<key>(?:"[^"]*"|'[^']*'|[A-Za-z0-9_.\- \t"'])+?)\s*=""")
+    _HEADER = r"^\s*\[\[?\s*(?P<name>[^\]]*?)\s*\]\]?\s*(#.*)?$"
+    _KEY = r"""^\s*(?P<key>(?:"[^"]*"|'[^']*'|[A-Za-z0-9_.\- \t"'])+?)\s*="""
 
     def __init__(self, text: str) -> None:
-        self.index: dict[tuple[str, ...], int] = {}
+        self._text = text
+
+    @cached_property
+    def index(self) -> dict[tuple[str, ...], int]:
+        index: dict[tuple[str, ...], int] = {}
         table: tuple[str, ...] = ()
-        for number, line in enumerate(text.splitlines(), start=1):
-            header = self._HEADER.match(line)
+        for number, line in enumerate(self._text.splitlines(), start=1):
+            header = re.match(self._HEADER, line)
             if header:
                 table = _split_dotted(header.group("name"))
-                self.index.setdefault(table, number)
+                index.setdefault(table, number)
                 continue
-            key = self._KEY.match(line)
+            key = re.match(self._KEY, line)
             if key:
-                self.index.setdefault((*table, *_split_dotted(key.group("key"))), number)
+                index.setdefault((*table, *_split_dotted(key.group("key"))), number)
+        return index
 
     def find(self, path: tuple[str, ...]) -> int | None:
         # Fall back to the enclosing table's header when the key itself was not found.
