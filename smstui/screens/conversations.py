@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from smstui.screens._reporting import ReportWorkerErrors
+from smstui.screens._styled import StyledOnMount
 from smstui import messages as msgs
 from smstui.startup import release_collector
 from smstui.store import SUBMITTED, Thread
@@ -54,7 +55,7 @@ def _freeze_startup_heap() -> None:
     gc.freeze()
 
 
-class ConversationsScreen(ReportWorkerErrors, Screen[None]):
+class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     """Conversation list, thread view and compose pane."""
 
     BINDINGS = [

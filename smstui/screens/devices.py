@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from smstui.screens._reporting import ReportWorkerErrors
+from smstui.screens._styled import StyledOnMount
 from smstui import messages as msgs
 from smstui.store import StoredDevice
 from smstui.widgets.device_table import DeviceTable, device_health, sim_lines
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from smstui.app import SmsTuiApp
 
 
-class DevicesScreen(ReportWorkerErrors, Screen[None]):
+class DevicesScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     DEFAULT_CSS = """
     #devices-title {
         height: 1;

@@ -123,3 +123,28 @@ async def test_the_configured_theme_is_in_the_first_frame(session: Session, sim:
         nord_surface = app.get_theme("nord").surface
         assert first and first[0][0] == "nord"  # no frame in the default theme first
         assert first[0][1] == app.screen.styles.background and nord_surface is not None
+
+
+async def test_a_new_mode_screen_is_not_restyled_at_once_but_later_resumes_are(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Its widgets were styled as they mounted (smstui.screens._styled): ~6 ms of the cold start.
+    from textual.dom import DOMNode
+
+    restyled: list[str] = []
+    original = DOMNode.update_node_styles
+
+    def counting(self: DOMNode, animate: bool = True) -> None:
+        if isinstance(self, (ConversationsScreen, DevicesScreen)):
+            restyled.append(type(self).__name__)
+        original(self, animate)
+
+    monkeypatch.setattr(DOMNode, "update_node_styles", counting)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen), "the devices screen")
+        await settle(pilot)
+        assert restyled == []
+        await pilot.press("f2")  # back: a resume that may follow a theme change restyles
+        await settle(pilot)
+        assert restyled == ["ConversationsScreen"]
