@@ -990,28 +990,20 @@ def _match(
 ) -> tuple[list[tuple[StoredMessage, Message]], list[StoredMessage], list[Message]]:
     """Pair rows with gateway messages: by (number, text, customer id), then by number alone
     (the gateway may have changed the text's whitespace). Rows and messages pair in order."""
-    pool: dict[tuple[str, str, int | None], list[Message]] = {}
-    for msg in candidates:
-        pool.setdefault((store.phone_key(msg.phone), msg.body, msg.customer_id), []).append(msg)
     pairs: list[tuple[StoredMessage, Message]] = []
-    left: list[StoredMessage] = []
     used: set[int] = set()
-    for row in sorted(rows, key=lambda r: r.lid):
-        bucket = pool.get((row.phone_key, row.body, row.customer_id))
-        if bucket:
-            msg = bucket.pop(0)
-            used.add(msg.id)
-            pairs.append((row, msg))
-        else:
-            left.append(row)
-    if left:
-        by_phone: dict[tuple[str, int | None], list[Message]] = {}
+    left = sorted(rows, key=lambda r: r.lid)
+    for with_text in (True, False):
+        if not left:
+            break
+        pool: dict[tuple[str, str | None, int | None], list[Message]] = {}
         for msg in candidates:
             if msg.id not in used:
-                by_phone.setdefault((store.phone_key(msg.phone), msg.customer_id), []).append(msg)
+                key = (store.phone_key(msg.phone), msg.body if with_text else None, msg.customer_id)
+                pool.setdefault(key, []).append(msg)
         still: list[StoredMessage] = []
         for row in left:
-            bucket = by_phone.get((row.phone_key, row.customer_id))
+            bucket = pool.get((row.phone_key, row.body if with_text else None, row.customer_id))
             if bucket:
                 msg = bucket.pop(0)
                 used.add(msg.id)

@@ -741,8 +741,8 @@ class ThreadView(ScrollView, can_focus=True):
     def action_select(self, delta: int) -> None:
         if not self._messages:
             return
-        if self.selected is None:
-            self.selected = len(self._messages) - 1 if delta < 0 else len(self._messages) - 1
+        if self.selected is None:  # the first move, either way, selects the newest message
+            self.selected = len(self._messages) - 1
             return
         target = self.selected + delta
         if target < 0:
