@@ -192,7 +192,6 @@ class SmsTuiApp(App[None]):
         # The conversation list read alongside the devices while entering a session, so the
         # conversations screen's first frame already lists them: (device filter, threads).
         self._prefetched_threads: tuple[int | None, list[Thread]] | None = None
-        self._started: SessionStart | None = None  # what on_load read for the starting screen
         self._service: Any = None
         self._last_failure: str | None = None
         self._auth_prompted = False
@@ -301,11 +300,9 @@ class SmsTuiApp(App[None]):
             # now, the app's colours are there for the screen's widgets to inherit.
             self.stylesheet.apply(self)
             try:
-                self._started = self._read_session_start()
+                self._apply_session_start(self._read_session_start())
             except Exception:
                 pass  # on_mount's worker reads again and reports the problem
-            else:
-                self._apply_session_start(self._started)
 
     def on_mount(self) -> None:
         # The collector is off until the first frame (smstui.startup); the conversations screen
@@ -320,7 +317,7 @@ class SmsTuiApp(App[None]):
         if self._autologin is not None and not self.session.logged_in:
             self._login_automatically(*self._autologin)
         elif self.session.logged_in:
-            if self._started is not None:  # already showing it (see on_load)
+            if self.session_ready:  # already showing it (see on_load)
                 self.call_later(self._session_entered)
             else:
                 self.enter_session()

@@ -23,7 +23,7 @@ from smstui.screens._styled import StyledOnMount
 from smstui import messages as msgs
 from smstui.startup import release_collector
 from smstui.store import SUBMITTED, Thread
-from smstui.widgets.format import clean
+from smstui.widgets.format import clean, display_number
 from smstui.widgets.status_line import StatusLine
 from smstui.widgets.thread_list import ThreadList
 from smstui.widgets.thread_view import ThreadView, paint_now
@@ -293,14 +293,6 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     def _draft_key(self, phone_key: str) -> str:
         return f"thread:{phone_key}"
 
-    @staticmethod
-    def _display_number(phone_key: str, thread: Thread | None) -> str:
-        if thread is not None and thread.display:
-            return thread.display
-        from smstui.phone import format_display  # not imported for the first frame (~15 ms)
-
-        return format_display(phone_key)
-
     def _update_header(self) -> None:
         header = self.query_one("#thread-header", Static)
         if self.phone_key is None:
@@ -308,8 +300,10 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             return
         thread = self._thread
         text = Text(no_wrap=True, overflow="ellipsis")
-        number = self._display_number(self.phone_key, thread) if self.phone_key.startswith("+") else clean(
-            thread.phone if thread else self.phone_key, single_line=True)
+        if self.phone_key.startswith("+"):
+            number = display_number(self.phone_key, thread.display if thread else None)
+        else:
+            number = clean(thread.phone if thread else self.phone_key, single_line=True)
         if thread and thread.name:
             text.append(clean(thread.name, single_line=True), style="bold")
             text.append(f"  {number}")

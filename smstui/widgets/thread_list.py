@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option
 
 from smstui.models import FAILED_STATUSES
 from smstui.store import QUEUED, REJECTED, SENDING, UNKNOWN, Thread
-from smstui.widgets.format import clean, short_time
+from smstui.widgets.format import clean, display_number, short_time
 from smstui.widgets.thread_view import paint_now
 
 ROW_HEIGHT = 2
@@ -73,14 +73,6 @@ def _line(left: Part, right: Sequence[Part], width: int, base: Style) -> Strip:
     return Strip(segments).crop_extend(0, width, base)
 
 
-def _format_number(phone_key: str) -> str:
-    # Only for a conversation the store has not formatted yet (it does so as it writes them):
-    # importing phonenumbers would cost the first frame ~35 ms.
-    from smstui.phone import format_display
-
-    return format_display(phone_key)
-
-
 def preview_prefix(thread: Thread) -> str:
     if thread.last_incoming:
         return ""
@@ -98,7 +90,7 @@ def render_row(
 ) -> tuple[Strip, Strip]:
     """Name and time on the first line, preview and marks (failed, unread badge) on the second."""
     t, s = thread, styles
-    label = clean(t.name, single_line=True) if t.name else (t.display or _format_number(t.phone_key or t.phone))
+    label = clean(t.name, single_line=True) if t.name else display_number(t.phone_key or t.phone, t.display)
     name = (label or clean(t.phone, single_line=True), s.unread_name if t.unread else s.name)
     time = (short_time(t.last_created, now, tz), s.time)
     preview = (preview_prefix(t) + clean(t.last_body, single_line=True), s.preview)
