@@ -7,7 +7,7 @@ from textual.message import Message
 
 
 class StyledOnMount:
-    """Mix into a mode's screen: the ScreenResumes that come with its making re-style nothing.
+    """Mix into every mode's screen: the ScreenResumes that come with its making re-style nothing.
 
     Textual posts ScreenResume as it makes a mode's screen (and again as it switches to it) and
     handles them once the screen's widgets have mounted, each already styled by the current

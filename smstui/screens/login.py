@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from smstui.screens._reporting import ReportWorkerErrors
+from smstui.screens._styled import StyledOnMount
 from smstui.widgets.format import clean
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def describe_login_error(exc: BaseException, api_url: str) -> str:
     return clean(str(exc), single_line=True) or type(exc).__name__
 
 
-class LoginScreen(ReportWorkerErrors, Screen[None]):
+class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     """The base screen of the app's "login" mode; the app leaves the mode once logged in."""
 
     DEFAULT_CSS = """

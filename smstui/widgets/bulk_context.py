@@ -13,12 +13,13 @@ from typing import Any
 
 from textual.screen import Screen
 
+from smstui.screens._styled import StyledOnMount
 from smstui.store import Store, StoredDevice
 from smstui.widgets.bulk_commands import BulkScreenCommands
 from smstui.widgets.format import clean
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(StyledOnMount, Screen[None]):
     """A screen working on one session's store and client."""
 
     COMMANDS = Screen.COMMANDS | {BulkScreenCommands}
