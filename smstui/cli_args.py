@@ -10,7 +10,7 @@ import re
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TextIO
 
-from smstui.models import STATUS_NAMES, Slot
+from smstui.models import STATUS_GROUPS, STATUS_NAMES, Slot
 
 
 class ArgError(ValueError):
@@ -24,14 +24,19 @@ def local_zone() -> tzinfo:
     return zone
 
 
-def parse_status(text: str) -> int:
-    """``7``, ``delivered``, ``failed``... -> the status code."""
+def parse_status(text: str) -> tuple[int, ...]:
+    """``7``, ``delivered``, ``failed``... -> the status codes it stands for (sorted).
+
+    A group name (``failed``, ``pending``) stands for several codes (models.STATUS_GROUPS).
+    """
     key = text.strip().lower()
     if key.isdigit():
-        return int(key)
+        return (int(key),)
+    if key in STATUS_GROUPS:
+        return tuple(sorted(STATUS_GROUPS[key]))
     if key in STATUS_NAMES:
-        return STATUS_NAMES[key]
-    names = ", ".join(sorted(STATUS_NAMES))
+        return (STATUS_NAMES[key],)
+    names = ", ".join(sorted([*STATUS_NAMES, *STATUS_GROUPS]))
     raise ArgError(f"unknown status {text!r}: use a number or one of {names}")
 
 

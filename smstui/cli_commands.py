@@ -398,7 +398,7 @@ def status(ctx: click.Context, sms_id: int, wait: bool, timeout: float, interval
 @cli.command()
 @click.option("--phone", metavar="P", help="Only messages to or from this number.")
 @click.option("--device", type=int, metavar="ID", help="Only this device.")
-@click.option("--status", "status_", metavar="N|NAME", help="Only this status: a code or new, sent, delivered, failed, incoming, ...")
+@click.option("--status", "status_", metavar="N|NAME", help="Only this status: a code or new, sent, delivered, incoming, ...; failed: every failure.")
 @click.option("--since", metavar="DATE", help="From this time: YYYY-MM-DD[ HH:MM], today, yesterday, or an age: 2h, 7d.")
 @click.option("--until", metavar="DATE", help="Up to this time (same forms as --since).")
 @click.option("--sim", type=click.IntRange(0, 5), help="Only this slot (0-5).")
@@ -415,7 +415,7 @@ def messages(
 ) -> None:
     """List messages, sent and received, newest first."""
     now = datetime.now(timezone.utc)
-    code = parse_status(status_) if status_ is not None else None
+    codes = parse_status(status_) if status_ is not None else None
     begin = parse_past(since, now) if since else None
     end = parse_past(until, now) if until else None
     if begin and end and begin > end:
@@ -432,7 +432,7 @@ def messages(
                 usage_error(f"--phone: {exc}")
         if offline:
             rows = session.store.messages(
-                phone_key=session.store.phone_key(number) if number else None, device_id=device, status=code,
+                phone_key=session.store.phone_key(number) if number else None, device_id=device, status=codes,
                 since=begin, until=end, slot=sim, customer_id=customer_id, limit=None if count or not limit else limit,
             )
             if count:
@@ -446,17 +446,23 @@ def messages(
             # Name the zone the client writes dates in, so the gateway cannot read them in
             # another one (it otherwise uses the account's zone, which a fresh client may not know).
             zone_name = _zone_name(session.client.tz)
-        flt = MessageFilter(
-            device_id=device, status=code, begin=begin, end=end, slot=sim, customer_id=customer_id,
-            phone=number, order_desc=True, timezone=zone_name,
-        )
+        # getallsms filters by one status: a group (``failed``) is one request per code in it.
+        filters = [
+            MessageFilter(
+                device_id=device, status=code, begin=begin, end=end, slot=sim, customer_id=customer_id,
+                phone=number, order_desc=True, timezone=zone_name,
+            )
+            for code in (codes or (None,))
+        ]
         if count:
-            return await session.client.count_messages(flt), [], "gateway"
-        result = await session.client.list_messages(flt)
-        found = sorted(result.messages, key=lambda m: (m.created is not None, m.created or now, m.id), reverse=True)
+            counts = await asyncio.gather(*(session.client.count_messages(f) for f in filters))
+            return sum(counts), [], "gateway"
+        results = await asyncio.gather(*(session.client.list_messages(f) for f in filters))
+        unique = {m.id: m for result in results for m in result.messages}
+        found = sorted(unique.values(), key=lambda m: (m.created is not None, m.created or now, m.id), reverse=True)
         if limit:
             found = found[:limit]
-        return result.count, [out.message_doc(m) for m in found], "gateway"
+        return sum(r.count for r in results), [out.message_doc(m) for m in found], "gateway"
 
     total, docs, source = run(ctx, body, needs_login=False)
     if count:

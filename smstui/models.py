@@ -128,7 +128,8 @@ FINAL_STATUSES = frozenset({5, 7, 8, 9, 10, 11, 12, 100, 101})
 FAILED_STATUSES = frozenset({8, 9, 10, 11, 12, 100, 101})
 PENDING_STATUSES = frozenset({1, 2, 3, 6})
 
-# Short names accepted on the command line for ``--status``.
+# Short names accepted on the command line for ``--status``: one code each, or a group
+# (STATUS_GROUPS) that stands for several.
 STATUS_NAMES: dict[str, int] = {
     "new": 1,
     "taken": 2,
@@ -138,11 +139,17 @@ STATUS_NAMES: dict[str, int] = {
     "sent": 6,
     "delivered": 7,
     "not-delivered": 8,
-    "failed": 9,
+    "generic-failure": 9,
     "no-service": 10,
     "null-pdu": 11,
     "radio-off": 12,
     "not-allowed": 100,
+    "not-allowed-at-all": 101,
+}
+# "failed" is every failure (not only 9): "what failed in the last hour" must list them all.
+STATUS_GROUPS: dict[str, frozenset[int]] = {
+    "failed": FAILED_STATUSES,
+    "pending": PENDING_STATUSES,
 }
 
 

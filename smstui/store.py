@@ -26,7 +26,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.lazy import lazy_names
-from smstui.models import Device, DeviceStatus, SimCard
+from smstui.models import FAILED_STATUSES, FINAL_STATUSES, PENDING_STATUSES, Device, DeviceStatus, SimCard
 
 if TYPE_CHECKING:
     from smstui.models import Message
@@ -44,6 +44,21 @@ CANCELLED = "cancelled"
 OUTBOX_STATES = (QUEUED, SENDING, SUBMITTED, UNKNOWN, REJECTED, CANCELLED)
 _SET_REFRESH_FROM = 64  # threads touched by one write from which one set-wise refresh is cheaper
 _ATTENTION_STATES = (REJECTED, UNKNOWN)  # counted in a thread's ``failed`` (see _refresh_threads)
+
+
+def sql_codes(statuses: Iterable[int]) -> str:
+    """``8, 9, 10`` for ``status IN (...)``: status lists in SQL come from the models' constants,
+    so "failed" or "final" mean the same here as everywhere else (ints only: safe to inline)."""
+    return ", ".join(str(int(s)) for s in sorted(statuses))
+
+
+# The partial index's condition, word for word: SQLite uses the index only for queries that say so.
+# Stores made before a change to FINAL_STATUSES keep the old index condition; they stay correct,
+# their pending lookups just no longer use the index.
+_PENDING_WHERE = f"sms_id IS NOT NULL AND (status IS NULL OR status NOT IN ({sql_codes(FINAL_STATUSES)}))"
+# A thread's ``failed`` count: failure statuses and sends that need the user's attention.
+_FAILED_SUM = (f"COALESCE(SUM(status IN ({sql_codes(FAILED_STATUSES)}) OR outbox IN "
+               f"({', '.join(repr(s) for s in _ATTENTION_STATES)})), 0)")
 
 _MIGRATIONS: list[str] = [
     # v1: the original schema.
@@ -138,10 +153,10 @@ _MIGRATIONS: list[str] = [
     CREATE TABLE IF NOT EXISTS drafts (key TEXT PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL);
     """,
     # v2: templates, and the per-thread non-final index sync leans on.
-    """
+    f"""
     CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated REAL NOT NULL);
     CREATE INDEX IF NOT EXISTS messages_pending ON messages (created)
-        WHERE sms_id IS NOT NULL AND status IN (1, 2, 3, 6);
+        WHERE sms_id IS NOT NULL AND status IN ({sql_codes(PENDING_STATUSES)});
     CREATE INDEX IF NOT EXISTS messages_customer ON messages (customer_id) WHERE customer_id IS NOT NULL;
     """,
     # v3: what the outbox needs to reconcile a send whose answer was lost: when the request
@@ -157,10 +172,10 @@ _MIGRATIONS: list[str] = [
     # v5: status codes we do not know are pending too (the gateway may still change them), so
     # the pending index covers every non-final status; opening a conversation finds its
     # unread messages without reading the whole thread.
-    """
+    f"""
     DROP INDEX IF EXISTS messages_pending;
     CREATE INDEX messages_pending ON messages (created)
-        WHERE sms_id IS NOT NULL AND (status IS NULL OR status NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101));
+        WHERE {_PENDING_WHERE};
     CREATE INDEX IF NOT EXISTS messages_unseen ON messages (phone_key) WHERE seen = 0;
     """,
     # v6: each conversation's number as shown (``+49 170 9827054``), formatted when the summary
@@ -171,8 +186,6 @@ _MIGRATIONS: list[str] = [
     """,
 ]
 _DISPLAY_FROM = 6  # the schema version that added threads.display
-# The partial index's condition, word for word: SQLite uses the index only for queries that say so.
-_PENDING_WHERE = "sms_id IS NOT NULL AND (status IS NULL OR status NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101))"
 
 
 def to_ts(value: datetime | None) -> float | None:
@@ -584,7 +597,7 @@ class Store:
                 continue
             total, unread, failed = db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(incoming = 1 AND seen = 0), 0), "
-                "COALESCE(SUM(status IN (8,9,10,11,12,100,101) OR outbox IN ('rejected','unknown')), 0) "
+                f"{_FAILED_SUM} "
                 "FROM messages WHERE phone_key = ?",
                 (key,),
             ).fetchone()
@@ -625,7 +638,7 @@ class Store:
             "JOIN messages m ON m.lid = (SELECT lid FROM messages WHERE phone_key = k.phone_key "
             "  ORDER BY created DESC, lid DESC LIMIT 1) "
             "JOIN (SELECT phone_key, COUNT(*) AS total, COALESCE(SUM(incoming = 1 AND seen = 0), 0) AS unread, "
-            "  COALESCE(SUM(status IN (8,9,10,11,12,100,101) OR outbox IN ('rejected','unknown')), 0) AS failed "
+            f"  {_FAILED_SUM} AS failed "
             "  FROM messages WHERE phone_key IN (SELECT phone_key FROM refresh_keys) GROUP BY phone_key) a "
             "  ON a.phone_key = k.phone_key "
             "LEFT JOIN (SELECT phone_key, group_concat(device_id, ',') AS devices FROM ("
@@ -782,7 +795,7 @@ class Store:
         *,
         phone_key: str | None = None,
         device_id: int | None = None,
-        status: int | None = None,
+        status: int | Iterable[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         slot: int | None = None,
@@ -790,15 +803,23 @@ class Store:
         batch: str | None = None,
         limit: int | None = 1000,
     ) -> list[StoredMessage]:
-        """Messages by any combination of filters, newest first (the CLI's ``--offline``)."""
-        where, params = [], []
+        """Messages by any combination of filters, newest first (the CLI's ``--offline``).
+
+        ``status`` is one code or several (any of them: ``models.FAILED_STATUSES`` for "failed").
+        """
+        where: list[str] = []
+        params: list[Any] = []
         for column, value in (
-            ("phone_key", phone_key), ("device_id", device_id), ("status", status), ("slot", slot),
+            ("phone_key", phone_key), ("device_id", device_id), ("slot", slot),
             ("customer_id", customer_id), ("batch", batch),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if status is not None:
+            codes = [status] if isinstance(status, int) else sorted(set(status))
+            where.append(f"status IN ({', '.join('?' * len(codes))})" if codes else "0")
+            params.extend(codes)
         if since is not None:
             where.append("created >= ?")
             params.append(since.timestamp())
