@@ -214,19 +214,27 @@ class Session:
         self.network: NetworkLoop | None = None
         self._outbox: Outbox | None = None
         self._syncer: Syncer | None = None
+        # The UI's thread and the network loop's both reach for these: each is made once, under
+        # this lock, or two Outbox objects (two single-send locks) could send one message twice.
+        # Reentrant: making the syncer makes the outbox, which makes the client.
+        self._lazy_lock = threading.RLock()
 
     # Client, outbox and syncer are made on first use (see __init__); each can also be replaced.
 
     @property
     def client(self) -> "GatewayClient":
-        if self._client is None:
-            assert self._make_client is not None
-            from smstui.sync import restore_zone
+        client = self._client
+        if client is not None:
+            return client
+        with self._lazy_lock:
+            if self._client is None:
+                assert self._make_client is not None
+                from smstui.sync import restore_zone
 
-            client = self._make_client()
-            restore_zone(client, self.store)  # the zone a previous run learnt, as the syncer would
-            self._client = client
-        return self._client
+                client = self._make_client()
+                restore_zone(client, self.store)  # the zone a previous run learnt, as the syncer would
+                self._client = client
+            return self._client
 
     @client.setter
     def client(self, value: "GatewayClient") -> None:
@@ -234,9 +242,13 @@ class Session:
 
     @property
     def outbox(self) -> "Outbox":
-        if self._outbox is None:
-            self._outbox = _session_outbox_class()(self, self.store, self.client, clock=self.clock)
-        return self._outbox
+        outbox = self._outbox
+        if outbox is not None:
+            return outbox
+        with self._lazy_lock:
+            if self._outbox is None:
+                self._outbox = _session_outbox_class()(self, self.store, self.client, clock=self.clock)
+            return self._outbox
 
     @outbox.setter
     def outbox(self, value: "Outbox") -> None:
@@ -244,12 +256,16 @@ class Session:
 
     @property
     def syncer(self) -> "Syncer":
-        if self._syncer is None:
-            from smstui.sync import Syncer
+        syncer = self._syncer
+        if syncer is not None:
+            return syncer
+        with self._lazy_lock:
+            if self._syncer is None:
+                from smstui.sync import Syncer
 
-            self._syncer = Syncer(self.store, self.client, self.config.sync, clock=self.clock,
-                                  fold=self.outbox.fold_from_sync)
-        return self._syncer
+                self._syncer = Syncer(self.store, self.client, self.config.sync, clock=self.clock,
+                                      fold=self.outbox.fold_from_sync)
+            return self._syncer
 
     @syncer.setter
     def syncer(self, value: "Syncer") -> None:
