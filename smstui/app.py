@@ -718,17 +718,17 @@ class SmsTuiApp(App[None]):
 
 
 def _default_opener(session: "Session") -> SessionOpener:
-    """Open another profile's session; a profile name not yet in the config is added to it."""
-    from smstui.config import load_config, save_config
+    """Open another profile's session; a profile name not known yet is added to the state file
+    (smstui.state), never to the user's config file."""
     from smstui.session import open_session
 
     def opener(profile: str, api_url: str | None) -> "Session":
-        loaded = load_config(session.config_path)
-        if profile not in loaded.config.profiles and not loaded.problems:
-            from smstui.config import DEFAULT_API_URL
+        from smstui.config import DEFAULT_API_URL, load_config
+        from smstui.state import apply_state, load_state, save_state
 
-            save_config(loaded.config.update_profile(profile, api_url=api_url or DEFAULT_API_URL),
-                        session.config_path)
+        known = apply_state(load_config(session.config_path).config, load_state()).profiles
+        if profile not in known:
+            save_state(profile, api_url=api_url or DEFAULT_API_URL)
         return open_session(config_path=session.config_path, profile=profile, api_url=api_url)
 
     return opener

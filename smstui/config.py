@@ -1,4 +1,8 @@
-"""Typed settings: read with tomllib, written with tomli-w.
+"""Typed settings: read with tomllib. smstui never rewrites the user's file.
+
+What smstui learns (the last profile, a remembered email) lives in its own state file
+(:mod:`smstui.state`) and fills in only what this file leaves out. :func:`save_config` writes a
+whole file with tomli-w, for tools and tests; nothing in the app or the CLI calls it.
 
 The file lives at :func:`smstui.paths.config_file` (``SMSTUI_CONFIG`` points elsewhere). Every key is
 optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CONFIG_TOML`)::
@@ -161,6 +165,9 @@ class Config:
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
+    # Dotted keys the file itself set (``default_profile``, ``profiles.work.email``): what smstui
+    # learnt (smstui.state) fills in only what the user's file leaves out.
+    explicit: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def profile(self, name: str | None = None) -> Profile:
         """The named profile (default: ``default_profile``).
@@ -406,6 +413,7 @@ class _Builder:
         self.file = file
         self.lines = _KeyLines(text)
         self.problems: list[ConfigProblem] = []
+        self.explicit: set[str] = set()
 
     def problem(self, path: tuple[str, ...], what: str) -> None:
         line = self.lines.find(path)
@@ -438,6 +446,7 @@ class _Builder:
             except ValueError as exc:
                 self.problem(("default_profile",), f"default_profile {exc}; using 'default'")
             else:
+                self.explicit.add("default_profile")
                 if profiles and default not in profiles:
                     fallback = "default" if "default" in profiles else sorted(profiles)[0]
                     self.problem(
@@ -449,7 +458,7 @@ class _Builder:
         elif profiles and default not in profiles:
             default = sorted(profiles)[0]
         kwargs["default_profile"] = default
-        return Config(**kwargs)
+        return Config(**kwargs, explicit=frozenset(self.explicit))
 
     def table(
         self, path: tuple[str, ...], raw: Any, schema: dict[str, Check]
@@ -508,6 +517,7 @@ class _Builder:
                 self.problem(("profiles", name), f"{exc}; profile ignored")
                 continue
             values = self.table(("profiles", name), table, _PROFILE_SCHEMA)
+            self.explicit.update(f"profiles.{name}.{key}" for key in values)
             profiles[name] = Profile(name=name, **values)
         return profiles
 

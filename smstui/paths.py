@@ -5,7 +5,7 @@ elsewhere, which is how tests and side-by-side installs stay isolated:
 
 - ``SMSTUI_CONFIG``: the config file (default ``<user_config_dir>/config.toml``).
 - ``SMSTUI_DATA_DIR``: the data directory holding one SQLite database and one token file per
-  profile (default ``<user_data_dir>``).
+  profile (default ``<user_data_dir>``); when set, the state file and the logs live there too.
 
 Directories are created lazily, only by the functions that hand out paths inside them; the data
 directory is created 0700 because it holds tokens and message history.
@@ -82,6 +82,22 @@ def token_path(profile: str) -> Path:
 def password_path(profile: str) -> Path:
     """The file that holds a profile's remembered password (only if the profile asks)."""
     return data_dir() / f"{validate_profile_name(profile)}.password"
+
+
+def state_file(create_dir: bool = False) -> Path:
+    """The state file: what smstui learns (last profile, remembered email...), never the config.
+
+    Next to the databases when ``SMSTUI_DATA_DIR`` is set (isolation, as for the logs), else in
+    platformdirs' user state dir. The directory is made 0700 only when ``create_dir`` (writing).
+    """
+    override = _env_path(ENV_DATA_DIR)
+    if override is not None:
+        directory = data_dir(create=create_dir)
+    else:
+        directory = Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+        if create_dir:
+            ensure_private_dir(directory)
+    return directory / "state.toml"
 
 
 def log_dir() -> Path:

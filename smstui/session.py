@@ -5,8 +5,10 @@
 app must open instantly on what the store already knows, online or not.
 
 Resolution order for the profile: the ``profile`` argument (``--profile``), else
-``SMSTUI_PROFILE``, else the config's ``default_profile``; for the API URL: the ``api_url``
-argument (``--api-url``), else ``SMSTUI_API_URL``, else the profile's. Problems in the config file
+``SMSTUI_PROFILE``, else the config's ``default_profile``, else the profile last logged in to;
+for the API URL: the ``api_url`` argument (``--api-url``), else ``SMSTUI_API_URL``, else the
+profile's. What a login learns goes to the state file (:mod:`smstui.state`), never into the
+config file, and is used only where the config does not say. Problems in the config file
 do not stop the session: the defaults apply and :attr:`Session.config_problems` lists what was
 wrong for the UI to show. An unknown profile or a bad URL given explicitly raises
 :class:`smstui.config.ConfigError` with a sentence saying what to fix.
@@ -46,9 +48,9 @@ from smstui.config import (
     load_config,
     normalize_api_url,
     resolve_profile,
-    save_config,
 )
 from smstui.secrets import PasswordStore, Secret, SecretStoreError, TokenStore
+from smstui.state import apply_state, load_state
 from smstui.store import Store
 
 if TYPE_CHECKING:
@@ -363,7 +365,7 @@ class Session:
             self.store.forget_account(
                 f"written while logged in as {previous_email}; retry it to send it from {email}"
             )
-        self._save_profile(email=email, remember_password=remember, **({"api_url": self.profile.api_url} if api_url else {}))
+        self._remember(email=email, remember_password=remember, **({"api_url": self.profile.api_url} if api_url else {}))
 
     async def logout(self) -> None:
         """Forget the token and any remembered password of this profile."""
@@ -386,21 +388,19 @@ class Session:
             log.warning("%s", exc)
             self.config_problems.append(ConfigProblem(str(exc)))
 
-    def _save_profile(self, **changes: Any) -> None:
-        if self._loaded.problems:
-            # Saving would replace the user's (broken) file with our reading of it.
-            self.config_problems.append(
-                ConfigProblem(
-                    "The login works, but the config file was not updated because it has problems "
-                    f"(see above). Fix {self.config_path} and add the profile {self.profile.name!r} by hand."
-                )
-            )
-            return
-        config = self.config.update_profile(self.profile.name, **changes)
-        if not self.config.profiles:
-            config = replace(config, default_profile=self.profile.name)
-        self.config = config
-        save_config(config, self.config_path)
+    def _remember(self, **changes: Any) -> None:
+        """Keep what a login taught in the state file (never in the user's config file)."""
+        from smstui.state import save_state
+
+        self.config = self.config.update_profile(self.profile.name, **changes)
+        try:
+            save_state(self.profile.name, make_last=True, **changes)
+        except OSError as exc:
+            # The login works; only the next start will not remember this profile's email.
+            log.warning("cannot save the state file: %s", exc)
+            self.config_problems.append(ConfigProblem(
+                f"The login works, but what it taught could not be saved ({exc.strerror or exc}): "
+                f"the next start will ask again. Check that {paths.state_file()} is writable."))
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -434,6 +434,7 @@ def open_session(
     profile's database file.
     """
     loaded = load_config(config_path)
+    loaded = loaded._replace(config=apply_state(loaded.config, load_state()))
     problems = list(loaded.problems)
     chosen = resolve_profile(loaded.config, profile, api_url)
     tokens = TokenStore(config_flag=loaded.config.secrets.keyring)

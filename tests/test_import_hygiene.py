@@ -28,6 +28,7 @@ CORE_MODULES = [
     "smstui.csv_import",
     "smstui.contacts",
     "smstui.templates",
+    "smstui.state",
 ]
 
 

@@ -89,7 +89,8 @@ def snapshot_session(snapshot_home: Path, isolated_dirs: Path) -> Iterator[Sessi
     config = Path(os.environ["SMSTUI_CONFIG"])
     data = Path(os.environ["SMSTUI_DATA_DIR"])
     config.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(snapshot_home / "config.toml", config)
+    if (snapshot_home / "config.toml").exists():  # a login writes none (smstui.state)
+        shutil.copy(snapshot_home / "config.toml", config)
     shutil.copytree(snapshot_home / "data", data, dirs_exist_ok=True)
     from smstui.simulator.clock import DEFAULT_FAKE_START, FakeClock
 

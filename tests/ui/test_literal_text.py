@@ -15,8 +15,9 @@ async def test_config_problem_with_brackets_is_shown_literally(sim: TestSimulato
     session = await login_session(sim, sync=False)
     await session.aclose()
     config = isolated_dirs / "config" / "smstui" / "config.toml"
-    data = tomllib.loads(config.read_text())
+    data = tomllib.loads(config.read_text()) if config.exists() else {}  # a login writes none
     data.setdefault("ui", {})["colour"] = 3  # an unknown key: its problem names the table "[ui]"
+    config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(tomli_w.dumps(data))
     session = open_session(api_url=sim.url, clock=sim.clock)
     try:
