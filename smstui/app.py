@@ -308,6 +308,9 @@ class SmsTuiApp(App[None]):
         # The collector is off until the first frame (smstui.startup); the conversations screen
         # switches it back on once its list is painted, anything else after this long at most.
         self.set_timer(STARTUP_COLLECTOR_LIMIT, release_collector, name="release-collector")
+        # The log file at the latest then too (_session_entered and show_login do it sooner):
+        # logging.handlers is not worth a few ms of the first frame; records are held till then.
+        self.set_timer(STARTUP_COLLECTOR_LIMIT, _set_up_logging, name="set-up-logging")
         config = self.session.config
         if config.ui.theme and config.ui.theme not in self.available_themes:
             self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.",
@@ -355,6 +358,7 @@ class SmsTuiApp(App[None]):
         self.add_mode("login", make)
         self.switch_mode("login")
         self.call_after_refresh(release_collector)
+        self.call_after_refresh(_set_up_logging)
 
     async def login(self, form: "LoginForm") -> None:
         """Log in (called by the login screen's worker); raises on failure, nothing is lost."""
@@ -426,6 +430,7 @@ class SmsTuiApp(App[None]):
             # After the list is painted: the refresh service imports the sync, outbox and HTTP
             # code (~20 ms), which the first frame should not wait for.
             self.call_after_refresh(self._start_sync_if_current, self.session)
+        self.call_after_refresh(_set_up_logging)
 
     def _read_session_start(self) -> "SessionStart":
         """The devices, last sync, device filter and conversations a session's first screen shows."""
@@ -555,10 +560,12 @@ class SmsTuiApp(App[None]):
         worker = event.worker
         error = worker.error
         what = worker.description or worker.name or "a background task"
-        log.error("worker %s failed: %s", worker.name, type(error).__name__)
+        log.error("worker %s failed: %s", worker.name, type(error).__name__, exc_info=error)
         text = clean(str(error), single_line=True) if error is not None else ""
-        self.notify(f"{what} failed: {text or type(error).__name__}", title="Something went wrong",
-                    severity="error", timeout=10)
+        from smstui.logs import see_the_log
+
+        self.notify(f"{what} failed: {text or type(error).__name__}; {see_the_log()}",
+                    title="Something went wrong", severity="error", timeout=10)
 
     # ------------------------------------------------------------------ sending
 
@@ -715,6 +722,12 @@ class SmsTuiApp(App[None]):
             await self.session.client.aclose()  # this loop's connections; the session may go on
         except Exception as exc:
             log.warning("closing connections failed: %s", type(exc).__name__)
+
+
+def _set_up_logging() -> None:
+    from smstui.logs import set_up_logging
+
+    set_up_logging()
 
 
 def _default_opener(session: "Session") -> SessionOpener:

@@ -85,6 +85,9 @@ Environment:
 @click.version_option(package_name="smstui", prog_name="smstui")
 @click.pass_context
 def cli(ctx: click.Context, profile: str | None, api_url: str | None, config_path: Path | None, demo: bool) -> None:
+    from smstui.logs import set_up_logging
+
+    set_up_logging()  # every command logs to the rotating file (smstui.logs)
     ctx.obj = Globals(profile=profile, api_url=api_url, config_path=config_path)
     if ctx.invoked_subcommand is not None:
         if demo:

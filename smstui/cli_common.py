@@ -64,9 +64,14 @@ def translate(exc: BaseException) -> CliError:
         return CliError(str(exc), out.EXIT_REFUSED)
     if isinstance(exc, OSError):
         return CliError(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}", out.EXIT_REFUSED)
+    import logging
+
+    from smstui.logs import see_the_log
+
+    logging.getLogger("smstui.cli").error("unexpected error", exc_info=exc)
     return CliError(
-        f"unexpected error ({name}): {exc}. Run again with {ENV_DEBUG}=1 for details, "
-        "and please report it.",
+        f"unexpected error ({name}): {exc}. For details {see_the_log()} (or run again with "
+        f"{ENV_DEBUG}=1); please report it.",
         out.EXIT_REFUSED,
     )
 

@@ -21,10 +21,12 @@ def open_tui(*, config_path: Path | str | None = None, profile: str | None = Non
 
 def run_app(session: Any) -> None:
     """Run the app over ``session``, then close whichever session it ended with."""
+    from smstui.logs import hold_records, set_up_logging
     from smstui.startup import hold_collector, release_collector
 
     app: Any = None
     hold_collector()  # until the app's first frame (smstui.startup); no-op if the script did
+    hold_records()  # the log file is opened after the first frame (smstui.logs)
     try:
         from smstui.app import make_app
 
@@ -32,6 +34,7 @@ def run_app(session: Any) -> None:
         app.run()
     finally:
         release_collector()
+        set_up_logging()  # if the app ended before doing it: what it logged is not lost
         # The app may have switched profiles: close whichever session it ended with.
         final = getattr(app, "session", None) or session
         asyncio.run(_close_quietly(final, session))

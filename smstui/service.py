@@ -32,6 +32,7 @@ from smstui.events import (
     SyncState,
     SyncStateChanged,
 )
+from smstui.logs import see_the_log
 from smstui.store import StoreError
 
 log = logging.getLogger("smstui.service")
@@ -133,7 +134,7 @@ class RefreshService:
                 failure = ("error", "store", str(exc))
             except Exception as exc:  # never let one bad pass kill the refresh loop
                 log.exception("outbox pass failed")
-                failure = ("error", "internal", f"Sending failed unexpectedly ({type(exc).__name__}); see the log.")
+                failure = ("error", "internal", f"Sending failed unexpectedly ({type(exc).__name__}); {see_the_log()}.")
             else:
                 if outbox.changed:
                     push(OutboxChanged(outbox.changed, auth_needed=outbox.auth_needed))
@@ -157,7 +158,7 @@ class RefreshService:
                 failure = ("error", "store", str(exc))
             except Exception as exc:
                 log.exception("sync failed")
-                failure = failure or ("error", "internal", f"Refresh failed unexpectedly ({type(exc).__name__}); see the log.")
+                failure = failure or ("error", "internal", f"Refresh failed unexpectedly ({type(exc).__name__}); {see_the_log()}.")
             else:
                 if report.phone_keys:
                     push(MessagesChanged(frozenset(report.phone_keys), new_incoming=report.new_incoming))

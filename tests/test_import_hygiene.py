@@ -29,6 +29,7 @@ CORE_MODULES = [
     "smstui.contacts",
     "smstui.templates",
     "smstui.state",
+    "smstui.logs",
 ]
 
 

@@ -273,6 +273,7 @@ async def test_a_failing_worker_becomes_a_notification(session: Session, sim: Te
                        "the error notification")
         note = next(n for n in app._notifications if n.title == "Something went wrong")
         assert "disk I/O error" in note.message
+        assert "see the log: " in note.message and "smstui.log" in note.message  # names the file
         assert app.is_running
 
 
