@@ -27,7 +27,10 @@ def main() -> None:
 
         hold_collector()  # until the app's first frame (smstui.startup)
         try:
+            from smstui.logs import hold_records
             from smstui.session import open_session
+
+            hold_records()  # in memory until the app opens the log file (smstui.logs)
 
             try:
                 # The same options click reads from the environment (empty means unset, as in click).
