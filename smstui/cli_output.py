@@ -69,15 +69,22 @@ Times are ISO 8601 with offset, or null. Field names are stable.
   bulk       {"dry_run", "job_id", "state", "messages", "batches", "sms_parts",
               "submitted", "unknown", "rejected", "remaining", "error",
               "invalid": [{"line", "reason"}]}
-  tag add    {"tag_id", "gateway_id", "title", "contacts"}
-  tag list   {"tags": [{"tag_id", "gateway_id", "title", "contacts"}]}
+  tag add, tag name  {"tag_id", "gateway_id", "title", "contacts", "pending"}
+  tag list   {"tags": [{"tag_id", "gateway_id", "title", "contacts", "pending"}]}
   contact add        {"contact_id", "gateway_id", "tag_id", "phone", "name"}
+  contact list       {"contacts": [{"contact_id", "gateway_id", "tag_id", "phone",
+              "name"}]}
   contact import     {"total", "saved", "already_there", "failed": [{"line",
               "phone", "reason"}], "invalid": [{"line", "reason"}], "not_tried":
-              [{"line", "phone"}], "tags_created", "stopped"}
+              [{"line", "phone"}], "tags_created", "stopped", "contacts":
+              [{"line", "phone", "contact_id", "tag_id"}]}
   newsletter create  {"newsletter_id", "gateway_id", "title", "tags", "send_at"}
-Ids of tags, contacts and newsletters are smstui's own (the gateway cannot list
-them); "gateway_id" is the gateway's."""
+  newsletter list    {"newsletters": [{"newsletter_id", "gateway_id", "title",
+              "tags", "send_at", "state"}]}
+Every id of a tag, contact or newsletter is the gateway's, as its dashboard
+shows it ("gateway_id" repeats it); null while the gateway has not confirmed
+it (a "pending" tag, an unconfirmed newsletter). A tag's "title" is null for a
+tag known only by its id (name it with `smstui tag name ID TITLE`)."""
 
 # Characters a terminal may act on or that reorder text: C0/C1 controls (except newline/tab in
 # JSON, which json.dumps already escapes), DEL, bidi overrides and line/paragraph separators.

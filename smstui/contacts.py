@@ -17,7 +17,8 @@ Rules every function here follows:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -58,16 +59,95 @@ def _clean_title(title: str, what: str = "tag") -> str:
 def find_tag(store: Store, title: str) -> Tag | None:
     """The local tag with this title (case and spacing ignored), preferring one the gateway knows."""
     wanted = " ".join(title.split()).casefold()
+    if not wanted:
+        return None  # untitled tags are found by their gateway id, never by ""
     matches = [t for t in store.tags() if t.title.casefold() == wanted]
     matches.sort(key=lambda t: (t.gateway_id is None, t.id))
     return matches[0] if matches else None
+
+
+def tag_label(tag: Tag) -> str:
+    """How a tag is named to the user: its title, else its gateway id (never the local id)."""
+    if tag.title:
+        return tag.title
+    return f"tag {tag.gateway_id} (no title)"
+
+
+def untitled_hint(tag: Tag) -> str:
+    """The CLI's description of a tag known only by its gateway id."""
+    return f"tag {tag.gateway_id} (no title; name it with `smstui tag name {tag.gateway_id} TITLE`)"
+
+
+def check_tag_id(gateway_id: int) -> int:
+    if isinstance(gateway_id, bool) or not isinstance(gateway_id, int) or gateway_id <= 0:
+        raise ContactError(f"{gateway_id!r} is not a tag id: tag ids are positive whole numbers (see `smstui tag list`).")
+    return gateway_id
+
+
+def tag_for_gateway_id(store: Store, gateway_id: int) -> Tag:
+    """The tag with the gateway's id ``gateway_id``; one smstui has never seen (made on the
+    vendor's dashboard: the API cannot list tags) is recorded, without a title."""
+    check_tag_id(gateway_id)
+    return store.tag_by_gateway_id(gateway_id) or store.record_gateway_tag(gateway_id)
+
+
+@asynccontextmanager
+async def recorded_tags(store: Store, gateway_ids: Sequence[int]) -> AsyncIterator[list[Tag]]:
+    """The tags with these gateway ids (as the user typed them), recording the ids never seen.
+
+    If the block fails with bad input or a refusal (the gateway may not know the id at all),
+    the tags recorded here are forgotten again: a mistyped id leaves no phantom tag behind.
+    """
+    ids = [check_tag_id(gid) for gid in dict.fromkeys(gateway_ids)]
+    new = [gid for gid in ids if store.tag_by_gateway_id(gid) is None] if ids else []
+    tags = [tag_for_gateway_id(store, gid) for gid in ids]
+    try:
+        yield tags
+    except (ContactError, GatewayError):
+        forget_unused_tags(store, new)
+        raise
+
+
+def forget_unused_tags(store: Store, gateway_ids: Sequence[int]) -> None:
+    """Drop the tags of these ids that are still untitled and without contacts."""
+    for gid in gateway_ids:
+        store.forget_untitled_tag(gid)
+
+
+def parse_tag_ref(text: str) -> int | None:
+    """The gateway id in a tag reference ``#8303`` (how a CSV cell or a dialog names a tag by id)."""
+    value = text.strip()
+    if value.startswith("#") and value[1:].isdigit() and int(value[1:]) > 0:
+        return int(value[1:])
+    return None
+
+
+def tag_ref(tag: Tag) -> str:
+    """What names ``tag`` in a CSV tag cell: its title, or ``#ID`` for a tag without one."""
+    return tag.title or f"#{tag.gateway_id}"
+
+
+def name_tag(store: Store, tag: Tag, title: str) -> Tag:
+    """Give ``tag`` a title. Local only: the gateway has no call that renames a tag."""
+    clean = _clean_title(title)
+    other = find_tag(store, clean)
+    if other is not None and other.id != tag.id:
+        raise ContactError(f"Another tag ({_id_text(other)}) is already called {other.title!r}; pick another title.")
+    store.set_tag_title(tag.id, clean)
+    named = store.tag(tag.id)
+    assert named is not None
+    return named
+
+
+def _id_text(tag: Tag) -> str:
+    return f"id {tag.gateway_id}" if tag.gateway_id is not None else "pending, not on the gateway yet"
 
 
 async def create_tag(store: Store, client: GatewayClient, title: str, *, reuse: bool = True) -> Tag:
     """Create a tag on the gateway and remember it.
 
     With ``reuse`` (the default) a tag of the same title that the store already knows is
-    returned instead of creating a second one on the gateway.
+    returned instead of creating a second one on the gateway (a pending one is saved there now).
     """
     clean = _clean_title(title)
     if reuse:
@@ -75,8 +155,14 @@ async def create_tag(store: Store, client: GatewayClient, title: str, *, reuse: 
         if existing is not None:
             return await ensure_tag_on_gateway(store, client, existing)
     gateway_id = await client.save_tag(clean)
-    tag_id = store.add_tag(clean, gateway_id)
-    tag = store.tag(tag_id)
+    known = store.tag_by_gateway_id(gateway_id)
+    if known is not None:
+        # Recorded from its id before (e.g. used with --tag); the gateway now tells us its title.
+        if not known.title:
+            store.set_tag_title(known.id, clean)
+        tag = store.tag(known.id)
+    else:
+        tag = store.tag(store.add_tag(clean, gateway_id))
     assert tag is not None
     return tag
 
@@ -90,6 +176,16 @@ async def ensure_tag_on_gateway(store: Store, client: GatewayClient, tag: Tag) -
     refreshed = store.tag(tag.id)
     assert refreshed is not None
     return refreshed
+
+
+async def tag_for_ref(store: Store, client: GatewayClient, ref: str) -> tuple[Tag, bool]:
+    """(tag, True when new) for a CSV tag cell: ``#8303`` is a gateway id, anything else a title."""
+    gateway_id = parse_tag_ref(ref)
+    if gateway_id is not None:
+        existed = store.tag_by_gateway_id(gateway_id) is not None
+        return tag_for_gateway_id(store, gateway_id), not existed
+    existed = find_tag(store, ref) is not None
+    return await create_tag(store, client, ref), not existed
 
 
 # --------------------------------------------------------------------------- contacts
@@ -147,19 +243,18 @@ async def _add_contact(
     return contact, True
 
 
-async def add_contact(
-    store: Store, client: GatewayClient, tag_id: int, phone: str, name: str = ""
-) -> Contact:
-    """Add ``phone`` (any form the profile's region can read) with ``name`` to the local tag ``tag_id``.
+async def add_contact(store: Store, client: GatewayClient, tag: Tag, phone: str, name: str = "") -> Contact:
+    """Add ``phone`` (any form the profile's region can read) with ``name`` to ``tag``.
 
-    Idempotent: a number the tag already holds with a gateway id is not sent again (a new
-    name is kept locally). Raises :class:`ContactError` for bad input and the API's errors for
-    the rest.
+    Find the tag with :func:`tag_for_gateway_id` (an id the user typed) or :meth:`Store.tag`.
+    A pending tag is saved on the gateway first. Idempotent: a number the tag already holds
+    with a gateway id is not sent again (a new name is kept locally). Raises
+    :class:`ContactError` for bad input and the API's errors for the rest.
     """
-    tag = store.tag(tag_id)
-    if tag is None:
-        raise ContactError(f"There is no tag with id {tag_id}; create the tag first.")
-    contact, _ = await _add_contact(store, client, tag, phone, name)
+    current = store.tag(tag.id)  # the caller's record may predate the tag's gateway id
+    if current is None:
+        raise ContactError(f"The tag {tag_label(tag)!r} is not in the local store any more.")
+    contact, _ = await _add_contact(store, client, current, phone, name)
     return contact
 
 
@@ -173,6 +268,8 @@ class ImportReport:
     failed: list[tuple[ContactLike, str]] = field(default_factory=list)
     not_attempted: list[ContactLike] = field(default_factory=list)
     tags_created: list[str] = field(default_factory=list)
+    #: Every row now in its tag (saved or already there), with its stored contact (gateway ids).
+    contacts: list[tuple[ContactLike, Contact]] = field(default_factory=list)
     stopped: str | None = None  # why the import stopped early, if it did
     cancelled: bool = False
 
@@ -224,9 +321,10 @@ async def import_contacts(
     progress: ProgressCallback | None = None,
     cancel: CancelFlag | None = None,
 ) -> ImportReport:
-    """Save ``rows`` (phone, name, tag title) on the gateway and in the store, one by one.
+    """Save ``rows`` (phone, name, tag) on the gateway and in the store, one by one.
 
-    Tags are found by title in the store or created; a row without a tag uses ``default_tag``.
+    A row's tag is a title (found in the store or created) or ``#8303``, the gateway's id of a
+    tag (one smstui has never seen is recorded); a row without a tag uses ``default_tag``.
     Re-running the same import skips what was saved before. ``progress(done, total)`` is called
     after every row; ``cancel.is_set()`` stops before the next row. Never raises for a row's
     failure: the report says what happened to each.
@@ -252,11 +350,10 @@ async def import_contacts(
             continue
         key = title.casefold()
         if key not in tags and key not in tag_errors:
-            existed = find_tag(store, title)
             try:
-                tags[key] = await create_tag(store, client, title)
-                if existed is None:
-                    report.tags_created.append(title)
+                tags[key], new = await tag_for_ref(store, client, title)
+                if new:
+                    report.tags_created.append(tag_label(tags[key]))  # type: ignore[arg-type]
             except ContactError as exc:
                 tag_errors[key] = str(exc)
             except GatewayError as exc:
@@ -270,7 +367,7 @@ async def import_contacts(
         tag = tags[key]
         assert tag is not None
         try:
-            _, asked = await _add_contact(store, client, tag, row.phone, row.name)
+            contact, asked = await _add_contact(store, client, tag, row.phone, row.name)
         except ContactError as exc:
             report.failed.append((row, str(exc)))
         except GatewayError as exc:
@@ -288,6 +385,7 @@ async def import_contacts(
             return stop(str(exc), index)
         else:
             (report.saved if asked else report.skipped_existing).append(row)
+            report.contacts.append((row, contact))
         _tick(progress, report)
         await asyncio.sleep(0)  # let a UI repaint between rows even when the gateway is fast
     return report
@@ -325,8 +423,18 @@ class NewsletterStats:
 
 
 def recipients_count(store: Store, tag_ids: Sequence[int]) -> int:
-    """How many distinct numbers the local contacts of these tags hold."""
+    """How many distinct numbers the local contacts of these tags (local ids) hold."""
     return len(store.recipients_of_tags(list(tag_ids)))
+
+
+def newsletter_tags(store: Store, newsletter: Newsletter) -> list[tuple[int, Tag | None]]:
+    """(gateway id, the stored tag or None) for each tag of ``newsletter``."""
+    return [(gid, store.tag_by_gateway_id(gid)) for gid in newsletter.tag_ids]
+
+
+def newsletter_recipients(store: Store, newsletter: Newsletter) -> int:
+    """How many distinct numbers the local contacts of the newsletter's tags hold."""
+    return recipients_count(store, [t.id for _, t in newsletter_tags(store, newsletter) if t is not None])
 
 
 def newsletter_stats(store: Store, newsletter: Newsletter) -> NewsletterStats:
@@ -362,21 +470,22 @@ async def create_newsletter(
     title: str,
     device_id: int,
     body: str,
-    tag_ids: Sequence[int],
+    tags: Sequence[Tag],
     slot: int = 0,
     send_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Newsletter:
-    """Create a newsletter (savepaket) for the local tags ``tag_ids`` and remember it.
+    """Create a newsletter (savepaket) for the contacts of ``tags`` and remember it.
 
-    ``send_at=None`` means now. Tags the gateway does not know yet are created there first.
+    ``send_at=None`` means now. Pending tags (no gateway id yet) are saved on the gateway first:
+    savepaket takes the gateway's ids only, and those are what the store records.
     When the answer is lost the newsletter is still recorded, without a gateway id
     ("unconfirmed"), and the error is raised: creating it again might send it twice.
     """
     clean_title = _clean_title(title, "newsletter")
     if not body.strip():
         raise ContactError("The newsletter's text is empty.")
-    if not tag_ids:
+    if not tags:
         raise ContactError("Choose at least one tag: the newsletter goes to the contacts of its tags.")
     try:
         slot_value = int(Slot(int(slot)))
@@ -387,14 +496,13 @@ async def create_newsletter(
             raise ContactError("The send time needs a time zone.")
         if send_at <= (now or datetime.now(timezone.utc)):
             raise ContactError("The send time is in the past; pick a later time or 'now'.")
-    tags: list[Tag] = []
-    for tag_id in dict.fromkeys(tag_ids):
-        tag = store.tag(tag_id)
-        if tag is None:
-            raise ContactError(f"There is no tag with id {tag_id}.")
-        tags.append(await ensure_tag_on_gateway(store, client, tag))
-    gateway_tags = [t.gateway_id for t in tags if t.gateway_id is not None]
-    local_ids = [t.id for t in tags]
+    confirmed: list[Tag] = []
+    for tag in {t.id: t for t in tags}.values():
+        current = store.tag(tag.id)
+        if current is None:
+            raise ContactError(f"The tag {tag_label(tag)!r} is not in the local store any more.")
+        confirmed.append(await ensure_tag_on_gateway(store, client, current))
+    gateway_tags = [t.gateway_id for t in confirmed if t.gateway_id is not None]
     if send_at is not None:
         await client.ensure_timezone()  # time_to_send is read in the account's zone
     try:
@@ -405,12 +513,12 @@ async def create_newsletter(
         if exc.maybe_accepted:
             store.add_newsletter(
                 gateway_id=None, title=clean_title, device_id=int(device_id), slot=slot_value, body=body,
-                tag_ids=local_ids, send_at=send_at,
+                tag_ids=gateway_tags, send_at=send_at,
             )
         raise
     local_id = store.add_newsletter(
         gateway_id=paket_id, title=clean_title, device_id=int(device_id), slot=slot_value, body=body,
-        tag_ids=local_ids, send_at=send_at,
+        tag_ids=gateway_tags, send_at=send_at,
     )
     return next(n for n in store.newsletters() if n.id == local_id)
 
@@ -444,6 +552,8 @@ async def refresh_newsletters(
 
 __all__ = [
     "ContactError", "ContactRow", "ImportReport", "NewsletterStats", "START_REMINDER", "add_contact",
-    "create_newsletter", "create_tag", "ensure_tag_on_gateway", "find_tag", "import_contacts",
-    "newsletter_state", "newsletter_stats", "recipients_count", "refresh_newsletters",
+    "create_newsletter", "create_tag", "ensure_tag_on_gateway", "find_tag", "import_contacts", "name_tag",
+    "newsletter_recipients", "newsletter_state", "newsletter_stats", "newsletter_tags", "parse_tag_ref",
+    "recipients_count", "refresh_newsletters", "tag_for_gateway_id", "tag_for_ref", "tag_label", "tag_ref",
+    "untitled_hint",
 ]

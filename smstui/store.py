@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.lazy import lazy_names
 from smstui.models import FAILED_STATUSES, FINAL_STATUSES, PENDING_STATUSES, Device, DeviceStatus, SimCard
+from smstui.store_tags import MIGRATE_NEWSLETTER_TAGS, TagStore
 
 if TYPE_CHECKING:
     from smstui.models import Message
     from smstui.store_records import Contact, Newsletter, StoredMessage, Tag, UpsertResult
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -184,6 +185,8 @@ _MIGRATIONS: list[str] = [
     """
     ALTER TABLE threads ADD COLUMN display TEXT;
     """,
+    # v7: newsletters name their tags by the gateway's ids, as users see them (smstui.store_tags).
+    MIGRATE_NEWSLETTER_TAGS,
 ]
 _DISPLAY_FROM = 6  # the schema version that added threads.display
 
@@ -299,7 +302,7 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says which file and what to do."""
 
 
-class Store:
+class Store(TagStore):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task
@@ -1168,136 +1171,6 @@ class Store:
             db.execute("DELETE FROM messages WHERE lid = ?", (lid,))
             if row:
                 self._refresh_threads(db, {row[0]})
-
-    # ------------------------------------------------------------------ tags, contacts, newsletters
-
-    def add_tag(self, title: str, gateway_id: int | None) -> int:
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO tags (gateway_id, title, created) VALUES (?, ?, ?)", (gateway_id, title, self.now())
-            )
-            return cur.lastrowid
-
-    def set_tag_gateway_id(self, tag_id: int, gateway_id: int) -> None:
-        with self._lock:
-            self._db.execute("UPDATE tags SET gateway_id = ? WHERE id = ?", (gateway_id, tag_id))
-
-    def tags(self, search: str = "") -> list[Tag]:
-        if not search.strip():
-            return self._tags("", [])
-        like = f"%{_like_escape(search.strip())}%"
-        return self._tags(
-            "WHERE t.title LIKE ? ESCAPE '\\' OR t.id IN "
-            "(SELECT tag_id FROM contacts WHERE name LIKE ? ESCAPE '\\' OR phone_key LIKE ?)",
-            [like, like, like],
-        )
-
-    def tag(self, tag_id: int) -> Tag | None:
-        return next(iter(self._tags("WHERE t.id = ?", [tag_id])), None)
-
-    def tag_by_gateway_id(self, gateway_id: int) -> Tag | None:
-        return next(iter(self._tags("WHERE t.gateway_id = ?", [gateway_id])), None)
-
-    def _tags(self, where: str, params: list[Any]) -> list[Tag]:
-        rows = self._query(
-            "SELECT t.id, t.gateway_id, t.title, t.created, (SELECT COUNT(*) FROM contacts c WHERE c.tag_id = t.id) "
-            f"FROM tags t {where} ORDER BY t.title COLLATE NOCASE, t.id",
-            params,
-        )
-        make = _records().Tag
-        return [make(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4]) for r in rows]
-
-    def add_contact(self, tag_id: int, phone: str, name: str, gateway_id: int | None) -> int:
-        key = self.phone_key(phone)
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO contacts (gateway_id, tag_id, phone, phone_key, name, created) VALUES (?,?,?,?,?,?) "
-                "ON CONFLICT(tag_id, phone_key) DO UPDATE SET name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, "
-                "gateway_id = COALESCE(excluded.gateway_id, gateway_id) RETURNING id",
-                (gateway_id, tag_id, phone, key, name, self.now()),
-            )
-            return cur.fetchone()[0]
-
-    def contact(self, tag_id: int, phone: str) -> Contact | None:
-        rows = self._query(
-            "SELECT id, gateway_id, tag_id, phone, phone_key, name, created FROM contacts WHERE tag_id = ? AND phone_key = ?",
-            (tag_id, self.phone_key(phone)),
-        )
-        return _records().row_to_contact(rows[0]) if rows else None
-
-    def contacts(self, tag_id: int | None = None, search: str = "") -> list[Contact]:
-        where, params = [], []
-        if tag_id is not None:
-            where.append("tag_id = ?")
-            params.append(tag_id)
-        if search.strip():
-            like = f"%{_like_escape(search.strip())}%"
-            where.append("(name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR phone_key LIKE ?)")
-            params.extend([like, like, like])
-        rows = self._query(
-            "SELECT id, gateway_id, tag_id, phone, phone_key, name, created FROM contacts"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY name COLLATE NOCASE, phone",
-            params,
-        )
-        make = _records().row_to_contact
-        return [make(r) for r in rows]
-
-    def contact_name(self, phone_key: str) -> str | None:
-        rows = self._query(
-            "SELECT name FROM contacts WHERE phone_key = ? AND name != '' ORDER BY id DESC LIMIT 1", (phone_key,)
-        )
-        return rows[0][0] if rows else None
-
-    def recipients_of_tags(self, tag_ids: Sequence[int]) -> list[Contact]:
-        """Distinct contacts (by number) of the given tags: who a newsletter reaches."""
-        if not tag_ids:
-            return []
-        placeholders = ",".join("?" * len(tag_ids))
-        rows = self._query(
-            "SELECT id, gateway_id, tag_id, phone, phone_key, name, created FROM contacts "
-            f"WHERE tag_id IN ({placeholders}) GROUP BY phone_key ORDER BY name COLLATE NOCASE",
-            list(tag_ids),
-        )
-        make = _records().row_to_contact
-        return [make(r) for r in rows]
-
-    def add_newsletter(
-        self, *, gateway_id: int | None, title: str, device_id: int, slot: int, body: str,
-        tag_ids: Sequence[int], send_at: datetime | None,
-    ) -> int:
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, send_at, created) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (gateway_id, title, device_id, slot, body, ",".join(map(str, tag_ids)), to_ts(send_at), self.now()),
-            )
-            return cur.lastrowid
-
-    def set_newsletter_gateway_id(self, newsletter_id: int, gateway_id: int) -> None:
-        """Confirm a newsletter whose answer was lost, once its gateway id is known."""
-        with self._lock:
-            self._db.execute("UPDATE newsletters SET gateway_id = ? WHERE id = ?", (gateway_id, newsletter_id))
-
-    def newsletters(self) -> list[Newsletter]:
-        rows = self._query(
-            "SELECT id, gateway_id, title, device_id, slot, body, tags, send_at, created FROM newsletters ORDER BY created DESC"
-        )
-        make = _records().Newsletter
-        return [
-            make(
-                r[0], r[1], r[2], r[3], r[4], r[5], tuple(int(t) for t in r[6].split(",") if t), from_ts(r[7]),
-                datetime.fromtimestamp(r[8], timezone.utc),
-            )
-            for r in rows
-        ]
-
-    def newsletter_progress(self, paket_id: int) -> dict[int, int]:
-        """Message counts by status for one newsletter (from the message list's paket fields)."""
-        return {
-            r[0]: r[1]
-            for r in self._query("SELECT status, COUNT(*) FROM messages WHERE paket_id = ? GROUP BY status", (paket_id,))
-        }
 
     # ------------------------------------------------------------------ drafts and templates
 

@@ -75,15 +75,23 @@ class StoredMessage:
 
 @dataclass(frozen=True, slots=True)
 class Tag:
+    """A tag: ``gateway_id`` is the id users see; ``id`` is local and stays inside smstui."""
+
     id: int
-    gateway_id: int | None
-    title: str
+    gateway_id: int | None  # None: created here, the gateway has not confirmed it yet ("pending")
+    title: str  # "" for a tag recorded from its gateway id alone, until the user names it
     created: datetime
     contact_count: int = 0
+
+    @property
+    def pending(self) -> bool:
+        return self.gateway_id is None
 
 
 @dataclass(frozen=True, slots=True)
 class Contact:
+    """A contact of one tag: ``tag_id`` is the tag's local id, ``tag_gateway_id`` its gateway id."""
+
     id: int
     gateway_id: int | None
     tag_id: int
@@ -91,6 +99,7 @@ class Contact:
     phone_key: str
     name: str
     created: datetime
+    tag_gateway_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +110,7 @@ class Newsletter:
     device_id: int
     slot: int
     body: str
-    tag_ids: tuple[int, ...]
+    tag_ids: tuple[int, ...]  # the gateway's tag ids, as savepaket was given them
     send_at: datetime | None
     created: datetime
 
@@ -149,4 +158,6 @@ def row_to_message(row: Sequence[Any]) -> StoredMessage:
 
 
 def row_to_contact(r: Sequence[Any]) -> Contact:
-    return Contact(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], timezone.utc))
+    return Contact(
+        r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], timezone.utc), r[7] if len(r) > 7 else None
+    )

@@ -9,14 +9,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from smstui.api.client import GatewayClient
-from smstui.api.errors import TransportError
+from smstui.api.errors import GatewayError, TransportError
 from smstui.contacts import (
     ContactError,
     ContactRow,
+    name_tag,
+    recorded_tags,
+    tag_for_gateway_id,
+    tag_label,
     add_contact,
     create_newsletter,
     create_tag,
     import_contacts,
+    newsletter_recipients,
     newsletter_state,
     newsletter_stats,
     recipients_count,
@@ -49,18 +54,16 @@ async def test_add_contact_is_idempotent_and_names_show_in_conversations(
     sim_empty: TestSimulator, store: Store, client: GatewayClient
 ) -> None:
     tag = await create_tag(store, client, "Team")
-    contact = await add_contact(store, client, tag.id, "+49 157 52982212", "Ann")
+    contact = await add_contact(store, client, tag, "+49 157 52982212", "Ann")
     assert contact.phone == "+4915752982212" and contact.gateway_id is not None
     before = sim_empty.stats.requests["savecontact"]
-    again = await add_contact(store, client, tag.id, "0049 15752982212", "Ann Smith")
+    again = await add_contact(store, client, tag, "0049 15752982212", "Ann Smith")
     assert again.id == contact.id
     assert sim_empty.stats.requests["savecontact"] == before  # not sent twice
     assert again.name == "Ann Smith"  # the new name is kept locally
     assert store.contact_name(store.phone_key("+4915752982212")) == "Ann Smith"
     with pytest.raises(ContactError, match="letters"):
-        await add_contact(store, client, tag.id, "call me", "x")
-    with pytest.raises(ContactError, match="no tag"):
-        await add_contact(store, client, 999, "+4915752982212", "x")
+        await add_contact(store, client, tag, "call me", "x")
     assert sim_contacts(sim_empty) == [("+4915752982212", tag.gateway_id, "Ann")]
 
 
@@ -134,22 +137,26 @@ async def test_newsletter_create_count_and_progress(
 ) -> None:
     kunden = await create_tag(store, client, "Kunden")
     team = await create_tag(store, client, "Team")
-    await add_contact(store, client, kunden.id, "+4915752982212", "Ann")
-    await add_contact(store, client, kunden.id, "+4915123450000", "Failing")
-    await add_contact(store, client, team.id, "+4915752982212", "Ann")  # in both tags: one message
+    await add_contact(store, client, kunden, "+4915752982212", "Ann")
+    await add_contact(store, client, kunden, "+4915123450000", "Failing")
+    await add_contact(store, client, team, "+4915752982212", "Ann")  # in both tags: one message
     assert recipients_count(store, [kunden.id, team.id]) == 2
 
     now = sim_empty.clock()
     with pytest.raises(ContactError, match="past"):
-        await create_newsletter(store, client, title="x", device_id=DEVICE, body="b", tag_ids=[kunden.id],
+        await create_newsletter(store, client, title="x", device_id=DEVICE, body="b", tags=[kunden],
                                 send_at=now - timedelta(minutes=1), now=now)
     with pytest.raises(ContactError, match="tag"):
-        await create_newsletter(store, client, title="x", device_id=DEVICE, body="b", tag_ids=[], now=now)
+        await create_newsletter(store, client, title="x", device_id=DEVICE, body="b", tags=[], now=now)
 
     letter = await create_newsletter(
-        store, client, title="Sale", device_id=DEVICE, body="20% off today", tag_ids=[kunden.id, team.id], now=now
+        store, client, title="Sale", device_id=DEVICE, body="20% off today", tags=[kunden, team], now=now
     )
     assert letter.gateway_id in sim_empty.state.pakets
+    # The newsletter records the gateway's tag ids: what savepaket was given.
+    assert letter.tag_ids == (kunden.gateway_id, team.gateway_id)
+    assert sim_empty.state.pakets[letter.gateway_id].tag_ids == letter.tag_ids
+    assert newsletter_recipients(store, letter) == 2
     assert "start it in the phone" in newsletter_state(letter, newsletter_stats(store, letter), now)
 
     assert await refresh_newsletters(store, client) == 2
@@ -170,7 +177,7 @@ async def test_newsletter_with_lost_answer_is_recorded_unconfirmed(
     tag = await create_tag(store, client, "Kunden")
     sim_empty.faults.set("response_lost", methods="savepaket", count=1)
     with pytest.raises(TransportError):
-        await create_newsletter(store, client, title="Sale", device_id=DEVICE, body="b", tag_ids=[tag.id])
+        await create_newsletter(store, client, title="Sale", device_id=DEVICE, body="b", tags=[tag])
     [letter] = store.newsletters()
     assert letter.gateway_id is None
     assert newsletter_state(letter, newsletter_stats(store, letter)).startswith("unconfirmed")
@@ -182,14 +189,65 @@ async def test_newsletter_send_later(sim_empty: TestSimulator, store: Store) -> 
     client = GatewayClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password,
                            gateway_tz=ZoneInfo("Europe/Berlin"))
     tag = await create_tag(store, client, "Kunden")
-    await add_contact(store, client, tag.id, "+4915752982212", "Ann")
+    await add_contact(store, client, tag, "+4915752982212", "Ann")
     now = sim_empty.clock()
     later = now + timedelta(hours=2)
     letter = await create_newsletter(
-        store, client, title="Later", device_id=DEVICE, body="b", tag_ids=[tag.id], send_at=later, now=now
+        store, client, title="Later", device_id=DEVICE, body="b", tags=[tag], send_at=later, now=now
     )
     assert letter.send_at == later
     paket = sim_empty.state.pakets[letter.gateway_id]  # type: ignore[index]
     assert paket.send_at == int(later.timestamp())
     assert newsletter_state(letter, newsletter_stats(store, letter), now).startswith("scheduled")
     await client.aclose()
+
+
+async def test_a_pending_tag_is_saved_on_the_gateway_before_use_and_never_shown_by_a_local_id(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
+    # A tag whose savetag answer never arrived (an older smstui recorded such tags): no gateway id.
+    local = store.add_tag("Trade fair", None)
+    pending = store.tag(local)
+    assert pending is not None and pending.pending and tag_label(pending) == "Trade fair"
+    contact = await add_contact(store, client, pending, "+4915752982212", "Ann")  # retried first
+    saved = store.tag(local)
+    assert saved is not None and saved.gateway_id in sim_empty.state.tags and not saved.pending
+    assert contact.tag_gateway_id == saved.gateway_id
+    assert sim_contacts(sim_empty) == [("+4915752982212", saved.gateway_id, "Ann")]
+
+    other = store.tag(store.add_tag("Later", None))
+    assert other is not None
+    letter = await create_newsletter(store, client, title="x", device_id=DEVICE, body="b", tags=[saved, other])
+    refreshed = store.tag(other.id)
+    assert refreshed is not None and refreshed.gateway_id is not None
+    assert letter.tag_ids == (saved.gateway_id, refreshed.gateway_id)
+
+
+async def test_gateway_tag_ids_never_seen_are_recorded_untitled_and_can_be_named(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
+    account = sim_empty.state.accounts[sim_empty.email]
+    dashboard = sim_empty.state.save_tag(account, "Dashboard")
+    tag = tag_for_gateway_id(store, dashboard)
+    assert (tag.gateway_id, tag.title) == (dashboard, "")
+    assert tag_label(tag) == f"tag {dashboard} (no title)"
+    assert tag_for_gateway_id(store, dashboard).id == tag.id  # recorded once
+    await add_contact(store, client, tag, "+4915752982212", "Ann")
+    assert sim_contacts(sim_empty) == [("+4915752982212", dashboard, "Ann")]
+    named = name_tag(store, tag, "  Dashboard   VIPs ")
+    assert named.title == "Dashboard VIPs" and tag_label(named) == "Dashboard VIPs"
+    assert (await create_tag(store, client, "dashboard vips")).id == tag.id
+    with pytest.raises(ContactError, match="title"):
+        name_tag(store, named, " ")
+    with pytest.raises(ContactError, match="positive"):
+        tag_for_gateway_id(store, 0)
+    # An id the gateway refuses leaves nothing behind.
+    with pytest.raises(GatewayError):
+        async with recorded_tags(store, [424242]) as (unknown,):
+            await add_contact(store, client, unknown, "+4915752982212", "Ann")
+    assert store.tag_by_gateway_id(424242) is None
+    # CSV cells name a tag by title or by "#ID".
+    report = await import_contacts(store, client, [ContactRow("+4917612345678", "Bo", f"#{dashboard}")])
+    assert report.complete and report.tags_created == []
+    [(_, saved)] = report.contacts
+    assert saved.tag_gateway_id == dashboard and saved.gateway_id in sim_empty.state.contacts

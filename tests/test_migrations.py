@@ -28,8 +28,19 @@ def make_db(path: Path, version: int) -> None:
         "INSERT INTO threads (phone_key, phone, last_lid, last_created, last_body, last_status, last_incoming, "
         "total, unread, failed) VALUES ('+4915123456781', '+4915123456781', 1, 1700000000, 'Hello from v1', 7, 0, 1, 0, 0)"
     )
+    if version >= 6:  # smstui at v6 wrote the shown number with the summary
+        db.execute("UPDATE threads SET display = '+49 1512 3456781'")
     db.execute("INSERT INTO meta (key, value) VALUES ('sync.cursor', '1700000000.0')")
     db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (8304, 'Customers', 1700000000)")
+    db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (NULL, 'Never confirmed', 1700000000)")
+    db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (8310, 'Team', 1700000000)")
+    db.execute("INSERT INTO contacts (gateway_id, tag_id, phone, phone_key, name, created) "
+               "VALUES (15954766, 1, '+4915123456781', '+4915123456781', 'Anna', 1700000000)")
+    # Before v7 a newsletter named its tags by local ids (1 = 8304, 3 = 8310).
+    db.execute("INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
+               "VALUES (1012, 'Sale', 1576, 0, 'Hi', '3,1', 1700000000)")
+    db.execute("INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
+               "VALUES (NULL, 'Odd', 1576, 0, 'Hi', '2', 1700000001)")
     db.execute(
         "INSERT INTO devices (id, title, data, updated) VALUES (1576, 'Emulator', "
         "'{\"id\": 1576, \"title\": \"Emulator\", \"sims\": []}', 1700000000)"
@@ -44,13 +55,19 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 6
+        assert store.schema_version == SCHEMA_VERSION == 7
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         (queued,) = store.outbox((QUEUED,))
         assert queued.body == "still queued" and queued.attempts == 2 and queued.recon_misses == 0
         assert store.get_meta("sync.cursor") == "1700000000.0"
-        assert [t.title for t in store.tags()] == ["Customers"]
+        assert [(t.title, t.gateway_id) for t in store.tags()] == [
+            ("Customers", 8304), ("Never confirmed", None), ("Team", 8310)]
+        # v7: newsletters name their tags by the gateway's ids (a tag never confirmed drops out:
+        # savepaket was never given it); contacts carry their tag's gateway id.
+        assert {n.title: n.tag_ids for n in store.newsletters()} == {"Sale": (8310, 8304), "Odd": ()}
+        [anna] = store.contacts()
+        assert (anna.gateway_id, anna.tag_gateway_id) == (15954766, 8304)
         assert store.device(1576).device.title == "Emulator"
         indexes = {r[0] for r in store._query("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"messages_batch", "messages_pending", "messages_thread", "messages_unseen"} <= indexes

@@ -17,7 +17,15 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from smstui.api.errors import ApiError
-from smstui.contacts import START_REMINDER, NewsletterStats, newsletter_state, newsletter_stats, refresh_newsletters
+from smstui.contacts import (
+    START_REMINDER,
+    NewsletterStats,
+    newsletter_recipients,
+    newsletter_state,
+    newsletter_stats,
+    newsletter_tags,
+    refresh_newsletters,
+)
 from smstui.models import Slot
 from smstui.store import Newsletter
 from smstui.widgets.bulk_context import SessionScreen
@@ -69,7 +77,7 @@ class NewslettersScreen(SessionScreen):
         def load() -> list[tuple[Newsletter, NewsletterStats, int]]:
             rows = []
             for letter in self.store.newsletters():
-                rows.append((letter, newsletter_stats(self.store, letter), len(self.store.recipients_of_tags(letter.tag_ids))))
+                rows.append((letter, newsletter_stats(self.store, letter), newsletter_recipients(self.store, letter)))
             return rows
 
         rows = await asyncio.to_thread(load)
@@ -115,12 +123,16 @@ class NewslettersScreen(SessionScreen):
             detail.update(Text("No newsletters yet. Press n to create one for the contacts of some tags.", style="italic"))
             return
         _, stats = self._letters[letter.id]
-        tags = [self.store.tag(t) for t in letter.tag_ids]
+        tags = newsletter_tags(self.store, letter)
         text = Text(overflow="fold")
         text.append(clean(letter.title, single_line=True), style="bold")
         text.append(f"  {newsletter_state(letter, stats, self.now())}\n")
         text.append(f"{self.device_label(letter.device_id)} · {_slot_label(letter.slot)} · tags: ")
-        text.append(", ".join(clean(t.title, single_line=True) for t in tags if t) or "?")
+        # By title and the gateway's id (what savepaket was given); a tag without a title shows its id.
+        text.append(", ".join(
+            f"{clean(t.title, single_line=True)} ({gid})" if t is not None and t.title else f"tag {gid}"
+            for gid, t in tags
+        ) or "?")
         if letter.gateway_id:
             text.append(f" · paket #{letter.gateway_id}", style="dim")
         text.append("\n")

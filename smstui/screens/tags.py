@@ -1,8 +1,11 @@
 """Tags and contacts: the groups newsletters go to, as created through smstui.
 
 The gateway cannot list tags or contacts, so this screen shows the local record: every tag and
-contact created here (or by the CLI), with the gateway's id once it accepted it. Contact names
-show in conversations. Create tags (n), add contacts (a), import a CSV (i), search (/).
+contact created here (or by the CLI), by the gateway's id, the one its dashboard shows ("pending"
+for a tag the gateway has not confirmed yet: it is saved there when next used). A tag made on the
+dashboard is added by its id (n, then ``#8303``) and named here (e); titles are smstui's own.
+Contact names show in conversations. Create tags (n), edit a title (e), add contacts (a), import
+a CSV (i), search (/).
 """
 
 from __future__ import annotations
@@ -18,13 +21,22 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
 from smstui.api.errors import ApiError
-from smstui.contacts import ContactError, add_contact, create_tag
+from smstui.contacts import (
+    ContactError,
+    add_contact,
+    create_tag,
+    name_tag,
+    parse_tag_ref,
+    tag_for_gateway_id,
+    tag_label,
+    tag_ref,
+)
 from smstui.phone import format_display
 from smstui.store import Contact, Tag
 from smstui.widgets.bulk_context import SessionScreen
 from smstui.widgets.csv_import_dialog import CsvImportDialog
 from smstui.widgets.format import clean
-from smstui.widgets.tag_dialogs import ContactDialog, TagDialog
+from smstui.widgets.tag_dialogs import ContactDialog, TagDialog, TagTitleDialog
 
 MAX_CONTACTS_SHOWN = 500
 
@@ -44,6 +56,7 @@ class TagsScreen(SessionScreen):
 
     BINDINGS = [
         Binding("n", "new_tag", "New tag", id="tags.new"),
+        Binding("e", "edit_title", "Edit title", id="tags.edit_title"),
         Binding("a", "add_contact", "Add contact", id="tags.add_contact"),
         Binding("i", "import_csv", "Import CSV", id="tags.import"),
         Binding("slash", "search", "Search", id="tags.search"),
@@ -67,8 +80,8 @@ class TagsScreen(SessionScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#tag-table", DataTable).add_columns("Tag", "Count", "Saved")
-        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "Saved")
+        self.query_one("#tag-table", DataTable).add_columns("Tag", "Count", "ID")
+        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "ID")
         self.query_one("#tag-table", DataTable).focus()
         self.reload()
 
@@ -100,9 +113,10 @@ class TagsScreen(SessionScreen):
         self._tags = {t.id: t for t in tags}
         table.clear()
         for tag in tags:
-            # "Saved" = the gateway accepted it and gave an id (the API cannot list tags to check).
-            gateway = Text("✓", style="green") if tag.gateway_id else Text("no", style="bold red")
-            table.add_row(_short(tag.title, 16), str(tag.contact_count), gateway, key=str(tag.id))
+            # The gateway's id, the one its dashboard shows; "pending" until the gateway gave one.
+            gateway = Text(str(tag.gateway_id)) if tag.gateway_id else Text("pending", style="bold red")
+            title = _short(tag.title, 16) if tag.title else Text("(no title: e)", style="italic")
+            table.add_row(title, str(tag.contact_count), gateway, key=str(tag.id))
         if keep is not None and keep in self._tags:
             table.move_cursor(row=table.get_row_index(str(keep)))
         total = sum(t.contact_count for t in tags)
@@ -110,7 +124,7 @@ class TagsScreen(SessionScreen):
         title.append(f"Tags & contacts ({len(tags)} tags, {total} contacts)", style="bold")
         if self.search_text:
             title.append(f" matching {clean(self.search_text, single_line=True)!r}")
-        title.append("  n: new tag · a: add contact · i: import CSV", style="dim")
+        title.append("  n: new tag · e: edit title · a: add contact · i: import CSV", style="dim")
         self.query_one("#tags-title", Static).update(title)
 
     async def _load_contacts(self) -> None:
@@ -133,14 +147,14 @@ class TagsScreen(SessionScreen):
         table = self.query_one("#contact-table", DataTable)
         table.clear()
         for contact in contacts[:MAX_CONTACTS_SHOWN]:
-            gateway = Text("✓", style="green") if contact.gateway_id else Text("no", style="bold red")
+            gateway = Text(str(contact.gateway_id)) if contact.gateway_id else Text("not saved", style="bold red")
             table.add_row(
                 _short(contact.name, 18) if contact.name else Text("—"), format_display(contact.phone), gateway,
                 key=str(contact.id),
             )
         heading = Text(no_wrap=True, overflow="ellipsis")
         heading.append("Contacts of ")
-        heading.append(clean(tag.title, single_line=True), style="bold")
+        heading.append(clean(tag_label(tag), single_line=True), style="bold")
         shown = min(len(contacts), MAX_CONTACTS_SHOWN)
         heading.append(f" ({len(contacts)})" if shown == len(contacts) else f" (first {shown} of {len(contacts)}; search to narrow)")
         self.query_one("#contacts-title", Static).update(heading)
@@ -182,13 +196,44 @@ class TagsScreen(SessionScreen):
 
     @work(group="tags-net", exclusive=True, exit_on_error=False, name="create-tag")
     async def do_create_tag(self, title: str) -> None:
+        gateway_id = parse_tag_ref(title)
         try:
-            tag = await create_tag(self.store, self.client, title)
+            if gateway_id is not None:
+                # A tag made on the dashboard: recorded by its id (nothing to ask the gateway).
+                tag = await asyncio.to_thread(tag_for_gateway_id, self.store, gateway_id)
+            else:
+                tag = await create_tag(self.store, self.client, title)
         except (ContactError, ApiError) as exc:
-            self.notify(str(exc), title="Tag not created", severity="error")
+            self.notify(str(exc), title="Tag not created", severity="error", markup=False)
             return
-        self.notify(f"Tag {clean(tag.title, single_line=True)} saved (gateway id {tag.gateway_id}).")
+        if tag.title:
+            self.notify(f"Tag {clean(tag.title, single_line=True)} saved (id {tag.gateway_id}).", markup=False)
+        else:
+            self.notify(f"Tag {tag.gateway_id} added; press e to give it a title.")
         self.reload(select=tag.id)
+
+    def action_edit_title(self) -> None:
+        tag = self.selected_tag
+        if tag is None:
+            self.notify("Create a tag first (n).", severity="warning")
+            return
+
+        def done(title: str | None) -> None:
+            if title:
+                self.do_name_tag(tag, title)
+
+        self.app.push_screen(TagTitleDialog(tag_label(tag), tag.title), done)
+
+    @work(group="tags-net", exclusive=True, exit_on_error=False, name="name-tag")
+    async def do_name_tag(self, tag: Tag, title: str) -> None:
+        try:
+            named = await asyncio.to_thread(name_tag, self.store, tag, title)
+        except ContactError as exc:
+            self.notify(str(exc), title="Title not changed", severity="error", markup=False)
+            return
+        which = f"Tag {named.gateway_id}" if named.gateway_id is not None else "The tag"
+        self.notify(f"{which} is now called {clean(named.title, single_line=True)}.", markup=False)
+        self.reload(select=named.id)
 
     def action_add_contact(self) -> None:
         tag = self.selected_tag
@@ -198,19 +243,19 @@ class TagsScreen(SessionScreen):
 
         def done(result: tuple[str, str] | None) -> None:
             if result:
-                self.do_add_contact(tag.id, *result)
+                self.do_add_contact(tag, *result)
 
-        self.app.push_screen(ContactDialog(tag.title, self.phone_region), done)
+        self.app.push_screen(ContactDialog(tag_label(tag), self.phone_region), done)
 
     @work(group="tags-net", exclusive=True, exit_on_error=False, name="add-contact")
-    async def do_add_contact(self, tag_id: int, phone: str, name: str) -> None:
+    async def do_add_contact(self, tag: Tag, phone: str, name: str) -> None:
         try:
-            contact = await add_contact(self.store, self.client, tag_id, phone, name)
+            contact = await add_contact(self.store, self.client, tag, phone, name)
         except (ContactError, ApiError) as exc:
             self.notify(str(exc), title="Contact not added", severity="error")
             return
-        self.notify(f"{format_display(contact.phone)} is in the tag.")
-        self.reload(select=tag_id)
+        self.notify(f"{format_display(contact.phone)} is in the tag (contact id {contact.gateway_id}).")
+        self.reload(select=tag.id)
 
     def action_import_csv(self) -> None:
         tag = self.selected_tag
@@ -219,7 +264,8 @@ class TagsScreen(SessionScreen):
             self.reload()
 
         self.app.push_screen(
-            CsvImportDialog(self.store, self.client, region=self.phone_region, default_tag=tag.title if tag else ""), done
+            CsvImportDialog(self.store, self.client, region=self.phone_region, default_tag=tag_ref(tag) if tag else ""),
+            done,
         )
 
 

@@ -9,7 +9,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 # (action, palette title, help) per screen class name; the actions are the screens' own.
 ENTRIES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "TagsScreen": (
-        ("new_tag", "Tags: new tag", "Create a tag on the gateway"),
+        ("new_tag", "Tags: new tag", "Create a tag on the gateway, or add a dashboard tag by #ID"),
+        ("edit_title", "Tags: edit title", "Give the highlighted tag a title (kept in smstui)"),
         ("add_contact", "Tags: add contact", "Add a number (and name) to the highlighted tag"),
         ("import_csv", "Tags: import contacts from CSV", "Preview a CSV file, then import it with progress"),
         ("search", "Tags: search", "Search tags, contact names and numbers"),

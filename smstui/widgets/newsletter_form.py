@@ -1,5 +1,7 @@
 """The new-newsletter modal: title, device, slot, text with its counter, tags, send time.
 
+Tags are listed by title and the gateway's id ("pending" for one the gateway has not confirmed
+yet: it is saved there before the newsletter, which only takes gateway ids).
 Shows how many numbers the chosen tags hold locally (the recipients count) and reminds the user
 that the phone's app must start the newsletter. Creating it runs in a named worker; the modal
 dismisses with the stored :class:`~smstui.store.Newsletter`.
@@ -20,9 +22,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from smstui.api.errors import ApiError
-from smstui.contacts import START_REMINDER, ContactError, create_newsletter, recipients_count
+from smstui.contacts import START_REMINDER, ContactError, create_newsletter, recipients_count, tag_label
 from smstui.models import Slot
-from smstui.store import Newsletter, StoredDevice
+from smstui.store import Newsletter, StoredDevice, Tag
 from smstui.timeparse import WhenError, parse_schedule
 from smstui.widgets.bulk_counter import counter_text
 from smstui.widgets.format import clean, to_local
@@ -88,10 +90,7 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
             yield TextArea(id="nl-body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="nl-counter")
             yield Label("Send to the contacts of these tags (space to choose):")
-            yield SelectionList[int](
-                *[(Text(f"{clean(t.title, single_line=True)} ({t.contact_count})"), t.id) for t in tags],
-                id="nl-tags",
-            )
+            yield SelectionList[int](*[(_tag_prompt(t), t.id) for t in tags], id="nl-tags")
             yield Static("", id="nl-recipients")
             yield Input("now", placeholder="When: now, +2h, tomorrow 9:00, 2026-06-01 10:00", id="nl-when")
             yield Static("", id="nl-when-check")
@@ -122,7 +121,11 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
 
     @property
     def tag_ids(self) -> list[int]:
+        """The chosen tags' local ids (the list's values; never shown)."""
         return list(self.query_one("#nl-tags", SelectionList).selected)
+
+    def chosen_tags(self) -> list[Tag]:
+        return [t for t in map(self.store.tag, self.tag_ids) if t is not None]
 
     @property
     def body(self) -> str:
@@ -197,7 +200,7 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
         try:
             letter = await create_newsletter(
                 self.store, self.client, title=self.query_one("#nl-title", Input).value, device_id=self.device_id,
-                body=self.body, tag_ids=self.tag_ids, slot=self.slot, send_at=self._when(), now=self.clock(),
+                body=self.body, tags=self.chosen_tags(), slot=self.slot, send_at=self._when(), now=self.clock(),
             )
         except (ContactError, WhenError) as exc:
             self.query_one("#nl-errors", Static).update(Text(str(exc)))
@@ -214,3 +217,9 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _tag_prompt(tag: Tag) -> Text:
+    text = Text(f"{clean(tag_label(tag), single_line=True)} ({tag.contact_count})")
+    text.append(f"  #{tag.gateway_id}" if tag.gateway_id is not None else "  pending", style="dim")
+    return text

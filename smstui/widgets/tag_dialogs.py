@@ -1,4 +1,4 @@
-"""Small modals of the tags screen: a new tag's title, a contact's number and name."""
+"""Small modals of the tags screen: a new tag (or a dashboard tag's id), a tag's title, a contact."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from smstui.phone import InvalidNumber, format_display, normalize
 from smstui.widgets.format import clean
 
+# TagTitleDialog is a TagDialog: these rules style it too (type selectors match subclasses).
 DIALOG_CSS = """
 TagDialog, ContactDialog { align: center middle; }
 TagDialog > Vertical, ContactDialog > Vertical {
@@ -25,20 +26,32 @@ TagDialog .dialog-error, ContactDialog .dialog-error { color: $error; height: au
 
 
 class TagDialog(ModalScreen[str | None]):
-    """Asks for a new tag's title; dismisses with it, or None."""
+    """Asks for a new tag's title, or ``#ID`` of a tag made on the vendor's dashboard; dismisses
+    with the text, or None."""
 
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="tag_dialog.cancel"),
         Binding("ctrl+s", "submit", "Create", id="tag_dialog.submit", priority=True),
     ]
+    heading = "New tag"
+    placeholder = "Title, e.g. Customers Berlin (or #ID of a dashboard tag)"
+    hint = "enter: create on the gateway · esc: cancel"
+    empty_error = "Give the tag a title."
+
+    def __init__(self, value: str = "") -> None:
+        super().__init__()
+        self.initial = value
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("New tag", classes="dialog-title")
-            yield Input(placeholder="Title, e.g. Customers Berlin", id="tag-title", max_length=100)
+            yield Static(self.title_text(), classes="dialog-title")
+            yield Input(self.initial, placeholder=self.placeholder, id="tag-title", max_length=100)
             yield Static("", id="tag-error", classes="dialog-error")
-            yield Static("enter: create on the gateway · esc: cancel", classes="dialog-hint")
+            yield Static(self.hint, classes="dialog-hint")
+
+    def title_text(self) -> Text:
+        return Text(self.heading)
 
     def on_mount(self) -> None:
         self.query_one("#tag-title", Input).focus()
@@ -47,12 +60,33 @@ class TagDialog(ModalScreen[str | None]):
     def action_submit(self) -> None:
         title = " ".join(self.query_one("#tag-title", Input).value.split())
         if not title:
-            self.query_one("#tag-error", Static).update("Give the tag a title.")
+            self.query_one("#tag-error", Static).update(self.empty_error)
             return
         self.dismiss(title)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TagTitleDialog(TagDialog):
+    """Asks for a tag's new title (smstui's own: the gateway has no call that renames a tag)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="tag_title_dialog.cancel"),
+        Binding("ctrl+s", "submit", "Save", id="tag_title_dialog.submit", priority=True),
+    ]
+    placeholder = "Title, e.g. Customers Berlin"
+    hint = "enter: save (in smstui; the gateway keeps its own title) · esc: cancel"
+
+    def __init__(self, label: str, value: str = "") -> None:
+        super().__init__(value)
+        self.label = label
+
+    def title_text(self) -> Text:
+        # The label comes from the store (a title the user typed): literal text, never markup.
+        text = Text("Title of ", style="bold")
+        text.append(clean(self.label, single_line=True))
+        return text
 
 
 class ContactDialog(ModalScreen[tuple[str, str] | None]):

@@ -42,7 +42,7 @@ async def fill(app: Any, pilot: Any, *, csv: str = "", numbers: str = "", body: 
 
 async def test_numbers_with_template_preview_then_send(sim_empty: TestSimulator, ui_session: SimpleNamespace) -> None:
     tag = await create_tag(ui_session.store, ui_session.client, "Team")
-    await add_contact(ui_session.store, ui_session.client, tag.id, "+4915752982212", "Ann")
+    await add_contact(ui_session.store, ui_session.client, tag, "+4915752982212", "Ann")
     save_template(ui_session.store, "Greeting", "Hi {name}! Your number is {phone}.")
     app = host(sim_empty, ui_session)
     async with app.run_test(size=(110, 36)) as pilot:

@@ -16,9 +16,9 @@ from bulkui_helpers import Host, idle, table_rows, wait_for
 async def seed_tags(session: SimpleNamespace) -> tuple[int, int]:
     kunden = await create_tag(session.store, session.client, "Kunden")
     team = await create_tag(session.store, session.client, "Team")
-    await add_contact(session.store, session.client, kunden.id, "+4915752982212", "Ann")
-    await add_contact(session.store, session.client, kunden.id, "+4915123450000", "Failing")
-    await add_contact(session.store, session.client, team.id, "+4915752982212", "Ann")
+    await add_contact(session.store, session.client, kunden, "+4915752982212", "Ann")
+    await add_contact(session.store, session.client, kunden, "+4915123450000", "Failing")
+    await add_contact(session.store, session.client, team, "+4915752982212", "Ann")
     return kunden.id, team.id
 
 

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, OptionList, ProgressBar
 from smstui.screens.tags import TagsScreen
 from smstui.simulator.testing import TestSimulator
 from smstui.widgets.csv_import_dialog import CsvImportDialog
+from smstui.widgets.tag_dialogs import TagTitleDialog
 from bulkui_helpers import Host, idle, table_rows, wait_for
 
 
@@ -45,6 +46,44 @@ async def test_create_tag_add_contact_and_search(sim_empty: TestSimulator, ui_se
         search.value = "ann"
         await idle(pilot)
         assert [r[0] for r in table_rows(app, "#tag-table")] == ["Kunden"]
+
+
+async def test_a_dashboard_tag_is_added_by_id_and_titled_literally(
+    sim_empty: TestSimulator, ui_session: SimpleNamespace
+) -> None:
+    account = sim_empty.state.accounts[sim_empty.email]
+    dashboard = sim_empty.state.save_tag(account, "On the dashboard")  # smstui has never seen it
+    app = host(sim_empty, ui_session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await idle(pilot)
+        await pilot.press("n", *f"#{dashboard}", "enter")
+        await wait_for(pilot, lambda: table_rows(app, "#tag-table"), "the recorded tag")
+        await idle(pilot)
+        assert table_rows(app, "#tag-table") == [["(no title: e)", "0", str(dashboard)]]
+        assert len(sim_empty.state.tags) == 1  # recorded, not created again on the gateway
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagTitleDialog), "the title dialog")
+        assert f"tag {dashboard} (no title)" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press(*"VIP [red]x[/red]", "enter")
+        await wait_for(pilot, lambda: table_rows(app, "#tag-table")[0][0] != "(no title: e)", "the new title")
+        await idle(pilot)
+        assert table_rows(app, "#tag-table")[0][0] == "VIP [red]x[/red]"  # literal, never markup
+        assert ui_session.store.tag_by_gateway_id(dashboard).title == "VIP [red]x[/red]"
+        assert any("[red]x[/red]" in n.message for n in app._notifications)
+
+        await pilot.press("e")  # renaming again starts from the current title; esc keeps it
+        await wait_for(pilot, lambda: isinstance(app.screen, TagTitleDialog), "the title dialog")
+        assert app.screen.query_one("#tag-title", Input).value == "VIP [red]x[/red]"
+        await pilot.press("escape")
+        await idle(pilot)
+
+        await pilot.press("a", *"0157 52982212", "enter")  # contacts go to the gateway's tag id
+        await wait_for(pilot, lambda: table_rows(app, "#contact-table"), "the new contact")
+        await idle(pilot)
+        [contact] = sim_empty.state.contacts.values()
+        assert contact.tag_id == dashboard
+        assert table_rows(app, "#contact-table")[0][2] == str(contact.id)
 
 
 async def test_bad_number_is_refused_in_the_dialog(sim_empty: TestSimulator, ui_session: SimpleNamespace) -> None:
