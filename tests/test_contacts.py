@@ -13,19 +13,19 @@ from smstui.api.errors import GatewayError, TransportError
 from smstui.contacts import (
     ContactError,
     ContactRow,
-    name_tag,
-    recorded_tags,
-    tag_for_gateway_id,
-    tag_label,
     add_contact,
     create_newsletter,
     create_tag,
     import_contacts,
+    name_tag,
     newsletter_recipients,
     newsletter_state,
     newsletter_stats,
     recipients_count,
+    recorded_tags,
     refresh_newsletters,
+    tag_for_gateway_id,
+    tag_label,
 )
 from smstui.csv_import import parse_csv
 from smstui.simulator.testing import TestSimulator
@@ -232,6 +232,7 @@ async def test_gateway_tag_ids_never_seen_are_recorded_untitled_and_can_be_named
     assert (tag.gateway_id, tag.title) == (dashboard, "")
     assert tag_label(tag) == f"tag {dashboard} (no title)"
     assert tag_for_gateway_id(store, dashboard).id == tag.id  # recorded once
+    assert [t.id for t in store.tags(f"#{dashboard}")] == [t.id for t in store.tags(str(dashboard))] == [tag.id]
     await add_contact(store, client, tag, "+4915752982212", "Ann")
     assert sim_contacts(sim_empty) == [("+4915752982212", dashboard, "Ann")]
     named = name_tag(store, tag, "  Dashboard   VIPs ")
