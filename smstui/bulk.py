@@ -53,7 +53,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from smstui.api.client import GatewayClient
-from smstui.api.errors import ApiError, AuthError, GatewayError, TransportError
+from smstui.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
 from smstui.csv_import import CsvPreview, InvalidRow
 from smstui.models import FAILED_STATUSES, Message, MessageFilter, OutgoingSms, Slot
 from smstui.phone import parse_recipients
@@ -86,7 +86,7 @@ JOBS_KEY = "bulk.jobs"
 # whole job's, e.g. the account's, and narrowing costs two requests per message).
 MAX_SAME_REFUSALS = 10
 WINDOW_MARGIN = timedelta(minutes=10)  # clock skew between us and the gateway
-MARKER_MARGIN = timedelta(days=1)  # the account's zone may still be unknown
+MARKER_MARGIN = timedelta(days=1)  # wider than any zone misreading (gateway_time, ZONE_SLACK)
 
 # Job states.
 READY, RUNNING, PAUSED, STOPPED, CANCELLED_JOB, DONE = "ready", "running", "paused", "stopped", "cancelled", "done"
@@ -578,12 +578,13 @@ class BulkJob:
         self.info.error = None
         self._set_state(RUNNING)
         try:
-            try:
-                await self.client.ensure_timezone()  # timetosend and lookups use the account's zone
-            except ApiError as exc:
-                # Without the zone, send times would be off by hours and window lookups miss;
-                # marker lookups have a day's margin, so plain sends may go on.
-                if self.info.scheduled or any(b.marker is None for b in self.info.batches):
+            if self.info.scheduled:
+                try:
+                    await self.client.ensure_timezone()  # timetosend is read on the account's clock
+                except AccountZoneError as exc:
+                    self.info.error = str(exc)
+                except ApiError as exc:
+                    # Without the zone, send times would be off by hours.
                     self.info.error = f"cannot learn the account's time zone: {exc}"
             if not self.info.error:
                 await self._check_device()
@@ -894,9 +895,9 @@ class BulkJob:
             self._save_batch()
             return True
         since = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
-        # A day's margin when the account's zone is unknown (begin is written in that zone).
-        margin = WINDOW_MARGIN if self.client.gateway_tz is not None else MARKER_MARGIN
-        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, timezone.utc) - margin)
+        # Bounds are named in UTC (gateway_time); what this misses is looked up by marker with
+        # a day's margin below, which no zone misreading can escape.
+        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, timezone.utc) - WINDOW_MARGIN)
         unresolved: list[BatchInfo] = list(pending)
         try:
             listing = await self.client.list_messages(flt)
@@ -954,10 +955,9 @@ class BulkJob:
             begin = min(r.created for r in rows) - MARKER_MARGIN
             flt = MessageFilter(customer_id=batch.marker, begin=begin)
         else:
-            await self.client.ensure_timezone()
             started = batch.first_attempt if batch.first_attempt is not None else min(r.created for r in rows).timestamp()
             flt = MessageFilter(
-                device_id=self.info.device_id, begin=datetime.fromtimestamp(started, timezone.utc) - WINDOW_MARGIN
+                device_id=self.info.device_id, begin=datetime.fromtimestamp(started, timezone.utc) - MARKER_MARGIN
             )
         listing = await self.client.list_messages(flt)
         lids = {r.lid for r in rows}

@@ -18,10 +18,11 @@ class ArgError(ValueError):
 
 
 def local_zone() -> tzinfo:
-    """The machine's zone: times typed on the command line are wall-clock times here."""
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
+    """The user's zone (config ``[ui] timezone``, else the system's IANA zone, with its DST
+    rules): times typed on the command line are wall-clock times there."""
+    from smstui.gateway_time import local_zone as user_zone
+
+    return user_zone()
 
 
 def parse_status(text: str) -> tuple[int, ...]:

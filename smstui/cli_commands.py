@@ -18,7 +18,7 @@ import asyncio
 import os
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -444,16 +444,12 @@ def messages(
         require_login(session)
         from smstui.models import MessageFilter
 
-        zone_name = None
-        if begin is not None or end is not None:
-            # Name the zone the client writes dates in, so the gateway cannot read them in
-            # another one (it otherwise uses the account's zone, which a fresh client may not know).
-            zone_name = _zone_name(session.client.tz)
+        # The client names the zone of begin/end itself (gateway_time: UTC, always).
         # getallsms filters by one status: a group (``failed``) is one request per code in it.
         filters = [
             MessageFilter(
                 device_id=device, status=code, begin=begin, end=end, slot=sim, customer_id=customer_id,
-                phone=number, order_desc=True, timezone=zone_name,
+                phone=number, order_desc=True,
             )
             for code in (codes or (None,))
         ]
@@ -492,17 +488,6 @@ def messages(
     click.echo(out.table(["ID", "TIME", "DIR", "PHONE", "DEVICE", "SIM", "STATUS", "BODY"], rows, wide=7))
     if total > len(docs):
         warn(f"Showing {len(docs)} of {total}; use --limit 0 for all.")
-
-
-def _zone_name(zone: Any) -> str:
-    key = getattr(zone, "key", None)  # ZoneInfo
-    if isinstance(key, str) and key:
-        return key
-    if zone is timezone.utc or zone.utcoffset(None) == timedelta(0):
-        return "UTC"
-    # A fixed offset: the gateway wants a zone name; Etc/GMT signs are inverted by convention.
-    hours = -int(zone.utcoffset(None).total_seconds() // 3600)
-    return f"Etc/GMT{hours:+d}"
 
 
 # ------------------------------------------------------------------ sync

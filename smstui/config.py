@@ -13,6 +13,7 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     theme = "textual-dark"          # any Textual theme name
     refresh_interval = 15           # seconds between background syncs (>= 2)
     time_format = "%Y-%m-%d %H:%M"  # strftime format for absolute times
+    timezone = "Europe/Berlin"      # your zone for typed times; default: the system's zone
 
     [sync]
     overlap_minutes = 10            # re-list this window behind the sync cursor
@@ -36,6 +37,7 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     default_device = 1576           # optional
     timeout = 20                    # seconds per request (optional)
     remember_password = false       # keep the password (0600 file or keyring) to renew tokens
+    account_timezone = "Europe/Paris"  # the account's zone at the gateway; default: learnt
 
 ``region`` has no default on purpose: a wrong guess silently sends to another country. Without a
 region every number must be written internationally (``+49...``); with ``region = "DE"`` a number
@@ -72,6 +74,7 @@ default_profile = "default"
 theme = "textual-dark"        # any Textual theme name
 refresh_interval = 15         # seconds between background syncs (>=2)
 time_format = "%Y-%m-%d %H:%M"
+# timezone = "Europe/Berlin"  # your zone for times you type; default: the system's zone
 
 [sync]
 overlap_minutes = 10          # re-list window behind the cursor
@@ -94,6 +97,7 @@ region = "DE"                 # default region for numbers without +country; omi
 default_device = 1576         # optional
 timeout = 20                  # seconds (optional)
 remember_password = false
+# account_timezone = "Europe/Paris"  # the account's zone at the gateway; default: learnt from it
 '''
 
 
@@ -121,6 +125,7 @@ class UiSettings(NamedTuple):
     theme: str = "textual-dark"
     refresh_interval: float = 15
     time_format: str = "%Y-%m-%d %H:%M"
+    timezone: str = ""  # the user's zone (IANA name); empty: the system's (gateway_time.local_zone)
 
 
 class SyncSettings(NamedTuple):
@@ -148,6 +153,8 @@ class Profile:
     default_device: int | None = None
     timeout: float = 20
     remember_password: bool = False
+    # The gateway account's zone (IANA name) when it should not be learnt from the gateway's dates.
+    account_timezone: str | None = None
 
     def __post_init__(self) -> None:
         paths.validate_profile_name(self.name)
@@ -309,6 +316,19 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def _zone_name(value: Any) -> str:
+    """An IANA zone name (checked against the zone database, imported only for this); "" = unset."""
+    text = _str(value).strip()
+    if not text:
+        return ""
+    from smstui.gateway_time import ZoneError, zone_by_name
+
+    try:
+        return zone_by_name(text).key
+    except ZoneError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _time_format(value: Any) -> str:
     text = _nonempty_str(value)
     from datetime import datetime
@@ -345,6 +365,7 @@ _TABLE_SCHEMAS: dict[str, tuple[type, dict[str, Check]]] = {
             "theme": _nonempty_str,
             "refresh_interval": _number(minimum=2),
             "time_format": _time_format,
+            "timezone": _zone_name,
         },
     ),
     "sync": (
@@ -366,6 +387,7 @@ _PROFILE_SCHEMA: dict[str, Check] = {
     "default_device": _int(minimum=1),
     "timeout": _number(minimum=1, maximum=600),
     "remember_password": _bool,
+    "account_timezone": _zone_name,
 }
 
 _TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "profiles")

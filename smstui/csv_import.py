@@ -406,7 +406,11 @@ def parse_csv(
             f"mobile, telefon) - found: {', '.join(first)}"
         )
     now = now or datetime.now(timezone.utc)
-    zone = tz if tz is not None else (datetime.now().astimezone().tzinfo or timezone.utc)
+    if tz is None:
+        from smstui.gateway_time import local_zone  # the user's IANA zone, with its DST rules
+
+        tz = local_zone()
+    zone = tz
     checker = _RowChecker(kind, preview.columns, region, default_tag, body_required, now, zone, preview.aliases)
     for line, cells in data_rows:
         result = checker.check(line, cells)

@@ -68,7 +68,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smstui.api.client import GatewayClient, ImageUpload
-from smstui.api.errors import ApiError, AuthError, GatewayError, TransportError
+from smstui.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
 from smstui.models import Message, MessageFilter, OutgoingSms, Slot
 from smstui.store import (
     CANCELLED,
@@ -80,7 +80,6 @@ from smstui.store import (
     StoredMessage,
     Store,
 )
-from smstui.sync import ensure_gateway_zone, learn_zone
 
 log = logging.getLogger("smstui.outbox")
 
@@ -95,7 +94,8 @@ ORPHAN_TEXT = (
 )
 RESEND_TEXT = "The gateway did not receive this message (checked twice); sending it again."
 _MIN_PHONE_DIGITS = 7
-ZONE_SLACK = 14 * 3600.0  # the widest UTC offset: a date read in an unknown zone is off by less
+# The widest UTC offset: a date misread in any zone (by the gateway or by us) is off by less.
+ZONE_SLACK = 14 * 3600.0
 
 
 class OutboxError(ValueError):
@@ -184,7 +184,7 @@ class Outbox:
         self.max_lookups = max_lookups
         self._in_flight: set[int] = set()
         self._lock = asyncio.Lock()
-        self._zone_known = False
+        self._zone_tried_at: float | None = None
 
     def now(self) -> float:
         return self._clock()
@@ -201,8 +201,12 @@ class Outbox:
         customer_id: int | None = None,
         urgent: bool = False,
         image_path: str | Path | None = None,
+        clear_draft: str | None = None,
     ) -> list[int]:
         """Save one message per recipient as QUEUED and return their local ids. No network.
+
+        ``clear_draft``: the key of the draft these messages were written in; it is deleted in
+        the same transaction, so a sent message never comes back as a draft.
 
         Raises :class:`OutboxError` (a ValueError with a sentence for the user) for input that
         can never be sent: no recipient, an invalid number, no text, no device, a bad image.
@@ -239,6 +243,8 @@ class Outbox:
                  customer_id=customer_id, urgent=urgent, image_path=image)
             for p in phones
         ]
+        if clear_draft is not None:
+            return self.store.enqueue_many(items, delete_draft=clear_draft)
         return self.store.enqueue_many(items)
 
     def _check_number(self, raw: str) -> str:
@@ -330,6 +336,16 @@ class Outbox:
             if row.scheduled_at is not None:
                 try:
                     await self._ensure_zone()
+                    self.client.format_time(row.scheduled_at)  # can the send time be written?
+                except AccountZoneError as exc:
+                    # Nothing sent; the user is told what to set. Learnt later, it goes out then.
+                    self.store.set_outbox_state(
+                        row.lid, QUEUED, error=f"{exc} The message stays queued.",
+                        next_attempt=self.now() + BACKOFF_MAX, only_if=(QUEUED,),
+                    )
+                    report.retrying.append(row.lid)
+                    report.error = str(exc)
+                    continue
                 except AuthError as exc:
                     self._auth_failed(report, exc)
                     break
@@ -395,11 +411,15 @@ class Outbox:
         return lost
 
     async def _ensure_zone(self) -> bool:
-        """The account's zone, learnt once (see :func:`smstui.sync.ensure_gateway_zone`)."""
-        if self._zone_known:
+        """Before a ``timetosend`` is written: the account's zone, asked for when not known
+        (see :mod:`smstui.gateway_time`; unknown, the machine's may stand in)."""
+        if self.client.zone.known:
             return True
-        self._zone_known = await ensure_gateway_zone(self.client, self.store, self.now())
-        return self._zone_known
+        # An empty account has no zone to show; ask again when a message may have come since.
+        if self._zone_tried_at is None or self.now() - self._zone_tried_at >= BACKOFF_MAX:
+            self._zone_tried_at = self.now()
+            await self.client.learn_account_zone()
+        return self.client.zone.known
 
     def _auth_failed(self, report: OutboxReport, exc: AuthError) -> None:
         report.auth_needed = True
@@ -417,8 +437,14 @@ class Outbox:
         return _ts(row.attempted_at) or row.created.timestamp()
 
     def _window(self, row: StoredMessage) -> tuple[float, float]:
+        """Where an accepted request's message is, given clocks that agree within ``skew``."""
         at = self._attempt_time(row)
         return at - self.skew_seconds, at + self.settle_seconds + self.skew_seconds
+
+    def _wide_window(self, row: StoredMessage) -> tuple[float, float]:
+        """Where it is even if its date or our bounds were read in a wrong zone."""
+        lo, hi = self._window(row)
+        return lo - ZONE_SLACK, hi + ZONE_SLACK
 
     def _rows_to_check(self, report: OutboxReport, only: set[int] | None) -> list[StoredMessage]:
         now = self.now()
@@ -455,19 +481,9 @@ class Outbox:
                 groups[-1] = (g_lo, max(g_hi, hi), rows + [row])
             else:
                 groups.append((lo, hi, [row]))
-        try:
-            if not await self._ensure_zone():
-                # Dates cannot be trusted to the hour: look at a window wide enough for any zone.
-                groups = [(lo - ZONE_SLACK, hi + ZONE_SLACK, rows) for lo, hi, rows in groups]
-        except AuthError as exc:
-            self._auth_failed(report, exc)
-            return
-        except ApiError as exc:
-            report.offline, report.error = isinstance(exc, TransportError), str(exc)
-            return
         for lo, hi, rows in groups[: self.max_lookups]:
             try:
-                listing = await self.client.list_messages(MessageFilter(begin=_dt(lo), end=_dt(hi)))
+                messages = await self._lookup(lo, hi, rows)
             except AuthError as exc:
                 self._auth_failed(report, exc)
                 return
@@ -480,8 +496,22 @@ class Outbox:
                     )
                 report.offline, report.error = isinstance(exc, TransportError), str(exc)
                 return
-            learn_zone(self.client, self.store, listing.messages)
-            self._resolve(rows, listing.messages, report)
+            self._resolve(rows, messages, report)
+
+    async def _lookup(self, lo: float, hi: float, rows: Sequence[StoredMessage]) -> list[Message]:
+        """The gateway's messages that may be these rows' (two views, so neither can fool us).
+
+        * every message in the window, unfiltered: its answer does not depend on how the
+          gateway matches numbers;
+        * per number, the window widened by ``ZONE_SLACK`` each way: it does not depend on
+          anyone reading a date in the right zone, and the phone filter keeps it small.
+        """
+        found = {m.id: m for m in (await self.client.list_messages(MessageFilter(begin=_dt(lo), end=_dt(hi)))).messages}
+        for phone in sorted({row.phone for row in rows}):
+            wide = MessageFilter(begin=_dt(lo - ZONE_SLACK), end=_dt(hi + ZONE_SLACK), phone=phone)
+            for msg in (await self.client.list_messages(wide)).messages:
+                found.setdefault(msg.id, msg)
+        return list(found.values())
 
     def _exact(self, row: StoredMessage, msg: Message, lo: float, hi: float) -> bool:
         if not self._same_number_in_window(row, msg, lo, hi):
@@ -502,20 +532,31 @@ class Outbox:
         return phones_match(row.phone, msg.phone)
 
     def _resolve(self, rows: list[StoredMessage], messages: Sequence[Message], report: OutboxReport) -> None:
+        """Decide each row from the lookup: attach an exact match, flag a similar one, or count
+        a miss (two misses after the settle time prove absence: re-send)."""
         now = self.now()
         claimed = self.store.claimed_sms_ids(m.id for m in messages)
         available = [m for m in messages if m.id not in claimed and not m.incoming]
         for row in rows:
             lo, hi = self._window(row)
+            wide_lo, wide_hi = self._wide_window(row)
             at = self._attempt_time(row)
-            exact = [m for m in available if self._exact(row, m, lo, hi)]
+            # Never on time alone: number, text, device, slot, customer id, and not another
+            # row's. Time only ranks identical candidates (the nearest is the likeliest).
+            exact = [m for m in available if self._exact(row, m, wide_lo, wide_hi)]
             if exact:
                 found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
                 available.remove(found)
                 self._attach(row, found)
                 report.resolved.append(row.lid)
                 continue
-            similar = [m for m in available if self._same_number_in_window(row, m, lo, hi)]
+            # Related enough that a re-send could be a second copy: to that number about then,
+            # or with the same text at any time the zones allow.
+            similar = [
+                m for m in available
+                if self._same_number_in_window(row, m, lo, hi)
+                or (self._same_number_in_window(row, m, wide_lo, wide_hi) and (row.image_path or m.body == row.body))
+            ]
             if similar:
                 self.store.set_reconcile(
                     row.lid, misses=row.recon_misses, next_check=None, error=self._similar_text(row, similar[0])

@@ -33,7 +33,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -199,6 +199,10 @@ class Session:
         :attr:`logged_in` until then (a token, or email and password, for the factory's client)."""
         self._loaded = loaded
         self.config: Config = loaded.config
+        if self.config.ui.timezone:
+            from smstui.gateway_time import configure_user_zone  # only when set: no zoneinfo at start
+
+            configure_user_zone(self.config.ui.timezone)
         self.config_path: Path | None = loaded.path
         self.config_problems: list[ConfigProblem] = problems
         self.profile = profile
@@ -231,10 +235,11 @@ class Session:
         with self._lazy_lock:
             if self._client is None:
                 assert self._make_client is not None
-                from smstui.sync import restore_zone
+                from smstui.sync import load_account_zone
 
                 client = self._make_client()
-                restore_zone(client, self.store)  # the zone a previous run learnt, as the syncer would
+                # The profile's account_timezone, else what a previous run learnt (kept as learnt).
+                client.zone = load_account_zone(self.store, self.profile.account_timezone)
                 self._client = client
             return self._client
 
@@ -292,14 +297,14 @@ class Session:
         return float(self.config.ui.refresh_interval)
 
     async def ensure_zone(self) -> bool:
-        """Make the client write dates (``timetosend``, date filters) in the account's zone.
+        """Learn the account's zone (for ``timetosend``) if not known; True when it is known.
 
-        Use this instead of ``client.ensure_timezone()``, which learns the zone from device dates
-        (the gateway sends those in UTC). Free once learnt; see :func:`smstui.sync.ensure_gateway_zone`.
+        Free once known; see :meth:`GatewayClient.learn_account_zone`. Date filters do not need
+        it (they name their zone), only the send times that the gateway reads on its own clock.
         """
-        from smstui.sync import ensure_gateway_zone
-
-        return await ensure_gateway_zone(self.client, self.store, self.clock())
+        if self.client.zone.known:
+            return True
+        return await self.client.learn_account_zone()
 
     # ------------------------------------------------------------------ network loop
 
@@ -473,6 +478,7 @@ def open_session(
             timeout=chosen.timeout,
             on_token=on_token,
             transport=transport,
+            clock=None if epoch is None else (lambda: datetime.fromtimestamp(epoch(), timezone.utc)),
         )
 
     session = Session(

@@ -47,16 +47,20 @@ First sync
 
 Devices
     ``getalldevices`` plus ``getdevicestatus`` per device, every ``sync.device_interval`` seconds
-    (or when forced). The account's time zone learnt from their dates is kept in meta
-    (``gateway_tz``) so date filters are right from the first request of the next run.
+    (or when forced). Their dates are read by their own zone fields and say nothing about the
+    account's zone.
 
 Time zone
-    The gateway reads ``begindate``/``enddate`` in the account's zone, which only message listings
-    reveal (their ``created`` carries the zone name); device dates come in UTC and
-    ``getdevicestatus`` gives the current offset. :func:`learn_zone` takes the zone from every
-    listing (falling back to the device-status offset) and keeps it in meta with its source, so
-    date filters and ``timetosend`` are right from the first request of the next run;
-    :func:`ensure_gateway_zone` confirms it before the outbox writes a time.
+    Date filters are written in UTC and name it (``timezone=UTC``), so windows and cursors mean
+    one instant whatever the account's zone; the account's zone itself, which ``timetosend``
+    needs, is learnt about once a day from a small listing (:meth:`Syncer.check_zone`; rules in
+    :mod:`smstui.gateway_time`) and kept in meta (:func:`load_account_zone`).
+
+Completeness
+    First-sync windows overlap by ``FIRST_SYNC_OVERLAP``. After the first sync, every
+    ``VERIFY_EVERY`` seconds and on "refresh now", the history is checked against the gateway's
+    counts (:mod:`smstui.history_check`): one request when complete; ranges that differ are
+    listed again. ``SyncReport.verified`` and :attr:`Syncer.last_check` say what was verified.
 
 Sync never duplicates a message the outbox holds while it reconciles a lost answer: listings go
 through ``fold`` (:meth:`smstui.outbox.Outbox.fold_from_sync`) before they are stored.
@@ -69,13 +73,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
-from datetime import timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
-from smstui.api import parse
 from smstui.api.client import GatewayClient
-from smstui.api.errors import ApiError, GatewayError
+from smstui.api.errors import GatewayError
 from smstui.models import PENDING_STATUSES, Message, MessageFilter
+from smstui.history_check import HistoryCheck, check_history
+from smstui.gateway_time import SOURCE_CONFIG, SOURCE_GATEWAY, AccountZone
 from smstui.store import META_LAST_SYNC, Store
 
 log = logging.getLogger("smstui.sync")
@@ -103,7 +106,15 @@ META_FIRST_DONE = "sync.first.done"
 META_DEVICES_AT = "sync.devices_at"
 META_STATUS_AT = "sync.status_at."
 META_GATEWAY_TZ = "gateway_tz"
-META_GATEWAY_TZ_SOURCE = "gateway_tz.source"  # "messages" (best) or "device_status" (an offset)
+META_GATEWAY_TZ_SOURCE = "gateway_tz.source"  # "gateway": learnt from zone names in listings
+META_GATEWAY_TZ_CHECKED = "gateway_tz.checked_at"
+ZONE_RECHECK = DAY  # the user may change the account's zone in the vendor's settings
+META_VERIFIED_AT = "sync.verified_at"
+META_VERIFY_REPORT = "sync.verify_report"
+VERIFY_EVERY = 6 * 3600.0  # a whole-history count check: one request when all is well
+# Consecutive first-sync windows overlap by this much (upserts by id make it free): even a
+# gateway that read a bound in a zone with a DST change in between leaves no hole.
+FIRST_SYNC_OVERLAP = 3600.0
 
 Progress = Callable[[int, int], None]
 Fold = Callable[[Sequence[Message]], list[int]]
@@ -122,6 +133,7 @@ class SyncReport:
     first_sync: bool = False
     first_sync_done: bool = False
     progress: tuple[int, int] | None = None
+    verified: HistoryCheck | None = None
     folded: list[int] = field(default_factory=list)
     status_plan: Plan | None = None
     requests: int = 0
@@ -143,92 +155,19 @@ def _float(text: str | None) -> float | None:
         return None
 
 
-def _zone_name(tz: tzinfo | None, when: datetime) -> str | None:
-    if tz is None:
-        return None
-    key = getattr(tz, "key", None)
-    if key:
-        return key
-    offset = tz.utcoffset(when)
-    if offset is None:
-        return None
-    minutes = int(offset / timedelta(minutes=1))
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+def load_account_zone(store: Store, configured: str | None = None) -> AccountZone:
+    """The account's zone as a previous run learnt it (meta), kept there as it is learnt anew.
 
-
-def zone_source(store: Store) -> str | None:
-    """How the stored gateway zone was learnt: ``messages``, ``device_status`` or None."""
-    return store.get_meta(META_GATEWAY_TZ_SOURCE)
-
-
-def restore_zone(client: GatewayClient, store: Store) -> None:
-    """Give the client the zone a previous run learnt (no request)."""
-    name = store.get_meta(META_GATEWAY_TZ)
-    if not name or zone_source(store) is None:
-        return
-    try:
-        client.gateway_tz = parse.zone(name)
-    except ValueError:
-        log.warning("ignoring unknown stored gateway time zone %r", name)
-
-
-def _set_zone(client: GatewayClient, store: Store, tz: tzinfo, when: datetime, source: str) -> bool:
-    name = _zone_name(tz, when)
-    if name is None:
-        return False
-    try:
-        client.gateway_tz = parse.zone(name)
-    except ValueError:
-        return False
-    if store.get_meta(META_GATEWAY_TZ) != name or zone_source(store) != source:
-        store.set_meta(META_GATEWAY_TZ, name)
-        store.set_meta(META_GATEWAY_TZ_SOURCE, source)
-    return True
-
-
-def learn_zone(client: GatewayClient, store: Store, messages: Sequence[Message]) -> bool:
-    """Take the account's zone from a listing's dates (a zone name beats an offset)."""
-    fallback: Message | None = None
-    for msg in messages:
-        if msg.created is None:
-            continue
-        if isinstance(msg.created.tzinfo, ZoneInfo):
-            return _set_zone(client, store, msg.created.tzinfo, msg.created, "messages")
-        fallback = fallback or msg
-    if fallback is not None and fallback.created is not None and zone_source(store) != "messages":
-        return _set_zone(client, store, fallback.created.tzinfo, fallback.created, "messages")
-    return False
-
-
-def learn_zone_from_status(client: GatewayClient, store: Store, last_seen: datetime | None) -> bool:
-    """``getdevicestatus`` dates carry the account's current offset: good until a listing says more."""
-    if last_seen is None or last_seen.tzinfo is None or zone_source(store) == "messages":
-        return False
-    return _set_zone(client, store, last_seen.tzinfo, last_seen, "device_status")
-
-
-async def ensure_gateway_zone(client: GatewayClient, store: Store, now: float) -> bool:
-    """Make sure the client writes dates in the account's zone; True when it is known.
-
-    Costs nothing once learnt; otherwise one small listing (the last two days) and, for an
-    account without recent messages, the device status of one phone.
+    Stores of older versions may hold an offset ("+02:00") or a zone taken from device dates:
+    neither is the account's zone, so they are dropped and the zone is learnt again.
     """
-    if zone_source(store) is not None:
-        if client.gateway_tz is None:
-            restore_zone(client, store)
-        return True
-    listing = await client.list_messages(MessageFilter(begin=_dt(now - 2 * DAY)))
-    if learn_zone(client, store, listing.messages):
-        return True
-    for device in await client.devices():
-        try:
-            status = await client.device_status(device.id)
-        except GatewayError:
-            continue
-        if learn_zone_from_status(client, store, status.last_seen):
-            return True
-    return False
+    learnt = store.get_meta(META_GATEWAY_TZ) if store.get_meta(META_GATEWAY_TZ_SOURCE) == SOURCE_GATEWAY else None
+
+    def keep(name: str) -> None:
+        store.set_meta(META_GATEWAY_TZ, name)
+        store.set_meta(META_GATEWAY_TZ_SOURCE, SOURCE_GATEWAY)
+
+    return AccountZone(configured, learnt, on_learn=keep)
 
 
 class Syncer:
@@ -265,8 +204,9 @@ class Syncer:
         self.window = window_days * DAY
         self.target_per_window = target_per_window
         self.status_tiers = tuple(status_tiers)
-        self._tz_tried = False
-        self._restore_zone()
+        if self.client.zone.on_learn is None and not self.client.zone.known:
+            # A client made without the session: keep what it learns in this store too.
+            self.client.zone = load_account_zone(self.store)
 
     def now(self) -> float:
         return self._clock()
@@ -291,14 +231,11 @@ class Syncer:
     def reset(self) -> None:
         """Forget cursors (e.g. after switching account): the next sync is a first sync."""
         for key in (META_CURSOR, META_LAST_SYNC, META_FIRST_UPPER, META_FIRST_LOWER, META_FIRST_WINDOW,
-                    META_FIRST_DONE, META_DEVICES_AT, META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE):
+                    META_FIRST_DONE, META_DEVICES_AT, META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE,
+                    META_GATEWAY_TZ_CHECKED, META_VERIFIED_AT, META_VERIFY_REPORT):
             self.store.delete_meta(key)
         for index in range(len(self.status_tiers)):
             self.store.delete_meta(f"{META_STATUS_AT}{index}")
-
-    def _restore_zone(self) -> None:
-        if self.client.gateway_tz is None:
-            restore_zone(self.client, self.store)
 
     # ------------------------------------------------------------------ entry points
 
@@ -315,9 +252,9 @@ class Syncer:
         report = SyncReport()
         requests, received = self.client.request_count, self.client.bytes_received
         try:
-            need_zone = self.client.gateway_tz is None and not self._tz_tried
-            if force or force_devices or need_zone or self._devices_due():
-                self._tz_tried = True
+            if self._zone_due():
+                await self.check_zone()
+            if force or force_devices or self._devices_due():
                 report.devices_changed = await self.refresh_devices(force=True)
             if self.first_sync_done:
                 await self._incremental(report, force=force)
@@ -325,11 +262,62 @@ class Syncer:
                 if self.store.get_meta(META_FIRST_LOWER) is not None and self.cursor() is not None:
                     await self._incremental(report, statuses=False)
                 await self._first_sync(report, progress)
+            if force or self._verify_due():
+                report.verified = await self.verify_history(report)
             self.store.set_meta(META_LAST_SYNC, repr(self.now()))
         finally:
             report.requests = self.client.request_count - requests
             report.bytes = self.client.bytes_received - received
         return report
+
+    # ------------------------------------------------------------------ completeness
+
+    @property
+    def last_check(self) -> HistoryCheck | None:
+        """The latest history check (kept in meta), for ``smstui sync`` and the app."""
+        return HistoryCheck.from_json(self.store.get_meta(META_VERIFY_REPORT))
+
+    def _verify_due(self) -> bool:
+        if not self.first_sync_done:
+            return False
+        last = _float(self.store.get_meta(META_VERIFIED_AT))
+        return last is None or not 0 <= self.now() - last < VERIFY_EVERY
+
+    async def verify_history(self, report: SyncReport | None = None) -> HistoryCheck:
+        """Compare the synced history with the gateway's counts; list again what is missing.
+
+        The range is what sync vouches for: from the first sync's lower end up to the cursor
+        less the overlap (newer messages are listed again by every refresh anyway).
+        """
+        report = report or SyncReport()
+        lower = _float(self.store.get_meta(META_FIRST_LOWER))
+        cursor = self.cursor()
+        now = self.now()
+        upper = min(cursor if cursor is not None else now, now) - self.overlap
+        if lower is None or upper <= lower:
+            result = HistoryCheck(begin=lower or now, end=now, at=now)
+        else:
+            result = await check_history(
+                self.client, self.store, lower, upper,
+                lambda messages: self._store(report, messages, mark_unseen=False), now=now,
+            )
+        self.store.set_meta(META_VERIFY_REPORT, result.to_json())
+        self.store.set_meta(META_VERIFIED_AT, repr(now))
+        if not result.complete:
+            log.warning("history check: %s", result.summary())
+        return result
+
+    def _zone_due(self) -> bool:
+        if self.client.zone.source == SOURCE_CONFIG:
+            return False
+        last = _float(self.store.get_meta(META_GATEWAY_TZ_CHECKED))
+        return last is None or not 0 <= self.now() - last < ZONE_RECHECK
+
+    async def check_zone(self) -> bool:
+        """Learn (or confirm) the account's zone: one small listing, about once a day."""
+        known = await self.client.learn_account_zone()
+        self.store.set_meta(META_GATEWAY_TZ_CHECKED, repr(self.now()))
+        return known
 
     def _devices_due(self) -> bool:
         last = _float(self.store.get_meta(META_DEVICES_AT))
@@ -348,7 +336,6 @@ class Syncer:
                 log.info("no status for device %s: %s", device.id, exc)
                 continue
             changed = self.store.save_device_status(status) or changed
-            learn_zone_from_status(self.client, self.store, status.last_seen)
         self.store.set_meta(META_DEVICES_AT, repr(self.now()))
         return changed
 
@@ -357,8 +344,6 @@ class Syncer:
     def _store(
         self, report: SyncReport, messages: Sequence[Message], *, mark_unseen: bool, meta: dict[str, str] | None = None
     ) -> None:
-        if messages:
-            learn_zone(self.client, self.store, messages)
         if self.fold is not None and messages:
             report.folded.extend(self.fold(messages))
         if mark_unseen and messages:
@@ -403,7 +388,7 @@ class Syncer:
             top = upper if reached is None else reached
             lo = max(goal, top - window)
             # The newest window has no end, so messages stamped after our "now" are not missed.
-            flt = MessageFilter(begin=_dt(lo), end=None if reached is None else _dt(reached))
+            flt = MessageFilter(begin=_dt(lo), end=None if reached is None else _dt(reached + FIRST_SYNC_OVERLAP))
             listing = await self.client.list_messages(flt)
             messages = listing.messages
             meta = {META_FIRST_LOWER: repr(lo)}
@@ -507,4 +492,4 @@ class Syncer:
         await self._check_ids(report, [sid for sid, _ in check if sid not in still_pending])
 
 
-__all__ = ["SyncReport", "Syncer", "ensure_gateway_zone", "learn_zone", "restore_zone", "zone_source"]
+__all__ = ["SyncReport", "Syncer", "load_account_zone"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -22,7 +23,10 @@ def sim_store(sim: TestSimulator, path: Path, region: str | None = None) -> Stor
 
 
 def sim_client(sim: TestSimulator, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> GatewayClient:
-    return GatewayClient(sim.url, email=sim.email, password=sim.password, timeout=timeout, transport=transport)
+    # The simulator's account zone, as a profile's account_timezone gives it: sim_empty has
+    # no messages to learn it from (and this machine's zone may be any).
+    return GatewayClient(sim.url, email=sim.email, password=sim.password, timeout=timeout, transport=transport,
+                         gateway_tz=ZoneInfo(sim.state.accounts[sim.email.lower()].timezone))
 
 
 class FlakyTransport(httpx.AsyncBaseTransport):

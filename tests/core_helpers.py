@@ -25,20 +25,22 @@ def write_config(text: str) -> Path:
     return path
 
 
-def sim_config(sim: TestSimulator, *, timeout: float = 5, extra: str = "", region: str | None = "DE") -> Path:
+def sim_config(
+    sim: TestSimulator, *, timeout: float = 5, extra: str = "", region: str | None = "DE", profile_extra: str = ""
+) -> Path:
     region_line = f'region = "{region}"\n' if region else ""
     return write_config(
         f'default_profile = "default"\n{extra}\n[profiles.default]\napi_url = "{sim.url}"\n'
-        f'email = "{sim.email}"\ntimeout = {timeout}\n{region_line}'
+        f'email = "{sim.email}"\ntimeout = {timeout}\n{region_line}{profile_extra}'
     )
 
 
 def open_sim_session(
     sim: TestSimulator, *, timeout: float = 5, login: bool = True, transport: Any = None, extra: str = "",
-    db_path: Path | None = None,
+    db_path: Path | None = None, profile_extra: str = "",
 ) -> Session:
     """A session on the simulator, its store driven by the simulator's FakeClock."""
-    sim_config(sim, timeout=timeout, extra=extra)
+    sim_config(sim, timeout=timeout, extra=extra, profile_extra=profile_extra)
     session = open_session(clock=sim.clock, transport=transport, db_path=db_path)
     if login:
         session.client.set_credentials(sim.email, sim.password)

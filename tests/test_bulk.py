@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from zoneinfo import ZoneInfo
+
 from smstui.api.client import GatewayClient
 from smstui.bulk import (
     CANCELLED_JOB,
@@ -36,6 +38,8 @@ from smstui.models import MessageFilter, MessageList, OutgoingSms
 from smstui.simulator.testing import TestSimulator
 from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
 from smstui.templates import TemplateError
+
+BERLIN = ZoneInfo("Europe/Berlin")  # the simulator account's zone (sim_empty has no messages to show it)
 from tests.bulk_helpers import DEVICE, FlakyTransport, client, sim_client, store  # noqa: F401
 
 FAST = dict(settle_seconds=0, retry_delays=(0, 0, 0), lookup_retries=1, lookup_delay=0)
@@ -200,7 +204,7 @@ class RefusingClient(GatewayClient):
 
 
 async def test_refusal_of_the_whole_batch_stops_with_the_gateways_words(sim_empty: TestSimulator, store: Store) -> None:
-    refusing = RefusingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    refusing = RefusingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password, gateway_tz=BERLIN)
     job = make_job(store, refusing, make_rows(5))
     report = await job.run()
     assert report.state == STOPPED
@@ -301,7 +305,7 @@ class HangingClient(GatewayClient):
 async def test_task_cancelled_mid_request_leaves_the_batch_to_be_checked(
     sim_empty: TestSimulator, store: Store, client: GatewayClient
 ) -> None:
-    hanging = HangingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    hanging = HangingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password, gateway_tz=BERLIN)
     job = make_job(store, hanging, make_rows(5))
     task = asyncio.create_task(job.run())
     await asyncio.wait_for(hanging.started.wait(), 10)
@@ -320,8 +324,8 @@ class HidingClient(GatewayClient):
 
     hidden: set[str] = set()
 
-    async def list_messages(self, flt: MessageFilter | None = None) -> MessageList:
-        listing = await super().list_messages(flt)
+    async def list_messages(self, flt: MessageFilter | None = None, **kw: object) -> MessageList:
+        listing = await super().list_messages(flt, **kw)  # type: ignore[arg-type]
         kept = tuple(m for m in listing.messages if m.phone not in self.hidden)
         return MessageList(kept, len(kept))
 
@@ -329,7 +333,7 @@ class HidingClient(GatewayClient):
 async def test_accepted_but_not_listed_is_unknown_then_reconciled(
     sim_empty: TestSimulator, store: Store, client: GatewayClient
 ) -> None:
-    hiding = HidingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    hiding = HidingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password, gateway_tz=BERLIN)
     hiding.hidden = {numbers(3)[2]}
     job = make_job(store, hiding, make_rows(3))
     report = await job.run()
@@ -348,7 +352,7 @@ async def test_accepted_but_not_listed_is_unknown_then_reconciled(
 async def test_partly_found_after_lost_answer_is_unknown_and_user_may_resend(
     sim_empty: TestSimulator, store: Store, client: GatewayClient
 ) -> None:
-    hiding = HidingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    hiding = HidingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password, gateway_tz=BERLIN)
     hiding.hidden = {numbers(4)[3]}
     job = make_job(store, hiding, make_rows(4))
     sim_empty.faults.set("response_lost", methods="addalotofsms", count=1)
@@ -556,8 +560,8 @@ class LaggingClient(GatewayClient):
 
     hidden: set[str] = set()
 
-    async def list_messages(self, flt: MessageFilter | None = None) -> MessageList:
-        listing = await super().list_messages(flt)
+    async def list_messages(self, flt: MessageFilter | None = None, **kw: object) -> MessageList:
+        listing = await super().list_messages(flt, **kw)  # type: ignore[arg-type]
         if flt is None or flt.customer_id is not None:
             return listing
         kept = tuple(m for m in listing.messages if m.phone not in self.hidden)
@@ -567,7 +571,7 @@ class LaggingClient(GatewayClient):
 async def test_batch_the_combined_listing_misses_is_looked_up_by_its_marker(
     sim_empty: TestSimulator, store: Store
 ) -> None:
-    lagging = LaggingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    lagging = LaggingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password, gateway_tz=BERLIN)
     lagging.hidden = {numbers(30)[14]}  # in batch 2
     await ready(sim_empty, store, lagging)
     job = make_job(store, lagging, make_rows(30))
@@ -610,7 +614,7 @@ async def test_crash_before_the_ids_were_read_never_resends(
 async def test_accepted_batch_not_found_after_a_crash_becomes_unknown_not_resent(
     sim_empty: TestSimulator, store: Store
 ) -> None:
-    hiding = HidingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password)
+    hiding = HidingClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password, gateway_tz=BERLIN)
     await ready(sim_empty, store, hiding)
     job = make_job(store, hiding, make_rows(10))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from smstui.simulator.testing import TestSimulator
+from tests.core_helpers import write_config
 from tests.cli_helpers import (
     DELIVERED_NUMBER,
     FAILING_NUMBER,
@@ -132,6 +133,8 @@ def test_send_prints_the_sms_id_and_status_finds_it(cli: Cli, sim_empty: TestSim
 
 
 def test_send_json_to_several_numbers_with_slot_and_options(cli: Cli, sim_empty: TestSimulator) -> None:
+    # No messages to learn the account's zone from: the profile names it.
+    write_config('[profiles.default]\naccount_timezone = "Europe/Berlin"\n')
     run = cli(
         "send", "--to", f"{DELIVERED_NUMBER}, +4917612345678", "--device", str(OFFICE_PHONE), "--slot", "sms2",
         "--urgent", "--customer-id", "77", "--at", "+2h", "--json", "later",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from smstui.simulator.testing import TestSimulator
+from tests.core_helpers import write_config
 from tests.cli_helpers import DEMO_EMAIL, OFFICE_PHONE, Cli
 
 
@@ -145,6 +146,8 @@ def test_contact_import_stopped_by_the_network_exits_4(cli: Cli, sim_empty: Test
 
 
 def test_newsletter_create_and_list(cli: Cli, sim_empty: TestSimulator) -> None:
+    # No messages to learn the account's zone from (time_to_send needs it): the profile names it.
+    write_config('[profiles.default]\naccount_timezone = "Europe/Berlin"\n')
     tag_id = cli("tag", "add", "News").stdout.strip()
     account = sim_empty.state.accounts[DEMO_EMAIL]
     dashboard = sim_empty.state.save_tag(account, "From the dashboard")

@@ -283,7 +283,8 @@ async def test_auth_failure_keeps_message_queued(sim_empty) -> None:
 
 
 async def test_scheduled_message_keeps_its_time(sim_empty) -> None:
-    session = open_sim_session(sim_empty)
+    # An account with no messages cannot show its zone: the profile names it.
+    session = open_sim_session(sim_empty, profile_extra='account_timezone = "Europe/Berlin"\n')
     try:
         when = sim_empty.clock().replace(microsecond=0) + timedelta(hours=3, minutes=7)
         (lid,) = session.outbox.queue([ANNA], "later", OFFICE_PHONE, scheduled_at=when)
@@ -292,6 +293,22 @@ async def test_scheduled_message_keeps_its_time(sim_empty) -> None:
         assert sim_empty.state.messages[sms_id].timetosend == int(when.timestamp())
         await session.syncer.sync()
         assert session.store.message(lid).scheduled_at == when
+    finally:
+        await session.aclose()
+
+
+async def test_scheduled_message_waits_when_the_account_zone_cannot_be_known(sim_empty) -> None:
+    # Berlin account, no messages to name its zone, this machine in UTC: the device's status
+    # date (+02:00) contradicts the machine's zone, so no send time is guessed.
+    session = open_sim_session(sim_empty)
+    try:
+        when = sim_empty.clock().replace(microsecond=0) + timedelta(hours=3)
+        (lid,) = session.outbox.queue([ANNA], "later", OFFICE_PHONE, scheduled_at=when)
+        report = await session.outbox.process()
+        row = session.store.message(lid)
+        assert row.outbox == QUEUED and row.sms_id is None and row.attempts == 0
+        assert "account_timezone" in row.outbox_error and "stays queued" in row.outbox_error
+        assert report.retrying == [lid] and not sim_empty.state.messages
     finally:
         await session.aclose()
 

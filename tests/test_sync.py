@@ -126,12 +126,12 @@ async def test_first_sync_resumes_after_kill(sim_empty) -> None:
     real = session.client.list_messages
     calls = 0
 
-    async def dying(flt=None):
+    async def dying(flt=None, **kw):
         nonlocal calls
         calls += 1
         if calls == 4:
             raise Kill("killed during the first sync")
-        return await real(flt)
+        return await real(flt, **kw)
 
     session.client.list_messages = dying  # type: ignore[method-assign]
     with pytest.raises(Kill):
@@ -232,7 +232,9 @@ async def test_many_pending_use_a_status_snapshot(sim_empty) -> None:
 
 def test_status_plan_picks_the_cheapest(tmp_path) -> None:
     store = Store(tmp_path / "plan.sqlite3")
-    syncer = Syncer(store, client=type("C", (), {"gateway_tz": None, "request_count": 0, "bytes_received": 0})())
+    from smstui.gateway_time import AccountZone
+
+    syncer = Syncer(store, client=type("C", (), {"zone": AccountZone(), "request_count": 0, "bytes_received": 0})())
     assert syncer._plan([], 1000.0) is None
     assert syncer._plan([(1, 900.0), (2, 950.0)], 1000.0) == "window"  # nothing between: free
     store.upsert_messages([

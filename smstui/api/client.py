@@ -21,8 +21,9 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from smstui import gateway_time
 from smstui.api import parse
-from smstui.api.errors import ApiError, AuthError, GatewayError, ResponseFormatError, TransportError
+from smstui.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, ResponseFormatError, TransportError
 from smstui.models import (
     Device,
     DeviceStatus,
@@ -108,8 +109,9 @@ class GatewayClient:
 
     ``email``/``password`` let the client fetch a token itself and, on an auth failure, fetch a
     new one and retry once. ``on_token`` is told about every new token (to persist it).
-    ``gateway_tz`` is the account's time zone, used to read dates without one and to write
-    ``timetosend``; when not given it is learnt from the zone names in the gateway's answers.
+    ``account_zone`` is what is known of the account's time zone (:mod:`smstui.gateway_time`):
+    the client feeds it every listing and asks it how to write ``timetosend``/``time_to_send``.
+    ``gateway_tz`` is a shorthand for an account zone given outright (tests, scripts).
     """
 
     def __init__(
@@ -121,6 +123,7 @@ class GatewayClient:
         token: Any = None,
         timeout: float = 20.0,
         gateway_tz: tzinfo | None = None,
+        account_zone: gateway_time.AccountZone | None = None,
         on_token: TokenCallback | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -129,7 +132,7 @@ class GatewayClient:
         self.email = email
         self._password = reveal(password)
         self._token = reveal(token)
-        self.gateway_tz: tzinfo | None = gateway_tz
+        self.zone = account_zone or gateway_time.AccountZone(gateway_time.zone_key(gateway_tz))
         self.on_token = on_token
         self.timeout = timeout
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -169,7 +172,8 @@ class GatewayClient:
                 timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=min(timeout, 10.0)),
                 transport=self._transport,
                 headers={"User-Agent": "smstui"},
-                follow_redirects=True,
+                # Never follow by itself: on 301/302/303 httpx would turn the POST into a GET.
+                follow_redirects=False,
             )
             with self._pools_lock:
                 self._pools[loop] = pool
@@ -184,8 +188,14 @@ class GatewayClient:
         return bool(self.email and self._password)
 
     @property
+    def gateway_tz(self) -> tzinfo | None:
+        """The account's zone when known (configured or learnt), else None."""
+        return self.zone.zone
+
+    @property
     def tz(self) -> tzinfo:
-        return self.gateway_tz or timezone.utc
+        """The zone of dates that carry none (see :meth:`AccountZone.for_reading`)."""
+        return self.zone.for_reading()
 
     def set_credentials(self, email: str | None, password: Any) -> None:
         self.email = email
@@ -207,6 +217,12 @@ class GatewayClient:
 
         try:
             response = await http.post(url, data=dict(data), files=files)
+            for _hop in range(3):
+                if response.status_code not in (307, 308) or "location" not in response.headers:
+                    break
+                # 307/308 keep the method and body: the request simply goes to the new place.
+                url = str(response.url.join(response.headers["location"]))
+                response = await http.post(url, data=dict(data), files=files)
         except httpx.TimeoutException as exc:
             sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
             raise TransportError(
@@ -244,6 +260,17 @@ class GatewayClient:
         return self._decode(method, response)
 
     def _decode(self, method: str, response: httpx.Response) -> dict[str, Any]:
+        if 300 <= response.status_code < 400:
+            # A redirect is answered by the web server before the gateway runs: nothing was done.
+            target = response.headers.get("location")
+            where = f" to {response.url.join(target)}" if target else ""
+            raise TransportError(
+                f"The API URL {self.base_url} redirects{where} (HTTP {response.status_code}) on {method}. "
+                "Nothing was sent; set the API URL (--api-url or the profile's api_url) to the new address.",
+                kind="redirect",
+                maybe_accepted=False,
+                url=self.base_url,
+            )
         if response.status_code >= 500:
             raise TransportError(
                 f"The gateway had an internal error (HTTP {response.status_code}) on {method}. "
@@ -253,12 +280,20 @@ class GatewayClient:
                 url=self.base_url,
             )
         content_type = response.headers.get("content-type", "")
+        if response.status_code >= 400:
+            # A refusal by the web server (wrong URL, 404, 403...): the gateway did not take it,
+            # whatever the body is (an HTML page, or JSON).
+            raise TransportError(
+                f"The gateway answered HTTP {response.status_code} to {method} ({_what(response, content_type)}). "
+                f"Nothing was sent. Check the API URL {self.base_url} (--api-url or the profile's api_url).",
+                kind="http",
+                maybe_accepted=False,
+                url=self.base_url,
+            )
         try:
             payload = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
-            what = "an HTML page" if "html" in content_type or response.content.lstrip()[:1] == b"<" else (
-                "an empty answer" if not response.content.strip() else "text that is not JSON"
-            )
+            what = _what(response, content_type)
             raise TransportError(
                 f"The gateway sent {what} instead of data (HTTP {response.status_code}) on {method}. "
                 f"Check that the API URL {self.base_url} is right; if it is, the service may be down.",
@@ -266,14 +301,6 @@ class GatewayClient:
                 maybe_accepted=True,
                 url=self.base_url,
             ) from None
-        if response.status_code >= 400:
-            raise TransportError(
-                f"The gateway answered HTTP {response.status_code} to {method}. "
-                f"Check the API URL {self.base_url}.",
-                kind="http",
-                maybe_accepted=False,
-                url=self.base_url,
-            )
         if not isinstance(payload, dict):
             raise ResponseFormatError(method, "not a JSON object", url=self.base_url)
         if parse.to_bool_safe(payload.get("error")):
@@ -311,18 +338,6 @@ class GatewayClient:
             return reader()
         except (ValueError, TypeError, KeyError) as exc:
             raise ResponseFormatError(method, str(exc), url=self.base_url) from None
-
-    def _learn_zone(self, *values: Any) -> None:
-        if self.gateway_tz is not None:
-            return
-        for value in values:
-            name = parse.zone_name_of(value)
-            if name:
-                try:
-                    self.gateway_tz = parse.zone(name)
-                except ValueError:
-                    continue
-                return
 
     # ----------------------------------------------------------------- methods
 
@@ -363,10 +378,14 @@ class GatewayClient:
         return fields
 
     def format_time(self, when: datetime) -> str:
-        """``YYYY-MM-DD HH:MM:SS`` in the account's zone, as ``timetosend`` and filters expect."""
-        if when.tzinfo is None:
-            raise ValueError("times sent to the gateway must be timezone-aware")
-        return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
+        """``timetosend``: on the account's wall clock, with its DST rules."""
+        return gateway_time.format_timetosend(when, self._writing_zone())
+
+    def _writing_zone(self) -> tzinfo:
+        try:
+            return self.zone.for_writing()
+        except gateway_time.AccountZoneUnknown as exc:
+            raise AccountZoneError(str(exc)) from None
 
     async def add_sms(self, sms: OutgoingSms, image: ImageUpload | None = None) -> int:
         """Queue one message; returns the gateway's sms_id."""
@@ -416,16 +435,17 @@ class GatewayClient:
             self._token = None
             await attempt()
 
-    def _filter_fields(self, flt: MessageFilter) -> dict[str, str]:
-        fields: dict[str, str] = {}
+    def _filter_fields(self, flt: MessageFilter, *, name_zone: bool = True) -> dict[str, str]:
+        # Dates in UTC, named so (gateway_time rule 1); only the zone lookup leaves the name out.
+        fields = gateway_time.filter_fields(flt.begin, flt.end)
+        if not name_zone:
+            fields.pop("timezone", None)
+        elif flt.timezone and "timezone" not in fields:
+            fields["timezone"] = flt.timezone
         if flt.device_id is not None:
             fields["device_id"] = str(flt.device_id)
         if flt.status is not None:
             fields["status"] = str(flt.status)
-        if flt.begin is not None:
-            fields["begindate"] = self.format_time(flt.begin)
-        if flt.end is not None:
-            fields["enddate"] = self.format_time(flt.end)
         if flt.slot is not None:
             fields["sim"] = str(flt.slot)
         if flt.customer_id is not None:
@@ -434,20 +454,24 @@ class GatewayClient:
             fields["phone"] = flt.phone
         if flt.order_desc:
             fields["orderbydesc"] = "1"
-        if flt.timezone:
-            fields["timezone"] = flt.timezone
         fields.update(flt.extra)
         return fields
 
-    async def list_messages(self, flt: MessageFilter | None = None) -> MessageList:
+    async def list_messages(self, flt: MessageFilter | None = None, *, name_zone: bool = True) -> MessageList:
         """The message list (``getallsms``), incoming messages included."""
-        payload = await self._call("getallsms", self._filter_fields(flt or MessageFilter()))
-        container = payload.get("smss")
-        if isinstance(container, Mapping):
-            first = next(iter(container.values()), None)
-            if isinstance(first, Mapping):
-                self._learn_zone(first.get("created"))
-        return self._read("getallsms", lambda: parse.parse_message_list(payload, self.tz))
+        fields = self._filter_fields(flt or MessageFilter(), name_zone=name_zone)
+        payload = await self._call("getallsms", fields)
+        container = payload.get("smss", payload.get("sms"))
+        try:
+            raw = parse.items(container, "smss")
+        except ValueError:
+            raw = ()
+        self.zone.observe(raw, fields.get("timezone"))
+        listing: MessageList = self._read("getallsms", lambda: parse.parse_message_list(payload, self.tz))
+        if not self.zone.known:
+            for msg in listing.messages[:50]:
+                self.zone.observe_offset(msg.created)
+        return listing
 
     async def count_messages(self, flt: MessageFilter | None = None) -> int:
         fields = self._filter_fields(flt or MessageFilter())
@@ -465,7 +489,9 @@ class GatewayClient:
 
     async def device_status(self, device_id: int) -> DeviceStatus:
         payload = await self._call("getdevicestatus", {"device_id": str(device_id)})
-        return self._read("getdevicestatus", lambda: parse.parse_device_status(payload, self.tz))
+        status: DeviceStatus = self._read("getdevicestatus", lambda: parse.parse_device_status(payload, self.tz))
+        self.zone.observe_offset(status.last_seen)
+        return status
 
     async def save_tag(self, title: str) -> int:
         payload = await self._call("savetag", {"title": title})
@@ -487,7 +513,7 @@ class GatewayClient:
         send_at: datetime | None = None,
     ) -> int:
         """Create a newsletter (``savepaket``); ``send_at=None`` means now."""
-        when = "0" if send_at is None else send_at.astimezone(self.tz).strftime("%d.%m.%Y %H:%M:%S")
+        when = "0" if send_at is None else gateway_time.format_paket_time(send_at, self._writing_zone())
         fields = {
             "title": title,
             "device_id": str(device_id),
@@ -499,19 +525,42 @@ class GatewayClient:
         payload = await self._call("savepaket", fields)
         return self._read("savepaket", lambda: parse.first_int(payload, "paket_id", "paket", "id"))
 
-    async def ensure_timezone(self) -> tzinfo:
-        """Learn the account's zone before writing a ``timetosend``.
+    async def learn_account_zone(self) -> bool:
+        """Ask the gateway which zone the account is in; True when it is known afterwards.
 
-        The gateway reads ``timetosend`` in the account's zone and says which zone that is only
-        in message dates (device dates come in UTC), so look at the last week's messages; with
-        none, assume the zone of this machine, which is what most users set their account to.
+        ``timetosend`` and ``time_to_send`` take no zone: the gateway reads them on the
+        account's wall clock, and only the zone names of message dates reveal it. So: one
+        listing of the last two days (a month when those are empty) that names no zone, the one
+        request that does not, since its bounds only need to be right to within a day. An
+        account with no messages yet stays unknown (the machine's zone is then assumed).
         """
-        if self.gateway_tz is None:
-            now = self.clock()
-            await self.list_messages(MessageFilter(begin=now - timedelta(days=7), end=now + timedelta(days=1)))
-        if self.gateway_tz is None:
-            self.gateway_tz = datetime.now().astimezone().tzinfo
-        return self.tz
+        if self.zone.source == gateway_time.SOURCE_CONFIG:
+            return True
+        now = self.clock()
+        for days in (2, 31):
+            await self.list_messages(MessageFilter(begin=now - timedelta(days=days)), name_zone=False)
+            if self.zone.source == gateway_time.SOURCE_GATEWAY:
+                return True
+        # No zone names: a device's status date at least tells whether the machine's zone
+        # may stand in (AccountZone.stand_in_problem).
+        for device in (await self.devices())[:1]:
+            try:
+                await self.device_status(device.id)
+            except GatewayError:
+                pass
+        return self.zone.known
+
+    async def ensure_timezone(self) -> tzinfo:
+        """The zone ``timetosend`` is written in: the account's, learnt when not yet known."""
+        if not self.zone.known:
+            await self.learn_account_zone()
+        return self._writing_zone()
+
+
+def _what(response: "httpx.Response", content_type: str) -> str:
+    if "html" in content_type or response.content.lstrip()[:1] == b"<":
+        return "an HTML page"
+    return "an empty answer" if not response.content.strip() else "text that is not JSON"
 
 
 __all__ = ["ApiError", "GatewayClient", "ImageUpload", "DEFAULT_API_URL", "image_kind", "reveal"]

@@ -47,6 +47,11 @@ class TransportError(ApiError):
         self.url = url
 
 
+class AccountZoneError(ApiError):
+    """A send time cannot be written: the account's zone is unknown and the gateway's dates
+    contradict the machine's (nothing was sent; see :mod:`smstui.gateway_time`)."""
+
+
 class ResponseFormatError(TransportError):
     """The gateway answered JSON of a shape we cannot read."""
 

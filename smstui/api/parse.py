@@ -9,24 +9,14 @@ read at all raises :class:`ValueError`, which the client turns into a ``Response
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
+from datetime import timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from smstui.gateway_time import php_zone, read_date
 from smstui.models import Device, DeviceStatus, Message, MessageList, SimCard, SmsStatus
 
 _NULLS = {"", "null", "none", "nil", "undefined"}
-_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-# PHP's timezone_type 2 uses abbreviations; these are the ones a European/US account shows.
-_ABBREVIATIONS = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120,
-    "EET": 120, "EEST": 180, "MSK": 180, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
-    "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
-}
 
 
 def is_null(value: Any) -> bool:
@@ -84,69 +74,9 @@ def to_bool(value: Any) -> bool | None:
     raise ValueError(f"not a boolean: {value!r}")
 
 
-@lru_cache(maxsize=64)
-def zone(name: str) -> tzinfo:
-    """A tzinfo for a PHP timezone field: an offset (type 1), abbreviation (2) or zone name (3)."""
-    text = name.strip()
-    match = _OFFSET.match(text)
-    if match:
-        sign, hours, minutes = match.groups()
-        delta = timedelta(hours=int(hours), minutes=int(minutes))
-        return timezone(-delta if sign == "-" else delta)
-    if text.upper() in _ABBREVIATIONS:
-        return timezone(timedelta(minutes=_ABBREVIATIONS[text.upper()]))
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}") from None
-
-
-_ISO_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?")
-
-
-def _parse_naive(text: str) -> datetime:
-    text = text.strip().replace("T", " ")
-    # fromisoformat is ~20x faster than strptime and a sync reads thousands of dates; the
-    # pattern keeps it to exactly the forms of _DATE_FORMATS (it accepts more, e.g. offsets).
-    if _ISO_NAIVE.fullmatch(text):
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            pass  # e.g. month 13: strptime says so below
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {text!r}")
-
-
-def parse_datetime(value: Any, default_tz: tzinfo = timezone.utc) -> datetime | None:
-    """A PHP DateTime object or a date string as an aware datetime; None for null."""
-    if is_null(value):
-        return None
-    if isinstance(value, Mapping):
-        if is_null(value.get("date")):
-            return None
-        naive = _parse_naive(str(value["date"]))
-        tz_name = opt_str(value.get("timezone"))
-        tz = zone(tz_name) if tz_name else default_tz
-        return naive.replace(tzinfo=tz)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            parsed = _parse_naive(text)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=default_tz)
-    raise ValueError(f"not a date: {value!r}")
-
-
-def zone_name_of(value: Any) -> str | None:
-    """The zone name of a PHP DateTime object of timezone_type 3, else None."""
-    if isinstance(value, Mapping) and str(value.get("timezone_type", "")).strip() == "3":
-        return opt_str(value.get("timezone"))
-    return None
+# Dates and zones are read by the one module that owns time on the wire.
+zone = php_zone
+parse_datetime = read_date
 
 
 def items(container: Any, what: str) -> Iterable[Mapping[str, Any]]:

@@ -73,7 +73,11 @@ class SessionScreen(StyledOnMount, Screen[None]):
     @property
     def tz(self) -> tzinfo:
         zone = self._tz or getattr(self.app, "tz", None)
-        return zone or datetime.now().astimezone().tzinfo or timezone.utc
+        if zone is None:
+            from smstui.gateway_time import local_zone  # the user's IANA zone, with its DST rules
+
+            zone = local_zone()
+        return zone
 
     def devices(self) -> list[StoredDevice]:
         return self.store.devices()

@@ -321,7 +321,9 @@ class ComposeForm(Vertical):
     def _zone(self) -> tzinfo:
         if self._tz is not None:
             return self._tz
-        return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
+        from smstui.gateway_time import local_zone  # the user's IANA zone, with its DST rules
+
+        return local_zone()
 
     # ------------------------------------------------------------------ live feedback
 
