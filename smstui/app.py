@@ -30,6 +30,7 @@ from smstui.sync_state import SyncState
 from smstui.store import Store, StoredDevice, Thread
 from smstui.widgets.format import clean
 from smstui.widgets.status_line import StatusLine
+from smstui.widgets.store_writes import StoreWrites
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -180,6 +181,8 @@ class SmsTuiApp(App[None]):
         self.device_filter: int | None = None
         self.sync_state = SyncState()
         self.session_ready = False
+        #: Draft saves and reads and the outbox writes of composed messages, in order (one thread).
+        self.store_writes = StoreWrites()
         self._extra_mode_specs = _available_extra_modes()
         self._extra_modes_found: dict[str, tuple[type[Screen], str, str, str]] | None = None
         self.extra_modes = {mode: (title, help_text) for mode, (_, _, title, help_text, _) in self._extra_mode_specs.items()}
@@ -571,24 +574,31 @@ class SmsTuiApp(App[None]):
 
     def queue_outgoing(
         self, outgoing: Outgoing, done: Callable[[list[int] | None, str | None], None], *,
-        open_thread: bool = False,
+        open_thread: bool = False, draft_key: str | None = None,
     ) -> None:
-        """Write to the outbox (a worker), tell ``done``, show it as queued, then send it now."""
-        self._queue(outgoing, done, open_thread)
+        """Write to the outbox (a worker), tell ``done``, show it as queued, then send it now.
+
+        ``draft_key``: the draft this message was written in; the outbox write deletes it in the
+        same transaction. The write is queued now, behind every draft save asked for before it."""
+        session = self.session
+        write = self.store_writes.submit(
+            session.outbox.queue,
+            outgoing.recipients, outgoing.body, outgoing.device_id, int(outgoing.slot),
+            outgoing.scheduled_at, outgoing.customer_id, outgoing.urgent, outgoing.image_path,
+            **({"clear_draft": draft_key} if draft_key else {}),
+        )
+        self._queue(outgoing, write, done, open_thread)
 
     @work(group="outbox", name="queue", exit_on_error=False, description="write a message to the outbox")
     async def _queue(
-        self, outgoing: Outgoing, done: Callable[[list[int] | None, str | None], None], open_thread: bool,
+        self, outgoing: Outgoing, write: Any, done: Callable[[list[int] | None, str | None], None],
+        open_thread: bool,
     ) -> None:
         from smstui.outbox import OutboxError
 
         session = self.session
         try:
-            lids = await asyncio.to_thread(
-                session.outbox.queue,
-                outgoing.recipients, outgoing.body, outgoing.device_id, int(outgoing.slot),
-                outgoing.scheduled_at, outgoing.customer_id, outgoing.urgent, outgoing.image_path,
-            )
+            lids = await self.store_writes.wait(write)
         except OutboxError as exc:
             done(None, clean(str(exc), single_line=True))
             return
@@ -718,6 +728,7 @@ class SmsTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         self._stop_sync()
+        self.store_writes.shutdown()  # the last draft saves land before the process ends
         try:
             await self.session.client.aclose()  # this loop's connections; the session may go on
         except Exception as exc:

@@ -857,7 +857,8 @@ class Store(TagStore):
                   customer_id=customer_id, urgent=urgent, image_path=image_path, batch=batch)]
         )[0]
 
-    def enqueue_many(self, items: Sequence[dict[str, Any]]) -> list[int]:
+    def enqueue_many(self, items: Sequence[dict[str, Any]], *, delete_draft: str | None = None) -> list[int]:
+        """Queue messages; ``delete_draft``: the draft they were written in goes in the same transaction."""
         now = self.now()
         lids: list[int] = []
         keys: set[str] = set()
@@ -876,6 +877,8 @@ class Store(TagStore):
                 )
                 lids.append(cur.lastrowid)
             self._refresh_threads(db, keys)
+            if delete_draft is not None:
+                db.execute("DELETE FROM drafts WHERE key = ?", (delete_draft,))
         return lids
 
     def outbox(

@@ -78,7 +78,9 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
 
     @work(thread=True, group="draft", name="load-draft", exit_on_error=False, description="read the draft")
     def _load_draft(self) -> None:
-        draft = self.smsapp.store.draft(DRAFT_KEY)
+        store = self.smsapp.store
+        # Behind the draft saves and sends still being written (a send deletes its draft).
+        draft = self.smsapp.store_writes.submit(store.draft, DRAFT_KEY).result()
         self.app.call_from_thread(self._apply_draft, draft)
 
     def _apply_draft(self, draft: dict | None) -> None:
@@ -94,15 +96,17 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
     def _submitted(self, event: ComposeForm.Submitted) -> None:
         event.stop()
         form = event.form
+        typed = event.typed
 
         def done(lids: list[int] | None, error: str | None) -> None:
             if lids is None:
-                form.show_errors([error or "could not queue the message"])
+                form.restore(typed, error or "could not queue the message")
                 return
-            form.clear_body()
-            self.dismiss(lids)
+            if self.is_current:
+                self.dismiss(lids)
 
-        self.smsapp.queue_outgoing(event.outgoing, done, open_thread=True)
+        # The form is empty already; the outbox write deletes the draft in its transaction.
+        self.smsapp.queue_outgoing(event.outgoing, done, open_thread=True, draft_key=event.draft_key)
 
     def action_close(self) -> None:
         self.query_one(ComposeForm).save_draft_now()

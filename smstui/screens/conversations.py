@@ -244,7 +244,8 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         page = store.thread_messages(phone_key, limit=PAGE + 1)
         has_older = len(page) > PAGE
         page = page[-PAGE:]
-        draft = store.draft(self._draft_key(phone_key))
+        # Behind the draft saves and sends still being written (a send deletes its draft).
+        draft = self.smsapp.store_writes.submit(store.draft, self._draft_key(phone_key)).result()
         thread = self._thread
         if thread is None or thread.phone_key != phone_key:
             found = [t for t in store.threads(search="", limit=THREAD_LIMIT) if t.phone_key == phone_key]
@@ -495,14 +496,17 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             return
         event.stop()
         form = event.form
+        typed, draft_key = event.typed, event.draft_key
 
         def done(lids: list[int] | None, error: str | None) -> None:
-            if lids is None:
-                form.show_errors([error or "could not queue the message"])
-            elif form.is_mounted:
-                form.clear_body()
+            # On success there is nothing to do: the form was emptied at ctrl+s (what is in it
+            # now was typed after) and the outbox write deleted the draft.
+            if lids is None and form.draft_key == draft_key:
+                form.restore(typed, error or "could not queue the message")
+            elif lids is None:
+                self.notify(error or "could not queue the message", title="Not sent", severity="error")
 
-        self.smsapp.queue_outgoing(event.outgoing, done)
+        self.smsapp.queue_outgoing(event.outgoing, done, draft_key=draft_key)
 
     def action_reply(self) -> None:
         if self.phone_key is None:

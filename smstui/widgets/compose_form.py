@@ -4,6 +4,12 @@ Used twice: as the pane under an open thread (recipient fixed to that thread) an
 new-message modal (recipients typed). It never sends anything itself: a valid form posts
 :class:`ComposeForm.Submitted` with a :class:`Outgoing`, and the screen queues it in the outbox.
 What is typed is saved as a draft (debounced, in a worker) so it survives closing and restarts.
+
+Sending reads the fields once, after the keys and pastes that came before ctrl+s (see
+:mod:`smstui.widgets.input_order`), cancels the pending draft save and empties the fields at
+once; the outbox write deletes the draft in its own transaction (``clear_draft``), and draft
+writes go through the app's ordered store writer, so no save can land after it and bring the
+sent text back. If queueing fails, the text comes back into the empty fields.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from smstui.smstext import analyze
 from smstui.store import Store, StoredDevice
 from smstui.timeparse import WhenError, parse_schedule
 from smstui.widgets.format import clean, to_local
+from smstui.widgets.input_order import after_pending_input
 
 MAX_BODY_CHARS = 4000
 
@@ -102,10 +109,18 @@ class ComposeForm(Vertical):
     show_extras: reactive[bool] = reactive(False)
 
     class Submitted(Message):
-        def __init__(self, form: "ComposeForm", outgoing: Outgoing) -> None:
+        """A checked message; the form is already empty. ``typed`` is what it held (for
+        :meth:`ComposeForm.restore` if queueing fails), ``draft_key`` the draft the send consumes."""
+
+        def __init__(
+            self, form: "ComposeForm", outgoing: Outgoing, typed: dict[str, Any] | None = None,
+            draft_key: str | None = None,
+        ) -> None:
             super().__init__()
             self.form = form
             self.outgoing = outgoing
+            self.typed = typed or {}
+            self.draft_key = draft_key
 
         @property
         def control(self) -> "ComposeForm":
@@ -405,26 +420,50 @@ class ComposeForm(Vertical):
         self.show_extras = not self.show_extras
 
     def action_submit(self) -> None:
+        # Not now: after the keys and pastes that reached the fields before ctrl+s (a paste
+        # then ctrl+s arrive together), and before anything typed after it.
+        after_pending_input(self, self._submit_now)
+
+    def _submit_now(self) -> None:
+        if not self.is_mounted:
+            return
         result = self.check()
         if result.errors:
             self.show_errors(result.errors)
             self.app.bell()
             return
         assert result.outgoing is not None
-        self.post_message(self.Submitted(self, result.outgoing))
+        typed = self.draft_data()
+        draft_key = self.draft_key
+        # The draft is this message now: no pending save may write it back after the send.
+        self._cancel_pending_save()
+        self.clear_body()
+        self.post_message(self.Submitted(self, result.outgoing, typed, draft_key))
 
     def clear_body(self) -> None:
-        """After a send: the body, schedule and image go; device and slot stay."""
+        """After a send: the body, schedule and image go; device and slot stay.
+
+        It does not touch the stored draft: the send that consumed it deletes it (in the
+        outbox write's transaction)."""
         with self.prevent(TextArea.Changed, Input.Changed):
             self.query_one("#compose-body", TextArea).text = ""
             self.query_one("#compose-when", Input).value = ""
             self.query_one("#compose-image", Input).value = ""
             if self.recipient is None:
                 self.query_one("#compose-recipients", Input).value = ""
+        self._last_data = {}
         self.show_errors([])
         self._update_info()
-        if self.draft_key:
-            self._save_draft(self.draft_key, {})
+
+    def restore(self, typed: dict[str, Any], error: str) -> None:
+        """Queueing failed: put the text back (unless something new was typed) and say why."""
+        if not self.is_mounted:
+            return
+        untouched = not self.body and (self.recipient is not None or not self._input("recipients"))
+        if untouched and typed:
+            self.load_draft(typed)
+            self._schedule_save()
+        self.show_errors([error])
 
     def retarget(self, recipient: str, draft_key: str | None) -> None:
         """Point the pane at another conversation: its fields start empty (then load its draft)."""
@@ -502,6 +541,11 @@ class ComposeForm(Vertical):
             self._save_timer.stop()
         self._save_timer = self.set_timer(0.4, self.save_draft_now, name="draft-save")
 
+    def _cancel_pending_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+
     def save_draft_now(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -519,6 +563,15 @@ class ComposeForm(Vertical):
     def _save_draft(self, key: str, data: dict[str, Any]) -> None:
         # The app owns the worker so the save outlives this form (closing the pane saves).
         store = self._store
+        writes = getattr(self.app, "store_writes", None)
+        if writes is not None:
+            # In order with the other draft writes and the sends that delete drafts.
+            future = writes.submit(store.save_draft, key, data)
+            self.app.run_worker(
+                writes.wait(future), group="draft", name=f"draft:{key}", description="save draft",
+                exit_on_error=False,
+            )
+            return
         self.app.run_worker(
             lambda: store.save_draft(key, data), thread=True, group="draft", name=f"draft:{key}",
             description="save draft", exit_on_error=False,

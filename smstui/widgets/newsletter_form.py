@@ -28,6 +28,7 @@ from smstui.store import Newsletter, StoredDevice, Tag
 from smstui.timeparse import WhenError, parse_schedule
 from smstui.widgets.bulk_counter import counter_text
 from smstui.widgets.format import clean, to_local
+from smstui.widgets.input_order import after_pending_input
 
 
 class NewsletterDialog(ModalScreen[Newsletter | None]):
@@ -185,23 +186,29 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
         return errors
 
     def action_submit(self) -> None:
+        # After the keys and pastes that came before ctrl+s: create what the form shows.
+        after_pending_input(self, self._submit_now)
+
+    def _submit_now(self) -> None:
         if self._busy:
             return
         errors = self._errors()
         self.query_one("#nl-errors", Static).update(Text("\n".join(errors)))
         if errors:
             return
-        self.create()
+        assert self.device_id is not None
+        # Read once, now: what is typed while the request runs is not part of this newsletter.
+        self._busy = True
+        self.create(dict(
+            title=self.query_one("#nl-title", Input).value, device_id=self.device_id, body=self.body,
+            tags=self.chosen_tags(), slot=self.slot, send_at=self._when(), now=self.clock(),
+        ))
 
     @work(group="newsletter-create", exclusive=True, exit_on_error=False, name="create-newsletter")
-    async def create(self) -> None:
+    async def create(self, fields: dict[str, Any]) -> None:
         self._busy = True
-        assert self.device_id is not None
         try:
-            letter = await create_newsletter(
-                self.store, self.client, title=self.query_one("#nl-title", Input).value, device_id=self.device_id,
-                body=self.body, tags=self.chosen_tags(), slot=self.slot, send_at=self._when(), now=self.clock(),
-            )
+            letter = await create_newsletter(self.store, self.client, **fields)
         except (ContactError, WhenError) as exc:
             self.query_one("#nl-errors", Static).update(Text(str(exc)))
             return
