@@ -12,8 +12,10 @@ from collections import Counter
 from typing import Any
 
 import httpx
+from zoneinfo import ZoneInfo
 import pytest
 
+from smstui.gateway_time import read_date
 from smstui.simulator import FakeClock, SimulatorError, SimulatorServer, make_state, seed
 from smstui.simulator.handlers import Call, dispatch
 from smstui.simulator.seed import OFFICE_PHONE, TRAVEL_PHONE
@@ -39,9 +41,17 @@ def test_demo_seed_is_lived_in() -> None:
         assert statuses[5] > 20 and statuses[7] > 50
         assert any(s in statuses for s in (8, 9, 10, 12, 100))
         assert statuses[1] >= 3  # scheduled, in flight and waiting for the offline phone
+        read = lambda value: read_date(value, ZoneInfo("Europe/Berlin"))  # noqa: E731
         scheduled = [r for r in rows if r["timetosend"] and r["status"] == 1
-                     and r["timetosend"]["date"] > r["created"]["date"]]
+                     and read(r["timetosend"]) > read(r["created"])]
         assert len(scheduled) == 1
+        # The vendor's mix of date forms, all in one listing: zone names, offsets, zone-less strings.
+        forms = Counter(
+            "string" if isinstance(v, str) else v["timezone_type"]
+            for r in rows for v in (r["created"], r["senttime"], r["timetosend"]) if v
+        )
+        assert forms[3] > 100 and forms[1] > 10 and forms["string"] > 10
+        assert any(isinstance(r.get("sim"), str) for r in rows)
         assert any(len(r["body"]) > 300 for r in rows)
         assert any(any(ord(ch) > 0x2000 for ch in r["body"]) for r in rows)
         assert any("sim" not in r for r in rows)

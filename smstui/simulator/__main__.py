@@ -25,9 +25,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per status step (New, Taken, Sent, Delivered)")
     parser.add_argument("--ambient-seconds", type=float, default=None,
                         help="a contact writes in every this many seconds")
+    parser.add_argument("--zone", default=None,
+                        help="the account's time zone, e.g. Australia/Sydney (default Europe/Berlin)")
     args = parser.parse_args(argv)
-    state = make_state(step_seconds=args.step_seconds, data=args.seed,
-                       ambient_seconds=args.ambient_seconds)
+    try:
+        state = make_state(step_seconds=args.step_seconds, data=args.seed,
+                           ambient_seconds=args.ambient_seconds, zone=args.zone)
+    except Exception as exc:  # an unknown zone name: say so, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     server = SimulatorServer(state, host=args.host, port=args.port)
     try:
         server.start()

@@ -289,7 +289,7 @@ def getallsms(call: Call) -> dict[str, Any]:
         if optional(f, "onlycount") in ("1", "true"):
             return {"error": 0, "count": len(msgs), "message": "Ok"}
         smss: dict[str, Any] | list[Any] = (
-            {str(m.id): render.message(state, m, zone_name) for m in msgs} if msgs else []
+            {str(m.id): render.message(state, m, zone_name, account.timezone) for m in msgs} if msgs else []
         )
     return {"error": 0, "smss": smss, "count": len(msgs), "message": "Ok"}
 

@@ -3,6 +3,12 @@
 Key order and quirks follow the vendor's examples: PHP DateTime objects for dates, objects keyed
 by id, ``sim`` sometimes absent, ``deviceid`` as a string and ``timezone_type`` 1 for devices on an
 older server build.
+
+One listing mixes the date forms the vendor's documents show (api.md "Dates and zones";
+/shared/fixtures/getallsms.mixed_zones.json), picked by message id so answers are repeatable:
+type 3 (a zone name: the zone the request named, else the account's), type 1 (that zone's
+offset on that date, never the account's zone), and plain strings with no zone, which are the
+account's wall clock whatever the request named. ``sim`` comes as a number, a string or not at all.
 """
 
 from __future__ import annotations
@@ -74,12 +80,22 @@ def status_title(status: int) -> str:
     return STATUS_TITLES.get(status, f"Status {status}")
 
 
-def message(state: SimState, m: Msg, zone_name: str) -> dict[str, Any]:
+def zoneless(ts: float, account_zone: str) -> str:
+    """A date as a plain string on the account's wall clock (the vendor's zone-less form)."""
+    return php_date(ts, account_zone)["date"][:19]
+
+
+def message(state: SimState, m: Msg, zone_name: str, account_zone: str | None = None) -> dict[str, Any]:
     dev = state.devices.get(m.device_id)
     legacy = dev is not None and dev.legacy_format
-    created = php_date(m.created, zone_name, offset=legacy)
+    account_zone = account_zone or zone_name
+    created = php_date(m.created, zone_name, offset=legacy or m.id % 7 == 3)
+    timetosend: dict[str, Any] | str | None
     if m.timetosend is not None:
-        timetosend: dict[str, Any] | None = php_date(m.timetosend, zone_name, offset=legacy)
+        if m.id % 3 == 1:
+            timetosend = zoneless(m.timetosend, account_zone)
+        else:
+            timetosend = php_date(m.timetosend, zone_name, offset=legacy)
     elif m.timetosend_echo:
         timetosend = created
     else:
@@ -96,11 +112,13 @@ def message(state: SimState, m: Msg, zone_name: str) -> dict[str, Any]:
         "deviceid": str(m.device_id) if legacy else m.device_id,
         "urgent": m.urgent,
         "created": created,
-        "senttime": None if m.senttime is None else php_date(m.senttime, zone_name, offset=legacy),
+        "senttime": None if m.senttime is None else (
+            zoneless(m.senttime, account_zone) if m.id % 5 == 2 else php_date(m.senttime, zone_name, offset=legacy)
+        ),
         "timetosend": timetosend,
     }
     if m.sim is not None:
-        out["sim"] = m.sim
+        out["sim"] = str(m.sim) if m.id % 11 == 4 else m.sim
     out["paketid"] = m.paket_id
     out["pakettitle"] = paket.title if paket else None
     out["paketbody"] = paket.body if paket else None

@@ -64,13 +64,17 @@ def make_state(
     data: str = "empty",
     ambient_seconds: float | None = None,
     rng_seed: int = 42,
+    zone: str | None = None,
 ) -> SimState:
-    """A state with the demo account and phones; ``data="demo"`` adds the sample history."""
+    """A state with the demo account and phones; ``data="demo"`` adds the sample history.
+
+    ``zone`` is the account's time zone, as set in the vendor's account settings."""
     state = SimState(clock, step_seconds=step_seconds, ambient_seconds=ambient_seconds)
+    seed.base(state, zone=zone or seed.DEMO_TIMEZONE)
     if data == "demo":
         seed.demo(state, rng_seed=rng_seed)
     elif data == "empty":
-        seed.base(state)
+        pass
     else:
         raise ValueError(f"unknown seed {data!r}: use 'demo' or 'empty'")
     return state

@@ -33,12 +33,13 @@ TINY_PNG = base64.b64decode(
 DAY = 86_400
 
 
-def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> None:
-    """The demo account and its three phones (idempotent)."""
+def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
+         zone: str = DEMO_TIMEZONE) -> None:
+    """The demo account (in time zone ``zone``) and its three phones (idempotent)."""
     with state.lock:
         if email.lower() in state.accounts:
             return
-        state.add_account(email, password, DEMO_TIMEZONE)
+        state.add_account(email, password, zone)
         owner = email.lower()
         now = int(state.now())
         state.add_device(SimDevice(
@@ -176,6 +177,27 @@ def demo(state: SimState, *, rng_seed: int = 42) -> None:
             device_id=OLD_PHONE, created=now - 4 * 3600, status=1, sim=0,
             outcome=outcome_for(PEOPLE[3][1]),
         ))
+        _dst_change(state, UNNAMED[-1])
+
+
+# Europe/Berlin and Paris leave winter time at 01:00 UTC on 29 March 2026 (02:00 CET -> 03:00
+# CEST): the history holds messages either side of it, some minutes apart.
+DST_CHANGE_2026 = 1_774_746_000
+
+
+def _dst_change(state: SimState, phone: str) -> None:
+    for offset, body, status in (
+        (-2 * 3600, "Clocks go forward tonight, see you at 10", 7),
+        (-60, "One minute before the change", 7),
+        (60, "Reply one minute after the change", 5),
+        (26 * 3600, "Monday after the change", 7),
+    ):
+        created = DST_CHANGE_2026 + offset
+        if created < state.now():
+            state.add_message(Msg(
+                id=0, phone=phone, body=body, device_id=OFFICE_PHONE, created=created, status=status,
+                sim=0, senttime=created + 3 if status == 7 else None,
+            ))
 
 
 def _fill(text: str, rng: random.Random) -> str:

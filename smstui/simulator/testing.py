@@ -50,11 +50,14 @@ def start_simulator(
     start: datetime | None = None,
     ambient_seconds: float | None = None,
     rng_seed: int = 42,
+    zone: str | None = None,
 ) -> TestSimulator:
-    """A started simulator with the demo account, on a FakeClock. Call ``.stop()`` when done."""
+    """A started simulator with the demo account, on a FakeClock. Call ``.stop()`` when done.
+
+    ``zone`` is the account's time zone (default: the demo's Europe/Berlin)."""
     clock = FakeClock(start)
     state = make_state(clock=clock, step_seconds=step_seconds, data=data,
-                       ambient_seconds=ambient_seconds, rng_seed=rng_seed)
+                       ambient_seconds=ambient_seconds, rng_seed=rng_seed, zone=zone)
     server = TestSimulator(state)
     server.clock = clock
     return server.start()  # type: ignore[return-value]
