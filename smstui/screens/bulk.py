@@ -54,6 +54,8 @@ from smstui.templates import TemplateError, list_templates, placeholders, save_t
 from smstui.widgets.bulk_context import SessionScreen, device_options, slot_options
 from smstui.widgets.bulk_counter import counter_text
 from smstui.widgets.format import clean, to_local
+from smstui.widgets.input_order import after_pending_input
+from smstui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
 
 MAX_SHOWN = 1000
 
@@ -63,7 +65,7 @@ def _cell(text: str | None, limit: int = 70) -> Text:
     return Text(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
-class BulkScreen(SessionScreen):
+class BulkScreen(TabKeys, SessionScreen):
     DEFAULT_CSS = """
     BulkScreen TabbedContent { height: 1fr; }
     BulkScreen Horizontal { height: auto; }
@@ -91,6 +93,7 @@ class BulkScreen(SessionScreen):
         Binding("f8", "pause_resume", "Pause/resume", id="bulk.pause"),
         Binding("f9", "cancel_job", "Cancel job", id="bulk.cancel"),
         Binding("escape", "back", "Back", show=False, id="bulk.back"),
+        *tab_bindings("bulk"),
     ]
 
     def __init__(self, session: Any = None, *, job_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -129,14 +132,14 @@ class BulkScreen(SessionScreen):
                         yield Select(slot_options(devices, default_device), value=0, allow_blank=False, id="bulk-slot")
                         yield Input(str(self.batch_size), placeholder="batch", id="bulk-batch", type="integer")
                     yield Static("", id="bulk-errors")
-                    yield Static("ctrl+s: preview every message before sending", classes="hint")
+                    yield Static(f"ctrl+s: preview every message before sending · {TAB_KEYS_HINT}", classes="hint")
             with TabPane("Preview", id="bulk-preview-pane"):
                 yield Static("Press ctrl+s on the Message tab to preview.", id="bulk-summary")
                 yield DataTable(id="bulk-preview", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="bulk-invalid", cursor_type="row", zebra_stripes=True)
                 with Horizontal():
                     yield Button("Send", id="bulk-send", variant="primary", disabled=True)
-                    yield Static("ctrl+g: send", classes="hint")
+                    yield Static(f"ctrl+g: send · {TAB_KEYS_HINT}", classes="hint")
             with TabPane("Jobs", id="bulk-jobs-pane"):
                 yield Static("No job running.", id="bulk-job-title")
                 yield ProgressBar(total=1, id="bulk-progress", show_eta=False)
@@ -146,7 +149,7 @@ class BulkScreen(SessionScreen):
                     yield Button("Cancel job", id="bulk-cancel", variant="error", disabled=True)
                     yield Button("Check unknown", id="bulk-reconcile", disabled=True)
                 yield DataTable(id="bulk-jobs", cursor_type="row", zebra_stripes=True)
-                yield Static("enter on a job: resume it · f8: pause/resume · f9: cancel", classes="hint")
+                yield Static(f"enter on a job: resume it · f8: pause/resume · f9: cancel · {TAB_KEYS_HINT}", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -238,6 +241,10 @@ class BulkScreen(SessionScreen):
     # ------------------------------------------------------------------ preview
 
     def action_preview(self) -> None:
+        # After the keys and pastes that came before ctrl+s: preview what the fields show.
+        after_pending_input(self, self._preview_now)
+
+    def _preview_now(self) -> None:
         errors = []
         if self.device_id is None:
             errors.append("Choose the device that sends the messages.")
@@ -315,17 +322,36 @@ class BulkScreen(SessionScreen):
         send.label = f"Send {len(rows)} message(s)"
         send.disabled = not rows
         self.query_one("#bulk-errors", Static).update("")
-        self.query_one(TabbedContent).active = "bulk-preview-pane"
+        self._show_pane("bulk-preview-pane", send if rows else table)
+
+    def _show_pane(self, pane_id: str, focus: Any = None) -> None:
+        show_pane(self.query_one(TabbedContent), pane_id, focus)
 
     # ------------------------------------------------------------------ sending
 
     @on(Button.Pressed, "#bulk-send")
     def action_send(self) -> None:
+        after_pending_input(self, self._send_now)
+
+    def _send_now(self) -> None:
         if self.job is not None and self.job.running:
             self.notify("A bulk job is running; pause or cancel it first.", severity="warning")
+            self._show_pane("bulk-jobs-pane", self.query_one("#bulk-pause", Button))
+            return
+        if self.rows is not None and self._form_state() != self._previewed:
+            # Typed after the preview (the change may not have been reported yet): never send
+            # something other than what the form shows.
+            self._form_changed()
+            self.notify("The form changed after the preview: press ctrl+s to preview again.", severity="warning")
             return
         if not self.rows:
             self.notify("Preview the messages first (ctrl+s).", severity="warning")
+            return
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "bulk-preview-pane":
+            # ctrl+g from another tab: show what would go out first; the next ctrl+g sends it.
+            self._show_pane("bulk-preview-pane", self.query_one("#bulk-send", Button))
+            self.notify("Check the preview, then press ctrl+g again to send.", timeout=4)
             return
         assert self.device_id is not None
         rows, device_id, slot = self.rows, self.device_id, self.slot
@@ -344,7 +370,6 @@ class BulkScreen(SessionScreen):
         except BulkError as exc:
             self.notify(str(exc), title="Not sent", severity="error")
             return
-        self.query_one(TabbedContent).active = "bulk-jobs-pane"
         await self._run(job)
 
     @work(group="bulk-run", exclusive=True, exit_on_error=False, name="bulk-resume")
@@ -360,6 +385,8 @@ class BulkScreen(SessionScreen):
         self.job = job
         self._set_controls(running=True)
         self._show_progress(BulkProgress(job.id, job.counts(), 0, len(job.info.batches), "starting"))
+        # Progress, pause and cancel in sight, and focus on them (f8 / f9 work from anywhere).
+        self._show_pane("bulk-jobs-pane", self.query_one("#bulk-pause", Button))
         try:
             report = await job.run(self._show_progress)
         except Exception as exc:  # noqa: BLE001 - a notification, never a traceback
@@ -367,6 +394,9 @@ class BulkScreen(SessionScreen):
             return
         finally:
             self._set_controls(running=False)
+            if isinstance(self.focused, Button) and self.focused.id in ("bulk-pause", "bulk-cancel"):
+                # Pause just went disabled: rest on the job list, never on "Cancel job".
+                self.set_focus(self.query_one("#bulk-jobs", DataTable))
             self.load_jobs()
         severity = "information" if report.state == DONE and not report.counts.unknown else "warning"
         self.notify(report.summary, title=f"Bulk job {report.state}", severity=severity, timeout=10)

@@ -23,6 +23,8 @@ from smstui.contacts import ImportReport, import_contacts
 from smstui.csv_import import CsvError, CsvPreview, read_csv
 from smstui.phone import format_display
 from smstui.widgets.format import clean
+from smstui.widgets.input_order import after_pending_input
+from smstui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
 
 MAX_SHOWN = 1000  # rows drawn per table; the counts always cover the whole file
 
@@ -34,7 +36,7 @@ def cell(text: str | None, limit: int = 60) -> Text:
     return Text(value)
 
 
-class CsvImportDialog(ModalScreen[ImportReport | None]):
+class CsvImportDialog(TabKeys, ModalScreen[ImportReport | None]):
     """See module docstring. Dismisses with the last import's report (None when none ran)."""
 
     DEFAULT_CSS = """
@@ -60,6 +62,7 @@ class CsvImportDialog(ModalScreen[ImportReport | None]):
     BINDINGS = [
         Binding("escape", "close", "Close / cancel", id="csv_import.close"),
         Binding("ctrl+s", "start_import", "Import", id="csv_import.import", priority=True),
+        *tab_bindings("csv_import"),
     ]
 
     def __init__(
@@ -92,7 +95,8 @@ class CsvImportDialog(ModalScreen[ImportReport | None]):
                     yield DataTable(id="csv-failed", cursor_type="row", zebra_stripes=True)
             yield ProgressBar(id="csv-progress", show_eta=False)
             yield Static("", id="csv-report")
-            yield Static("enter: preview · ctrl+s: import · esc: cancel the import / close", classes="dialog-hint")
+            yield Static(f"enter: preview · ctrl+s: import · esc: cancel the import / close · {TAB_KEYS_HINT}",
+                         classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#csv-valid", DataTable).add_columns("Line", "Phone", "Name", "Tag")
@@ -151,6 +155,9 @@ class CsvImportDialog(ModalScreen[ImportReport | None]):
     # ------------------------------------------------------------------ import
 
     def action_start_import(self) -> None:
+        after_pending_input(self, self._start_import_now)
+
+    def _start_import_now(self) -> None:
         if self._importing:
             return
         if self.preview is None or not self.preview.valid_rows:
@@ -201,7 +208,7 @@ class CsvImportDialog(ModalScreen[ImportReport | None]):
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("csv-failed-pane").label = f"Not saved ({len(rows)})"
         if rows:
-            tabs.active = "csv-failed-pane"
+            show_pane(tabs, "csv-failed-pane")
         self.notify(report.summary, severity="information" if ok else "warning")
 
     def action_close(self) -> None:
