@@ -191,12 +191,13 @@ class ComposeForm(Vertical):
     def watch_show_extras(self, value: bool) -> None:
         self.set_class(value, "-extras")
 
-    def _device_options(self) -> list[tuple[str, int]]:
+    def _device_options(self) -> list[tuple[Text, int]]:
         options = []
         for stored in self._devices:
             device = stored.device
             mark = "" if stored.online is not False else " (offline)"
-            options.append((clean(device.title, single_line=True) + mark, device.id))
+            # Text, not str: a Select reads a str prompt as markup, and titles come from the gateway.
+            options.append((Text(clean(device.title, single_line=True) + mark), device.id))
         return options
 
     def _apply_default_device(self) -> None:
