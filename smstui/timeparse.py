@@ -11,10 +11,14 @@ Accepted by :func:`parse_when` (case-insensitive, extra spaces ignored)::
     today 18:00              same as "18:00"
     tomorrow 9:00            tomorrow at that time ("tomorrow" alone = tomorrow 00:00)
     YYYY-MM-DD HH:MM[:SS]    that local time ("T" between date and time also works)
+    YYYY-MM-DD HH:MM +01:00  that time at that UTC offset (also "Z" or "UTC"): how to say which
+                             of the two 02:30s is meant on the night the clocks go back
     YYYY-MM-DD               00:00 on that day (so today's date alone is already past)
 
 Anything in the past is rejected with a message saying so; so is a wall time that does not
-exist because the clocks jump forward that night.
+exist because the clocks jump forward that night, and one that happens twice because they go
+back, unless an offset says which. ``tz`` should be a zone with DST rules (zoneinfo), which
+:func:`smstui.gateway_time.local_zone` gives; with a fixed offset neither check can fire.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ _RELATIVE = r"^(?:\+|in\s+)\s*((?:\d+\s*[dhm]\s*)+)$"
 _RELATIVE_PART = r"(\d+)\s*([dhm])"
 _CLOCK = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?"
 _DATE = r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
-_ABSOLUTE = rf"^{_DATE}(?:(?:\s+|t){_CLOCK})?$"
+_OFFSET = r"(?:\s*(?P<off>z|utc|[+-]\d{1,2}(?::?\d{2})?))?"
+_ABSOLUTE = rf"^{_DATE}(?:(?:\s+|t){_CLOCK}{_OFFSET})?$"
 _DAY_WORD = rf"^(?:(?P<word>today|tomorrow)(?:\s+(?:at\s+)?|$))?(?:{_CLOCK})?$"
 _MAX_RELATIVE = timedelta(days=3650)
 
@@ -117,9 +122,17 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
             clock = time(int(match.group("h")), int(match.group("m")), int(match.group("s") or 0))
         except ValueError:
             raise WhenError(f"{text.strip()!r} has an impossible time of day; use HH:MM") from None
+    offset = match.groupdict().get("off")
+    if offset:
+        try:
+            return datetime.combine(day, clock, tzinfo=_fixed(offset)).astimezone(zone)
+        except (OverflowError, ValueError):
+            raise WhenError(f"{text.strip()!r} is out of range") from None
     result = datetime.combine(day, clock, tzinfo=zone)
     try:
         roundtrip = result.astimezone(timezone.utc).astimezone(zone)
+        later = result.replace(fold=1)
+        twice = later.utcoffset() != result.utcoffset()
     except OverflowError:
         raise WhenError(f"{text.strip()!r} is out of range") from None
     # A wall time skipped by a DST jump does not survive a round trip through UTC.
@@ -127,7 +140,30 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
         raise WhenError(
             f"{_show(result)} does not exist in {zone} (the clocks jump forward); pick another time"
         )
+    if twice:
+        first, second = _offset_text(result), _offset_text(later)
+        raise WhenError(
+            f"{_show(result)} happens twice in {zone} (the clocks go back): add the offset to say "
+            f"which, '{_show(result)} {first}' for the first or '{_show(result)} {second}' for the second"
+        )
     return result
+
+
+def _fixed(text: str) -> tzinfo:
+    if text in ("z", "utc"):
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = (int(digits[:-2] or 0), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    if hours > 14 or minutes > 59:
+        raise ValueError(text)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _offset_text(dt: datetime) -> str:
+    minutes = int((dt.utcoffset() or timedelta(0)) / timedelta(minutes=1))
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _future(when: datetime, local_now: datetime) -> datetime:
@@ -143,15 +179,19 @@ def _show(dt: datetime) -> str:
 
 
 def format_gateway_time(dt: datetime, tz: tzinfo | str) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in ``tz`` (the ``timetosend`` / ``begindate`` format)."""
+    """``YYYY-MM-DD HH:MM:SS`` in ``tz`` (the ``timetosend`` format; see smstui.gateway_time)."""
+    from smstui.gateway_time import format_timetosend
+
     _require_aware(dt, "dt")
-    return dt.astimezone(_zone(tz)).strftime(GATEWAY_FORMAT)
+    return format_timetosend(dt, _zone(tz))
 
 
 def format_paket_time(dt: datetime, tz: tzinfo | str) -> str:
     """``DD.MM.YYYY HH:MM:SS`` in ``tz`` (savepaket's ``time_to_send`` format)."""
+    from smstui.gateway_time import format_paket_time as paket_time
+
     _require_aware(dt, "dt")
-    return dt.astimezone(_zone(tz)).strftime(PAKET_FORMAT)
+    return paket_time(dt, _zone(tz))
 
 
 def humanize_ago(dt: datetime, now: datetime) -> str:

@@ -269,7 +269,9 @@ def addalotofsms(call: Call) -> dict[str, Any]:
 def getallsms(call: Call) -> dict[str, Any]:
     account = authed(call)
     f = call.fields
-    zone_name = optional(f, "timezone") or account.timezone
+    # The vendor documents the parameter; ``timezone_param = False`` models a service that
+    # ignores it (bounds read and dates shown on the account's clock): a client must survive both.
+    zone_name = (optional(f, "timezone") if call.state.timezone_param else None) or account.timezone
     zone(zone_name)
     begin = optional(f, "begindate")
     end = optional(f, "enddate")

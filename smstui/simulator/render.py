@@ -89,7 +89,10 @@ def message(state: SimState, m: Msg, zone_name: str, account_zone: str | None = 
     dev = state.devices.get(m.device_id)
     legacy = dev is not None and dev.legacy_format
     account_zone = account_zone or zone_name
-    created = php_date(m.created, zone_name, offset=legacy or m.id % 7 == 3)
+    created: dict[str, Any] | str = (
+        zoneless(m.created, account_zone) if m.id % 13 == 5
+        else php_date(m.created, zone_name, offset=legacy or m.id % 7 == 3)
+    )
     timetosend: dict[str, Any] | str | None
     if m.timetosend is not None:
         if m.id % 3 == 1:

@@ -269,6 +269,8 @@ class SimState:
         self._ambient_last: float | None = None
         self._ambient_index = rng_seed
         self.ambient_phones: list[tuple[int, str]] = []  # (device_id, phone)
+        # getallsms honours its ``timezone`` parameter (False: bounds on the account's clock).
+        self.timezone_param = True
         # Where the server listens; set by the runner so seeded upload URLs point at it.
         self.public_base = "http://127.0.0.1"
 
