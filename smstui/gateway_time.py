@@ -5,10 +5,12 @@ The gateway's documents never say in which zone ``begindate``, ``enddate``, ``ti
 objects with ``timezone_type`` 3 (a zone name), 1 (one date's offset, ``+02:00``) or 2 (an
 abbreviation), and plain strings with no zone at all. smstui follows five rules, all here:
 
-1. **Date filters name their zone.** ``begindate``/``enddate`` are written in UTC and sent with
-   ``timezone=UTC`` (:func:`filter_fields`), so they mean one instant whatever the account is set
-   to and whatever smstui believes about it. Nothing about the account's zone can open a hole
-   between two consecutive windows.
+1. **Date filters name their zone.** ``begindate``/``enddate`` are written on the clock of a
+   zone that the request names with ``timezone`` (:func:`filter_fields`): the account's zone when
+   known, else UTC. A gateway that honours the parameter (as documented) reads one instant
+   whatever smstui believes about the account; one that ignored it would read the account's
+   clock, which is the same instant as long as the learnt zone is right. Consecutive windows are
+   written in one zone, so no belief about the account can open a hole between them.
 2. **Every date is read by its own zone field** (:func:`read_date`): type 1 as that offset, type 2
    as that abbreviation, type 3 as that zone; a zone-less string in the account's zone (the
    vendor's zone-less ``senttime``/``timetosend`` are the account's wall clock).
@@ -149,6 +151,10 @@ def _system_zone() -> ZoneInfo:
 def forget_local_zone() -> None:
     """Read the system's zone again on next use (tests change ``TZ``; so can a long session)."""
     _local_cache.clear()
+    import sys
+
+    if "tzlocal" in sys.modules:
+        sys.modules["tzlocal"].reload_localzone()  # tzlocal keeps its own cache
 
 
 # ------------------------------------------------------------------ reading
@@ -196,13 +202,15 @@ def read_date(value: Any, account_tz: tzinfo = UTC) -> datetime | None:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             parsed = _parse_naive(text)
-        return parsed if parsed.tzinfo else _aware(parsed, account_tz)
+        return parsed.astimezone(UTC) if parsed.tzinfo else _aware(parsed, account_tz)
     raise ValueError(f"not a date: {value!r}")
 
 
 def _aware(naive: datetime, tz: tzinfo) -> datetime:
-    # A wall time in a DST fold is read as its first occurrence (fold=0), as PHP does.
-    return naive.replace(tzinfo=tz)
+    # A wall time in a DST fold is read as its first occurrence (fold=0), as PHP does. The
+    # result is the instant in UTC: two datetimes sharing one ZoneInfo subtract and compare by
+    # wall clock in Python, which is an hour wrong across a DST change.
+    return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def zone_name_of(value: Any) -> str | None:
@@ -224,15 +232,20 @@ def _utc_text(when: datetime) -> str:
     return when.astimezone(UTC).strftime(GATEWAY_FORMAT)
 
 
-def filter_fields(begin: datetime | None, end: datetime | None) -> dict[str, str]:
-    """``begindate``/``enddate`` in UTC and ``timezone=UTC`` naming it (rule 1); {} for no dates."""
+def filter_fields(begin: datetime | None, end: datetime | None, zone: tzinfo | None = None) -> dict[str, str]:
+    """``begindate``/``enddate`` on ``zone``'s clock (UTC when None) and ``timezone`` naming it
+    (rule 1); {} for no dates."""
+    name = zone_key(zone) or FILTER_ZONE
+    tz = zone if name != FILTER_ZONE and zone is not None else UTC
     fields: dict[str, str] = {}
     if begin is not None:
-        fields["begindate"] = _utc_text(begin)
+        _utc_text(begin)  # the aware check
+        fields["begindate"] = begin.astimezone(tz).strftime(GATEWAY_FORMAT)
     if end is not None:
-        fields["enddate"] = _utc_text(end)
+        _utc_text(end)
+        fields["enddate"] = end.astimezone(tz).strftime(GATEWAY_FORMAT)
     if fields:
-        fields["timezone"] = FILTER_ZONE
+        fields["timezone"] = name
     return fields
 
 
@@ -325,10 +338,15 @@ class AccountZone:
         """True while send times are written in the machine's zone for want of the account's."""
         return self.zone is None
 
-    def observe_offset(self, when: datetime | None) -> None:
-        """Keep a gateway date that carries a fixed offset (evidence, never the zone)."""
-        if when is not None and zone_key(when.tzinfo) is None and when.utcoffset() is not None:
-            self._evidence = when
+    def observe_offset(self, value: Any) -> None:
+        """Keep a raw gateway date of ``timezone_type`` 1 (an offset): evidence, never the zone."""
+        if not isinstance(value, Mapping) or str(value.get("timezone_type", "")).strip() != "1":
+            return
+        try:
+            naive = _parse_naive(str(value["date"]))
+            self._evidence = naive.replace(tzinfo=php_zone(str(value["timezone"])))
+        except (KeyError, ValueError, TypeError):
+            return
 
     def stand_in_problem(self) -> str | None:
         """Why the machine's zone cannot stand in for the unknown account zone, or None."""
@@ -382,6 +400,10 @@ class AccountZone:
         Dates of a listing asked in zone Z are rendered in Z, so they say nothing about the
         account unless they name another zone than Z.
         """
+        raw_messages = list(raw_messages)
+        if named_zone is None and self.zone is None:
+            for raw in raw_messages[:50]:
+                self.observe_offset(raw.get("created"))
         names = Counter(
             name
             for raw in raw_messages

@@ -125,7 +125,9 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
     offset = match.groupdict().get("off")
     if offset:
         try:
-            return datetime.combine(day, clock, tzinfo=_fixed(offset)).astimezone(zone)
+            # Kept at its offset: a fold=1 datetime in the zone compares unequal to every other
+            # zone's (PEP 495), so the instant is safest as it was written.
+            return datetime.combine(day, clock, tzinfo=_fixed(offset))
         except (OverflowError, ValueError):
             raise WhenError(f"{text.strip()!r} is out of range") from None
     result = datetime.combine(day, clock, tzinfo=zone)

@@ -26,7 +26,7 @@ def test_vendor_message_list_reads_offsets_and_quirks() -> None:
     assert first.phone == "+4915752982212"
     assert first.status == 1 and first.slot == 0 and first.device_id == 260
     assert first.created == datetime(2021, 7, 11, 12, 59, 26, tzinfo=timezone(timedelta(hours=2)))
-    assert first.created.utcoffset() == timedelta(hours=2)
+    assert first.created == datetime(2021, 7, 11, 10, 59, 26, tzinfo=timezone.utc)  # +02:00 read as given
     assert first.sent_at is None
     assert by_id[22074938].customer_id == 19921 and by_id[22074938].urgent is True
     assert by_id[22078325].customer_id is None  # 0 means "none"
@@ -38,7 +38,7 @@ def test_seed_message_list_with_zone_names_and_missing_sim() -> None:
     assert [m.id for m in result.messages] == [62050971, 62051117]
     msg = result.messages[0]
     assert msg.slot is None  # `sim` absent
-    assert msg.created.tzinfo == ZoneInfo("Europe/Paris")
+    assert msg.created == datetime(2023, 11, 2, 22, 44, 43, tzinfo=ZoneInfo("Europe/Paris"))
     assert msg.created.astimezone(timezone.utc) == datetime(2023, 11, 2, 21, 44, 43, tzinfo=timezone.utc)
     assert msg.body == "Hello! Thank you for Order! "  # trailing space kept: bodies are data
     assert msg.title == "Taken by phone"
@@ -66,7 +66,7 @@ def test_devices_keyed_by_id_with_string_quirks() -> None:
 def test_device_status_with_timezone_type_1() -> None:
     status = parse.parse_device_status(load("getdevicestatus.ok.json"))
     assert status.online is False and status.device_id == 260
-    assert status.last_seen.utcoffset() == timedelta(hours=2)
+    assert status.last_seen == datetime(2020, 8, 11, 14, 9, 53, tzinfo=timezone.utc)  # 16:09:53 at +02:00
     assert status.seconds_since_seen == 28851900
 
 
@@ -103,7 +103,7 @@ def test_unknown_status_code_keeps_server_title() -> None:
 def test_date_strings_and_abbreviations() -> None:
     assert parse.parse_datetime("2024-01-02 03:04") == datetime(2024, 1, 2, 3, 4, tzinfo=timezone.utc)
     cest = parse.parse_datetime({"date": "2024-06-01 12:00:00.000000", "timezone_type": 2, "timezone": "CEST"})
-    assert cest.utcoffset() == timedelta(hours=2)
+    assert cest == datetime(2024, 6, 1, 10, 0, tzinfo=timezone.utc)  # 12:00 CEST
     assert parse.parse_datetime({"date": None, "timezone_type": 3, "timezone": "UTC"}) is None
 
 
@@ -136,8 +136,9 @@ def test_php_datetime_offsets(moment: datetime, minutes: int) -> None:
     text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
     value = {"date": moment.strftime("%Y-%m-%d %H:%M:%S.000000"), "timezone_type": 1, "timezone": text}
     parsed = parse.parse_datetime(value)
-    assert parsed.utcoffset() == timedelta(minutes=minutes)
-    assert parsed.replace(tzinfo=None) == moment
+    # The instant the offset says, kept in UTC (dates sharing a ZoneInfo compare by wall clock).
+    assert parsed == moment.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+    assert parsed.utcoffset() == timedelta(0)
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),

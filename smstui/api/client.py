@@ -436,8 +436,8 @@ class GatewayClient:
             await attempt()
 
     def _filter_fields(self, flt: MessageFilter, *, name_zone: bool = True) -> dict[str, str]:
-        # Dates in UTC, named so (gateway_time rule 1); only the zone lookup leaves the name out.
-        fields = gateway_time.filter_fields(flt.begin, flt.end)
+        # Dates on a named zone's clock (gateway_time rule 1); only the zone lookup leaves it out.
+        fields = gateway_time.filter_fields(flt.begin, flt.end, self.zone.zone)
         if not name_zone:
             fields.pop("timezone", None)
         elif flt.timezone and "timezone" not in fields:
@@ -467,11 +467,7 @@ class GatewayClient:
         except ValueError:
             raw = ()
         self.zone.observe(raw, fields.get("timezone"))
-        listing: MessageList = self._read("getallsms", lambda: parse.parse_message_list(payload, self.tz))
-        if not self.zone.known:
-            for msg in listing.messages[:50]:
-                self.zone.observe_offset(msg.created)
-        return listing
+        return self._read("getallsms", lambda: parse.parse_message_list(payload, self.tz))
 
     async def count_messages(self, flt: MessageFilter | None = None) -> int:
         fields = self._filter_fields(flt or MessageFilter())
@@ -489,9 +485,8 @@ class GatewayClient:
 
     async def device_status(self, device_id: int) -> DeviceStatus:
         payload = await self._call("getdevicestatus", {"device_id": str(device_id)})
-        status: DeviceStatus = self._read("getdevicestatus", lambda: parse.parse_device_status(payload, self.tz))
-        self.zone.observe_offset(status.last_seen)
-        return status
+        self.zone.observe_offset(payload.get("lastseen"))
+        return self._read("getdevicestatus", lambda: parse.parse_device_status(payload, self.tz))
 
     async def save_tag(self, title: str) -> int:
         payload = await self._call("savetag", {"title": title})
