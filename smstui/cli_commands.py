@@ -513,17 +513,24 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             await session.outbox.process()
         except Exception as exc:  # the sync itself worked; say so and still report it
             warn(f"outbox: {exc}")
-        return report
+        return report, report.verified or session.syncer.last_check
 
     report = run(ctx, body)
     if shown:
         click.echo("", err=True)
+    report, check = report
     doc = {
         "new_messages": int(report.inserted),
         "changed_messages": int(report.changed),
         "new_incoming": int(report.new_incoming),
         "changed_threads": len(report.phone_keys),
         "devices_changed": bool(report.devices_changed),
+        # The latest comparison of the stored history with the gateway's counts (history_check).
+        "verified": None if check is None else {
+            "complete": check.complete, "messages": check.messages, "recovered": check.recovered,
+            "from": _iso(check.begin), "to": _iso(check.end), "at": _iso(check.at),
+            "differs": [{"from": _iso(a), "to": _iso(b), "stored": s, "gateway": g} for a, b, s, g in check.differs],
+        },
     }
     if as_json:
         emit_json(doc)
@@ -532,6 +539,13 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             f"Synced: {doc['new_messages']} new message(s), {doc['changed_threads']} conversation(s) changed"
             + (", devices updated." if doc["devices_changed"] else ".")
         )
+        if check is not None:
+            when = "" if report.verified is not None else f" (checked {out.local_time(datetime.fromtimestamp(check.at, timezone.utc))})"
+            click.echo(check.summary() + when)
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat()
 
 
 from smstui.cli_contacts import register as _register_contact_commands  # noqa: E402

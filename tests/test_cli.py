@@ -236,12 +236,17 @@ def test_sync_then_offline_messages(live_demo: Cli) -> None:
     assert run.exit_code == 0, run.output
     report = run.json()
     assert report["new_messages"] > 0
-    assert set(report) == {"new_messages", "changed_messages", "new_incoming", "changed_threads", "devices_changed"}
+    assert set(report) == {"new_messages", "changed_messages", "new_incoming", "changed_threads", "devices_changed",
+                           "verified"}
+    # The first sync says what it verified against the gateway's own count.
+    assert report["verified"]["complete"] is True and report["verified"]["differs"] == []
+    assert 0 < report["verified"]["messages"] <= report["new_messages"]
     local = demo_cli("messages", "--offline", "--limit", "0", "--json").json()
     assert local["count"] == report["new_messages"]
     again = demo_cli("sync", "--json").json()
     assert again["new_messages"] == 0
-    assert "Synced:" in demo_cli("sync").stdout
+    text = demo_cli("sync").stdout
+    assert "Synced:" in text and "Verified" in text and "complete" in text
 
 
 def test_failed_message_fails_status_wait(live: Cli) -> None:

@@ -263,3 +263,46 @@ def test_malformed_shape_is_a_format_error() -> None:
     c = GatewayClient("http://127.0.0.1:9/getdata/")
     with pytest.raises(ResponseFormatError):
         c._read("getallsms", lambda: (_ for _ in ()).throw(ValueError("smss is neither a list nor an object")))
+
+
+def _redirecting(status: int, seen: list[tuple[str, str]]) -> "httpx.MockTransport":
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, str(request.url)))
+        if request.url.path.startswith("/old/"):
+            return httpx.Response(status, headers={"location": "https://new.test/getdata/addsms"})
+        return httpx.Response(200, json={"error": 0, "sms_id": 5, "message": "ok"})
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+async def test_a_redirect_never_turns_the_post_into_a_get(status: int) -> None:
+    seen: list[tuple[str, str]] = []
+    sms = OutgoingSms(sendto="+4915100000001", body="x", device_id=1)
+    async with GatewayClient("https://old.test/old/", token="t", transport=_redirecting(status, seen)) as c:
+        with pytest.raises(TransportError) as err:
+            await c.add_sms(sms)
+    assert seen == [("POST", "https://old.test/old/addsms")]  # nothing followed, nothing as GET
+    assert err.value.maybe_accepted is False and "https://new.test/getdata/addsms" in str(err.value)
+
+
+@pytest.mark.parametrize("status", [307, 308])
+async def test_307_and_308_post_again_to_the_new_place(status: int) -> None:
+    seen: list[tuple[str, str]] = []
+    sms = OutgoingSms(sendto="+4915100000001", body="x", device_id=1)
+    async with GatewayClient("https://old.test/old/", token="t", transport=_redirecting(status, seen)) as c:
+        assert await c.add_sms(sms) == 5
+    assert seen == [("POST", "https://old.test/old/addsms"), ("POST", "https://new.test/getdata/addsms")]
+
+
+async def test_an_html_404_is_a_definite_refusal() -> None:
+    import httpx
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(404, html="<html><h1>Not Found</h1></html>"))
+    async with GatewayClient("https://gw.test/wrong/", token="t", transport=transport) as c:
+        with pytest.raises(TransportError) as err:
+            await c.add_sms(OutgoingSms(sendto="+4915100000001", body="x", device_id=1))
+    # Not "maybe accepted": the outbox must not send it to reconciliation.
+    assert err.value.maybe_accepted is False and "HTTP 404" in str(err.value) and "an HTML page" in str(err.value)
