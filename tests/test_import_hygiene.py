@@ -19,6 +19,8 @@ CORE_MODULES = [
     "smstui.phone",
     "smstui.smstext",
     "smstui.timeparse",
+    "smstui.gateway_time",
+    "smstui.history_check",
     "smstui.sync",
     "smstui.outbox",
     "smstui.service",
