@@ -361,8 +361,9 @@ class AccountZone:
             "smstui does not know the time zone of your gateway account yet (it has no messages "
             f"that name it), and the gateway's dates show UTC{_offset_text(seen)} on "
             f"{self._evidence.strftime('%Y-%m-%d')} where this computer's zone ({local.key}) had "
-            f"UTC{_offset_text(mine)}. Set account_timezone in the profile, e.g. "
-            'account_timezone = "Europe/Berlin", so that send times are right.'
+            f"UTC{_offset_text(mine)}. Set account_timezone in the profile to the zone of your "
+            'SMSGateway24 account (an IANA name, e.g. account_timezone = "Australia/Sydney"), so '
+            "that send times are right."
         )
 
     def for_writing(self) -> ZoneInfo:
