@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
@@ -621,20 +620,7 @@ def save_config(config: Config, path: Path | str | None = None) -> Path:
     import tomli_w  # only when saving
 
     payload = tomli_w.dumps(config_to_dict(config)).encode("utf-8")
-    # mkstemp creates the file 0600 from the start, so the content is never world-readable.
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, file)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    paths.write_private(file, payload)
     return file
 
 

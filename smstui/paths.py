@@ -106,3 +106,24 @@ def log_dir() -> Path:
     if override is not None:
         return ensure_private_dir(data_dir() / "logs")
     return ensure_private_dir(Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)))
+
+
+def write_private(file: Path, payload: bytes) -> None:
+    """Replace ``file`` with ``payload`` atomically; the file is 0600 from its first byte
+    (mkstemp), so its content is never readable by others, even for an instant."""
+    import tempfile  # only when writing
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, file)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -185,20 +184,7 @@ def _write(file: Path, doc: dict[str, Any]) -> None:
     import tomli_w  # only when writing
 
     payload = tomli_w.dumps(doc).encode("utf-8")
-    # mkstemp makes the file 0600 from the start: the content is never readable by others.
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, file)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    paths.write_private(file, payload)
 
 
 def apply_state(config: Config, state: State) -> Config:

@@ -253,10 +253,16 @@ async def test_requests_and_bytes_are_counted(client) -> None:
 
 
 def test_format_time_needs_an_aware_datetime() -> None:
-    c = GatewayClient("http://127.0.0.1:9/getdata/")
+    c = GatewayClient("http://127.0.0.1:9/getdata/", gateway_tz=timezone.utc)
     with pytest.raises(ValueError):
         c.format_time(datetime(2030, 1, 1))
     assert c.format_time(datetime(2030, 1, 1, 12, tzinfo=timezone.utc)) == "2030-01-01 12:00:00"
+    # With the account's zone unknown (and nothing contradicting it), the machine's stands in.
+    from smstui.gateway_time import local_zone
+
+    unknown = GatewayClient("http://127.0.0.1:9/getdata/")
+    moment = datetime(2030, 1, 1, 12, tzinfo=timezone.utc)
+    assert unknown.format_time(moment) == moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def test_malformed_shape_is_a_format_error() -> None:
