@@ -895,7 +895,7 @@ class BulkJob:
             self._save_batch()
             return True
         since = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
-        # Bounds are named in UTC (gateway_time); what this misses is looked up by marker with
+        # Bounds name their zone (gateway_time); what this misses is looked up by marker with
         # a day's margin below, which no zone misreading can escape.
         flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, timezone.utc) - WINDOW_MARGIN)
         unresolved: list[BatchInfo] = list(pending)

@@ -22,8 +22,9 @@ abbreviation), and plain strings with no zone at all. smstui follows five rules,
    ``account_timezone`` overrides what is learnt.
 4. **Send times are written in the account's zone with its DST rules** (:func:`format_timetosend`,
    :func:`format_paket_time`; zoneinfo, never a fixed offset), since those fields take no zone.
-   While the zone is unknown (a new account with no messages yet) the machine's zone is assumed,
-   and the caller is told so (:attr:`AccountZone.assumed`).
+   While the zone is unknown (a new account with no messages yet) the machine's zone stands in,
+   unless a gateway date contradicts it (:meth:`AccountZone.stand_in_problem`): then no send
+   time is written and the caller is told to set ``account_timezone``.
 5. **The user's zone is the system's IANA zone** (:func:`local_zone`: tzlocal, which reads ``TZ``
    and /etc/localtime), overridable by the config's ``[ui] timezone``. Wall times the user types
    are read in it, with its DST rules (see :mod:`smstui.timeparse` for the gap and the fold).
@@ -93,6 +94,8 @@ def php_zone(name: str) -> tzinfo:
     match = _OFFSET.match(text)
     if match:
         sign, hours, minutes = match.groups()
+        if int(minutes or 0) > 59:
+            raise ValueError(f"unknown time zone {name!r}")
         delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
         return timezone(-delta if sign == "-" else delta)
     if text.upper() in _ABBREVIATIONS:
@@ -226,12 +229,6 @@ def zone_name_of(value: Any) -> str | None:
 # ------------------------------------------------------------------ writing
 
 
-def _utc_text(when: datetime) -> str:
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValueError("times sent to the gateway must be timezone-aware")
-    return when.astimezone(UTC).strftime(GATEWAY_FORMAT)
-
-
 def filter_fields(begin: datetime | None, end: datetime | None, zone: tzinfo | None = None) -> dict[str, str]:
     """``begindate``/``enddate`` on ``zone``'s clock (UTC when None) and ``timezone`` naming it
     (rule 1); {} for no dates."""
@@ -239,11 +236,9 @@ def filter_fields(begin: datetime | None, end: datetime | None, zone: tzinfo | N
     tz = zone if name != FILTER_ZONE and zone is not None else UTC
     fields: dict[str, str] = {}
     if begin is not None:
-        _utc_text(begin)  # the aware check
-        fields["begindate"] = begin.astimezone(tz).strftime(GATEWAY_FORMAT)
+        fields["begindate"] = _in_zone(begin, tz).strftime(GATEWAY_FORMAT)
     if end is not None:
-        _utc_text(end)
-        fields["enddate"] = end.astimezone(tz).strftime(GATEWAY_FORMAT)
+        fields["enddate"] = _in_zone(end, tz).strftime(GATEWAY_FORMAT)
     if fields:
         fields["timezone"] = name
     return fields
@@ -265,17 +260,11 @@ def format_paket_time(when: datetime, zone: tzinfo) -> str:
     return _in_zone(when, zone).strftime(PAKET_FORMAT)
 
 
-def _offset_text(delta: timedelta | None) -> str:
+def offset_text(delta: timedelta | None) -> str:
+    """``+02:00`` / ``-05:30`` for a UTC offset (None: ``+00:00``)."""
     minutes = int((delta or timedelta(0)) / timedelta(minutes=1))
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def describe(when: datetime, zone: tzinfo) -> str:
-    """``2027-04-01 09:00 Europe/Berlin`` — a time as the user should read it back."""
-    local = when.astimezone(zone)
-    text = local.strftime("%Y-%m-%d %H:%M" if local.second == 0 else "%Y-%m-%d %H:%M:%S")
-    return f"{text} {zone_key(zone) or local.strftime('%z')}"
 
 
 # ------------------------------------------------------------------ the account's zone
@@ -333,11 +322,6 @@ class AccountZone:
             return SOURCE_CONFIG
         return SOURCE_GATEWAY if self._learnt is not None else None
 
-    @property
-    def assumed(self) -> bool:
-        """True while send times are written in the machine's zone for want of the account's."""
-        return self.zone is None
-
     def observe_offset(self, value: Any) -> None:
         """Keep a raw gateway date of ``timezone_type`` 1 (an offset): evidence, never the zone."""
         if not isinstance(value, Mapping) or str(value.get("timezone_type", "")).strip() != "1":
@@ -359,9 +343,9 @@ class AccountZone:
             return None
         return (
             "smstui does not know the time zone of your gateway account yet (it has no messages "
-            f"that name it), and the gateway's dates show UTC{_offset_text(seen)} on "
+            f"that name it), and the gateway's dates show UTC{offset_text(seen)} on "
             f"{self._evidence.strftime('%Y-%m-%d')} where this computer's zone ({local.key}) had "
-            f"UTC{_offset_text(mine)}. Set account_timezone in the profile to the zone of your "
+            f"UTC{offset_text(mine)}. Set account_timezone in the profile to the zone of your "
             'SMSGateway24 account (an IANA name, e.g. account_timezone = "Australia/Sydney"), so '
             "that send times are right."
         )
@@ -423,12 +407,12 @@ __all__ = [
     "PAKET_FORMAT",
     "ZoneError",
     "configure_user_zone",
-    "describe",
     "filter_fields",
     "forget_local_zone",
     "format_paket_time",
     "format_timetosend",
     "local_zone",
+    "offset_text",
     "php_zone",
     "read_date",
     "zone_by_name",

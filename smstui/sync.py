@@ -51,8 +51,8 @@ Devices
     account's zone.
 
 Time zone
-    Date filters are written in UTC and name it (``timezone=UTC``), so windows and cursors mean
-    one instant whatever the account's zone; the account's zone itself, which ``timetosend``
+    Date filters name the zone they are written in (``timezone=``: the account's when known,
+    else UTC), so windows and cursors mean one instant; the account's zone itself, which ``timetosend``
     needs, is learnt about once a day from a small listing (:meth:`Syncer.check_zone`; rules in
     :mod:`smstui.gateway_time`) and kept in meta (:func:`load_account_zone`).
 

@@ -152,20 +152,18 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
 
 
 def _fixed(text: str) -> tzinfo:
-    if text in ("z", "utc"):
-        return timezone.utc
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    hours, minutes = (int(digits[:-2] or 0), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
-    if hours > 14 or minutes > 59:
+    from smstui.gateway_time import php_zone  # the one reader of "+01:00", "Z", "UTC"
+
+    zone = php_zone(text)
+    if abs(zone.utcoffset(None) or timedelta(0)) > timedelta(hours=14):
         raise ValueError(text)
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return zone
 
 
 def _offset_text(dt: datetime) -> str:
-    minutes = int((dt.utcoffset() or timedelta(0)) / timedelta(minutes=1))
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    from smstui.gateway_time import offset_text
+
+    return offset_text(dt.utcoffset())
 
 
 def _future(when: datetime, local_now: datetime) -> datetime:

@@ -67,6 +67,27 @@ class Kill(BaseException):
     """Stands for the process being killed: not an Exception, so nothing may swallow it."""
 
 
+def kill_on_listing(client: Any, nth: int) -> Callable[[], None]:
+    """Make the client's ``nth`` ``list_messages`` call raise :class:`Kill` (a process killed
+    mid-request); returns the function that puts the real method back."""
+    real = client.list_messages
+    calls = 0
+
+    async def dying(flt: Any = None, **kw: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == nth:
+            raise Kill("killed during the first sync")
+        return await real(flt, **kw)
+
+    client.list_messages = dying
+
+    def restore() -> None:
+        client.list_messages = real
+
+    return restore
+
+
 class KillingTransport(httpx.AsyncBaseTransport):
     """Forwards to the real network, but "kills the process" around one method's request.
 

@@ -12,7 +12,7 @@ from smstui.simulator.state import Msg
 from smstui.simulator.testing import running_simulator
 from smstui.store import Store
 from smstui.sync import DAY, META_CURSOR, META_FIRST_DONE, Syncer
-from tests.core_helpers import Kill, open_sim_session
+from tests.core_helpers import Kill, kill_on_listing, open_sim_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -123,17 +123,7 @@ async def test_first_sync_resumes_after_kill(sim_empty) -> None:
     large(sim_empty.state, n_messages=3000, n_threads=60, days=80)
     session = open_sim_session(sim_empty)
     syncer = Syncer(session.store, session.client, window_days=3, target_per_window=300)
-    real = session.client.list_messages
-    calls = 0
-
-    async def dying(flt=None, **kw):
-        nonlocal calls
-        calls += 1
-        if calls == 4:
-            raise Kill("killed during the first sync")
-        return await real(flt, **kw)
-
-    session.client.list_messages = dying  # type: ignore[method-assign]
+    kill_on_listing(session.client, 4)
     with pytest.raises(Kill):
         await syncer.sync()
     partial = set(stored_ids(session.store))

@@ -28,7 +28,7 @@ from smstui.simulator.testing import running_simulator
 from smstui.store import SUBMITTED
 from smstui.sync import META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE, Syncer
 from smstui.timeparse import WhenError, parse_when
-from tests.core_helpers import Kill, gateway_bodies, open_sim_session
+from tests.core_helpers import Kill, gateway_bodies, kill_on_listing, open_sim_session
 
 UTC = timezone.utc
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -215,20 +215,10 @@ async def test_first_sync_is_complete_with_mixed_zones_and_dst(machine_zone, par
         session = open_sim_session(sim)
         try:
             syncer = Syncer(session.store, session.client, window_days=2, target_per_window=400)
-            real = session.client.list_messages
-            calls = 0
-
-            async def dying(flt=None, **kw):
-                nonlocal calls
-                calls += 1
-                if calls == 6:
-                    raise Kill("killed during the first sync")
-                return await real(flt, **kw)
-
-            session.client.list_messages = dying  # type: ignore[method-assign]
+            restore = kill_on_listing(session.client, 6)
             with pytest.raises(Kill):
                 await syncer.sync()
-            session.client.list_messages = real  # type: ignore[method-assign]
+            restore()
             syncer = Syncer(session.store, session.client, window_days=2, target_per_window=400)
             while not syncer.first_sync_done:
                 report = await syncer.sync()
