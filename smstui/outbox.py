@@ -352,6 +352,11 @@ class Outbox:
                 except ApiError as exc:
                     report.offline, report.error = True, str(exc)
                     break
+                except (OverflowError, ValueError) as exc:
+                    # A time the gateway's format cannot hold (a row saved before times were
+                    # capped): refuse this row alone, the others still go.
+                    self._refuse_locally(report, row.lid, exc, QUEUED)
+                    continue
             image = None
             if row.image_path:
                 try:
@@ -403,12 +408,25 @@ class Outbox:
                     report.offline, report.error = True, str(exc)
                 # The link or the gateway is in trouble: the other rows wait for the next pass.
                 break
+            except (OverflowError, ValueError) as exc:
+                # A local error while building or encoding the request (the client turns every
+                # error after sending into an ApiError): nothing was sent, so refusing is safe;
+                # left "sending" it would be retried forever.
+                self._refuse_locally(report, row.lid, exc, SENDING)
+                continue
             else:
                 self.store.attach_sms_id(row.lid, sms_id, 1)
                 report.submitted.append(row.lid)
             finally:
                 self._in_flight.discard(row.lid)
         return lost
+
+    def _refuse_locally(self, report: OutboxReport, lid: int, exc: Exception, state: str) -> None:
+        self.store.set_outbox_state(
+            lid, REJECTED, error=f"This message cannot be sent as saved ({exc}); edit it and send it again.",
+            only_if=(state,),
+        )
+        report.rejected.append(lid)
 
     async def _ensure_zone(self) -> bool:
         """Before a ``timetosend`` is written: the account's zone, asked for when not known

@@ -39,7 +39,11 @@ _DATE = r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
 _OFFSET = r"(?:\s*(?P<off>z|utc|[+-]\d{1,2}(?::?\d{2})?))?"
 _ABSOLUTE = rf"^{_DATE}(?:(?:\s+|t){_CLOCK}{_OFFSET})?$"
 _DAY_WORD = rf"^(?:(?P<word>today|tomorrow)(?:\s+(?:at\s+)?|$))?(?:{_CLOCK})?$"
-_MAX_RELATIVE = timedelta(days=3650)
+# The furthest ahead a schedule may be, relative or absolute: far enough for any real plan,
+# and well inside what the gateway's string formats, datetime arithmetic and SQLite can hold
+# (9999-12-31 was accepted, saved, then overflowed while building the request).
+_MAX_AHEAD = timedelta(days=3650)
+_TOO_FAR = "is more than ten years ahead; give a time within the next ten years"
 
 
 class WhenError(ValueError):
@@ -78,8 +82,8 @@ def parse_when(text: str, now: datetime, tz: tzinfo | str) -> datetime:
         minutes = 0
         for amount, unit in re.findall(_RELATIVE_PART, relative.group(1)):
             minutes += int(amount) * {"d": 1440, "h": 60, "m": 1}[unit]
-        if minutes > _MAX_RELATIVE.total_seconds() // 60:
-            raise WhenError(f"{text.strip()!r} is more than ten years ahead")
+        if minutes > _MAX_AHEAD.total_seconds() // 60:
+            raise WhenError(f"{text.strip()!r} {_TOO_FAR}")
         delta = timedelta(minutes=minutes)
         if delta <= timedelta(0):
             raise WhenError(f"{text.strip()!r} is not in the future; give a duration above zero")
@@ -88,6 +92,9 @@ def parse_when(text: str, now: datetime, tz: tzinfo | str) -> datetime:
     absolute = re.match(_ABSOLUTE, key)
     if absolute:
         day = _date(absolute, text)
+        if day > local_now.date() + _MAX_AHEAD + timedelta(days=1):
+            # Before any zone arithmetic, which overflows near year 9999.
+            raise WhenError(f"{text.strip()!r} {_TOO_FAR}")
         return _future(_combine(day, absolute, zone, text), local_now)
 
     words = re.match(_DAY_WORD, key)
@@ -129,14 +136,14 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
             # zone's (PEP 495), so the instant is safest as it was written.
             return datetime.combine(day, clock, tzinfo=_fixed(offset))
         except (OverflowError, ValueError):
-            raise WhenError(f"{text.strip()!r} is out of range") from None
+            raise WhenError(f"{text.strip()!r} is out of range; give a time within the next ten years") from None
     result = datetime.combine(day, clock, tzinfo=zone)
     try:
         roundtrip = result.astimezone(timezone.utc).astimezone(zone)
         later = result.replace(fold=1)
         twice = later.utcoffset() != result.utcoffset()
     except OverflowError:
-        raise WhenError(f"{text.strip()!r} is out of range") from None
+        raise WhenError(f"{text.strip()!r} is out of range; give a time within the next ten years") from None
     # A wall time skipped by a DST jump does not survive a round trip through UTC.
     if roundtrip.replace(tzinfo=None) != result.replace(tzinfo=None):
         raise WhenError(
@@ -171,6 +178,8 @@ def _future(when: datetime, local_now: datetime) -> datetime:
         raise WhenError(
             f"{_show(when)} is in the past; give a future time or leave empty to send now"
         )
+    if when - local_now > _MAX_AHEAD:
+        raise WhenError(f"{_show(when)} {_TOO_FAR}")
     return when
 
 

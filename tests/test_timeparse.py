@@ -86,6 +86,12 @@ def test_result_is_in_requested_zone_when_now_is_utc() -> None:
         ("+99999d", "ten years"),
         ("+99999999999999999999d", "ten years"),
         ("0001-01-01 00:30", "out of range"),
+        # Absolute times get the same ten-year cap as relative ones (9999 overflowed on send).
+        ("9999-12-31 23:59", "more than ten years ahead"),
+        ("9999-12-31 23:59 -12:00", "more than ten years ahead"),
+        ("9999-12-31", "more than ten years ahead"),
+        ("2036-03-26 10:00", "2036-03-26 10:00 is more than ten years ahead; give a time within"),
+        ("2036-03-26 10:00 +01:00", "more than ten years ahead"),
         ("garbage", "cannot read 'garbage'"),
         ("+2x", "cannot read"),
         ("tomorrowish", "cannot read"),
@@ -96,6 +102,10 @@ def test_rejected_with_clear_message(text: str, message: str) -> None:
     with pytest.raises(WhenError) as info:
         parse_when(text, NOW, BERLIN)
     assert message in str(info.value)
+
+
+def test_just_under_ten_years_is_accepted() -> None:
+    assert parse_when("2036-03-24 10:00", NOW, BERLIN) == at(2036, 3, 24, 10, 0)
 
 
 def test_when_error_is_value_error() -> None:
