@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui import cli_output as out
-from smstui.cli_args import parse_slot
+from smstui.cli_args import DEVICE_ID, parse_slot
 from smstui.cli_common import SLOT_CHOICES, ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--device", "device_id", type=int, metavar="ID", help="The phone that sends (default: the profile's default_device).")
+@click.option("--device", "device_id", type=DEVICE_ID, metavar="ID", help="The phone that sends (default: the profile's default_device).")
 @click.option("--sim", type=click.IntRange(0, 5), help="Slot for rows without a slot column: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS.")
 @click.option("--slot", type=click.Choice(SLOT_CHOICES), help="Slot by name (instead of --sim).")
 @click.option("--body", metavar="TEXT", help="One text for every row (the file then needs no body column).")

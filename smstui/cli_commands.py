@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui import cli_output as out
-from smstui.cli_args import local_zone, parse_past, parse_slot, parse_status, read_body
+from smstui.cli_args import CUSTOMER_ID, DEVICE_ID, SMS_ID, local_zone, parse_past, parse_slot, parse_status, read_body
 from smstui.cli_common import (
     ENV_EMAIL,
     SLOT_CHOICES,
@@ -214,12 +214,12 @@ def devices(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--to", "to", required=True, metavar="NUMBER[,NUMBER...]", help="Recipients, comma separated.")
-@click.option("--device", type=int, metavar="ID", help="Device id (default: the profile's default_device).")
+@click.option("--device", type=DEVICE_ID, metavar="ID", help="Device id (default: the profile's default_device).")
 @click.option("--sim", type=click.IntRange(0, 5), help="Slot number: 0/1 SMS, 2 WhatsApp Business, 3 WhatsApp, 4/5 RCS.")
 @click.option("--slot", type=click.Choice(SLOT_CHOICES), help="Slot by name (instead of --sim).")
 @click.option("--at", "at", metavar="WHEN", help="Schedule: 'YYYY-MM-DD HH:MM' (local time), HH:MM, +30m, +2h, 'tomorrow 9:00'.")
 @click.option("--urgent", is_flag=True, help="Ask the phone to send it before other queued messages.")
-@click.option("--customer-id", type=int, metavar="N", help="Your own reference number, kept with the message.")
+@click.option("--customer-id", type=CUSTOMER_ID, metavar="N", help="Your own reference number, kept with the message.")
 @click.option("--image", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Image (JPEG/PNG/WebP/GIF, WhatsApp slots).")
 @click.option(
     "--keep-queued", is_flag=True,
@@ -348,7 +348,7 @@ def _send_results(session: "Session", lids: list[int], failure: str | None, keep
 
 
 @cli.command()
-@click.argument("sms_id", type=int)
+@click.argument("sms_id", type=SMS_ID)
 @click.option("--wait", is_flag=True, help="Poll until the status is final; the exit code tells the outcome.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=300.0, show_default=True, help="Give up waiting after S seconds (exit 4).")
 @click.option("--interval", type=click.FloatRange(min=0.01), default=2.0, show_default=True, help="Seconds between polls.")
@@ -400,12 +400,12 @@ def status(ctx: click.Context, sms_id: int, wait: bool, timeout: float, interval
 
 @cli.command()
 @click.option("--phone", metavar="P", help="Only messages to or from this number.")
-@click.option("--device", type=int, metavar="ID", help="Only this device.")
+@click.option("--device", type=DEVICE_ID, metavar="ID", help="Only this device.")
 @click.option("--status", "status_", metavar="N|NAME", help="Only this status: a code or new, sent, delivered, incoming, ...; failed: every failure.")
 @click.option("--since", metavar="DATE", help="From this time: YYYY-MM-DD[ HH:MM], today, yesterday, or an age: 2h, 7d.")
 @click.option("--until", metavar="DATE", help="Up to this time (same forms as --since).")
 @click.option("--sim", type=click.IntRange(0, 5), help="Only this slot (0-5).")
-@click.option("--customer-id", type=int, metavar="N", help="Only messages with this customer id.")
+@click.option("--customer-id", type=CUSTOMER_ID, metavar="N", help="Only messages with this customer id.")
 @click.option("--count", is_flag=True, help="Print only the number of matching messages.")
 @click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True, help="At most N messages, newest first (0: all).")
 @click.option("--offline", is_flag=True, help="Read the local store instead of the gateway (works without network).")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui import cli_output as out
-from smstui.cli_args import local_zone, parse_id_list
+from smstui.cli_args import DEVICE_ID, TAG_ID, local_zone, parse_id_list
 from smstui.cli_common import ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def tag_add(ctx: click.Context, title: str, as_json: bool) -> None:
 
 
 @tag.command("name")
-@click.argument("tag_id", metavar="ID", type=int)
+@click.argument("tag_id", metavar="ID", type=TAG_ID)
 @click.argument("title")
 @json_option
 @click.pass_context
@@ -137,7 +137,7 @@ def contact_doc(c: Any) -> dict[str, Any]:
 
 
 @contact.command("add")
-@click.option("--tag", "tag_id", type=int, required=True, metavar="ID", help="The gateway's tag id (see `smstui tag list`).")
+@click.option("--tag", "tag_id", type=TAG_ID, required=True, metavar="ID", help="The gateway's tag id (see `smstui tag list`).")
 @click.option("--phone", required=True, metavar="P", help="The number, e.g. +4915752982212.")
 @click.option("--name", default="", metavar="N", help="The contact's name.")
 @json_option
@@ -161,7 +161,7 @@ def contact_add(ctx: click.Context, tag_id: int, phone: str, name: str, as_json:
 
 
 @contact.command("list")
-@click.option("--tag", "tag_id", type=int, metavar="ID", help="Only the contacts of this tag (gateway id).")
+@click.option("--tag", "tag_id", type=TAG_ID, metavar="ID", help="Only the contacts of this tag (gateway id).")
 @json_option
 @click.pass_context
 def contact_list(ctx: click.Context, tag_id: int | None, as_json: bool) -> None:
@@ -189,7 +189,7 @@ def contact_list(ctx: click.Context, tag_id: int | None, as_json: bool) -> None:
 
 @contact.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--tag", "tag_id", type=int, metavar="ID", help="Tag (gateway id) for rows without a tag column.")
+@click.option("--tag", "tag_id", type=TAG_ID, metavar="ID", help="Tag (gateway id) for rows without a tag column.")
 @click.option("--dry-run", is_flag=True, help="Only check the file and show what would be imported.")
 @json_option
 @click.pass_context
@@ -275,7 +275,7 @@ def newsletter() -> None:
 
 @newsletter.command("create")
 @click.option("--title", required=True, metavar="T", help="A name for the newsletter.")
-@click.option("--device", "device_id", type=int, required=True, metavar="ID", help="The phone that sends it.")
+@click.option("--device", "device_id", type=DEVICE_ID, required=True, metavar="ID", help="The phone that sends it.")
 @click.option("--sim", type=click.IntRange(0, 5), default=0, show_default=True, help="Slot: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS.")
 @click.option("--tags", required=True, metavar="ID,ID", help="The gateway's tag ids, e.g. 8303,8304 (see `smstui tag list`).")
 @click.option("--at", "at", metavar="WHEN", help="Start time: 'YYYY-MM-DD HH:MM' (local), +2h, 'tomorrow 9:00'; default now.")

@@ -23,7 +23,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Literal
 
-from smstui.models import Slot
+from smstui.models import MAX_CUSTOMER_ID, Slot
 from smstui.phone import InvalidNumber, normalize
 from smstui.timeparse import WhenError, parse_when
 
@@ -66,8 +66,6 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 MAX_FIELD = 10 * 1024 * 1024
-# The customerid field is an int on the gateway; stay within what a 32-bit column holds.
-MAX_CUSTOMER_ID = 2_147_483_647
 
 csv.field_size_limit(MAX_FIELD)
 

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from smstui.lazy import lazy_names
 
+# The gateway's customerid is an int: stay within what a 32-bit column holds (CSV and CLI).
+MAX_CUSTOMER_ID = 2_147_483_647
+
 
 class Slot(IntEnum):
     """The gateway's ``sim`` field: which channel of the phone sends the message."""
