@@ -9,7 +9,7 @@ import click
 
 from smstui import cli_output as out
 from smstui.cli_args import DEVICE_ID, parse_slot
-from smstui.cli_common import SLOT_CHOICES, ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
+from smstui.cli_common import SLOT_CHOICES, CliError, ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.session import Session
@@ -79,6 +79,7 @@ def bulk(
         if dry_run or not rows:
             return doc
         require_login(session)
+        await _check_device(session, device)
         job = BulkJob.create(
             store, session.client, rows, device_id=device, slot=int(chosen), batch_size=size, title=title,
             urgent=urgent,
@@ -110,6 +111,25 @@ def bulk(
     if not doc["dry_run"] and doc["job_id"] is None and not doc["invalid"]:
         usage_error(f"{file} has no rows to send")
     ctx.exit(_exit_code(doc))
+
+
+async def _check_device(session: "Session", device_id: int) -> None:
+    """Refuse a device the account does not have before a job is saved: otherwise every batch is
+    refused (or, offline, the job waits forever) for a typo in --device."""
+    known = {d.device.id: d.device.title for d in session.store.devices()}
+    if device_id in known:
+        return
+    # Not synced yet, or a phone added since the last sync: the gateway's list decides.
+    devices = await session.client.devices()
+    session.store.save_devices(devices)
+    known = {d.id: d.title for d in devices}
+    if device_id not in known:
+        listed = ", ".join(f"{i} ({t})" if t else str(i) for i, t in sorted(known.items())) or "none"
+        raise CliError(
+            f"device {device_id} is not one of this account's phones (known: {listed}); "
+            "nothing was saved. Pick one with --device (see `smstui devices`).",
+            out.EXIT_REFUSED,
+        )
 
 
 def _exit_code(doc: dict[str, Any]) -> int:

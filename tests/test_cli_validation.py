@@ -99,3 +99,45 @@ def test_utf8_stdin_still_works(cli: Cli, sim_empty: TestSimulator) -> None:
     run = cli("send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "-", input="café ✓\n".encode())
     assert run.exit_code == 0, run.output
     assert [m.body for m in sim_empty.state.messages.values()] == ["café ✓"]
+
+
+# ------------------------------------------------------------------ bulk for an unknown device
+
+
+def _jobs_and_rows() -> tuple[list, int]:
+    from smstui.bulk import list_jobs
+    from smstui.session import open_session
+
+    session = open_session()
+    try:
+        return list_jobs(session.store), session.store.message_count()
+    finally:
+        session.store.close()
+
+
+@pytest.mark.parametrize("synced", [False, True])
+def test_bulk_for_an_unknown_device_is_refused_before_a_job_exists(
+    cli: Cli, tmp_path: Path, sim_empty: TestSimulator, synced: bool
+) -> None:
+    if synced:
+        assert cli("sync").exit_code == 0  # the store knows the devices: no extra request
+    csv = tmp_path / "one.csv"
+    csv.write_text("phone,body\n+4915123456781,hi\n", encoding="utf-8")
+    run = cli("bulk", str(csv), "--device", "999999")
+    assert run.exit_code == 1, run.output
+    assert "device 999999 is not one of this account's phones" in run.stderr
+    assert str(OFFICE_PHONE) in run.stderr and "nothing was saved" in run.stderr
+    assert _jobs_and_rows() == ([], 0)
+    assert not sim_empty.state.messages
+
+
+def test_bulk_for_a_device_added_since_the_last_sync_is_sent(cli: Cli, tmp_path: Path, sim_empty: TestSimulator) -> None:
+    from smstui.session import open_session
+
+    session = open_session()
+    session.store.save_devices([])  # a stale list that lacks the phone
+    session.store.close()
+    csv = tmp_path / "one.csv"
+    csv.write_text("phone,body\n+4915123456781,hi\n", encoding="utf-8")
+    run = cli("bulk", str(csv), "--device", str(OFFICE_PHONE), "--json")
+    assert run.json()["job_id"] is not None and run.json()["error"] is None, run.output
