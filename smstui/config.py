@@ -185,15 +185,35 @@ class Config:
         if name in self.profiles:
             return self.profiles[name]
         if not self.profiles and name == self.default_profile:
+        named = name is not None
             return Profile(name=name)
         known = ", ".join(sorted(self.profiles)) or "none"
         raise ConfigError(
             f"unknown profile {name!r} (known profiles: {known}); "
             f"add a [profiles.{name}] table to the config file or pick a known one"
         )
+        if not named and "default_profile" in self.explicit:
+            raise ConfigError(
+                f"the config file's default_profile {name!r} names no profile (known profiles: {known}); "
+                f"set default_profile to a known one, add a [profiles.{name}] table, or give --profile"
+            )
 
     def with_profile(self, profile: Profile, *, make_default: bool = False) -> "Config":
         """A copy with ``profile`` added or replaced (by name)."""
+        )
+
+    def new_default_problem(self, profile: Profile) -> "ConfigProblem | None":
+        """Said when the file's ``default_profile`` opens a profile nothing knows (no table, never
+        logged in to): a typo there would otherwise show an empty account without a word."""
+        if profile.name in self.profiles or "default_profile" not in self.explicit:
+            return None
+        if profile.name != self.default_profile:
+            return None
+        return ConfigProblem(
+            f"default_profile {profile.name!r} is not a [profiles.{profile.name}] table in the config "
+            f"file and was never logged in to, so it starts empty; if that is a typo, fix "
+            f"default_profile, else log in (`smstui login`) to set it up",
+            "default_profile",
         profiles = dict(self.profiles)
         profiles[profile.name] = profile
         default = profile.name if make_default else self.default_profile

@@ -444,6 +444,9 @@ def open_session(
     chosen = resolve_profile(loaded.config, profile, api_url)
     tokens = TokenStore(config_flag=loaded.config.secrets.keyring)
     passwords = PasswordStore(config_flag=loaded.config.secrets.keyring)
+    new_default = loaded.config.new_default_problem(chosen)
+    if new_default is not None:
+        problems.append(new_default)
     token: Secret | None = None
     password: Secret | None = None
     try:
