@@ -181,25 +181,21 @@ class Config:
         With no profiles at all the default profile is a blank one, so a first run can log in and
         save it; otherwise an unknown name raises :class:`ConfigError` listing the known ones.
         """
+        named = name is not None
         name = name or self.default_profile
         if name in self.profiles:
             return self.profiles[name]
         if not self.profiles and name == self.default_profile:
-        named = name is not None
             return Profile(name=name)
         known = ", ".join(sorted(self.profiles)) or "none"
-        raise ConfigError(
-            f"unknown profile {name!r} (known profiles: {known}); "
-            f"add a [profiles.{name}] table to the config file or pick a known one"
-        )
         if not named and "default_profile" in self.explicit:
             raise ConfigError(
                 f"the config file's default_profile {name!r} names no profile (known profiles: {known}); "
                 f"set default_profile to a known one, add a [profiles.{name}] table, or give --profile"
             )
-
-    def with_profile(self, profile: Profile, *, make_default: bool = False) -> "Config":
-        """A copy with ``profile`` added or replaced (by name)."""
+        raise ConfigError(
+            f"unknown profile {name!r} (known profiles: {known}); "
+            f"add a [profiles.{name}] table to the config file or pick a known one"
         )
 
     def new_default_problem(self, profile: Profile) -> "ConfigProblem | None":
@@ -214,6 +210,10 @@ class Config:
             f"file and was never logged in to, so it starts empty; if that is a typo, fix "
             f"default_profile, else log in (`smstui login`) to set it up",
             "default_profile",
+        )
+
+    def with_profile(self, profile: Profile, *, make_default: bool = False) -> "Config":
+        """A copy with ``profile`` added or replaced (by name)."""
         profiles = dict(self.profiles)
         profiles[profile.name] = profile
         default = profile.name if make_default else self.default_profile
