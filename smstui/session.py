@@ -442,11 +442,11 @@ def open_session(
     loaded = loaded._replace(config=apply_state(loaded.config, load_state()))
     problems = list(loaded.problems)
     chosen = resolve_profile(loaded.config, profile, api_url)
-    tokens = TokenStore(config_flag=loaded.config.secrets.keyring)
-    passwords = PasswordStore(config_flag=loaded.config.secrets.keyring)
     new_default = loaded.config.new_default_problem(chosen)
     if new_default is not None:
         problems.append(new_default)
+    tokens = TokenStore(config_flag=loaded.config.secrets.keyring)
+    passwords = PasswordStore(config_flag=loaded.config.secrets.keyring)
     token: Secret | None = None
     password: Secret | None = None
     try:
