@@ -55,6 +55,7 @@ from typing import Any
 from smstui.api.client import GatewayClient
 from smstui.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
 from smstui.csv_import import CsvPreview, InvalidRow
+from smstui.send_rule import in_flight_limit
 from smstui.models import FAILED_STATUSES, Message, MessageFilter, OutgoingSms, Slot
 from smstui.phone import parse_recipients
 from smstui.smstext import analyze
@@ -432,7 +433,8 @@ class BulkJob:
         client: GatewayClient,
         info: JobInfo,
         *,
-        settle_seconds: float = 15.0,
+        settle_seconds: float | None = None,
+        settle_margin: float | None = None,
         retry_delays: Sequence[float] = (1, 2, 5, 10, 30),
         lookup_retries: int = 3,
         lookup_delay: float = 2.0,
@@ -440,7 +442,11 @@ class BulkJob:
         self.store = store
         self.client = client
         self.info = info
-        self.settle_seconds = settle_seconds
+        # smstui.send_rule: absence is proven only once the request cannot be in flight any more,
+        # never sooner than the client's own timeout, whatever a caller asks.
+        timeout = float(getattr(client, "timeout", 20.0) or 20.0)
+        limit = in_flight_limit(timeout, settle_margin)
+        self.settle_seconds = max(float(settle_seconds or 0.0), limit)
         self.retry_delays = tuple(retry_delays) or (0.0,)
         self.lookup_retries = lookup_retries
         self.lookup_delay = lookup_delay
@@ -840,21 +846,25 @@ class BulkJob:
         return True
 
     async def _resolve(self, batch: BatchInfo, rows: list[StoredMessage]) -> list[StoredMessage] | None:
-        """After an ambiguous failure (or a crash): rows to send again ([] when none), None to stop."""
-        if batch.last_attempt is not None:
+        """After an ambiguous failure (or a crash): rows to send again ([] when none), None to stop.
+
+        Looked up at once (found ends it); nothing found proves absence only after the request's
+        in-flight limit (smstui.send_rule), so then it waits for that and looks once more.
+        """
+        checked = await self._lookup_patiently(batch, rows)
+        if checked is None:
+            return None
+        found, missing = checked
+        if not found and missing and batch.last_attempt is not None:
             wait = batch.last_attempt + self.settle_seconds - self.store.now()
             if wait > 0:
                 await self._wait(min(wait, self.settle_seconds))
                 if self._request:
                     return []  # rows stay SENDING; the next run resolves them
-        for attempt in range(self.lookup_retries + 1):
-            try:
-                found, missing = await self._lookup_attach(batch, rows)
-                break
-            except (AuthError, TransportError) as exc:
-                if attempt == self.lookup_retries:
-                    return self._halt_none(f"cannot check batch {self._batch_index} on the gateway: {exc}")
-                await self._wait(self.lookup_delay)
+                checked = await self._lookup_patiently(batch, missing)
+                if checked is None:
+                    return None
+                found, missing = checked
         if not missing:
             return []
         if found:
@@ -863,6 +873,19 @@ class BulkJob:
         # Nothing with this batch's marker exists: the request never took effect.
         self._requeue(missing, "not found on the gateway after a lost answer; sending again")
         return missing
+
+    async def _lookup_patiently(
+        self, batch: BatchInfo, rows: list[StoredMessage]
+    ) -> tuple[list[StoredMessage], list[StoredMessage]] | None:
+        """``_lookup_attach`` with retries on transport errors; None (error set) when it cannot."""
+        for attempt in range(self.lookup_retries + 1):
+            try:
+                return await self._lookup_attach(batch, rows)
+            except (AuthError, TransportError) as exc:
+                if attempt == self.lookup_retries:
+                    return self._halt_none(f"cannot check batch {self._batch_index} on the gateway: {exc}")
+                await self._wait(self.lookup_delay)
+        return None  # pragma: no cover - the loop returns
 
     def _pending_batches(self) -> list[BatchInfo]:
         return [b for b in self.info.batches if b.ids_pending_since is not None]

@@ -82,7 +82,7 @@ def bulk(
         await _check_device(session, device)
         job = BulkJob.create(
             store, session.client, rows, device_id=device, slot=int(chosen), batch_size=size, title=title,
-            urgent=urgent,
+            urgent=urgent, settle_margin=session.profile.settle_margin,
         )
         doc["job_id"] = job.id
         with ProgressBar(plan.messages, "Sending", enabled=not as_json) as bar:

@@ -97,6 +97,7 @@ default_device = 1576         # optional
 timeout = 20                  # seconds (optional)
 remember_password = false
 # account_timezone = "Europe/Paris"  # the account's zone at the gateway; default: learnt from it
+settle_margin = 60            # a lost send is re-sent only timeout + this many seconds after it
 '''
 
 
@@ -154,6 +155,9 @@ class Profile:
     remember_password: bool = False
     # The gateway account's zone (IANA name) when it should not be learnt from the gateway's dates.
     account_timezone: str | None = None
+    # Seconds past the timeout a request may still be processed (smstui.send_rule): only after
+    # timeout + settle_margin does "not found on the gateway" prove a lost send did not arrive.
+    settle_margin: float = 60
 
     def __post_init__(self) -> None:
         paths.validate_profile_name(self.name)
@@ -407,6 +411,7 @@ _PROFILE_SCHEMA: dict[str, Check] = {
     "timeout": _number(minimum=1, maximum=600),
     "remember_password": _bool,
     "account_timezone": _zone_name,
+    "settle_margin": _number(minimum=0, maximum=3600),
 }
 
 _TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "profiles")

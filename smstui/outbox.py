@@ -36,10 +36,10 @@ phone filter, so the answer does not depend on how the gateway matches numbers) 
   was found; the user decides (``retry`` re-sends, ``cancel`` gives up).
 * nothing -> it is re-sent only when that is provably safe:
 
-  1. ``settle`` seconds (default 300, and at least twice the request timeout) have passed since
-     the request went out. Nothing processes an HTTP request that late: the client gave up long
-     before, and the server's and proxies' own timeouts are shorter. An accepted request therefore
-     has a ``created`` inside the window, given clocks that agree within ``skew`` (300 s).
+  1. ``settle`` seconds have passed since the request went out: the request timeout plus the
+     profile's ``settle_margin`` (:mod:`smstui.send_rule`, the one rule bulk follows too; 80 s by
+     default). An accepted request therefore has a ``created`` inside the window, given clocks
+     that agree within ``skew`` (300 s).
   2. Two successful lookups of the whole window, both made after that moment and at least
      ``recheck`` seconds apart, found no unattached outgoing message to that number (any text,
      device or slot). The second guards against a gateway that serves lists from a lagging replica.
@@ -68,6 +68,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smstui.api.client import GatewayClient, ImageUpload
+from smstui.send_rule import in_flight_limit
 from smstui.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
 from smstui.models import Message, MessageFilter, OutgoingSms, Slot
 from smstui.store import (
@@ -168,6 +169,7 @@ class Outbox:
         *,
         clock: Callable[[], float] | None = None,
         settle_seconds: float | None = None,
+        settle_margin: float | None = None,
         recheck_seconds: float = 30.0,
         skew_seconds: float = 300.0,
         orphan_after: float | None = None,
@@ -177,7 +179,9 @@ class Outbox:
         self.client = client
         self._clock = clock or store.now
         timeout = float(getattr(client, "timeout", 20.0) or 20.0)
-        self.settle_seconds = max(settle_seconds if settle_seconds is not None else 300.0, 2 * timeout)
+        # smstui.send_rule: never shorter than the request timeout, whatever a caller asks.
+        limit = in_flight_limit(timeout, settle_margin)
+        self.settle_seconds = max(float(settle_seconds or 0.0), limit)
         self.recheck_seconds = recheck_seconds
         self.skew_seconds = skew_seconds
         self.orphan_after = orphan_after if orphan_after is not None else timeout + 10.0

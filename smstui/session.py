@@ -254,7 +254,9 @@ class Session:
             return outbox
         with self._lazy_lock:
             if self._outbox is None:
-                self._outbox = _session_outbox_class()(self, self.store, self.client, clock=self.clock)
+                self._outbox = _session_outbox_class()(
+                    self, self.store, self.client, clock=self.clock, settle_margin=self.profile.settle_margin
+                )
             return self._outbox
 
     @outbox.setter

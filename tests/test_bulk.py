@@ -42,7 +42,8 @@ from smstui.templates import TemplateError
 BERLIN = ZoneInfo("Europe/Berlin")  # the simulator account's zone (sim_empty has no messages to show it)
 from tests.bulk_helpers import DEVICE, FlakyTransport, client, sim_client, store  # noqa: F401
 
-FAST = dict(settle_seconds=0, retry_delays=(0, 0, 0), lookup_retries=1, lookup_delay=0)
+# No margin past the (short) client timeout: the tests' lost answers are lost at once.
+FAST = dict(settle_seconds=0, settle_margin=0, retry_delays=(0, 0, 0), lookup_retries=1, lookup_delay=0)
 
 
 def numbers(n: int, start: int = 0) -> list[str]:
@@ -130,6 +131,43 @@ async def test_batch_that_never_arrived_is_sent_again_once(
     assert report.state == DONE
     assert sim_empty.stats.requests["addalotofsms"] == 4  # batch 2 looked up (none found), then resent
     assert_all_tracked(sim_empty, job)
+
+
+@pytest.mark.parametrize("margin", [1.0, 0.0])
+async def test_a_batch_processed_after_the_client_timeout_is_not_sent_twice(tmp_path, margin: float) -> None:
+    # The gateway takes 1.5 s over a batch the client gives up on after 1 s. A lookup made
+    # before the in-flight limit (timeout + margin) finds nothing yet: that is no proof, and
+    # re-sending it then put every message on the gateway twice. The job waits for the limit.
+    # Real clocks on both sides: the limit is about real seconds.
+    from tests.cli_helpers import live_simulator
+    from tests.core_helpers import wait_until
+
+    with live_simulator(step_seconds=60) as sim:
+        store = Store(tmp_path / "live.sqlite3")
+        client = GatewayClient(sim.url, email=sim.email, password=sim.password, timeout=1.0)
+        job = make_job(store, client, make_rows(10), settle_margin=margin)
+        assert job.settle_seconds == 1.0 + margin
+        sim.faults.set("latency", methods="addalotofsms", count=1, seconds=1.5)
+        report = await job.run()
+        if margin == 0.0:
+            # No margin (what a settle time shorter than the in-flight time did): the lookup at
+            # the timeout cannot see the batch yet, it is sent again, then the original lands too.
+            await wait_until(lambda: len(sim.state.messages) == 20)
+            assert max(Counter((m.phone, m.body) for m in sim.state.messages.values()).values()) == 2
+            return
+        assert report.state == DONE and sim.stats.requests["addalotofsms"] == 1
+        assert len(sim.state.messages) == 10 and len({(m.phone, m.body) for m in sim.state.messages.values()}) == 10
+        assert store._query("SELECT COUNT(*) FROM messages")[0][0] == 10
+        assert {r.outbox for r in job.rows()} == {SUBMITTED}
+
+
+def test_the_settle_time_is_never_shorter_than_the_timeout_plus_margin(store: Store) -> None:
+    from smstui.send_rule import DEFAULT_MARGIN
+
+    client = GatewayClient("http://127.0.0.1:9/getdata/", timeout=20)
+    # A 15 s settle under a 20 s timeout (the old default) is raised to timeout + margin.
+    job = BulkJob(store, client, None, settle_seconds=15)  # type: ignore[arg-type]
+    assert job.settle_seconds == 20 + DEFAULT_MARGIN
 
 
 async def test_lookup_failing_too_stops_with_rows_sending_then_resumes(

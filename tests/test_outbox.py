@@ -148,8 +148,10 @@ async def test_not_received_is_resent_only_after_settle_and_two_lookups(sim_empt
         sim_empty.faults.set("drop", methods="addsms", count=1)
         await box.process()
         assert session.store.message(lid).outbox == UNKNOWN
-        # Before the settle time nothing is concluded, however often we look.
-        for _ in range(5):
+        # Before the settle time (timeout + margin, smstui.send_rule) nothing is concluded,
+        # however often we look.
+        assert box.settle_seconds == 5 + 60
+        for _ in range(int((box.settle_seconds - 1) // box.recheck_seconds)):
             sim_empty.advance(box.recheck_seconds)
             await box.process()
             assert session.store.message(lid).outbox == UNKNOWN
@@ -433,3 +435,18 @@ def test_phone_matching_is_loose_on_purpose() -> None:
     assert not phones_match("+4915123456781", "+4915123456782")
     assert phones_match("22000", "22000") and not phones_match("22000", "122000")
     assert phones_match("Vodafone", "vodafone")
+
+
+def test_the_settle_time_is_derived_from_the_timeout(tmp_path) -> None:
+    # smstui.send_rule: timeout + margin (was a fixed 300 s: a message that never arrived
+    # showed "unknown" for five minutes); never below it, whatever a caller asks.
+    from smstui.api.client import GatewayClient
+    from smstui.outbox import Outbox
+    from smstui.send_rule import DEFAULT_MARGIN
+    from smstui.store import Store
+
+    store = Store(tmp_path / "s.sqlite3")
+    client = GatewayClient("http://127.0.0.1:9/getdata/", timeout=20)
+    assert Outbox(store, client).settle_seconds == 20 + DEFAULT_MARGIN == 80
+    assert Outbox(store, client, settle_margin=240).settle_seconds == 260
+    assert Outbox(store, client, settle_seconds=5).settle_seconds == 80

@@ -99,7 +99,9 @@ class BulkScreen(TabKeys, SessionScreen):
     def __init__(self, session: Any = None, *, job_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(session, **kwargs)
         #: Passed to BulkJob (settle_seconds, retry_delays, ...): tests make waits zero.
-        self.job_options = dict(job_options or {})
+        # The profile's settle margin (smstui.send_rule) unless the caller (a test) says otherwise.
+        margin = getattr(getattr(session, "profile", None), "settle_margin", None)
+        self.job_options = {"settle_margin": margin, **(job_options or {})}
         self.rows: list[BulkRow] | None = None  # the previewed messages; None = no current preview
         self._previewed: tuple[Any, ...] | None = None  # the form as it was when previewed
         self.invalid: list[InvalidRow] = []

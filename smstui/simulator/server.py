@@ -113,8 +113,6 @@ def create_app(state: SimState, faults: Faults, stats: Stats) -> Starlette:
     async def getdata(request: Request) -> Response:
         method = canonical(request.path_params["method"])
         hit = faults.take(method)
-        if hit.latency:
-            await anyio.sleep(hit.latency)
         if hit.expire_tokens:
             state.expire_tokens()
         if hit.terminal == "drop":
@@ -128,6 +126,10 @@ def create_app(state: SimState, faults: Faults, stats: Stats) -> Starlette:
             return Response(HTML_502, status_code=502, media_type="text/html")
         try:
             fields, upload = await read_fields(request)
+            if hit.latency:
+                # The request has arrived whole and is processed after the delay, whether or not
+                # the client still waits: a slow gateway acts on requests the client gave up on.
+                await anyio.sleep(hit.latency)
             call = Call(state, fields, upload, str(request.base_url))
             body = await anyio.to_thread.run_sync(_answer, method, call)
         except SimError as exc:

@@ -18,7 +18,7 @@ from smstui.templates import save_template
 from bulkui_helpers import Host, idle, table_rows, wait_for
 
 OFFICE = 11231
-FAST = dict(settle_seconds=0, retry_delays=(0, 0, 0), lookup_retries=1, lookup_delay=0)
+FAST = dict(settle_seconds=0, settle_margin=0, retry_delays=(0, 0, 0), lookup_retries=1, lookup_delay=0)
 
 
 def host(sim: TestSimulator, session: SimpleNamespace) -> Host:
