@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 
 def register(root: click.Group) -> None:
     from smstui.cli_bulk import bulk
+    from smstui.cli_doctor import doctor
 
     root.add_command(bulk)
+    root.add_command(doctor)
     root.add_command(tag)
     root.add_command(contact)
     root.add_command(newsletter)

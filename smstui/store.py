@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from smstui.lazy import lazy_names
 from smstui.models import FAILED_STATUSES, FINAL_STATUSES, PENDING_STATUSES, Device, DeviceStatus, SimCard
 from smstui.store_tags import MIGRATE_NEWSLETTER_TAGS, TagStore
+from smstui.store_guard import GuardedConnection, describe
 
 if TYPE_CHECKING:
     from smstui.models import Message
@@ -319,20 +320,23 @@ class Store(TagStore):
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 _create_private(self.path)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            # Errors at any later query name the file and what to do (smstui.store_guard).
+            self._db = sqlite3.connect(
+                str(path), check_same_thread=False, isolation_level=None, factory=GuardedConnection
+            )
+            self._db.make_error = lambda exc: StoreError(describe(self.path, exc))
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, StoreError) as exc:
             db = getattr(self, "_db", None)
             if db is not None:
                 db.close()  # a half-open connection would keep the file locked
-            raise StoreError(
-                f"Cannot open the local store {self.path}: {exc}. "
-                "If the file is damaged, move it away; smstui rebuilds it from the gateway."
-            ) from None
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(describe(self.path, exc)) from None
         self._phone_cache: dict[str, str] = {}
 
     # ------------------------------------------------------------------ plumbing

@@ -106,7 +106,7 @@ def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
 def test_damaged_file_gives_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="move it away"):
+    with pytest.raises(StoreError, match=r"broken.sqlite3 is damaged .*smstui doctor --repair"):
         Store(path)
 
 
