@@ -32,8 +32,11 @@ phone filter, so the answer does not depend on how the gateway matches numbers) 
   interchangeable, so with several candidates the one closest in time is taken; this also folds
   the row sync may already have stored for it (``Store.attach_sms_id``).
 * a *similar* one: an unattached outgoing message to that number in the window that differs in
-  text, device or slot -> stays UNKNOWN with no further automatic action and a text saying what
-  was found; the user decides (``retry`` re-sends, ``cancel`` gives up).
+  text, device or slot, and is not an exact match of another row still waiting for its answer
+  (exact matches are attached for all rows first) -> stays UNKNOWN with a text saying what was
+  found, and is looked at again every ``SIMILAR_RECHECK`` seconds and as soon as a row to that
+  number is resolved, since the message may turn out to be that row's; meanwhile the user may
+  decide (``retry`` re-sends, ``cancel`` gives up).
 * nothing -> it is re-sent only when that is provably safe:
 
   1. ``settle`` seconds have passed since the request went out: the request timeout plus the
@@ -95,6 +98,9 @@ ORPHAN_TEXT = (
 )
 RESEND_TEXT = "The gateway did not receive this message (checked twice); sending it again."
 _MIN_PHONE_DIGITS = 7
+# A row flagged "similar" is looked at again this often (and at once when a row to the same
+# number is resolved): the similar message may turn out to be that other row's.
+SIMILAR_RECHECK = 600.0
 # The widest UTC offset: a date misread in any zone (by the gateway or by us) is off by less.
 ZONE_SLACK = 14 * 3600.0
 
@@ -485,7 +491,8 @@ class Outbox:
                 if fresh is not None:
                     todo.append(fresh)
                 continue
-            due = row.next_attempt is not None and row.next_attempt.timestamp() <= now
+            # No next check: a "similar" flag of an older smstui, never looked at again; now it is.
+            due = row.next_attempt is None or row.next_attempt.timestamp() <= now
             if due or forced:
                 todo.append(row)
         return sorted(todo, key=self._attempt_time)
@@ -555,12 +562,17 @@ class Outbox:
 
     def _resolve(self, rows: list[StoredMessage], messages: Sequence[Message], report: OutboxReport) -> None:
         """Decide each row from the lookup: attach an exact match, flag a similar one, or count
-        a miss (two misses after the settle time prove absence: re-send)."""
+        a miss (two misses after the settle time prove absence: re-send).
+
+        Exact matches are attached for every row first, so a message that is another row's is
+        never taken as "similar" to this one; and a message that is an exact match of any other
+        row still waiting for its answer (its owner, once that answer is known) is not either.
+        """
         now = self.now()
         claimed = self.store.claimed_sms_ids(m.id for m in messages)
         available = [m for m in messages if m.id not in claimed and not m.incoming]
+        undecided: list[StoredMessage] = []
         for row in rows:
-            lo, hi = self._window(row)
             wide_lo, wide_hi = self._wide_window(row)
             at = self._attempt_time(row)
             # Never on time alone: number, text, device, slot, customer id, and not another
@@ -571,17 +583,29 @@ class Outbox:
                 available.remove(found)
                 self._attach(row, found)
                 report.resolved.append(row.lid)
-                continue
+            else:
+                undecided.append(row)
+        if not undecided:
+            return
+        waiting = [r for r in self.store.outbox((QUEUED, SENDING, UNKNOWN)) if r.sms_id is None]
+        for row in undecided:
+            lo, hi = self._window(row)
+            wide_lo, wide_hi = self._wide_window(row)
+            at = self._attempt_time(row)
+            others = [r for r in waiting if r.lid != row.lid and phones_match(r.phone, row.phone)]
             # Related enough that a re-send could be a second copy: to that number about then,
-            # or with the same text at any time the zones allow.
+            # or with the same text at any time the zones allow; unless it is another row's.
             similar = [
                 m for m in available
-                if self._same_number_in_window(row, m, lo, hi)
-                or (self._same_number_in_window(row, m, wide_lo, wide_hi) and (row.image_path or m.body == row.body))
+                if (self._same_number_in_window(row, m, lo, hi)
+                    or (self._same_number_in_window(row, m, wide_lo, wide_hi) and (row.image_path or m.body == row.body)))
+                and not any(self._exact(o, m, *self._wide_window(o)) for o in others)
             ]
             if similar:
+                # Looked at again later: the message may yet turn out to be another row's.
                 self.store.set_reconcile(
-                    row.lid, misses=row.recon_misses, next_check=None, error=self._similar_text(row, similar[0])
+                    row.lid, misses=row.recon_misses, next_check=now + SIMILAR_RECHECK,
+                    error=self._similar_text(row, similar[0]),
                 )
                 report.unknown.append(row.lid)
                 continue
@@ -608,6 +632,16 @@ class Outbox:
         log.info("outbox row %s found on the gateway as %s", row.lid, msg.id)
         self.store.attach_sms_id(row.lid, msg.id, msg.status)
         self.store.upsert_messages([msg], mark_unseen=False)
+        self._recheck_related(row)
+
+    def _recheck_related(self, resolved: StoredMessage) -> None:
+        """A row found its message: rows to that number flagged "similar" are decided anew."""
+        for other in self.store.outbox((UNKNOWN,)):
+            if other.lid != resolved.lid and other.batch is None and phones_match(other.phone, resolved.phone):
+                if other.next_attempt is not None and other.next_attempt.timestamp() > self.now():
+                    self.store.set_reconcile(
+                        other.lid, misses=other.recon_misses, next_check=self.now(), error=other.outbox_error
+                    )
 
     def _similar_text(self, row: StoredMessage, msg: Message) -> str:
         when = msg.created.astimezone().strftime("%Y-%m-%d %H:%M:%S") if msg.created else "about then"
@@ -655,6 +689,7 @@ class Outbox:
             found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
             available.remove(found)
             self.store.attach_sms_id(row.lid, found.id, found.status)
+            self._recheck_related(row)
             attached.append(row.lid)
         return attached
 

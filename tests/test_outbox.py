@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from smstui.outbox import OutboxError, backoff_seconds, phones_match
+from smstui.outbox import SIMILAR_RECHECK, OutboxError, backoff_seconds, phones_match
 from smstui.session import open_session
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE
 from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
@@ -179,6 +179,8 @@ async def test_timeout_is_checked_before_resending(sim_empty) -> None:
         assert report.unknown == [lid] and report.submitted == []
         assert session.store.message(lid).outbox == UNKNOWN
         assert "timeout" in (report.error or "") or "did not answer" in (report.error or "")
+        # The gateway acts on it 1.5 real seconds in; the fake clock must not race past that.
+        await wait_until(lambda: len(gateway_bodies(sim_empty, "slow gateway")) == 1)
         await settle(session, sim_empty)
         assert len(gateway_bodies(sim_empty, "slow gateway")) == 1
         assert session.store.message(lid).sms_id == gateway_bodies(sim_empty, "slow gateway")[0]
@@ -214,8 +216,12 @@ async def test_similar_message_is_flagged_not_resent(sim_empty) -> None:
             await box.process()
             sim_empty.advance(box.recheck_seconds)
         row = session.store.message(lid)
-        assert row.outbox == UNKNOWN and row.next_attempt is None
+        # Flagged, never re-sent by itself; looked at again later (it may prove to be another row's).
+        assert row.outbox == UNKNOWN and row.next_attempt is not None
         assert "differs in its text" in row.outbox_error
+        sim_empty.advance(SIMILAR_RECHECK)
+        await box.process()
+        assert session.store.message(lid).outbox == UNKNOWN
         assert gateway_bodies(sim_empty, "original text") == []
         # The user's decision: send it.
         assert box.retry(lid)
@@ -450,3 +456,49 @@ def test_the_settle_time_is_derived_from_the_timeout(tmp_path) -> None:
     assert Outbox(store, client).settle_seconds == 20 + DEFAULT_MARGIN == 80
     assert Outbox(store, client, settle_margin=240).settle_seconds == 260
     assert Outbox(store, client, settle_seconds=5).settle_seconds == 80
+
+
+async def test_a_lost_row_is_not_held_by_another_lost_rows_message(sim_empty) -> None:
+    # Issue 12.3: "alpha" never arrived (dropped), "bravo" to the same number arrived but its
+    # answer was lost. Bravo's message was taken as "similar" to alpha, whose row then stayed
+    # "unknown — check" forever with 0 copies on the gateway.
+    session = open_sim_session(sim_empty)
+    box = session.outbox
+    try:
+        (alpha,) = box.queue([ANNA], "alpha", OFFICE_PHONE)
+        sim_empty.faults.set("drop", methods="addsms", count=1)
+        await box.process()
+        (bravo,) = box.queue([ANNA], "bravo", OFFICE_PHONE)
+        sim_empty.faults.set("response_lost", methods="addsms", count=1)
+        await box.process()
+        await settle(session, sim_empty)
+        assert len(gateway_bodies(sim_empty, "alpha")) == 1 and len(gateway_bodies(sim_empty, "bravo")) == 1
+        assert session.store.message(alpha).outbox == SUBMITTED
+        assert session.store.message(bravo).outbox == SUBMITTED
+    finally:
+        await session.aclose()
+
+
+async def test_a_similar_flag_is_lifted_when_the_other_row_finds_its_message(sim_empty) -> None:
+    # Alpha is flagged while bravo's message belongs to no row; once bravo's row owns it, the
+    # flag is looked at again (it used to be final): alpha is absent, so it is sent once.
+    session = open_sim_session(sim_empty)
+    box = session.outbox
+    try:
+        (alpha,) = box.queue([ANNA], "alpha", OFFICE_PHONE)
+        sim_empty.faults.set("drop", methods="addsms", count=1)
+        await box.process()
+        # Bravo reaches the gateway from elsewhere: "similar"; then a row of the user's (written
+        # by another smstui on this profile) is attached to it.
+        sim_empty.call("addsms", token=sim_empty.token(), sendto=ANNA, body="bravo", device_id=OFFICE_PHONE)
+        sim_empty.advance(box.settle_seconds + 1)
+        await box.process()
+        row = session.store.message(alpha)
+        assert row.outbox == UNKNOWN and "differs in its text" in row.outbox_error
+        (bravo,) = box.queue([ANNA], "bravo", OFFICE_PHONE)
+        session.store.attach_sms_id(bravo, gateway_bodies(sim_empty, "bravo")[0], 1)
+        await settle(session, sim_empty, rounds=60)  # past SIMILAR_RECHECK, then settle and two misses
+        assert len(gateway_bodies(sim_empty, "alpha")) == 1
+        assert session.store.message(alpha).outbox == SUBMITTED
+    finally:
+        await session.aclose()
