@@ -55,6 +55,7 @@ from typing import Any
 from smstui.api.client import GatewayClient
 from smstui.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
 from smstui.csv_import import CsvPreview, InvalidRow
+from smstui.job_lock import JobLock
 from smstui.send_rule import in_flight_limit
 from smstui.models import FAILED_STATUSES, Message, MessageFilter, OutgoingSms, Slot
 from smstui.phone import parse_recipients
@@ -303,6 +304,37 @@ def list_jobs(store: Store) -> list[JobInfo]:
 def unfinished_jobs(store: Store) -> list[JobInfo]:
     """Jobs with messages still to send or to resolve (resume these after a restart)."""
     return [j for j in list_jobs(store) if j.state in (READY, RUNNING, PAUSED, STOPPED)]
+
+
+async def resume_interrupted(
+    store: Store, client: GatewayClient, *, progress: ProgressCallback | None = None, **options: Any
+) -> list[tuple[JobInfo, BulkReport | str]]:
+    """Continue the jobs a killed process or a lost connection left unfinished.
+
+    Jobs that were running, stopped by an error, or never started are run again (the same
+    rules: interrupted batches are looked up before anything is resent); a job the user paused
+    is not sent on, only its interrupted batches are checked. A job another process is sending
+    right now is left to it. Returns each job with its report, or the reason it was left.
+    """
+    results: list[tuple[JobInfo, BulkReport | str]] = []
+    for info in unfinished_jobs(store):
+        job = BulkJob(store, client, info, **options)
+        try:
+            if info.state == PAUSED:
+                if not job.counts().sending:
+                    continue
+                lock = JobLock(store.path, info.id)
+                if not lock.acquire():
+                    raise BulkError("being sent by another smstui process")
+                try:
+                    results.append((info, await job.reconcile()))
+                finally:
+                    lock.release()
+                continue
+            results.append((info, await job.run(progress)))
+        except BulkError as exc:
+            results.append((info, str(exc)))
+    return results
 
 
 def _save_job(store: Store, info: JobInfo) -> None:
@@ -577,6 +609,18 @@ class BulkJob:
             raise BulkError("This bulk job is already running.")
         if self.info.state in (CANCELLED_JOB,):
             return self.report()
+        lock = JobLock(self.store.path, self.id)
+        if not lock.acquire():
+            raise BulkError(
+                "This bulk job is being sent by another smstui process (the app or a command) right now; "
+                "it goes on there."
+            )
+        try:
+            return await self._run_locked(progress)
+        finally:
+            lock.release()
+
+    async def _run_locked(self, progress: ProgressCallback | None) -> BulkReport:
         self._running = True
         self._request = None
         self._wake = asyncio.Event()
@@ -1040,6 +1084,6 @@ def _match(
 
 __all__ = [
     "BatchInfo", "BulkError", "BulkEstimate", "BulkJob", "BulkProgress", "BulkReport", "BulkRow", "JobCounts",
-    "JobInfo", "estimate", "job_counts", "list_jobs", "new_marker", "rows_for_numbers", "rows_from_preview",
-    "unfinished_jobs",
+    "JobInfo", "estimate", "job_counts", "list_jobs", "new_marker", "resume_interrupted", "rows_for_numbers",
+    "rows_from_preview", "unfinished_jobs",
 ]

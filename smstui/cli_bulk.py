@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from smstui.session import Session
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("--device", "device_id", type=DEVICE_ID, metavar="ID", help="The phone that sends (default: the profile's default_device).")
 @click.option("--sim", type=click.IntRange(0, 5), help="Slot for rows without a slot column: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS.")
 @click.option("--slot", type=click.Choice(SLOT_CHOICES), help="Slot by name (instead of --sim).")
@@ -25,11 +25,15 @@ if TYPE_CHECKING:
 @click.option("--urgent", is_flag=True, help="Mark every message urgent.")
 @click.option("--batch-size", type=click.IntRange(1, 1000), metavar="N", help="Messages per request (default from the config, 100).")
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be sent; send nothing.")
+@click.option("--jobs", "list_only", is_flag=True, help="List the bulk jobs this profile remembers; send nothing.")
+@click.option("--resume", metavar="[JOB]", is_flag=False, flag_value="", default=None,
+              help="Continue an unfinished job (default: the newest); interrupted batches are checked first.")
 @json_option
 @click.pass_context
 def bulk(
-    ctx: click.Context, file: Path, device_id: int | None, sim: int | None, slot: str | None, body: str | None,
-    template: str | None, title: str, urgent: bool, batch_size: int | None, dry_run: bool, as_json: bool,
+    ctx: click.Context, file: Path | None, device_id: int | None, sim: int | None, slot: str | None, body: str | None,
+    template: str | None, title: str, urgent: bool, batch_size: int | None, dry_run: bool, list_only: bool,
+    resume: str | None, as_json: bool,
 ) -> None:
     """Send one message per row of a CSV file (columns: phone, body; optional time, slot, customer_id).
 
@@ -47,6 +51,16 @@ def bulk(
     from smstui.csv_import import read_csv
     from smstui.models import Slot
 
+    if list_only:
+        _list_jobs(ctx, as_json)
+        return
+    if resume is not None:
+        if file is not None:
+            usage_error("--resume continues a saved job: give no FILE with it")
+        _resume(ctx, resume, as_json)
+        return
+    if file is None:
+        usage_error("give the CSV FILE to send (or --jobs to list jobs, --resume to continue one)")
     if body is not None and template is not None:
         usage_error("give either --body or --template, not both")
     chosen = parse_slot(sim, slot) or Slot.SMS1
@@ -110,6 +124,72 @@ def bulk(
         warn(f"line {item['line']}: {item['reason']}")
     if not doc["dry_run"] and doc["job_id"] is None and not doc["invalid"]:
         usage_error(f"{file} has no rows to send")
+    ctx.exit(_exit_code(doc))
+
+
+def _job_doc(info: Any, counts: Any) -> dict[str, Any]:
+    from datetime import datetime, timezone
+
+    return {
+        "job_id": info.id, "title": info.title, "state": info.state, "device_id": info.device_id,
+        "created": datetime.fromtimestamp(info.created, timezone.utc).isoformat(), "messages": counts.total,
+        "submitted": counts.submitted, "unknown": counts.unknown, "rejected": counts.rejected,
+        "remaining": counts.remaining, "error": info.error,
+    }
+
+
+def _list_jobs(ctx: click.Context, as_json: bool) -> None:
+    from smstui.bulk import job_counts, list_jobs
+
+    async def work(session: "Session") -> list[dict[str, Any]]:
+        return [_job_doc(j, job_counts(session.store, j.id, j)) for j in list_jobs(session.store)]
+
+    docs = run(ctx, work, needs_login=False)
+    if as_json:
+        emit_json({"jobs": docs})
+        return
+    if not docs:
+        warn("No bulk jobs.")
+        return
+    rows = [
+        (d["job_id"], d["created"][:16].replace("T", " "), d["state"], f"{d['submitted']}/{d['messages']}",
+         d["unknown"], d["remaining"], d["title"])
+        for d in docs
+    ]
+    click.echo(out.table(["JOB", "CREATED (UTC)", "STATE", "ACCEPTED", "UNKNOWN", "LEFT", "TITLE"], rows, wide=6))
+
+
+def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
+    from smstui.bulk import BulkError, BulkJob, unfinished_jobs
+
+    async def work(session: "Session") -> dict[str, Any]:
+        require_login(session)
+        store = session.store
+        unfinished = unfinished_jobs(store)
+        chosen = next((j for j in unfinished if j.id == job_id), None) if job_id else (unfinished or [None])[0]
+        if chosen is None:
+            known = ", ".join(j.id for j in unfinished) or "none"
+            raise CliError(
+                f"no unfinished bulk job {job_id!r} (unfinished: {known}; see `smstui bulk --jobs`)"
+                if job_id else "no unfinished bulk job to resume (see `smstui bulk --jobs`)",
+                out.EXIT_USAGE,
+            )
+        job = BulkJob(store, session.client, chosen, settle_margin=session.profile.settle_margin)
+        try:
+            with ProgressBar(job.counts().total, "Sending", enabled=not as_json) as bar:
+                report = await job.run(lambda p: bar.update(p.counts.finished))
+        except BulkError as exc:
+            raise CliError(str(exc), out.EXIT_NETWORK) from None
+        doc = _job_doc(chosen, report.counts)
+        doc.update(state=report.state, error=report.error, invalid=[], _summary=report.summary)
+        return doc
+
+    doc = run(ctx, work, needs_login=False)
+    summary = doc.pop("_summary")
+    if as_json:
+        emit_json(doc)
+    else:
+        click.echo(f"Job {doc['job_id']}: {summary}")
     ctx.exit(_exit_code(doc))
 
 

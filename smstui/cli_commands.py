@@ -508,17 +508,22 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             shown.append(True)
 
     async def body(session: "Session") -> Any:
+        from smstui.bulk import resume_interrupted
+
         report = await session.syncer.sync(progress=progress)
         try:
             await session.outbox.process()
         except Exception as exc:  # the sync itself worked; say so and still report it
             warn(f"outbox: {exc}")
-        return report, report.verified or session.syncer.last_check
+        # Bulk jobs a killed command or a lost connection left unfinished go on (or are
+        # checked, when the user paused them); one another process runs is left to it.
+        jobs = await resume_interrupted(session.store, session.client, settle_margin=session.profile.settle_margin)
+        return report, report.verified or session.syncer.last_check, jobs
 
     report = run(ctx, body)
     if shown:
         click.echo("", err=True)
-    report, check = report
+    report, check, jobs = report
     doc = {
         "new_messages": int(report.inserted),
         "changed_messages": int(report.changed),
@@ -531,6 +536,12 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             "from": _iso(check.begin), "to": _iso(check.end), "at": _iso(check.at),
             "differs": [{"from": _iso(a), "to": _iso(b), "stored": s, "gateway": g} for a, b, s, g in check.differs],
         },
+        "bulk_jobs": [
+            {"job_id": info.id, "state": result.state if not isinstance(result, str) else info.state,
+             "summary": result.summary if not isinstance(result, str) else None,
+             "left": result if isinstance(result, str) else None}
+            for info, result in jobs
+        ],
     }
     if as_json:
         emit_json(doc)
@@ -542,6 +553,11 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         if check is not None:
             when = "" if report.verified is not None else f" (checked {out.local_time(datetime.fromtimestamp(check.at, timezone.utc))})"
             click.echo(check.summary() + when)
+        for job in doc["bulk_jobs"]:
+            if job["left"]:
+                click.echo(f"Bulk job {job['job_id']} left as it is: {job['left']}")
+            else:
+                click.echo(f"Bulk job {job['job_id']} resumed: {job['summary']}")
 
 
 def _iso(ts: float) -> str:

@@ -667,12 +667,14 @@ class Outbox:
         """Attach gateway messages that are exact matches of rows awaiting reconciliation.
 
         Called by sync before it stores a listing, so such a message never becomes a second row.
+        Bulk rows too: a job killed mid-request leaves rows SENDING whose messages a sync then
+        lists; they carry the batch's unique marker as customer id, so the match is exact.
         Returns the local ids that got their sms_id.
         """
         if not messages:
             return []
         rows = [
-            r for r in self.store.outbox((SENDING, UNKNOWN), bulk=False)
+            r for r in self.store.outbox((SENDING, UNKNOWN))
             if r.lid not in self._in_flight and r.sms_id is None
         ]
         if not rows:
@@ -682,6 +684,10 @@ class Outbox:
         attached: list[int] = []
         for row in sorted(rows, key=self._attempt_time):
             lo, hi = self._window(row)
+            if row.batch is not None:
+                # A bulk row keeps no attempt time (its batch does): sent at any time after it
+                # was written, and its marker or customer id has to match.
+                lo, hi = row.created.timestamp() - self.skew_seconds - ZONE_SLACK, float("inf")
             at = self._attempt_time(row)
             exact = [m for m in available if self._exact(row, m, lo, hi)]
             if not exact:

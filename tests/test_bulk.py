@@ -691,3 +691,22 @@ def test_large_batches_and_long_texts_are_planned_by_size() -> None:
     assert all(size * (3 * 2400 + 400) <= MAX_BATCH_BYTES for size in sizes)
     markers = [b.marker for b in job.info.batches]
     assert len(set(markers)) == len(markers)
+
+
+async def test_a_job_another_process_is_sending_is_left_to_it(sim_empty: TestSimulator, store: Store, client: GatewayClient) -> None:
+    # Two processes (the app and `smstui sync`, say) must never send one job's rows together.
+    from smstui.bulk import resume_interrupted
+    from smstui.job_lock import JobLock
+
+    job = make_job(store, client, make_rows(5))
+    held = JobLock(store.path, job.id)
+    assert held.acquire()  # another process runs it
+    try:
+        with pytest.raises(BulkError, match="another smstui process"):
+            await job.run()
+        [(info, left)] = await resume_interrupted(store, client, **FAST)
+        assert info.id == job.id and "another smstui process" in left
+        assert sim_empty.stats.requests["addalotofsms"] == 0
+    finally:
+        held.release()
+    assert (await job.run()).state == DONE

@@ -84,3 +84,57 @@ def test_bulk_usage_errors(cli: Cli, tmp_path: Path) -> None:
     no_phone.write_text("name,body\nAnna,hi\n", encoding="utf-8")
     run = cli("bulk", str(no_phone), "--device", "1")
     assert run.exit_code == 2 and "phone column" in run.stderr
+
+
+def _killed_job(sim: SimulatorServer, n: int = 30):  # type: ignore[no-untyped-def]
+    """A job of ``n`` rows in batches of 10 whose process dies right after the gateway took
+    its first batch: 10 accepted, their rows left "sending", 20 still queued."""
+    import asyncio
+
+    from smstui.api.client import GatewayClient
+    from smstui.bulk import BulkJob, BulkRow, unfinished_jobs
+    from smstui.session import open_session
+    from tests.core_helpers import Kill, KillingTransport
+
+    session = open_session(api_url=sim.url)
+    client = GatewayClient(sim.url, email=sim.email, password=sim.password,
+                           transport=KillingTransport("addalotofsms", "after"))
+    rows = [BulkRow(f"+4915123{400000 + i:06d}", f"Hello {i}") for i in range(n)]
+    job = BulkJob.create(session.store, client, rows, device_id=OFFICE_PHONE, batch_size=10)
+    with pytest.raises(Kill):
+        asyncio.run(job.run())
+    assert len(sim.state.messages) == 10 and [j.id for j in unfinished_jobs(session.store)] == [job.id]
+    return session, job.id
+
+
+def _assert_all_once(session, sim: SimulatorServer, n: int = 30) -> None:  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    assert len(sim.state.messages) == n
+    assert max(Counter((m.phone, m.body) for m in sim.state.messages.values()).values()) == 1
+    # Every row is attached, none stuck "sending", and no gateway message stored twice.
+    assert session.store._query("SELECT COUNT(*) FROM messages")[0][0] == n
+    assert session.store._query("SELECT COUNT(*) FROM messages WHERE outbox != 'submitted' OR sms_id IS NULL")[0][0] == 0
+
+
+def test_sync_resumes_a_bulk_job_killed_mid_request(cli: Cli, sim_live: SimulatorServer) -> None:
+    session, job_id = _killed_job(sim_live)
+    run = cli("sync", "--json")
+    assert run.exit_code == 0, run.output
+    [job] = run.json()["bulk_jobs"]
+    assert job["job_id"] == job_id and job["state"] == "done" and "30 of 30 accepted" in job["summary"]
+    _assert_all_once(session, sim_live)
+
+
+def test_bulk_jobs_lists_and_resume_finishes_a_killed_job(cli: Cli, sim_live: SimulatorServer) -> None:
+    session, job_id = _killed_job(sim_live)
+    listed = cli("bulk", "--jobs", "--json").json()["jobs"]
+    assert [(j["job_id"], j["state"], j["remaining"]) for j in listed] == [(job_id, "running", 30)]
+    assert job_id in cli("bulk", "--jobs").stdout
+    run = cli("bulk", "--resume", "--json")
+    assert run.exit_code == 0, run.output
+    assert run.json()["state"] == "done" and run.json()["submitted"] == 30
+    _assert_all_once(session, sim_live)
+    again = cli("bulk", "--resume")
+    assert again.exit_code == 2 and "no unfinished bulk job" in again.stderr
+    assert cli("bulk", "--resume", "nope").exit_code == 2
