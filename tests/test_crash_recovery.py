@@ -3,7 +3,7 @@ and quitting during a slow request.
 
 The subprocess tests kill a real ``smstui`` (or a small child script) with SIGKILL at a moment
 the child itself signals: the simulator has served its nth history window, accepted its nth bulk
-batch, or the child printed "draft saved N". Nothing waits on a fixed sleep: every wait is a
+batch or received (and is still working on) the next, or the child printed "draft saved N". Nothing waits on a fixed sleep: every wait is a
 bounded loop on such a signal. After the kill the store file must pass ``PRAGMA
 integrity_check`` and a new process must finish the work: every gateway id stored once, every
 bulk row on the gateway exactly once and none left "sending", the last saved draft readable.
@@ -191,29 +191,58 @@ def gateway_bulk_bodies(sim: SimulatorServer) -> Counter[str]:
         return Counter(m.body for m in sim.state.messages.values() if m.body.startswith("Bulk "))
 
 
+def count_arrivals(sim: SimulatorServer, method: str) -> Callable[[], int]:
+    """How many requests of ``method`` reached the gateway so far (counted as they arrive,
+    before any latency or processing)."""
+    take = sim.faults.take
+    arrived = Counter[str]()
+
+    def counting(name: str) -> Any:
+        arrived[name.strip().lower()] += 1
+        return take(name)
+
+    sim.faults.take = counting  # type: ignore[method-assign]
+    return lambda: arrived[method]
+
+
 @posix_only
-@pytest.mark.parametrize("restart", [("sync", "--json"), ("bulk", "--resume", "--json")],
-                         ids=["sync", "bulk-resume"])
+@pytest.mark.parametrize(("moment", "restart"), [
+    ("after-accepted", ("sync", "--json")),
+    ("after-accepted", ("bulk", "--resume", "--json")),
+    ("mid-request", ("sync", "--json")),
+], ids=["accepted-then-sync", "accepted-then-resume", "mid-request-then-sync"])
 def test_sigkill_during_bulk_send_then_restart_finishes_it_once(
-    live: SimulatorServer, tmp_path: Path, restart: tuple[str, ...]
+    live: SimulatorServer, tmp_path: Path, moment: str, restart: tuple[str, ...]
 ) -> None:
     log_in(live)
+    arrivals = count_arrivals(live, "addalotofsms")
     # Each batch is processed 0.2 s after it arrived (whether or not its sender still waits):
-    # the window between two batches is wide enough to see, and the batch under way when the
+    # the window between two batches is wide enough to see, and a batch under way when the
     # kill lands is still acted on by the gateway, as a real one would be.
     live.faults.set("latency", methods="addalotofsms", seconds=0.2)
     child = smstui("bulk", str(bulk_csv(tmp_path)), "--device", str(OFFICE_PHONE), "--batch-size", str(BATCH),
                    "--json")
-    # The signal: the gateway has accepted three batches (the child reads their ids later, in
-    # one lookup: their rows are still "sending" locally, the kill may land in that lookup).
-    wait_until(lambda: sum(gateway_bulk_bodies(live).values()) >= 3 * BATCH, "three accepted batches", proc=child)
+    if moment == "after-accepted":
+        # The signal: the gateway has accepted three batches (the child reads their ids later,
+        # in one lookup: their rows are still "sending" locally; the kill may land in that lookup).
+        wait_until(lambda: sum(gateway_bulk_bodies(live).values()) >= 3 * BATCH, "three accepted batches",
+                   proc=child)
+    else:
+        # The signal: the fourth batch's request has reached the gateway, which is still working
+        # on it: the child dies mid-request and the batch lands on the gateway after it died.
+        wait_until(lambda: arrivals() >= 4, "the fourth batch's request", proc=child)
     sigkill(child)
     live.faults.clear()
     store = db_path()
     assert integrity(store) == ["ok"]
-    assert sum(gateway_bulk_bodies(live).values()) < BULK_ROWS  # killed mid-way
+    at_kill = sum(gateway_bulk_bodies(live).values())
+    assert at_kill < BULK_ROWS  # killed mid-way
+    states = dict(query(store, "SELECT outbox, COUNT(*) FROM messages GROUP BY outbox"))
 
+    started = time.monotonic()
     run = finish(*restart)
+    print(f"bulk {moment}: {at_kill} on the gateway at the kill, local {states}; "
+          f"{' '.join(restart)} took {time.monotonic() - started:.2f} s, {arrivals()} batch requests in all")
     assert run.returncode == 0, run.stdout + run.stderr
     doc = json.loads(run.stdout)
     job = doc["bulk_jobs"][0] if restart[0] == "sync" else doc
