@@ -426,6 +426,8 @@ class BulkReport:
             parts.append(f"{c.rejected} refused")
         if c.cancelled:
             parts.append(f"{c.cancelled} cancelled")
+        if self.extra_found:
+            parts.append(f"{self.extra_found} duplicated (a late original arrived after a resend; shown in the thread)")
         if c.remaining:
             parts.append(f"{c.remaining} still to send")
         text = "; ".join(parts) + "."
@@ -916,6 +918,7 @@ class BulkJob:
             return []
         # Nothing with this batch's marker exists: the request never took effect.
         self._requeue(missing, "not found on the gateway after a lost answer; sending again")
+        self.store.mark_resent([r.lid for r in missing])  # a late original shows as a duplicate
         return missing
 
     async def _lookup_patiently(

@@ -43,7 +43,7 @@ def bulk(
 
     \b
     JSON: {"dry_run", "job_id", "state", "messages", "batches", "sms_parts", "submitted",
-           "unknown", "rejected", "remaining", "error", "invalid": [{"line", "reason"}]}
+           "unknown", "rejected", "duplicated", "remaining", "error", "invalid": [{"line", "reason"}]}
     Exit code: 0 all accepted; 1 rows invalid or refused; 3 login needed; 4 stopped early
     (network) - the job is saved and the app resumes it.
     """
@@ -86,6 +86,7 @@ def bulk(
             "submitted": 0,
             "unknown": 0,
             "rejected": 0,
+            "duplicated": 0,
             "remaining": plan.messages,
             "error": None,
             "invalid": [{"line": r.line, "reason": r.reason} for r in invalid],
@@ -104,7 +105,7 @@ def bulk(
         counts = report.counts
         doc.update(
             state=report.state, submitted=counts.submitted, unknown=counts.unknown, rejected=counts.rejected,
-            remaining=counts.remaining, error=report.error,
+            remaining=counts.remaining, error=report.error, duplicated=report.extra_found,
         )
         doc["_summary"] = report.summary
         return doc
@@ -181,7 +182,8 @@ def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
         except BulkError as exc:
             raise CliError(str(exc), out.EXIT_NETWORK) from None
         doc = _job_doc(chosen, report.counts)
-        doc.update(state=report.state, error=report.error, invalid=[], _summary=report.summary)
+        doc.update(state=report.state, error=report.error, invalid=[], duplicated=report.extra_found,
+                   _summary=report.summary)
         return doc
 
     doc = run(ctx, work, needs_login=False)

@@ -461,7 +461,9 @@ def messages(
         found = sorted(unique.values(), key=lambda m: (m.created is not None, m.created or now, m.id), reverse=True)
         if limit:
             found = found[:limit]
-        return sum(r.count for r in results), [out.message_doc(m) for m in found], "gateway"
+        stored = session.store.messages_by_sms_ids(m.id for m in found)
+        docs = [out.message_doc(m, getattr(stored.get(m.id), "duplicate_of", None)) for m in found]
+        return sum(r.count for r in results), docs, "gateway"
 
     total, docs, source = run(ctx, body, needs_login=False)
     if count:
@@ -481,7 +483,8 @@ def messages(
             d["id"] if d["id"] is not None else f"({d['lid']})",
             out.local_time(datetime.fromisoformat(d["created"])) if d["created"] else "-",
             "in" if d["direction"] == "in" else "out",
-            d["phone"], d["device_id"], out.slot_name(d["sim"]), d["status_title"], d["body"],
+            d["phone"], d["device_id"], out.slot_name(d["sim"]),
+            d["status_title"] + (" · second copy" if d.get("duplicate_of") else ""), d["body"],
         )
         for d in docs
     ]

@@ -211,15 +211,21 @@ def status_doc(status: SmsStatus, *, timed_out: bool = False) -> dict[str, Any]:
     }
 
 
-def message_doc(message: Message) -> dict[str, Any]:
-    return _message_doc(message, sms_id=message.id, lid=None, title=message.title, outbox=None)
+def message_doc(message: Message, duplicate_of: int | None = None) -> dict[str, Any]:
+    """A gateway message; ``duplicate_of`` from the local store when it knows it is a copy."""
+    doc = _message_doc(message, sms_id=message.id, lid=None, title=message.title, outbox=None)
+    doc["duplicate_of"] = duplicate_of
+    return doc
 
 
 def stored_message_doc(message: Any) -> dict[str, Any]:
     """A row of the local store (:class:`smstui.store.StoredMessage`) in the same shape."""
-    return _message_doc(
+    doc = _message_doc(
         message, sms_id=message.sms_id, lid=message.lid, title=message.display_status, outbox=message.outbox
     )
+    # A second copy on the gateway of our row with this lid (a late original after a resend).
+    doc["duplicate_of"] = message.duplicate_of
+    return doc
 
 
 def _message_doc(message: Any, *, sms_id: int | None, lid: int | None, title: str, outbox: str | None) -> dict[str, Any]:

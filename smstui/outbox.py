@@ -101,6 +101,8 @@ _MIN_PHONE_DIGITS = 7
 # A row flagged "similar" is looked at again this often (and at once when a row to the same
 # number is resolved): the similar message may turn out to be that other row's.
 SIMILAR_RECHECK = 600.0
+# How long after a re-sent message was written a late original is still looked for.
+DUPLICATE_HORIZON = 7 * 86_400.0
 # The widest UTC offset: a date misread in any zone (by the gateway or by us) is off by less.
 ZONE_SLACK = 14 * 3600.0
 
@@ -621,6 +623,7 @@ class Outbox:
                 if self.store.set_outbox_state(
                     row.lid, QUEUED, error=RESEND_TEXT, next_attempt=None, only_if=(UNKNOWN,), reset_misses=True
                 ):
+                    self.store.mark_resent([row.lid])  # a late original will be shown as a duplicate
                     report.resent.append(row.lid)
             else:
                 self.store.set_reconcile(
@@ -677,8 +680,9 @@ class Outbox:
             r for r in self.store.outbox((SENDING, UNKNOWN))
             if r.lid not in self._in_flight and r.sms_id is None
         ]
-        if not rows:
-            return []
+        resent = self.store.resent_rows(since=self.now() - DUPLICATE_HORIZON)
+        if not rows and not resent:
+            return []  # the usual case: nothing to compare, no query over the listing's ids
         claimed = self.store.claimed_sms_ids(m.id for m in messages)
         available = [m for m in messages if m.id not in claimed and not m.incoming]
         attached: list[int] = []
@@ -697,7 +701,24 @@ class Outbox:
             self.store.attach_sms_id(row.lid, found.id, found.status)
             self._recheck_related(row)
             attached.append(row.lid)
+        if resent:
+            self._flag_duplicates(available, resent)
         return attached
+
+    def _flag_duplicates(self, messages: Sequence[Message], resent: Sequence[StoredMessage]) -> None:
+        """A message that copies a row sent again after its absence was "proven" is the late
+        original (or the resend arrived twice): stored and flagged, so the user sees it."""
+        pairs: list[tuple[Message, StoredMessage]] = []
+        for msg in messages:
+            for row in resent:
+                lo = row.created.timestamp() - self.skew_seconds - ZONE_SLACK
+                if msg.id != row.sms_id and self._exact(row, msg, lo, float("inf")):
+                    pairs.append((msg, row))
+                    break
+        if pairs:
+            log.warning("%d message(s) on the gateway are second copies of re-sent ones", len(pairs))
+            self.store.upsert_messages([m for m, _ in pairs], mark_unseen=False)
+            self.store.mark_duplicates((m.id, row.lid) for m, row in pairs)
 
 
 __all__ = ["Outbox", "OutboxError", "OutboxReport", "backoff_seconds", "phones_match"]

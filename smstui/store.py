@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from smstui.models import Message
     from smstui.store_records import Contact, Newsletter, StoredMessage, Tag, UpsertResult
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -188,6 +188,13 @@ _MIGRATIONS: list[str] = [
     """,
     # v7: newsletters name their tags by the gateway's ids, as users see them (smstui.store_tags).
     MIGRATE_NEWSLETTER_TAGS,
+    # v8: a send re-sent after its absence was proven (``resent``), and a gateway message that
+    # turned out to be a second copy of one of ours (``duplicate_of``: that row's lid), shown.
+    """
+    ALTER TABLE messages ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN duplicate_of INTEGER;
+    CREATE INDEX IF NOT EXISTS messages_resent ON messages (phone_key) WHERE resent = 1;
+    """,
 ]
 _DISPLAY_FROM = 6  # the schema version that added threads.display
 
@@ -207,7 +214,7 @@ META_LAST_SYNC = "sync.last"
 _MESSAGE_COLUMNS = (
     "lid, sms_id, phone, phone_key, body, status, status_title, device_id, slot, created, sent_at, "
     "scheduled_at, customer_id, urgent, paket_id, incoming, outbox, outbox_error, attempts, "
-    "image_path, batch, attempted_at, next_attempt, recon_misses"
+    "image_path, batch, attempted_at, next_attempt, recon_misses, resent, duplicate_of"
 )
 
 
@@ -1026,6 +1033,43 @@ class Store(TagStore):
                 (misses, next_check, error, self.now(), lid, UNKNOWN),
             )
             return cur.rowcount == 1
+
+    def mark_resent(self, lids: Sequence[int]) -> None:
+        """These sends are going out again after a lost answer: a late original is a duplicate."""
+        with self.transaction() as db:
+            for chunk in _chunks(list(lids)):
+                db.execute(f"UPDATE messages SET resent = 1 WHERE lid IN ({','.join('?' * len(chunk))})", chunk)
+
+    def resent_rows(self, since: float = 0.0) -> list[StoredMessage]:
+        """Sends written since ``since`` that were re-sent and have their gateway id: a later
+        copy of one is a duplicate."""
+        return _messages(self._query(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE resent = 1 AND sms_id IS NOT NULL AND created >= ? "
+            "ORDER BY lid",
+            (since,),
+        ))
+
+    def mark_duplicates(self, pairs: Iterable[tuple[int, int]]) -> int:
+        """(sms_id of a stored gateway message, lid of our row it copies): flag the message."""
+        changed = 0
+        with self.transaction() as db:
+            for sms_id, lid in pairs:
+                changed += db.execute(
+                    "UPDATE messages SET duplicate_of = ? WHERE sms_id = ? AND outbox IS NULL AND lid != ?",
+                    (lid, sms_id, lid),
+                ).rowcount
+        return changed
+
+    def duplicate_count(self, lids: Sequence[int] | None = None) -> int:
+        """Gateway messages flagged as second copies (of these rows, or of any)."""
+        if lids is None:
+            return self._query("SELECT COUNT(*) FROM messages WHERE duplicate_of IS NOT NULL")[0][0]
+        total = 0
+        for chunk in _chunks(list(lids)):
+            total += self._query(
+                f"SELECT COUNT(*) FROM messages WHERE duplicate_of IN ({','.join('?' * len(chunk))})", chunk
+            )[0][0]
+        return total
 
     def claimed_sms_ids(self, ids: Iterable[int]) -> set[int]:
         """Of these gateway ids, those already attached to a message we wrote (an outbox row)."""

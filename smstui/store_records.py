@@ -48,6 +48,10 @@ class StoredMessage:
     next_attempt: datetime | None = None
     #: Lookups after the settle time that found nothing (the outbox re-sends after two).
     recon_misses: int = 0
+    #: Sent again after its absence was proven; a copy of it that arrives later is a duplicate.
+    resent: bool = False
+    #: A gateway message that is a second copy of our row with this lid (a late original).
+    duplicate_of: int | None = None
 
     @property
     def failed(self) -> bool:
@@ -154,6 +158,8 @@ def row_to_message(row: Sequence[Any]) -> StoredMessage:
         attempted_at=from_ts(row[21]),
         next_attempt=from_ts(row[22]),
         recon_misses=row[23],
+        resent=bool(row[24]),
+        duplicate_of=row[25],
     )
 
 

@@ -36,11 +36,13 @@ def make_db(path: Path, version: int) -> None:
     db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (8310, 'Team', 1700000000)")
     db.execute("INSERT INTO contacts (gateway_id, tag_id, phone, phone_key, name, created) "
                "VALUES (15954766, 1, '+4915123456781', '+4915123456781', 'Anna', 1700000000)")
-    # Before v7 a newsletter named its tags by local ids (1 = 8304, 3 = 8310).
+    # Before v7 a newsletter named its tags by local ids (1 = 8304, 3 = 8310); from v7 on by
+    # the gateway's (a tag never confirmed there has none).
+    sale, odd = ("8310,8304", "") if version >= 7 else ("3,1", "2")
     db.execute("INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
-               "VALUES (1012, 'Sale', 1576, 0, 'Hi', '3,1', 1700000000)")
+               "VALUES (1012, 'Sale', 1576, 0, 'Hi', ?, 1700000000)", (sale,))
     db.execute("INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
-               "VALUES (NULL, 'Odd', 1576, 0, 'Hi', '2', 1700000001)")
+               "VALUES (NULL, 'Odd', 1576, 0, 'Hi', ?, 1700000001)", (odd,))
     db.execute(
         "INSERT INTO devices (id, title, data, updated) VALUES (1576, 'Emulator', "
         "'{\"id\": 1576, \"title\": \"Emulator\", \"sims\": []}', 1700000000)"
@@ -55,9 +57,10 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 7
+        assert store.schema_version == SCHEMA_VERSION == 8
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
+        assert sent.resent is False and sent.duplicate_of is None  # v8's columns, empty
         (queued,) = store.outbox((QUEUED,))
         assert queued.body == "still queued" and queued.attempts == 2 and queued.recon_misses == 0
         assert store.get_meta("sync.cursor") == "1700000000.0"

@@ -502,3 +502,33 @@ async def test_a_similar_flag_is_lifted_when_the_other_row_finds_its_message(sim
         assert session.store.message(alpha).outbox == SUBMITTED
     finally:
         await session.aclose()
+
+
+async def test_a_late_original_after_a_resend_is_flagged_as_a_second_copy(sim_empty) -> None:
+    # Issue 12: absence was "proven" and the message re-sent; then the original still lands. It
+    # is stored, flagged as a second copy of our row, and shown so; never silently.
+    from smstui import cli_output
+    from smstui.widgets.format import status_parts
+
+    session = open_sim_session(sim_empty)
+    box = session.outbox
+    try:
+        (lid,) = box.queue([ANNA], "late original", OFFICE_PHONE)
+        sim_empty.faults.set("drop", methods="addsms", count=1)
+        await box.process()
+        await settle(session, sim_empty)
+        row = session.store.message(lid)
+        assert row.outbox == SUBMITTED and row.resent
+        # The gateway acts on the first request after all.
+        sim_empty.call("addsms", token=sim_empty.token(), sendto=ANNA, body="late original", device_id=OFFICE_PHONE)
+        await session.syncer.sync()
+        copies = [m for m in session.store.messages(limit=None) if m.body == "late original"]
+        assert len(copies) == 2
+        [copy] = [m for m in copies if m.lid != lid]
+        assert copy.duplicate_of == lid and copy.outbox is None
+        assert session.store.duplicate_count([lid]) == 1
+        assert cli_output.stored_message_doc(copy)["duplicate_of"] == lid
+        assert "second copy" in status_parts(copy, sim_empty.clock(), None)[1]
+        assert session.store.message(lid).duplicate_of is None  # our own row is not the copy
+    finally:
+        await session.aclose()

@@ -113,6 +113,9 @@ def ago(dt: datetime | None, now: datetime) -> str:
 def status_parts(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> tuple[str, str, str]:
     if msg.incoming:
         return ("", "", "ok")
+    if msg.duplicate_of is not None:
+        # A late original that arrived after smstui re-sent it: the recipient may get it twice.
+        return ("⧉", f"second copy on the gateway ({(msg.display_status or '').lower()})", "warn")
     if msg.outbox in (QUEUED, SENDING):
         if msg.scheduled_at is not None and msg.scheduled_at > now:
             return ("⏲", f"scheduled {short_time(msg.scheduled_at, now, tz)}", "pending")
