@@ -716,9 +716,10 @@ class Outbox:
                     pairs.append((msg, row))
                     break
         if pairs:
-            log.warning("%d message(s) on the gateway are second copies of re-sent ones", len(pairs))
             self.store.upsert_messages([m for m, _ in pairs], mark_unseen=False)
-            self.store.mark_duplicates((m.id, row.lid) for m, row in pairs)
+            new = self.store.mark_duplicates((m.id, row.lid) for m, row in pairs)
+            if new:
+                log.warning("%d message(s) on the gateway are second copies of re-sent ones", new)
 
 
 __all__ = ["Outbox", "OutboxError", "OutboxReport", "backoff_seconds", "phones_match"]

@@ -1055,8 +1055,9 @@ class Store(TagStore):
         with self.transaction() as db:
             for sms_id, lid in pairs:
                 changed += db.execute(
-                    "UPDATE messages SET duplicate_of = ? WHERE sms_id = ? AND outbox IS NULL AND lid != ?",
-                    (lid, sms_id, lid),
+                    "UPDATE messages SET duplicate_of = ? WHERE sms_id = ? AND outbox IS NULL AND lid != ? "
+                    "AND duplicate_of IS NOT ?",
+                    (lid, sms_id, lid, lid),
                 ).rowcount
         return changed
 
