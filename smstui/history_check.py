@@ -69,7 +69,7 @@ class HistoryCheck:
 
     def summary(self) -> str:
         """One sentence for ``smstui sync`` and the status line."""
-        span = f"{_day(self.begin)} to {_day(self.end)}"
+        span = f"{_day(self.begin)} to {_dt(self.end).astimezone().strftime('%Y-%m-%d %H:%M')}"
         text = f"Verified {self.messages:,} message(s) from {span} against the gateway's count"
         if self.recovered:
             text += f"; {self.recovered:,} missing message(s) listed again and stored"
