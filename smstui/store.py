@@ -481,6 +481,14 @@ class Store(TagStore):
             )
             return row[0] != int(status.online) or row[1] != last_seen
 
+    def last_sent_by_device(self) -> dict[int, float]:
+        """Read-only: each device's latest outgoing message (sent, else created), as a timestamp."""
+        rows = self._query(
+            "SELECT device_id, max(coalesce(sent_at, created)) FROM messages "
+            "WHERE incoming = 0 AND device_id IS NOT NULL GROUP BY device_id"
+        )
+        return {int(device_id): float(ts) for device_id, ts in rows if ts is not None}
+
     def devices(self) -> list[StoredDevice]:
         rows = self._query(
             "SELECT data, online, seconds_since_seen, status_checked, last_seen FROM devices ORDER BY title COLLATE NOCASE, id"
