@@ -240,6 +240,14 @@ class SmsTuiApp(App[None]):
             return wanted
         return None
 
+    def choose_device(self, form: str, last_used: int | None = None) -> int | None:
+        """The device a form starts with: the profile's default_device, else ``last_used`` (the
+        thread's) or the device the form last sent through, else the online one that sent last."""
+        from smstui.widgets.device_choice import default_for
+
+        return default_for(self.store, self.devices, form, profile_default=self.default_device_id,
+                           last_used=last_used)
+
     def device_name(self, device_id: int | None) -> str:
         for stored in self.devices:
             if stored.device.id == device_id:

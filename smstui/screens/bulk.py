@@ -53,6 +53,7 @@ from smstui.phone import format_display
 from smstui.templates import TemplateError, list_templates, placeholders, save_template
 from smstui.widgets.bulk_context import SessionScreen, device_options, slot_options
 from smstui.widgets.bulk_counter import counter_text
+from smstui.widgets.device_choice import remember_last_device, warning_text
 from smstui.widgets.format import clean, to_local
 from smstui.widgets.input_order import after_pending_input
 from smstui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
@@ -79,6 +80,7 @@ class BulkScreen(TabKeys, SessionScreen):
     BulkScreen #bulk-batch { width: 10; }
     BulkScreen #bulk-counter { height: 1; color: $foreground-muted; }
     BulkScreen #bulk-errors { height: auto; color: $error; }
+    BulkScreen #bulk-device-warning { height: auto; }
     BulkScreen #bulk-summary, BulkScreen #bulk-job-counts, BulkScreen #bulk-job-title { height: auto; }
     BulkScreen #bulk-preview { height: 2fr; }
     BulkScreen #bulk-invalid { height: 1fr; }
@@ -133,6 +135,7 @@ class BulkScreen(TabKeys, SessionScreen):
                                      allow_blank=default_device is None)
                         yield Select(slot_options(devices, default_device), value=0, allow_blank=False, id="bulk-slot")
                         yield Input(str(self.batch_size), placeholder="batch", id="bulk-batch", type="integer")
+                    yield Static("", id="bulk-device-warning")
                     yield Static("", id="bulk-errors")
                     yield Static(f"ctrl+s: preview every message before sending · {TAB_KEYS_HINT}", classes="hint")
             with TabPane("Preview", id="bulk-preview-pane"):
@@ -162,6 +165,7 @@ class BulkScreen(TabKeys, SessionScreen):
         )
         self._load_templates()
         self._update_counter()
+        self._update_device_warning()
         self.subscribe_core(self._on_core)
         self.load_jobs(notify_unfinished=True)
 
@@ -209,9 +213,25 @@ class BulkScreen(TabKeys, SessionScreen):
         slot = self.query_one("#bulk-slot", Select)
         slot.set_options(slot_options(self.devices(), self.device_id))
         slot.value = 0
+        self._update_device_warning()
         self._form_changed()
 
+    def _device_warning(self) -> Text:
+        stored = next((d for d in self.devices() if d.device.id == self.device_id), None)
+        return warning_text(stored, self.slot)
+
+    def _update_device_warning(self) -> None:
+        """Offline phone or no SIM for the slot: shown before ctrl+s / ctrl+g (which still send)."""
+        box = self.query_one("#bulk-device-warning", Static)
+        text = self._device_warning()
+        box.update(text)
+        box.display = bool(text)
+
     @on(Select.Changed, "#bulk-slot")
+    def _slot_changed(self) -> None:
+        self._update_device_warning()
+        self._form_changed()
+
     @on(TextArea.Changed)
     @on(Input.Changed)
     def _form_changed(self) -> None:
@@ -310,6 +330,10 @@ class BulkScreen(TabKeys, SessionScreen):
         if invalid:
             summary.append(f"; {len(invalid)} row(s) will not be sent (below)", style="yellow")
         summary.append(f" · from {self.device_label(self.device_id or 0)}")
+        warning = self._device_warning()
+        if warning:
+            summary.append("\n")
+            summary.append_text(warning)
         scheduled = sum(1 for r in rows if r.scheduled_at)
         if scheduled:
             summary.append(f" · {scheduled} scheduled")
@@ -360,6 +384,7 @@ class BulkScreen(TabKeys, SessionScreen):
         batch = self._batch_size() or self.batch_size
         self.rows = None
         self.query_one("#bulk-send", Button).disabled = True
+        remember_last_device(self.store, "bulk", device_id)
         self.start_job(rows, device_id, slot, batch)
 
     @work(group="bulk-run", exclusive=True, exit_on_error=False, name="bulk-send")

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from smstui.screens._reporting import ReportWorkerErrors
 from smstui.widgets.compose_form import ComposeForm
+from smstui.widgets.device_choice import remember_last_device
 
 if TYPE_CHECKING:
     from smstui.app import SmsTuiApp
@@ -67,7 +68,7 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
             yield Static("New message", id="compose-title")
             yield ComposeForm(
                 store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
-                recipient=None, device_id=app.device_filter or app.default_device_id, draft_key=DRAFT_KEY,
+                recipient=None, device_id=app.device_filter or app.choose_device("compose"), draft_key=DRAFT_KEY,
                 show_extras=True, id="compose-new",
             )
         yield Footer()
@@ -105,6 +106,7 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
             if self.is_current:
                 self.dismiss(lids)
 
+        remember_last_device(self.smsapp.store, "compose", event.outgoing.device_id)
         # The form is empty already; the outbox write deletes the draft in its transaction.
         self.smsapp.queue_outgoing(event.outgoing, done, open_thread=True, draft_key=event.draft_key)
 

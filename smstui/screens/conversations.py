@@ -273,7 +273,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         pane_box = self.query_one("#compose-pane")
         recipient = phone_key if phone_key.startswith("+") else phone
         last_device = next((m.device_id for m in reversed(page) if m.device_id is not None), None)
-        device = self.smsapp.device_filter or last_device or self.smsapp.default_device_id
+        device = self.smsapp.device_filter or self.smsapp.choose_device("compose", last_used=last_device)
 
         def target(pane: ComposeForm) -> None:
             pane.retarget(recipient, self._draft_key(phone_key))

@@ -157,7 +157,7 @@ class NewslettersScreen(SessionScreen):
         self.app.push_screen(
             NewsletterDialog(
                 self.store, self.client, devices=self.devices(), clock=self.now, tz=self.tz,
-                device_id=self.default_device(),
+                device_id=self.default_device("newsletter"),
             ),
             done,
         )

@@ -82,13 +82,14 @@ class SessionScreen(StyledOnMount, Screen[None]):
     def devices(self) -> list[StoredDevice]:
         return self.store.devices()
 
-    def default_device(self) -> int | None:
+    def default_device(self, form: str = "bulk") -> int | None:
+        """The profile's default_device, else the one ``form`` last sent through, else the online
+        device that sent most recently (smstui.widgets.device_choice), never just the first."""
+        from smstui.widgets.device_choice import default_for
+
         profile = getattr(self.session, "profile", None)
         chosen = getattr(profile, "default_device", None)
-        devices = self.devices()
-        if chosen is not None and any(d.device.id == chosen for d in devices):
-            return chosen
-        return devices[0].device.id if devices else None
+        return default_for(self.store, self.devices(), form, profile_default=chosen)
 
     def device_label(self, device_id: int) -> str:
         stored = next((d for d in self.devices() if d.device.id == device_id), None)
@@ -119,6 +120,7 @@ def slot_options(devices: list[StoredDevice], device_id: int | None) -> list[tup
 
 
 def device_options(devices: list[StoredDevice]) -> list[tuple[Any, int]]:
-    from rich.text import Text
+    """Title (literal), #id, online state and SIMs of each device."""
+    from smstui.widgets import device_choice
 
-    return [(Text(clean(d.device.title, single_line=True) + f"  #{d.device.id}"), d.device.id) for d in devices]
+    return device_choice.device_options(devices)

@@ -36,6 +36,7 @@ from smstui.phone import RecipientCheck, format_display, parse_recipients, uniqu
 from smstui.smstext import analyze
 from smstui.store import Store, StoredDevice
 from smstui.timeparse import WhenError, parse_schedule
+from smstui.widgets.device_choice import default_for, device_options, warning_text
 from smstui.widgets.format import clean, to_local
 from smstui.widgets.input_order import after_pending_input
 
@@ -97,6 +98,7 @@ class ComposeForm(Vertical):
     ComposeForm #compose-info { height: 1; color: $foreground-muted; }
     ComposeForm #compose-recipients-check { height: auto; max-height: 4; color: $foreground-muted; }
     ComposeForm #compose-errors { height: auto; color: $error; }
+    ComposeForm #compose-warning { height: auto; color: $warning; }
     ComposeForm #compose-extras { display: none; height: 1; margin-top: 1; }
     ComposeForm.-extras #compose-extras { display: block; }
     """
@@ -175,10 +177,12 @@ class ComposeForm(Vertical):
             yield Input(placeholder="customer id", id="compose-customer", compact=True, type="integer")
             yield Input(placeholder="image file (WhatsApp only)", id="compose-image", compact=True)
         yield Static("", id="compose-errors")
+        yield Static("", id="compose-warning")
         yield Static("", id="compose-info")
 
     def on_mount(self) -> None:
         self.query_one("#compose-errors", Static).display = False
+        self.query_one("#compose-warning", Static).display = False
         self.set_class(self.show_extras, "-extras")
         try:
             self._apply_default_device()
@@ -192,21 +196,17 @@ class ComposeForm(Vertical):
         self.set_class(value, "-extras")
 
     def _device_options(self) -> list[tuple[Text, int]]:
-        options = []
-        for stored in self._devices:
-            device = stored.device
-            mark = "" if stored.online is not False else " (offline)"
-            # Text, not str: a Select reads a str prompt as markup, and titles come from the gateway.
-            options.append((Text(clean(device.title, single_line=True) + mark), device.id))
-        return options
+        # Text, not str: a Select reads a str prompt as markup, and titles come from the gateway.
+        # Each choice shows its #id, online state and SIMs (smstui.widgets.device_choice).
+        return device_options(self._devices)
 
     def _apply_default_device(self) -> None:
         select = self.query_one("#compose-device", Select)
         ids = [s.device.id for s in self._devices]
         wanted = self._default_device if self._default_device in ids else (ids[0] if len(ids) == 1 else None)
         if wanted is None and ids:
-            online = [s.device.id for s in self._devices if s.online]
-            wanted = online[0] if online else ids[0]
+            # Not the alphabetically first: the form's last device, else the online one that sent last.
+            wanted = default_for(self._store, self._devices, "compose", profile_default=None)
         if wanted is not None:
             select.value = wanted
         self._update_slots()
@@ -244,7 +244,20 @@ class ComposeForm(Vertical):
                 slot_select.value = current
             elif slots:
                 slot_select.value = int(slots[0])
+        self._update_warning()
         self._update_info()
+
+    def _update_warning(self) -> None:
+        """Offline phone or no SIM for the slot: said before ctrl+s, which still sends."""
+        if not self.is_mounted:
+            return
+        text = warning_text(self.device, self.slot)
+        if text.plain == getattr(self, "_shown_warning", None):
+            return
+        self._shown_warning = text.plain
+        box = self.query_one("#compose-warning", Static)
+        box.update(text)
+        box.display = bool(text)
 
     # ------------------------------------------------------------------ values
 
@@ -414,6 +427,7 @@ class ComposeForm(Vertical):
 
     @on(Select.Changed, "#compose-slot")
     def _slot_changed(self) -> None:
+        self._update_warning()
         self._update_info()
         self._schedule_save()
 

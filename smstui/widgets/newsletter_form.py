@@ -27,6 +27,7 @@ from smstui.models import Slot
 from smstui.store import Newsletter, StoredDevice, Tag
 from smstui.timeparse import WhenError, parse_schedule
 from smstui.widgets.bulk_counter import counter_text
+from smstui.widgets.device_choice import device_options, remember_last_device, warning_text
 from smstui.widgets.format import clean, to_local
 from smstui.widgets.input_order import after_pending_input
 
@@ -48,6 +49,7 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
     NewsletterDialog #nl-counter, NewsletterDialog #nl-recipients, NewsletterDialog #nl-when-check { height: 1; color: $foreground-muted; }
     NewsletterDialog #nl-reminder { color: $warning; height: auto; }
     NewsletterDialog #nl-errors { color: $error; height: auto; }
+    NewsletterDialog #nl-device-warning { height: auto; }
     NewsletterDialog .dialog-hint { color: $foreground-muted; }
     """
 
@@ -83,12 +85,13 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
             yield Input(placeholder="Title (for you; e.g. Summer sale)", id="nl-title", max_length=100)
             with Horizontal():
                 yield Select(
-                    [(Text(clean(d.device.title, single_line=True) + f"  #{d.device.id}"), d.device.id) for d in self.device_list],
+                    device_options(self.device_list),
                     value=self.initial_device if self.initial_device is not None else Select.NULL,
                     allow_blank=self.initial_device is None, prompt="Device", id="nl-device",
                 )
                 yield Select(self._slot_options(self.initial_device), value=0, allow_blank=False, id="nl-slot")
             yield TextArea(id="nl-body", soft_wrap=True, show_line_numbers=False)
+            yield Static("", id="nl-device-warning")
             yield Static("", id="nl-counter")
             yield Label("Send to the contacts of these tags (space to choose):")
             yield SelectionList[int](*[(_tag_prompt(t), t.id) for t in tags], id="nl-tags")
@@ -152,6 +155,11 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
         self._refresh_info()
 
     def _refresh_info(self) -> None:
+        stored = next((d for d in self.device_list if d.device.id == self.device_id), None)
+        warning = self.query_one("#nl-device-warning", Static)
+        text = warning_text(stored, self.slot)
+        warning.update(text)
+        warning.display = bool(text)
         recipients = recipients_count(self.store, self.tag_ids)
         self.query_one("#nl-counter", Static).update(counter_text(self.body, self.slot, recipients or None))
         chosen = len(self.tag_ids)
@@ -199,6 +207,7 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
         assert self.device_id is not None
         # Read once, now: what is typed while the request runs is not part of this newsletter.
         self._busy = True
+        remember_last_device(self.store, "newsletter", self.device_id)
         self.create(dict(
             title=self.query_one("#nl-title", Input).value, device_id=self.device_id, body=self.body,
             tags=self.chosen_tags(), slot=self.slot, send_at=self._when(), now=self.clock(),
