@@ -36,7 +36,7 @@ from smstui.phone import RecipientCheck, format_display, parse_recipients, uniqu
 from smstui.smstext import analyze
 from smstui.store import Store, StoredDevice
 from smstui.timeparse import WhenError, parse_schedule
-from smstui.widgets.device_choice import default_for, device_options, warning_text
+from smstui.widgets.device_choice import default_for, device_label, device_options, warning_text
 from smstui.widgets.format import clean, to_local
 from smstui.widgets.input_order import after_pending_input
 
@@ -99,6 +99,7 @@ class ComposeForm(Vertical):
     ComposeForm #compose-recipients-check { height: auto; max-height: 4; color: $foreground-muted; }
     ComposeForm #compose-errors { height: auto; color: $error; }
     ComposeForm #compose-warning { height: auto; color: $warning; }
+    ComposeForm #compose-device-info { height: 1; color: $foreground-muted; }
     ComposeForm #compose-extras { display: none; height: 1; margin-top: 1; }
     ComposeForm.-extras #compose-extras { display: block; }
     """
@@ -177,6 +178,7 @@ class ComposeForm(Vertical):
             yield Input(placeholder="customer id", id="compose-customer", compact=True, type="integer")
             yield Input(placeholder="image file (WhatsApp only)", id="compose-image", compact=True)
         yield Static("", id="compose-errors")
+        yield Static("", id="compose-device-info")
         yield Static("", id="compose-warning")
         yield Static("", id="compose-info")
 
@@ -251,7 +253,13 @@ class ComposeForm(Vertical):
         """Offline phone or no SIM for the slot: said before ctrl+s, which still sends."""
         if not self.is_mounted:
             return
-        text = warning_text(self.device, self.slot)
+        device = self.device
+        # The narrow select shows the title; this line the rest: #id, online state, SIMs.
+        about = Text("", no_wrap=True, overflow="ellipsis")
+        if device is not None:
+            about.append("from ").append_text(device_label(device))
+        self.query_one("#compose-device-info", Static).update(about)
+        text = warning_text(device, self.slot)
         if text.plain == getattr(self, "_shown_warning", None):
             return
         self._shown_warning = text.plain

@@ -44,7 +44,7 @@ def state_text(stored: StoredDevice) -> str:
 
 def device_label(stored: StoredDevice) -> Text:
     """``Pixel 7 (office)  #11231 · online · SIM1 Telekom.de, SIM2 o2`` — plain Text, never markup."""
-    text = Text(device_title(stored))
+    text = Text(device_title(stored), no_wrap=True, overflow="ellipsis")
     text.append(f"  #{stored.device.id}")
     text.append(f" · {state_text(stored)}")
     text.append(f" · {sims_text(stored)}")
