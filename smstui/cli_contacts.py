@@ -289,7 +289,9 @@ def newsletter_create(
 ) -> None:
     """Create a newsletter with text BODY (`-` reads stdin); prints the gateway's newsletter id.
 
-    The gateway only stores it: start it in the SMSGateway24 app on the phone.
+    The gateway sends this one text, unchanged, to every contact of the tags: {placeholders} are
+    not filled in (a BODY with them is refused; use `smstui bulk --template`). The gateway only
+    stores it: start it in the SMSGateway24 app on the phone.
     """
     from smstui.cli_args import read_body
     from smstui.contacts import START_REMINDER, create_newsletter, recorded_tags
@@ -297,6 +299,11 @@ def newsletter_create(
 
     tag_ids = parse_id_list(tags, "tag ids (the gateway's, see `smstui tag list`)")
     text = read_body(body, sys.stdin)
+    from smstui.newsletter_text import placeholder_problem
+
+    problem = placeholder_problem(text, cli=True)
+    if problem:
+        usage_error(problem)
     try:
         send_at = parse_schedule(at or "", datetime.now(timezone.utc), local_zone())
     except WhenError as exc:

@@ -176,3 +176,14 @@ def test_newsletter_bad_tags(cli: Cli, sim_empty: TestSimulator) -> None:
     assert run.exit_code == 1 and "42" in run.stderr  # the gateway's refusal
     assert cli("tag", "list", "--json").json() == {"tags": []}  # no phantom tag 42
     assert sim_empty.state.pakets == {}
+
+
+def test_newsletter_refuses_placeholders(cli: Cli, sim_empty: TestSimulator) -> None:
+    """The gateway sends a newsletter's text unchanged: {name} would reach everyone literally (issue 13, 5)."""
+    tag_id = cli("tag", "add", "News").stdout.strip()
+    run = cli("newsletter", "create", "--title", "T", "--device", str(OFFICE_PHONE), "--tags", tag_id,
+              "Hi {name}, 20% off today")
+    assert run.exit_code == 2, run.output
+    assert "{name}" in run.stderr and "smstui bulk --template" in run.stderr
+    assert sim_empty.state.pakets == {}
+    assert "not filled in" in cli("newsletter", "create", "--help").stdout
