@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Select, SelectionList, Static, TextAre
 from smstui.api.errors import ApiError
 from smstui.contacts import START_REMINDER, ContactError, create_newsletter, recipients_count, tag_label
 from smstui.models import Slot
+from smstui.newsletter_text import ONE_TEXT, placeholder_problem
 from smstui.store import Newsletter, StoredDevice, Tag
 from smstui.timeparse import WhenError, parse_schedule
 from smstui.widgets.bulk_counter import counter_text
@@ -49,6 +50,8 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
     NewsletterDialog #nl-counter, NewsletterDialog #nl-recipients, NewsletterDialog #nl-when-check { height: 1; color: $foreground-muted; }
     NewsletterDialog #nl-reminder { color: $warning; height: auto; }
     NewsletterDialog #nl-errors { color: $error; height: auto; }
+    NewsletterDialog #nl-one-text { color: $foreground-muted; height: auto; }
+    NewsletterDialog #nl-placeholders { color: $warning; text-style: bold; height: auto; }
     NewsletterDialog #nl-device-warning { height: auto; }
     NewsletterDialog .dialog-hint { color: $foreground-muted; }
     """
@@ -56,6 +59,7 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="newsletter_form.cancel"),
         Binding("ctrl+s", "submit", "Create", id="newsletter_form.create", priority=True),
+        Binding("ctrl+b", "use_bulk", "Bulk send instead", id="newsletter_form.bulk", priority=True),
     ]
 
     def __init__(
@@ -90,7 +94,9 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
                     allow_blank=self.initial_device is None, prompt="Device", id="nl-device",
                 )
                 yield Select(self._slot_options(self.initial_device), value=0, allow_blank=False, id="nl-slot")
+            yield Static(ONE_TEXT + " ctrl+b: Bulk send, which fills them per recipient.", id="nl-one-text")
             yield TextArea(id="nl-body", soft_wrap=True, show_line_numbers=False)
+            yield Static("", id="nl-placeholders")
             yield Static("", id="nl-device-warning")
             yield Static("", id="nl-counter")
             yield Label("Send to the contacts of these tags (space to choose):")
@@ -155,6 +161,10 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
         self._refresh_info()
 
     def _refresh_info(self) -> None:
+        problem = placeholder_problem(self.body, cli=False)
+        flag = self.query_one("#nl-placeholders", Static)
+        flag.update(Text(f"⚠ {problem} (ctrl+b)") if problem else Text(""))
+        flag.display = bool(problem)
         stored = next((d for d in self.device_list if d.device.id == self.device_id), None)
         warning = self.query_one("#nl-device-warning", Static)
         text = warning_text(stored, self.slot)
@@ -185,6 +195,9 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
             errors.append("Choose the device that sends it.")
         if not self.body.strip():
             errors.append("Write the text.")
+        problem = placeholder_problem(self.body, cli=False)
+        if problem:
+            errors.append(problem[0].upper() + problem[1:] + " (ctrl+b).")
         if not self.tag_ids:
             errors.append("Choose at least one tag.")
         try:
@@ -233,6 +246,24 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_use_bulk(self) -> None:
+        """Leave for the Bulk screen with this text, where {placeholders} are filled per recipient."""
+        body = self.body
+        app = self.app
+        self.dismiss(None)
+        if "bulk" not in getattr(app, "_modes", {}):
+            self.notify("Bulk send is not available here.", severity="warning")
+            return
+
+        def fill() -> None:
+            try:
+                app.screen.query_one("#bulk-body", TextArea).text = body
+            except Exception:  # the bulk screen is still composing: the text stays with the user
+                return
+
+        app.switch_mode("bulk")
+        app.call_after_refresh(fill)
 
 
 def _tag_prompt(tag: Tag) -> Text:
