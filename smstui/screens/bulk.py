@@ -76,6 +76,7 @@ class BulkScreen(TabKeys, SessionScreen):
     BulkScreen #bulk-template { width: 1fr; }
     BulkScreen #bulk-template-name { width: 24; }
     BulkScreen #bulk-device { width: 1fr; }
+    BulkScreen #bulk-device SelectCurrent #label { text-wrap: nowrap; text-overflow: ellipsis; }
     BulkScreen #bulk-slot { width: 24; }
     BulkScreen #bulk-batch { width: 10; }
     BulkScreen #bulk-counter { height: 1; color: $foreground-muted; }

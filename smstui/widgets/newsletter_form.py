@@ -43,6 +43,7 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
     NewsletterDialog .dialog-title { text-style: bold; }
     NewsletterDialog Horizontal { height: auto; }
     NewsletterDialog #nl-device { width: 1fr; }
+    NewsletterDialog #nl-device SelectCurrent #label { text-wrap: nowrap; text-overflow: ellipsis; }
     NewsletterDialog #nl-slot { width: 24; }
     NewsletterDialog #nl-when { width: 1fr; }
     NewsletterDialog #nl-body { height: 5; }
