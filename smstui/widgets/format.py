@@ -95,6 +95,25 @@ def short_time(dt: datetime, now: datetime, tz: tzinfo | None) -> str:
     return local.strftime("%Y-%m-%d")
 
 
+def when_time(dt: datetime, now: datetime, tz: tzinfo | None) -> str:
+    """A time that matters to the minute, past or future: ``14:05``, ``tomorrow 09:00``,
+    ``Fri 09:00``, ``03 Dec 09:00``, ``2027-01-05 09:00`` (a schedule needs its time)."""
+    local, local_now = to_local(dt, tz), to_local(now, tz)
+    days = (local.date() - local_now.date()).days
+    clock = local.strftime("%H:%M")
+    if days == 0:
+        return clock
+    if days == 1:
+        return f"tomorrow {clock}"
+    if days == -1:
+        return f"yesterday {clock}"
+    if -7 < days < 7:
+        return local.strftime("%a %H:%M")
+    if local.year == local_now.year:
+        return local.strftime("%d %b %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 def absolute(dt: datetime | None, tz: tzinfo | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if dt is None:
         return "never"
@@ -118,7 +137,7 @@ def status_parts(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> tuple[
         return ("⧉", f"second copy on the gateway ({(msg.display_status or '').lower()})", "warn")
     if msg.outbox in (QUEUED, SENDING):
         if msg.scheduled_at is not None and msg.scheduled_at > now:
-            return ("⏲", f"scheduled {short_time(msg.scheduled_at, now, tz)}", "pending")
+            return ("⏲", f"scheduled {when_time(msg.scheduled_at, now, tz)}", "pending")
         if msg.outbox_error:
             return ("◷", f"queued (retrying: {clean(msg.outbox_error, single_line=True)})", "warn")
         return ("◷", "queued", "pending")
@@ -137,7 +156,7 @@ def status_parts(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> tuple[
         hint = STATUS_HINTS.get(status)
         return ("✗", f"{title}" + (f" — {hint}" if hint else ""), "bad")
     if status == 1 and msg.scheduled_at is not None and msg.scheduled_at > now:
-        return ("⏲", f"scheduled {short_time(msg.scheduled_at, now, tz)}", "pending")
+        return ("⏲", f"scheduled {when_time(msg.scheduled_at, now, tz)}", "pending")
     symbol = {1: "·", 2: "→", 3: "→", 6: "✓", 7: "✓✓"}.get(status, "?")
     kind = "ok" if status in (6, 7) else "pending"
     return (symbol, msg.display_status.lower() if status in (1, 6, 7) else msg.display_status, kind)

@@ -114,6 +114,30 @@ def can_cancel(msg: StoredMessage) -> bool:
     return not msg.incoming and msg.outbox in (QUEUED, UNKNOWN, REJECTED)
 
 
+def why_not_retry(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
+    """Why R does nothing for ``msg`` (None: no message selected)."""
+    if msg is None:
+        return "Select a message first (↑/↓ in the conversation), then R sends a failed one again."
+    if msg.incoming:
+        return "That message came in: only messages you sent can be sent again."
+    _, word, _ = status_parts(msg, now, tz)
+    if msg.outbox in (QUEUED, SENDING):
+        return f"It is still on its way ({word}): x cancels it."
+    return f"It did not fail ({word}): R only sends failed, refused or cancelled messages again."
+
+
+def why_not_cancel(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
+    """Why x does nothing for ``msg`` (None: no message selected)."""
+    if msg is None:
+        return "Select a message first (↑/↓ in the conversation), then x cancels one not yet sent."
+    if msg.incoming:
+        return "That message came in: only messages waiting to be sent can be cancelled."
+    _, word, _ = status_parts(msg, now, tz)
+    if msg.outbox == SENDING:
+        return "It is being handed to the gateway right now: it can no longer be cancelled."
+    return f"The gateway has taken it ({word}): smstui can only cancel messages it has not handed over yet."
+
+
 def _time_dependent(msg: StoredMessage) -> bool:
     # Only the "scheduled <when>" tick reads the clock (format.status_parts); day labels are absolute.
     return not msg.incoming and msg.scheduled_at is not None
@@ -183,6 +207,9 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
         Binding("R", "retry", "Send again", id="thread.retry"),
         Binding("x", "cancel_send", "Cancel sending", id="thread.cancel"),
+        # Tried when the selected message does not allow the key above (check_action): say why.
+        Binding("R", "explain_retry", "Why not send again", show=False, id="thread.retry_why"),
+        Binding("x", "explain_cancel", "Why not cancel", show=False, id="thread.cancel_why"),
     ]
 
     selected: reactive[int | None] = reactive(None, init=False)
@@ -774,22 +801,39 @@ class ThreadView(ScrollView, can_focus=True):
             self.post_message(self.Copy(number, "number"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Shown in the footer only when the selected message allows them.
+        # Shown in the footer only when the selected message allows them; otherwise the same
+        # key reaches the hidden explain_* binding, which says why (issue 13, item 8).
         if action == "retry":
             return self._actions()[0]
         if action == "cancel_send":
             return self._actions()[1]
+        if action == "explain_retry":
+            return not self._actions()[0]
+        if action == "explain_cancel":
+            return not self._actions()[1]
         return True
+
+    def action_explain_retry(self) -> None:
+        self.action_retry()
+
+    def action_explain_cancel(self) -> None:
+        self.action_cancel_send()
 
     def action_retry(self) -> None:
         msg = self.selected_message
         if msg is not None and can_retry(msg):
             self.post_message(self.Retry(msg))
+            return
+        self.notify(why_not_retry(msg, self._now, self._tz), title="Nothing to send again", severity="warning",
+                    timeout=4)
 
     def action_cancel_send(self) -> None:
         msg = self.selected_message
         if msg is not None and can_cancel(msg):
             self.post_message(self.CancelSend(msg))
+            return
+        self.notify(why_not_cancel(msg, self._now, self._tz), title="Nothing to cancel", severity="warning",
+                    timeout=4)
 
     def on_blur(self) -> None:
         self.refresh()

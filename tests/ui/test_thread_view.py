@@ -250,3 +250,53 @@ async def test_incoming_messages_offer_no_retry_or_cancel(session: Session, sim:
         assert not {"thread.retry", "thread.cancel"} & await _footer(pilot, app)
         await pilot.press("R", "x")
         assert not any(n.title in ("Sending again", "Cancelled") for n in app._notifications)
+
+
+def _view_text(view: ThreadView) -> str:
+    return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+
+async def test_retry_and_cancel_say_why_when_they_cannot(session: Session, sim: TestSimulator) -> None:
+    """R and x did nothing, silently, with no message selected or on a taken/scheduled message;
+    a scheduled message showed 'scheduled 03 Dec' without its time (issue 13, item 8)."""
+    from smstui.widgets.format import to_local
+    from pilot_helpers import BERLIN
+
+    store = session.store
+    when = to_local(sim.clock() + timedelta(days=12), BERLIN).replace(hour=9, minute=30, second=0, microsecond=0)
+    lid = session.outbox.queue([PHONE], "see you then", OFFICE_PHONE, 0, when)[0]
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 0, "the conversation list")
+        screen = app.screen
+        screen.show_thread(PHONE)
+        view = screen.query_one(ThreadView)
+        await wait_for(pilot, lambda: view.phone_key == PHONE and view.messages, "the thread")
+        view.focus()
+        await pilot.pause()
+        assert view.selected_message is None
+        await pilot.press("R")
+        await wait_for(pilot, lambda: any(n.title == "Nothing to send again" for n in app._notifications), "R's reason")
+        assert "Select a message first" in list(app._notifications)[-1].message
+        await pilot.press("x")
+        await wait_for(pilot, lambda: any(n.title == "Nothing to cancel" for n in app._notifications), "x's reason")
+        assert "Select a message first" in list(app._notifications)[-1].message
+
+        await pilot.press("up")
+        assert view.selected_message is not None and view.selected_message.lid == lid
+        assert f"scheduled {when.strftime('%d %b')} 09:30" in " ".join(_view_text(view).split())  # the time, not just the day
+        await pilot.press("R")  # queued for later: nothing to send again, and it says so
+        await wait_for(pilot, lambda: sum(n.title == "Nothing to send again" for n in app._notifications) == 2,
+                       "R's reason on a scheduled message")
+        assert "x cancels it" in list(app._notifications)[-1].message
+
+        # Taken by the gateway: x cannot cancel it and says why.
+        store.set_outbox_state(lid, SUBMITTED, sms_id=99_999_998)
+        screen._refresh_open_thread(PHONE, (lid,))
+        await wait_for(pilot, lambda: view.messages[-1].outbox == SUBMITTED, "the view to show it taken")
+        await pilot.press("end")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: sum(n.title == "Nothing to cancel" for n in app._notifications) == 2,
+                       "x's reason on a taken message")
+        assert "gateway has taken it" in list(app._notifications)[-1].message
+        assert store.message(lid).outbox == SUBMITTED
