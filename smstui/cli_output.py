@@ -107,20 +107,36 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def visible_control(ch: str) -> str:
+    """A control or format character as a visible symbol: ESC is ``␛`` (so an ANSI colour reads
+    ``␛[31m``), other C0 controls their control pictures (``␇``), DEL ``␡``, the rest ``<U+202E>``.
+    The same in the CLI and the app (smstui.widgets.format.clean)."""
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return f"<U+{code:04X}>"
+
+
+def is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d"
+
+
 def safe_text(text: str | None, *, one_line: bool = True) -> str:
     """Text from the network made harmless for a terminal: controls become visible."""
     if not text:
         return ""
     out: list[str] = []
-    for ch in text:
+    for ch in text.replace("\r\n", "\n"):
         if ch in "\n\r" and one_line:
             out.append(" ")
         elif ch == "\t":
             out.append(" ")
         elif ch == "\n":
             out.append(ch)
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in "\u200d":
-            out.append(f"\\u{ord(ch):04x}")
+        elif is_control(ch):
+            out.append(visible_control(ch))
         else:
             out.append(ch)
     return "".join(out)

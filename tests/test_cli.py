@@ -218,7 +218,7 @@ def test_messages_table_shows_network_text_as_data(demo_cli: Cli, sim: TestSimul
     run = demo_cli("messages", "--phone", "+4915123456781", "--limit", "5", env={"COLUMNS": "200"})
     assert run.exit_code == 0
     assert "\x1b" not in run.stdout
-    assert "evil \\u001b[31mred" in run.stdout
+    assert "evil ␛[31mred␛[0m text" in run.stdout  # visible, as in the app (issue 13, item 8)
     data = demo_cli("messages", "--phone", "+4915123456781", "--json").json()
     assert any(m["body"] == "evil \x1b[31mred\x1b[0m text" for m in data["messages"])
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from smstui.cli_output import is_control, visible_control
 from smstui.models import FAILED_STATUSES, STATUS_HINTS, Slot
 from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.timeparse import humanize_ago
@@ -34,15 +35,18 @@ _IMAGE_URL = re.compile(r"^https?://\S+\.(?:png|jpe?g|gif|webp)(?:\?\S*)?$", re.
 
 
 def clean(text: str | None, *, single_line: bool = False) -> str:
-    """Text from the network made safe to show: no escapes, no control characters.
+    """Text from the network made safe to show: escapes and control characters made visible
+    (``␛[31m``, ``␇``, ``<U+202E>`` for a bidi override, which could disguise numbers), never sent.
 
-    Tabs become spaces, CRLF becomes LF; bidi overrides go too (they can disguise numbers).
+    Tabs become spaces, CRLF becomes LF.
     ``single_line`` folds newlines into spaces, for previews and table cells.
     """
     if not text:
         return ""
-    value = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\t", "    "))
-    value = _CONTROLS.sub("", value.replace("\r", "\n"))
+    # Made visible, not dropped (issue 13, item 8): ``red \x1b[31m`` reads ``red ␛[31m``, as in the CLI.
+    value = text.replace("\r\n", "\n").replace("\t", "    ").replace("\r", "\n")
+    if not value.replace("\n", "").isprintable():  # the common case skips the per-character pass
+        value = "".join(visible_control(ch) if ch != "\n" and is_control(ch) else ch for ch in value)
     if single_line:
         value = " ".join(value.split())
     return value

@@ -44,3 +44,31 @@ async def test_notification_from_a_gateway_message_is_not_markup(sim: TestSimula
             assert last.message == "[bold]Wrong token[/bold] [link=x]y[/link]" and not last.markup
     finally:
         await session.aclose()
+
+
+async def test_ansi_escapes_are_made_visible_in_the_list_and_the_thread(session, sim) -> None:  # type: ignore[no-untyped-def]
+    """``red \\x1b[31m copied`` showed as ``red  copied``: the escape is made visible, ``␛[31m``, as
+    the CLI shows it (issue 13, item 8)."""
+    from smstui.models import Message
+    from smstui.simulator.seed import OFFICE_PHONE
+    from smstui.widgets.thread_list import ThreadList
+    from smstui.widgets.thread_view import ThreadView
+    from ui_helpers import build_app, threads_shown, wait_for
+
+    phone = "+4915550000003"
+    session.store.upsert_messages(
+        [Message(id=20_000_002, phone=phone, body="red \x1b[31m copied", status=5, device_id=OFFICE_PHONE, slot=0,
+                 created=sim.clock())], mark_unseen=False,
+    )
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        thread_list = app.screen.query_one(ThreadList)
+        listed = "\n".join(thread_list.render_line(y).text for y in range(thread_list.size.height))
+        assert "red ␛[31m copied" in listed and "\x1b" not in listed
+        app.screen.show_thread(app.screen.query_one(ThreadList).thread(phone).phone_key)
+        view = app.screen.query_one(ThreadView)
+        await wait_for(pilot, lambda: view.messages and view.messages[-1].body.startswith("red"), "the thread")
+        await pilot.pause()
+        shown = "\n".join(view.render_line(y).text for y in range(view.size.height))
+        assert "red ␛[31m copied" in shown and "\x1b" not in shown
