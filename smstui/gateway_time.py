@@ -205,7 +205,7 @@ def read_date(value: Any, account_tz: tzinfo = UTC) -> datetime | None:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             parsed = _parse_naive(text)
-        return parsed.astimezone(UTC) if parsed.tzinfo else _aware(parsed, account_tz)
+        return _to_utc(parsed) if parsed.tzinfo else _aware(parsed, account_tz)
     raise ValueError(f"not a date: {value!r}")
 
 
@@ -213,7 +213,16 @@ def _aware(naive: datetime, tz: tzinfo) -> datetime:
     # A wall time in a DST fold is read as its first occurrence (fold=0), as PHP does. The
     # result is the instant in UTC: two datetimes sharing one ZoneInfo subtract and compare by
     # wall clock in Python, which is an hour wrong across a DST change.
-    return naive.replace(tzinfo=tz).astimezone(UTC)
+    return _to_utc(naive.replace(tzinfo=tz))
+
+
+def _to_utc(when: datetime) -> datetime:
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        # "9999-12-31 23:59:59" at -12:00 is after datetime.max in UTC (and 0001-01-01 at +14:00
+        # before datetime.min): no instant Python can hold, so a bad date like any other.
+        raise ValueError(f"date out of range: {when.isoformat()}") from None
 
 
 def zone_name_of(value: Any) -> str | None:
@@ -328,9 +337,11 @@ class AccountZone:
             return
         try:
             naive = _parse_naive(str(value["date"]))
-            self._evidence = naive.replace(tzinfo=php_zone(str(value["timezone"])))
+            evidence = naive.replace(tzinfo=php_zone(str(value["timezone"])))
+            _to_utc(evidence)  # stand_in_problem converts it: a date past datetime.max is no evidence
         except (KeyError, ValueError, TypeError):
             return
+        self._evidence = evidence
 
     def stand_in_problem(self) -> str | None:
         """Why the machine's zone cannot stand in for the unknown account zone, or None."""

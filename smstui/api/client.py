@@ -292,6 +292,9 @@ class GatewayClient:
             )
         try:
             payload = json.loads(response.content)
+        except RecursionError:
+            # JSON nested deeper than Python's recursion limit (~1,000 levels): no gateway answer.
+            raise ResponseFormatError(method, "nested too deeply", url=self.base_url) from None
         except (ValueError, UnicodeDecodeError):
             what = _what(response, content_type)
             raise TransportError(
@@ -338,6 +341,10 @@ class GatewayClient:
             return reader()
         except (ValueError, TypeError, KeyError) as exc:
             raise ResponseFormatError(method, str(exc), url=self.base_url) from None
+        except (OverflowError, RecursionError) as exc:
+            # Safety net for what the parsers do not foresee (a number or a nesting too big for
+            # Python's arithmetic or stack): still the gateway's unreadable answer, not our crash.
+            raise ResponseFormatError(method, type(exc).__name__, url=self.base_url) from None
 
     # ----------------------------------------------------------------- methods
 

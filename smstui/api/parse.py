@@ -9,6 +9,7 @@ read at all raises :class:`ValueError`, which the client turns into a ``Response
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import timezone, tzinfo
 from typing import Any
@@ -23,14 +24,43 @@ def is_null(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() in _NULLS)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text(value: Any) -> str:
+    """``str(value)`` that SQLite can store: json.loads lets a lone surrogate (``"\\ud800"``)
+    through, which is no UTF-8 and made the store raise UnicodeEncodeError; it becomes U+FFFD."""
+    result = str(value)
+    if result.isascii():
+        return result
+    try:
+        result.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", result)
+    return result
+
+
 def opt_str(value: Any) -> str | None:
     """A string, or None for null/"null"/empty; surrounding space removed."""
     if is_null(value):
         return None
-    return str(value).strip()
+    return text(value).strip()
+
+
+# SQLite's INTEGER is signed 64-bit: a bigger int would reach the store as an OverflowError.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def opt_int(value: Any) -> int | None:
+    """A whole number that SQLite can hold, or None for null; ValueError for anything else."""
+    number = _opt_int(value)
+    if number is not None and not INT64_MIN <= number <= INT64_MAX:
+        # No repr of the value: an int of thousands of digits cannot even be printed.
+        raise ValueError("a number beyond the 64-bit range")
+    return number
+
+
+def _opt_int(value: Any) -> int | None:
     if is_null(value) or isinstance(value, bool):
         return None if is_null(value) else int(value)
     if isinstance(value, int):
@@ -55,6 +85,14 @@ def req_int(value: Any, what: str) -> int:
     number = opt_int(value)
     if number is None:
         raise ValueError(f"{what} is missing")
+    return number
+
+
+def req_id(value: Any, what: str) -> int:
+    """A gateway id: a positive whole number (0 or -1 would be a key that names nothing)."""
+    number = req_int(value, what)
+    if number < 1:
+        raise ValueError(f"{what} is not a positive id: {number}")
     return number
 
 
@@ -107,7 +145,7 @@ def parse_device(raw: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> D
     sims = raw.get("siminfo")
     sim_list = tuple(parse_sim(s) for s in items(sims, "siminfo")) if sims else ()
     return Device(
-        id=req_int(raw.get("id"), "device id"),
+        id=req_id(raw.get("id"), "device id"),
         title=opt_str(raw.get("title")) or f"Device {raw.get('id')}",
         sims=sim_list,
         imei=opt_str(raw.get("imei")),
@@ -130,7 +168,7 @@ def parse_devices(payload: Mapping[str, Any], default_tz: tzinfo = timezone.utc)
 
 def parse_device_status(payload: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> DeviceStatus:
     return DeviceStatus(
-        device_id=req_int(payload.get("device_id"), "device_id"),
+        device_id=req_id(payload.get("device_id"), "device_id"),
         online=bool(to_bool(payload.get("online"))),
         last_seen=parse_datetime(payload.get("lastseen"), default_tz),
         seconds_since_seen=opt_int(payload.get("diffseconds")),
@@ -141,9 +179,9 @@ def parse_device_status(payload: Mapping[str, Any], default_tz: tzinfo = timezon
 def parse_message(raw: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> Message:
     body = raw.get("body")
     return Message(
-        id=req_int(raw.get("id"), "message id"),
+        id=req_id(raw.get("id"), "message id"),
         phone=opt_str(raw.get("sendto")) or "",
-        body="" if body is None else str(body),
+        body="" if body is None else text(body),
         status=req_int(raw.get("status"), "status"),
         status_title=opt_str(raw.get("statustitle")),
         device_id=opt_int(raw.get("deviceid", raw.get("device_id"))),
@@ -167,17 +205,17 @@ def parse_message_list(payload: Mapping[str, Any], default_tz: tzinfo = timezone
 
 def parse_sms_status(payload: Mapping[str, Any]) -> SmsStatus:
     return SmsStatus(
-        sms_id=req_int(payload.get("sms_id"), "sms_id"),
+        sms_id=req_id(payload.get("sms_id"), "sms_id"),
         status=req_int(payload.get("status"), "status"),
         description=opt_str(payload.get("status_description")),
     )
 
 
 def first_int(payload: Mapping[str, Any], *keys: str) -> int:
-    """The first of ``keys`` present as an integer (the vendor renamed some keys over time)."""
+    """The first of ``keys`` present as an id (the vendor renamed some keys over time)."""
     for key in keys:
         if not is_null(payload.get(key)):
-            return req_int(payload[key], key)
+            return req_id(payload[key], key)
     raise ValueError(f"{' or '.join(keys)} is missing")
 
 
