@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from smstui.visible import is_control, visible_control
 from smstui.models import (
     STATUS_HINTS,
     Device,
@@ -105,22 +106,6 @@ def _default(value: Any) -> Any:
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
-
-
-def visible_control(ch: str) -> str:
-    """A control or format character as a visible symbol: ESC is ``␛`` (so an ANSI colour reads
-    ``␛[31m``), other C0 controls their control pictures (``␇``), DEL ``␡``, the rest ``<U+202E>``.
-    The same in the CLI and the app (smstui.widgets.format.clean)."""
-    code = ord(ch)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return f"<U+{code:04X}>"
-
-
-def is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d"
 
 
 def safe_text(text: str | None, *, one_line: bool = True) -> str:

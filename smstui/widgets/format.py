@@ -2,8 +2,8 @@
 
 Everything that came from the network (bodies, names, device titles, carriers) passes through
 :func:`clean` before it reaches the screen: it is data, so it is rendered as plain ``rich.text.Text``
-(never markup) and stripped of control characters and terminal escape sequences that could move
-the cursor, change colours or set the window title.
+(never markup), and its control characters and terminal escape sequences, which could move the
+cursor, change colours or set the window title, are made visible (``␛[31m``, see smstui.visible).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from smstui.cli_output import is_control, visible_control
+from smstui.visible import is_control, visible_control
 from smstui.models import FAILED_STATUSES, STATUS_HINTS, Slot
 from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.timeparse import humanize_ago
@@ -22,15 +22,6 @@ from smstui.timeparse import humanize_ago
 if TYPE_CHECKING:
     from smstui.store import StoredMessage
 
-# CSI / OSC / other ESC sequences, then any remaining C0/C1 control character (except \n).
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS/SOS/PM/APC ... ST
-    r"|\x1b."  # two-byte escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _IMAGE_URL = re.compile(r"^https?://\S+\.(?:png|jpe?g|gif|webp)(?:\?\S*)?$", re.IGNORECASE)
 
 
