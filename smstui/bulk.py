@@ -47,7 +47,8 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -323,13 +324,8 @@ async def resume_interrupted(
             if info.state == PAUSED:
                 if not job.counts().sending:
                     continue
-                lock = JobLock(store.path, info.id)
-                if not lock.acquire():
-                    raise BulkError("being sent by another smstui process")
-                try:
+                with job.exclusive():
                     results.append((info, await job.reconcile()))
-                finally:
-                    lock.release()
                 continue
             results.append((info, await job.run(progress)))
         except BulkError as exc:
@@ -611,6 +607,12 @@ class BulkJob:
             raise BulkError("This bulk job is already running.")
         if self.info.state in (CANCELLED_JOB,):
             return self.report()
+        with self.exclusive():
+            return await self._run_locked(progress)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the job's cross-process lock (smstui.job_lock), or raise :class:`BulkError`."""
         lock = JobLock(self.store.path, self.id)
         if not lock.acquire():
             raise BulkError(
@@ -618,7 +620,7 @@ class BulkJob:
                 "it goes on there."
             )
         try:
-            return await self._run_locked(progress)
+            yield
         finally:
             lock.release()
 
