@@ -115,6 +115,7 @@ VERIFY_EVERY = 6 * 3600.0  # a whole-history count check: one request when all i
 # Consecutive first-sync windows overlap by this much (upserts by id make it free): even a
 # gateway that read a bound in a zone with a DST change in between leaves no hole.
 FIRST_SYNC_OVERLAP = 3600.0
+CURSOR_AHEAD = DAY  # gateway dates may run ahead of our clock, by this much at most
 
 Progress = Callable[[int, int], None]
 Fold = Callable[[Sequence[Message]], list[int]]
@@ -319,6 +320,11 @@ class Syncer:
         self.store.set_meta(META_GATEWAY_TZ_CHECKED, repr(self.now()))
         return known
 
+    def _capped(self, cursor: float) -> float:
+        """A cursor no further ahead than a day: one message dated in 2035 (a phone's clock, a
+        garbled date) must not make every later listing start after every new message."""
+        return min(cursor, self.now() + CURSOR_AHEAD)
+
     def _devices_due(self) -> bool:
         last = _float(self.store.get_meta(META_DEVICES_AT))
         return last is None or self.now() - last >= self.device_interval or not self.store.devices()
@@ -394,7 +400,7 @@ class Syncer:
             meta = {META_FIRST_LOWER: repr(lo)}
             if reached is None:
                 newest = max((m.created.timestamp() for m in messages if m.created), default=lo)
-                meta[META_CURSOR] = repr(max(newest, self.cursor() or newest))
+                meta[META_CURSOR] = repr(self._capped(max(newest, self.cursor() or newest)))
             density = len(messages) / max(1.0, top - lo)
             window = min(30 * DAY, max(3600.0, self.target_per_window / density)) if density else min(30 * DAY, window * 2)
             meta[META_FIRST_WINDOW] = repr(window)
@@ -429,7 +435,7 @@ class Syncer:
         listing = await self.client.list_messages(MessageFilter(begin=_dt(listing_begin)))
         newest = max((m.created.timestamp() for m in listing.messages if m.created), default=cursor)
         self._store(
-            report, listing.messages, mark_unseen=True, meta={META_CURSOR: repr(max(cursor, newest))}
+            report, listing.messages, mark_unseen=True, meta={META_CURSOR: repr(self._capped(max(cursor, newest)))}
         )
         if plan == "ids":
             await self._check_ids(report, [sid for sid, _ in check])

@@ -299,3 +299,25 @@ def test_open_session_needs_no_network(sim) -> None:
     session = open_session(api_url="http://127.0.0.1:9/getdata/")
     assert session.store.message_count() == 0 and not session.logged_in
     session.store.close()
+
+
+async def test_a_message_dated_years_ahead_does_not_hide_new_ones(sim) -> None:
+    # Fuzzing found it: one message created in 2035 moved the cursor there, and every later
+    # incremental listing began after every new message.
+    from smstui.simulator.state import Msg
+
+    session = open_sim_session(sim)
+    try:
+        await session.syncer.sync()
+        with sim.state.lock:
+            sim.state.add_message(Msg(id=0, phone="+4915100000009", body="from the future", device_id=11231,
+                                      created=int(sim.clock().timestamp()) + 9 * 365 * 86400, status=7))
+        sim.advance(30)
+        await session.syncer.sync()
+        assert session.syncer.cursor() <= session.syncer.now() + 86400
+        sim.call("addsms", token=sim.token(), sendto="+4915100000008", body="new after", device_id=11231)
+        sim.advance(30)
+        await session.syncer.sync()
+        assert any(m.body == "new after" for m in session.store.messages(limit=None))
+    finally:
+        await session.aclose()
