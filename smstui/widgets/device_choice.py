@@ -12,7 +12,7 @@ Shared by compose (modal and thread pane), bulk and newsletter forms (issue 13, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -60,16 +60,19 @@ def pick_default(
     *,
     profile_default: int | None = None,
     last_used: int | None = None,
-    last_sent: Mapping[int, float] | None = None,
+    last_sent: Mapping[int, float] | Callable[[], Mapping[int, float]] | None = None,
 ) -> int | None:
-    """The device a form starts with (see the module's docstring); None without devices."""
+    """The device a form starts with (see the module's docstring); None without devices.
+
+    ``last_sent`` may be a function: it is called only when neither default applies (it scans
+    every message, too slow to do on each opened conversation)."""
     ids = [d.device.id for d in devices]
     if not ids:
         return None
     for wanted in (profile_default, last_used):
         if wanted is not None and wanted in ids:
             return wanted
-    sent = last_sent or {}
+    sent = (last_sent() if callable(last_sent) else last_sent) or {}
     online = [d for d in devices if d.online]
     pool = online or [d for d in devices if d.online is not False] or list(devices)
     # max() keeps the first of equals: among phones that never sent, the list's order decides.
@@ -137,9 +140,12 @@ def last_device(store: Any, form: str) -> int | None:
 def default_for(store: Any, devices: Sequence[StoredDevice], form: str, *, profile_default: int | None,
                 last_used: int | None = None) -> int | None:
     """pick_default with the store's own memory: ``last_used`` (a thread's) over the form's."""
-    try:
-        sent = store.last_sent_by_device()
-    except Exception:
-        sent = {}
+
+    def sent() -> Mapping[int, float]:
+        try:
+            return store.last_sent_by_device()
+        except Exception:  # a damaged store: the order of the list decides
+            return {}
+
     remembered = last_used if last_used is not None else last_device(store, form)
     return pick_default(devices, profile_default=profile_default, last_used=remembered, last_sent=sent)
