@@ -1,7 +1,7 @@
 """10,000 bulk messages to the simulator with 20 ms added latency vs one add-sms request each.
 
 The simulator (real HTTP on loopback) gets a ``latency`` fault of 20 ms on every method, like a
-slow link. The bulk path is the real one: ``smstui.bulk.BulkJob.create`` (every message queued in
+slow link. The bulk path is the real one: ``smstui.core.bulk.runner.BulkJob.create`` (every message queued in
 the store first) then ``run()`` with batches of 1250 (eight ``addalotofsms``, then one listing
 that reads every batch's ids back by their markers). Requests are counted by the simulator per method; the login before
 the clock starts is not counted.
@@ -25,13 +25,13 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Row, bench_args, ms, print_rows  # noqa: E402
-from smstui.api.client import GatewayClient  # noqa: E402
-from smstui.models import OutgoingSms  # noqa: E402
+from smstui.core.api.client import GatewayClient  # noqa: E402
+from smstui.core.models import OutgoingSms  # noqa: E402
 from smstui.simulator import SimulatorServer  # noqa: E402
 from smstui.simulator.clock import FakeClock  # noqa: E402
 from smstui.simulator.runner import make_state  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
-from smstui.store import Store  # noqa: E402
+from smstui.core.store.database import Store  # noqa: E402
 
 LATENCY = 0.020
 BATCH = 1250  # 8 sends + 1 id listing (+ 1 device list: the store is fresh) = 10 requests
@@ -51,7 +51,7 @@ def recipients(n: int) -> list[tuple[str, str]]:
 
 
 async def _bulk(sim: SimulatorServer, n: int, batch: int, store_path: Path) -> tuple[float, dict, str]:
-    from smstui.bulk import BulkJob, BulkRow
+    from smstui.core.bulk.runner import BulkJob, BulkRow
 
     store = Store(store_path, region="DE")
     client = GatewayClient(sim.url, email=sim.email, password=sim.password, timeout=60)
@@ -85,9 +85,9 @@ async def _one_by_one(sim: SimulatorServer, n: int) -> tuple[float, dict]:
 
 def run(size: int = 10_000, *, sample: int = 300, batch: int = BATCH, smoke: bool = False) -> list[Row]:
     try:
-        import smstui.bulk  # noqa: F401
+        import smstui.core.bulk.runner  # noqa: F401
     except ImportError:
-        return [Row("bulk send", "not measured", note="smstui.bulk is not there yet")]
+        return [Row("bulk send", "not measured", note="smstui.core.bulk.runner is not there yet")]
     sample = min(sample, size)
     # The gateway's clock agrees with ours (the store stamps rows with time.time()).
     clock = FakeClock(datetime.now(timezone.utc))

@@ -36,11 +36,11 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 
-from smstui.api.errors import ApiError  # noqa: E402
-from smstui.bulk import BulkJob, BulkRow, resume_interrupted  # noqa: E402
+from smstui.core.api.errors import ApiError  # noqa: E402
+from smstui.core.bulk.runner import BulkJob, BulkRow, resume_interrupted  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 from smstui.simulator.testing import TestSimulator, start_simulator  # noqa: E402
-from smstui.store import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN  # noqa: E402
+from smstui.core.store.database import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN  # noqa: E402
 
 FAULTS = ("http500", "html502", "malformed_json", "empty_body", "drop", "response_lost", "expire_tokens", "latency")
 SEND_METHODS = ("addsms", "addalotofsms")
@@ -115,7 +115,7 @@ def _config(sim: TestSimulator) -> None:
 
 
 def _session(sim: TestSimulator, kill: KillSwitch) -> Any:
-    from smstui.session import open_session
+    from smstui.core.session import open_session
 
     session = open_session(clock=sim.clock, transport=kill)
     session.client.set_credentials(sim.email, sim.password)

@@ -5,7 +5,7 @@
 waiting on an offline phone), both SIM slots and WhatsApp, incoming replies, multi-part bodies,
 emoji, Cyrillic, CJK and Arabic text, and numbers written in more than one format.
 
-The same history fills a :class:`~smstui.store.Store` (``fill_store``: one ``executemany`` in one
+The same history fills a :class:`~smstui.core.store.database.Store` (``fill_store``: one ``executemany`` in one
 transaction, then ``rebuild_threads``) and the simulator (``fill_simulator``: ``bulk_load``), so the
 gateway and the local store agree message for message.
 
@@ -28,7 +28,7 @@ if __package__ in (None, ""):
 from bench.common import RESULTS  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE, TRAVEL_PHONE  # noqa: E402
 from smstui.simulator.state import STATUS_TITLES, Msg, SimState  # noqa: E402
-from smstui.store import Store  # noqa: E402
+from smstui.core.store.database import Store  # noqa: E402
 
 DAY = 86_400
 # Fixed "now" so data (and the store file) are identical on every run: 2025-06-02 12:00 UTC.

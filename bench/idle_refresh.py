@@ -2,7 +2,7 @@
 
 Set-up: the simulator holds the generated history (bench/generate.py; the newest messages are
 still "New" on a phone that is offline, as in a real account) on a fake clock; an empty store
-gets a real first sync through ``smstui.sync.Syncer`` (``first_sync_days`` wide enough for the
+gets a real first sync through ``smstui.core.sync.Syncer`` (``first_sync_days`` wide enough for the
 whole history, so the store ends up with every message). The clock then moves on by one refresh
 interval (15 s) and ``Syncer.sync()`` runs once more: that is the idle refresh. Requests and
 response bytes come from the simulator's counters (request bytes from the client side).
@@ -28,11 +28,11 @@ import httpx  # noqa: E402
 
 from bench.common import Row, bench_args, kb, ms, print_rows  # noqa: E402
 from bench.generate import NOW, fill_simulator, history  # noqa: E402
-from smstui.api.client import GatewayClient  # noqa: E402
+from smstui.core.api.client import GatewayClient  # noqa: E402
 from smstui.simulator import SimulatorServer  # noqa: E402
 from smstui.simulator.clock import FakeClock  # noqa: E402
 from smstui.simulator.runner import make_state  # noqa: E402
-from smstui.store import Store  # noqa: E402
+from smstui.core.store.database import Store  # noqa: E402
 
 MIN_BYTES_RATIO = 100.0
 REFRESH_INTERVAL = 15.0
@@ -52,7 +52,7 @@ class CountingTransport(httpx.AsyncHTTPTransport):
 
 
 async def _scenario(size: int, tmp: Path) -> dict:
-    from smstui.sync import Syncer
+    from smstui.core.sync import Syncer
 
     clock = FakeClock(datetime.fromtimestamp(NOW, timezone.utc))
     hist = history(size)
@@ -115,9 +115,9 @@ async def _scenario(size: int, tmp: Path) -> dict:
 
 def run(size: int = 100_000, *, small: int = 10_000, smoke: bool = False) -> list[Row]:
     try:
-        import smstui.sync  # noqa: F401
+        import smstui.core.sync  # noqa: F401
     except ImportError:
-        return [Row("idle refresh", "not measured", note="smstui.sync is not there yet")]
+        return [Row("idle refresh", "not measured", note="smstui.core.sync is not there yet")]
     with tempfile.TemporaryDirectory(prefix="smstui-bench-idle-") as tmp:
         big = asyncio.run(_scenario(size, Path(tmp)))
         little = asyncio.run(_scenario(small, Path(tmp)))

@@ -22,7 +22,7 @@ if __package__ in (None, ""):
 
 from bench.common import Row, bench_args, median, ms, print_rows  # noqa: E402
 from bench.generate import BIG_THREAD_PHONE, store_file  # noqa: E402
-from smstui.store import Store  # noqa: E402
+from smstui.core.store.database import Store  # noqa: E402
 
 TARGET = 0.050
 PAGE = 200
@@ -104,9 +104,9 @@ def run(size: int = 100_000, *, smoke: bool = False) -> list[Row]:
 
 def ui_level(size: int, *, smoke: bool = False) -> list[Row]:
     try:
-        import smstui.app  # noqa: F401
+        import smstui.tui.app  # noqa: F401
     except ImportError:
-        return [Row("UI: open conversation / phone filter", "not measured", note="smstui.app is not there yet")]
+        return [Row("UI: open conversation / phone filter", "not measured", note="smstui.tui.app is not there yet")]
     from bench.ui_open_filter import measure
 
     return measure(size, smoke=smoke)

@@ -1,5 +1,5 @@
 """``python -m smstui``: the same as the ``smstui`` command."""
 
-from smstui.cli import main
+from smstui.main import main
 
 main()

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from smstui.api.client import GatewayClient
+from smstui.core.api.client import GatewayClient
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
-from smstui.store import Store
+from smstui.core.store.database import Store
 
 DEVICE = OFFICE_PHONE
 

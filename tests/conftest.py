@@ -38,7 +38,7 @@ def system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         copied.append(text)
         return True
 
-    monkeypatch.setattr("smstui.clipboard.copy_to_system", copy)
+    monkeypatch.setattr("smstui.tui.clipboard.copy_to_system", copy)
     for var in ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"):
         monkeypatch.delenv(var, raising=False)
     return copied

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from smstui.session import Session, open_session
+from smstui.core.session import Session, open_session
 from smstui.simulator.testing import TestSimulator
 
 

@@ -1,6 +1,6 @@
 """Bulk sending against the simulator over real HTTP, with faults injected mid-way.
 
-Every test checks the two promises of smstui.bulk: nothing lost (every row ends tracked with the
+Every test checks the two promises of smstui.core.bulk.runner: nothing lost (every row ends tracked with the
 gateway's sms_id, or clearly marked) and nothing doubled (the gateway holds each message once).
 """
 
@@ -16,8 +16,8 @@ import pytest
 
 from zoneinfo import ZoneInfo
 
-from smstui.api.client import GatewayClient
-from smstui.bulk import (
+from smstui.core.api.client import GatewayClient
+from smstui.core.bulk.runner import (
     CANCELLED_JOB,
     DONE,
     PAUSED,
@@ -33,11 +33,11 @@ from smstui.bulk import (
     rows_from_preview,
     unfinished_jobs,
 )
-from smstui.csv_import import parse_csv
-from smstui.models import MessageFilter, MessageList, OutgoingSms
+from smstui.core.csv_import import parse_csv
+from smstui.core.models import MessageFilter, MessageList, OutgoingSms
 from smstui.simulator.testing import TestSimulator
-from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
-from smstui.templates import TemplateError
+from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
+from smstui.core.templates import TemplateError
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the simulator account's zone (sim_empty has no messages to show it)
 from tests.bulk_helpers import DEVICE, FlakyTransport, client, sim_client, store  # noqa: F401
@@ -162,7 +162,7 @@ async def test_a_batch_processed_after_the_client_timeout_is_not_sent_twice(tmp_
 
 
 def test_the_settle_time_is_never_shorter_than_the_timeout_plus_margin(store: Store) -> None:
-    from smstui.send_rule import DEFAULT_MARGIN
+    from smstui.core.send_rule import DEFAULT_MARGIN
 
     client = GatewayClient("http://127.0.0.1:9/getdata/", timeout=20)
     # A 15 s settle under a 20 s timeout (the old default) is raised to timeout + margin.
@@ -236,7 +236,7 @@ class RefusingClient(GatewayClient):
     """The gateway refuses every addalotofsms with a reason that names no item (e.g. balance)."""
 
     async def add_many_sms(self, messages: Sequence[OutgoingSms]) -> None:
-        from smstui.api.errors import GatewayError
+        from smstui.core.api.errors import GatewayError
 
         raise GatewayError("addalotofsms", "Not enough balance")
 
@@ -532,7 +532,7 @@ async def test_cancel_while_a_lost_answer_is_settling_checks_instead_of_resendin
 
 async def ready(sim: TestSimulator, store: Store, client: GatewayClient) -> None:
     """As in the app: sync knows the device and the account's zone; count from here."""
-    from smstui.models import Device
+    from smstui.core.models import Device
 
     store.save_devices([Device(id=DEVICE, title="Office")])
     await client.ensure_timezone()
@@ -569,7 +569,7 @@ async def test_unknown_device_in_the_store_is_still_asked_for(
 async def test_ids_are_read_every_so_many_messages(
     sim_empty: TestSimulator, store: Store, client: GatewayClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("smstui.bulk.LOOKUP_EVERY_MESSAGES", 20)
+    monkeypatch.setattr("smstui.core.bulk.runner.LOOKUP_EVERY_MESSAGES", 20)
     await ready(sim_empty, store, client)
     job = make_job(store, client, make_rows(50))
     assert (await job.run()).state == DONE
@@ -675,7 +675,7 @@ async def test_accepted_batch_not_found_after_a_crash_becomes_unknown_not_resent
 
 
 def test_large_batches_and_long_texts_are_planned_by_size() -> None:
-    from smstui.bulk import MAX_BATCH_BYTES, MAX_BATCH_SIZE
+    from smstui.core.bulk.runner import MAX_BATCH_BYTES, MAX_BATCH_SIZE
 
     store = Store(":memory:")
     short = make_rows(MAX_BATCH_SIZE + 1)
@@ -695,8 +695,8 @@ def test_large_batches_and_long_texts_are_planned_by_size() -> None:
 
 async def test_a_job_another_process_is_sending_is_left_to_it(sim_empty: TestSimulator, store: Store, client: GatewayClient) -> None:
     # Two processes (the app and `smstui sync`, say) must never send one job's rows together.
-    from smstui.bulk import resume_interrupted
-    from smstui.job_lock import JobLock
+    from smstui.core.bulk.runner import resume_interrupted
+    from smstui.core.bulk.lock import JobLock
 
     job = make_job(store, client, make_rows(5))
     held = JobLock(store.path, job.id)

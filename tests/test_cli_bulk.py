@@ -91,9 +91,9 @@ def _killed_job(sim: SimulatorServer, n: int = 30):  # type: ignore[no-untyped-d
     its first batch: 10 accepted, their rows left "sending", 20 still queued."""
     import asyncio
 
-    from smstui.api.client import GatewayClient
-    from smstui.bulk import BulkJob, BulkRow, unfinished_jobs
-    from smstui.session import open_session
+    from smstui.core.api.client import GatewayClient
+    from smstui.core.bulk.runner import BulkJob, BulkRow, unfinished_jobs
+    from smstui.core.session import open_session
     from tests.core_helpers import Kill, KillingTransport
 
     session = open_session(api_url=sim.url)

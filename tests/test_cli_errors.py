@@ -176,7 +176,7 @@ def test_image_to_whatsapp_is_sent(cli: Cli, tmp_path: Path, sim_empty: TestSimu
 
 
 def test_unexpected_error_is_one_line_with_a_hint(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    import smstui.cli_output as out
+    import smstui.cli.output as out
 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("boom")

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 # Nothing the first frame does not need: click and the commands, HTTP, phonenumbers, the sync's
-# events and the records only other screens use (smstui.lazy); and no collector until it is up.
+# events and the records only other screens use (smstui.core.lazy); and no collector until it is up.
 SCRIPT = """
 import gc
 import sys
-import smstui.app
+import smstui.tui.app
 
 class FakeApp:
     def __init__(self, session):
@@ -20,15 +20,15 @@ class FakeApp:
         self.return_code = 0
 
     def run(self):
-        heavy = ("click", "smstui.cli_commands", "smstui.cli_output", "httpx", "phonenumbers", "smstui.events",
-                 "smstui.sms_models", "smstui.store_records", "zoneinfo")
+        heavy = ("click", "smstui.cli.commands", "smstui.cli.output", "httpx", "phonenumbers", "smstui.core.events",
+                 "smstui.core.gateway_messages", "smstui.core.store.records", "zoneinfo")
         loaded = sorted(m for m in heavy if m in sys.modules)
         print("loaded:", ",".join(loaded) or "-", "profile:", self.session.profile.name,
               "collector:", "on" if gc.isenabled() else "off")
 
-smstui.app.make_app = lambda session, **kwargs: FakeApp(session)
+smstui.tui.app.make_app = lambda session, **kwargs: FakeApp(session)
 sys.argv = ["smstui"]
-from smstui.cli import main
+from smstui.main import main
 main()
 print("after:", "on" if gc.isenabled() else "off")
 """

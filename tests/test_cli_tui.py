@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from smstui.cli import cli
+from smstui.main import cli
 
 
 class FakeApp:
@@ -26,7 +26,7 @@ class FakeApp:
 def test_no_command_opens_the_app_with_config_problems_and_prints_nothing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import smstui.app
+    import smstui.tui.app
 
     made: list[FakeApp] = []
 
@@ -34,7 +34,7 @@ def test_no_command_opens_the_app_with_config_problems_and_prints_nothing(
         made.append(FakeApp(session))
         return made[-1]
 
-    monkeypatch.setattr(smstui.app, "make_app", make_app)
+    monkeypatch.setattr(smstui.tui.app, "make_app", make_app)
     config = tmp_path / "broken.toml"
     config.write_text("[ui\nthis is not toml", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(config), "--api-url", "http://127.0.0.1:9/getdata/"])

@@ -105,8 +105,8 @@ def test_utf8_stdin_still_works(cli: Cli, sim_empty: TestSimulator) -> None:
 
 
 def _jobs_and_rows() -> tuple[list, int]:
-    from smstui.bulk import list_jobs
-    from smstui.session import open_session
+    from smstui.core.bulk.runner import list_jobs
+    from smstui.core.session import open_session
 
     session = open_session()
     try:
@@ -132,7 +132,7 @@ def test_bulk_for_an_unknown_device_is_refused_before_a_job_exists(
 
 
 def test_bulk_for_a_device_added_since_the_last_sync_is_sent(cli: Cli, tmp_path: Path, sim_empty: TestSimulator) -> None:
-    from smstui.session import open_session
+    from smstui.core.session import open_session
 
     session = open_session()
     session.store.save_devices([])  # a stale list that lacks the phone

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from smstui.api import AuthError, GatewayClient, GatewayError, ImageUpload, TransportError
-from smstui.api.errors import ResponseFormatError
-from smstui.models import MessageFilter, OutgoingSms, Slot
+from smstui.core.api import AuthError, GatewayClient, GatewayError, ImageUpload, TransportError
+from smstui.core.api.errors import ResponseFormatError
+from smstui.core.models import MessageFilter, OutgoingSms, Slot
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE, TRAVEL_PHONE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -258,7 +258,7 @@ def test_format_time_needs_an_aware_datetime() -> None:
         c.format_time(datetime(2030, 1, 1))
     assert c.format_time(datetime(2030, 1, 1, 12, tzinfo=timezone.utc)) == "2030-01-01 12:00:00"
     # With the account's zone unknown (and nothing contradicting it), the machine's stands in.
-    from smstui.gateway_time import local_zone
+    from smstui.core.gateway_time import local_zone
 
     unknown = GatewayClient("http://127.0.0.1:9/getdata/")
     moment = datetime(2030, 1, 1, 12, tzinfo=timezone.utc)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyperclip
 import pytest
 
-from smstui.clipboard import copy_to_system as real_copy_to_system  # before the autouse stand-in
-from smstui.clipboard import over_ssh
+from smstui.tui.clipboard import copy_to_system as real_copy_to_system  # before the autouse stand-in
+from smstui.tui.clipboard import over_ssh
 
 
 def test_over_ssh() -> None:

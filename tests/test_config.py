@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smstui import paths
-from smstui.config import (
+from smstui.core import paths
+from smstui.core.config import (
     DEFAULT_API_URL,
     DEFAULT_CONFIG_TOML,
     Config,

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from smstui.api.client import GatewayClient
-from smstui.api.errors import GatewayError, TransportError
-from smstui.contacts import (
+from smstui.core.api.client import GatewayClient
+from smstui.core.api.errors import GatewayError, TransportError
+from smstui.core.contacts import (
     ContactError,
     ContactRow,
     add_contact,
@@ -27,9 +27,9 @@ from smstui.contacts import (
     tag_for_gateway_id,
     tag_label,
 )
-from smstui.csv_import import parse_csv
+from smstui.core.csv_import import parse_csv
 from smstui.simulator.testing import TestSimulator
-from smstui.store import Store
+from smstui.core.store.database import Store
 from tests.bulk_helpers import DEVICE, client, store  # noqa: F401  (fixtures)
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from smstui import paths
+from smstui.core import paths
 from smstui.simulator import SimulatorServer
 from smstui.simulator.seed import OFFICE_PHONE, large
 from tests.cli_helpers import Cli, live_simulator
@@ -266,7 +266,7 @@ def test_sigkill_during_bulk_send_then_restart_finishes_it_once(
 
 DRAFT_CHILD = """
 import sys
-from smstui.store import Store
+from smstui.core.store.database import Store
 
 store = Store(sys.argv[1], region="DE")
 i = 0
@@ -298,7 +298,7 @@ def test_sigkill_while_saving_drafts_keeps_the_last_saved_one(tmp_path: Path) ->
     sigkill(child)
     assert integrity(store_file) == ["ok"]
 
-    from smstui.store import Store
+    from smstui.core.store.database import Store
 
     store = Store(store_file, region="DE")  # the restart
     try:
@@ -322,7 +322,7 @@ def test_sigkill_while_saving_drafts_keeps_the_last_saved_one(tmp_path: Path) ->
 
 
 async def test_every_request_has_finite_timeouts() -> None:
-    from smstui.api.client import GatewayClient
+    from smstui.core.api.client import GatewayClient
 
     for timeout in (20.0, 3.0, 600.0):
         client = GatewayClient("http://127.0.0.1:9/getdata/", timeout=timeout)
@@ -337,7 +337,7 @@ async def test_every_request_has_finite_timeouts() -> None:
 
 
 async def test_the_profiles_timeout_reaches_every_request() -> None:
-    from smstui.session import open_session
+    from smstui.core.session import open_session
 
     write_config('[profiles.default]\napi_url = "http://127.0.0.1:9/getdata/"\ntimeout = 3\n')
     session = open_session()
@@ -359,8 +359,8 @@ def _smstui_threads() -> list[threading.Thread]:
 async def test_quitting_during_a_slow_refresh_exits_at_once_leaving_nothing_behind(sim) -> None:
     from pilot_helpers import BERLIN, wait_for
 
-    from smstui.app import make_app
-    from smstui.session import open_session
+    from smstui.tui.app import make_app
+    from smstui.core.session import open_session
 
     session = open_session(api_url=sim.url, clock=sim.clock)
     await session.login(sim.email, sim.password)

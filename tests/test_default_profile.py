@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from smstui.session import open_session
-from smstui.state import save_state
+from smstui.core.session import open_session
+from smstui.core.state_file import save_state
 from tests.cli_helpers import Cli
 
 

@@ -27,13 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smstui.api import parse
-from smstui.api.client import GatewayClient
-from smstui.api.errors import ApiError, ResponseFormatError
-from smstui.gateway_time import AccountZone
-from smstui.models import Device, DeviceStatus, MessageFilter, MessageList, OutgoingSms, SmsStatus
-from smstui.store import Store
-from smstui.sync import Syncer
+from smstui.core.api import parse
+from smstui.core.api.client import GatewayClient
+from smstui.core.api.errors import ApiError, ResponseFormatError
+from smstui.core.gateway_time import AccountZone
+from smstui.core.models import Device, DeviceStatus, MessageFilter, MessageList, OutgoingSms, SmsStatus
+from smstui.core.store.database import Store
+from smstui.core.sync import Syncer
 from tests import fuzz_strategies as fz
 from tests.test_sync import assert_no_duplicates
 

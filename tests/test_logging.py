@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from smstui import logs, paths
-from smstui.service import RefreshService
+from smstui.core import logs
+
+from smstui.core import paths
+from smstui.core.service import RefreshService
 from smstui.simulator.testing import TestSimulator
 from tests.cli_helpers import DELIVERED_NUMBER, OFFICE_PHONE, Cli
 from tests.core_helpers import open_sim_session
@@ -67,7 +69,7 @@ def test_login_and_send_log_no_password_and_no_token(
 def test_unexpected_cli_error_names_the_log_file_which_holds_the_traceback(
     sim_empty: TestSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import smstui.cli_output as out
+    import smstui.cli.output as out
 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("boom")
@@ -119,7 +121,7 @@ def test_the_log_rotates_at_1_mb_keeping_3_files_all_0600() -> None:
 SCRIPT = """
 import logging
 import sys
-import smstui.app
+import smstui.tui.app
 
 class FakeApp:
     def __init__(self, session):
@@ -129,9 +131,9 @@ class FakeApp:
         print("handlers loaded:", "logging.handlers" in sys.modules)
         logging.getLogger("smstui.fake").warning("held until the file is set up")
 
-smstui.app.make_app = lambda session, **kwargs: FakeApp(session)
+smstui.tui.app.make_app = lambda session, **kwargs: FakeApp(session)
 sys.argv = ["smstui"]
-from smstui.cli import main
+from smstui.main import main
 main()
 """
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from smstui.store import _MIGRATIONS, _PENDING_WHERE, QUEUED, SCHEMA_VERSION, Store, StoreError
+from smstui.core.store.database import _MIGRATIONS, _PENDING_WHERE, QUEUED, SCHEMA_VERSION, Store, StoreError
 
 
 def make_db(path: Path, version: int) -> None:
@@ -118,10 +118,10 @@ def test_interrupted_migration_leaves_previous_version(tmp_path: Path, monkeypat
     make_db(path, 2)
     broken = list(_MIGRATIONS)
     broken[2] = _MIGRATIONS[2] + "\nTHIS IS NOT SQL;"
-    monkeypatch.setattr("smstui.store._MIGRATIONS", broken)
+    monkeypatch.setattr("smstui.core.store.database._MIGRATIONS", broken)
     with pytest.raises(StoreError):
         Store(path)
-    monkeypatch.setattr("smstui.store._MIGRATIONS", _MIGRATIONS)
+    monkeypatch.setattr("smstui.core.store.database._MIGRATIONS", _MIGRATIONS)
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     columns = {r[1] for r in db.execute("PRAGMA table_info(messages)")}

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from smstui.outbox import SIMILAR_RECHECK, OutboxError, backoff_seconds, phones_match
-from smstui.session import open_session
+from smstui.core.outbox import SIMILAR_RECHECK, OutboxError, backoff_seconds, phones_match
+from smstui.core.session import open_session
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE
-from smstui.store import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 from tests.core_helpers import (
     KillingTransport,
     Kill,
@@ -148,7 +148,7 @@ async def test_not_received_is_resent_only_after_settle_and_two_lookups(sim_empt
         sim_empty.faults.set("drop", methods="addsms", count=1)
         await box.process()
         assert session.store.message(lid).outbox == UNKNOWN
-        # Before the settle time (timeout + margin, smstui.send_rule) nothing is concluded,
+        # Before the settle time (timeout + margin, smstui.core.send_rule) nothing is concluded,
         # however often we look.
         assert box.settle_seconds == 5 + 60
         for _ in range(int((box.settle_seconds - 1) // box.recheck_seconds)):
@@ -444,12 +444,12 @@ def test_phone_matching_is_loose_on_purpose() -> None:
 
 
 def test_the_settle_time_is_derived_from_the_timeout(tmp_path) -> None:
-    # smstui.send_rule: timeout + margin (was a fixed 300 s: a message that never arrived
+    # smstui.core.send_rule: timeout + margin (was a fixed 300 s: a message that never arrived
     # showed "unknown" for five minutes); never below it, whatever a caller asks.
-    from smstui.api.client import GatewayClient
-    from smstui.outbox import Outbox
-    from smstui.send_rule import DEFAULT_MARGIN
-    from smstui.store import Store
+    from smstui.core.api.client import GatewayClient
+    from smstui.core.outbox import Outbox
+    from smstui.core.send_rule import DEFAULT_MARGIN
+    from smstui.core.store.database import Store
 
     store = Store(tmp_path / "s.sqlite3")
     client = GatewayClient("http://127.0.0.1:9/getdata/", timeout=20)
@@ -507,8 +507,8 @@ async def test_a_similar_flag_is_lifted_when_the_other_row_finds_its_message(sim
 async def test_a_late_original_after_a_resend_is_flagged_as_a_second_copy(sim_empty) -> None:
     # Issue 12: absence was "proven" and the message re-sent; then the original still lands. It
     # is stored, flagged as a second copy of our row, and shown so; never silently.
-    from smstui import cli_output
-    from smstui.widgets.format import status_parts
+    from smstui.cli import output as cli_output
+    from smstui.tui.widgets.format import status_parts
 
     session = open_sim_session(sim_empty)
     box = session.outbox

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smstui.api import parse
+from smstui.core.api import parse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smstui.phone import (
+from smstui.core.phone import (
     InvalidNumber,
     format_display,
     normalize,

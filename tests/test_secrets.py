@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from smstui import paths
-from smstui.secrets import (
+from smstui.core import paths
+from smstui.core.secrets import (
     PasswordStore,
     Secret,
     SecretStoreError,

@@ -9,11 +9,11 @@ import tomllib
 
 import pytest
 
-from smstui import paths
-from smstui.api.errors import AuthError
-from smstui.config import ConfigError
-from smstui.secrets import Secret
-from smstui.session import open_session
+from smstui.core import paths
+from smstui.core.api.errors import AuthError
+from smstui.core.config import ConfigError
+from smstui.core.secrets import Secret
+from smstui.core.session import open_session
 from tests.core_helpers import config_file, dead_url, write_config
 
 
@@ -150,7 +150,7 @@ async def test_login_does_not_overwrite_a_broken_config(sim) -> None:
 
 
 async def test_login_when_offline_is_a_typed_error() -> None:
-    from smstui.api.errors import TransportError
+    from smstui.core.api.errors import TransportError
 
     session = open_session(api_url=dead_url())
     try:
@@ -259,9 +259,9 @@ def test_opening_a_session_imports_no_http_sync_or_outbox_code() -> None:
 
     code = (
         "import json, sys\n"
-        "from smstui.session import open_session\n"
+        "from smstui.core.session import open_session\n"
         "s = open_session()\n"
-        "heavy = ('httpx', 'smstui.api.client', 'smstui.outbox', 'smstui.sync')\n"
+        "heavy = ('httpx', 'smstui.core.api.client', 'smstui.core.outbox', 'smstui.core.sync')\n"
         "before = sorted(m for m in heavy if m in sys.modules)\n"
         "logged_in = s.logged_in\n"
         "same = s.outbox is s.outbox and s.syncer is s.syncer and s.syncer.client is s.client\n"
@@ -273,7 +273,7 @@ def test_opening_a_session_imports_no_http_sync_or_outbox_code() -> None:
     assert result.returncode == 0, result.stderr
     before, logged_in, same, after = json.loads(result.stdout)
     assert before == [] and logged_in is False and same is True
-    assert after == ["smstui.api.client", "smstui.outbox", "smstui.sync"]  # httpx: on first request
+    assert after == ["smstui.core.api.client", "smstui.core.outbox", "smstui.core.sync"]  # httpx: on first request
 
 
 @pytest.mark.parametrize("remember", [False, True])

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import smstui.session as session_module
-import smstui.sync as sync_module
+import smstui.core.session as session_module
+import smstui.core.sync as sync_module
 from smstui.simulator.testing import TestSimulator
 from tests.core_helpers import open_sim_session
 

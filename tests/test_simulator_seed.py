@@ -15,7 +15,7 @@ import httpx
 from zoneinfo import ZoneInfo
 import pytest
 
-from smstui.gateway_time import read_date
+from smstui.core.gateway_time import read_date
 from smstui.simulator import FakeClock, SimulatorError, SimulatorServer, make_state, seed
 from smstui.simulator.handlers import Call, dispatch
 from smstui.simulator.seed import OFFICE_PHONE, TRAVEL_PHONE

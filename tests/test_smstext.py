@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smstui.smstext import GSM7, UCS2, analyze, gsm_septets, non_gsm_chars
+from smstui.core.smstext import GSM7, UCS2, analyze, gsm_septets, non_gsm_chars
 
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"

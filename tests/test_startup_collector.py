@@ -1,10 +1,10 @@
-"""smstui.startup: the collector is held only if it was on, and always given back."""
+"""smstui.core.startup: the collector is held only if it was on, and always given back."""
 
 from __future__ import annotations
 
 import gc
 
-from smstui import startup
+from smstui.core import startup
 
 
 def test_hold_and_release() -> None:

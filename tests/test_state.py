@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from smstui import paths
-from smstui.app import _default_opener
-from smstui.session import open_session
+from smstui.core import paths
+from smstui.tui.app import _default_opener
+from smstui.core.session import open_session
 from smstui.simulator.testing import TestSimulator
-from smstui.state import ProfileState, load_state, save_state
+from smstui.core.state_file import ProfileState, load_state, save_state
 from tests.cli_helpers import DEMO_EMAIL, DEMO_PASSWORD, Cli
 from tests.core_helpers import config_file, write_config
 

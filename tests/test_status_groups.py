@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from smstui.cli_args import ArgError, parse_status
-from smstui.models import FAILED_STATUSES, PENDING_STATUSES
+from smstui.cli.args import ArgError, parse_status
+from smstui.core.models import FAILED_STATUSES, PENDING_STATUSES
 from smstui.simulator.testing import TestSimulator
 from tests.cli_helpers import Cli, live_simulator
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from smstui.models import Device, DeviceStatus, Message
-from smstui.store import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
+from smstui.core.models import Device, DeviceStatus, Message
+from smstui.core.store.database import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
 
 T0 = datetime(2026, 5, 20, 10, 0, tzinfo=timezone.utc)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from smstui import paths
-from smstui.store import Store, StoreError
-from smstui.store_doctor import check, repair
+from smstui.core import paths
+from smstui.core.store.database import Store, StoreError
+from smstui.core.store.doctor import check, repair
 from tests.cli_helpers import Cli
 
 FILLER = 3000

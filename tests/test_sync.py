@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from smstui.session import open_session
+from smstui.core.session import open_session
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE, large
 from smstui.simulator.state import Msg
 from smstui.simulator.testing import running_simulator
-from smstui.store import Store
-from smstui.sync import DAY, META_CURSOR, META_FIRST_DONE, Syncer
+from smstui.core.store.database import Store
+from smstui.core.sync import DAY, META_CURSOR, META_FIRST_DONE, Syncer
 from tests.core_helpers import Kill, kill_on_listing, open_sim_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -222,13 +222,13 @@ async def test_many_pending_use_a_status_snapshot(sim_empty) -> None:
 
 def test_status_plan_picks_the_cheapest(tmp_path) -> None:
     store = Store(tmp_path / "plan.sqlite3")
-    from smstui.gateway_time import AccountZone
+    from smstui.core.gateway_time import AccountZone
 
     syncer = Syncer(store, client=type("C", (), {"zone": AccountZone(), "request_count": 0, "bytes_received": 0})())
     assert syncer._plan([], 1000.0) is None
     assert syncer._plan([(1, 900.0), (2, 950.0)], 1000.0) == "window"  # nothing between: free
     store.upsert_messages([
-        __import__("smstui.models", fromlist=["Message"]).Message(
+        __import__("smstui.core.models", fromlist=["Message"]).Message(
             id=100 + i, phone="+4915100000001", body="x", status=7,
             created=__import__("datetime").datetime.fromtimestamp(900 + i / 10, __import__("datetime").timezone.utc),
         )
@@ -279,7 +279,7 @@ async def test_zone_is_remembered_between_runs(sim) -> None:
 
 
 async def test_sync_over_a_broken_link_raises_typed_errors(sim) -> None:
-    from smstui.api.errors import TransportError
+    from smstui.core.api.errors import TransportError
 
     session = open_sim_session(sim)
     try:

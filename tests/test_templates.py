@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from smstui.store import Store
-from smstui.templates import (
+from smstui.core.store.database import Store
+from smstui.core.templates import (
     TemplateError,
     check,
     delete_template,

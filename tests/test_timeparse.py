@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smstui.timeparse import (
+from smstui.core.timeparse import (
     WhenError,
     format_gateway_time,
     format_paket_time,

@@ -1,4 +1,4 @@
-"""Time on the wire (smstui.gateway_time) against the vendor's forms, in several machine zones.
+"""Time on the wire (smstui.core.gateway_time) against the vendor's forms, in several machine zones.
 
 Every test that depends on the machine's zone runs with ``machine_zone`` set to UTC,
 America/New_York and Australia/Sydney (``TZ`` plus ``time.tzset()``), since the tests used to
@@ -18,16 +18,16 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from smstui import gateway_time
-from smstui.api import parse
-from smstui.api.client import GatewayClient
-from smstui.gateway_time import AccountZone, read_date
-from smstui.models import MessageFilter
+from smstui.core import gateway_time
+from smstui.core.api import parse
+from smstui.core.api.client import GatewayClient
+from smstui.core.gateway_time import AccountZone, read_date
+from smstui.core.models import MessageFilter
 from smstui.simulator.seed import OFFICE_PHONE, large
 from smstui.simulator.testing import running_simulator
-from smstui.store import SUBMITTED
-from smstui.sync import META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE, Syncer
-from smstui.timeparse import WhenError, parse_when
+from smstui.core.store.database import SUBMITTED
+from smstui.core.sync import META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE, Syncer
+from smstui.core.timeparse import WhenError, parse_when
 from tests.core_helpers import Kill, gateway_bodies, kill_on_listing, open_sim_session
 
 UTC = timezone.utc

@@ -73,7 +73,7 @@ def bare() -> None:
 
 
 def smstui() -> None:
-    from smstui.cli import main
+    from smstui.main import main
 
     sys.argv = ["smstui"]
     try:

@@ -61,9 +61,9 @@ def seed_store(store: Any) -> None:
     """Local data for snapshots and screenshots: no network, the same on every run."""
     from datetime import datetime, timedelta, timezone
 
-    from smstui.bulk import BulkJob, BulkRow
-    from smstui.models import Device, Message, SimCard
-    from smstui.store import UNKNOWN
+    from smstui.core.bulk.runner import BulkJob, BulkRow
+    from smstui.core.models import Device, Message, SimCard
+    from smstui.core.store.database import UNKNOWN
 
     now = datetime.fromtimestamp(FIXED_NOW, timezone.utc)
     store.save_devices([

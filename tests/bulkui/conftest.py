@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, TextArea
 
 from smstui.simulator.testing import TestSimulator
-from smstui.store import Store
+from smstui.core.store.database import Store
 from bulkui_helpers import make_session
 from tests.bulk_helpers import sim_client, sim_store
 

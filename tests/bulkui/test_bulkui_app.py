@@ -7,14 +7,14 @@ import pytest
 from smstui.simulator.testing import TestSimulator
 from bulkui_helpers import BERLIN, idle, wait_for
 
-app_module = pytest.importorskip("smstui.app")
+app_module = pytest.importorskip("smstui.tui.app")
 
 
 async def test_modes_open_the_bulk_screens(sim_empty: TestSimulator) -> None:
-    from smstui.screens.bulk import BulkScreen
-    from smstui.screens.newsletters import NewslettersScreen
-    from smstui.screens.tags import TagsScreen
-    from smstui.session import open_session
+    from smstui.tui.screens.bulk import BulkScreen
+    from smstui.tui.screens.newsletters import NewslettersScreen
+    from smstui.tui.screens.tags import TagsScreen
+    from smstui.core.session import open_session
 
     session = open_session(api_url=sim_empty.url, clock=sim_empty.clock)
     await session.login(sim_empty.email, sim_empty.password)

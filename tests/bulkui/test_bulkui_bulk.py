@@ -9,12 +9,12 @@ from typing import Any
 
 from textual.widgets import Button, DataTable, Input, Select, TextArea
 
-from smstui.bulk import DONE, BulkJob, BulkRow, list_jobs
-from smstui.contacts import add_contact, create_tag
-from smstui.screens.bulk import BulkScreen
+from smstui.core.bulk.runner import DONE, BulkJob, BulkRow, list_jobs
+from smstui.core.contacts import add_contact, create_tag
+from smstui.tui.screens.bulk import BulkScreen
 from smstui.simulator.testing import TestSimulator
-from smstui.store import SUBMITTED
-from smstui.templates import save_template
+from smstui.core.store.database import SUBMITTED
+from smstui.core.templates import save_template
 from bulkui_helpers import Host, idle, table_rows, wait_for
 
 OFFICE = 11231

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 
 from textual.widgets import TabbedContent
 
-from smstui.contacts import create_tag
-from smstui.screens.newsletters import NewslettersScreen
+from smstui.core.contacts import create_tag
+from smstui.tui.screens.newsletters import NewslettersScreen
 from smstui.simulator.testing import TestSimulator
-from smstui.widgets.csv_import_dialog import CsvImportDialog
-from smstui.widgets.newsletter_form import NewsletterDialog
+from smstui.tui.dialogs.csv_import import CsvImportDialog
+from smstui.tui.dialogs.newsletter_form import NewsletterDialog
 from bulkui_helpers import Host, idle, wait_for
 from pilot_helpers import burst, paste
 

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 from textual.widgets import Input, Select, SelectionList, TextArea
 
-from smstui.contacts import add_contact, create_tag
-from smstui.screens.newsletters import NewslettersScreen
+from smstui.core.contacts import add_contact, create_tag
+from smstui.tui.screens.newsletters import NewslettersScreen
 from smstui.simulator.testing import TestSimulator
-from smstui.widgets.newsletter_form import NewsletterDialog
+from smstui.tui.dialogs.newsletter_form import NewsletterDialog
 from bulkui_helpers import Host, idle, table_rows, wait_for
 
 

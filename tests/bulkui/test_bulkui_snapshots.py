@@ -11,10 +11,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select, TextArea
 
-from smstui.screens.bulk import BulkScreen
-from smstui.screens.newsletters import NewslettersScreen
-from smstui.screens.tags import TagsScreen
-from smstui.store import Store
+from smstui.tui.screens.bulk import BulkScreen
+from smstui.tui.screens.newsletters import NewslettersScreen
+from smstui.tui.screens.tags import TagsScreen
+from smstui.core.store.database import Store
 from bulkui_helpers import FIXED_NOW, Host, fixed_clock, idle, make_session, seed_store
 
 SIZE = (100, 30)

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 from textual.widgets import DataTable, Input, OptionList, ProgressBar
 
-from smstui.screens.tags import TagsScreen
+from smstui.tui.screens.tags import TagsScreen
 from smstui.simulator.testing import TestSimulator
-from smstui.widgets.csv_import_dialog import CsvImportDialog
-from smstui.widgets.tag_dialogs import TagTitleDialog
+from smstui.tui.dialogs.csv_import import CsvImportDialog
+from smstui.tui.dialogs.tags import TagTitleDialog
 from bulkui_helpers import Host, idle, table_rows, wait_for
 
 
@@ -159,7 +159,7 @@ async def test_csv_import_preview_progress_and_report(
 
 
 async def test_command_palette_offers_the_screen_actions(sim_empty: TestSimulator, ui_session: SimpleNamespace) -> None:
-    from smstui.widgets.tag_dialogs import TagDialog
+    from smstui.tui.dialogs.tags import TagDialog
 
     app = host(sim_empty, ui_session)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from smstui.session import Session, open_session
+from smstui.core.session import Session, open_session
 from smstui.simulator.testing import TestSimulator, running_simulator
 from ui_helpers import FIXED_PORT_URL, login_session
 
@@ -89,7 +89,7 @@ def snapshot_session(snapshot_home: Path, isolated_dirs: Path) -> Iterator[Sessi
     config = Path(os.environ["SMSTUI_CONFIG"])
     data = Path(os.environ["SMSTUI_DATA_DIR"])
     config.parent.mkdir(parents=True, exist_ok=True)
-    if (snapshot_home / "config.toml").exists():  # a login writes none (smstui.state)
+    if (snapshot_home / "config.toml").exists():  # a login writes none (smstui.core.state_file)
         shutil.copy(snapshot_home / "config.toml", config)
     shutil.copytree(snapshot_home / "data", data, dirs_exist_ok=True)
     from smstui.simulator.clock import DEFAULT_FAKE_START, FakeClock

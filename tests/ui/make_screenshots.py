@@ -80,9 +80,9 @@ SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
 
 
 async def _shoot(out: Path, size: tuple[int, int], suffix: str) -> list[Path]:
-    from smstui.app import make_app
+    from smstui.tui.app import make_app
     from smstui.demo import seed_local_contacts
-    from smstui.session import open_session
+    from smstui.core.session import open_session
     from smstui.simulator.clock import DEFAULT_FAKE_START, FakeClock
     from smstui.simulator.testing import start_simulator
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, ProgressBar, TabbedContent, TabPane, TextArea
 
-from smstui.bulk import DONE, list_jobs
-from smstui.screens.bulk import BulkScreen
-from smstui.session import Session
+from smstui.core.bulk.runner import DONE, list_jobs
+from smstui.tui.screens.bulk import BulkScreen
+from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
 
 from pilot_helpers import burst, paste

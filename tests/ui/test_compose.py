@@ -7,16 +7,16 @@ from pathlib import Path
 
 from textual.widgets import Input, TextArea
 
-from smstui.models import Slot
-from smstui.screens.compose import ComposeScreen
-from smstui.screens.conversations import ConversationsScreen
-from smstui.session import Session
+from smstui.core.models import Slot
+from smstui.tui.dialogs.compose import ComposeScreen
+from smstui.tui.screens.conversations import ConversationsScreen
+from smstui.core.session import Session
 from smstui.simulator.seed import OFFICE_PHONE, TINY_PNG
 from smstui.simulator.testing import TestSimulator
-from smstui.store import QUEUED, SUBMITTED
-from smstui.widgets.compose_form import ComposeForm
-from smstui.widgets.format import status_parts
-from smstui.widgets.thread_view import ThreadView
+from smstui.core.store.database import QUEUED, SUBMITTED
+from smstui.tui.widgets.compose_form import ComposeForm
+from smstui.tui.widgets.format import status_parts
+from smstui.tui.widgets.thread_view import ThreadView
 
 from ui_helpers import BERLIN, build_app, settle, threads_shown, wait_for
 

@@ -7,16 +7,16 @@ from datetime import timedelta
 
 from textual.widgets import Input
 
-from smstui.models import Message
-from smstui.screens.conversations import PAGE, ConversationsScreen
-from smstui.screens.devices import DevicesScreen
-from smstui.screens.help import HelpScreen
-from smstui.session import Session
+from smstui.core.models import Message
+from smstui.tui.screens.conversations import PAGE, ConversationsScreen
+from smstui.tui.screens.devices import DevicesScreen
+from smstui.tui.dialogs.help import HelpScreen
+from smstui.core.session import Session
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
-from smstui.widgets.compose_form import ComposeForm
-from smstui.widgets.thread_list import ThreadList
-from smstui.widgets.thread_view import ThreadView
+from smstui.tui.widgets.compose_form import ComposeForm
+from smstui.tui.widgets.thread_list import ThreadList
+from smstui.tui.widgets.thread_view import ThreadView
 
 from ui_helpers import build_app, settle, threads_shown, wait_for
 
@@ -100,7 +100,7 @@ async def test_selecting_a_device_filters_conversations_and_compose(session: Ses
 
 
 async def test_offline_and_stale_devices_stand_out(session: Session, sim: TestSimulator) -> None:
-    from smstui.widgets.device_table import device_health
+    from smstui.tui.widgets.device_table import device_health
 
     await session.syncer.refresh_devices(force=True)
     app = build_app(session, sim)
@@ -258,7 +258,7 @@ async def test_theme_toggle_and_sixteen_colour_theme(session: Session, sim: Test
 
 
 async def test_a_failing_worker_becomes_a_notification(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from smstui.store import StoreError
+    from smstui.core.store.database import StoreError
 
     app = build_app(session, sim)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from smstui.screens.conversations import ConversationsScreen
-from smstui.session import open_session
+from smstui.tui.screens.conversations import ConversationsScreen
+from smstui.core.session import open_session
 from smstui.simulator.testing import TestSimulator
 
 from ui_helpers import build_app, login_session, settle

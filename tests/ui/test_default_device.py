@@ -13,13 +13,13 @@ from dataclasses import replace
 
 from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
-from smstui.contacts import create_tag
-from smstui.screens.bulk import BulkScreen
-from smstui.screens.compose import ComposeScreen
-from smstui.screens.newsletters import NewslettersScreen
-from smstui.session import Session
+from smstui.core.contacts import create_tag
+from smstui.tui.screens.bulk import BulkScreen
+from smstui.tui.dialogs.compose import ComposeScreen
+from smstui.tui.screens.newsletters import NewslettersScreen
+from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
-from smstui.widgets.newsletter_form import NewsletterDialog
+from smstui.tui.dialogs.newsletter_form import NewsletterDialog
 
 from ui_helpers import build_app, settle, threads_shown, wait_for
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from textual.widgets import Select, Static
 
-from smstui.screens.bulk import BulkScreen
-from smstui.screens.compose import ComposeScreen
-from smstui.session import Session
+from smstui.tui.screens.bulk import BulkScreen
+from smstui.tui.dialogs.compose import ComposeScreen
+from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
 
 from ui_helpers import build_app, settle, threads_shown, wait_for

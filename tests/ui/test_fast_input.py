@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from textual.widgets import Input, TextArea
 
-from smstui.screens.compose import DRAFT_KEY, ComposeScreen
-from smstui.screens.conversations import ConversationsScreen
-from smstui.session import Session
+from smstui.tui.dialogs.compose import DRAFT_KEY, ComposeScreen
+from smstui.tui.screens.conversations import ConversationsScreen
+from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
-from smstui.widgets.compose_form import ComposeForm
-from smstui.widgets.thread_view import ThreadView
+from smstui.tui.widgets.compose_form import ComposeForm
+from smstui.tui.widgets.thread_view import ThreadView
 
 from pilot_helpers import burst, paste
 from ui_helpers import build_app, settle, threads_shown, wait_for

@@ -6,7 +6,7 @@ import tomllib
 
 import tomli_w
 
-from smstui.session import open_session
+from smstui.core.session import open_session
 from smstui.simulator.testing import TestSimulator
 from ui_helpers import build_app, login_session
 
@@ -49,10 +49,10 @@ async def test_notification_from_a_gateway_message_is_not_markup(sim: TestSimula
 async def test_ansi_escapes_are_made_visible_in_the_list_and_the_thread(session, sim) -> None:  # type: ignore[no-untyped-def]
     """``red \\x1b[31m copied`` showed as ``red  copied``: the escape is made visible, ``␛[31m``, as
     the CLI shows it (issue 13, item 8)."""
-    from smstui.models import Message
+    from smstui.core.models import Message
     from smstui.simulator.seed import OFFICE_PHONE
-    from smstui.widgets.thread_list import ThreadList
-    from smstui.widgets.thread_view import ThreadView
+    from smstui.tui.widgets.thread_list import ThreadList
+    from smstui.tui.widgets.thread_view import ThreadView
     from ui_helpers import build_app, threads_shown, wait_for
 
     phone = "+4915550000003"

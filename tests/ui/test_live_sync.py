@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from smstui.session import Session
+from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
-from smstui.widgets.status_line import StatusLine
-from smstui.widgets.thread_list import ThreadList
-from smstui.widgets.thread_view import ThreadView
+from smstui.tui.widgets.status_line import StatusLine
+from smstui.tui.widgets.thread_list import ThreadList
+from smstui.tui.widgets.thread_view import ThreadView
 
 from ui_helpers import build_app, settle, threads_shown, wait_for
 
@@ -74,8 +74,8 @@ async def test_offline_then_back_online(session: Session, sim: TestSimulator) ->
 
 
 async def test_unclear_send_is_marked_then_reconciled(session: Session, sim: TestSimulator) -> None:
-    from smstui.store import UNKNOWN
-    from smstui.widgets.format import status_parts
+    from smstui.core.store.database import UNKNOWN
+    from smstui.tui.widgets.format import status_parts
 
     from ui_helpers import BERLIN
 

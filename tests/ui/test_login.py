@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from textual.widgets import Input
 
-from smstui.screens.conversations import ConversationsScreen
-from smstui.screens.login import LoginScreen
-from smstui.session import open_session
+from smstui.tui.screens.conversations import ConversationsScreen
+from smstui.tui.screens.login import LoginScreen
+from smstui.core.session import open_session
 from smstui.simulator.testing import TestSimulator
 
 from ui_helpers import build_app, login_session, threads_shown, wait_for

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from smstui.app import make_app
-from smstui.session import Session, open_session
+from smstui.tui.app import make_app
+from smstui.core.session import Session, open_session
 
 from ui_helpers import BERLIN
 
@@ -45,7 +45,7 @@ def _run_before(*steps):  # type: ignore[no-untyped-def]
 
 
 async def _open_anna(pilot: Pilot) -> None:
-    from smstui.widgets.thread_view import ThreadView
+    from smstui.tui.widgets.thread_view import ThreadView
     from ui_helpers import wait_for
 
     pilot.app.screen.show_thread(ANNA)
@@ -63,7 +63,7 @@ async def _devices(pilot: Pilot) -> None:
 
 
 async def _new_message(pilot: Pilot) -> None:
-    from smstui.screens.compose import ComposeScreen
+    from smstui.tui.dialogs.compose import ComposeScreen
     from ui_helpers import wait_for
 
     await pilot.press("n")
@@ -109,7 +109,7 @@ def test_login(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
     app = make_app(session, clock=FakeClock(DEFAULT_FAKE_START), tz=BERLIN, sync=False)
 
     async def fill(pilot: Pilot) -> None:
-        from smstui.screens.login import LoginScreen
+        from smstui.tui.screens.login import LoginScreen
         from ui_helpers import wait_for
 
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, LoginScreen), "the login screen")

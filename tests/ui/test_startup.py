@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from textual.app import App
 
-from smstui import startup
-from smstui.models import Message
-from smstui.screens.conversations import FIRST_READ, ConversationsScreen
-from smstui.screens.devices import DevicesScreen
-from smstui.screens.login import LoginScreen
-from smstui.session import Session, open_session
+from smstui.core import startup
+from smstui.core.models import Message
+from smstui.tui.screens.conversations import FIRST_READ, ConversationsScreen
+from smstui.tui.screens.devices import DevicesScreen
+from smstui.tui.screens.login import LoginScreen
+from smstui.core.session import Session, open_session
 from smstui.simulator.testing import TestSimulator
 
 from ui_helpers import build_app, settle, threads_shown, wait_for
@@ -31,7 +31,7 @@ def collector_held():  # type: ignore[no-untyped-def]
 
 async def test_screens_need_no_stylesheet_refresh(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Textual re-parses every stylesheet when a mode's screen is first shown, unless the app
-    # marks it as styled already (smstui.app._styled_now); that is ~15 ms of the cold start.
+    # marks it as styled already (smstui.tui.app._styled_now); that is ~15 ms of the cold start.
     refreshes: list[int] = []
     original = App.refresh_css
 
@@ -89,8 +89,8 @@ async def test_first_frame_lists_a_few_screens_then_the_rest(session: Session, s
 
 
 async def test_an_unreadable_store_at_start_is_reported_not_raised(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from smstui.app import SmsTuiApp
-    from smstui.store import StoreError
+    from smstui.tui.app import SmsTuiApp
+    from smstui.core.store.database import StoreError
 
     def broken(self: SmsTuiApp) -> None:
         raise StoreError("database disk image is malformed")
@@ -126,7 +126,7 @@ async def test_the_configured_theme_is_in_the_first_frame(session: Session, sim:
 
 
 async def test_a_new_mode_screen_is_not_restyled_at_once_but_later_resumes_are(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # Its widgets were styled as they mounted (smstui.screens._styled): ~6 ms of the cold start.
+    # Its widgets were styled as they mounted (smstui.tui.screens._styled): ~6 ms of the cold start.
     from textual.dom import DOMNode
 
     restyled: list[str] = []

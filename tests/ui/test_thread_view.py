@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from smstui.store import StoredMessage
-from smstui.widgets import thread_view as tv
-from smstui.widgets.thread_view import ThreadView, wrapped_height
+from smstui.core.store.database import StoredMessage
+from smstui.tui.widgets import thread_view as tv
+from smstui.tui.widgets.thread_view import ThreadView, wrapped_height
 
 from ui_helpers import wait_for
 
@@ -148,11 +148,11 @@ async def test_selection_repaints_only_the_two_bubbles() -> None:
 
 # ---------------------------------------------------------------------- retry / cancel (the real app)
 
-from smstui.screens.conversations import ConversationsScreen  # noqa: E402
-from smstui.session import Session  # noqa: E402
+from smstui.tui.screens.conversations import ConversationsScreen  # noqa: E402
+from smstui.core.session import Session  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 from smstui.simulator.testing import TestSimulator  # noqa: E402
-from smstui.store import CANCELLED, QUEUED, REJECTED, SUBMITTED  # noqa: E402
+from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SUBMITTED  # noqa: E402
 
 from ui_helpers import build_app, threads_shown  # noqa: E402
 
@@ -259,7 +259,7 @@ def _view_text(view: ThreadView) -> str:
 async def test_retry_and_cancel_say_why_when_they_cannot(session: Session, sim: TestSimulator) -> None:
     """R and x did nothing, silently, with no message selected or on a taken/scheduled message;
     a scheduled message showed 'scheduled 03 Dec' without its time (issue 13, item 8)."""
-    from smstui.widgets.format import to_local
+    from smstui.tui.widgets.format import to_local
     from pilot_helpers import BERLIN
 
     store = session.store

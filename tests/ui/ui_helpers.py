@@ -8,8 +8,8 @@ from textual.pilot import Pilot
 
 from pilot_helpers import BERLIN, wait_for
 
-from smstui.app import SmsTuiApp, make_app
-from smstui.session import Session, open_session
+from smstui.tui.app import SmsTuiApp, make_app
+from smstui.core.session import Session, open_session
 from smstui.simulator.testing import TestSimulator
 
 FIXED_PORT_URL = "http://127.0.0.1:8080"
@@ -45,7 +45,7 @@ async def settle(pilot: Pilot) -> None:
 
 def threads_shown(app: SmsTuiApp) -> int:
     """How many conversations the list shows (0 while the screen is still composing)."""
-    from smstui.widgets.thread_list import ThreadList
+    from smstui.tui.widgets.thread_list import ThreadList
 
     found = app.screen.query(ThreadList)
     return found.first().option_count if found else 0

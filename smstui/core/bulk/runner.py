@@ -1,0 +1,1094 @@
+"""Bulk sending through ``addalotofsms``: many messages per request, every one tracked.
+
+``addalotofsms`` answers "saved" and nothing else: no ids. To follow each message like a single
+send, every batch carries a **marker**: a random customer id no other message has, given to all
+messages of the batch as ``customerid``. Once accepted, the batch is read back and each message
+matched to its row by (number, text); the row gets the gateway's sms_id (``Store.attach_sms_ids``)
+and from then on sync follows its status.
+
+Reading back costs a request, so accepted batches are read together: one ``getallsms`` of the
+job's device since the first of them went out, each message tied to its batch by the marker
+(``BatchInfo.ids_pending_since`` records, in the job record, that a batch was accepted and its ids
+are still to read). That listing runs at the end of a run, on pause/cancel/stop, and every
+LOOKUP_EVERY_MESSAGES / LOOKUP_EVERY_SECONDS. A batch it does not fully account for (a lagging
+or truncated listing, a zone guessed wrong) is looked up alone with
+``getallsms(customerid=marker)``, as every batch was before. 10,000 messages in batches of 1250
+thus take 8 sends + 1 listing (+ 1 device list when sync has not stored the device yet).
+
+Safety rules (the outbox's rules, applied to whole batches):
+
+* every message is written to the store (outbox state QUEUED, ``batch`` = its batch key) before
+  any request; the store is the job, so a job survives a crash and resumes where it stopped;
+* a batch is marked SENDING before its request. A failure that proves nothing reached the gateway
+  (connection refused) puts it back to QUEUED and it is retried with backoff;
+* a failure that may have reached the gateway (timeout, dropped connection, HTTP 5xx, garbled
+  answer) is never re-sent blindly. After a settle delay (a slow request may still be running)
+  the batch is looked up by its marker: all found -> attached; some found -> those attached and
+  the rest marked UNKNOWN for the user to check; none found -> the lookup is authoritative (the
+  marker is unique and the gateway stores a request's messages all at once, before it answers),
+  so the batch is sent again, with the same marker;
+* a batch interrupted by a crash (rows still SENDING on restart) is resolved the same way,
+  except when its record says it was accepted: then it is looked up, and what is not found
+  becomes UNKNOWN, never resent;
+* a refusal (``error: 1``) naming an item is narrowed down by splitting the batch, so only the
+  refused messages are marked REJECTED; a refusal of the batch as a whole (no item named) pauses
+  the job with the gateway's words; a login failure pauses it too.
+
+Rows with their own customer id (a CSV ``customer_id`` column) keep it, because the user's
+systems rely on it; those batches cannot have a marker, so they are looked up in a narrow time
+window on the job's device instead and matched by (number, text, customer id), skipping messages
+already tied to other local rows. Such rows are never mixed into marker batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from smstui.core.api.client import GatewayClient
+from smstui.core.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
+from smstui.core.csv_import import CsvPreview, InvalidRow
+from smstui.core.bulk.lock import JobLock
+from smstui.core.send_rule import in_flight_limit
+from smstui.core.models import FAILED_STATUSES, Message, MessageFilter, OutgoingSms, Slot
+from smstui.core.phone import parse_recipients
+from smstui.core.smstext import analyze
+from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, StoredMessage, Store
+from smstui.core.templates import TemplateError, check, render
+
+log = logging.getLogger("smstui.core.bulk.runner")
+
+DEFAULT_BATCH_SIZE = 100
+# The gateway documents no limit for addalotofsms. What bounds a request in practice is its size
+# (PHP's default post_max_size is 8 MB) and how long the gateway takes over it; 2000 short
+# messages are well under 2 MB on the wire. Batches are also cut by estimated size
+# (MAX_BATCH_BYTES), so long or non-Latin texts get smaller batches whatever the count. A
+# request that does fail ambiguously is looked up, never resent blindly, so a too-large batch
+# costs time, not messages.
+MAX_BATCH_SIZE = 2000
+MAX_BATCH_BYTES = 4_000_000  # estimated form-encoded request size, half of PHP's default limit
+_ITEM_BYTES = 450  # sendto, sim, device_id, customerid, urgent, timetosend and JSON punctuation, form-encoded
+# Ids of accepted batches are read back together, in one listing of the job's device since its
+# first unread batch (one request instead of one per batch). The listing is read once this many
+# accepted messages or seconds have piled up, and at the end of every run; until then sync
+# may show its own copy of such a message, which is folded in when the ids are read.
+LOOKUP_EVERY_MESSAGES = 10_000
+LOOKUP_EVERY_SECONDS = 30.0
+MARKER_MIN = 1_500_000_000
+MARKER_MAX = 2_147_483_647  # the gateway's customerid is an int; stay inside 32 bits
+JOBS_KEY = "bulk.jobs"
+# Refusals of single messages for one reason before the job stops (the reason is likely the
+# whole job's, e.g. the account's, and narrowing costs two requests per message).
+MAX_SAME_REFUSALS = 10
+WINDOW_MARGIN = timedelta(minutes=10)  # clock skew between us and the gateway
+MARKER_MARGIN = timedelta(days=1)  # wider than any zone misreading (gateway_time, ZONE_SLACK)
+
+# Job states.
+READY, RUNNING, PAUSED, STOPPED, CANCELLED_JOB, DONE = "ready", "running", "paused", "stopped", "cancelled", "done"
+
+
+class BulkError(ValueError):
+    """A bulk job that cannot be planned or run as asked; the message says what to change."""
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRow:
+    """One message of a bulk send, before it is queued."""
+
+    phone: str  # E.164
+    body: str
+    scheduled_at: datetime | None = None
+    slot: int | None = None  # None: the job's slot
+    customer_id: int | None = None
+    line: int | None = None  # CSV line, for reports
+
+
+def rows_from_preview(
+    preview: CsvPreview,
+    *,
+    body: str | None = None,
+    template: str | None = None,
+    names: Callable[[str], str | None] | None = None,
+) -> tuple[list[BulkRow], list[InvalidRow]]:
+    """Bulk rows from a bulk CSV: each row's own body, or one ``body``/``template`` for all.
+
+    A template may use ``{phone}``, ``{name}`` and any column; ``names(e164)`` supplies a name
+    (e.g. the contact's) when the file has none. Raises :class:`TemplateError` when the template
+    uses a placeholder the file cannot fill, so one fix covers every row.
+    """
+    invalid = list(preview.invalid_rows)
+    if template is not None:
+        available = [*preview.columns, "phone", "name"]
+        unknown = check(template, available)
+        if unknown:
+            names_text = ", ".join("{" + u + "}" for u in unknown)
+            raise TemplateError(
+                f"The template uses {names_text}, which the file does not have; "
+                f"available: {', '.join('{' + c + '}' for c in dict.fromkeys(available))}.",
+                unknown,
+            )
+    rows: list[BulkRow] = []
+    for row in preview.valid_rows:
+        if template is not None:
+            values = row.template_values()
+            if not values.get("name") and names is not None:
+                values["name"] = names(row.phone) or ""
+            values.setdefault("name", "")
+            text = render(template, values)
+        elif body is not None:
+            text = body
+        else:
+            text = row.body
+        if not text.strip():
+            invalid.append(InvalidRow(row.line, tuple(row.values.values()), "the message is empty"))
+            continue
+        rows.append(BulkRow(row.phone, text, row.scheduled_at, row.slot, row.customer_id, row.line))
+    invalid.sort(key=lambda r: r.line)
+    return rows, invalid
+
+
+def rows_for_numbers(
+    numbers: str | Sequence[str], body: str, *, region: str | None = None,
+    template: str | None = None, names: Callable[[str], str | None] | None = None,
+) -> tuple[list[BulkRow], list[tuple[str, str]]]:
+    """One body (or template with ``{phone}``/``{name}``) to many numbers.
+
+    Returns the rows and the (input, reason) of numbers that cannot be used. Duplicates are
+    sent once.
+    """
+    text = numbers if isinstance(numbers, str) else "\n".join(numbers)
+    rows: list[BulkRow] = []
+    bad: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    if template is not None:
+        unknown = check(template, ["phone", "name"])
+        if unknown:
+            raise TemplateError(
+                f"The template uses {', '.join('{' + u + '}' for u in unknown)}; "
+                "with a list of numbers only {phone} and {name} are known.",
+                unknown,
+            )
+    for checked in parse_recipients(text, region):
+        if checked.e164 is None:
+            bad.append((checked.raw, checked.error or "not a phone number"))
+            continue
+        if checked.e164 in seen:
+            continue
+        seen.add(checked.e164)
+        message = body
+        if template is not None:
+            name = (names(checked.e164) if names else None) or ""
+            message = render(template, {"phone": checked.e164, "name": name})
+        if not message.strip():
+            raise BulkError("The message is empty.")
+        rows.append(BulkRow(checked.e164, message))
+    return rows, bad
+
+
+@dataclass(frozen=True, slots=True)
+class BulkEstimate:
+    messages: int
+    batches: int
+    sms_parts: int  # SMS parts in all (what a carrier charges for SMS slots)
+    recipients: int
+
+
+def _request_bytes(row: BulkRow) -> int:
+    """A generous estimate of a message's share of the form-encoded request (3 bytes per byte
+    of text: every non-ASCII byte is percent-encoded)."""
+    return 3 * len(row.body.encode("utf-8")) + _ITEM_BYTES
+
+
+def _plan(rows: Sequence[BulkRow], batch_size: int) -> list[list[BulkRow]]:
+    """Rows cut into batches of at most ``batch_size`` messages and MAX_BATCH_BYTES each."""
+    batches: list[list[BulkRow]] = []
+    chunk: list[BulkRow] = []
+    size = 0
+    for row in rows:
+        share = _request_bytes(row)
+        if chunk and (len(chunk) >= batch_size or size + share > MAX_BATCH_BYTES):
+            batches.append(chunk)
+            chunk, size = [], 0
+        chunk.append(row)
+        size += share
+    if chunk:
+        batches.append(chunk)
+    return batches
+
+
+def estimate(rows: Sequence[BulkRow], batch_size: int = DEFAULT_BATCH_SIZE) -> BulkEstimate:
+    own = [r for r in rows if r.customer_id is not None]
+    marked = [r for r in rows if r.customer_id is None]
+    batches = len(_plan(marked, batch_size)) + len(_plan(own, batch_size))
+    parts: dict[str, int] = {}
+    total = 0
+    for row in rows:
+        if row.body not in parts:
+            parts[row.body] = analyze(row.body).parts
+        total += parts[row.body]
+    return BulkEstimate(len(rows), batches, total, len({r.phone for r in rows}))
+
+
+# --------------------------------------------------------------------------- job records
+
+
+@dataclass(slots=True)
+class BatchInfo:
+    key: str
+    marker: int | None  # None: rows carry their own customer ids (window lookup)
+    size: int
+    attempts: int = 0
+    first_attempt: float | None = None
+    last_attempt: float | None = None
+    failure: str | None = None  # kind of the last ambiguous failure
+    # Set when a request of this batch was accepted and its ids are not read yet: when that
+    # request went out (where the lookup window starts). The batch's SENDING rows are then on
+    # the gateway: they are looked up, never sent again.
+    ids_pending_since: float | None = None
+
+
+@dataclass(slots=True)
+class JobInfo:
+    id: str
+    title: str
+    created: float
+    device_id: int
+    slot: int
+    urgent: bool
+    batch_size: int
+    total: int
+    state: str = READY
+    error: str | None = None
+    scheduled: bool = False  # some messages have a send time
+    batches: list[BatchInfo] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "JobInfo":
+        data = json.loads(text)
+        batches = [BatchInfo(**b) for b in data.pop("batches", [])]
+        return cls(**data, batches=batches)
+
+    @property
+    def created_at(self) -> datetime:
+        return datetime.fromtimestamp(self.created, timezone.utc)
+
+
+def _job_key(job_id: str) -> str:
+    return f"bulk.job.{job_id}"
+
+
+def list_jobs(store: Store) -> list[JobInfo]:
+    """Every bulk job the store remembers, newest first."""
+    jobs = []
+    for job_id in json.loads(store.get_meta(JOBS_KEY, "[]") or "[]"):
+        text = store.get_meta(_job_key(job_id))
+        if text:
+            jobs.append(JobInfo.from_json(text))
+    jobs.sort(key=lambda j: j.created, reverse=True)
+    return jobs
+
+
+def unfinished_jobs(store: Store) -> list[JobInfo]:
+    """Jobs with messages still to send or to resolve (resume these after a restart)."""
+    return [j for j in list_jobs(store) if j.state in (READY, RUNNING, PAUSED, STOPPED)]
+
+
+async def resume_interrupted(
+    store: Store, client: GatewayClient, *, progress: ProgressCallback | None = None, **options: Any
+) -> list[tuple[JobInfo, BulkReport | str]]:
+    """Continue the jobs a killed process or a lost connection left unfinished.
+
+    Jobs that were running, stopped by an error, or never started are run again (the same
+    rules: interrupted batches are looked up before anything is resent); a job the user paused
+    is not sent on, only its interrupted batches are checked. A job another process is sending
+    right now is left to it. Returns each job with its report, or the reason it was left.
+    """
+    results: list[tuple[JobInfo, BulkReport | str]] = []
+    for info in unfinished_jobs(store):
+        job = BulkJob(store, client, info, **options)
+        try:
+            if info.state == PAUSED:
+                if not job.counts().sending:
+                    continue
+                with job.exclusive():
+                    results.append((info, await job.reconcile()))
+                continue
+            results.append((info, await job.run(progress)))
+        except BulkError as exc:
+            results.append((info, str(exc)))
+    return results
+
+
+def _save_job(store: Store, info: JobInfo) -> None:
+    store.set_meta(_job_key(info.id), info.to_json())
+
+
+@dataclass(frozen=True, slots=True)
+class JobCounts:
+    """Where a job's messages are: outbox states, and gateway outcomes of the submitted ones."""
+
+    total: int = 0
+    queued: int = 0
+    sending: int = 0
+    submitted: int = 0
+    unknown: int = 0
+    rejected: int = 0
+    cancelled: int = 0
+    delivered: int = 0
+    failed: int = 0
+    awaiting_ids: int = 0  # of ``submitted``: accepted by the gateway, ids being read back
+
+    @property
+    def finished(self) -> int:
+        """Messages the job is done with (whatever the outcome)."""
+        return self.submitted + self.unknown + self.rejected + self.cancelled
+
+    @property
+    def remaining(self) -> int:
+        return self.queued + self.sending
+
+
+def job_counts(store: Store, job_id: str, info: JobInfo | None = None) -> JobCounts:
+    """The job's counts; ``info`` (else read from the store) tells which SENDING rows were accepted."""
+    rows = store.batch_counts(f"{job_id}:")
+    if info is None:
+        text = store.get_meta(_job_key(job_id))
+        info = JobInfo.from_json(text) if text else None
+    awaiting = 0
+    for batch in info.batches if info is not None else ():
+        if batch.ids_pending_since is not None:
+            awaiting += sum(n for outbox, _, n in store.batch_counts(batch.key) if outbox == SENDING)
+    counts: dict[str, int] = {}
+    delivered = failed = total = 0
+    for outbox, status, n in rows:
+        total += n
+        counts[outbox or SUBMITTED] = counts.get(outbox or SUBMITTED, 0) + n
+        if status == 7:
+            delivered += n
+        elif status in FAILED_STATUSES:
+            failed += n
+    return JobCounts(
+        total=total, queued=counts.get(QUEUED, 0), sending=counts.get(SENDING, 0) - awaiting,
+        submitted=counts.get(SUBMITTED, 0) + awaiting, unknown=counts.get(UNKNOWN, 0),
+        rejected=counts.get(REJECTED, 0), cancelled=counts.get(CANCELLED, 0), delivered=delivered, failed=failed,
+        awaiting_ids=awaiting,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BulkProgress:
+    """Sent to the ``progress`` callback after every step."""
+
+    job_id: str
+    counts: JobCounts
+    batch: int  # 1-based index of the batch being worked on (0 before the first)
+    batches: int
+    note: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if not self.counts.total else self.counts.finished / self.counts.total
+
+
+@dataclass(frozen=True, slots=True)
+class BulkReport:
+    job_id: str
+    state: str
+    counts: JobCounts
+    error: str | None = None
+    extra_found: int = 0  # gateway messages with a batch's marker beyond its rows (a late duplicate)
+
+    @property
+    def summary(self) -> str:
+        c = self.counts
+        parts = [f"{c.submitted} of {c.total} accepted by the gateway"]
+        if c.unknown:
+            parts.append(f"{c.unknown} unknown (check them before sending again)")
+        if c.rejected:
+            parts.append(f"{c.rejected} refused")
+        if c.cancelled:
+            parts.append(f"{c.cancelled} cancelled")
+        if self.extra_found:
+            parts.append(f"{self.extra_found} duplicated (a late original arrived after a resend; shown in the thread)")
+        if c.remaining:
+            parts.append(f"{c.remaining} still to send")
+        text = "; ".join(parts) + "."
+        if self.state == PAUSED:
+            text += " Paused: resume to send the rest."
+        if self.error:
+            text += f" Stopped: {self.error}"
+        return text
+
+
+def new_marker(store: Store, avoid: set[int] | frozenset[int] = frozenset()) -> int:
+    """A customer id for one batch that no stored message carries (nor any id in ``avoid``)."""
+    rng = secrets.SystemRandom()
+    while True:
+        marker = rng.randint(MARKER_MIN, MARKER_MAX)
+        if marker not in avoid and not store.messages(customer_id=marker, limit=1):
+            return marker
+
+
+# --------------------------------------------------------------------------- the job
+
+
+_ITEM = re.compile(r"\bitems?\b\s*#?\s*\d+", re.IGNORECASE)
+ProgressCallback = Callable[[BulkProgress], None]
+
+
+class BulkJob:
+    """One bulk send, stored in the store; ``run()`` sends it, ``pause()``/``cancel()`` stop it.
+
+    Create with :meth:`create` (queues every message, no network) or load an existing one with
+    :meth:`load` (e.g. after a restart, see :func:`unfinished_jobs`).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        client: GatewayClient,
+        info: JobInfo,
+        *,
+        settle_seconds: float | None = None,
+        settle_margin: float | None = None,
+        retry_delays: Sequence[float] = (1, 2, 5, 10, 30),
+        lookup_retries: int = 3,
+        lookup_delay: float = 2.0,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.info = info
+        # smstui.core.send_rule: absence is proven only once the request cannot be in flight any more,
+        # never sooner than the client's own timeout, whatever a caller asks.
+        timeout = float(getattr(client, "timeout", 20.0) or 20.0)
+        limit = in_flight_limit(timeout, settle_margin)
+        self.settle_seconds = max(float(settle_seconds or 0.0), limit)
+        self.retry_delays = tuple(retry_delays) or (0.0,)
+        self.lookup_retries = lookup_retries
+        self.lookup_delay = lookup_delay
+        self._request: str | None = None  # "pause" or "cancel", honoured between requests
+        self._wake: asyncio.Event | None = None
+        self._running = False
+        self._progress: ProgressCallback | None = None
+        self._batch_index = 0
+        self._refusals: dict[str, int] = {}
+        self.extra_found = 0
+
+    # ------------------------------------------------------------------ creation
+
+    @classmethod
+    def create(
+        cls,
+        store: Store,
+        client: GatewayClient,
+        rows: Sequence[BulkRow],
+        *,
+        device_id: int,
+        slot: int = 0,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        title: str = "",
+        urgent: bool = False,
+        **options: Any,
+    ) -> "BulkJob":
+        """Plan batches and queue every message in the store (one transaction, no network)."""
+        if not rows:
+            raise BulkError("There is nothing to send: no valid rows.")
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise BulkError(f"The batch size must be between 1 and {MAX_BATCH_SIZE} (it is {batch_size}).")
+        try:
+            Slot(int(slot))
+        except ValueError:
+            raise BulkError(f"Slot {slot} does not exist; use 0-5.") from None
+        now = store.now()
+        job_id = f"b{int(now):x}{secrets.token_hex(3)}"
+        info = JobInfo(
+            id=job_id, title=title.strip() or f"Bulk send of {len(rows)}", created=now, device_id=int(device_id),
+            slot=int(slot), urgent=urgent, batch_size=batch_size, total=len(rows),
+            scheduled=any(r.scheduled_at is not None for r in rows),
+        )
+        marked = [r for r in rows if r.customer_id is None]
+        own = [r for r in rows if r.customer_id is not None]
+        taken = {r.customer_id for r in own if r.customer_id is not None}
+        items: list[dict[str, Any]] = []
+        for group, with_marker in ((marked, True), (own, False)):
+            for chunk in _plan(group, batch_size):
+                key = f"{job_id}:{len(info.batches):05d}"
+                marker = new_marker(store, taken) if with_marker else None
+                if marker is not None:
+                    taken.add(marker)
+                info.batches.append(BatchInfo(key=key, marker=marker, size=len(chunk)))
+                for row in chunk:
+                    items.append(dict(
+                        phone=row.phone, body=row.body, device_id=int(device_id),
+                        slot=int(row.slot if row.slot is not None else slot), scheduled_at=row.scheduled_at,
+                        customer_id=marker if with_marker else row.customer_id, urgent=urgent, batch=key,
+                    ))
+        # The job record first: rows without it would be orphans no one resumes.
+        _save_job(store, info)
+        jobs = json.loads(store.get_meta(JOBS_KEY, "[]") or "[]")
+        jobs.append(job_id)
+        store.set_meta(JOBS_KEY, json.dumps(jobs))
+        store.enqueue_many(items)
+        return cls(store, client, info, **options)
+
+    @classmethod
+    def load(cls, store: Store, client: GatewayClient, job_id: str, **options: Any) -> "BulkJob":
+        text = store.get_meta(_job_key(job_id))
+        if not text:
+            raise BulkError(f"There is no bulk job {job_id!r}.")
+        return cls(store, client, JobInfo.from_json(text), **options)
+
+    # ------------------------------------------------------------------ control
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def pause(self) -> None:
+        """Stop after the request under way; ``run()`` again resumes."""
+        self._request = "pause"
+        if self._wake is not None:
+            self._wake.set()
+
+    def cancel(self) -> None:
+        """Stop after the request under way and cancel every message not yet sent.
+
+        Called while the job is not running, it cancels the queued messages at once.
+        """
+        self._request = "cancel"
+        if self._wake is not None:
+            self._wake.set()
+        if not self._running:
+            self._cancel_queued()
+            self._set_state(CANCELLED_JOB)
+
+    def counts(self) -> JobCounts:
+        return job_counts(self.store, self.id, self.info)
+
+    def rows(self, batch: BatchInfo | None = None) -> list[StoredMessage]:
+        """The job's messages (or one batch's), in the order they were planned."""
+        batches = [batch] if batch is not None else self.info.batches
+        result: list[StoredMessage] = []
+        for b in batches:
+            result.extend(sorted(self.store.messages(batch=b.key, limit=None), key=lambda m: m.lid))
+        return result
+
+    def report(self) -> BulkReport:
+        return BulkReport(self.id, self.info.state, self.counts(), self.info.error, self.extra_found)
+
+    # ------------------------------------------------------------------ running
+
+    async def run(self, progress: ProgressCallback | None = None) -> BulkReport:
+        """Send every batch not yet sent, resolving interrupted ones first.
+
+        Returns when all is done, on pause/cancel, or when the gateway refuses or cannot be
+        reached (state STOPPED, ``error`` says why; ``run()`` again retries). A task cancelled
+        mid-request leaves the batch SENDING; the next ``run()`` looks it up before resending.
+        """
+        if self._running:
+            raise BulkError("This bulk job is already running.")
+        if self.info.state in (CANCELLED_JOB,):
+            return self.report()
+        with self.exclusive():
+            return await self._run_locked(progress)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the job's cross-process lock (smstui.core.bulk.lock), or raise :class:`BulkError`."""
+        lock = JobLock(self.store.path, self.id)
+        if not lock.acquire():
+            raise BulkError(
+                "This bulk job is being sent by another smstui process (the app or a command) right now; "
+                "it goes on there."
+            )
+        try:
+            yield
+        finally:
+            lock.release()
+
+    async def _run_locked(self, progress: ProgressCallback | None) -> BulkReport:
+        self._running = True
+        self._request = None
+        self._wake = asyncio.Event()
+        self._progress = progress
+        self.info.error = None
+        self._set_state(RUNNING)
+        try:
+            if self.info.scheduled:
+                try:
+                    await self.client.ensure_timezone()  # timetosend is read on the account's clock
+                except AccountZoneError as exc:
+                    self.info.error = str(exc)
+                except ApiError as exc:
+                    # Without the zone, send times would be off by hours.
+                    self.info.error = f"cannot learn the account's time zone: {exc}"
+            if not self.info.error:
+                await self._check_device()
+            for index, batch in enumerate(self.info.batches, start=1):
+                if self._request or self.info.error:
+                    break
+                self._batch_index = index
+                ok = await self._process(batch)
+                if not ok:
+                    break
+            # Whatever stopped the loop, learn the ids of what was accepted. Asked to stop, one
+            # quick look; what it misses stays pending (never resent) for the next run.
+            if self._pending_batches():
+                await self._read_pending_ids(thorough=not self._request and not self.info.error)
+        except asyncio.CancelledError:
+            self._set_state(PAUSED, "interrupted while sending; resume to check and finish the batch")
+            raise
+        finally:
+            self._running = False
+        if self._request == "cancel":
+            self._cancel_queued()
+            self._set_state(CANCELLED_JOB)
+            counts = self.counts()
+            if counts.sending or counts.awaiting_ids:
+                # A batch cancelled while its outcome was unknown: find out now, never resend.
+                try:
+                    await self.reconcile()
+                except ApiError as exc:
+                    log.info("cancelled job %s: batch left to check later (%s)", self.id, exc)
+        elif self._request == "pause":
+            self._set_state(PAUSED)
+        elif self.info.error:
+            self._set_state(STOPPED, self.info.error)
+        else:
+            counts = self.counts()
+            self._set_state(DONE if not counts.remaining else PAUSED)
+        self._emit("finished")
+        return self.report()
+
+    async def reconcile(self) -> BulkReport:
+        """Look up messages left UNKNOWN (or SENDING) and attach those the gateway has."""
+        for batch in self.info.batches:
+            rows = [r for r in self.rows(batch) if r.outbox in (UNKNOWN, SENDING)]
+            if rows:
+                found, missing = await self._lookup_attach(batch, rows)
+                text = _ACCEPTED_TEXT if batch.ids_pending_since is not None else _UNKNOWN_TEXT
+                self.store.set_outbox_states([r.lid for r in missing if r.outbox == SENDING], UNKNOWN, error=text)
+            if batch.ids_pending_since is not None:
+                batch.ids_pending_since = None
+                self._save_batch()
+        return self.report()
+
+    def requeue_unknown(self, lids: Sequence[int] | None = None) -> int:
+        """The user's decision: send these UNKNOWN messages again (they may arrive twice)."""
+        chosen = [r.lid for r in self.rows() if r.outbox == UNKNOWN and (lids is None or r.lid in lids)]
+        count = len(self.store.set_outbox_states(chosen, QUEUED, error="sending again (your choice)", only_if=(UNKNOWN,)))
+        if count and self.info.state in (DONE, STOPPED, CANCELLED_JOB):
+            self._set_state(PAUSED)
+        return count
+
+    # ------------------------------------------------------------------ internals
+
+    async def _check_device(self) -> None:
+        """Refuse at once a device the account lacks, instead of message by message."""
+        if any(d.device.id == self.info.device_id for d in self.store.devices()):
+            return  # known from sync; a stale list only ever lacks devices, so others are asked
+        try:
+            devices = await self.client.devices()
+        except ApiError:
+            return  # the batches will tell
+        if devices and all(d.id != self.info.device_id for d in devices):
+            self.info.error = (
+                f"device {self.info.device_id} is not one of this account's phones "
+                f"({', '.join(str(d.id) for d in devices)}); cancel this job and send from another device"
+            )
+
+    def _set_state(self, state: str, error: str | None = None) -> None:
+        self.info.state = state
+        self.info.error = error
+        _save_job(self.store, self.info)
+
+    def _emit(self, note: str = "") -> None:
+        if self._progress is not None:
+            self._progress(BulkProgress(self.id, self.counts(), self._batch_index, len(self.info.batches), note))
+
+    def _halt(self, error: str) -> bool:
+        self.info.error = error
+        return False
+
+    def _cancel_queued(self) -> None:
+        queued = [r.lid for r in self.rows() if r.outbox == QUEUED]
+        self.store.set_outbox_states(queued, CANCELLED, error="cancelled with the bulk job", only_if=(QUEUED,))
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep, but wake at once for pause/cancel."""
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        assert self._wake is not None
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    def _retry_delay(self, attempt: int) -> float:
+        return self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
+
+    def _save_batch(self) -> None:
+        _save_job(self.store, self.info)
+
+    async def _process(self, batch: BatchInfo) -> bool:
+        """Bring one batch to a final state; False stops the job (error set)."""
+        rows = [r for r in self.rows(batch) if r.outbox in (QUEUED, SENDING)]
+        if not rows:
+            return True
+        interrupted = [r for r in rows if r.outbox == SENDING]
+        if batch.ids_pending_since is not None:
+            # Accepted in an earlier run, ids not read: look them up, never resend. With more to
+            # send in this batch, now (its lookup must not see a resent copy as one of them).
+            interrupted = []
+            if any(r.outbox == QUEUED for r in rows):
+                if not await self._read_pending_ids(only=[batch]):
+                    return False
+        if interrupted:
+            outcome = await self._resolve(batch, interrupted)
+            if outcome is None:
+                return False
+            self._emit(f"batch {self._batch_index}: checked an interrupted request")
+        if interrupted or batch.ids_pending_since is not None:
+            rows = self.rows(batch)  # the lookups above changed some
+        queued = [r for r in rows if r.outbox == QUEUED]
+        if not queued or self._request:
+            return True
+        return await self._submit(batch, queued, defer=batch.marker is not None)
+
+    def _outgoing(self, row: StoredMessage) -> OutgoingSms:
+        return OutgoingSms(
+            sendto=row.phone, body=row.body, device_id=row.device_id if row.device_id is not None else self.info.device_id,
+            slot=row.slot or 0, timetosend=row.scheduled_at, customer_id=row.customer_id, urgent=row.urgent,
+        )
+
+    def _requeue(self, rows: Sequence[StoredMessage], error: str | None = None) -> None:
+        self.store.set_outbox_states([r.lid for r in rows], QUEUED, error=error)
+
+    async def _submit(self, batch: BatchInfo, rows: list[StoredMessage], *, defer: bool = False) -> bool:
+        """Send ``rows`` of ``batch``; ``defer``: read their ids later with other batches'."""
+        failures = 0
+        subset = {r.lid for r in rows}
+        while rows:
+            if self._request:
+                return True
+            batch.attempts += 1
+            batch.last_attempt = self.store.now()
+            if batch.first_attempt is None:
+                batch.first_attempt = batch.last_attempt
+            batch.failure = None
+            self._save_batch()
+            self.store.set_outbox_states([r.lid for r in rows], SENDING, count_attempt=True)
+            try:
+                await self.client.add_many_sms([self._outgoing(r) for r in rows])
+            except AuthError as exc:
+                self._requeue(rows, str(exc))
+                return self._halt(str(exc))
+            except GatewayError as exc:
+                reason = exc.gateway_message or str(exc)
+                if not _ITEM.search(reason):
+                    self._requeue(rows)
+                    return self._halt(
+                        f"the gateway refused batch {self._batch_index} as a whole: {reason}. "
+                        "Fix the cause and resume."
+                    )
+                if len(rows) == 1:
+                    self.store.set_outbox_state(rows[0].lid, REJECTED, error=reason)
+                    self._emit(f"batch {self._batch_index}: a message was refused")
+                    same = _ITEM.sub("item", reason)
+                    self._refusals[same] = self._refusals.get(same, 0) + 1
+                    if self._refusals[same] >= MAX_SAME_REFUSALS:
+                        return self._halt(
+                            f"the gateway refused {MAX_SAME_REFUSALS} messages for the same reason: {reason}. "
+                            "Fix the cause and resume, or cancel the job."
+                        )
+                    return True
+                self._requeue(rows)
+                return await self._narrow(batch, rows)
+            except TransportError as exc:
+                if not exc.maybe_accepted:
+                    self._requeue(rows, str(exc))
+                    failures += 1
+                    if failures > len(self.retry_delays):
+                        return self._halt(str(exc))
+                    self._emit(f"batch {self._batch_index}: {exc.kind} error, retrying")
+                    await self._wait(self._retry_delay(failures))
+                    rows = [r for r in self.rows(batch) if r.lid in subset and r.outbox == QUEUED]
+                    continue
+                batch.failure = exc.kind
+                self._save_batch()
+                self._emit(f"batch {self._batch_index}: answer lost, checking the gateway")
+                outcome = await self._resolve(batch, rows)
+                if outcome is None:
+                    return False
+                if outcome:
+                    failures += 1
+                    if failures > len(self.retry_delays):
+                        return self._halt(str(exc))
+                    await self._wait(self._retry_delay(failures))
+                rows = [r for r in self.rows(batch) if r.lid in subset and r.outbox == QUEUED]
+                continue
+            except ApiError as exc:  # pragma: no cover - every ApiError is one of the above
+                self._requeue(rows, str(exc))
+                return self._halt(str(exc))
+            # Accepted: learn the ids. Never resend an accepted batch, whatever the lookup says.
+            if defer:
+                if batch.ids_pending_since is None:
+                    batch.ids_pending_since = batch.last_attempt
+                self._save_batch()
+                self._emit(f"batch {self._batch_index} sent")
+                if self._lookup_due():
+                    return await self._read_pending_ids()
+                return True
+            ok = await self._after_accept(batch, rows)
+            self._emit(f"batch {self._batch_index} sent")
+            return ok
+        return True
+
+    async def _narrow(self, batch: BatchInfo, rows: list[StoredMessage]) -> bool:
+        """A refusal naming an item: send halves apart until the refused messages stand alone."""
+        middle = len(rows) // 2
+        for part in (rows[:middle], rows[middle:]):
+            lids = {p.lid for p in part}
+            current = [r for r in self.rows(batch) if r.lid in lids and r.outbox == QUEUED]
+            if current and not await self._submit(batch, current):
+                return False
+            if self._request:
+                break
+        return True
+
+    async def _after_accept(self, batch: BatchInfo, rows: list[StoredMessage]) -> bool:
+        missing = list(rows)
+        for attempt in range(self.lookup_retries + 1):
+            try:
+                _, missing = await self._lookup_attach(batch, missing)
+            except (AuthError, TransportError) as exc:
+                if attempt == self.lookup_retries:
+                    self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_ACCEPTED_TEXT)
+                    return self._halt(f"the batch was accepted but its ids could not be read: {exc}")
+                await self._wait(self.lookup_delay)
+                continue
+            if not missing:
+                return True
+            if attempt < self.lookup_retries:
+                await self._wait(self.lookup_delay)
+        self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_ACCEPTED_TEXT)
+        return True
+
+    async def _resolve(self, batch: BatchInfo, rows: list[StoredMessage]) -> list[StoredMessage] | None:
+        """After an ambiguous failure (or a crash): rows to send again ([] when none), None to stop.
+
+        Looked up at once (found ends it); nothing found proves absence only after the request's
+        in-flight limit (smstui.core.send_rule), so then it waits for that and looks once more.
+        """
+        checked = await self._lookup_patiently(batch, rows)
+        if checked is None:
+            return None
+        found, missing = checked
+        if not found and missing and batch.last_attempt is not None:
+            wait = batch.last_attempt + self.settle_seconds - self.store.now()
+            if wait > 0:
+                await self._wait(min(wait, self.settle_seconds))
+                if self._request:
+                    return []  # rows stay SENDING; the next run resolves them
+                checked = await self._lookup_patiently(batch, missing)
+                if checked is None:
+                    return None
+                found, missing = checked
+        if not missing:
+            return []
+        if found:
+            self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_PARTIAL_TEXT)
+            return []
+        # Nothing with this batch's marker exists: the request never took effect.
+        self._requeue(missing, "not found on the gateway after a lost answer; sending again")
+        self.store.mark_resent([r.lid for r in missing])  # a late original shows as a duplicate
+        return missing
+
+    async def _lookup_patiently(
+        self, batch: BatchInfo, rows: list[StoredMessage]
+    ) -> tuple[list[StoredMessage], list[StoredMessage]] | None:
+        """``_lookup_attach`` with retries on transport errors; None (error set) when it cannot."""
+        for attempt in range(self.lookup_retries + 1):
+            try:
+                return await self._lookup_attach(batch, rows)
+            except (AuthError, TransportError) as exc:
+                if attempt == self.lookup_retries:
+                    return self._halt_none(f"cannot check batch {self._batch_index} on the gateway: {exc}")
+                await self._wait(self.lookup_delay)
+        return None  # pragma: no cover - the loop returns
+
+    def _pending_batches(self) -> list[BatchInfo]:
+        return [b for b in self.info.batches if b.ids_pending_since is not None]
+
+    def _lookup_due(self) -> bool:
+        pending = self._pending_batches()
+        if not pending:
+            return False
+        oldest = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
+        return (
+            sum(b.size for b in pending) >= LOOKUP_EVERY_MESSAGES
+            or self.store.now() - oldest >= LOOKUP_EVERY_SECONDS
+        )
+
+    async def _read_pending_ids(self, *, thorough: bool = True, only: Sequence[BatchInfo] | None = None) -> bool:
+        """Attach the ids of accepted batches not yet looked up: one listing for all of them.
+
+        The listing is the job's device since the earliest such request; each message is tied
+        to its batch by the marker (unique to the batch), then to its row by number and text.
+        A batch the listing does not fully account for (lagging or truncated listing, a zone
+        guessed wrong) is looked up on its own by marker as before; ``thorough=False`` (the
+        job is stopping) leaves it pending for the next run instead. False: stop (error set).
+        """
+        pending = list(only) if only is not None else self._pending_batches()
+        rows = {b.key: [r for r in self.rows(b) if r.outbox == SENDING] for b in pending}
+        for batch in [b for b in pending if not rows[b.key]]:
+            batch.ids_pending_since = None  # resolved already (e.g. by reconcile) before a crash
+            pending.remove(batch)
+        if not pending:
+            self._save_batch()
+            return True
+        since = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
+        # Bounds name their zone (gateway_time); what this misses is looked up by marker with
+        # a day's margin below, which no zone misreading can escape.
+        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, timezone.utc) - WINDOW_MARGIN)
+        unresolved: list[BatchInfo] = list(pending)
+        try:
+            listing = await self.client.list_messages(flt)
+        except ApiError as exc:
+            log.info("job %s: reading accepted batches together failed (%s); one by one instead", self.id, exc)
+        else:
+            unresolved = []
+            markers = {b.marker for b in pending}
+            relevant = [m for m in listing.messages if not m.incoming and m.customer_id in markers]
+            known = self.store.messages_by_sms_ids(m.id for m in relevant)
+            by_marker: dict[int | None, list[Message]] = {}
+            for msg in sorted(relevant, key=lambda m: m.id):
+                by_marker.setdefault(msg.customer_id, []).append(msg)
+            pairs: list[tuple[int, int, int]] = []
+            for batch in pending:
+                batch_rows = rows[batch.key]
+                lids = {r.lid for r in batch_rows}
+                candidates = [
+                    m for m in by_marker.get(batch.marker, ())
+                    if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
+                ]
+                found, missing, extra = _match(self.store, batch_rows, candidates)
+                pairs.extend((row.lid, msg.id, msg.status) for row, msg in found)
+                if missing:
+                    unresolved.append(batch)
+                    continue
+                if extra:
+                    self.extra_found += len(extra)
+                    log.warning("batch %s: %d more messages carry its marker than it has", batch.key, len(extra))
+                batch.ids_pending_since = None
+            self.store.attach_sms_ids(pairs)
+            self._save_batch()
+        if not thorough:
+            return True
+        for batch in unresolved:
+            missing = [r for r in self.rows(batch) if r.outbox == SENDING]
+            ok = await self._after_accept(batch, missing)  # marks what it cannot find UNKNOWN
+            batch.ids_pending_since = None
+            self._save_batch()
+            if not ok:
+                return False
+        return True
+
+    def _halt_none(self, error: str) -> None:
+        self.info.error = error
+        return None
+
+    async def _lookup_attach(
+        self, batch: BatchInfo, rows: Sequence[StoredMessage]
+    ) -> tuple[list[StoredMessage], list[StoredMessage]]:
+        """Find ``rows`` on the gateway and attach their ids: (found, missing)."""
+        if not rows:
+            return [], []
+        if batch.marker is not None:
+            begin = min(r.created for r in rows) - MARKER_MARGIN
+            flt = MessageFilter(customer_id=batch.marker, begin=begin)
+        else:
+            started = batch.first_attempt if batch.first_attempt is not None else min(r.created for r in rows).timestamp()
+            flt = MessageFilter(
+                device_id=self.info.device_id, begin=datetime.fromtimestamp(started, timezone.utc) - MARKER_MARGIN
+            )
+        listing = await self.client.list_messages(flt)
+        lids = {r.lid for r in rows}
+        wanted_ids = {batch.marker} if batch.marker is not None else {r.customer_id for r in rows}
+        relevant = [m for m in listing.messages if not m.incoming and m.customer_id in wanted_ids]
+        known = self.store.messages_by_sms_ids(m.id for m in relevant)
+        candidates = [
+            m for m in sorted(relevant, key=lambda m: m.id)
+            # Skip messages another local message already owns.
+            if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
+        ]
+        found, missing, extra = _match(self.store, rows, candidates)
+        self.store.attach_sms_ids([(row.lid, msg.id, msg.status) for row, msg in found])
+        if batch.marker is not None and extra and not missing:
+            self.extra_found += len(extra)
+            log.warning("batch %s: %d more messages carry its marker than it has", batch.key, len(extra))
+        return [r for r, _ in found], missing
+
+
+_UNKNOWN_TEXT = "the gateway's answer was lost and the message was not found there; check before sending again"
+_PARTIAL_TEXT = (
+    "the answer was lost and only part of the batch was found on the gateway; "
+    "check this message before sending it again"
+)
+_ACCEPTED_TEXT = "accepted by the gateway, but not yet found in its message list; it will be checked again"
+
+
+def _match(
+    store: Store, rows: Sequence[StoredMessage], candidates: Sequence[Message]
+) -> tuple[list[tuple[StoredMessage, Message]], list[StoredMessage], list[Message]]:
+    """Pair rows with gateway messages: by (number, text, customer id), then by number alone
+    (the gateway may have changed the text's whitespace). Rows and messages pair in order."""
+    pairs: list[tuple[StoredMessage, Message]] = []
+    used: set[int] = set()
+    left = sorted(rows, key=lambda r: r.lid)
+    for with_text in (True, False):
+        if not left:
+            break
+        pool: dict[tuple[str, str | None, int | None], list[Message]] = {}
+        for msg in candidates:
+            if msg.id not in used:
+                key = (store.phone_key(msg.phone), msg.body if with_text else None, msg.customer_id)
+                pool.setdefault(key, []).append(msg)
+        still: list[StoredMessage] = []
+        for row in left:
+            bucket = pool.get((row.phone_key, row.body if with_text else None, row.customer_id))
+            if bucket:
+                msg = bucket.pop(0)
+                used.add(msg.id)
+                pairs.append((row, msg))
+            else:
+                still.append(row)
+        left = still
+    extra = [m for m in candidates if m.id not in used]
+    return pairs, left, extra
+
+
+__all__ = [
+    "BatchInfo", "BulkError", "BulkEstimate", "BulkJob", "BulkProgress", "BulkReport", "BulkRow", "JobCounts",
+    "JobInfo", "estimate", "job_counts", "list_jobs", "new_marker", "resume_interrupted", "rows_for_numbers",
+    "rows_from_preview", "unfinished_jobs",
+]

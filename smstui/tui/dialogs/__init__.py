@@ -1,0 +1,1 @@
+"""smstui/tui/dialogs"""

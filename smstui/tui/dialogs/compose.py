@@ -1,0 +1,115 @@
+"""The new-message modal: the compose form with recipients and every option shown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from smstui.tui.screens._reporting import ReportWorkerErrors
+from smstui.tui.widgets.compose_form import ComposeForm
+from smstui.tui.widgets.device_choice import remember_last_device
+
+if TYPE_CHECKING:
+    from smstui.tui.app import SmsTuiApp
+
+DRAFT_KEY = "new"
+
+
+class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
+    """Write a message to one or many numbers; dismisses with the queued local ids."""
+
+    DEFAULT_CSS = """
+    ComposeScreen {
+        align: center middle;
+    }
+
+    #compose-dialog {
+        width: 90%;
+        max-width: 100;
+        height: auto;
+        max-height: 95%;
+        border: round $primary;
+        padding: 0 1;
+        background: $surface;
+    }
+
+    #compose-title {
+        text-style: bold;
+        height: 1;
+    }
+
+    #compose-new #compose-recipients {
+        background: $boost;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close (keeps draft)", id="compose.close"),
+    ]
+
+    def __init__(self, *, recipients: str = "", body: str = "") -> None:
+        super().__init__()
+        self._recipients = recipients
+        self._body = body
+
+    @property
+    def smsapp(self) -> "SmsTuiApp":
+        return cast("SmsTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.smsapp
+        with Vertical(id="compose-dialog"):
+            yield Static("New message", id="compose-title")
+            yield ComposeForm(
+                store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
+                recipient=None, device_id=app.device_filter or app.choose_device("compose"), draft_key=DRAFT_KEY,
+                show_extras=True, id="compose-new",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ComposeForm).focus_first()
+        self._load_draft()
+
+    @work(thread=True, group="draft", name="load-draft", exit_on_error=False, description="read the draft")
+    def _load_draft(self) -> None:
+        store = self.smsapp.store
+        # Behind the draft saves and sends still being written (a send deletes its draft).
+        draft = self.smsapp.store_writes.submit(store.draft, DRAFT_KEY).result()
+        self.app.call_from_thread(self._apply_draft, draft)
+
+    def _apply_draft(self, draft: dict | None) -> None:
+        form = self.query_one(ComposeForm)
+        form.load_draft(draft)
+        if self._recipients:
+            form.set_field("recipients", self._recipients)
+        if self._body:
+            form.set_field("body", self._body)
+        form.show_extras = True
+
+    @on(ComposeForm.Submitted)
+    def _submitted(self, event: ComposeForm.Submitted) -> None:
+        event.stop()
+        form = event.form
+        typed = event.typed
+
+        def done(lids: list[int] | None, error: str | None) -> None:
+            if lids is None:
+                form.restore(typed, error or "could not queue the message")
+                return
+            if self.is_current:
+                self.dismiss(lids)
+
+        remember_last_device(self.smsapp.store, "compose", event.outgoing.device_id)
+        # The form is empty already; the outbox write deletes the draft in its transaction.
+        self.smsapp.queue_outgoing(event.outgoing, done, open_thread=True, draft_key=event.draft_key)
+
+    def action_close(self) -> None:
+        self.query_one(ComposeForm).save_draft_now()
+        self.dismiss(None)

@@ -1,0 +1,93 @@
+"""Command palette (ctrl+p): app actions, and 'go to' any device or recent conversation."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
+
+from smstui.core.phone import format_display
+from smstui.core.store.database import Thread
+from smstui.tui.widgets.format import clean
+
+if TYPE_CHECKING:
+    from smstui.tui.app import SmsTuiApp
+
+
+def highlight_plain(matcher: Matcher, title: str) -> Content:
+    """Like ``Matcher.highlight`` but for data: the title is never parsed as markup."""
+    content = Content(title)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    if score:
+        for offset in offsets:
+            if not title[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class SmsCommands(Provider):
+    """Actions plus one command per device and per recent conversation."""
+
+    _threads: list[Thread]
+
+    @property
+    def smsapp(self) -> "SmsTuiApp":
+        return cast("SmsTuiApp", self.app)
+
+    async def startup(self) -> None:
+        app = self.smsapp
+        self._threads = []
+        if app.session_ready:
+            worker = app.run_worker(
+                lambda: app.store.threads(limit=200), thread=True, group="palette",
+                name="palette-threads", description="recent conversations for the palette", exit_on_error=False,
+            )
+            await worker.wait()
+            self._threads = worker.result or []
+
+    def _actions(self) -> list[tuple[str, str, object]]:
+        app = self.smsapp
+        items: list[tuple[str, str, object]] = [
+            ("New message", "Write a message to one or many numbers", app.action_compose),
+            ("Refresh now", "Sync messages and devices with the gateway", app.action_refresh),
+            ("Conversations", "Show the conversation list", partial(app.switch_mode, "messages")),
+            ("Devices", "Show the phones and their SIMs", partial(app.switch_mode, "devices")),
+            ("Show all devices' conversations", "Clear the device filter", partial(app.set_device_filter, None)),
+            ("Switch profile", "Log in to another account or gateway", app.action_switch_profile),
+            ("Toggle theme", "Switch between the dark and light theme", app.action_toggle_theme),
+            ("Help", "List the keys", app.action_help),
+            ("Log out", "Forget this profile's session token", app.action_logout),
+        ]
+        for mode, (title, help_text) in app.extra_modes.items():
+            items.append((title, help_text, partial(app.switch_mode, mode)))
+        return items
+
+    def _goto(self) -> list[tuple[str, str, object]]:
+        app = self.smsapp
+        items: list[tuple[str, str, object]] = []
+        for stored in app.devices:
+            title = clean(stored.device.title, single_line=True)
+            items.append((f"Go to device: {title}", f"Conversations of device #{stored.device.id}",
+                          partial(app.go_to_device, stored.device.id)))
+        for thread in self._threads:
+            number = format_display(thread.phone_key) if thread.phone_key.startswith("+") else clean(
+                thread.phone, single_line=True)
+            label = clean(thread.name, single_line=True) if thread.name else number
+            items.append((f"Go to thread: {label}", number, partial(app.go_to_thread, thread.phone_key)))
+        return items
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._actions():
+            yield DiscoveryHit(Content(title), callback, help=escape(help_text))  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in [*self._actions(), *self._goto()]:
+            haystack = f"{title} {help_text}"
+            score = matcher.match(haystack)
+            if score > 0:
+                yield Hit(score, highlight_plain(matcher, title), callback, help=escape(help_text))  # type: ignore[arg-type]

@@ -1,0 +1,555 @@
+"""The main screen: conversations on the left, the open thread and its compose pane on the right."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.worker import get_current_worker
+
+from smstui.tui.screens._reporting import ReportWorkerErrors
+from smstui.tui.screens._styled import StyledOnMount
+from smstui.tui import messages as msgs
+from smstui.core.startup import release_collector
+from smstui.core.store.database import SUBMITTED, Thread
+from smstui.tui.widgets.format import clean, display_number
+from smstui.tui.widgets.status_line import StatusLine
+from smstui.tui.widgets.thread_list import ThreadList
+from smstui.tui.widgets.thread_view import ThreadView, paint_now
+
+if TYPE_CHECKING:
+    from smstui.core.store.database import StoredMessage
+    from smstui.tui.app import SmsTuiApp
+    from smstui.tui.widgets.compose_form import ComposeForm
+
+PAGE = 200
+THREAD_LIMIT = 500
+# The app's first frame lists this many (a few screens' worth); the rest is read right after it.
+FIRST_READ = 100
+# Moving through the list faster than this (a held arrow key) opens only where the highlight stops.
+OPEN_DELAY = 0.15
+
+def _freeze_startup_heap() -> None:
+    """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
+
+    Textual, the stylesheet and the widgets are ~100k long-lived objects; every full collection
+    walks them all (20–100 ms here), and one lands in some frame while a long thread is paged in
+    or a sync allocates. Frozen, a full collection only walks what was made since. Done when a
+    conversations screen first lists its conversations (again after a profile switch built a new
+    one); frozen objects are still freed by reference counting, only cyclic garbage among them
+    would stay, so the screen unfreezes when it goes (see ``on_unmount``).
+    """
+    release_collector()  # held since the console script started (smstui.core.startup)
+    gc.collect()
+    gc.freeze()
+
+
+class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+    """Conversation list, thread view and compose pane."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="conversations.filter"),
+        Binding("r", "reply", "Reply", id="conversations.reply"),
+        Binding("escape", "back", "Back", show=False, id="conversations.back"),
+        Binding("ctrl+d", "all_devices", "All devices", show=False, id="conversations.all_devices"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phone_key: str | None = None
+        self._thread: Thread | None = None
+        self._search = ""
+        self._open_timer: Timer | None = None
+        self._last_move = 0.0
+        self._move_clock = time.monotonic  # tests pin it
+        self._opening: str | None = None  # a thread whose page is being read
+        self._heap_frozen = False
+        # The compose pane is built after the first frame (TextArea, Select, ... and their CSS
+        # are ~40 ms of a cold start); what is asked of it before it is ready waits in a queue.
+        self._form: ComposeForm | None = None
+        self._form_ready = False
+        self._form_queue: list[Callable[[ComposeForm], object]] = []
+
+    @property
+    def smsapp(self) -> "SmsTuiApp":
+        return cast("SmsTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.smsapp
+        with Horizontal(id="conversations"):
+            with Vertical(id="sidebar"):
+                yield Input(placeholder="/ filter: name or number", id="filter", compact=True)
+                yield Static("", id="list-title")
+                yield ThreadList(clock=app.clock, tz=app.tz, id="threads")
+            with Vertical(id="conversation"):
+                yield Static("", id="thread-header")
+                yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
+                yield Vertical(id="compose-pane")  # its ComposeForm: _build_pane
+        yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.smsapp
+        app.core_signal.subscribe(self, self._on_core)
+        app.bind_status_line(self.query_one(StatusLine))
+        app.device_signal.subscribe(self, self._on_device_filter)
+        self.query_one("#compose-pane").display = False
+        self._update_title()
+        self.query_one(ThreadList).focus()
+        threads = app.take_prefetched_threads(app.device_filter)
+        if threads is None:
+            self.load_threads()
+        else:  # listed in the first frame: no worker round trip, no frame without them
+            self._show_threads(threads, first=True)
+        self.set_interval(60, self._tick, name="relative-times")
+
+    def on_unmount(self) -> None:
+        if self._heap_frozen:
+            # What this screen froze may be cyclic garbage now (its widgets); let the collector see it.
+            gc.unfreeze()
+
+    def _tick(self) -> None:
+        self.query_one(ThreadList).redraw()
+        self.query_one(ThreadView).tick()
+
+    # ------------------------------------------------------------------ conversation list
+
+    def _update_title(self, count: int | None = None, *, more: bool = False) -> None:
+        app = self.smsapp
+        device = app.device_name(app.device_filter) if app.device_filter is not None else "All devices"
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(clean(device, single_line=True), style="bold")
+        if count is not None:
+            text.append(f" · {count}{'+' if more or count >= THREAD_LIMIT else ''}")
+        if self._search:
+            text.append(" · filtered")
+        # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
+        self.query_one("#list-title", Static).update(text, layout=False)
+
+    @work(thread=True, exclusive=True, group="threads", name="load-threads", exit_on_error=False,
+          description="read conversations from the store")
+    def load_threads(self) -> None:
+        app = self.smsapp
+        threads = app.store.threads(search=self._search, device_id=app.device_filter, limit=THREAD_LIMIT)
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show_threads, threads)
+
+    def _show_threads(self, threads: list[Thread], *, first: bool = False) -> None:
+        thread_list = self.query_one(ThreadList)
+        # ``first``: shown while mounting, before the list's focus has landed.
+        thread_list.show(threads, highlight_first=first)
+        partial = first and len(threads) >= FIRST_READ  # the app's first read: the rest comes next
+        self._update_title(len(threads), more=partial)
+        if partial:
+            self.call_after_refresh(self.load_threads)
+        if not first:
+            paint_now(self)  # a filter key's result, a sync's change: no wait for the frame slot
+        if not self._heap_frozen:
+            self._heap_frozen = True
+            self.call_after_refresh(_freeze_startup_heap)
+        if self._form is None:
+            self.call_after_refresh(self._build_pane)
+        if self.phone_key is not None:
+            current = thread_list.thread(self.phone_key)
+            if current is not None:
+                self._thread = current
+                self._update_header()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._search = event.value
+        self.load_threads()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        thread_list = self.query_one(ThreadList)
+        if thread_list.option_count:
+            thread_list.highlighted = 0
+            thread_list.focus()
+
+    @on(OptionList.OptionHighlighted, "#threads")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Open the highlighted conversation, unless the highlight is racing through the list.
+
+        A single move opens at once. While moves come quicker than ``OPEN_DELAY`` and a
+        conversation is still being read, opening waits until the highlight rests for
+        ``OPEN_DELAY``: repainting the highlight never waits for threads nobody stops at.
+        """
+        now = self._move_clock()
+        quick = now - self._last_move < OPEN_DELAY
+        self._last_move = now
+        self._stop_open_timer()
+        if not event.option.id or event.option.id == self.phone_key:
+            return
+        if quick and self._opening is not None:
+            self._open_timer = self.set_timer(OPEN_DELAY, self._open_highlighted, name="open-highlighted")
+        else:
+            self.open_thread(event.option.id)
+
+    def _stop_open_timer(self) -> None:
+        if self._open_timer is not None:
+            self._open_timer.stop()
+            self._open_timer = None
+
+    def _open_highlighted(self) -> None:
+        self._open_timer = None
+        key = self.query_one(ThreadList).highlighted_key
+        if key and key != self.phone_key:
+            self.open_thread(key)
+
+    @property
+    def open_pending(self) -> bool:
+        """A conversation is waiting to be opened or read (tests wait on this going False)."""
+        return self._open_timer is not None or self._opening is not None
+
+    @on(OptionList.OptionSelected, "#threads")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._stop_open_timer()
+        if event.option.id and event.option.id != self.phone_key:
+            self.open_thread(event.option.id)
+        self.query_one(ThreadView).focus()
+
+    # ------------------------------------------------------------------ the open thread
+
+    def open_thread(self, phone_key: str, *, focus: str | None = None) -> None:
+        """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose"."""
+        pane = self._form
+        if self._form_ready and pane is not None and self.phone_key is not None and pane.recipient:
+            pane.save_draft_now()
+        self._build_pane()
+        self.phone_key = phone_key
+        self._opening = phone_key
+        self._thread = self.query_one(ThreadList).thread(phone_key)
+        view = self.query_one(ThreadView)
+        view.show_loading()
+        self._update_header()
+        self._load_thread(phone_key, focus)
+
+    @work(thread=True, exclusive=True, group="thread", name="load-thread", exit_on_error=False,
+          description="read one conversation from the store")
+    def _load_thread(self, phone_key: str, focus: str | None) -> None:
+        store = self.smsapp.store
+        page = store.thread_messages(phone_key, limit=PAGE + 1)
+        has_older = len(page) > PAGE
+        page = page[-PAGE:]
+        # Behind the draft saves and sends still being written (a send deletes its draft).
+        draft = self.smsapp.store_writes.submit(store.draft, self._draft_key(phone_key)).result()
+        thread = self._thread
+        if thread is None or thread.phone_key != phone_key:
+            found = [t for t in store.threads(search="", limit=THREAD_LIMIT) if t.phone_key == phone_key]
+            thread = found[0] if found else None
+        if get_current_worker().is_cancelled:
+            return
+        changed = store.mark_thread_seen(phone_key)
+        self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed)
+
+    def _show_thread(
+        self, phone_key: str, page: list[StoredMessage], has_older: bool, draft: dict | None,
+        thread: Thread | None, focus: str | None, seen_changed: bool,
+    ) -> None:
+        if phone_key != self.phone_key:
+            return
+        self._opening = None
+        self._thread = thread
+        phone = thread.phone if thread else (page[-1].phone if page else phone_key)
+        view = self.query_one(ThreadView)
+        view.set_device_names(self.smsapp.device_names())
+        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone)
+        if not page:
+            view.empty_text = "No messages yet: write the first one below."
+        self._update_header()
+        pane_box = self.query_one("#compose-pane")
+        recipient = phone_key if phone_key.startswith("+") else phone
+        last_device = next((m.device_id for m in reversed(page) if m.device_id is not None), None)
+        device = self.smsapp.device_filter or self.smsapp.choose_device("compose", last_used=last_device)
+
+        def target(pane: ComposeForm) -> None:
+            pane.retarget(recipient, self._draft_key(phone_key))
+            pane.set_default_device(device)
+            pane.load_draft(draft)
+
+        self._with_form(target)
+        if draft or focus == "compose":
+            pane_box.display = True
+        if focus == "compose":
+            self._with_form(lambda pane: pane.focus_body())
+        elif focus == "thread":
+            view.focus()
+        paint_now(self)  # the conversation is what the key asked for: show it now
+        if seen_changed:
+            self.load_threads()
+
+    def _draft_key(self, phone_key: str) -> str:
+        return f"thread:{phone_key}"
+
+    def _update_header(self) -> None:
+        header = self.query_one("#thread-header", Static)
+        if self.phone_key is None:
+            header.update(Text("No conversation open", style="italic"), layout=False)
+            return
+        thread = self._thread
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.phone_key.startswith("+"):
+            number = display_number(self.phone_key, thread.display if thread else None)
+        else:
+            number = clean(thread.phone if thread else self.phone_key, single_line=True)
+        if thread and thread.name:
+            text.append(clean(thread.name, single_line=True), style="bold")
+            text.append(f"  {number}")
+        else:
+            text.append(number, style="bold")
+        if thread:
+            text.append(f"  · {thread.total} message{'s' if thread.total != 1 else ''}", style="dim")
+            if thread.failed:
+                text.append(f" · {thread.failed} failed", style="bold red")
+        header.update(text, layout=False)  # one line high (app.tcss)
+
+    @on(ThreadView.NeedOlder)
+    def _need_older(self, event: ThreadView.NeedOlder) -> None:
+        view = event.view
+        if view.phone_key is None or not view.messages:
+            view.loading_older = False
+            return
+        first = view.messages[0]
+        self._load_older(view.phone_key, (first.created.timestamp(), first.lid))
+
+    @work(thread=True, exclusive=True, group="thread-older", name="load-older", exit_on_error=False,
+          description="read older messages of a conversation")
+    def _load_older(self, phone_key: str, before: tuple[float, int]) -> None:
+        page = self.smsapp.store.thread_messages(phone_key, limit=PAGE + 1, before=before)
+        has_older = len(page) > PAGE
+        page = page[-PAGE:]
+        self.app.call_from_thread(self._show_older, phone_key, page, has_older)
+
+    def _show_older(self, phone_key: str, page: list[StoredMessage], has_older: bool) -> None:
+        view = self.query_one(ThreadView)
+        if view.phone_key == phone_key:
+            view.prepend(page, has_older=has_older)
+
+    @on(ThreadView.Copy)
+    def _copy(self, event: ThreadView.Copy) -> None:
+        self.smsapp.copy_text(event.text, event.what)
+
+    # ------------------------------------------------------------------ retry / cancel a sent message
+
+    @on(ThreadView.Retry)
+    def _retry(self, event: ThreadView.Retry) -> None:
+        self._retry_message(event.message)
+
+    @on(ThreadView.CancelSend)
+    def _cancel_send(self, event: ThreadView.CancelSend) -> None:
+        self._cancel_message(event.message)
+
+    @work(group="outbox", name="retry", exit_on_error=False, description="send a message again")
+    async def _retry_message(self, msg: StoredMessage) -> None:
+        from smstui.core.outbox import OutboxError
+
+        outbox = self.smsapp.session.outbox
+        try:
+            if msg.outbox is None or msg.outbox == SUBMITTED:
+                # The gateway took it and reported a failure: only a new copy can go out.
+                lids = await asyncio.to_thread(
+                    outbox.queue, [msg.phone], msg.body, msg.device_id, msg.slot if msg.slot is not None else 0,
+                    None, msg.customer_id, msg.urgent, msg.image_path,
+                )
+                self.smsapp.core_signal.publish(msgs.Queued(lids, {msg.phone_key}))
+                self.notify("Queued again as a new message.", title="Sending again", timeout=3)
+            else:
+                await asyncio.to_thread(outbox.retry, msg.lid)
+                lids = [msg.lid]
+                self._post_outbox_changed(lids)
+                self.notify("Sending it again now.", title="Sending again", timeout=3)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot send again", severity="warning")
+            return
+        try:
+            report = await outbox.send(lids)
+        except Exception as exc:  # the rows stay queued; the refresh worker tries again
+            self.notify(clean(str(exc), single_line=True), title="Sending postponed", severity="warning")
+            changed: tuple[int, ...] = tuple(lids)
+        else:
+            changed = tuple(report.changed) or tuple(lids)
+        self._post_outbox_changed(changed)
+
+    @work(group="outbox", name="cancel", exit_on_error=False, description="cancel a queued message")
+    async def _cancel_message(self, msg: StoredMessage) -> None:
+        from smstui.core.outbox import OutboxError
+
+        try:
+            done = await asyncio.to_thread(self.smsapp.session.outbox.cancel, msg.lid)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot cancel", severity="warning")
+            return
+        if done:
+            self.notify("It will not be sent.", title="Cancelled", timeout=3)
+        else:
+            self.notify("It changed meanwhile (sent or being sent); nothing was cancelled.",
+                        title="Not cancelled", severity="warning")
+        self._post_outbox_changed((msg.lid,))
+
+    def _post_outbox_changed(self, lids: Iterable[int]) -> None:
+        from smstui.core.events import OutboxChanged
+
+        self.app.post_message(msgs.OutboxChanged(OutboxChanged(tuple(lids))))
+
+    # ------------------------------------------------------------------ live updates
+
+    def _on_core(self, message: msgs.CoreMessage | msgs.Queued) -> None:
+        if isinstance(message, msgs.Queued):  # the app publishes it on the same signal
+            self.on_queued(message)
+        elif isinstance(message, msgs.MessagesChanged):
+            self.load_threads()
+            if self.phone_key is not None and self.phone_key in message.phone_keys:
+                self._refresh_open_thread(self.phone_key, ())
+        elif isinstance(message, msgs.OutboxChanged):
+            self.load_threads()
+            view = self.query_one(ThreadView)
+            lids = tuple(lid for lid in message.lids if any(m.lid == lid for m in view.messages))
+            if self.phone_key is not None:
+                self._refresh_open_thread(self.phone_key, lids)
+        elif isinstance(message, msgs.DevicesChanged):
+            app = self.smsapp
+            self.query_one(ThreadView).set_device_names(app.device_names())
+            self._with_form(lambda pane: pane.set_devices(app.devices, app.device_filter or app.default_device_id))
+            self._update_title()
+
+    def on_queued(self, message: msgs.Queued) -> None:
+        self.load_threads()
+        if self.phone_key is not None and self.phone_key in message.phone_keys:
+            self._refresh_open_thread(self.phone_key, tuple(message.lids))
+
+    @work(thread=True, group="thread-refresh", name="refresh-thread", exit_on_error=False,
+          description="re-read the open conversation")
+    def _refresh_open_thread(self, phone_key: str, lids: tuple[int, ...]) -> None:
+        store = self.smsapp.store
+        latest = store.thread_messages(phone_key, limit=PAGE)
+        extra = [m for m in (store.message(lid) for lid in lids) if m is not None and m.phone_key == phone_key]
+        gone = [lid for lid in lids if store.message(lid) is None]
+        store.mark_thread_seen(phone_key)  # it is on screen, so what arrived has been seen
+        self.app.call_from_thread(self._apply_refresh, phone_key, latest + extra, gone)
+
+    def _apply_refresh(self, phone_key: str, rows: list[StoredMessage], gone: list[int]) -> None:
+        view = self.query_one(ThreadView)
+        if view.phone_key != phone_key:
+            return
+        view.upsert(rows)
+        if gone:
+            view.remove(gone)
+
+    def _on_device_filter(self, device_id: int | None) -> None:
+        self._update_title()
+        self._with_form(lambda pane: pane.set_default_device(device_id))
+        self.load_threads()
+
+    # ------------------------------------------------------------------ compose pane
+
+    def _build_pane(self) -> None:
+        """Mount the compose pane's form (once); queued calls run when its fields exist."""
+        if self._form is not None or not self.is_attached:
+            return
+        from smstui.tui.widgets.compose_form import ComposeForm
+
+        app = self.smsapp
+        form = ComposeForm(
+            store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
+            recipient="", device_id=app.default_device_id, id="compose",
+        )
+        self._form = form
+        mounted = self.query_one("#compose-pane").mount(form)
+
+        async def ready() -> None:
+            await mounted
+            self._form_ready = True
+            while self._form_queue:
+                self._form_queue.pop(0)(form)
+
+        self.call_later(ready)
+
+    def _with_form(self, call: Callable[[ComposeForm], object]) -> None:
+        """Run ``call`` on the compose form now, or once it is mounted (in the order asked)."""
+        if self._form_ready and self._form is not None and not self._form_queue:
+            call(self._form)
+        else:
+            self._form_queue.append(call)
+            self._build_pane()
+
+    @property
+    def compose_form(self) -> ComposeForm | None:
+        """The pane's form once its fields exist (None before: see _build_pane)."""
+        return self._form if self._form_ready else None
+
+    def on_compose_form_submitted(self, event: ComposeForm.Submitted) -> None:
+        # By name, not @on(ComposeForm.Submitted): the class is imported only with the pane.
+        if event.form is not self._form:
+            return
+        event.stop()
+        form = event.form
+        typed, draft_key = event.typed, event.draft_key
+
+        def done(lids: list[int] | None, error: str | None) -> None:
+            # On success there is nothing to do: the form was emptied at ctrl+s (what is in it
+            # now was typed after) and the outbox write deleted the draft.
+            if lids is None and form.draft_key == draft_key:
+                form.restore(typed, error or "could not queue the message")
+            elif lids is None:
+                self.notify(error or "could not queue the message", title="Not sent", severity="error")
+
+        self.smsapp.queue_outgoing(event.outgoing, done, draft_key=draft_key)
+
+    def action_reply(self) -> None:
+        if self.phone_key is None:
+            self.smsapp.action_compose()
+            return
+        self.query_one("#compose-pane").display = True
+        self._with_form(lambda pane: pane.focus_body())
+
+    def action_close_pane(self) -> None:
+        if self.compose_form is not None:
+            self.compose_form.save_draft_now()
+        self.query_one("#compose-pane").display = False
+        self.query_one(ThreadView).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_all_devices(self) -> None:
+        self.smsapp.set_device_filter(None)
+
+    def action_back(self) -> None:
+        focused = self.focused
+        filter_input = self.query_one("#filter", Input)
+        if focused is filter_input:
+            if filter_input.value:
+                filter_input.value = ""
+            else:
+                self.query_one(ThreadList).focus()
+        elif focused is not None and self.query_one("#compose-pane") in focused.ancestors_with_self:
+            self.action_close_pane()
+        elif isinstance(focused, ThreadView):
+            if focused.selected is not None:
+                focused.selected = None
+            else:
+                self.query_one(ThreadList).focus()
+        elif self.smsapp.device_filter is not None:
+            self.smsapp.set_device_filter(None)
+
+    def show_thread(self, phone_key: str, focus: str | None = "thread") -> None:
+        """Open a conversation from elsewhere (palette, new message sent)."""
+        thread_list = self.query_one(ThreadList)
+        ids = [t.phone_key for t in thread_list.threads]
+        if phone_key in ids:
+            with self.prevent(OptionList.OptionHighlighted):
+                thread_list.highlighted = ids.index(phone_key)
+        self.open_thread(phone_key, focus=focus)

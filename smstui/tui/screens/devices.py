@@ -1,0 +1,144 @@
+"""Devices: every phone with its SIMs, health and app version; picking one filters conversations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from smstui.tui.screens._reporting import ReportWorkerErrors
+from smstui.tui.screens._styled import StyledOnMount
+from smstui.tui import messages as msgs
+from smstui.core.store.database import StoredDevice
+from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
+from smstui.tui.widgets.format import absolute, ago, clean
+from smstui.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from smstui.tui.app import SmsTuiApp
+
+
+class DevicesScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+    DEFAULT_CSS = """
+    #devices-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+
+    #device-detail {
+        height: auto;
+        max-height: 7;
+        padding: 0 1;
+        border-top: solid $panel-lighten-2;
+    }
+    """
+    BINDINGS = [
+        Binding("enter", "choose", "Show its chats", id="devices.choose", priority=False),
+        Binding("a", "all", "All devices", id="devices.all"),
+        Binding("s", "check_status", "Check status", id="devices.status"),
+        Binding("escape", "app.switch_mode('messages')", "Back", show=False, id="devices.back"),
+    ]
+
+    @property
+    def smsapp(self) -> "SmsTuiApp":
+        return cast("SmsTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.smsapp
+        yield Static("", id="devices-title")
+        yield DeviceTable(clock=app.clock, tz=app.tz, id="device-table")
+        yield Static("", id="device-detail")
+        yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.smsapp
+        app.core_signal.subscribe(self, self._on_core)
+        app.bind_status_line(self.query_one(StatusLine))
+        app.device_signal.subscribe(self, lambda _device: self._update_title())
+        self.query_one(DeviceTable).show(app.devices, keep=app.device_filter)
+        self._update_title()
+        self._update_detail()
+        self.query_one(DeviceTable).focus()
+        self.set_interval(30, self.query_one(DeviceTable).redraw, name="relative-times")
+
+    def _update_title(self) -> None:
+        app = self.smsapp
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"Devices ({len(app.devices)})", style="bold")
+        if app.device_filter is not None:
+            text.append(f" · showing chats of {clean(app.device_name(app.device_filter), single_line=True)}")
+        text.append("  enter: show its chats · a: all devices", style="dim")
+        self.query_one("#devices-title", Static).update(text)
+
+    def _update_detail(self) -> None:
+        stored = self.query_one(DeviceTable).highlighted_device
+        detail = self.query_one("#device-detail", Static)
+        if stored is None:
+            detail.update(Text("No devices yet. Press ctrl+r to sync, or add a phone on the gateway's site.",
+                               style="italic"))
+            return
+        detail.update(self._detail(stored))
+
+    def _detail(self, stored: StoredDevice) -> Text:
+        now = self.smsapp.clock()
+        tz = self.smsapp.tz
+        device = stored.device
+        health = device_health(stored, now)
+        text = Text(overflow="fold")
+        text.append(clean(device.title, single_line=True), style="bold")
+        text.append(f"  #{device.id}  ")
+        text.append(
+            {"online": "online", "stale": "online but silent", "offline": "OFFLINE", "unknown": "status unknown"}[health],
+            style={"offline": "bold red", "stale": "bold yellow", "online": "green"}.get(health, "dim"),
+        )
+        text.append(f"\nlast seen {absolute(device.last_seen, tz, '%Y-%m-%d %H:%M:%S')} ({ago(device.last_seen, now)})")
+        if stored.status_checked is not None:
+            text.append(f" · status checked {ago(stored.status_checked, now)}", style="dim")
+        text.append("\n")
+        text.append_text(sim_lines(stored))
+        version = clean(device.app_version, single_line=True) or "?"
+        text.append(f"\napp {version}")
+        if device.app_version_current is False:
+            text.append("  update available", style="bold yellow")
+        if device.imei and device.imei != "null":
+            text.append(f" · IMEI {clean(device.imei, single_line=True)}", style="dim")
+        return text
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self._update_detail()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_choose()
+
+    def action_choose(self) -> None:
+        stored = self.query_one(DeviceTable).highlighted_device
+        if stored is None:
+            return
+        self.smsapp.set_device_filter(stored.device.id)
+        self.app.switch_mode("messages")
+
+    def action_all(self) -> None:
+        self.smsapp.set_device_filter(None)
+        self._update_title()
+
+    def action_check_status(self) -> None:
+        self.smsapp.action_refresh_devices()
+
+    def _on_core(self, message: msgs.CoreMessage) -> None:
+        if isinstance(message, msgs.DevicesChanged):
+            self._reload()
+
+    @work(group="devices-ui", exclusive=True, name="show-devices", exit_on_error=False)
+    async def _reload(self) -> None:
+        self.query_one(DeviceTable).show(self.smsapp.devices)
+        self._update_title()
+        self._update_detail()

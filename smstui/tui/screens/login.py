@@ -1,0 +1,223 @@
+"""Login: email, password (masked), API URL and profile, 'remember me'.
+
+A failed login keeps everything typed and says what went wrong in words: a wrong password, a
+server that cannot be reached, or the gateway's own refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+
+from smstui.tui.screens._reporting import ReportWorkerErrors
+from smstui.tui.screens._styled import StyledOnMount
+from smstui.tui.widgets.format import clean
+
+if TYPE_CHECKING:
+    from smstui.tui.app import SmsTuiApp
+
+
+@dataclass(frozen=True)
+class LoginForm:
+    email: str
+    password: str
+    api_url: str
+    profile: str
+    remember: bool
+
+
+def describe_login_error(exc: BaseException, api_url: str) -> str:
+    """A sentence for the user; never contains the password or a token."""
+    from smstui.core.api.errors import AuthError, GatewayError, TransportError
+
+    if isinstance(exc, AuthError):
+        # The client's sentence carries the gateway's own words ("wrong password", "blocked"...).
+        return clean(str(exc), single_line=True) or "Wrong email or password. Check both and try again."
+    if isinstance(exc, GatewayError):
+        return f"The gateway refused the login: {clean(exc.gateway_message, single_line=True) or 'no reason given'}"
+    if isinstance(exc, TransportError):
+        return (
+            f"Cannot reach the server at {clean(api_url, single_line=True)}: "
+            f"{clean(str(exc), single_line=True)} Check the API URL and your connection."
+        )
+    return clean(str(exc), single_line=True) or type(exc).__name__
+
+
+class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+    """The base screen of the app's "login" mode; the app leaves the mode once logged in."""
+
+    DEFAULT_CSS = """
+    LoginScreen {
+        align: center middle;
+    }
+
+    #login-dialog {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        border: round $primary;
+        padding: 0 2;
+        background: $surface;
+    }
+
+    #login-title {
+        height: 1;
+        margin-bottom: 1;
+    }
+
+    #login-reason {
+        height: auto;
+        color: $warning;
+        margin-bottom: 1;
+    }
+
+    .login-row {
+        height: 1;
+        margin-bottom: 1;
+    }
+
+    .login-label {
+        width: 10;
+        color: $foreground-muted;
+    }
+
+    .login-row Input {
+        width: 1fr;
+        background: $boost;
+    }
+
+    #login-actions {
+        height: 1;
+    }
+
+    #login-remember {
+        width: 1fr;
+        border: none;
+        padding: 0;
+        background: transparent;
+    }
+
+    #login-message {
+        height: auto;
+        min-height: 1;
+        margin-top: 1;
+        color: $foreground-muted;
+    }
+
+    #login-message.-error {
+        color: $error;
+        text-style: bold;
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "login", "Log in", id="login.submit", priority=True),
+        Binding("escape", "cancel", "Quit", id="login.cancel"),
+    ]
+
+    def __init__(self, *, email: str = "", api_url: str = "", profile: str = "default",
+                 remember: bool = True, reason: str | None = None, can_cancel: bool = False) -> None:
+        super().__init__()
+        self._email = email
+        self._api_url = api_url
+        self._profile = profile
+        self._remember = remember
+        self._reason = reason
+        self._can_cancel = can_cancel
+
+    @property
+    def smsapp(self) -> "SmsTuiApp":
+        return cast("SmsTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="login-dialog"):
+            yield Static(Text("smstui · log in to SMSGateway24", style="bold"), id="login-title")
+            if self._reason:
+                yield Static(Text(self._reason), id="login-reason")
+            for label, widget in (
+                ("Email", Input(self._email, placeholder="you@example.com", id="login-email", compact=True)),
+                ("Password", Input(placeholder="password", password=True, id="login-password", compact=True)),
+                ("API URL", Input(self._api_url, id="login-url", compact=True)),
+                ("Profile", Input(self._profile, id="login-profile", compact=True)),
+            ):
+                with Horizontal(classes="login-row"):
+                    yield Label(label, classes="login-label")
+                    yield widget
+            with Horizontal(id="login-actions"):
+                yield Checkbox("Remember me (keep the password to renew the session)", self._remember,
+                               id="login-remember", compact=True)
+                yield Button("Log in", id="login-button", variant="primary", compact=True)
+            yield Static("", id="login-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        target = "#login-password" if self._email else "#login-email"
+        self.query_one(target, Input).focus()
+
+    def form(self) -> LoginForm:
+        value = lambda name: self.query_one(f"#login-{name}", Input).value  # noqa: E731
+        return LoginForm(
+            email=value("email").strip(),
+            password=value("password"),
+            api_url=value("url").strip(),
+            profile=value("profile").strip() or "default",
+            remember=self.query_one("#login-remember", Checkbox).value,
+        )
+
+    def show_message(self, text: str, *, error: bool = True) -> None:
+        message = self.query_one("#login-message", Static)
+        message.set_class(error, "-error")
+        message.update(Text(text))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        order = ["login-email", "login-password", "login-url", "login-profile"]
+        current = event.input.id or ""
+        if current == "login-email" and not self.query_one("#login-password", Input).value:
+            self.query_one("#login-password", Input).focus()
+            return
+        if current in order:
+            self.action_login()
+
+    @on(Button.Pressed, "#login-button")
+    def _pressed(self) -> None:
+        self.action_login()
+
+    def action_login(self) -> None:
+        form = self.form()
+        if not form.email:
+            self.show_message("Enter the email of your SMSGateway24 account.")
+            self.query_one("#login-email", Input).focus()
+            return
+        if not form.password:
+            self.show_message("Enter your password.")
+            self.query_one("#login-password", Input).focus()
+            return
+        self.show_message("Logging in…", error=False)
+        self.query_one("#login-button", Button).disabled = True
+        self._login(form)
+
+    @work(exclusive=True, group="login", name="login", exit_on_error=False, description="log in")
+    async def _login(self, form: LoginForm) -> None:
+        try:
+            await self.smsapp.login(form)
+        except Exception as exc:  # every failure becomes words under the form, never a traceback
+            self.query_one("#login-button", Button).disabled = False
+            self.show_message(describe_login_error(exc, form.api_url))
+            self.query_one("#login-password", Input).focus()
+            return
+        # On success the app switches to the conversations; this screen goes with the mode.
+
+    def action_cancel(self) -> None:
+        if self._can_cancel:
+            self.smsapp.cancel_login()
+        else:
+            self.app.exit()

@@ -1,0 +1,850 @@
+"""One conversation as chat bubbles, drawn line by line (Textual's Line API).
+
+A thread may hold thousands of messages, so nothing is mounted per message: the widget keeps the
+loaded page(s) of :class:`~smstui.core.store.database.StoredMessage` and, for layout, only each message's height
+(measured with Rich's own line breaking, without building styled segments). Lines are rendered
+when they come into view, from a bounded LRU cache of per-message strips. Older pages are asked for
+(:class:`ThreadView.NeedOlder`) when the view reaches the top; the owner loads them in a worker and
+calls :meth:`ThreadView.prepend`, which measures only the new page and shifts the rest.
+
+Incoming messages sit on the left, outgoing on the right; each bubble has a meta line with its
+time, slot, device and a status tick that changes as the gateway reports progress.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timezone, tzinfo
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+from rich._wrap import divide_line
+from rich.cells import cell_len
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widget import Widget
+
+from smstui.core.models import FAILED_STATUSES
+from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
+from smstui.tui.widgets.format import (
+    absolute,
+    clean,
+    is_image_url,
+    short_time,
+    slot_label,
+    status_parts,
+    to_local,
+)
+
+if TYPE_CHECKING:
+    from smstui.core.store.database import StoredMessage
+
+Clock = Callable[[], datetime]
+
+# Rendered bubbles kept for painting. A 40-line screen shows at most ~14 (every bubble is at least
+# three lines), so this covers several screens of scrolling back and forth. Layout never needs them:
+# it keeps one int per message. Each cached line is a bare tuple of segments, not a Strip (a Strip
+# carries seven caches): long-lived objects make every full garbage collection, i.e. some frame,
+# slower.
+BLOCK_CACHE_SIZE = 160
+MARGIN = 2
+# The footer follows the selection (retry/cancel keys) once it rests this long.
+ACTIONS_DELAY = 0.25
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _sort_key(msg: StoredMessage) -> tuple[float, int]:
+    return (msg.created.timestamp(), msg.lid)
+
+
+def wrapped_height(text: str, width: int) -> int:
+    """How many lines ``Text(text, overflow="fold").wrap(console, width)`` gives, without building them.
+
+    Same algorithm as Rich's ``Text.wrap`` (split on newlines, then ``divide_line`` per paragraph),
+    minus the styled ``Text`` objects: the layout of a long thread measures every message.
+    """
+    lines = 0
+    for paragraph in text.split("\n"):
+        if len(paragraph) <= width and (paragraph.isascii() or cell_len(paragraph) <= width):
+            lines += 1  # fits: no break (every word fits when the whole paragraph does)
+        else:
+            lines += len(divide_line(paragraph, width, fold=True)) + 1
+    return lines
+
+
+def bubble_width(width: int) -> int:
+    """The widest a bubble's text may be in a view ``width`` cells wide."""
+    return max(10, min(width - MARGIN - 4, int(width * 0.78) - 2))
+
+
+def bubble_body(msg: StoredMessage) -> str:
+    body = clean(msg.body)
+    if msg.image_path:
+        body = (body + "\n" if body else "") + f"[image] {clean(msg.image_path, single_line=True)}"
+    elif is_image_url(body):
+        body = f"[image] {body.strip()}"
+    return body or " "
+
+
+def can_retry(msg: StoredMessage) -> bool:
+    """An outgoing message the user may send again: refused, unclear, cancelled or failed."""
+    if msg.incoming:
+        return False
+    if msg.outbox in (REJECTED, UNKNOWN, CANCELLED):
+        return True
+    return msg.outbox not in (QUEUED, SENDING) and msg.status in FAILED_STATUSES
+
+
+def can_cancel(msg: StoredMessage) -> bool:
+    """An outgoing message the gateway does not have yet (or may not have)."""
+    return not msg.incoming and msg.outbox in (QUEUED, UNKNOWN, REJECTED)
+
+
+def why_not_retry(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
+    """Why R does nothing for ``msg`` (None: no message selected)."""
+    if msg is None:
+        return "Select a message first (↑/↓ in the conversation), then R sends a failed one again."
+    if msg.incoming:
+        return "That message came in: only messages you sent can be sent again."
+    _, word, _ = status_parts(msg, now, tz)
+    if msg.outbox in (QUEUED, SENDING):
+        return f"It is still on its way ({word}): x cancels it."
+    return f"It did not fail ({word}): R only sends failed, refused or cancelled messages again."
+
+
+def why_not_cancel(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
+    """Why x does nothing for ``msg`` (None: no message selected)."""
+    if msg is None:
+        return "Select a message first (↑/↓ in the conversation), then x cancels one not yet sent."
+    if msg.incoming:
+        return "That message came in: only messages waiting to be sent can be cancelled."
+    _, word, _ = status_parts(msg, now, tz)
+    if msg.outbox == SENDING:
+        return "It is being handed to the gateway right now: it can no longer be cancelled."
+    return f"The gateway has taken it ({word}): smstui can only cancel messages it has not handed over yet."
+
+
+def _time_dependent(msg: StoredMessage) -> bool:
+    # Only the "scheduled <when>" tick reads the clock (format.status_parts); day labels are absolute.
+    return not msg.incoming and msg.scheduled_at is not None
+
+
+
+def paint_now(widget: Widget) -> None:
+    """Paint what is dirty on ``widget``'s screen now, not at the screen's next frame slot.
+
+    Textual paints from a 60 Hz timer; a change made between two slots waits for the next one,
+    and after a skipped slot that is 17-33 ms away (Timer._run realigns one slot too far), most
+    of the time from a key to its visible effect. ``Screen._on_timer_update`` is exactly what
+    that timer calls (Textual is pinned at 8.2.8); the timer's own tick then finds nothing to do.
+    """
+    try:
+        screen = widget.screen
+    except Exception:  # not mounted (any more)
+        return
+    update = getattr(screen, "_on_timer_update", None)  # private: absent in another Textual, paint later
+    if update is not None and screen.is_current and not getattr(widget.app, "_batch_count", 0):
+        update()
+
+
+class ThreadView(ScrollView, can_focus=True):
+    """The messages of one conversation (see module docstring)."""
+
+    DEFAULT_CSS = """
+    ThreadView {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    ThreadView > .thread-view--incoming { background: $panel; color: $foreground; }
+    ThreadView > .thread-view--outgoing { background: $primary-muted; color: $foreground; }
+    ThreadView > .thread-view--selected { background: $accent-muted; color: $foreground; text-style: bold; }
+    ThreadView > .thread-view--marker { color: $accent; }
+    ThreadView > .thread-view--meta { color: $foreground-muted; }
+    ThreadView > .thread-view--ok { color: $success; }
+    ThreadView > .thread-view--pending { color: $foreground-muted; }
+    ThreadView > .thread-view--warn { color: $warning; text-style: bold; }
+    ThreadView > .thread-view--bad { color: $error; text-style: bold; }
+    ThreadView > .thread-view--day { color: $foreground-muted; text-style: italic; }
+    ThreadView > .thread-view--notice { color: $foreground-muted; text-style: italic; }
+    """
+
+    COMPONENT_CLASSES = {
+        "thread-view--incoming",
+        "thread-view--outgoing",
+        "thread-view--selected",
+        "thread-view--marker",
+        "thread-view--meta",
+        "thread-view--ok",
+        "thread-view--pending",
+        "thread-view--warn",
+        "thread-view--bad",
+        "thread-view--day",
+        "thread-view--notice",
+    }
+
+    BINDINGS = [
+        Binding("up,k", "select(-1)", "Previous", show=False),
+        Binding("down,j", "select(1)", "Next", show=False),
+        Binding("pageup", "select(-10)", "Page up", show=False),
+        Binding("pagedown", "select(10)", "Page down", show=False),
+        Binding("home", "select_first", "Oldest", show=False),
+        Binding("end", "select_last", "Newest", show=False),
+        Binding("c", "copy_message", "Copy", id="thread.copy"),
+        Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
+        Binding("R", "retry", "Send again", id="thread.retry"),
+        Binding("x", "cancel_send", "Cancel sending", id="thread.cancel"),
+        # Tried when the selected message does not allow the key above (check_action): say why.
+        Binding("R", "explain_retry", "Why not send again", show=False, id="thread.retry_why"),
+        Binding("x", "explain_cancel", "Why not cancel", show=False, id="thread.cancel_why"),
+    ]
+
+    selected: reactive[int | None] = reactive(None, init=False)
+
+    class NeedOlder(Message):
+        """The view reached the top and older messages exist."""
+
+        def __init__(self, view: "ThreadView") -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> "ThreadView":
+            return self.view
+
+    class Copy(Message):
+        """The user asked to copy some text (a body or a number)."""
+
+        def __init__(self, text: str, what: str) -> None:
+            super().__init__()
+            self.text = text
+            self.what = what
+
+    class Retry(Message):
+        """Send this outgoing message again (it was refused, failed, cancelled or is unclear)."""
+
+        def __init__(self, message: StoredMessage) -> None:
+            super().__init__()
+            self.message = message
+
+    class CancelSend(Message):
+        """Stop this outgoing message (queued, unclear or refused: the gateway does not have it)."""
+
+        def __init__(self, message: StoredMessage) -> None:
+            super().__init__()
+            self.message = message
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        tz: tzinfo | None = None,
+        device_names: dict[int, str] | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._clock = clock or _utc_now
+        self._tz = tz
+        self.device_names: dict[int, str] = dict(device_names or {})
+        self.phone_key: str | None = None
+        self.phone: str | None = None
+        self.has_older = False
+        self.loading_older = False
+        self.empty_text = "Pick a conversation on the left, or press n for a new message."
+        self._messages: list[StoredMessage] = []
+        self._lids: dict[int, int] = {}
+        self._versions: dict[int, int] = {}
+        self._days: dict[int, date] = {}  # lid -> local date (day headers compare neighbours)
+        self._blocks: OrderedDict[tuple, list[tuple[Segment, ...]]] = OrderedDict()  # LRU of rendered bubbles
+        self._heights: list[int] = []  # lines of each message (day header + bubble + meta + gap)
+        self._offsets: list[int] = []  # first line of each message, after the header
+        self._lines = 0
+        self._layout_width = -1
+        self._now = self._clock()
+        self._stick_bottom = True  # follow new messages until the user scrolls up
+        self._base_style: Style | None = None  # self.rich_style walks the DOM: once per style change
+        self._styles: dict[str, Style] = {}
+        self._actions_shown: tuple[bool, bool] = (False, False)  # retry / cancel in the footer
+        self._actions_timer: Timer | None = None
+        self._keep_extent = False  # show_loading: leave the virtual size until the page arrives
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def messages(self) -> Sequence[StoredMessage]:
+        return self._messages
+
+    @property
+    def selected_message(self) -> StoredMessage | None:
+        if self.selected is None or not (0 <= self.selected < len(self._messages)):
+            return None
+        return self._messages[self.selected]
+
+    @property
+    def cached_blocks(self) -> int:
+        """How many rendered bubbles are held (bounded by ``BLOCK_CACHE_SIZE``)."""
+        return len(self._blocks)
+
+    def clear(self, empty_text: str | None = None) -> None:
+        self.phone_key = None
+        self.phone = None
+        if empty_text is not None:
+            self.empty_text = empty_text
+        self.set_messages([], has_older=False)
+
+    def show_loading(self) -> None:
+        """Empty the view while another thread is read; :meth:`set_messages` follows.
+
+        The scroll extent stays as it was meanwhile: the scrollbar vanishing and coming back
+        would cost two layout passes of the whole screen on every open.
+        """
+        self.phone_key = None
+        self.phone = None
+        self.empty_text = ""
+        self._messages = []
+        self._reindex()
+        self._heights = []
+        self._offsets = []
+        self.has_older = False
+        self.selected = None
+        self.loading_older = True
+        self._keep_extent = True
+        self.refresh()
+
+    def set_messages(
+        self, messages: Iterable[StoredMessage], *, has_older: bool, phone_key: str | None = None,
+        phone: str | None = None,
+    ) -> None:
+        """Show a fresh page (opening a thread); the view goes to the newest message."""
+        if phone_key is not None:
+            self.phone_key = phone_key
+        if phone is not None:
+            self.phone = phone
+        self._messages = sorted(messages, key=_sort_key)
+        self._reindex()
+        self._versions.clear()
+        self._days.clear()
+        self._blocks.clear()
+        self.has_older = has_older
+        self.loading_older = False
+        self.selected = None
+        self._keep_extent = False
+        self._relayout()
+        self._scroll_bottom()
+        self.refresh()
+
+    def _scroll_bottom(self) -> None:
+        # force: right after the content grows the scrollbar may not be "shown" yet, which
+        # would otherwise veto the scroll; repeat after the refresh when sizes have settled.
+        self.scroll_to(y=self.max_scroll_y, animate=False, force=True, immediate=True)
+        self.call_after_refresh(lambda: self.scroll_to(y=self.max_scroll_y, animate=False, force=True, immediate=True))
+
+    def prepend(self, older: Iterable[StoredMessage], *, has_older: bool) -> None:
+        """Add an older page above, keeping the visible messages where they are.
+
+        Only the new page is measured; the loaded messages keep their heights and move down.
+        """
+        before_lines = self._lines
+        known = self._lids
+        new = sorted((m for m in older if m.lid not in known), key=_sort_key)
+        self.loading_older = False
+        self.has_older = has_older
+        if new and self._messages and _sort_key(new[-1]) > _sort_key(self._messages[0]):
+            # Not strictly older (a clock jump, a late arrival): fall back to a full merge.
+            self._merge(new)
+        elif new:
+            selected_lid = self.selected_message.lid if self.selected_message else None
+            old_heights = self._heights
+            self._messages = new + self._messages
+            self._reindex()
+            if selected_lid is not None:
+                self.set_reactive(ThreadView.selected, self._lids[selected_lid])
+            width = self._layout_width
+            if width > 0 and len(old_heights) == len(self._messages) - len(new):
+                # The first old message may lose its day header now that an older one precedes it.
+                count = len(new) + (1 if old_heights else 0)
+                heights = [self._measure(i, width) for i in range(count)]
+                self._set_heights(heights + old_heights[1:], width)
+            else:
+                self._relayout()
+        self.scroll_to(y=self.scroll_y + (self._lines - before_lines), animate=False, force=True, immediate=True)
+        self.refresh()
+
+    def _merge(self, new: list[StoredMessage]) -> None:
+        selected_lid = self.selected_message.lid if self.selected_message else None
+        self._messages = sorted(new + self._messages, key=_sort_key)
+        self._reindex()
+        if selected_lid is not None:
+            self.set_reactive(ThreadView.selected, self._lids[selected_lid])
+        self._relayout()
+
+    def upsert(self, messages: Iterable[StoredMessage]) -> None:
+        """Add new or changed messages (a status tick moved, a reply arrived)."""
+        at_bottom = self._stick_bottom or self.scroll_y >= self.max_scroll_y - 1
+        selected_lid = self.selected_message.lid if self.selected_message else None
+        changed: list[int] = []
+        added: list[StoredMessage] = []
+        for msg in messages:
+            index = self._lids.get(msg.lid)
+            if index is None:
+                if all(m.lid != msg.lid for m in added):
+                    added.append(msg)
+            else:
+                if self._messages[index] == msg:
+                    continue
+                self._messages[index] = msg
+                self._days.pop(msg.lid, None)
+                changed.append(index)
+            self._versions[msg.lid] = self._versions.get(msg.lid, 0) + 1
+        if not changed and not added:
+            return
+        width = self._layout_width
+        incremental = width > 0 and len(self._heights) == len(self._messages)
+        if added:
+            added.sort(key=_sort_key)
+            first_new = len(self._messages)
+            if self._messages and _sort_key(added[0]) < _sort_key(self._messages[-1]):
+                # Something landed between loaded messages: re-sort; heights come from scratch.
+                self._messages = sorted(self._messages + added, key=_sort_key)
+                incremental = False
+            else:
+                self._messages.extend(added)
+            self._reindex()
+            if selected_lid is not None and selected_lid in self._lids:
+                self.set_reactive(ThreadView.selected, self._lids[selected_lid])
+        if incremental:
+            heights = self._heights
+            for index in changed:
+                heights[index] = self._measure(index, width)
+            if added:
+                heights.extend(self._measure(i, width) for i in range(first_new, len(self._messages)))
+            self._set_heights(heights, width)
+        else:
+            self._relayout()
+        if added and at_bottom:
+            self._scroll_bottom()
+        if selected_lid is not None:
+            self._update_actions()  # its state may allow retry/cancel now, or no longer
+        self.refresh()
+
+    def remove(self, lids: Iterable[int]) -> None:
+        gone = set(lids) & set(self._lids)
+        if not gone:
+            return
+        self._messages = [m for m in self._messages if m.lid not in gone]
+        self._reindex()
+        self.selected = None
+        self._relayout()
+        self.refresh()
+
+    def tick(self) -> None:
+        """Time moved on: "scheduled <when>" marks may read differently now.
+
+        Only those messages are measured again; the rest of the layout and the rendered bubbles
+        stay, and only what is on screen is painted again.
+        """
+        self._now = self._clock()
+        width = self._layout_width
+        if width > 0 and len(self._heights) == len(self._messages):
+            heights = self._heights
+            moved = False
+            for index, msg in enumerate(self._messages):
+                if _time_dependent(msg):
+                    height = self._measure(index, width)
+                    if height != heights[index]:
+                        heights[index] = height
+                        moved = True
+            if moved:
+                self._set_heights(heights, width)
+        self.refresh()
+
+    def set_device_names(self, names: dict[int, str]) -> None:
+        if names != self.device_names:
+            self.device_names = dict(names)
+            self._blocks.clear()
+            self._relayout()
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        # A theme change (or focus tint): cached strips carry the old colours.
+        super().notify_style_update()
+        self._base_style = None
+        self._styles.clear()
+        self._blocks.clear()
+        self.refresh()
+
+    def _base(self) -> Style:
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
+
+    def _reindex(self) -> None:
+        self._lids = {m.lid: i for i, m in enumerate(self._messages)}
+
+    # ------------------------------------------------------------------ layout
+
+    def _day(self, msg: StoredMessage) -> date:
+        day = self._days.get(msg.lid)
+        if day is None:
+            day = self._days[msg.lid] = to_local(msg.created, self._tz).date()
+        return day
+
+    def _day_header(self, index: int) -> bool:
+        return index == 0 or self._day(self._messages[index - 1]) != self._day(self._messages[index])
+
+    def _measure(self, index: int, width: int) -> int:
+        """Lines of message ``index`` at ``width``: the same count ``_render_block`` draws."""
+        msg = self._messages[index]
+        inner = bubble_width(width)
+        return (
+            (1 if self._day_header(index) else 0)
+            + wrapped_height(bubble_body(msg), inner)
+            + wrapped_height(self._meta_plain(msg), inner)
+            + 1
+        )
+
+    def _set_heights(self, heights: list[int], width: int) -> None:
+        offsets = list(accumulate(heights, initial=self._header_lines()))
+        self._lines = offsets.pop()
+        self._heights = heights
+        self._offsets = offsets
+        self._layout_width = width
+        size = Size(width, self._lines)
+        if size != self.virtual_size:
+            # Without a layout pass: that reflows and repaints the whole screen, and this
+            # widget's own size never depends on its content (a scrollbar appearing asks for
+            # a layout by itself).
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+
+    def _block(self, index: int, width: int) -> list[tuple[Segment, ...]]:
+        msg = self._messages[index]
+        day_header = self._day_header(index)
+        selected = index == self.selected
+        key = (msg.lid, self._versions.get(msg.lid, 0), width, selected, day_header,
+               self._now if _time_dependent(msg) else None)
+        blocks = self._blocks
+        strips = blocks.get(key)
+        if strips is None:
+            strips = [tuple(strip) for strip in self._render_block(msg, width, selected, day_header)]
+            blocks[key] = strips
+            if len(blocks) > BLOCK_CACHE_SIZE:
+                blocks.popitem(last=False)
+        else:
+            blocks.move_to_end(key)
+        return strips
+
+    def _render_block(self, msg: StoredMessage, width: int, selected: bool, day_header: bool) -> list[Strip]:
+        console = self.app.console
+        base = self._base()
+        style = self._style
+        lines: list[Strip] = []
+        if day_header:
+            label = to_local(msg.created, self._tz).strftime(" %A, %d %B %Y ")
+            text = Text(label, style=style("thread-view--day"))
+            text.align("center", width)
+            lines.append(Strip(list(text.render(console)), width).apply_style(base))
+        margin = MARGIN
+        max_inner = bubble_width(width)
+        bubble_style = style("thread-view--selected" if selected else (
+            "thread-view--incoming" if msg.incoming else "thread-view--outgoing"))
+        body_text = Text(bubble_body(msg), no_wrap=False, overflow="fold")
+        wrapped = body_text.wrap(console, max_inner)
+        meta = self._meta(msg)
+        inner = min(max_inner, max(max((line.cell_len for line in wrapped), default=1), 1))
+        meta_lines = meta.wrap(console, max_inner)
+        bubble_w = inner + 2
+        if msg.incoming:
+            pad = margin
+        else:
+            pad = max(margin, width - bubble_w - margin)
+        marker = Text("▌" if selected else " ", style=style("thread-view--marker"))
+        for line in wrapped:
+            row = Text(" ") + line + Text(" " * (inner - line.cell_len + 1))
+            row.stylize(bubble_style)
+            full = Text(" " * (pad - 1)) + marker + row
+            lines.append(self._strip(full, width, base))
+        for line in meta_lines:
+            if msg.incoming:
+                full = Text(" " * pad) + line
+            else:
+                full = Text(" " * max(0, width - margin - line.cell_len)) + line
+            lines.append(self._strip(full, width, base))
+        lines.append(Strip.blank(width, base))
+        return lines
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        segments = list(text.render(self.app.console))
+        return Strip(segments).crop_extend(0, width, base).apply_style(base)
+
+    def _meta_parts(self, msg: StoredMessage) -> tuple[str, str | None, str]:
+        """(time · slot · device, status text or None for incoming, status kind)."""
+        parts = [to_local(msg.created, self._tz).strftime("%H:%M")]
+        if msg.slot is not None:
+            parts.append(slot_label(msg.slot))
+        if msg.device_id is not None:
+            parts.append(clean(self.device_names.get(msg.device_id, f"device {msg.device_id}"), single_line=True))
+        if msg.urgent:
+            parts.append("urgent")
+        if msg.incoming:
+            return " · ".join(parts), None, "ok"
+        symbol, word, kind = status_parts(msg, self._now, self._tz)
+        return " · ".join(parts), f"{symbol} {word}".strip(), kind
+
+    def _meta_plain(self, msg: StoredMessage) -> str:
+        head, status, _ = self._meta_parts(msg)
+        return head if status is None else f"{head}  {status}"
+
+    def _meta(self, msg: StoredMessage) -> Text:
+        style = self._style
+        meta_style = style("thread-view--meta")
+        head, status, kind = self._meta_parts(msg)
+        text = Text(head, style=meta_style)
+        if status is not None:
+            text.append("  ")
+            text.append(status, style=meta_style + style(f"thread-view--{kind}"))
+        return text
+
+    def _header_lines(self) -> int:
+        return 1
+
+    def _header_strip(self, width: int) -> Strip:
+        if self.loading_older:
+            label = "loading older messages…"
+        elif self.has_older:
+            label = "↑ older messages — scroll up to load"
+        elif self._messages:
+            label = "start of conversation"
+        else:
+            label = ""
+        text = Text(label, style=self._style("thread-view--notice"))
+        text.align("center", width)
+        return Strip(list(text.render(self.app.console)), width).apply_style(self._base())
+
+    def _relayout(self) -> None:
+        """Measure every loaded message (opening a thread, a new width, new device names)."""
+        if self.scrollable_content_region.width <= 0:
+            self._layout_width = -1
+            return
+        # The width depends on whether the scrollbar shows, which depends on the heights: measure
+        # for the likelier case (a scrollbar, once there is anything) so a page is measured once.
+        full = self.content_region.width
+        with_bar = max(1, full - self.styles.scrollbar_size_vertical)
+        count = len(self._messages)
+        heights = [self._measure(i, with_bar) for i in range(count)] if count else []
+        if count and self._header_lines() + sum(heights) > self.content_region.height:
+            self._set_heights(heights, with_bar)
+        else:
+            self._set_heights([self._measure(i, full) for i in range(count)], full)
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            # Keep the message at the top of the view there (unless following the newest).
+            anchor = self._line_at(round(self.scroll_y))
+            self._relayout()
+            if not self._stick_bottom and anchor is not None:
+                index, offset = anchor
+                if index < len(self._offsets):
+                    self.scroll_to(y=self._offsets[index] + offset, animate=False, force=True, immediate=True)
+        # The compose pane opening shrinks the view: keep the newest message in sight.
+        if self._stick_bottom:
+            self._scroll_bottom()
+
+    def _line_at(self, line: int) -> tuple[int, int] | None:
+        index = bisect_right(self._offsets, line) - 1
+        if index < 0 or index >= len(self._offsets):
+            return None
+        return index, min(line - self._offsets[index], self._heights[index] - 1)
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width and not self._keep_extent:
+            self._relayout()
+        base = self._base()
+        if not self._messages:
+            if y == self.size.height // 2 - 1 and not self.loading_older:
+                text = Text(self.empty_text, style=self.get_component_rich_style("thread-view--notice"))
+                text.align("center", width)
+                return Strip(list(text.render(self.app.console))[: width], width).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        line = self.scroll_offset.y + y
+        if line < self._header_lines():
+            return self._header_strip(width)
+        index = bisect_right(self._offsets, line) - 1
+        if index < 0 or index >= len(self._messages):
+            return Strip.blank(width, base)
+        lines = self._block(index, width)
+        offset = line - self._offsets[index]
+        if offset >= len(lines):
+            return Strip.blank(width, base)
+        return Strip(lines[offset], width)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._stick_bottom = round(new_value) >= self.max_scroll_y - 1
+        if round(new_value) <= 0 and self.has_older and not self.loading_older and self._messages:
+            self.loading_older = True
+            self.refresh_line(0)
+            self.post_message(self.NeedOlder(self))
+
+    def _actions(self) -> tuple[bool, bool]:
+        msg = self.selected_message
+        return (msg is not None and can_retry(msg), msg is not None and can_cancel(msg))
+
+    def _update_actions(self) -> None:
+        # refresh_bindings rebuilds the whole footer (a recompose and a screen layout, tens of ms):
+        # only when the keys change, and only once the selection rests, so moving through
+        # messages never waits for it. The keys work at once (check_action looks live).
+        if self._actions_timer is not None:
+            self._actions_timer.stop()
+            self._actions_timer = None
+        if self._actions() != self._actions_shown:
+            self._actions_timer = self.set_timer(ACTIONS_DELAY, self._show_actions, name="footer-keys")
+
+    def _show_actions(self) -> None:
+        self._actions_timer = None
+        shown = self._actions()
+        if shown != self._actions_shown:
+            self._actions_shown = shown
+            self.refresh_bindings()
+
+    @property
+    def footer_pending(self) -> bool:
+        """The footer has yet to show (or hide) retry/cancel for the selection."""
+        return self._actions_timer is not None
+
+    def watch_selected(self, old: int | None, new: int | None) -> None:
+        self._paint_selection(old, new)
+        paint_now(self)
+
+    def _paint_selection(self, old: int | None, new: int | None) -> None:
+        self._update_actions()
+        scrolled = False
+        if new is not None and 0 <= new < len(self._offsets):
+            top = self._offsets[new]
+            bottom = top + self._heights[new]
+            height = self.scrollable_content_region.height
+            if top < self.scroll_y:
+                self.scroll_to(y=top - (1 if new == 0 else 0), animate=False, force=True, immediate=True)
+                scrolled = True
+            elif bottom > self.scroll_y + height:
+                self.scroll_to(y=bottom - height, animate=False, force=True, immediate=True)
+                scrolled = True
+        if scrolled:
+            self.refresh()
+            return
+        # Only the two bubbles whose look changed are painted again.
+        for index in (old, new):
+            if index is not None and 0 <= index < len(self._offsets):
+                y = self._offsets[index] - round(self.scroll_y)
+                self.refresh(Region(0, y, self.size.width, self._heights[index]))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_select(self, delta: int) -> None:
+        if not self._messages:
+            return
+        if self.selected is None:  # the first move, either way, selects the newest message
+            self.selected = len(self._messages) - 1
+            return
+        target = self.selected + delta
+        if target < 0:
+            if self.has_older and not self.loading_older:
+                self.scroll_to(y=0, animate=False)
+            target = 0
+        self.selected = min(len(self._messages) - 1, target)
+
+    def action_select_first(self) -> None:
+        if self._messages:
+            self.selected = 0
+
+    def action_select_last(self) -> None:
+        if self._messages:
+            self.selected = len(self._messages) - 1
+
+    def action_copy_message(self) -> None:
+        msg = self.selected_message or (self._messages[-1] if self._messages else None)
+        if msg is None:
+            return
+        text = msg.body
+        if msg.image_path and not text:
+            text = msg.image_path
+        self.post_message(self.Copy(text, "message"))
+
+    def action_copy_number(self) -> None:
+        number = self.phone or (self._messages[-1].phone if self._messages else None)
+        if number:
+            self.post_message(self.Copy(number, "number"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Shown in the footer only when the selected message allows them; otherwise the same
+        # key reaches the hidden explain_* binding, which says why (issue 13, item 8).
+        if action == "retry":
+            return self._actions()[0]
+        if action == "cancel_send":
+            return self._actions()[1]
+        if action == "explain_retry":
+            return not self._actions()[0]
+        if action == "explain_cancel":
+            return not self._actions()[1]
+        return True
+
+    def action_explain_retry(self) -> None:
+        self.action_retry()
+
+    def action_explain_cancel(self) -> None:
+        self.action_cancel_send()
+
+    def action_retry(self) -> None:
+        msg = self.selected_message
+        if msg is not None and can_retry(msg):
+            self.post_message(self.Retry(msg))
+            return
+        self.notify(why_not_retry(msg, self._now, self._tz), title="Nothing to send again", severity="warning",
+                    timeout=4)
+
+    def action_cancel_send(self) -> None:
+        msg = self.selected_message
+        if msg is not None and can_cancel(msg):
+            self.post_message(self.CancelSend(msg))
+            return
+        self.notify(why_not_cancel(msg, self._now, self._tz), title="Nothing to cancel", severity="warning",
+                    timeout=4)
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def describe(self, msg: StoredMessage) -> str:
+        """A one-line summary of a message (used for the absolute time in notifications)."""
+        symbol, word, _ = status_parts(msg, self._now, self._tz)
+        when = absolute(msg.created, self._tz, "%Y-%m-%d %H:%M:%S")
+        return f"{when} · {slot_label(msg.slot)} · {word or 'incoming'}"
+
+    @staticmethod
+    def short(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> str:
+        return short_time(msg.created, now, tz)
+
