@@ -11,7 +11,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from smstui.main import cli
+from smstui.cli.commands import cli
 from smstui.simulator import SimulatorServer, make_state
 
 DEMO_EMAIL = "demo@smstui.dev"

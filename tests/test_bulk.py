@@ -34,9 +34,10 @@ from smstui.core.bulk.runner import (
     unfinished_jobs,
 )
 from smstui.core.csv_import import parse_csv
-from smstui.core.models import MessageFilter, MessageList, OutgoingSms
+from smstui.core.gateway_messages import MessageFilter, MessageList, OutgoingSms
 from smstui.simulator.testing import TestSimulator
-from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.store.database import Store
 from smstui.core.templates import TemplateError
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the simulator account's zone (sim_empty has no messages to show it)

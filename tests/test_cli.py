@@ -55,7 +55,7 @@ def test_python_dash_m_help(argv: list[str]) -> None:
 
 def test_help_does_not_import_textual_or_httpx() -> None:
     code = (
-        "import sys; from click.testing import CliRunner; from smstui.main import cli; "
+        "import sys; from click.testing import CliRunner; from smstui.cli.commands import cli; "
         "r = CliRunner().invoke(cli, ['send', '--help']); assert r.exit_code == 0, r.output; "
         "print(sorted(m for m in ('textual', 'httpx') if m in sys.modules))"
     )

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 # Nothing the first frame does not need: click and the commands, HTTP, phonenumbers, the sync's
-# events and the records only other screens use (smstui.core.lazy); and no collector until it is up.
+# events and the records only other screens use; and no collector until it is up.
 SCRIPT = """
 import gc
 import sys

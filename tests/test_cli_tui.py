@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from smstui.main import cli
+from smstui.cli.commands import cli
 
 
 class FakeApp:

@@ -31,7 +31,8 @@ from smstui.core.api import parse
 from smstui.core.api.client import GatewayClient
 from smstui.core.api.errors import ApiError, ResponseFormatError
 from smstui.core.gateway_time import AccountZone
-from smstui.core.models import Device, DeviceStatus, MessageFilter, MessageList, OutgoingSms, SmsStatus
+from smstui.core.models import Device, DeviceStatus
+from smstui.core.gateway_messages import MessageFilter, MessageList, OutgoingSms, SmsStatus
 from smstui.core.store.database import Store
 from smstui.core.sync import Syncer
 from tests import fuzz_strategies as fz

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.store.database import _MIGRATIONS, _PENDING_WHERE, QUEUED, SCHEMA_VERSION, Store, StoreError
+from smstui.core.store.database import Store
+from smstui.core.store.schema import MIGRATIONS, PENDING_WHERE, QUEUED, SCHEMA_VERSION
+from smstui.core.store.connection import StoreError
 
 
 def make_db(path: Path, version: int) -> None:
     """A database exactly as smstui at schema ``version`` left it, with some data."""
     db = sqlite3.connect(path)
-    for script in _MIGRATIONS[:version]:
+    for script in MIGRATIONS[:version]:
         db.executescript(script)
     db.execute(f"PRAGMA user_version = {version}")
     db.execute(
@@ -78,7 +80,7 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         pending_sql = store._query("SELECT sql FROM sqlite_master WHERE name = 'messages_pending'")[0][0]
         assert "NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101)" in pending_sql
         plan = store._query("EXPLAIN QUERY PLAN SELECT sms_id, created FROM messages WHERE "
-                            + _PENDING_WHERE + " ORDER BY created LIMIT 5")
+                            + PENDING_WHERE + " ORDER BY created LIMIT 5")
         assert "messages_pending" in str(plan)
         # v6: conversations the old store listed get their shown number at once.
         [(key, display)] = store._query("SELECT phone_key, display FROM threads")
@@ -116,12 +118,12 @@ def test_damaged_file_gives_clear_error(tmp_path: Path) -> None:
 def test_interrupted_migration_leaves_previous_version(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "v2.sqlite3"
     make_db(path, 2)
-    broken = list(_MIGRATIONS)
-    broken[2] = _MIGRATIONS[2] + "\nTHIS IS NOT SQL;"
-    monkeypatch.setattr("smstui.core.store.database._MIGRATIONS", broken)
+    broken = list(MIGRATIONS)
+    broken[2] = MIGRATIONS[2] + "\nTHIS IS NOT SQL;"
+    monkeypatch.setattr("smstui.core.store.connection.MIGRATIONS", broken)
     with pytest.raises(StoreError):
         Store(path)
-    monkeypatch.setattr("smstui.core.store.database._MIGRATIONS", _MIGRATIONS)
+    monkeypatch.setattr("smstui.core.store.connection.MIGRATIONS", MIGRATIONS)
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     columns = {r[1] for r in db.execute("PRAGMA table_info(messages)")}

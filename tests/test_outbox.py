@@ -16,7 +16,7 @@ import pytest
 from smstui.core.outbox import SIMILAR_RECHECK, OutboxError, backoff_seconds, phones_match
 from smstui.core.session import open_session
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE
-from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 from tests.core_helpers import (
     KillingTransport,
     Kill,

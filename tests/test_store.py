@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.models import Device, DeviceStatus, Message
-from smstui.core.store.database import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, Store
+from smstui.core.models import Device, DeviceStatus
+from smstui.core.gateway_messages import Message
+from smstui.core.store.schema import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.store.database import Store
 
 T0 = datetime(2026, 5, 20, 10, 0, tzinfo=timezone.utc)
 

@@ -228,7 +228,7 @@ def test_status_plan_picks_the_cheapest(tmp_path) -> None:
     assert syncer._plan([], 1000.0) is None
     assert syncer._plan([(1, 900.0), (2, 950.0)], 1000.0) == "window"  # nothing between: free
     store.upsert_messages([
-        __import__("smstui.core.models", fromlist=["Message"]).Message(
+        __import__("smstui.core.gateway_messages", fromlist=["Message"]).Message(
             id=100 + i, phone="+4915100000001", body="x", status=7,
             created=__import__("datetime").datetime.fromtimestamp(900 + i / 10, __import__("datetime").timezone.utc),
         )

@@ -239,7 +239,7 @@ def send(
     submitted. If the answer is lost, it is kept as "unknown" and checked on the gateway
     later, never resent blindly (exit code 4).
     """
-    from smstui.core.store import database as st
+    from smstui.core.store import schema as st
     from smstui.core.api.client import ImageUpload
     from smstui.core.models import Slot
     from smstui.core.phone import parse_recipients, unique_numbers
@@ -442,7 +442,7 @@ def messages(
                 return len(rows), [], "local"
             return len(rows), [out.stored_message_doc(r) for r in rows], "local"
         require_login(session)
-        from smstui.core.models import MessageFilter
+        from smstui.core.gateway_messages import MessageFilter
 
         # The client names the zone of begin/end itself (gateway_time: UTC, always).
         # getallsms filters by one status: a group (``failed``) is one request per code in it.

@@ -19,16 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from smstui.core.visible import is_control, visible_control
-from smstui.core.models import (
-    STATUS_HINTS,
-    Device,
-    Message,
-    Slot,
-    SmsStatus,
-    is_failed,
-    is_final,
-    status_title,
-)
+from smstui.core.models import STATUS_HINTS, Device, Slot, is_failed, is_final, status_title
+from smstui.core.gateway_messages import Message, SmsStatus
 
 # Exit codes: part of the interface for scripts (documented in --help and the README).
 EXIT_OK = 0
@@ -220,7 +212,7 @@ def message_doc(message: Message, duplicate_of: int | None = None) -> dict[str, 
 
 
 def stored_message_doc(message: Any) -> dict[str, Any]:
-    """A row of the local store (:class:`smstui.core.store.database.StoredMessage`) in the same shape."""
+    """A row of the local store (:class:`smstui.core.store.records.StoredMessage`) in the same shape."""
     doc = _message_doc(
         message, sms_id=message.sms_id, lid=message.lid, title=message.display_status, outbox=message.outbox
     )

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 from smstui.core.api.client import GatewayClient
-from smstui.core.models import Message, MessageFilter
+from smstui.core.gateway_messages import Message, MessageFilter
 from smstui.core.store.database import Store
 
 log = logging.getLogger("smstui.core.sync")

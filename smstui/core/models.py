@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from smstui.core.lazy import lazy_names
 
 # The gateway's customerid is an int: stay within what a 32-bit column holds (CSV and CLI).
 MAX_CUSTOMER_ID = 2_147_483_647
@@ -225,11 +224,3 @@ class DeviceStatus(NamedTuple):
     seconds_since_seen: int | None = None
     title: str | None = None
 
-
-# The message records (Message, MessageList, SmsStatus, OutgoingSms, MessageFilter) are defined in
-# smstui.core.gateway_messages and made on first use: the app's first frame needs none of them.
-if TYPE_CHECKING:
-    from smstui.core.gateway_messages import Message, MessageFilter, MessageList, OutgoingSms, SmsStatus  # noqa: F401
-
-__getattr__ = lazy_names(__name__, "smstui.core.gateway_messages",
-                         ("Message", "MessageFilter", "MessageList", "OutgoingSms", "SmsStatus"))

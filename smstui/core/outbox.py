@@ -73,17 +73,11 @@ from pathlib import Path
 from smstui.core.api.client import GatewayClient, ImageUpload
 from smstui.core.send_rule import in_flight_limit
 from smstui.core.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
-from smstui.core.models import Message, MessageFilter, OutgoingSms, Slot
-from smstui.core.store.database import (
-    CANCELLED,
-    QUEUED,
-    REJECTED,
-    SENDING,
-    SUBMITTED,
-    UNKNOWN,
-    StoredMessage,
-    Store,
-)
+from smstui.core.gateway_messages import Message, MessageFilter, OutgoingSms
+from smstui.core.models import Slot
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.store.database import Store
+from smstui.core.store.records import StoredMessage
 
 log = logging.getLogger("smstui.core.outbox")
 

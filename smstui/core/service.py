@@ -33,7 +33,7 @@ from smstui.core.events import (
     SyncStateChanged,
 )
 from smstui.core.logs import see_the_log
-from smstui.core.store.database import StoreError
+from smstui.core.store.connection import StoreError
 
 log = logging.getLogger("smstui.core.service")
 

@@ -76,10 +76,12 @@ from typing import Literal
 
 from smstui.core.api.client import GatewayClient
 from smstui.core.api.errors import GatewayError
-from smstui.core.models import PENDING_STATUSES, Message, MessageFilter
+from smstui.core.models import PENDING_STATUSES
+from smstui.core.gateway_messages import Message, MessageFilter
 from smstui.core.history_check import HistoryCheck, check_history
 from smstui.core.gateway_time import SOURCE_CONFIG, SOURCE_GATEWAY, AccountZone
-from smstui.core.store.database import META_LAST_SYNC, Store
+from smstui.core.store.schema import META_LAST_SYNC
+from smstui.core.store.database import Store
 
 log = logging.getLogger("smstui.core.sync")
 

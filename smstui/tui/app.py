@@ -27,7 +27,9 @@ from smstui.tui import messages as msgs
 from smstui.tui.screens.conversations import FIRST_READ, ConversationsScreen
 from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
-from smstui.core.store.database import Store, StoredDevice, Thread
+from smstui.core.store.database import Store
+from smstui.core.store.devices import StoredDevice
+from smstui.core.store.messages import Thread
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.store_writes import StoreWrites
@@ -548,7 +550,7 @@ class SmsTuiApp(App[None]):
     @work(thread=True, group="outbox-report", name="outbox-report", exit_on_error=False,
           description="explain failed sends")
     def _report_outbox(self, lids: Iterable[int]) -> None:
-        from smstui.core.store.database import REJECTED, UNKNOWN
+        from smstui.core.store.schema import REJECTED, UNKNOWN
 
         for lid in lids:
             row = self.store.message(lid)

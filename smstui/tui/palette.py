@@ -11,7 +11,7 @@ from textual.fuzzy import Matcher
 from textual.markup import escape
 
 from smstui.core.phone import format_display
-from smstui.core.store.database import Thread
+from smstui.core.store.messages import Thread
 from smstui.tui.widgets.format import clean
 
 if TYPE_CHECKING:

@@ -62,8 +62,9 @@ def seed_store(store: Any) -> None:
     from datetime import datetime, timedelta, timezone
 
     from smstui.core.bulk.runner import BulkJob, BulkRow
-    from smstui.core.models import Device, Message, SimCard
-    from smstui.core.store.database import UNKNOWN
+    from smstui.core.models import Device, SimCard
+    from smstui.core.gateway_messages import Message
+    from smstui.core.store.schema import UNKNOWN
 
     now = datetime.fromtimestamp(FIXED_NOW, timezone.utc)
     store.save_devices([

@@ -13,7 +13,7 @@ from smstui.core.bulk.runner import DONE, BulkJob, BulkRow, list_jobs
 from smstui.core.contacts import add_contact, create_tag
 from smstui.tui.screens.bulk import BulkScreen
 from smstui.simulator.testing import TestSimulator
-from smstui.core.store.database import SUBMITTED
+from smstui.core.store.schema import SUBMITTED
 from smstui.core.templates import save_template
 from bulkui_helpers import Host, idle, table_rows, wait_for
 

@@ -13,7 +13,7 @@ from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.core.session import Session
 from smstui.simulator.seed import OFFICE_PHONE, TINY_PNG
 from smstui.simulator.testing import TestSimulator
-from smstui.core.store.database import QUEUED, SUBMITTED
+from smstui.core.store.schema import QUEUED, SUBMITTED
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.format import status_parts
 from smstui.tui.widgets.thread_view import ThreadView

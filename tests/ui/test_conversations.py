@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from textual.widgets import Input
 
-from smstui.core.models import Message
+from smstui.core.gateway_messages import Message
 from smstui.tui.screens.conversations import PAGE, ConversationsScreen
 from smstui.tui.screens.devices import DevicesScreen
 from smstui.tui.dialogs.help import HelpScreen
@@ -258,7 +258,7 @@ async def test_theme_toggle_and_sixteen_colour_theme(session: Session, sim: Test
 
 
 async def test_a_failing_worker_becomes_a_notification(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from smstui.core.store.database import StoreError
+    from smstui.core.store.connection import StoreError
 
     app = build_app(session, sim)
     async with app.run_test(size=(80, 24)) as pilot:

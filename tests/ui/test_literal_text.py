@@ -49,7 +49,7 @@ async def test_notification_from_a_gateway_message_is_not_markup(sim: TestSimula
 async def test_ansi_escapes_are_made_visible_in_the_list_and_the_thread(session, sim) -> None:  # type: ignore[no-untyped-def]
     """``red \\x1b[31m copied`` showed as ``red  copied``: the escape is made visible, ``␛[31m``, as
     the CLI shows it (issue 13, item 8)."""
-    from smstui.core.models import Message
+    from smstui.core.gateway_messages import Message
     from smstui.simulator.seed import OFFICE_PHONE
     from smstui.tui.widgets.thread_list import ThreadList
     from smstui.tui.widgets.thread_view import ThreadView

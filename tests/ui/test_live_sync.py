@@ -74,7 +74,7 @@ async def test_offline_then_back_online(session: Session, sim: TestSimulator) ->
 
 
 async def test_unclear_send_is_marked_then_reconciled(session: Session, sim: TestSimulator) -> None:
-    from smstui.core.store.database import UNKNOWN
+    from smstui.core.store.schema import UNKNOWN
     from smstui.tui.widgets.format import status_parts
 
     from ui_helpers import BERLIN

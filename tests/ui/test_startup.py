@@ -9,7 +9,7 @@ import pytest
 from textual.app import App
 
 from smstui.core import startup
-from smstui.core.models import Message
+from smstui.core.gateway_messages import Message
 from smstui.tui.screens.conversations import FIRST_READ, ConversationsScreen
 from smstui.tui.screens.devices import DevicesScreen
 from smstui.tui.screens.login import LoginScreen
@@ -90,7 +90,7 @@ async def test_first_frame_lists_a_few_screens_then_the_rest(session: Session, s
 
 async def test_an_unreadable_store_at_start_is_reported_not_raised(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from smstui.tui.app import SmsTuiApp
-    from smstui.core.store.database import StoreError
+    from smstui.core.store.connection import StoreError
 
     def broken(self: SmsTuiApp) -> None:
         raise StoreError("database disk image is malformed")

@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import OptionList
 
 import smstui.tui.widgets.thread_list as thread_list_module
-from smstui.core.store.database import Thread
+from smstui.core.store.messages import Thread
 from smstui.tui.widgets.thread_list import ThreadList
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from smstui.core.store.database import StoredMessage
+from smstui.core.store.records import StoredMessage
 from smstui.tui.widgets import thread_view as tv
 from smstui.tui.widgets.thread_view import ThreadView, wrapped_height
 
@@ -152,7 +152,7 @@ from smstui.tui.screens.conversations import ConversationsScreen  # noqa: E402
 from smstui.core.session import Session  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 from smstui.simulator.testing import TestSimulator  # noqa: E402
-from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SUBMITTED  # noqa: E402
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SUBMITTED  # noqa: E402
 
 from ui_helpers import build_app, threads_shown  # noqa: E402
 

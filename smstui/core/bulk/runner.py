@@ -58,10 +58,13 @@ from smstui.core.api.errors import AccountZoneError, ApiError, AuthError, Gatewa
 from smstui.core.csv_import import CsvPreview, InvalidRow
 from smstui.core.bulk.lock import JobLock
 from smstui.core.send_rule import in_flight_limit
-from smstui.core.models import FAILED_STATUSES, Message, MessageFilter, OutgoingSms, Slot
+from smstui.core.models import FAILED_STATUSES, Slot
+from smstui.core.gateway_messages import Message, MessageFilter, OutgoingSms
 from smstui.core.phone import parse_recipients
 from smstui.core.smstext import analyze
-from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN, StoredMessage, Store
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.store.database import Store
+from smstui.core.store.records import StoredMessage
 from smstui.core.templates import TemplateError, check, render
 
 log = logging.getLogger("smstui.core.bulk.runner")

@@ -10,44 +10,24 @@ id yet ("pending"). Newsletters keep the gateway's tag ids: exactly what savepak
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from smstui.core.store.connection import StoreBase
+
 if TYPE_CHECKING:
-    import threading
 
     from smstui.core.store.records import Contact, Newsletter, Tag
 
-# v7 of the schema (see smstui.core.store.database._MIGRATIONS): newsletters' tag lists held local tag ids and
-# now hold the gateway's. Tags without a gateway id drop out: savepaket was never given them.
-# One statement inside the migration's transaction, so a killed migration converts nothing.
-MIGRATE_NEWSLETTER_TAGS = """
-    UPDATE newsletters SET tags = COALESCE((
-        SELECT group_concat(gid, ',') FROM (
-            SELECT t.gateway_id AS gid FROM json_each('[' || newsletters.tags || ']') AS j
-            JOIN tags t ON t.id = j.value WHERE t.gateway_id IS NOT NULL ORDER BY j.key
-        )
-    ), '');
-"""
 
 _CONTACT_COLUMNS = "c.id, c.gateway_id, c.tag_id, c.phone, c.phone_key, c.name, c.created, t.gateway_id"
 _CONTACTS_FROM = "FROM contacts c JOIN tags t ON t.id = c.tag_id"
 
 
-class TagStore:
+class TagStore(StoreBase):
     """Tags, contacts and newsletters; needs the connection plumbing of :class:`Store`."""
 
-    if TYPE_CHECKING:
-        _lock: threading.RLock
-        _db: sqlite3.Connection
-
-        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def now(self) -> float: ...
-        def phone_key(self, raw: str) -> str: ...
 
     # ------------------------------------------------------------------ tags
 
@@ -222,7 +202,9 @@ def like_escape(text: str) -> str:
 
 
 def _records() -> Any:
-    from smstui.core.store import records as store_records  # not needed for the first frame
+    from smstui.core.store import (
+        records as store_records,  # not needed for the first frame
+    )
 
     return store_records
 

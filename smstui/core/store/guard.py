@@ -2,7 +2,7 @@
 
 A store whose header is intact but whose pages are damaged opens fine and fails on the first
 query that touches a bad page, anywhere in the code. Rather than a try in every method, the
-connection and its cursors turn sqlite's errors into one :class:`~smstui.core.store.database.StoreError`
+connection and its cursors turn sqlite's errors into one :class:`~smstui.core.store.connection.StoreError`
 (``make_error``) that says which file and what to do, so the CLI and the app show that sentence
 instead of "unexpected error". Programming errors (constraint violations, a closed connection)
 are left alone: they are bugs, not damage.

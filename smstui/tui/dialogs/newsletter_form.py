@@ -4,7 +4,7 @@ Tags are listed by title and the gateway's id ("pending" for one the gateway has
 yet: it is saved there before the newsletter, which only takes gateway ids).
 Shows how many numbers the chosen tags hold locally (the recipients count) and reminds the user
 that the phone's app must start the newsletter. Creating it runs in a named worker; the modal
-dismisses with the stored :class:`~smstui.core.store.database.Newsletter`.
+dismisses with the stored :class:`~smstui.core.store.records.Newsletter`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from smstui.core.api.errors import ApiError
 from smstui.core.contacts import START_REMINDER, ContactError, create_newsletter, recipients_count, tag_label
 from smstui.core.models import Slot
 from smstui.core.newsletter_text import ONE_TEXT, placeholder_problem
-from smstui.core.store.database import Newsletter, StoredDevice, Tag
+from smstui.core.store.records import Newsletter, Tag
+from smstui.core.store.devices import StoredDevice
 from smstui.core.timeparse import WhenError, parse_schedule
 from smstui.tui.widgets.bulk_counter import counter_text
 from smstui.tui.widgets.device_choice import device_options, remember_last_device, warning_text

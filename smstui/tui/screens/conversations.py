@@ -22,14 +22,15 @@ from smstui.tui.screens._reporting import ReportWorkerErrors
 from smstui.tui.screens._styled import StyledOnMount
 from smstui.tui import messages as msgs
 from smstui.core.startup import release_collector
-from smstui.core.store.database import SUBMITTED, Thread
+from smstui.core.store.schema import SUBMITTED
+from smstui.core.store.messages import Thread
 from smstui.tui.widgets.format import clean, display_number
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView, paint_now
 
 if TYPE_CHECKING:
-    from smstui.core.store.database import StoredMessage
+    from smstui.core.store.records import StoredMessage
     from smstui.tui.app import SmsTuiApp
     from smstui.tui.widgets.compose_form import ComposeForm
 

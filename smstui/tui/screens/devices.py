@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from smstui.tui.screens._reporting import ReportWorkerErrors
 from smstui.tui.screens._styled import StyledOnMount
 from smstui.tui import messages as msgs
-from smstui.core.store.database import StoredDevice
+from smstui.core.store.devices import StoredDevice
 from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
 from smstui.tui.widgets.format import absolute, ago, clean
 from smstui.tui.widgets.status_line import StatusLine

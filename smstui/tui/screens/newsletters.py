@@ -27,7 +27,7 @@ from smstui.core.contacts import (
     refresh_newsletters,
 )
 from smstui.core.models import Slot
-from smstui.core.store.database import Newsletter
+from smstui.core.store.records import Newsletter
 from smstui.tui.widgets.bulk_context import SessionScreen
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.dialogs.newsletter_form import NewsletterDialog

@@ -32,7 +32,7 @@ from smstui.core.contacts import (
     tag_ref,
 )
 from smstui.core.phone import format_display
-from smstui.core.store.database import Contact, Tag
+from smstui.core.store.records import Contact, Tag
 from smstui.tui.widgets.bulk_context import SessionScreen
 from smstui.tui.dialogs.csv_import import CsvImportDialog
 from smstui.tui.widgets.format import clean

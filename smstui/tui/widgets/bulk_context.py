@@ -14,7 +14,8 @@ from typing import Any
 from textual.screen import Screen
 
 from smstui.tui.screens._styled import StyledOnMount
-from smstui.core.store.database import Store, StoredDevice
+from smstui.core.store.database import Store
+from smstui.core.store.devices import StoredDevice
 from smstui.tui.widgets.bulk_commands import BulkScreenCommands
 from smstui.tui.widgets.format import clean
 

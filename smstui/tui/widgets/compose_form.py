@@ -34,7 +34,8 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 from smstui.core.models import Slot
 from smstui.core.phone import RecipientCheck, format_display, parse_recipients, unique_numbers
 from smstui.core.smstext import analyze
-from smstui.core.store.database import Store, StoredDevice
+from smstui.core.store.database import Store
+from smstui.core.store.devices import StoredDevice
 from smstui.core.timeparse import WhenError, parse_schedule
 from smstui.tui.widgets.device_choice import default_for, device_label, device_options, warning_text
 from smstui.tui.widgets.format import clean, to_local

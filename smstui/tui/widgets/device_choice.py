@@ -18,7 +18,7 @@ from typing import Any
 from rich.text import Text
 
 from smstui.core.models import Slot
-from smstui.core.store.database import StoredDevice
+from smstui.core.store.devices import StoredDevice
 from smstui.tui.widgets.format import clean
 
 #: meta keys remembering the device a form last sent through

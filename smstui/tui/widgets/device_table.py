@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from smstui.core.phone import InvalidNumber, format_display, normalize
-from smstui.core.store.database import StoredDevice
+from smstui.core.store.devices import StoredDevice
 from smstui.tui.widgets.format import absolute, ago, clean
 
 # A phone polls every few seconds; silence longer than this means something is wrong.

@@ -16,11 +16,11 @@ from rich.text import Text
 
 from smstui.core.visible import is_control, visible_control
 from smstui.core.models import FAILED_STATUSES, STATUS_HINTS, Slot
-from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.core.timeparse import humanize_ago
 
 if TYPE_CHECKING:
-    from smstui.core.store.database import StoredMessage
+    from smstui.core.store.records import StoredMessage
 
 _IMAGE_URL = re.compile(r"^https?://\S+\.(?:png|jpe?g|gif|webp)(?:\?\S*)?$", re.IGNORECASE)
 

@@ -30,7 +30,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from smstui.core.models import FAILED_STATUSES
-from smstui.core.store.database import QUEUED, REJECTED, SENDING, UNKNOWN, Thread
+from smstui.core.store.schema import QUEUED, REJECTED, SENDING, UNKNOWN
+from smstui.core.store.messages import Thread
 from smstui.tui.widgets.format import clean, display_number, short_time
 from smstui.tui.widgets.thread_view import paint_now
 

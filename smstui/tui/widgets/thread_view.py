@@ -1,7 +1,7 @@
 """One conversation as chat bubbles, drawn line by line (Textual's Line API).
 
 A thread may hold thousands of messages, so nothing is mounted per message: the widget keeps the
-loaded page(s) of :class:`~smstui.core.store.database.StoredMessage` and, for layout, only each message's height
+loaded page(s) of :class:`~smstui.core.store.records.StoredMessage` and, for layout, only each message's height
 (measured with Rich's own line breaking, without building styled segments). Lines are rendered
 when they come into view, from a bounded LRU cache of per-message strips. Older pages are asked for
 (:class:`ThreadView.NeedOlder`) when the view reaches the top; the owner loads them in a worker and
@@ -36,7 +36,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from smstui.core.models import FAILED_STATUSES
-from smstui.core.store.database import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.tui.widgets.format import (
     absolute,
     clean,
@@ -48,7 +48,7 @@ from smstui.tui.widgets.format import (
 )
 
 if TYPE_CHECKING:
-    from smstui.core.store.database import StoredMessage
+    from smstui.core.store.records import StoredMessage
 
 Clock = Callable[[], datetime]
 

@@ -1,0 +1,202 @@
+"""The store's connection: opening (0600, WAL), migrating, transactions and the meta table.
+
+The base every part of :class:`smstui.core.store.database.Store` builds on.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Self
+
+from smstui.core.store.guard import GuardedConnection, describe
+from smstui.core.store.schema import (
+    DISPLAY_FROM,
+    META_LAST_SYNC,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+)
+
+if TYPE_CHECKING:
+    from smstui.core.store.records import (
+        StoredMessage,
+    )
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message says which file and what to do."""
+
+
+
+class StoreBase:
+
+    def __init__(self, path: str | Path, *, region: str | None = None, clock=None) -> None:
+        self.path = Path(path)
+        self.region = region
+        self._clock = clock or time.time
+        self._lock = threading.RLock()
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                create_private(self.path)
+            # Errors at any later query name the file and what to do (smstui.core.store.guard).
+            self._db = sqlite3.connect(
+                str(path), check_same_thread=False, isolation_level=None, factory=GuardedConnection
+            )
+            self._db.make_error = lambda exc: StoreError(describe(self.path, exc))
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            db = getattr(self, "_db", None)
+            if db is not None:
+                db.close()  # a half-open connection would keep the file locked
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(describe(self.path, exc)) from None
+        self._phone_cache: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: a killed process leaves either all of it or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        return self._query("PRAGMA user_version")[0][0]
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The local store {self.path} was written by a newer smstui (schema {version}). "
+                "Upgrade smstui or move the file away."
+            )
+        for number in range(version, SCHEMA_VERSION):
+            # One script per step, so a killed migration leaves the previous version intact.
+            with self._lock:
+                try:
+                    self._db.executescript(
+                        f"BEGIN IMMEDIATE; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
+                    )
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+        if version < DISPLAY_FROM <= SCHEMA_VERSION:
+            with self.transaction() as db:
+                self._fill_displays(db)
+
+    def _fill_displays(self, db: sqlite3.Connection, keys: Iterable[str] | None = None) -> None:
+        """Format the conversations' numbers as shown; :class:`MessageRows` does it (a v6 upgrade needs it)."""
+        raise NotImplementedError
+
+    def now(self) -> float:
+        return self._clock()
+
+    def phone_key(self, raw: str) -> str:
+        key = self._phone_cache.get(raw)
+        if key is None:
+            from smstui.core.phone import (
+                normalize_loose,  # phonenumbers is slow to import: not at start-up
+            )
+
+            key = normalize_loose(raw, self.region)
+            if len(self._phone_cache) > 50_000:
+                self._phone_cache.clear()
+            self._phone_cache[raw] = key
+        return key
+
+    # ------------------------------------------------------------------ meta / cursors
+
+    def last_synced(self) -> datetime | None:
+        """When the last sync finished (written by :class:`smstui.core.sync.Syncer`); the app reads it
+        at start-up without importing the sync machinery."""
+        text = self.get_meta(META_LAST_SYNC)
+        try:
+            return None if text is None else datetime.fromtimestamp(float(text), timezone.utc)
+        except ValueError:
+            return None
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def delete_meta(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+
+def create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would honour the umask).
+
+    SQLite gives the -wal and -shm files the database file's mode, so all three stay private:
+    they hold the message history.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """Slices small enough for one ``IN (...)`` (SQLite caps the number of parameters)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def records_module() -> ModuleType:
+    from smstui.core.store import records as store_records
+
+    return store_records
+
+
+def rows_to_messages(rows: Iterable[Sequence[Any]]) -> list[StoredMessage]:
+    make = records_module().row_to_message
+    return [make(r) for r in rows]
+
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,414 @@
+"""The store's messages and the conversation summaries (``threads``) kept in step with them."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from smstui.core.store.connection import (
+    StoreBase,
+    chunks,
+    like_escape,
+    records_module,
+    rows_to_messages,
+)
+from smstui.core.store.schema import (
+    CANCELLED,
+    FAILED_SUM,
+    MESSAGE_COLUMNS,
+    PENDING_WHERE,
+    QUEUED,
+    SENDING,
+    SUBMITTED,
+    UNKNOWN,
+    from_ts,
+    to_ts,
+)
+
+if TYPE_CHECKING:
+    from smstui.core.gateway_messages import Message
+    from smstui.core.store.records import (
+        StoredMessage,
+        UpsertResult,
+    )
+
+_SET_REFRESH_FROM = 64  # threads touched by one write from which one set-wise refresh is cheaper
+
+
+class Thread(NamedTuple):
+    """One conversation: every message to or from one normalised number.
+
+    A NamedTuple, as the first frame's other records (StoredDevice, SyncState): immutable and
+    hashable like a frozen dataclass, but ~10x cheaper to define at start-up and to build by
+    the hundred.
+    """
+
+    phone_key: str
+    phone: str
+    name: str | None
+    last_lid: int
+    last_created: datetime
+    last_body: str
+    last_status: int | None
+    last_incoming: bool
+    last_outbox: str | None
+    total: int
+    unread: int
+    failed: int
+    device_ids: tuple[int, ...] = ()
+    display: str | None = None  # the number as shown, when the store has formatted it
+
+    @property
+    def label(self) -> str:
+        return self.name or self.phone
+
+
+
+class MessageRows(StoreBase):
+    # ------------------------------------------------------------------ messages from the gateway
+
+    def upsert_messages(
+        self, messages: Iterable[Message], *, mark_unseen: bool = True, meta: dict[str, str] | None = None
+    ) -> UpsertResult:
+        """Merge gateway messages by sms_id in one transaction.
+
+        Incoming messages new to the store count as unread (``mark_unseen``); a first sync passes
+        False so years of history do not show up as unread. ``meta`` is written in the same
+        transaction, so a sync cursor never runs ahead of the messages it stands for.
+        """
+        result = records_module().UpsertResult()
+        now = self.now()
+        with self.transaction() as db:
+            for key, value in (meta or {}).items():
+                db.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+            for msg in messages:
+                row = db.execute(
+                    "SELECT lid, status, status_title, sent_at, scheduled_at, body, outbox, paket_id FROM messages WHERE sms_id = ?",
+                    (msg.id,),
+                ).fetchone()
+                created = to_ts(msg.created) or now
+                if row is None:
+                    key = self.phone_key(msg.phone)
+                    cur = db.execute(
+                        "INSERT INTO messages (sms_id, phone, phone_key, body, status, status_title, device_id, slot, "
+                        "created, sent_at, scheduled_at, customer_id, urgent, paket_id, paket_title, incoming, seen, updated) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            msg.id, msg.phone, key, msg.body, msg.status, msg.status_title, msg.device_id,
+                            msg.slot, created, to_ts(msg.sent_at), to_ts(msg.scheduled_at), msg.customer_id,
+                            int(msg.urgent), msg.paket_id, msg.paket_title, int(msg.incoming),
+                            0 if (msg.incoming and mark_unseen) else 1, now,
+                        ),
+                    )
+                    result.inserted.append(cur.lastrowid)
+                    result.phone_keys.add(key)
+                    continue
+                lid, status, title, sent_at, scheduled_at, body, outbox, paket_id = row
+                new_values = (msg.status, msg.status_title, to_ts(msg.sent_at), to_ts(msg.scheduled_at), msg.body, msg.paket_id)
+                if (status, title, sent_at, scheduled_at, body, paket_id) != new_values or outbox in (QUEUED, SENDING, UNKNOWN):
+                    db.execute(
+                        "UPDATE messages SET status = ?, status_title = ?, sent_at = ?, scheduled_at = ?, body = ?, "
+                        "paket_id = ?, outbox = CASE WHEN outbox IS NULL THEN NULL ELSE ? END, outbox_error = NULL, updated = ? "
+                        "WHERE lid = ?",
+                        (*new_values, SUBMITTED, now, lid),
+                    )
+                    result.changed.append(lid)
+                    result.phone_keys.add(db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()[0])
+            self._refresh_threads(db, result.phone_keys)
+        return result
+
+    def update_status(self, sms_id: int, status: int, title: str | None = None) -> str | None:
+        """Apply one status answer; returns the thread's phone_key when it changed."""
+        with self.transaction() as db:
+            row = db.execute("SELECT lid, status, phone_key FROM messages WHERE sms_id = ?", (sms_id,)).fetchone()
+            if row is None or row[1] == status:
+                return None
+            db.execute(
+                "UPDATE messages SET status = ?, status_title = COALESCE(?, status_title), updated = ? WHERE lid = ?",
+                (status, title, self.now(), row[0]),
+            )
+            self._refresh_threads(db, {row[2]})
+            return row[2]
+
+    def pending_sms_ids(self, limit: int = 10_000) -> list[tuple[int, float]]:
+        """Gateway ids (and created time) of messages that can still change status, oldest first.
+
+        Every status not final counts, codes we do not know included (see models.is_final).
+        """
+        return [
+            (r[0], r[1])
+            for r in self._query(
+                f"SELECT sms_id, created FROM messages WHERE {PENDING_WHERE} ORDER BY created LIMIT ?", (limit,)
+            )
+        ]
+
+    def message_count(self) -> int:
+        return self._query("SELECT COUNT(*) FROM messages")[0][0]
+
+    def max_created(self) -> datetime | None:
+        rows = self._query("SELECT MAX(created) FROM messages WHERE sms_id IS NOT NULL")
+        return from_ts(rows[0][0])
+
+    # ------------------------------------------------------------------ threads
+
+    def _refresh_threads(self, db: sqlite3.Connection, keys: Iterable[str]) -> None:
+        keys = keys if isinstance(keys, (set, frozenset, list, tuple)) else list(keys)
+        if len(keys) > _SET_REFRESH_FROM:
+            self._refresh_threads_set(db, keys)
+            return
+        for key in keys:
+            last = db.execute(
+                "SELECT lid, phone, created, body, status, incoming, outbox FROM messages WHERE phone_key = ? "
+                "ORDER BY created DESC, lid DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+            if last is None:
+                db.execute("DELETE FROM threads WHERE phone_key = ?", (key,))
+                continue
+            total, unread, failed = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(incoming = 1 AND seen = 0), 0), "
+                f"{FAILED_SUM} "
+                "FROM messages WHERE phone_key = ?",
+                (key,),
+            ).fetchone()
+            devices = ",".join(
+                str(r[0])
+                for r in db.execute(
+                    "SELECT DISTINCT device_id FROM messages WHERE phone_key = ? AND device_id IS NOT NULL ORDER BY device_id",
+                    (key,),
+                )
+            )
+            db.execute(
+                "INSERT INTO threads (phone_key, phone, last_lid, last_created, last_body, last_status, last_incoming, "
+                "last_outbox, total, unread, failed, devices) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(phone_key) DO UPDATE SET phone = excluded.phone, last_lid = excluded.last_lid, "
+                "last_created = excluded.last_created, last_body = excluded.last_body, last_status = excluded.last_status, "
+                "last_incoming = excluded.last_incoming, last_outbox = excluded.last_outbox, total = excluded.total, "
+                "unread = excluded.unread, failed = excluded.failed, devices = excluded.devices",
+                (key, last[1], last[0], last[2], last[3][:200], last[4], last[5], last[6], total, unread, failed, devices),
+            )
+        self._fill_displays(db, keys)
+
+    def _refresh_threads_set(self, db: sqlite3.Connection, keys: Iterable[str]) -> None:
+        """:meth:`_refresh_threads` for many numbers at once (a bulk job touches thousands):
+        the same summaries from a few set-wise statements instead of four queries per number."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS refresh_keys (phone_key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM refresh_keys")
+        db.executemany("INSERT OR IGNORE INTO refresh_keys (phone_key) VALUES (?)", ((k,) for k in keys))
+        db.execute(
+            "DELETE FROM threads WHERE phone_key IN (SELECT phone_key FROM refresh_keys) "
+            "AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.phone_key = threads.phone_key)"
+        )
+        db.execute(
+            "INSERT INTO threads (phone_key, phone, last_lid, last_created, last_body, last_status, last_incoming, "
+            "last_outbox, total, unread, failed, devices) "
+            "SELECT k.phone_key, m.phone, m.lid, m.created, substr(m.body, 1, 200), m.status, m.incoming, m.outbox, "
+            "a.total, a.unread, a.failed, COALESCE(d.devices, '') "
+            "FROM refresh_keys k "
+            "JOIN messages m ON m.lid = (SELECT lid FROM messages WHERE phone_key = k.phone_key "
+            "  ORDER BY created DESC, lid DESC LIMIT 1) "
+            "JOIN (SELECT phone_key, COUNT(*) AS total, COALESCE(SUM(incoming = 1 AND seen = 0), 0) AS unread, "
+            f"  {FAILED_SUM} AS failed "
+            "  FROM messages WHERE phone_key IN (SELECT phone_key FROM refresh_keys) GROUP BY phone_key) a "
+            "  ON a.phone_key = k.phone_key "
+            "LEFT JOIN (SELECT phone_key, group_concat(device_id, ',') AS devices FROM ("
+            "  SELECT DISTINCT phone_key, device_id FROM messages "
+            "  WHERE phone_key IN (SELECT phone_key FROM refresh_keys) AND device_id IS NOT NULL "
+            "  ORDER BY phone_key, device_id) GROUP BY phone_key) d ON d.phone_key = k.phone_key "
+            "WHERE true "  # SQLite needs it to tell the upsert's ON CONFLICT from a join's ON
+            "ON CONFLICT(phone_key) DO UPDATE SET phone = excluded.phone, last_lid = excluded.last_lid, "
+            "last_created = excluded.last_created, last_body = excluded.last_body, last_status = excluded.last_status, "
+            "last_incoming = excluded.last_incoming, last_outbox = excluded.last_outbox, total = excluded.total, "
+            "unread = excluded.unread, failed = excluded.failed, devices = excluded.devices"
+        )
+        self._fill_displays(db, keys)
+        db.execute("DELETE FROM refresh_keys")
+
+    def _fill_displays(self, db: sqlite3.Connection, keys: Iterable[str] | None = None) -> None:
+        """Format the shown number of conversations that have none yet (``keys``, or all).
+
+        A number's display form never changes (it is the international format of its key), so
+        each is formatted once, when its conversation first appears.
+        """
+        if keys is None:
+            rows = db.execute("SELECT phone_key FROM threads WHERE display IS NULL").fetchall()
+        else:
+            rows = []
+            for chunk in chunks(list(keys)):
+                rows += db.execute(
+                    f"SELECT phone_key FROM threads WHERE display IS NULL AND phone_key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+        if not rows:
+            return
+        from smstui.core.phone import (
+            format_display,  # phonenumbers is slow to import: not at start-up
+        )
+
+        db.executemany("UPDATE threads SET display = ? WHERE phone_key = ?",
+                       [(format_display(key), key) for (key,) in rows])
+
+    def forget_account(self, note: str) -> int:
+        """Another account now uses this profile: drop what the old one's gateway told us.
+
+        Messages the old account never got accepted are kept (nothing the user wrote is lost) but
+        cancelled with ``note``, so they are not sent from the new account's phones by surprise;
+        the user may retry them. Returns how many were kept that way.
+        """
+        with self.transaction() as db:
+            kept = db.execute(
+                "UPDATE messages SET outbox = ?, outbox_error = ?, sms_id = NULL, status = NULL, next_attempt = NULL "
+                "WHERE outbox IN (?, ?, ?)",
+                (CANCELLED, note, QUEUED, SENDING, UNKNOWN),
+            ).rowcount
+            db.execute("DELETE FROM messages WHERE outbox IS NULL OR outbox != ?", (CANCELLED,))
+            db.execute("DELETE FROM messages WHERE outbox = ? AND sms_id IS NOT NULL", (CANCELLED,))
+            for table in ("devices", "contacts", "tags", "newsletters"):
+                db.execute(f"DELETE FROM {table}")
+            keys = [r[0] for r in db.execute("SELECT DISTINCT phone_key FROM messages")]
+            db.execute("DELETE FROM threads")
+            self._refresh_threads(db, keys)
+        return kept
+
+    def rebuild_threads(self) -> None:
+        with self.transaction() as db:
+            keys = [r[0] for r in db.execute("SELECT DISTINCT phone_key FROM messages")]
+            db.execute("DELETE FROM threads")
+            self._refresh_threads(db, keys)
+
+    def threads(
+        self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0
+    ) -> list[Thread]:
+        """Conversations, newest first; ``search`` matches the number's digits or a contact name."""
+        where = []
+        params: list[Any] = []
+        if device_id is not None:
+            where.append("(',' || t.devices || ',') LIKE ?")
+            params.append(f"%,{device_id},%")
+        text = search.strip()
+        if text:
+            digits = "".join(ch for ch in text if ch.isdigit())
+            clauses = ["n.name LIKE ? ESCAPE '\\'"]
+            params_s: list[Any] = [f"%{like_escape(text)}%"]
+            if digits:
+                clauses.append("t.phone_key LIKE ?")
+                params_s.append(f"%{digits}%")
+                # Numbers are stored in international form: "0151…" typed in national form
+                # (or "0049151…") is the start of "+49151…".
+                from smstui.core.phone import (
+                    international_prefixes,  # lazily: phonenumbers is slow to import
+                )
+
+                for prefix in international_prefixes(text, digits, self.region):
+                    clauses.append("t.phone_key LIKE ?")
+                    params_s.append(f"{prefix}%")
+            clauses.append("t.phone LIKE ? ESCAPE '\\'")
+            params_s.append(f"%{like_escape(text)}%")
+            where.append("(" + " OR ".join(clauses) + ")")
+            params.extend(params_s)
+        sql = (
+            "SELECT t.phone_key, t.phone, n.name, t.last_lid, t.last_created, t.last_body, t.last_status, "
+            "t.last_incoming, t.last_outbox, t.total, t.unread, t.failed, t.devices, t.display FROM threads t "
+            "LEFT JOIN (SELECT phone_key, MAX(name) AS name FROM contacts WHERE name != '' GROUP BY phone_key) n "
+            "ON n.phone_key = t.phone_key"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY t.last_created DESC LIMIT ? OFFSET ?"
+        )
+        params.extend([limit, offset])
+        return [
+            Thread(
+                phone_key=r[0], phone=r[1], name=r[2], last_lid=r[3],
+                last_created=datetime.fromtimestamp(r[4], timezone.utc), last_body=r[5], last_status=r[6],
+                last_incoming=bool(r[7]), last_outbox=r[8], total=r[9], unread=r[10], failed=r[11],
+                device_ids=tuple(int(d) for d in r[12].split(",") if d), display=r[13],
+            )
+            for r in self._query(sql, params)
+        ]
+
+    def thread_count(self) -> int:
+        return self._query("SELECT COUNT(*) FROM threads")[0][0]
+
+    def thread_messages(
+        self, phone_key: str, *, limit: int = 200, before: tuple[float, int] | None = None
+    ) -> list[StoredMessage]:
+        """A page of one conversation, oldest first; ``before`` = (created, lid) of the oldest shown."""
+        params: list[Any] = [phone_key]
+        cond = ""
+        if before is not None:
+            cond = " AND (created < ? OR (created = ? AND lid < ?))"
+            params.extend([before[0], before[0], before[1]])
+        params.append(limit)
+        rows = self._query(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE phone_key = ?{cond} ORDER BY created DESC, lid DESC LIMIT ?",
+            params,
+        )
+        return rows_to_messages(reversed(rows))
+
+    def thread_size(self, phone_key: str) -> int:
+        return self._query("SELECT COUNT(*) FROM messages WHERE phone_key = ?", (phone_key,))[0][0]
+
+    def mark_thread_seen(self, phone_key: str) -> bool:
+        with self.transaction() as db:
+            changed = db.execute(
+                "UPDATE messages SET seen = 1 WHERE phone_key = ? AND seen = 0", (phone_key,)
+            ).rowcount
+            if changed:
+                db.execute("UPDATE threads SET unread = 0 WHERE phone_key = ?", (phone_key,))
+        return changed > 0
+
+    def message(self, lid: int) -> StoredMessage | None:
+        rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE lid = ?", (lid,))
+        return records_module().row_to_message(rows[0]) if rows else None
+
+    def message_by_sms_id(self, sms_id: int) -> StoredMessage | None:
+        rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sms_id = ?", (sms_id,))
+        return records_module().row_to_message(rows[0]) if rows else None
+
+    def messages(
+        self,
+        *,
+        phone_key: str | None = None,
+        device_id: int | None = None,
+        status: int | Iterable[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        slot: int | None = None,
+        customer_id: int | None = None,
+        batch: str | None = None,
+        limit: int | None = 1000,
+    ) -> list[StoredMessage]:
+        """Messages by any combination of filters, newest first (the CLI's ``--offline``).
+
+        ``status`` is one code or several (any of them: ``models.FAILED_STATUSES`` for "failed").
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("phone_key", phone_key), ("device_id", device_id), ("slot", slot),
+            ("customer_id", customer_id), ("batch", batch),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if status is not None:
+            codes = [status] if isinstance(status, int) else sorted(set(status))
+            where.append(f"status IN ({', '.join('?' * len(codes))})" if codes else "0")
+            params.extend(codes)
+        if since is not None:
+            where.append("created >= ?")
+            params.append(since.timestamp())
+        if until is not None:
+            where.append("created <= ?")
+            params.append(until.timestamp())
+        sql = f"SELECT {MESSAGE_COLUMNS} FROM messages" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY created DESC, lid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return rows_to_messages(self._query(sql, params))
+
