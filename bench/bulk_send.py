@@ -51,7 +51,8 @@ def recipients(n: int) -> list[tuple[str, str]]:
 
 
 async def _bulk(sim: SimulatorServer, n: int, batch: int, store_path: Path) -> tuple[float, dict, str]:
-    from smstui.core.bulk.runner import BulkJob, BulkRow
+    from smstui.core.bulk.runner import BulkJob
+    from smstui.core.bulk.plan import BulkRow
 
     store = Store(store_path, region="DE")
     client = GatewayClient(sim.url, email=sim.email, password=sim.password, timeout=60)

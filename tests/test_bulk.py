@@ -17,22 +17,18 @@ import pytest
 from zoneinfo import ZoneInfo
 
 from smstui.core.api.client import GatewayClient
-from smstui.core.bulk.runner import (
+from smstui.core.bulk.jobs import (
     CANCELLED_JOB,
     DONE,
     PAUSED,
     STOPPED,
-    BulkError,
-    BulkJob,
     BulkProgress,
-    BulkRow,
-    estimate,
     job_counts,
     list_jobs,
-    rows_for_numbers,
-    rows_from_preview,
     unfinished_jobs,
 )
+from smstui.core.bulk.plan import BulkError, BulkRow, estimate, rows_for_numbers, rows_from_preview
+from smstui.core.bulk.runner import BulkJob
 from smstui.core.csv_import import parse_csv
 from smstui.core.gateway_messages import MessageFilter, MessageList, OutgoingSms
 from smstui.simulator.testing import TestSimulator
@@ -676,7 +672,7 @@ async def test_accepted_batch_not_found_after_a_crash_becomes_unknown_not_resent
 
 
 def test_large_batches_and_long_texts_are_planned_by_size() -> None:
-    from smstui.core.bulk.runner import MAX_BATCH_BYTES, MAX_BATCH_SIZE
+    from smstui.core.bulk.plan import MAX_BATCH_BYTES, MAX_BATCH_SIZE
 
     store = Store(":memory:")
     short = make_rows(MAX_BATCH_SIZE + 1)

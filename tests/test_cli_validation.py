@@ -105,7 +105,7 @@ def test_utf8_stdin_still_works(cli: Cli, sim_empty: TestSimulator) -> None:
 
 
 def _jobs_and_rows() -> tuple[list, int]:
-    from smstui.core.bulk.runner import list_jobs
+    from smstui.core.bulk.jobs import list_jobs
     from smstui.core.session import open_session
 
     session = open_session()

@@ -47,7 +47,8 @@ def bulk(
     Exit code: 0 all accepted; 1 rows invalid or refused; 3 login needed; 4 stopped early
     (network) - the job is saved and the app resumes it.
     """
-    from smstui.core.bulk.runner import BulkJob, estimate, rows_from_preview
+    from smstui.core.bulk.runner import BulkJob
+    from smstui.core.bulk.plan import estimate, rows_from_preview
     from smstui.core.csv_import import read_csv
     from smstui.core.models import Slot
 
@@ -140,7 +141,7 @@ def _job_doc(info: Any, counts: Any) -> dict[str, Any]:
 
 
 def _list_jobs(ctx: click.Context, as_json: bool) -> None:
-    from smstui.core.bulk.runner import job_counts, list_jobs
+    from smstui.core.bulk.jobs import job_counts, list_jobs
 
     async def work(session: "Session") -> list[dict[str, Any]]:
         return [_job_doc(j, job_counts(session.store, j.id, j)) for j in list_jobs(session.store)]
@@ -161,7 +162,9 @@ def _list_jobs(ctx: click.Context, as_json: bool) -> None:
 
 
 def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
-    from smstui.core.bulk.runner import BulkError, BulkJob, unfinished_jobs
+    from smstui.core.bulk.plan import BulkError
+    from smstui.core.bulk.runner import BulkJob
+    from smstui.core.bulk.jobs import unfinished_jobs
 
     async def work(session: "Session") -> dict[str, Any]:
         require_login(session)

@@ -61,7 +61,8 @@ def seed_store(store: Any) -> None:
     """Local data for snapshots and screenshots: no network, the same on every run."""
     from datetime import datetime, timedelta, timezone
 
-    from smstui.core.bulk.runner import BulkJob, BulkRow
+    from smstui.core.bulk.runner import BulkJob
+    from smstui.core.bulk.plan import BulkRow
     from smstui.core.models import Device, SimCard
     from smstui.core.gateway_messages import Message
     from smstui.core.store.schema import UNKNOWN

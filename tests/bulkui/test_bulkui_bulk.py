@@ -9,7 +9,9 @@ from typing import Any
 
 from textual.widgets import Button, DataTable, Input, Select, TextArea
 
-from smstui.core.bulk.runner import DONE, BulkJob, BulkRow, list_jobs
+from smstui.core.bulk.jobs import DONE, list_jobs
+from smstui.core.bulk.runner import BulkJob
+from smstui.core.bulk.plan import BulkRow
 from smstui.core.contacts import add_contact, create_tag
 from smstui.tui.screens.bulk import BulkScreen
 from smstui.simulator.testing import TestSimulator

@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, ProgressBar, TabbedContent, TabPane, TextArea
 
-from smstui.core.bulk.runner import DONE, list_jobs
+from smstui.core.bulk.jobs import DONE, list_jobs
 from smstui.tui.screens.bulk import BulkScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator

@@ -49,401 +49,67 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from smstui.core.api.client import GatewayClient
-from smstui.core.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
-from smstui.core.csv_import import CsvPreview, InvalidRow
+from smstui.core.api.errors import (
+    AccountZoneError,
+    ApiError,
+    AuthError,
+    GatewayError,
+    TransportError,
+)
+from smstui.core.bulk.jobs import (
+    CANCELLED_JOB,
+    DONE,
+    JOBS_KEY,
+    LOOKUP_EVERY_MESSAGES,
+    LOOKUP_EVERY_SECONDS,
+    PAUSED,
+    RUNNING,
+    STOPPED,
+    BatchInfo,
+    BulkProgress,
+    BulkReport,
+    JobCounts,
+    JobInfo,
+    job_counts,
+    job_key,
+    new_marker,
+    save_job,
+    unfinished_jobs,
+)
 from smstui.core.bulk.lock import JobLock
-from smstui.core.send_rule import in_flight_limit
-from smstui.core.models import FAILED_STATUSES, Slot
+from smstui.core.bulk.matching import match_rows
+from smstui.core.bulk.plan import (
+    DEFAULT_BATCH_SIZE,
+    MAX_BATCH_SIZE,
+    BulkError,
+    BulkRow,
+    plan_batches,
+)
 from smstui.core.gateway_messages import Message, MessageFilter, OutgoingSms
-from smstui.core.phone import parse_recipients
-from smstui.core.smstext import analyze
-from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.models import Slot
+from smstui.core.send_rule import in_flight_limit
 from smstui.core.store.database import Store
 from smstui.core.store.records import StoredMessage
-from smstui.core.templates import TemplateError, check, render
+from smstui.core.store.schema import (
+    CANCELLED,
+    QUEUED,
+    REJECTED,
+    SENDING,
+    UNKNOWN,
+)
 
-log = logging.getLogger("smstui.core.bulk.runner")
+log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 100
-# The gateway documents no limit for addalotofsms. What bounds a request in practice is its size
-# (PHP's default post_max_size is 8 MB) and how long the gateway takes over it; 2000 short
-# messages are well under 2 MB on the wire. Batches are also cut by estimated size
-# (MAX_BATCH_BYTES), so long or non-Latin texts get smaller batches whatever the count. A
-# request that does fail ambiguously is looked up, never resent blindly, so a too-large batch
-# costs time, not messages.
-MAX_BATCH_SIZE = 2000
-MAX_BATCH_BYTES = 4_000_000  # estimated form-encoded request size, half of PHP's default limit
-_ITEM_BYTES = 450  # sendto, sim, device_id, customerid, urgent, timetosend and JSON punctuation, form-encoded
-# Ids of accepted batches are read back together, in one listing of the job's device since its
-# first unread batch (one request instead of one per batch). The listing is read once this many
-# accepted messages or seconds have piled up, and at the end of every run; until then sync
-# may show its own copy of such a message, which is folded in when the ids are read.
-LOOKUP_EVERY_MESSAGES = 10_000
-LOOKUP_EVERY_SECONDS = 30.0
-MARKER_MIN = 1_500_000_000
-MARKER_MAX = 2_147_483_647  # the gateway's customerid is an int; stay inside 32 bits
-JOBS_KEY = "bulk.jobs"
 # Refusals of single messages for one reason before the job stops (the reason is likely the
 # whole job's, e.g. the account's, and narrowing costs two requests per message).
 MAX_SAME_REFUSALS = 10
 WINDOW_MARGIN = timedelta(minutes=10)  # clock skew between us and the gateway
 MARKER_MARGIN = timedelta(days=1)  # wider than any zone misreading (gateway_time, ZONE_SLACK)
 
-# Job states.
-READY, RUNNING, PAUSED, STOPPED, CANCELLED_JOB, DONE = "ready", "running", "paused", "stopped", "cancelled", "done"
-
-
-class BulkError(ValueError):
-    """A bulk job that cannot be planned or run as asked; the message says what to change."""
-
-
-# --------------------------------------------------------------------------- planning
-
-
-@dataclass(frozen=True, slots=True)
-class BulkRow:
-    """One message of a bulk send, before it is queued."""
-
-    phone: str  # E.164
-    body: str
-    scheduled_at: datetime | None = None
-    slot: int | None = None  # None: the job's slot
-    customer_id: int | None = None
-    line: int | None = None  # CSV line, for reports
-
-
-def rows_from_preview(
-    preview: CsvPreview,
-    *,
-    body: str | None = None,
-    template: str | None = None,
-    names: Callable[[str], str | None] | None = None,
-) -> tuple[list[BulkRow], list[InvalidRow]]:
-    """Bulk rows from a bulk CSV: each row's own body, or one ``body``/``template`` for all.
-
-    A template may use ``{phone}``, ``{name}`` and any column; ``names(e164)`` supplies a name
-    (e.g. the contact's) when the file has none. Raises :class:`TemplateError` when the template
-    uses a placeholder the file cannot fill, so one fix covers every row.
-    """
-    invalid = list(preview.invalid_rows)
-    if template is not None:
-        available = [*preview.columns, "phone", "name"]
-        unknown = check(template, available)
-        if unknown:
-            names_text = ", ".join("{" + u + "}" for u in unknown)
-            raise TemplateError(
-                f"The template uses {names_text}, which the file does not have; "
-                f"available: {', '.join('{' + c + '}' for c in dict.fromkeys(available))}.",
-                unknown,
-            )
-    rows: list[BulkRow] = []
-    for row in preview.valid_rows:
-        if template is not None:
-            values = row.template_values()
-            if not values.get("name") and names is not None:
-                values["name"] = names(row.phone) or ""
-            values.setdefault("name", "")
-            text = render(template, values)
-        elif body is not None:
-            text = body
-        else:
-            text = row.body
-        if not text.strip():
-            invalid.append(InvalidRow(row.line, tuple(row.values.values()), "the message is empty"))
-            continue
-        rows.append(BulkRow(row.phone, text, row.scheduled_at, row.slot, row.customer_id, row.line))
-    invalid.sort(key=lambda r: r.line)
-    return rows, invalid
-
-
-def rows_for_numbers(
-    numbers: str | Sequence[str], body: str, *, region: str | None = None,
-    template: str | None = None, names: Callable[[str], str | None] | None = None,
-) -> tuple[list[BulkRow], list[tuple[str, str]]]:
-    """One body (or template with ``{phone}``/``{name}``) to many numbers.
-
-    Returns the rows and the (input, reason) of numbers that cannot be used. Duplicates are
-    sent once.
-    """
-    text = numbers if isinstance(numbers, str) else "\n".join(numbers)
-    rows: list[BulkRow] = []
-    bad: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    if template is not None:
-        unknown = check(template, ["phone", "name"])
-        if unknown:
-            raise TemplateError(
-                f"The template uses {', '.join('{' + u + '}' for u in unknown)}; "
-                "with a list of numbers only {phone} and {name} are known.",
-                unknown,
-            )
-    for checked in parse_recipients(text, region):
-        if checked.e164 is None:
-            bad.append((checked.raw, checked.error or "not a phone number"))
-            continue
-        if checked.e164 in seen:
-            continue
-        seen.add(checked.e164)
-        message = body
-        if template is not None:
-            name = (names(checked.e164) if names else None) or ""
-            message = render(template, {"phone": checked.e164, "name": name})
-        if not message.strip():
-            raise BulkError("The message is empty.")
-        rows.append(BulkRow(checked.e164, message))
-    return rows, bad
-
-
-@dataclass(frozen=True, slots=True)
-class BulkEstimate:
-    messages: int
-    batches: int
-    sms_parts: int  # SMS parts in all (what a carrier charges for SMS slots)
-    recipients: int
-
-
-def _request_bytes(row: BulkRow) -> int:
-    """A generous estimate of a message's share of the form-encoded request (3 bytes per byte
-    of text: every non-ASCII byte is percent-encoded)."""
-    return 3 * len(row.body.encode("utf-8")) + _ITEM_BYTES
-
-
-def _plan(rows: Sequence[BulkRow], batch_size: int) -> list[list[BulkRow]]:
-    """Rows cut into batches of at most ``batch_size`` messages and MAX_BATCH_BYTES each."""
-    batches: list[list[BulkRow]] = []
-    chunk: list[BulkRow] = []
-    size = 0
-    for row in rows:
-        share = _request_bytes(row)
-        if chunk and (len(chunk) >= batch_size or size + share > MAX_BATCH_BYTES):
-            batches.append(chunk)
-            chunk, size = [], 0
-        chunk.append(row)
-        size += share
-    if chunk:
-        batches.append(chunk)
-    return batches
-
-
-def estimate(rows: Sequence[BulkRow], batch_size: int = DEFAULT_BATCH_SIZE) -> BulkEstimate:
-    own = [r for r in rows if r.customer_id is not None]
-    marked = [r for r in rows if r.customer_id is None]
-    batches = len(_plan(marked, batch_size)) + len(_plan(own, batch_size))
-    parts: dict[str, int] = {}
-    total = 0
-    for row in rows:
-        if row.body not in parts:
-            parts[row.body] = analyze(row.body).parts
-        total += parts[row.body]
-    return BulkEstimate(len(rows), batches, total, len({r.phone for r in rows}))
-
-
-# --------------------------------------------------------------------------- job records
-
-
-@dataclass(slots=True)
-class BatchInfo:
-    key: str
-    marker: int | None  # None: rows carry their own customer ids (window lookup)
-    size: int
-    attempts: int = 0
-    first_attempt: float | None = None
-    last_attempt: float | None = None
-    failure: str | None = None  # kind of the last ambiguous failure
-    # Set when a request of this batch was accepted and its ids are not read yet: when that
-    # request went out (where the lookup window starts). The batch's SENDING rows are then on
-    # the gateway: they are looked up, never sent again.
-    ids_pending_since: float | None = None
-
-
-@dataclass(slots=True)
-class JobInfo:
-    id: str
-    title: str
-    created: float
-    device_id: int
-    slot: int
-    urgent: bool
-    batch_size: int
-    total: int
-    state: str = READY
-    error: str | None = None
-    scheduled: bool = False  # some messages have a send time
-    batches: list[BatchInfo] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> "JobInfo":
-        data = json.loads(text)
-        batches = [BatchInfo(**b) for b in data.pop("batches", [])]
-        return cls(**data, batches=batches)
-
-    @property
-    def created_at(self) -> datetime:
-        return datetime.fromtimestamp(self.created, timezone.utc)
-
-
-def _job_key(job_id: str) -> str:
-    return f"bulk.job.{job_id}"
-
-
-def list_jobs(store: Store) -> list[JobInfo]:
-    """Every bulk job the store remembers, newest first."""
-    jobs = []
-    for job_id in json.loads(store.get_meta(JOBS_KEY, "[]") or "[]"):
-        text = store.get_meta(_job_key(job_id))
-        if text:
-            jobs.append(JobInfo.from_json(text))
-    jobs.sort(key=lambda j: j.created, reverse=True)
-    return jobs
-
-
-def unfinished_jobs(store: Store) -> list[JobInfo]:
-    """Jobs with messages still to send or to resolve (resume these after a restart)."""
-    return [j for j in list_jobs(store) if j.state in (READY, RUNNING, PAUSED, STOPPED)]
-
-
-async def resume_interrupted(
-    store: Store, client: GatewayClient, *, progress: ProgressCallback | None = None, **options: Any
-) -> list[tuple[JobInfo, BulkReport | str]]:
-    """Continue the jobs a killed process or a lost connection left unfinished.
-
-    Jobs that were running, stopped by an error, or never started are run again (the same
-    rules: interrupted batches are looked up before anything is resent); a job the user paused
-    is not sent on, only its interrupted batches are checked. A job another process is sending
-    right now is left to it. Returns each job with its report, or the reason it was left.
-    """
-    results: list[tuple[JobInfo, BulkReport | str]] = []
-    for info in unfinished_jobs(store):
-        job = BulkJob(store, client, info, **options)
-        try:
-            if info.state == PAUSED:
-                if not job.counts().sending:
-                    continue
-                with job.exclusive():
-                    results.append((info, await job.reconcile()))
-                continue
-            results.append((info, await job.run(progress)))
-        except BulkError as exc:
-            results.append((info, str(exc)))
-    return results
-
-
-def _save_job(store: Store, info: JobInfo) -> None:
-    store.set_meta(_job_key(info.id), info.to_json())
-
-
-@dataclass(frozen=True, slots=True)
-class JobCounts:
-    """Where a job's messages are: outbox states, and gateway outcomes of the submitted ones."""
-
-    total: int = 0
-    queued: int = 0
-    sending: int = 0
-    submitted: int = 0
-    unknown: int = 0
-    rejected: int = 0
-    cancelled: int = 0
-    delivered: int = 0
-    failed: int = 0
-    awaiting_ids: int = 0  # of ``submitted``: accepted by the gateway, ids being read back
-
-    @property
-    def finished(self) -> int:
-        """Messages the job is done with (whatever the outcome)."""
-        return self.submitted + self.unknown + self.rejected + self.cancelled
-
-    @property
-    def remaining(self) -> int:
-        return self.queued + self.sending
-
-
-def job_counts(store: Store, job_id: str, info: JobInfo | None = None) -> JobCounts:
-    """The job's counts; ``info`` (else read from the store) tells which SENDING rows were accepted."""
-    rows = store.batch_counts(f"{job_id}:")
-    if info is None:
-        text = store.get_meta(_job_key(job_id))
-        info = JobInfo.from_json(text) if text else None
-    awaiting = 0
-    for batch in info.batches if info is not None else ():
-        if batch.ids_pending_since is not None:
-            awaiting += sum(n for outbox, _, n in store.batch_counts(batch.key) if outbox == SENDING)
-    counts: dict[str, int] = {}
-    delivered = failed = total = 0
-    for outbox, status, n in rows:
-        total += n
-        counts[outbox or SUBMITTED] = counts.get(outbox or SUBMITTED, 0) + n
-        if status == 7:
-            delivered += n
-        elif status in FAILED_STATUSES:
-            failed += n
-    return JobCounts(
-        total=total, queued=counts.get(QUEUED, 0), sending=counts.get(SENDING, 0) - awaiting,
-        submitted=counts.get(SUBMITTED, 0) + awaiting, unknown=counts.get(UNKNOWN, 0),
-        rejected=counts.get(REJECTED, 0), cancelled=counts.get(CANCELLED, 0), delivered=delivered, failed=failed,
-        awaiting_ids=awaiting,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class BulkProgress:
-    """Sent to the ``progress`` callback after every step."""
-
-    job_id: str
-    counts: JobCounts
-    batch: int  # 1-based index of the batch being worked on (0 before the first)
-    batches: int
-    note: str = ""
-
-    @property
-    def fraction(self) -> float:
-        return 1.0 if not self.counts.total else self.counts.finished / self.counts.total
-
-
-@dataclass(frozen=True, slots=True)
-class BulkReport:
-    job_id: str
-    state: str
-    counts: JobCounts
-    error: str | None = None
-    extra_found: int = 0  # gateway messages with a batch's marker beyond its rows (a late duplicate)
-
-    @property
-    def summary(self) -> str:
-        c = self.counts
-        parts = [f"{c.submitted} of {c.total} accepted by the gateway"]
-        if c.unknown:
-            parts.append(f"{c.unknown} unknown (check them before sending again)")
-        if c.rejected:
-            parts.append(f"{c.rejected} refused")
-        if c.cancelled:
-            parts.append(f"{c.cancelled} cancelled")
-        if self.extra_found:
-            parts.append(f"{self.extra_found} duplicated (a late original arrived after a resend; shown in the thread)")
-        if c.remaining:
-            parts.append(f"{c.remaining} still to send")
-        text = "; ".join(parts) + "."
-        if self.state == PAUSED:
-            text += " Paused: resume to send the rest."
-        if self.error:
-            text += f" Stopped: {self.error}"
-        return text
-
-
-def new_marker(store: Store, avoid: set[int] | frozenset[int] = frozenset()) -> int:
-    """A customer id for one batch that no stored message carries (nor any id in ``avoid``)."""
-    rng = secrets.SystemRandom()
-    while True:
-        marker = rng.randint(MARKER_MIN, MARKER_MAX)
-        if marker not in avoid and not store.messages(customer_id=marker, limit=1):
-            return marker
 
 
 # --------------------------------------------------------------------------- the job
@@ -528,7 +194,7 @@ class BulkJob:
         taken = {r.customer_id for r in own if r.customer_id is not None}
         items: list[dict[str, Any]] = []
         for group, with_marker in ((marked, True), (own, False)):
-            for chunk in _plan(group, batch_size):
+            for chunk in plan_batches(group, batch_size):
                 key = f"{job_id}:{len(info.batches):05d}"
                 marker = new_marker(store, taken) if with_marker else None
                 if marker is not None:
@@ -541,7 +207,7 @@ class BulkJob:
                         customer_id=marker if with_marker else row.customer_id, urgent=urgent, batch=key,
                     ))
         # The job record first: rows without it would be orphans no one resumes.
-        _save_job(store, info)
+        save_job(store, info)
         jobs = json.loads(store.get_meta(JOBS_KEY, "[]") or "[]")
         jobs.append(job_id)
         store.set_meta(JOBS_KEY, json.dumps(jobs))
@@ -550,7 +216,7 @@ class BulkJob:
 
     @classmethod
     def load(cls, store: Store, client: GatewayClient, job_id: str, **options: Any) -> "BulkJob":
-        text = store.get_meta(_job_key(job_id))
+        text = store.get_meta(job_key(job_id))
         if not text:
             raise BulkError(f"There is no bulk job {job_id!r}.")
         return cls(store, client, JobInfo.from_json(text), **options)
@@ -721,7 +387,7 @@ class BulkJob:
     def _set_state(self, state: str, error: str | None = None) -> None:
         self.info.state = state
         self.info.error = error
-        _save_job(self.store, self.info)
+        save_job(self.store, self.info)
 
     def _emit(self, note: str = "") -> None:
         if self._progress is not None:
@@ -750,7 +416,7 @@ class BulkJob:
         return self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
 
     def _save_batch(self) -> None:
-        _save_job(self.store, self.info)
+        save_job(self.store, self.info)
 
     async def _process(self, batch: BatchInfo) -> bool:
         """Bring one batch to a final state; False stops the job (error set)."""
@@ -994,7 +660,7 @@ class BulkJob:
                     m for m in by_marker.get(batch.marker, ())
                     if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
                 ]
-                found, missing, extra = _match(self.store, batch_rows, candidates)
+                found, missing, extra = match_rows(self.store, batch_rows, candidates)
                 pairs.extend((row.lid, msg.id, msg.status) for row, msg in found)
                 if missing:
                     unresolved.append(batch)
@@ -1044,7 +710,7 @@ class BulkJob:
             # Skip messages another local message already owns.
             if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
         ]
-        found, missing, extra = _match(self.store, rows, candidates)
+        found, missing, extra = match_rows(self.store, rows, candidates)
         self.store.attach_sms_ids([(row.lid, msg.id, msg.status) for row, msg in found])
         if batch.marker is not None and extra and not missing:
             self.extra_found += len(extra)
@@ -1060,38 +726,28 @@ _PARTIAL_TEXT = (
 _ACCEPTED_TEXT = "accepted by the gateway, but not yet found in its message list; it will be checked again"
 
 
-def _match(
-    store: Store, rows: Sequence[StoredMessage], candidates: Sequence[Message]
-) -> tuple[list[tuple[StoredMessage, Message]], list[StoredMessage], list[Message]]:
-    """Pair rows with gateway messages: by (number, text, customer id), then by number alone
-    (the gateway may have changed the text's whitespace). Rows and messages pair in order."""
-    pairs: list[tuple[StoredMessage, Message]] = []
-    used: set[int] = set()
-    left = sorted(rows, key=lambda r: r.lid)
-    for with_text in (True, False):
-        if not left:
-            break
-        pool: dict[tuple[str, str | None, int | None], list[Message]] = {}
-        for msg in candidates:
-            if msg.id not in used:
-                key = (store.phone_key(msg.phone), msg.body if with_text else None, msg.customer_id)
-                pool.setdefault(key, []).append(msg)
-        still: list[StoredMessage] = []
-        for row in left:
-            bucket = pool.get((row.phone_key, row.body if with_text else None, row.customer_id))
-            if bucket:
-                msg = bucket.pop(0)
-                used.add(msg.id)
-                pairs.append((row, msg))
-            else:
-                still.append(row)
-        left = still
-    extra = [m for m in candidates if m.id not in used]
-    return pairs, left, extra
 
+async def resume_interrupted(
+    store: Store, client: GatewayClient, *, progress: ProgressCallback | None = None, **options: Any
+) -> list[tuple[JobInfo, BulkReport | str]]:
+    """Continue the jobs a killed process or a lost connection left unfinished.
 
-__all__ = [
-    "BatchInfo", "BulkError", "BulkEstimate", "BulkJob", "BulkProgress", "BulkReport", "BulkRow", "JobCounts",
-    "JobInfo", "estimate", "job_counts", "list_jobs", "new_marker", "resume_interrupted", "rows_for_numbers",
-    "rows_from_preview", "unfinished_jobs",
-]
+    Jobs that were running, stopped by an error, or never started are run again (the same
+    rules: interrupted batches are looked up before anything is resent); a job the user paused
+    is not sent on, only its interrupted batches are checked. A job another process is sending
+    right now is left to it. Returns each job with its report, or the reason it was left.
+    """
+    results: list[tuple[JobInfo, BulkReport | str]] = []
+    for info in unfinished_jobs(store):
+        job = BulkJob(store, client, info, **options)
+        try:
+            if info.state == PAUSED:
+                if not job.counts().sending:
+                    continue
+                with job.exclusive():
+                    results.append((info, await job.reconcile()))
+                continue
+            results.append((info, await job.run(progress)))
+        except BulkError as exc:
+            results.append((info, str(exc)))
+    return results

@@ -32,22 +32,17 @@ from textual.widgets import (
     TextArea,
 )
 
-from smstui.core.bulk.runner import (
-    CANCELLED_JOB,
-    DONE,
+from smstui.core.bulk.jobs import CANCELLED_JOB, DONE, BulkProgress, JobInfo, job_counts, list_jobs
+from smstui.core.bulk.plan import (
     MAX_BATCH_SIZE,
     BulkError,
     BulkEstimate,
-    BulkJob,
-    BulkProgress,
     BulkRow,
-    JobInfo,
     estimate,
-    job_counts,
-    list_jobs,
     rows_for_numbers,
     rows_from_preview,
 )
+from smstui.core.bulk.runner import BulkJob
 from smstui.core.csv_import import CsvError, InvalidRow, read_csv
 from smstui.core.phone import format_display
 from smstui.core.templates import TemplateError, list_templates, placeholders, save_template
