@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from smstui.core.api.client import GatewayClient
+from smstui.core.store.database import Store
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
-from smstui.core.store.database import Store
 
 DEVICE = OFFICE_PHONE
 

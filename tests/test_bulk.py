@@ -11,10 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-
-from zoneinfo import ZoneInfo
 
 from smstui.core.api.client import GatewayClient
 from smstui.core.bulk.jobs import (
@@ -27,14 +26,27 @@ from smstui.core.bulk.jobs import (
     list_jobs,
     unfinished_jobs,
 )
-from smstui.core.bulk.plan import BulkError, BulkRow, estimate, rows_for_numbers, rows_from_preview
+from smstui.core.bulk.plan import (
+    BulkError,
+    BulkRow,
+    estimate,
+    rows_for_numbers,
+    rows_from_preview,
+)
 from smstui.core.bulk.runner import BulkJob
 from smstui.core.csv_import import parse_csv
 from smstui.core.gateway_messages import MessageFilter, MessageList, OutgoingSms
-from smstui.simulator.testing import TestSimulator
-from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 from smstui.core.store.database import Store
+from smstui.core.store.schema import (
+    CANCELLED,
+    QUEUED,
+    REJECTED,
+    SENDING,
+    SUBMITTED,
+    UNKNOWN,
+)
 from smstui.core.templates import TemplateError
+from smstui.simulator.testing import TestSimulator
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the simulator account's zone (sim_empty has no messages to show it)
 from tests.bulk_helpers import DEVICE, FlakyTransport, client, sim_client, store  # noqa: F401
@@ -692,8 +704,8 @@ def test_large_batches_and_long_texts_are_planned_by_size() -> None:
 
 async def test_a_job_another_process_is_sending_is_left_to_it(sim_empty: TestSimulator, store: Store, client: GatewayClient) -> None:
     # Two processes (the app and `smstui sync`, say) must never send one job's rows together.
-    from smstui.core.bulk.runner import resume_interrupted
     from smstui.core.bulk.lock import JobLock
+    from smstui.core.bulk.runner import resume_interrupted
 
     job = make_job(store, client, make_rows(5))
     held = JobLock(store.path, job.id)

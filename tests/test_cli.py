@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from smstui.simulator.testing import TestSimulator
-from tests.core_helpers import write_config
 from tests.cli_helpers import (
     DELIVERED_NUMBER,
     FAILING_NUMBER,
@@ -22,6 +21,7 @@ from tests.cli_helpers import (
     Cli,
     live_simulator,
 )
+from tests.core_helpers import write_config
 
 
 @pytest.fixture

@@ -92,9 +92,9 @@ def _killed_job(sim: SimulatorServer, n: int = 30):  # type: ignore[no-untyped-d
     import asyncio
 
     from smstui.core.api.client import GatewayClient
-    from smstui.core.bulk.runner import BulkJob
-    from smstui.core.bulk.plan import BulkRow
     from smstui.core.bulk.jobs import unfinished_jobs
+    from smstui.core.bulk.plan import BulkRow
+    from smstui.core.bulk.runner import BulkJob
     from smstui.core.session import open_session
     from tests.core_helpers import Kill, KillingTransport
 

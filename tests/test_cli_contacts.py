@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from smstui.simulator.testing import TestSimulator
-from tests.core_helpers import write_config
 from tests.cli_helpers import DEMO_EMAIL, OFFICE_PHONE, Cli
+from tests.core_helpers import write_config
 
 
 @pytest.fixture

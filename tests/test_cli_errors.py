@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from smstui.simulator import SimulatorServer, SimState
-from smstui.simulator import seed
+from smstui.simulator import SimState, SimulatorServer, seed
 from smstui.simulator.testing import TestSimulator
 from tests.cli_helpers import (
     DELIVERED_NUMBER,

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.api.errors import AuthError, GatewayError, TransportError
 from smstui.core.api.client import GatewayClient, ImageUpload
-from smstui.core.api.errors import ResponseFormatError
+from smstui.core.api.errors import (
+    AuthError,
+    GatewayError,
+    ResponseFormatError,
+    TransportError,
+)
 from smstui.core.gateway_messages import MessageFilter, OutgoingSms
 from smstui.core.models import Slot
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE, TRAVEL_PHONE

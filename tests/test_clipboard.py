@@ -5,7 +5,9 @@ from __future__ import annotations
 import pyperclip
 import pytest
 
-from smstui.tui.clipboard import copy_to_system as real_copy_to_system  # before the autouse stand-in
+from smstui.tui.clipboard import (
+    copy_to_system as real_copy_to_system,  # before the autouse stand-in
+)
 from smstui.tui.clipboard import over_ssh
 
 

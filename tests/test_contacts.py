@@ -28,8 +28,8 @@ from smstui.core.contacts import (
     tag_label,
 )
 from smstui.core.csv_import import parse_csv
-from smstui.simulator.testing import TestSimulator
 from smstui.core.store.database import Store
+from smstui.simulator.testing import TestSimulator
 from tests.bulk_helpers import DEVICE, client, store  # noqa: F401  (fixtures)
 
 

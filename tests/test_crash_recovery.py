@@ -359,8 +359,8 @@ def _smstui_threads() -> list[threading.Thread]:
 async def test_quitting_during_a_slow_refresh_exits_at_once_leaving_nothing_behind(sim) -> None:
     from pilot_helpers import BERLIN, wait_for
 
-    from smstui.tui.app import make_app
     from smstui.core.session import open_session
+    from smstui.tui.app import make_app
 
     session = open_session(api_url=sim.url, clock=sim.clock)
     await session.login(sim.email, sim.password)

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.csv_import import CsvError, column_key, parse_csv, read_csv, sniff_delimiter
+from smstui.core.csv_import import (
+    CsvError,
+    column_key,
+    parse_csv,
+    read_csv,
+    sniff_delimiter,
+)
 
 NOW = datetime(2026, 5, 20, 10, 0, tzinfo=timezone.utc)
 

@@ -11,9 +11,7 @@ Examples per test: ~250 by default (CI); ``SMSTUI_FUZZ=long`` runs 10,000 each:
 from __future__ import annotations
 
 import asyncio
-import math
 import os
-import sqlite3
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -30,9 +28,14 @@ from hypothesis import strategies as st
 from smstui.core.api import parse
 from smstui.core.api.client import GatewayClient
 from smstui.core.api.errors import ApiError, ResponseFormatError
+from smstui.core.gateway_messages import (
+    MessageFilter,
+    MessageList,
+    OutgoingSms,
+    SmsStatus,
+)
 from smstui.core.gateway_time import AccountZone
 from smstui.core.models import Device, DeviceStatus
-from smstui.core.gateway_messages import MessageFilter, MessageList, OutgoingSms, SmsStatus
 from smstui.core.store.database import Store
 from smstui.core.sync import Syncer
 from tests import fuzz_strategies as fz

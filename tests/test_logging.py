@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core import logs
-
-from smstui.core import paths
+from smstui.core import logs, paths
 from smstui.core.service import RefreshService
 from smstui.simulator.testing import TestSimulator
 from tests.cli_helpers import DELIVERED_NUMBER, OFFICE_PHONE, Cli

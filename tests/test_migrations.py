@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from smstui.core.store.connection import StoreError
 from smstui.core.store.database import Store
 from smstui.core.store.schema import MIGRATIONS, PENDING_WHERE, QUEUED, SCHEMA_VERSION
-from smstui.core.store.connection import StoreError
 
 
 def make_db(path: Path, version: int) -> None:

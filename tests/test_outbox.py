@@ -13,17 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.outbox import SIMILAR_RECHECK, OutboxError, backoff_seconds, phones_match
+from smstui.core.outbox import (
+    SIMILAR_RECHECK,
+    OutboxError,
+    backoff_seconds,
+    phones_match,
+)
 from smstui.core.session import open_session
+from smstui.core.store.schema import (
+    CANCELLED,
+    QUEUED,
+    REJECTED,
+    SENDING,
+    SUBMITTED,
+    UNKNOWN,
+)
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE
-from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 from tests.core_helpers import (
-    KillingTransport,
     Kill,
+    KillingTransport,
     dead_url,
     gateway_bodies,
     open_sim_session,
-    sim_config,
     wait_until,
 )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from smstui.simulator.seed import OFFICE_PHONE
 from smstui.core.store.schema import REJECTED, SUBMITTED
+from smstui.simulator.seed import OFFICE_PHONE
 from tests.core_helpers import gateway_bodies, open_sim_session
 
 ANNA = "+4915123456781"

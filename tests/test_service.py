@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from smstui.core.events import DevicesChanged, MessagesChanged, OutboxChanged, SyncFailed, SyncStateChanged
+from smstui.core.events import (
+    DevicesChanged,
+    MessagesChanged,
+    OutboxChanged,
+    SyncFailed,
+    SyncStateChanged,
+)
 from smstui.core.service import RefreshService
 from smstui.simulator.seed import OFFICE_PHONE
 from tests.core_helpers import dead_url, open_sim_session

@@ -10,13 +10,19 @@ import sys
 import threading
 from collections import Counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
-from zoneinfo import ZoneInfo
 import pytest
 
 from smstui.core.gateway_time import read_date
-from smstui.simulator import FakeClock, SimulatorError, SimulatorServer, make_state, seed
+from smstui.simulator import (
+    FakeClock,
+    SimulatorError,
+    SimulatorServer,
+    make_state,
+    seed,
+)
 from smstui.simulator.handlers import Call, dispatch
 from smstui.simulator.seed import OFFICE_PHONE, TRAVEL_PHONE
 from smstui.simulator.state import FINAL

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from smstui.core import paths
-from smstui.tui.app import _default_opener
 from smstui.core.session import open_session
-from smstui.simulator.testing import TestSimulator
 from smstui.core.state_file import ProfileState, load_state, save_state
+from smstui.simulator.testing import TestSimulator
+from smstui.tui.session_flow import default_opener
 from tests.cli_helpers import DEMO_EMAIL, DEMO_PASSWORD, Cli
 from tests.core_helpers import config_file, write_config
 
@@ -105,7 +105,7 @@ def test_switching_to_a_new_profile_in_the_app_leaves_the_config_alone(sim_empty
     before = config.read_bytes()
     first = open_session()
     try:
-        new = _default_opener(first)("work", sim_empty.url)
+        new = default_opener(first)("work", sim_empty.url)
         try:
             assert new.profile.name == "work" and new.profile.api_url == sim_empty.url
         finally:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.models import Device, DeviceStatus
 from smstui.core.gateway_messages import Message
-from smstui.core.store.schema import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.models import Device, DeviceStatus
 from smstui.core.store.database import Store
+from smstui.core.store.schema import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 
 T0 = datetime(2026, 5, 20, 10, 0, tzinfo=timezone.utc)
 

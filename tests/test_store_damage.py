@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from smstui.core import paths
-from smstui.core.store.database import Store
 from smstui.core.store.connection import StoreError
+from smstui.core.store.database import Store
 from smstui.core.store.doctor import check, repair
 from tests.cli_helpers import Cli
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from smstui.core.session import open_session
+from smstui.core.store.database import Store
+from smstui.core.sync import DAY, META_CURSOR, Syncer
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE, large
 from smstui.simulator.state import Msg
 from smstui.simulator.testing import running_simulator
-from smstui.core.store.database import Store
-from smstui.core.sync import DAY, META_CURSOR, META_FIRST_DONE, Syncer
 from tests.core_helpers import Kill, kill_on_listing, open_sim_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")

@@ -21,13 +21,13 @@ import pytest
 from smstui.core import gateway_time
 from smstui.core.api import parse
 from smstui.core.api.client import GatewayClient
-from smstui.core.gateway_time import AccountZone, read_date
 from smstui.core.gateway_messages import MessageFilter
-from smstui.simulator.seed import OFFICE_PHONE, large
-from smstui.simulator.testing import running_simulator
+from smstui.core.gateway_time import AccountZone, read_date
 from smstui.core.store.schema import SUBMITTED
 from smstui.core.sync import META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE, Syncer
 from smstui.core.timeparse import WhenError, parse_when
+from smstui.simulator.seed import OFFICE_PHONE, large
+from smstui.simulator.testing import running_simulator
 from tests.core_helpers import Kill, gateway_bodies, kill_on_listing, open_sim_session
 
 UTC = timezone.utc

@@ -1,18 +1,17 @@
-"""The Textual application: modes (conversations, devices, ...), login, sync worker, sending.
+"""The Textual application: modes (conversations, devices, ...), the screens' shared state, navigation.
 
 Build it with :func:`make_app` (the CLI, ``--demo`` and the tests share it). The app owns the
 session; every network or database call runs in a named worker, and core events from the refresh
 worker are turned into Textual messages (``smstui.tui.messages``) and re-broadcast to the screens
-over :attr:`SmsTuiApp.core_signal`.
+over :attr:`SmsTuiApp.core_signal`. Logging in and the refresh worker are in
+:mod:`smstui.tui.session_flow`, sending in :mod:`smstui.tui.sending`, the modes in
+:mod:`smstui.tui.modes`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import importlib
-import importlib.util
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -23,13 +22,14 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from smstui.tui import messages as msgs
-from smstui.tui.screens.conversations import FIRST_READ, ConversationsScreen
 from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
-from smstui.core.store.database import Store
-from smstui.core.store.devices import StoredDevice
-from smstui.core.store.messages import Thread
+from smstui.tui import messages as msgs
+from smstui.tui.modes import MODES, lazy_screen
+from smstui.tui.screens.conversations import ConversationsScreen
+from smstui.tui.sending import Sending
+from smstui.tui.session_flow import SessionFlow, SessionOpener, set_up_logging_now
+from smstui.tui.textual_internals import mode_names, replace_mode_factories, styled_now
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.store_writes import StoreWrites
@@ -38,71 +38,19 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.notifications import SeverityLevel
 
-    from smstui.tui.screens.login import LoginForm, LoginScreen
-    from smstui.core import events
     from smstui.core.session import Session
-    from smstui.tui.widgets.compose_form import Outgoing
+    from smstui.core.store.database import Store
+    from smstui.core.store.devices import StoredDevice
+    from smstui.core.store.messages import Thread
 
-log = logging.getLogger("smstui.tui.app")
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-SessionStart = tuple[list[StoredDevice], "datetime | None", "int | None", list[Thread]]
-SessionOpener = Callable[[str, "str | None"], "Session"]
-
-# Screens other helpers may provide: (mode, module, class, title, palette help, key).
-EXTRA_MODES: tuple[tuple[str, str, str, str, str, str], ...] = (
-    ("tags", "smstui.tui.screens.tags", "TagsScreen", "Tags & contacts", "Groups of contacts for newsletters", "f4"),
-    ("newsletters", "smstui.tui.screens.newsletters", "NewslettersScreen", "Newsletters",
-     "Send one text to every contact of some tags", "f5"),
-    ("bulk", "smstui.tui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6"),
-)
-CONTENT_MODES = ("messages", "devices")
 STARTUP_COLLECTOR_LIMIT = 2.0  # seconds; see on_mount
 
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-# Only the conversations screen is needed for the first frame; every other screen (and the
-# palette's provider) is imported when first shown, which keeps ~40 ms out of the cold start.
-
-
-def _screen_class(module_name: str, class_name: str) -> type[Screen]:
-    screen = getattr(importlib.import_module(module_name), class_name, None)
-    if not (isinstance(screen, type) and issubclass(screen, Screen)):
-        raise ImportError(f"{module_name}.{class_name} is not a screen")
-    return screen
-
-
-def _lazy_screen(module_name: str, class_name: str) -> Callable[[], Screen]:
-    def make() -> Screen:
-        return _screen_class(module_name, class_name)()
-
-    make.__name__ = class_name
-    return make
-
-
-def _styled_now(factory: Callable[[], Screen]) -> Callable[[], Screen]:
-    """``factory``, with its screen marked as styled by the app's current stylesheet.
-
-    Textual counts stylesheet refreshes, and a new screen's count starts at -1, so the first
-    switch to a mode re-parses every stylesheet and re-styles the app twice (``_init_mode``,
-    then ``switch_mode``): ~15 ms of the cold start, more with every screen built. A screen made
-    now has nothing to catch up on (its widgets are styled by the current stylesheet as they
-    mount), so it gets the app's count. Relies on a private counter (Textual is pinned; a
-    test notices if it goes).
-    """
-
-    def make() -> Screen:
-        screen = factory()
-        count = getattr(screen.app, "_css_update_count", None)
-        if isinstance(count, int) and isinstance(getattr(screen, "_css_update_count", None), int):
-            screen._css_update_count = count
-        return screen
-
-    make.__name__ = getattr(factory, "__name__", "screen")
-    return make
 
 
 def _sms_commands() -> "type[Provider]":
@@ -111,26 +59,13 @@ def _sms_commands() -> "type[Provider]":
     return SmsCommands
 
 
-def _available_extra_modes() -> dict[str, tuple[str, str, str, str, str]]:
-    """Modes whose screen module exists (found without importing it): mode -> (module, class, title, help, key)."""
-    found: dict[str, tuple[str, str, str, str, str]] = {}
-    for mode, module_name, class_name, title, help_text, key in EXTRA_MODES:
-        try:
-            present = importlib.util.find_spec(module_name) is not None
-        except (ImportError, ValueError):
-            present = False
-        if present:
-            found[mode] = (module_name, class_name, title, help_text, key)
-    return found
-
-
-class SmsTuiApp(App[None]):
+class SmsTuiApp(SessionFlow, Sending):
     """smstui's face; see module docstring."""
 
     CSS_PATH = "app.tcss"
     TITLE = "smstui"
     COMMANDS = App.COMMANDS | {_sms_commands}
-    MODES = {"messages": ConversationsScreen, "devices": _lazy_screen("smstui.tui.screens.devices", "DevicesScreen")}
+    MODES = {"messages": ConversationsScreen} | {m.name: lazy_screen(m.name) for m in MODES[1:]}
     NOTIFICATION_TIMEOUT = 6
 
     BINDINGS = [
@@ -165,9 +100,7 @@ class SmsTuiApp(App[None]):
             # blank screen and mode switch before it (on_load reads what it lists).
             self.DEFAULT_MODE = "messages"
         super().__init__()
-        for mode, factory in list(self._modes.items()):
-            if callable(factory):
-                self._modes[mode] = _styled_now(factory)
+        replace_mode_factories(self, styled_now)
         self._autologin = autologin
         self.session = session
         self.demo = demo
@@ -185,14 +118,6 @@ class SmsTuiApp(App[None]):
         self.session_ready = False
         #: Draft saves and reads and the outbox writes of composed messages, in order (one thread).
         self.store_writes = StoreWrites()
-        self._extra_mode_specs = _available_extra_modes()
-        self._extra_modes_found: dict[str, tuple[type[Screen], str, str, str]] | None = None
-        self.extra_modes = {mode: (title, help_text) for mode, (_, _, title, help_text, _) in self._extra_mode_specs.items()}
-        self._mode_screens: dict[str, Any] = dict(self.MODES)
-        for mode, (module_name, class_name, *_rest) in self._extra_mode_specs.items():
-            screen = _lazy_screen(module_name, class_name)
-            self.add_mode(mode, screen)
-            self._mode_screens[mode] = screen
         self._entering_first_screen = False
         # The conversation list read alongside the devices while entering a session, so the
         # conversations screen's first frame already lists them: (device filter, threads).
@@ -203,21 +128,12 @@ class SmsTuiApp(App[None]):
         if demo:
             self.sub_title = "demo"
 
-    @property
-    def extra_modes_found(self) -> dict[str, tuple[type[Screen], str, str, str]]:
-        """Other helpers' screens: mode -> (screen class, title, palette help, key); imports them."""
-        if self._extra_modes_found is None:
-            found: dict[str, tuple[type[Screen], str, str, str]] = {}
-            for mode, (module_name, class_name, title, help_text, key) in self._extra_mode_specs.items():
-                try:
-                    found[mode] = (_screen_class(module_name, class_name), title, help_text, key)
-                except ImportError:
-                    continue
-            self._extra_modes_found = found
-        return self._extra_modes_found
+    def mode_factory(self, mode: str) -> Callable[[], Screen]:
+        """A fresh factory for ``mode``'s screen (a new session rebuilds its screens)."""
+        return ConversationsScreen if mode == "messages" else lazy_screen(mode)
 
     def add_mode(self, mode: str, base_screen: str | Callable[[], Screen]) -> None:
-        super().add_mode(mode, _styled_now(base_screen) if callable(base_screen) else base_screen)
+        super().add_mode(mode, styled_now(base_screen) if callable(base_screen) else base_screen)
 
     def delay_update(self, delay: float = 0.05) -> None:
         # switch_mode hides the switch for 50 ms; going from the blank start screen to the first
@@ -323,7 +239,7 @@ class SmsTuiApp(App[None]):
         self.set_timer(STARTUP_COLLECTOR_LIMIT, release_collector, name="release-collector")
         # The log file at the latest then too (_session_entered and show_login do it sooner):
         # logging.handlers is not worth a few ms of the first frame; records are held till then.
-        self.set_timer(STARTUP_COLLECTOR_LIMIT, _set_up_logging, name="set-up-logging")
+        self.set_timer(STARTUP_COLLECTOR_LIMIT, set_up_logging_now, name="set-up-logging")
         config = self.session.config
         if config.ui.theme and config.ui.theme not in self.available_themes:
             self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.",
@@ -340,198 +256,11 @@ class SmsTuiApp(App[None]):
         else:
             self.show_login()
 
-    @work(group="session", exclusive=True, name="autologin", exit_on_error=False, description="log in (demo)")
-    async def _login_automatically(self, email: str, password: str) -> None:
-        from smstui.core.secrets import Secret
-        from smstui.tui.screens.login import describe_login_error
-
-        try:
-            await self.session.login(email, Secret(password))
-        except Exception as exc:
-            self.show_login(reason=describe_login_error(exc, self.session.profile.api_url))
-            return
-        self.enter_session()
-
-    def show_login(self, reason: str | None = None, *, can_cancel: bool = False) -> None:
-        profile = self.session.profile
-        from smstui.core.config import DEFAULT_API_URL
-
-        def make() -> "LoginScreen":
-            from smstui.tui.screens.login import LoginScreen
-
-            return LoginScreen(
-                email=profile.email, api_url=profile.api_url or DEFAULT_API_URL, profile=profile.name,
-                remember=profile.remember_password, reason=reason, can_cancel=can_cancel,
-            )
-
-        if "login" in self._modes:
-            if self.current_mode == "login":
-                return
-            self.remove_mode("login")
-        self.add_mode("login", make)
-        self.switch_mode("login")
-        self.call_after_refresh(release_collector)
-        self.call_after_refresh(_set_up_logging)
-
-    async def login(self, form: "LoginForm") -> None:
-        """Log in (called by the login screen's worker); raises on failure, nothing is lost."""
-        from smstui.core.secrets import Secret
-
-        session = self.session
-        if form.profile != session.profile.name:
-            opener = self._session_opener or _default_opener(session)
-            new = await asyncio.to_thread(opener, form.profile, form.api_url or None)
-            try:
-                await new.login(form.email, Secret(form.password), remember=form.remember,
-                                api_url=form.api_url or None)
-            except BaseException:
-                await new.aclose()
-                raise
-            await self._replace_session(new)
-        else:
-            await session.login(form.email, Secret(form.password), remember=form.remember,
-                                api_url=form.api_url or None)
-        self._auth_prompted = False
-        self.enter_session()
-
-    async def _replace_session(self, new: "Session") -> None:
-        old = self.session
-        self._stop_sync()
-        self.session = new
-        self.session_ready = False
-        self.device_filter = None
-        try:
-            await old.aclose()
-        except Exception as exc:  # closing must not stop the switch
-            log.warning("closing the old session failed: %s", type(exc).__name__)
-
-    @work(group="session", exclusive=True, name="enter-session", exit_on_error=False,
-          description="open the stored conversations")
-    async def enter_session(self, start: "SessionStart | None" = None) -> None:
-        if start is None:
-            start = await asyncio.to_thread(self._read_session_start)
-        self._apply_session_start(start)
-        # Screens of a previous session hold its store: rebuild them.
-        for mode in (*CONTENT_MODES, *self._extra_mode_specs):
-            if mode in self._screen_stacks and mode != self.current_mode:
-                await self.remove_mode(mode)
-                self.add_mode(mode, self._mode_screens[mode])
-        self._entering_first_screen = self.current_mode == "_default"
-        try:
-            switched = self.switch_mode("messages")
-        finally:
-            self._entering_first_screen = False
-        await switched
-        self._prefetched_threads = None  # only for a screen built by this switch
-        await self._session_entered()
-
-    def _apply_session_start(self, start: "SessionStart") -> None:
-        self.devices, last, self.device_filter, threads = start
-        self.sync_state = SyncState(last_synced=last)
-        self._prefetched_threads = (self.device_filter, threads)
-        self.session_ready = True
-
-    async def _session_entered(self) -> None:
-        """The conversations screen of a session is up: the rest of entering it."""
-        if "login" in self._modes:
-            await self.remove_mode("login")
-        self.status_signal.publish(self.sync_state)
-        if self.demo:
-            self.notify("Demo: a simulated gateway with three phones. Replies arrive by themselves.",
-                        title="smstui demo", timeout=8)
-        if self._sync_enabled:
-            # After the list is painted: the refresh service imports the sync, outbox and HTTP
-            # code (~20 ms), which the first frame should not wait for.
-            self.call_after_refresh(self._start_sync_if_current, self.session)
-        self.call_after_refresh(_set_up_logging)
-
-    def _read_session_start(self) -> "SessionStart":
-        """The devices, last sync, device filter and conversations a session's first screen shows."""
-        store, wanted = self.store, self.device_filter
-        devices = store.devices()
-        device_filter = wanted if any(d.device.id == wanted for d in devices) else None
-        return devices, store.last_synced(), device_filter, store.threads(
-            search="", device_id=device_filter, limit=FIRST_READ)
-
-    def _start_sync_if_current(self, session: "Session") -> None:
-        if session is self.session and self.session_ready and self._sync_enabled:
-            self.start_sync()
-
-    # ------------------------------------------------------------------ sync
-
-    def start_sync(self) -> None:
-        self._stop_sync()
-        self._run_sync()
-
-    def _stop_sync(self) -> None:
-        for worker in self.workers:
-            if worker.group in ("sync", "outbox"):
-                worker.cancel()
-        self._service = None
-
-    def make_service(self) -> Any:
-        from smstui.core.service import RefreshService
-
-        interval = self._refresh_interval or self.session.refresh_interval
-        return RefreshService(self.session, interval)
-
-    @work(group="sync", exclusive=True, name="refresh", exit_on_error=False,
-          description="keep the store in step with the gateway")
-    async def _run_sync(self) -> None:
-        # The service runs on the session's network loop (a thread of its own): parsing and
-        # storing a window of thousands of messages must not hold up key presses and frames.
-        # Cancelling this worker cancels it there; post_message is thread-safe.
-        service = self.make_service()
-        self._service = service
-
-        def emit(event: events.Event) -> None:
-            self.post_message(msgs.to_message(event))
-
-        await self.session.start_network().run(service.run(emit))
-
-    def action_refresh(self) -> None:
-        if not self.session_ready:
-            return
-        if self._service is None:
-            self.start_sync()
-        else:
-            self._service.wake()
-        self.notify("Refreshing…", timeout=2)
-
-    def action_refresh_devices(self) -> None:
-        self.action_refresh()
-
-    def on_sync_state_changed(self, message: msgs.SyncStateChanged) -> None:
-        new = message.state
-        self.sync_state = new
-        self.status_signal.publish(new)
-        if new.status == "auth" and not self._auth_prompted:
-            self._auth_prompted = True
-            self.notify(new.error or "The gateway no longer accepts this session: log in again.",
-                        severity="error", title="Login needed")
-            self.show_login(reason=new.error or "Your session has expired. Log in again.", can_cancel=True)
-        # A poll starts "syncing" even while offline; only a finished good poll means "back".
-        if new.status == "idle" and self._last_failure:
-            self._last_failure = None
-            self.notify("Connected to the gateway again.", title="Back online")
-
-    def on_sync_failed(self, message: msgs.SyncFailed) -> None:
-        # One notification per outage (per kind of trouble), not one per poll; the status line
-        # keeps showing the latest error.
-        text = clean(message.event.message)
-        if message.event.kind != self._last_failure:
-            self._last_failure = message.event.kind
-            self.notify(text, title="Sync failed", severity="error", timeout=8)
-
     def on_messages_changed(self, message: msgs.MessagesChanged) -> None:
         self.core_signal.publish(message)
         count = message.event.new_incoming
         if count:
             self.notify(f"{count} new message{'s' if count != 1 else ''}", title="Incoming", timeout=4)
-
-    def on_outbox_changed(self, message: msgs.OutboxChanged) -> None:
-        self.core_signal.publish(message)
-        self._report_outbox(message.lids)
 
     def on_devices_changed(self, message: msgs.DevicesChanged) -> None:
         self._reload_devices(message)
@@ -546,22 +275,6 @@ class SmsTuiApp(App[None]):
             self.core_signal.publish(message)
 
         self.call_from_thread(apply)
-
-    @work(thread=True, group="outbox-report", name="outbox-report", exit_on_error=False,
-          description="explain failed sends")
-    def _report_outbox(self, lids: Iterable[int]) -> None:
-        from smstui.core.store.schema import REJECTED, UNKNOWN
-
-        for lid in lids:
-            row = self.store.message(lid)
-            if row is None:
-                continue
-            if row.outbox == REJECTED:
-                self.notify(f"To {row.phone}: {clean(row.outbox_error or 'refused', single_line=True)}",
-                            title="Not sent", severity="error", timeout=8)
-            elif row.outbox == UNKNOWN:
-                self.notify(f"To {row.phone}: the gateway did not answer; check before sending again.",
-                            title="Send unclear", severity="warning", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.report_worker_failure(event)
@@ -582,72 +295,15 @@ class SmsTuiApp(App[None]):
 
     # ------------------------------------------------------------------ sending
 
-    def queue_outgoing(
-        self, outgoing: Outgoing, done: Callable[[list[int] | None, str | None], None], *,
-        open_thread: bool = False, draft_key: str | None = None,
-    ) -> None:
-        """Write to the outbox (a worker), tell ``done``, show it as queued, then send it now.
-
-        ``draft_key``: the draft this message was written in; the outbox write deletes it in the
-        same transaction. The write is queued now, behind every draft save asked for before it."""
-        session = self.session
-        write = self.store_writes.submit(
-            session.outbox.queue,
-            outgoing.recipients, outgoing.body, outgoing.device_id, int(outgoing.slot),
-            outgoing.scheduled_at, outgoing.customer_id, outgoing.urgent, outgoing.image_path,
-            **({"clear_draft": draft_key} if draft_key else {}),
-        )
-        self._queue(outgoing, write, done, open_thread)
-
-    @work(group="outbox", name="queue", exit_on_error=False, description="write a message to the outbox")
-    async def _queue(
-        self, outgoing: Outgoing, write: Any, done: Callable[[list[int] | None, str | None], None],
-        open_thread: bool,
-    ) -> None:
-        from smstui.core.outbox import OutboxError
-
-        session = self.session
-        try:
-            lids = await self.store_writes.wait(write)
-        except OutboxError as exc:
-            done(None, clean(str(exc), single_line=True))
-            return
-        except Exception as exc:  # a store failure: say so, keep what was typed
-            done(None, f"could not save the message: {clean(str(exc), single_line=True)}")
-            return
-        keys = {session.store.phone_key(r) for r in outgoing.recipients}
-        done(lids, None)
-        self.core_signal.publish(msgs.Queued(lids, keys))
-        if open_thread and len(keys) == 1:
-            self.go_to_thread(next(iter(keys)))
-        if len(lids) > 1:
-            self.notify(f"{len(lids)} messages queued.", timeout=3)
-        self._send(lids)
-
-    @work(group="outbox", name="send", exit_on_error=False, description="submit queued messages")
-    async def _send(self, lids: list[int]) -> None:
-        try:
-            report = await self.session.outbox.send(lids)
-        except Exception as exc:  # the outbox keeps the rows; the refresh worker retries
-            self.notify(clean(str(exc), single_line=True), title="Sending postponed", severity="warning")
-            changed = tuple(lids)
-        else:
-            changed = tuple(getattr(report, "changed", lids)) or tuple(lids)
-        from smstui.core.events import OutboxChanged
-
-        self.post_message(msgs.OutboxChanged(OutboxChanged(changed)))
-
-    # ------------------------------------------------------------------ navigation and actions
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("show_mode", "compose", "refresh", "switch_profile", "logout") and not self.session_ready:
             return False
-        if action == "show_mode" and parameters and parameters[0] not in self._modes:
-            return None if parameters[0] in self.extra_modes else False
+        if action == "show_mode" and parameters and parameters[0] not in mode_names(self):
+            return False
         return True
 
     def action_show_mode(self, mode: str) -> None:
-        if mode in self._modes:
+        if mode in mode_names(self):
             self.switch_mode(mode)
 
     def action_compose(self, recipients: str = "") -> None:
@@ -695,26 +351,6 @@ class SmsTuiApp(App[None]):
             self.theme = configured if configured in self.available_themes and configured != self.theme else (
                 "ansi-dark" if self.theme == "ansi-light" else "textual-dark")
 
-    def action_switch_profile(self) -> None:
-        self.show_login(reason="Log in with another profile (type its name) or another account.",
-                        can_cancel=True)
-
-    def cancel_login(self) -> None:
-        if self.session_ready:
-            self.switch_mode("messages")
-        else:
-            self.exit()
-
-    def action_logout(self) -> None:
-        self._logout()
-
-    @work(group="session", exclusive=True, name="logout", exit_on_error=False)
-    async def _logout(self) -> None:
-        self._stop_sync()
-        await self.session.logout()
-        self.session_ready = False
-        self.show_login(reason="Logged out. The messages stay on this computer.")
-
     def action_help(self) -> None:
         from smstui.tui.dialogs.help import HelpScreen
 
@@ -745,47 +381,12 @@ class SmsTuiApp(App[None]):
             log.warning("closing connections failed: %s", type(exc).__name__)
 
 
-def _set_up_logging() -> None:
-    from smstui.core.logs import set_up_logging
-
-    set_up_logging()
-
-
-def _default_opener(session: "Session") -> SessionOpener:
-    """Open another profile's session; a profile name not known yet is added to the state file
-    (smstui.core.state_file), never to the user's config file."""
-    from smstui.core.session import open_session
-
-    def opener(profile: str, api_url: str | None) -> "Session":
-        from smstui.core.config import DEFAULT_API_URL, load_config
-        from smstui.core.state_file import apply_state, load_state, save_state
-
-        known = apply_state(load_config(session.config_path).config, load_state()).profiles
-        if profile not in known:
-            save_state(profile, api_url=api_url or DEFAULT_API_URL)
-        return open_session(config_path=session.config_path, profile=profile, api_url=api_url)
-
-    return opener
-
-
-def make_app(
-    session: "Session",
-    *,
-    demo: bool = False,
-    clock: Clock | None = None,
-    tz: tzinfo | None = None,
-    session_opener: SessionOpener | None = None,
-    refresh_interval: float | None = None,
-    sync: bool = True,
-    autologin: tuple[str, str] | None = None,
-) -> SmsTuiApp:
+def make_app(session: Session, **options: Any) -> SmsTuiApp:
     """The app over an opened session (see :func:`smstui.core.session.open_session`).
 
-    ``clock`` (aware datetimes) and ``tz`` make relative times and schedules deterministic in
-    tests; ``sync=False`` keeps the refresh worker off (snapshots of what the store holds);
-    ``autologin`` (email, password) logs in on start without the login screen (the demo).
+    The options are :class:`SmsTuiApp`'s: ``clock`` (aware datetimes) and ``tz`` make relative
+    times and schedules deterministic in tests; ``sync=False`` keeps the refresh worker off
+    (snapshots of what the store holds); ``autologin`` (email, password) logs in on start without
+    the login screen (the demo).
     """
-    return SmsTuiApp(
-        session, demo=demo, clock=clock, tz=tz, session_opener=session_opener,
-        refresh_interval=refresh_interval, sync=sync, autologin=autologin,
-    )
+    return SmsTuiApp(session, **options)

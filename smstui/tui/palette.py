@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -12,10 +11,9 @@ from textual.markup import escape
 
 from smstui.core.phone import format_display
 from smstui.core.store.messages import Thread
+from smstui.tui.app_interface import SmsAppBase, sms_app
+from smstui.tui.modes import OTHER_MODES
 from smstui.tui.widgets.format import clean
-
-if TYPE_CHECKING:
-    from smstui.tui.app import SmsTuiApp
 
 
 def highlight_plain(matcher: Matcher, title: str) -> Content:
@@ -35,8 +33,8 @@ class SmsCommands(Provider):
     _threads: list[Thread]
 
     @property
-    def smsapp(self) -> "SmsTuiApp":
-        return cast("SmsTuiApp", self.app)
+    def smsapp(self) -> SmsAppBase:
+        return sms_app(self.app)
 
     async def startup(self) -> None:
         app = self.smsapp
@@ -62,8 +60,8 @@ class SmsCommands(Provider):
             ("Help", "List the keys", app.action_help),
             ("Log out", "Forget this profile's session token", app.action_logout),
         ]
-        for mode, (title, help_text) in app.extra_modes.items():
-            items.append((title, help_text, partial(app.switch_mode, mode)))
+        for mode in OTHER_MODES:
+            items.append((mode.title, mode.help, partial(app.switch_mode, mode.name)))
         return items
 
     def _goto(self) -> list[tuple[str, str, object]]:

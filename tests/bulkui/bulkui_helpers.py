@@ -6,12 +6,10 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from pilot_helpers import BERLIN, wait_for
 from textual.app import App
 from textual.pilot import Pilot
-
-from pilot_helpers import BERLIN, wait_for
 from textual.screen import Screen
-
 
 
 class Host(App[None]):
@@ -61,10 +59,10 @@ def seed_store(store: Any) -> None:
     """Local data for snapshots and screenshots: no network, the same on every run."""
     from datetime import datetime, timedelta, timezone
 
-    from smstui.core.bulk.runner import BulkJob
     from smstui.core.bulk.plan import BulkRow
-    from smstui.core.models import Device, SimCard
+    from smstui.core.bulk.runner import BulkJob
     from smstui.core.gateway_messages import Message
+    from smstui.core.models import Device, SimCard
     from smstui.core.store.schema import UNKNOWN
 
     now = datetime.fromtimestamp(FIXED_NOW, timezone.utc)

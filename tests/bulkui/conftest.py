@@ -7,11 +7,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from bulkui_helpers import make_session
 from textual.widgets import Input, TextArea
 
-from smstui.simulator.testing import TestSimulator
 from smstui.core.store.database import Store
-from bulkui_helpers import make_session
+from smstui.simulator.testing import TestSimulator
 from tests.bulk_helpers import sim_client, sim_store
 
 

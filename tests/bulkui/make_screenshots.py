@@ -14,14 +14,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))  # pilot_helpers
 
-from textual.widgets import Input, Select, TextArea  # noqa: E402
-
 from bulkui_helpers import FIXED_NOW, Host, fixed_clock, idle, make_session, seed_store  # noqa: E402
 from pilot_helpers import svg_to_png  # noqa: E402
+from textual.widgets import Input, Select, TextArea  # noqa: E402
+
+from smstui.core.store.database import Store  # noqa: E402
 from smstui.tui.screens.bulk import BulkScreen  # noqa: E402
 from smstui.tui.screens.newsletters import NewslettersScreen  # noqa: E402
 from smstui.tui.screens.tags import TagsScreen  # noqa: E402
-from smstui.core.store.database import Store  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[2] / "screenshots"
 SIZE = (110, 32)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from bulkui_helpers import BERLIN, idle, wait_for
 
 from smstui.simulator.testing import TestSimulator
-from bulkui_helpers import BERLIN, idle, wait_for
 
 app_module = pytest.importorskip("smstui.tui.app")
 
 
 async def test_modes_open_the_bulk_screens(sim_empty: TestSimulator) -> None:
+    from smstui.core.session import open_session
     from smstui.tui.screens.bulk import BulkScreen
     from smstui.tui.screens.newsletters import NewslettersScreen
     from smstui.tui.screens.tags import TagsScreen
-    from smstui.core.session import open_session
 
     session = open_session(api_url=sim_empty.url, clock=sim_empty.clock)
     await session.login(sim_empty.email, sim_empty.password)
@@ -23,11 +23,6 @@ async def test_modes_open_the_bulk_screens(sim_empty: TestSimulator) -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: app.session_ready, "the session to open")
             await idle(pilot)
-            # SmsTuiApp sets MODES after App.__init__, which Textual has already copied into _modes;
-            # until app.py registers them itself (reported), add the found screens here.
-            for mode, (screen, *_rest) in app.extra_modes_found.items():
-                if mode not in app._modes:
-                    app.add_mode(mode, screen)
             for key, screen_type in (("f4", TagsScreen), ("f5", NewslettersScreen), ("f6", BulkScreen)):
                 await pilot.press(key)
                 await wait_for(pilot, lambda: isinstance(app.screen, screen_type), f"{key} to show {screen_type.__name__}")

@@ -7,17 +7,17 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from bulkui_helpers import Host, idle, table_rows, wait_for
 from textual.widgets import Button, DataTable, Input, Select, TextArea
 
 from smstui.core.bulk.jobs import DONE, list_jobs
-from smstui.core.bulk.runner import BulkJob
 from smstui.core.bulk.plan import BulkRow
+from smstui.core.bulk.runner import BulkJob
 from smstui.core.contacts import add_contact, create_tag
-from smstui.tui.screens.bulk import BulkScreen
-from smstui.simulator.testing import TestSimulator
 from smstui.core.store.schema import SUBMITTED
 from smstui.core.templates import save_template
-from bulkui_helpers import Host, idle, table_rows, wait_for
+from smstui.simulator.testing import TestSimulator
+from smstui.tui.screens.bulk import BulkScreen
 
 OFFICE = 11231
 FAST = dict(settle_seconds=0, settle_margin=0, retry_delays=(0, 0, 0), lookup_retries=1, lookup_delay=0)

@@ -7,15 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+from bulkui_helpers import Host, idle, wait_for
+from pilot_helpers import burst, paste
 from textual.widgets import TabbedContent
 
 from smstui.core.contacts import create_tag
-from smstui.tui.screens.newsletters import NewslettersScreen
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.dialogs.csv_import import CsvImportDialog
 from smstui.tui.dialogs.newsletter_form import NewsletterDialog
-from bulkui_helpers import Host, idle, wait_for
-from pilot_helpers import burst, paste
+from smstui.tui.screens.newsletters import NewslettersScreen
 
 
 async def test_newsletter_paste_then_ctrl_s_creates_it_whole(sim_empty: TestSimulator, ui_session: SimpleNamespace) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from bulkui_helpers import Host, idle, table_rows, wait_for
 from textual.widgets import Input, Select, SelectionList, TextArea
 
 from smstui.core.contacts import add_contact, create_tag
-from smstui.tui.screens.newsletters import NewslettersScreen
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.dialogs.newsletter_form import NewsletterDialog
-from bulkui_helpers import Host, idle, table_rows, wait_for
+from smstui.tui.screens.newsletters import NewslettersScreen
 
 
 async def seed_tags(session: SimpleNamespace) -> tuple[int, int]:

@@ -8,14 +8,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from bulkui_helpers import FIXED_NOW, Host, fixed_clock, idle, make_session, seed_store
 from textual.pilot import Pilot
 from textual.widgets import Select, TextArea
 
+from smstui.core.store.database import Store
 from smstui.tui.screens.bulk import BulkScreen
 from smstui.tui.screens.newsletters import NewslettersScreen
 from smstui.tui.screens.tags import TagsScreen
-from smstui.core.store.database import Store
-from bulkui_helpers import FIXED_NOW, Host, fixed_clock, idle, make_session, seed_store
 
 SIZE = (100, 30)
 

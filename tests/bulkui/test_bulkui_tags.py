@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+from bulkui_helpers import Host, idle, table_rows, wait_for
 from textual.widgets import DataTable, Input, OptionList, ProgressBar
 
-from smstui.tui.screens.tags import TagsScreen
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.dialogs.csv_import import CsvImportDialog
 from smstui.tui.dialogs.tags import TagTitleDialog
-from bulkui_helpers import Host, idle, table_rows, wait_for
+from smstui.tui.screens.tags import TagsScreen
 
 
 def host(sim: TestSimulator, session: SimpleNamespace) -> Host:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, TextArea
+from ui_helpers import FIXED_PORT_URL, login_session
 
 from smstui.core.session import Session, open_session
 from smstui.simulator.testing import TestSimulator, running_simulator
-from ui_helpers import FIXED_PORT_URL, login_session
 
 
 @pytest.fixture(autouse=True)

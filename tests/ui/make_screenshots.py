@@ -80,11 +80,11 @@ SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
 
 
 async def _shoot(out: Path, size: tuple[int, int], suffix: str) -> list[Path]:
-    from smstui.tui.app import make_app
-    from smstui.demo import seed_local_contacts
     from smstui.core.session import open_session
+    from smstui.demo import seed_local_contacts
     from smstui.simulator.clock import DEFAULT_FAKE_START, FakeClock
     from smstui.simulator.testing import start_simulator
+    from smstui.tui.app import make_app
 
     written: list[Path] = []
     sim = start_simulator(data="demo", step_seconds=10)

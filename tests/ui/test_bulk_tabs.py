@@ -5,16 +5,22 @@ stay in sight, every tab is reachable by keys, and what is sent is what the form
 
 from __future__ import annotations
 
+from pilot_helpers import burst, paste
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, ProgressBar, TabbedContent, TabPane, TextArea
+from textual.widgets import (
+    Button,
+    DataTable,
+    ProgressBar,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
 from smstui.core.bulk.jobs import DONE, list_jobs
-from smstui.tui.screens.bulk import BulkScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
-
-from pilot_helpers import burst, paste
-from ui_helpers import build_app, settle, threads_shown, wait_for
+from smstui.tui.screens.bulk import BulkScreen
 
 NUMBERS = ("+15557770001", "+15557770002")
 

@@ -6,19 +6,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import Input, TextArea
+from ui_helpers import BERLIN, build_app, settle, threads_shown, wait_for
 
 from smstui.core.models import Slot
-from smstui.tui.dialogs.compose import ComposeScreen
-from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.core.session import Session
+from smstui.core.store.schema import QUEUED, SUBMITTED
 from smstui.simulator.seed import OFFICE_PHONE, TINY_PNG
 from smstui.simulator.testing import TestSimulator
-from smstui.core.store.schema import QUEUED, SUBMITTED
+from smstui.tui.dialogs.compose import ComposeScreen
+from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.format import status_parts
 from smstui.tui.widgets.thread_view import ThreadView
-
-from ui_helpers import BERLIN, build_app, settle, threads_shown, wait_for
 
 ANNA = "+4915123456781"  # talks over the office phone (dual SIM)
 

@@ -6,19 +6,19 @@ from dataclasses import replace
 from datetime import timedelta
 
 from textual.widgets import Input
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
 from smstui.core.gateway_messages import Message
-from smstui.tui.screens.conversations import PAGE, ConversationsScreen
-from smstui.tui.screens.devices import DevicesScreen
-from smstui.tui.dialogs.help import HelpScreen
 from smstui.core.session import Session
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
+from smstui.tui.dialogs.help import HelpScreen
+from smstui.tui.modes import OTHER_MODES, screen_class
+from smstui.tui.screens.conversations import PAGE, ConversationsScreen
+from smstui.tui.screens.devices import DevicesScreen
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 ANNA = "+4915123456781"
 
@@ -282,7 +282,8 @@ async def test_other_modes_open_from_their_keys(session: Session, sim: TestSimul
     app = build_app(session, sim)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
-        for key, (mode, (screen_type, *_)) in zip(("f4", "f5", "f6"), app.extra_modes_found.items()):
+        for mode in OTHER_MODES:
+            key, screen_type = mode.key, screen_class(mode.name)
             await pilot.press(key)
             await wait_for(pilot, lambda: isinstance(app.screen, screen_type), f"the {mode} screen")
             await settle(pilot)

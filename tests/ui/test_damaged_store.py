@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from smstui.tui.screens.conversations import ConversationsScreen
+from ui_helpers import build_app, login_session, settle
+
 from smstui.core.session import open_session
 from smstui.simulator.testing import TestSimulator
-
-from ui_helpers import build_app, login_session, settle
+from smstui.tui.screens.conversations import ConversationsScreen
 
 
 async def test_a_damaged_store_at_start_is_reported_with_the_repair(sim: TestSimulator) -> None:

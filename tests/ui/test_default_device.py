@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Input, Select, Static
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
 from smstui.core.contacts import create_tag
-from smstui.tui.screens.bulk import BulkScreen
-from smstui.tui.dialogs.compose import ComposeScreen
-from smstui.tui.screens.newsletters import NewslettersScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
+from smstui.tui.dialogs.compose import ComposeScreen
 from smstui.tui.dialogs.newsletter_form import NewsletterDialog
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
+from smstui.tui.screens.bulk import BulkScreen
+from smstui.tui.screens.newsletters import NewslettersScreen
 
 OFFLINE = 260  # 'SM-F NIK!': offline, no SIM info
 LAST_SENDER = 11231  # 'Pixel 7 (office)': online, two SIMs, sent the latest message

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 from textual.widgets import Select, Static
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
-from smstui.tui.screens.bulk import BulkScreen
-from smstui.tui.dialogs.compose import ComposeScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
+from smstui.tui.dialogs.compose import ComposeScreen
+from smstui.tui.screens.bulk import BulkScreen
 
 TITLE = "[b]Phone[/b]"
 

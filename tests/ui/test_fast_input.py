@@ -8,17 +8,16 @@ Every send is checked where it ends: at the simulated gateway and in the store.
 
 from __future__ import annotations
 
+from pilot_helpers import burst, paste
 from textual.widgets import Input, TextArea
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
-from smstui.tui.dialogs.compose import DRAFT_KEY, ComposeScreen
-from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
+from smstui.tui.dialogs.compose import DRAFT_KEY, ComposeScreen
+from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.thread_view import ThreadView
-
-from pilot_helpers import burst, paste
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 ANNA = "+4915123456781"
 NEW_NUMBER = "+4917612345672"  # no conversation yet in the demo data

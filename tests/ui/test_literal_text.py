@@ -5,10 +5,10 @@ from __future__ import annotations
 import tomllib
 
 import tomli_w
+from ui_helpers import build_app, login_session
 
 from smstui.core.session import open_session
 from smstui.simulator.testing import TestSimulator
-from ui_helpers import build_app, login_session
 
 
 async def test_config_problem_with_brackets_is_shown_literally(sim: TestSimulator, isolated_dirs) -> None:
@@ -49,11 +49,12 @@ async def test_notification_from_a_gateway_message_is_not_markup(sim: TestSimula
 async def test_ansi_escapes_are_made_visible_in_the_list_and_the_thread(session, sim) -> None:  # type: ignore[no-untyped-def]
     """``red \\x1b[31m copied`` showed as ``red  copied``: the escape is made visible, ``␛[31m``, as
     the CLI shows it (issue 13, item 8)."""
+    from ui_helpers import build_app, threads_shown, wait_for
+
     from smstui.core.gateway_messages import Message
     from smstui.simulator.seed import OFFICE_PHONE
     from smstui.tui.widgets.thread_list import ThreadList
     from smstui.tui.widgets.thread_view import ThreadView
-    from ui_helpers import build_app, threads_shown, wait_for
 
     phone = "+4915550000003"
     session.store.upsert_messages(

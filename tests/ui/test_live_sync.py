@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 ANNA = "+4915123456781"  # her number ends in 1: the simulator's phone gets replies from it
 
@@ -74,10 +74,10 @@ async def test_offline_then_back_online(session: Session, sim: TestSimulator) ->
 
 
 async def test_unclear_send_is_marked_then_reconciled(session: Session, sim: TestSimulator) -> None:
+    from ui_helpers import BERLIN
+
     from smstui.core.store.schema import UNKNOWN
     from smstui.tui.widgets.format import status_parts
-
-    from ui_helpers import BERLIN
 
     app = build_app(session, sim, sync=True, refresh_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:

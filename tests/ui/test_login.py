@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import httpx
 from textual.widgets import Input
+from ui_helpers import build_app, login_session, threads_shown, wait_for
 
-from smstui.tui.screens.conversations import ConversationsScreen
-from smstui.tui.screens.login import LoginScreen
 from smstui.core.session import open_session
 from smstui.simulator.testing import TestSimulator
-
-from ui_helpers import build_app, login_session, threads_shown, wait_for
+from smstui.tui.screens.conversations import ConversationsScreen
+from smstui.tui.screens.login import LoginScreen
 
 
 def _login_ready(app) -> bool:  # type: ignore[no-untyped-def]

@@ -4,16 +4,15 @@ send (ctrl+b), which fills them per recipient."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, SelectionList, Static, TextArea
+from textual.widgets import SelectionList, Static, TextArea
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
 from smstui.core.contacts import create_tag
-from smstui.tui.screens.bulk import BulkScreen
-from smstui.tui.screens.newsletters import NewslettersScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.dialogs.newsletter_form import NewsletterDialog
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
+from smstui.tui.screens.bulk import BulkScreen
+from smstui.tui.screens.newsletters import NewslettersScreen
 
 
 async def test_newsletter_placeholders_are_refused_and_bulk_offered(session: Session, sim: TestSimulator) -> None:

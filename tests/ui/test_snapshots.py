@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-
-from smstui.tui.app import make_app
-from smstui.core.session import Session, open_session
-
 from ui_helpers import BERLIN
+
+from smstui.core.session import Session, open_session
+from smstui.tui.app import make_app
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 ANNA = "+4915123456781"
@@ -45,8 +44,9 @@ def _run_before(*steps):  # type: ignore[no-untyped-def]
 
 
 async def _open_anna(pilot: Pilot) -> None:
-    from smstui.tui.widgets.thread_view import ThreadView
     from ui_helpers import wait_for
+
+    from smstui.tui.widgets.thread_view import ThreadView
 
     pilot.app.screen.show_thread(ANNA)
     view = pilot.app.screen.query_one(ThreadView)
@@ -63,8 +63,9 @@ async def _devices(pilot: Pilot) -> None:
 
 
 async def _new_message(pilot: Pilot) -> None:
-    from smstui.tui.dialogs.compose import ComposeScreen
     from ui_helpers import wait_for
+
+    from smstui.tui.dialogs.compose import ComposeScreen
 
     await pilot.press("n")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen), "the compose modal")
@@ -109,8 +110,9 @@ def test_login(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
     app = make_app(session, clock=FakeClock(DEFAULT_FAKE_START), tz=BERLIN, sync=False)
 
     async def fill(pilot: Pilot) -> None:
-        from smstui.tui.screens.login import LoginScreen
         from ui_helpers import wait_for
+
+        from smstui.tui.screens.login import LoginScreen
 
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, LoginScreen), "the login screen")
         await pilot.press(*"me@example.com", "enter", *"hunter2")

@@ -7,16 +7,15 @@ from datetime import timedelta
 
 import pytest
 from textual.app import App
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
 from smstui.core import startup
 from smstui.core.gateway_messages import Message
+from smstui.core.session import Session, open_session
+from smstui.simulator.testing import TestSimulator
 from smstui.tui.screens.conversations import FIRST_READ, ConversationsScreen
 from smstui.tui.screens.devices import DevicesScreen
 from smstui.tui.screens.login import LoginScreen
-from smstui.core.session import Session, open_session
-from smstui.simulator.testing import TestSimulator
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def collector_held():  # type: ignore[no-untyped-def]
 
 async def test_screens_need_no_stylesheet_refresh(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Textual re-parses every stylesheet when a mode's screen is first shown, unless the app
-    # marks it as styled already (smstui.tui.app._styled_now); that is ~15 ms of the cold start.
+    # marks it as styled already (smstui.tui.textual_internals.styled_now); that is ~15 ms of the cold start.
     refreshes: list[int] = []
     original = App.refresh_css
 
@@ -89,8 +88,8 @@ async def test_first_frame_lists_a_few_screens_then_the_rest(session: Session, s
 
 
 async def test_an_unreadable_store_at_start_is_reported_not_raised(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from smstui.tui.app import SmsTuiApp
     from smstui.core.store.connection import StoreError
+    from smstui.tui.app import SmsTuiApp
 
     def broken(self: SmsTuiApp) -> None:
         raise StoreError("database disk image is malformed")

@@ -9,12 +9,11 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
+from ui_helpers import wait_for
 
 from smstui.core.store.records import StoredMessage
 from smstui.tui.widgets import thread_view as tv
 from smstui.tui.widgets.thread_view import ThreadView, wrapped_height
-
-from ui_helpers import wait_for
 
 _console = Console(width=200)
 _pieces = st.sampled_from(list("abcdefghij  \n-.,") + ["é", "Ж", "日本", "😀", "👍🏽", "مرحبا", "x" * 30, "  \n "])
@@ -148,13 +147,13 @@ async def test_selection_repaints_only_the_two_bubbles() -> None:
 
 # ---------------------------------------------------------------------- retry / cancel (the real app)
 
-from smstui.tui.screens.conversations import ConversationsScreen  # noqa: E402
+from ui_helpers import build_app, threads_shown  # noqa: E402
+
 from smstui.core.session import Session  # noqa: E402
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SUBMITTED  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 from smstui.simulator.testing import TestSimulator  # noqa: E402
-from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SUBMITTED  # noqa: E402
-
-from ui_helpers import build_app, threads_shown  # noqa: E402
+from smstui.tui.screens.conversations import ConversationsScreen  # noqa: E402
 
 PHONE = "+4915550000077"
 
@@ -259,8 +258,9 @@ def _view_text(view: ThreadView) -> str:
 async def test_retry_and_cancel_say_why_when_they_cannot(session: Session, sim: TestSimulator) -> None:
     """R and x did nothing, silently, with no message selected or on a taken/scheduled message;
     a scheduled message showed 'scheduled 03 Dec' without its time (issue 13, item 8)."""
-    from smstui.tui.widgets.format import to_local
     from pilot_helpers import BERLIN
+
+    from smstui.tui.widgets.format import to_local
 
     store = session.store
     when = to_local(sim.clock() + timedelta(days=12), BERLIN).replace(hour=9, minute=30, second=0, microsecond=0)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pilot_helpers import BERLIN, wait_for
 from textual.pilot import Pilot
 
-from pilot_helpers import BERLIN, wait_for
-
-from smstui.tui.app import SmsTuiApp, make_app
 from smstui.core.session import Session, open_session
 from smstui.simulator.testing import TestSimulator
+from smstui.tui.app import SmsTuiApp, make_app
 
 FIXED_PORT_URL = "http://127.0.0.1:8080"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,12 +9,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from smstui.tui.screens._reporting import ReportWorkerErrors
+from smstui.tui.app_interface import SmsAppBase, sms_app
+from smstui.tui.screen_base import ReportWorkerErrors
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.device_choice import remember_last_device
-
-if TYPE_CHECKING:
-    from smstui.tui.app import SmsTuiApp
 
 DRAFT_KEY = "new"
 
@@ -59,8 +55,8 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
         self._body = body
 
     @property
-    def smsapp(self) -> "SmsTuiApp":
-        return cast("SmsTuiApp", self.app)
+    def smsapp(self) -> SmsAppBase:
+        return sms_app(self.app)
 
     def compose(self) -> ComposeResult:
         app = self.smsapp

@@ -17,7 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import (
+    DataTable,
+    Input,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 from smstui.core.contacts import ImportReport, import_contacts
 from smstui.core.csv_import import CsvError, CsvPreview, read_csv

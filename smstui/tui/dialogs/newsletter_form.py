@@ -17,19 +17,29 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from smstui.core.api.errors import ApiError
-from smstui.core.contacts import START_REMINDER, ContactError, create_newsletter, recipients_count, tag_label
+from smstui.core.contacts import (
+    START_REMINDER,
+    ContactError,
+    create_newsletter,
+    recipients_count,
+    tag_label,
+)
 from smstui.core.models import Slot
 from smstui.core.newsletter_text import ONE_TEXT, placeholder_problem
-from smstui.core.store.records import Newsletter, Tag
 from smstui.core.store.devices import StoredDevice
+from smstui.core.store.records import Newsletter, Tag
 from smstui.core.timeparse import WhenError, parse_schedule
 from smstui.tui.widgets.bulk_counter import counter_text
-from smstui.tui.widgets.device_choice import device_options, remember_last_device, warning_text
+from smstui.tui.widgets.device_choice import (
+    device_options,
+    remember_last_device,
+    warning_text,
+)
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 
@@ -254,9 +264,6 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
         body = self.body
         app = self.app
         self.dismiss(None)
-        if "bulk" not in getattr(app, "_modes", {}):
-            self.notify("Bulk send is not available here.", severity="warning")
-            return
 
         def fill() -> None:
             try:

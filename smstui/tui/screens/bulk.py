@@ -32,7 +32,14 @@ from textual.widgets import (
     TextArea,
 )
 
-from smstui.core.bulk.jobs import CANCELLED_JOB, DONE, BulkProgress, JobInfo, job_counts, list_jobs
+from smstui.core.bulk.jobs import (
+    CANCELLED_JOB,
+    DONE,
+    BulkProgress,
+    JobInfo,
+    job_counts,
+    list_jobs,
+)
 from smstui.core.bulk.plan import (
     MAX_BATCH_SIZE,
     BulkError,
@@ -45,10 +52,20 @@ from smstui.core.bulk.plan import (
 from smstui.core.bulk.runner import BulkJob
 from smstui.core.csv_import import CsvError, InvalidRow, read_csv
 from smstui.core.phone import format_display
-from smstui.core.templates import TemplateError, list_templates, placeholders, save_template
-from smstui.tui.widgets.bulk_context import SessionScreen, device_options, slot_options
+from smstui.core.templates import (
+    TemplateError,
+    list_templates,
+    placeholders,
+    save_template,
+)
+from smstui.tui.screens.session_screen import SessionScreen
 from smstui.tui.widgets.bulk_counter import counter_text
-from smstui.tui.widgets.device_choice import remember_last_device, warning_text
+from smstui.tui.widgets.device_choice import (
+    device_options,
+    remember_last_device,
+    slot_options,
+    warning_text,
+)
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings

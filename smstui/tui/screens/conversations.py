@@ -6,32 +6,30 @@ import asyncio
 import gc
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from smstui.tui.screens._reporting import ReportWorkerErrors
-from smstui.tui.screens._styled import StyledOnMount
-from smstui.tui import messages as msgs
 from smstui.core.startup import release_collector
-from smstui.core.store.schema import SUBMITTED
 from smstui.core.store.messages import Thread
+from smstui.core.store.schema import SUBMITTED
+from smstui.tui import messages as msgs
+from smstui.tui.screen_base import SmsScreen
+from smstui.tui.textual_internals import paint_now
 from smstui.tui.widgets.format import clean, display_number
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_list import ThreadList
-from smstui.tui.widgets.thread_view import ThreadView, paint_now
+from smstui.tui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
     from smstui.core.store.records import StoredMessage
-    from smstui.tui.app import SmsTuiApp
     from smstui.tui.widgets.compose_form import ComposeForm
 
 PAGE = 200
@@ -56,7 +54,7 @@ def _freeze_startup_heap() -> None:
     gc.freeze()
 
 
-class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+class ConversationsScreen(SmsScreen):
     """Conversation list, thread view and compose pane."""
 
     BINDINGS = [
@@ -82,9 +80,6 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         self._form_ready = False
         self._form_queue: list[Callable[[ComposeForm], object]] = []
 
-    @property
-    def smsapp(self) -> "SmsTuiApp":
-        return cast("SmsTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         app = self.smsapp

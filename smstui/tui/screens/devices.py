@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from smstui.tui.screens._reporting import ReportWorkerErrors
-from smstui.tui.screens._styled import StyledOnMount
-from smstui.tui import messages as msgs
 from smstui.core.store.devices import StoredDevice
+from smstui.tui import messages as msgs
+from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
 from smstui.tui.widgets.format import absolute, ago, clean
 from smstui.tui.widgets.status_line import StatusLine
 
-if TYPE_CHECKING:
-    from smstui.tui.app import SmsTuiApp
 
-
-class DevicesScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+class DevicesScreen(SmsScreen):
     DEFAULT_CSS = """
     #devices-title {
         height: 1;
@@ -45,9 +38,6 @@ class DevicesScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         Binding("escape", "app.switch_mode('messages')", "Back", show=False, id="devices.back"),
     ]
 
-    @property
-    def smsapp(self) -> "SmsTuiApp":
-        return cast("SmsTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         app = self.smsapp

@@ -6,32 +6,16 @@ server that cannot be reached, or the gateway's own refusal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
-from smstui.tui.screens._reporting import ReportWorkerErrors
-from smstui.tui.screens._styled import StyledOnMount
+from smstui.tui.app_interface import LoginForm
+from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.format import clean
-
-if TYPE_CHECKING:
-    from smstui.tui.app import SmsTuiApp
-
-
-@dataclass(frozen=True)
-class LoginForm:
-    email: str
-    password: str
-    api_url: str
-    profile: str
-    remember: bool
 
 
 def describe_login_error(exc: BaseException, api_url: str) -> str:
@@ -51,7 +35,7 @@ def describe_login_error(exc: BaseException, api_url: str) -> str:
     return clean(str(exc), single_line=True) or type(exc).__name__
 
 
-class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+class LoginScreen(SmsScreen):
     """The base screen of the app's "login" mode; the app leaves the mode once logged in."""
 
     DEFAULT_CSS = """
@@ -133,9 +117,6 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         self._reason = reason
         self._can_cancel = can_cancel
 
-    @property
-    def smsapp(self) -> "SmsTuiApp":
-        return cast("SmsTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-dialog"):

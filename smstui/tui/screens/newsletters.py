@@ -28,9 +28,9 @@ from smstui.core.contacts import (
 )
 from smstui.core.models import Slot
 from smstui.core.store.records import Newsletter
-from smstui.tui.widgets.bulk_context import SessionScreen
-from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.dialogs.newsletter_form import NewsletterDialog
+from smstui.tui.screens.session_screen import SessionScreen
+from smstui.tui.widgets.format import clean, to_local
 
 
 class NewslettersScreen(SessionScreen):

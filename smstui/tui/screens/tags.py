@@ -33,10 +33,10 @@ from smstui.core.contacts import (
 )
 from smstui.core.phone import format_display
 from smstui.core.store.records import Contact, Tag
-from smstui.tui.widgets.bulk_context import SessionScreen
 from smstui.tui.dialogs.csv_import import CsvImportDialog
-from smstui.tui.widgets.format import clean
 from smstui.tui.dialogs.tags import ContactDialog, TagDialog, TagTitleDialog
+from smstui.tui.screens.session_screen import SessionScreen
+from smstui.tui.widgets.format import clean
 
 MAX_CONTACTS_SHOWN = 500
 

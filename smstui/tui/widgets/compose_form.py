@@ -32,12 +32,22 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from smstui.core.models import Slot
-from smstui.core.phone import RecipientCheck, format_display, parse_recipients, unique_numbers
+from smstui.core.phone import (
+    RecipientCheck,
+    format_display,
+    parse_recipients,
+    unique_numbers,
+)
 from smstui.core.smstext import analyze
 from smstui.core.store.database import Store
 from smstui.core.store.devices import StoredDevice
 from smstui.core.timeparse import WhenError, parse_schedule
-from smstui.tui.widgets.device_choice import default_for, device_label, device_options, warning_text
+from smstui.tui.widgets.device_choice import (
+    default_for,
+    device_label,
+    device_options,
+    warning_text,
+)
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 
@@ -359,7 +369,9 @@ class ComposeForm(Vertical):
     def _zone(self) -> tzinfo:
         if self._tz is not None:
             return self._tz
-        from smstui.core.gateway_time import local_zone  # the user's IANA zone, with its DST rules
+        from smstui.core.gateway_time import (
+            local_zone,  # the user's IANA zone, with its DST rules
+        )
 
         return local_zone()
 

@@ -149,3 +149,14 @@ def default_for(store: Any, devices: Sequence[StoredDevice], form: str, *, profi
 
     remembered = last_used if last_used is not None else last_device(store, form)
     return pick_default(devices, profile_default=profile_default, last_used=remembered, last_sent=sent)
+
+
+def slot_options(devices: list[StoredDevice], device_id: int | None) -> list[tuple[Any, int]]:
+    """(label, slot) choices for a device: its SIM slots, then WhatsApp and RCS."""
+    from rich.text import Text
+
+    from smstui.core.models import Slot
+
+    device = next((d.device for d in devices if d.device.id == device_id), None)
+    slots = device.slots if device is not None else tuple(Slot)
+    return [(Text(s.label), int(s)) for s in slots]

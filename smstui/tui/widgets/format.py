@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from smstui.core.visible import is_control, visible_control
 from smstui.core.models import FAILED_STATUSES, STATUS_HINTS, Slot
 from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.core.timeparse import humanize_ago
+from smstui.core.visible import is_control, visible_control
 
 if TYPE_CHECKING:
     from smstui.core.store.records import StoredMessage

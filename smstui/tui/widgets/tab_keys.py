@@ -49,9 +49,9 @@ def show_pane(tabs: TabbedContent, pane_id: str, focus: Widget | None = None) ->
     pane = tabs.get_pane(pane_id)
     target = focus if focus is not None and focus.focusable else _first_focusable(pane)
     if target is None:
-        from textual.widgets._tabbed_content import ContentTabs
+        from smstui.tui.textual_internals import tab_bar
 
-        target = tabs.query_one(ContentTabs)
+        target = tab_bar(tabs)
     tabs.screen.set_focus(target)
 
 

@@ -30,10 +30,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from smstui.core.models import FAILED_STATUSES
-from smstui.core.store.schema import QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.core.store.messages import Thread
+from smstui.core.store.schema import QUEUED, REJECTED, SENDING, UNKNOWN
+from smstui.tui.textual_internals import paint_now
 from smstui.tui.widgets.format import clean, display_number, short_time
-from smstui.tui.widgets.thread_view import paint_now
 
 ROW_HEIGHT = 2
 

@@ -20,9 +20,7 @@ from datetime import date, datetime, timezone, tzinfo
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from rich._wrap import divide_line
 from rich.cells import cell_len
-
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -33,10 +31,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widget import Widget
 
 from smstui.core.models import FAILED_STATUSES
 from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
+from smstui.tui.textual_internals import divide_line, paint_now
 from smstui.tui.widgets.format import (
     absolute,
     clean,
@@ -143,22 +141,6 @@ def _time_dependent(msg: StoredMessage) -> bool:
     return not msg.incoming and msg.scheduled_at is not None
 
 
-
-def paint_now(widget: Widget) -> None:
-    """Paint what is dirty on ``widget``'s screen now, not at the screen's next frame slot.
-
-    Textual paints from a 60 Hz timer; a change made between two slots waits for the next one,
-    and after a skipped slot that is 17-33 ms away (Timer._run realigns one slot too far), most
-    of the time from a key to its visible effect. ``Screen._on_timer_update`` is exactly what
-    that timer calls (Textual is pinned at 8.2.8); the timer's own tick then finds nothing to do.
-    """
-    try:
-        screen = widget.screen
-    except Exception:  # not mounted (any more)
-        return
-    update = getattr(screen, "_on_timer_update", None)  # private: absent in another Textual, paint later
-    if update is not None and screen.is_current and not getattr(widget.app, "_batch_count", 0):
-        update()
 
 
 class ThreadView(ScrollView, can_focus=True):

@@ -13,9 +13,9 @@ from typing import Any
 
 from textual.screen import Screen
 
-from smstui.tui.screens._styled import StyledOnMount
 from smstui.core.store.database import Store
 from smstui.core.store.devices import StoredDevice
+from smstui.tui.screen_base import StyledOnMount
 from smstui.tui.widgets.bulk_commands import BulkScreenCommands
 from smstui.tui.widgets.format import clean
 
@@ -75,7 +75,9 @@ class SessionScreen(StyledOnMount, Screen[None]):
     def tz(self) -> tzinfo:
         zone = self._tz or getattr(self.app, "tz", None)
         if zone is None:
-            from smstui.core.gateway_time import local_zone  # the user's IANA zone, with its DST rules
+            from smstui.core.gateway_time import (
+                local_zone,  # the user's IANA zone, with its DST rules
+            )
 
             zone = local_zone()
         return zone
@@ -107,21 +109,3 @@ class SessionScreen(StyledOnMount, Screen[None]):
         signal = getattr(self.app, "core_signal", None)
         if signal is not None:
             signal.subscribe(self, callback)
-
-
-def slot_options(devices: list[StoredDevice], device_id: int | None) -> list[tuple[Any, int]]:
-    """(label, slot) choices for a device: its SIM slots, then WhatsApp and RCS."""
-    from rich.text import Text
-
-    from smstui.core.models import Slot
-
-    device = next((d.device for d in devices if d.device.id == device_id), None)
-    slots = device.slots if device is not None else tuple(Slot)
-    return [(Text(s.label), int(s)) for s in slots]
-
-
-def device_options(devices: list[StoredDevice]) -> list[tuple[Any, int]]:
-    """Title (literal), #id, online state and SIMs of each device."""
-    from smstui.tui.widgets import device_choice
-
-    return device_choice.device_options(devices)

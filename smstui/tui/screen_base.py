@@ -1,9 +1,21 @@
-"""Mode screens that are not re-styled right after they are built."""
+"""The base of smstui's screens: the typed app, worker failures reported, no re-style on mount."""
 
 from __future__ import annotations
 
 from textual import events
 from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker
+
+from smstui.tui.app_interface import SmsAppBase, sms_app
+
+
+class ReportWorkerErrors:
+    """Mix into a screen or dialog so its failed workers are reported by the app, never as
+    tracebacks (``Worker.StateChanged`` does not bubble)."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        sms_app(self.app).report_worker_failure(event)  # type: ignore[attr-defined]
 
 
 class StyledOnMount:
@@ -20,3 +32,11 @@ class StyledOnMount:
         if isinstance(message, events.ScreenResume) and not self.is_mounted:  # type: ignore[attr-defined]
             message.refresh_styles = False
         return super().post_message(message)  # type: ignore[misc]
+
+
+class SmsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+    """A mode's screen in smstui's app."""
+
+    @property
+    def smsapp(self) -> SmsAppBase:
+        return sms_app(self.app)

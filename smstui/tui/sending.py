@@ -1,0 +1,102 @@
+"""Sending from the app: a composed message goes to the outbox (saved first), then to the gateway.
+
+A mixin of :class:`smstui.tui.app.SmsTuiApp`. The outbox write runs on the app's one store-write
+thread (:class:`~smstui.tui.widgets.store_writes.StoreWrites`), behind every draft save asked for
+before it, and deletes the draft it was written in, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+
+from smstui.tui import messages as msgs
+from smstui.tui.app_interface import SmsAppBase
+from smstui.tui.widgets.format import clean
+
+if TYPE_CHECKING:
+    from smstui.tui.widgets.compose_form import Outgoing
+
+
+class Sending(SmsAppBase):
+    """Queue and send composed messages, and explain sends that failed."""
+
+
+    def on_outbox_changed(self, message: msgs.OutboxChanged) -> None:
+        self.core_signal.publish(message)
+        self._report_outbox(message.lids)
+
+    @work(thread=True, group="outbox-report", name="outbox-report", exit_on_error=False,
+          description="explain failed sends")
+    def _report_outbox(self, lids: Iterable[int]) -> None:
+        from smstui.core.store.schema import REJECTED, UNKNOWN
+
+        for lid in lids:
+            row = self.store.message(lid)
+            if row is None:
+                continue
+            if row.outbox == REJECTED:
+                self.notify(f"To {row.phone}: {clean(row.outbox_error or 'refused', single_line=True)}",
+                            title="Not sent", severity="error", timeout=8)
+            elif row.outbox == UNKNOWN:
+                self.notify(f"To {row.phone}: the gateway did not answer; check before sending again.",
+                            title="Send unclear", severity="warning", timeout=8)
+
+    def queue_outgoing(
+        self, outgoing: Outgoing, done: Callable[[list[int] | None, str | None], None], *,
+        open_thread: bool = False, draft_key: str | None = None,
+    ) -> None:
+        """Write to the outbox (a worker), tell ``done``, show it as queued, then send it now.
+
+        ``draft_key``: the draft this message was written in; the outbox write deletes it in the
+        same transaction. The write is queued now, behind every draft save asked for before it."""
+        session = self.session
+        write = self.store_writes.submit(
+            session.outbox.queue,
+            outgoing.recipients, outgoing.body, outgoing.device_id, int(outgoing.slot),
+            outgoing.scheduled_at, outgoing.customer_id, outgoing.urgent, outgoing.image_path,
+            **({"clear_draft": draft_key} if draft_key else {}),
+        )
+        self._queue(outgoing, write, done, open_thread)
+
+    @work(group="outbox", name="queue", exit_on_error=False, description="write a message to the outbox")
+    async def _queue(
+        self, outgoing: Outgoing, write: Any, done: Callable[[list[int] | None, str | None], None],
+        open_thread: bool,
+    ) -> None:
+        from smstui.core.outbox import OutboxError
+
+        session = self.session
+        try:
+            lids = await self.store_writes.wait(write)
+        except OutboxError as exc:
+            done(None, clean(str(exc), single_line=True))
+            return
+        except Exception as exc:  # a store failure: say so, keep what was typed
+            done(None, f"could not save the message: {clean(str(exc), single_line=True)}")
+            return
+        keys = {session.store.phone_key(r) for r in outgoing.recipients}
+        done(lids, None)
+        self.core_signal.publish(msgs.Queued(lids, keys))
+        if open_thread and len(keys) == 1:
+            self.go_to_thread(next(iter(keys)))
+        if len(lids) > 1:
+            self.notify(f"{len(lids)} messages queued.", timeout=3)
+        self._send(lids)
+
+    @work(group="outbox", name="send", exit_on_error=False, description="submit queued messages")
+    async def _send(self, lids: list[int]) -> None:
+        try:
+            report = await self.session.outbox.send(lids)
+        except Exception as exc:  # the outbox keeps the rows; the refresh worker retries
+            self.notify(clean(str(exc), single_line=True), title="Sending postponed", severity="warning")
+            changed = tuple(lids)
+        else:
+            changed = tuple(getattr(report, "changed", lids)) or tuple(lids)
+        from smstui.core.events import OutboxChanged
+
+        self.post_message(msgs.OutboxChanged(OutboxChanged(changed)))
+
+

@@ -1,0 +1,89 @@
+"""Every use of Textual's (and Rich's) private internals, each behind one small named function.
+
+Textual is pinned (pyproject.toml); tests/ui/test_textual_internals.py checks each of these against
+the pinned version, so an upgrade that changes one fails there, loudly, instead of somewhere
+in a screen. Nothing else in smstui touches a private name of Textual or Rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich._wrap import (
+    divide_line as _divide_line,  # word-wrap offsets, as Rich's own Text.wrap uses
+)
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.widget import Widget
+    from textual.widgets import TabbedContent
+
+
+def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+    """Where Rich would break ``text`` into lines of ``width`` cells (the thread view's heights)."""
+    return _divide_line(text, width, fold=fold)
+
+
+def styled_now(factory: Callable[[], Screen]) -> Callable[[], Screen]:
+    """``factory``, with its screen marked as styled by the app's current stylesheet.
+
+    Textual counts stylesheet refreshes (``_css_update_count``), and a new screen's count starts
+    at -1, so the first switch to a mode re-parses every stylesheet and re-styles the app twice
+    (``_init_mode``, then ``switch_mode``): ~15 ms of the cold start, more with every screen
+    built. A screen made now has nothing to catch up on (its widgets are styled by the current
+    stylesheet as they mount), so it gets the app's count.
+    """
+
+    def make() -> Screen:
+        screen = factory()
+        count = getattr(screen.app, "_css_update_count", None)
+        if isinstance(count, int) and isinstance(getattr(screen, "_css_update_count", None), int):
+            screen._css_update_count = count
+        return screen
+
+    make.__name__ = getattr(factory, "__name__", "screen")
+    return make
+
+
+def mode_names(app: App[Any]) -> set[str]:
+    """The modes added to ``app`` (``App._modes``; Textual has no public list of them)."""
+    return set(app._modes)
+
+
+def replace_mode_factories(app: App[Any], wrap: Callable[[Callable[[], Screen]], Callable[[], Screen]]) -> None:
+    """Wrap the factories of the modes given by the class's MODES (``App._modes``)."""
+    for mode, factory in list(app._modes.items()):
+        if callable(factory):
+            app._modes[mode] = wrap(factory)
+
+
+def mode_started(app: App[Any], mode: str) -> bool:
+    """Whether ``mode``'s screen has been built (``App._screen_stacks``)."""
+    return mode in app._screen_stacks
+
+
+def paint_now(widget: Widget) -> None:
+    """Paint what is dirty on ``widget``'s screen now, not at the screen's next frame slot.
+
+    Textual paints from a 60 Hz timer; a change made between two slots waits for the next one,
+    and after a skipped slot that is 17-33 ms away (Timer._run realigns one slot too far), most
+    of the time from a key to its visible effect. ``Screen._on_timer_update`` is exactly what
+    that timer calls; the timer's own tick then finds nothing to do. Not inside a batch
+    (``App._batch_count``): the batch paints when it ends.
+    """
+    try:
+        screen = widget.screen
+    except Exception:  # not mounted (any more)
+        return
+    update = getattr(screen, "_on_timer_update", None)  # absent in another Textual: paint later
+    if update is not None and screen.is_current and not getattr(widget.app, "_batch_count", 0):
+        update()
+
+
+def tab_bar(tabs: TabbedContent) -> Widget:
+    """The bar of tabs of a TabbedContent (its ``ContentTabs``, which Textual does not export)."""
+    from textual.widgets._tabbed_content import ContentTabs
+
+    return tabs.query_one(ContentTabs)
