@@ -28,6 +28,7 @@ from smstui.events import (
     Event,
     MessagesChanged,
     OutboxChanged,
+    RegionChanged,
     SyncFailed,
     SyncState,
     SyncStateChanged,
@@ -166,6 +167,11 @@ class RefreshService:
                     push(OutboxChanged(tuple(report.folded)))
                 if report.devices_changed:
                     push(DevicesChanged())
+
+            take = getattr(self.session.syncer, "take_region_news", None)
+            news = take() if take is not None else None
+            if news is not None:  # whether or not the sync failed after its device refresh
+                push(RegionChanged.of(news))
 
             if failure is None:
                 self.failures = 0

@@ -49,12 +49,14 @@ from smstui.config import (
     normalize_api_url,
     resolve_profile,
 )
+from smstui.region import Regions
 from smstui.secrets import PasswordStore, Secret, SecretStoreError, TokenStore
 from smstui.state import apply_state, load_state
 from smstui.store import Store
 
 if TYPE_CHECKING:
     from smstui.api.client import GatewayClient
+    from smstui.region import RegionNews
     from smstui.outbox import Outbox
     from smstui.sync import Syncer
 
@@ -193,6 +195,7 @@ class Session:
         problems: list[ConfigProblem],
         clock: Callable[[], float] | None = None,
         can_log_in: bool | None = None,
+        regions: Regions | None = None,
     ) -> None:
         """``client`` may be a factory: the client (and with it the outbox and syncer) is then made
         on first use, so opening the app imports no HTTP code. ``can_log_in`` answers
@@ -207,6 +210,8 @@ class Session:
         self.config_problems: list[ConfigProblem] = problems
         self.profile = profile
         self.store = store
+        #: The default region for national numbers: the profile's, else learnt (smstui.region).
+        self.regions = regions or Regions(store, profile.region)
         self._client: GatewayClient | None = None
         self._make_client: Callable[[], GatewayClient] | None = None
         if callable(client) and not hasattr(client, "base_url"):
@@ -273,7 +278,7 @@ class Session:
                 from smstui.sync import Syncer
 
                 self._syncer = Syncer(self.store, self.client, self.config.sync, clock=self.clock,
-                                      fold=self.outbox.fold_from_sync)
+                                      fold=self.outbox.fold_from_sync, regions=self.regions)
             return self._syncer
 
     @syncer.setter
@@ -285,7 +290,16 @@ class Session:
 
     @property
     def region(self) -> str | None:
-        return self.profile.region
+        """The region in effect: the profile's ``region``, else the one learnt from the phones'
+        SIMs or chosen (see :mod:`smstui.region`); the store reads numbers with it."""
+        return self.store.region
+
+    async def learn_region(self) -> "RegionNews | None":
+        """Read the account's phones now (one ``getalldevices``) and learn the region from
+        their SIMs (``smstui login``; the app's refresh does it with every device refresh)."""
+        devices = await self.client.devices()
+        self.store.save_devices(devices)
+        return self.regions.learn(devices)
 
     @property
     def logged_in(self) -> bool:
@@ -466,6 +480,12 @@ def open_session(
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     store = Store(database, region=chosen.region, clock=epoch)
+    regions = Regions(store, chosen.region)
+    try:
+        regions.open()  # the region learnt before, or re-keying for a region changed in the config
+    except BaseException:
+        store.close()
+        raise
     holder: list[Session] = []
 
     def on_token(new_token: str) -> None:
@@ -488,7 +508,7 @@ def open_session(
 
     session = Session(
         loaded=loaded, profile=chosen, store=store, client=make_client, tokens=tokens, passwords=passwords,
-        problems=problems, clock=epoch,
+        problems=problems, clock=epoch, regions=regions,
         # What GatewayClient.has_token / can_login will say, without making the client.
         can_log_in=bool(token and token.reveal()) or bool(chosen.email and password and password.reveal()),
     )

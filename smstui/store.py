@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.lazy import lazy_names
 from smstui.models import FAILED_STATUSES, FINAL_STATUSES, PENDING_STATUSES, Device, DeviceStatus, SimCard
+from smstui.store_region import RegionStore
 from smstui.store_tags import MIGRATE_NEWSLETTER_TAGS, TagStore
 from smstui.store_guard import GuardedConnection, describe
 
@@ -310,7 +311,7 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says which file and what to do."""
 
 
-class Store(TagStore):
+class Store(TagStore, RegionStore):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task
@@ -344,7 +345,7 @@ class Store(TagStore):
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(describe(self.path, exc)) from None
-        self._phone_cache: dict[str, str] = {}
+        self._phone_cache: dict[tuple[str | None, str], str] = {}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -405,14 +406,15 @@ class Store(TagStore):
         return self._clock()
 
     def phone_key(self, raw: str) -> str:
-        key = self._phone_cache.get(raw)
+        region = self.region  # cached per region: it changes when learnt (smstui.store_region)
+        key = self._phone_cache.get((region, raw))
         if key is None:
             from smstui.phone import normalize_loose  # phonenumbers is slow to import: not at start-up
 
-            key = normalize_loose(raw, self.region)
+            key = normalize_loose(raw, region)
             if len(self._phone_cache) > 50_000:
                 self._phone_cache.clear()
-            self._phone_cache[raw] = key
+            self._phone_cache[(region, raw)] = key
         return key
 
     # ------------------------------------------------------------------ meta / cursors

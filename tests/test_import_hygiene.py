@@ -32,6 +32,8 @@ CORE_MODULES = [
     "smstui.templates",
     "smstui.state",
     "smstui.logs",
+    "smstui.region",
+    "smstui.store_region",
 ]
 
 
