@@ -66,7 +66,8 @@ Times are ISO 8601 with offset, or null. Field names are stable.
               "scheduled_at", "customer_id", "urgent", "outbox"}]}
   messages --count  {"count"}
   sync       {"new_messages", "changed_messages", "new_incoming", "changed_threads",
-              "devices_changed"}
+              "devices_changed", "region": {"region", "source": "config"|"sims"|
+              "chosen"|null, "seen"}, "verified", "bulk_jobs"}
   bulk       {"dry_run", "job_id", "state", "messages", "batches", "sms_parts",
               "submitted", "unknown", "rejected", "remaining", "error",
               "invalid": [{"line", "reason"}]}
