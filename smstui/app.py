@@ -531,6 +531,11 @@ class SmsTuiApp(App[None]):
         self.core_signal.publish(message)
         self._report_outbox(message.lids)
 
+    def on_region_changed(self, message: msgs.RegionChanged) -> None:
+        from smstui.widgets.region_prompt import region_changed
+
+        region_changed(self, message)
+
     def on_devices_changed(self, message: msgs.DevicesChanged) -> None:
         self._reload_devices(message)
 
