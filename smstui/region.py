@@ -84,19 +84,25 @@ class RegionInfo(NamedTuple):
         return self.source not in (SOURCE_CONFIG, SOURCE_CHOSEN) and len(self.seen) > 1
 
     def sentence(self) -> str:
-        """What the login/profile screen and the CLI say about it."""
+        """What the CLI and the app say about it: "Region DE, from your phones' SIMs"."""
+        if self.region is None:
+            return "No region" + self.describe()[4:]
+        return "Region " + self.describe()
+
+    def describe(self) -> str:
+        """The same without "Region" (the login/profile screen labels it): "DE, set in the profile"."""
         region = self.region
         if self.source == SOURCE_CONFIG:
-            return f"Region {region}, set in the profile"
+            return f"{region}, set in the profile"
         if self.source == SOURCE_CHOSEN:
-            return f"Region {region}, chosen by you from your phones' SIMs"
+            return f"{region}, chosen by you from your phones' SIMs"
         if region is not None and self.undecided:
-            return f"Region {region}, from your phones' SIMs; they are from {and_list(self.seen)} now: choose one"
+            return f"{region}, from your phones' SIMs; they are from {and_list(self.seen)} now: choose one"
         if region is not None:
-            return f"Region {region}, from your phones' SIMs"
+            return f"{region}, from your phones' SIMs"
         if self.undecided:
-            return f"No region yet: your phones' SIMs are from {and_list(self.seen)}; choose one"
-        return "No region: numbers need their +country code (or set region in the profile)"
+            return f"none yet: your phones' SIMs are from {and_list(self.seen)}; choose one"
+        return "none: numbers need their +country code (or set region in the profile)"
 
 
 class RegionNews(NamedTuple):

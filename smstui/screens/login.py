@@ -95,10 +95,13 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         background: $boost;
     }
 
-    #login-region {
+    #login-region-row {
         height: auto;
         margin-bottom: 1;
-        color: $foreground-muted;
+    }
+
+    #login-region {
+        width: 1fr;
     }
 
     #login-actions {
@@ -159,7 +162,9 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
                 with Horizontal(classes="login-row"):
                     yield Label(label, classes="login-label")
                     yield widget
-            yield Static(self._region_text(self._profile), id="login-region")
+            with Horizontal(id="login-region-row"):
+                yield Label("Region", classes="login-label")
+                yield Static(self._region_text(self._profile), id="login-region")
             with Horizontal(id="login-actions"):
                 yield Checkbox("Remember me (keep the password to renew the session)", self._remember,
                                id="login-remember", compact=True)
@@ -169,18 +174,16 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
 
     def _region_text(self, profile: str) -> Text:
         """The region national numbers are read in, and where it came from (smstui.region)."""
-        text = Text("Region   ", style="bold")
         session = self.smsapp.session
         if profile != session.profile.name:
-            text.append(f"of profile {profile}: its config's region, else learnt from its phones' SIMs after login")
-            return text
+            return Text(f"of profile {profile}: its config's, else learnt from its phones' SIMs at login")
         info = session.regions.info()
         if info.region is None and not info.undecided:
-            text.append("none yet: learnt from your phones' SIMs when you log in, or set region in the profile")
+            text = Text("none yet: learnt from your phones' SIMs at login (or set region in the profile)")
         else:
-            text.append(info.sentence())
+            text = Text(info.describe())
         if self.check_action("choose_region", ()) is True:
-            text.append(" · ctrl+g: choose")
+            text.append(" · ctrl+g: choose", style="bold")
         return text
 
     @on(Input.Changed, "#login-profile")

@@ -52,8 +52,8 @@ class RegionDialog(ModalScreen[str | None]):
             yield Static("Which country are your numbers from?", id="region-title")
             yield Static(Text(
                 f"Your phones' SIMs are from {and_list(self.regions)}. Numbers written without "
-                "+country (like 0157 52982212) are read as numbers of the region you pick; "
-                "until then they must be written with their +country code."
+                "+country (like 0157 52982212) are read as numbers of the region you pick (or set "
+                "region in the profile); until then they need their +country code."
             ), id="region-text")
             options = []
             for code in self.regions:
@@ -62,8 +62,7 @@ class RegionDialog(ModalScreen[str | None]):
                 label.append(clean(", ".join(self.sims.get(code, ())), single_line=True), style="dim")
                 options.append(Option(label, id=code))
             yield OptionList(*options, id="region-options")
-            yield Static("↑↓ pick · enter: use it · esc: later (set region in the profile to never ask)",
-                         id="region-hint")
+            yield Static("↑↓ pick · enter: use it · esc: later", id="region-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
