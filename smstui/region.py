@@ -95,7 +95,7 @@ class RegionInfo(NamedTuple):
         if self.source == SOURCE_CONFIG:
             return f"{region}, set in the profile"
         if self.source == SOURCE_CHOSEN:
-            return f"{region}, chosen by you from your phones' SIMs"
+            return f"{region}, chosen by you"
         if region is not None and self.undecided:
             return f"{region}, from your phones' SIMs; they are from {and_list(self.seen)} now: choose one"
         if region is not None:

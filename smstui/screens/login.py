@@ -183,7 +183,7 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         else:
             text = Text(info.describe())
         if self.check_action("choose_region", ()) is True:
-            text.append(" · ctrl+g: choose", style="bold")
+            text.append(" · ctrl+g: change" if info.region else " · ctrl+g: choose", style="bold")
         return text
 
     @on(Input.Changed, "#login-profile")

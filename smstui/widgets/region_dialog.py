@@ -50,11 +50,14 @@ class RegionDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Which country are your numbers from?", id="region-title")
-            yield Static(Text(
-                f"Your phones' SIMs are from {and_list(self.regions)}. Numbers written without "
-                "+country (like 0157 52982212) are read as numbers of the region you pick (or set "
-                "region in the profile); until then they need their +country code."
-            ), id="region-text")
+            seen = f"Your phones' SIMs are from {and_list(self.regions)}. Numbers written without +country "
+            if self.current:
+                text = (f"{seen}(like 0157 52982212) are read as {self.current} numbers; pick the region they "
+                        "should be read in (or set region in the profile).")
+            else:
+                text = (f"{seen}(like 0157 52982212) are read as numbers of the region you pick (or set "
+                        "region in the profile); until then they need their +country code.")
+            yield Static(Text(text), id="region-text")
             options = []
             for code in self.regions:
                 # Device titles come from the gateway: literal text, control characters visible.

@@ -67,10 +67,13 @@ def _settle(app: SmsTuiApp, session: Session, choice: str | None) -> None:
     from smstui.events import RegionChanged
 
     if choice is None:
-        session.regions.put_off()
-        app.notify("No region chosen: write numbers with their +country code, or choose on the login "
-                   "screen (ctrl+l) or set region in the profile.", title="Region", timeout=8)
-        return
+        info = session.regions.info()
+        if info.undecided:
+            session.regions.put_off()
+        if info.region is None:
+            app.notify("No region chosen: write numbers with their +country code, or choose on the login "
+                       "screen (ctrl+l) or set region in the profile.", title="Region", timeout=8)
+        return  # a region in effect stays as it is
     try:
         news = session.regions.choose(choice)
     except ConfigError as exc:

@@ -117,8 +117,8 @@ async def test_sims_that_disagree_are_asked_about_and_the_choice_joins_the_threa
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: _region_dialog(app), "the question again")
         await pilot.press("down", "enter")  # the first: DE
-        await wait_for(pilot, lambda: "DE, chosen by you" in str(app.screen.query_one("#login-region").render()),
-                       "the choice on the login screen")
+        await wait_for(pilot, lambda: str(app.screen.query_one("#login-region").render())
+                       == "DE, chosen by you · ctrl+g: change", "the choice on the login screen")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "back to the conversations")
         await wait_for(pilot, lambda: E164 in _keys(app) and NATIONAL not in _keys(app), "one conversation")
