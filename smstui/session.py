@@ -8,9 +8,11 @@ Resolution order for the profile: the ``profile`` argument (``--profile``), else
 ``SMSTUI_PROFILE``, else the config's ``default_profile``, else the profile last logged in to;
 for the API URL: the ``api_url`` argument (``--api-url``), else ``SMSTUI_API_URL``, else the
 profile's. What a login learns goes to the state file (:mod:`smstui.state`), never into the
-config file, and is used only where the config does not say. Problems in the config file
-do not stop the session: the defaults apply and :attr:`Session.config_problems` lists what was
-wrong for the UI to show. An unknown profile or a bad URL given explicitly raises
+config file, and is used only where the config does not say. The region for numbers without
+``+country`` is the profile's, else what the phones' SIMs taught (:mod:`smstui.region`, kept in
+the store); a store whose keys were made with another region is re-keyed on opening. Problems
+in the config file do not stop the session: the defaults apply and
+:attr:`Session.config_problems` lists what was wrong for the UI to show. An unknown profile or a bad URL given explicitly raises
 :class:`smstui.config.ConfigError` with a sentence saying what to fix.
 
 Network loop: the app calls :meth:`Session.start_network` to get a :class:`NetworkLoop`, an event
