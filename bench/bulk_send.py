@@ -27,7 +27,7 @@ if __package__ in (None, ""):
 from bench.common import Row, bench_args, ms, print_rows  # noqa: E402
 from smstui.core.api.client import GatewayClient  # noqa: E402
 from smstui.core.gateway_messages import OutgoingSms  # noqa: E402
-from smstui.simulator import SimulatorServer  # noqa: E402
+from smstui.simulator.runner import SimulatorServer  # noqa: E402
 from smstui.simulator.clock import FakeClock  # noqa: E402
 from smstui.simulator.runner import make_state  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402

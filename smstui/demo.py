@@ -55,8 +55,8 @@ def run_demo(
         state = make_state(step_seconds=step_seconds, data="demo", ambient_seconds=ambient_seconds)
         server = SimulatorServer(state, port=port).start()
         try:
-            from smstui.tui.app import make_app
             from smstui.core.session import open_session
+            from smstui.tui.app import make_app
 
             session = open_session(api_url=server.url)
             seed_local_contacts(session.store, state)

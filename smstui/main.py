@@ -2,7 +2,7 @@
 
 A plain ``smstui`` opens the app straight away: click, the output helpers and every command
 module (~20 ms of imports) are only loaded when there are arguments to parse
-(:mod:`smstui.cli.commands` holds the click group). ``from smstui.main import cli`` still works.
+(:mod:`smstui.cli.commands` holds the click group). The click group is ``smstui.cli.commands.cli``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from smstui.cli.commands import cli
-from smstui.simulator import SimulatorServer, make_state
+from smstui.simulator.runner import SimulatorServer, make_state
 
 DEMO_EMAIL = "demo@smstui.dev"
 DEMO_PASSWORD = "demo"

@@ -237,7 +237,8 @@ def test_sync_then_offline_messages(live_demo: Cli) -> None:
     report = run.json()
     assert report["new_messages"] > 0
     assert set(report) == {"new_messages", "changed_messages", "new_incoming", "changed_threads", "devices_changed",
-                           "verified", "bulk_jobs"}
+                           "region", "verified", "bulk_jobs"}
+    assert report["region"] == {"region": "DE", "source": "sims", "seen": ["DE"]}  # learnt at login
     assert report["bulk_jobs"] == []
     # The first sync says what it verified against the gateway's own count.
     assert report["verified"]["complete"] is True and report["verified"]["differs"] == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from smstui.simulator import SimulatorServer
+from smstui.simulator.runner import SimulatorServer
 from tests.cli_helpers import OFFICE_PHONE, Cli, live_simulator
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from smstui.core import paths
-from smstui.simulator import SimulatorServer
+from smstui.simulator.runner import SimulatorServer
 from smstui.simulator.seed import OFFICE_PHONE, large
 from tests.cli_helpers import Cli, live_simulator
 from tests.core_helpers import write_config

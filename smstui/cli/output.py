@@ -18,9 +18,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from smstui.core.visible import is_control, visible_control
-from smstui.core.models import STATUS_HINTS, Device, Slot, is_failed, is_final, status_title
 from smstui.core.gateway_messages import Message, SmsStatus
+from smstui.core.models import (
+    STATUS_HINTS,
+    Device,
+    Slot,
+    is_failed,
+    is_final,
+    status_title,
+)
+from smstui.core.visible import is_control, visible_control
 
 # Exit codes: part of the interface for scripts (documented in --help and the README).
 EXIT_OK = 0
@@ -58,7 +65,8 @@ Times are ISO 8601 with offset, or null. Field names are stable.
               "scheduled_at", "customer_id", "urgent", "outbox"}]}
   messages --count  {"count"}
   sync       {"new_messages", "changed_messages", "new_incoming", "changed_threads",
-              "devices_changed"}
+              "devices_changed", "region": {"region", "source": "config"|"sims"|
+              "chosen"|null, "seen"}, "verified", "bulk_jobs"}
   bulk       {"dry_run", "job_id", "state", "messages", "batches", "sms_parts",
               "submitted", "unknown", "rejected", "remaining", "error",
               "invalid": [{"line", "reason"}]}

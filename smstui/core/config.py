@@ -39,9 +39,10 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     remember_password = false       # keep the password (0600 file or keyring) to renew tokens
     account_timezone = "Europe/Paris"  # the account's zone at the gateway; default: learnt
 
-``region`` has no default on purpose: a wrong guess silently sends to another country. Without a
-region every number must be written internationally (``+49...``); with ``region = "DE"`` a number
-like ``0157 52982212`` is read as German.
+``region`` has no default here on purpose: a wrong guess silently sends to another country. When
+the profile sets none, :mod:`smstui.core.region` learns it from the phones' SIMs (all agreeing) or
+asks the user, and says so; until then every number must be written internationally
+(``+49...``). With ``region = "DE"`` a number like ``0157 52982212`` is read as German.
 
 Loading never raises on a bad file: :func:`load_config` returns the defaults for whatever is wrong
 together with :class:`ConfigProblem` entries that name the key, its line and what to do.
@@ -57,7 +58,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 from urllib.parse import urlsplit
-
 
 from smstui.core import paths
 

@@ -25,11 +25,11 @@ from typing import Protocol
 
 from smstui.core.api.client import GatewayClient
 from smstui.core.api.errors import ApiError, AuthError, GatewayError, TransportError
-from smstui.core.models import FAILED_STATUSES, Slot
 from smstui.core.gateway_messages import MessageFilter
+from smstui.core.models import FAILED_STATUSES, Slot
 from smstui.core.phone import InvalidNumber, normalize
-from smstui.core.store.records import Contact, Newsletter, Tag
 from smstui.core.store.database import Store
+from smstui.core.store.records import Contact, Newsletter, Tag
 
 MAX_TITLE = 100
 MAX_NAME = 200

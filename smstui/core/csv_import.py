@@ -405,7 +405,9 @@ def parse_csv(
         )
     now = now or datetime.now(timezone.utc)
     if tz is None:
-        from smstui.core.gateway_time import local_zone  # the user's IANA zone, with its DST rules
+        from smstui.core.gateway_time import (
+            local_zone,  # the user's IANA zone, with its DST rules
+        )
 
         tz = local_zone()
     zone = tz

@@ -8,9 +8,12 @@ No Textual here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from smstui.core.sync_state import SyncState, SyncStatus
+
+if TYPE_CHECKING:
+    from smstui.core.region import RegionNews
 
 @dataclass(frozen=True, slots=True)
 class MessagesChanged:
@@ -34,6 +37,26 @@ class OutboxChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionChanged:
+    """The default region was learnt from the phones' SIMs, or they disagree (``ask``).
+
+    ``renamed``: conversations whose key changed with it, as (old key, new key) pairs.
+    """
+
+    region: str | None
+    source: str | None
+    seen: tuple[str, ...]
+    renamed: tuple[tuple[str, str], ...] = ()
+    learnt: bool = False
+    ask: bool = False
+
+    @classmethod
+    def of(cls, news: RegionNews) -> "RegionChanged":
+        info = news.info
+        return cls(info.region, info.source, info.seen, tuple(news.renamed.items()), news.learnt, news.ask)
+
+
+@dataclass(frozen=True, slots=True)
 class SyncStateChanged:
     state: SyncState
 
@@ -46,13 +69,14 @@ class SyncFailed:
     kind: str
 
 
-Event = Union[MessagesChanged, DevicesChanged, OutboxChanged, SyncStateChanged, SyncFailed]
+Event = Union[MessagesChanged, DevicesChanged, OutboxChanged, RegionChanged, SyncStateChanged, SyncFailed]
 
 __all__ = [
     "DevicesChanged",
     "Event",
     "MessagesChanged",
     "OutboxChanged",
+    "RegionChanged",
     "SyncFailed",
     "SyncState",
     "SyncStateChanged",

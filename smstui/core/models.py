@@ -12,7 +12,6 @@ from datetime import datetime
 from enum import IntEnum
 from typing import NamedTuple
 
-
 # The gateway's customerid is an int: stay within what a 32-bit column holds (CSV and CLI).
 MAX_CUSTOMER_ID = 2_147_483_647
 

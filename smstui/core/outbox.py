@@ -71,13 +71,26 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smstui.core.api.client import GatewayClient, ImageUpload
-from smstui.core.send_rule import in_flight_limit
-from smstui.core.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, TransportError
+from smstui.core.api.errors import (
+    AccountZoneError,
+    ApiError,
+    AuthError,
+    GatewayError,
+    TransportError,
+)
 from smstui.core.gateway_messages import Message, MessageFilter, OutgoingSms
 from smstui.core.models import Slot
-from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
+from smstui.core.send_rule import in_flight_limit
 from smstui.core.store.database import Store
 from smstui.core.store.records import StoredMessage
+from smstui.core.store.schema import (
+    CANCELLED,
+    QUEUED,
+    REJECTED,
+    SENDING,
+    SUBMITTED,
+    UNKNOWN,
+)
 
 log = logging.getLogger("smstui.core.outbox")
 

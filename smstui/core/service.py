@@ -28,12 +28,13 @@ from smstui.core.events import (
     Event,
     MessagesChanged,
     OutboxChanged,
+    RegionChanged,
     SyncFailed,
-    SyncState,
     SyncStateChanged,
 )
 from smstui.core.logs import see_the_log
 from smstui.core.store.connection import StoreError
+from smstui.core.sync_state import SyncState
 
 log = logging.getLogger("smstui.core.service")
 
@@ -166,6 +167,11 @@ class RefreshService:
                     push(OutboxChanged(tuple(report.folded)))
                 if report.devices_changed:
                     push(DevicesChanged())
+
+            take = getattr(self.session.syncer, "take_region_news", None)
+            news = take() if take is not None else None
+            if news is not None:  # whether or not the sync failed after its device refresh
+                push(RegionChanged.of(news))
 
             if failure is None:
                 self.failures = 0

@@ -8,9 +8,11 @@ Resolution order for the profile: the ``profile`` argument (``--profile``), else
 ``SMSTUI_PROFILE``, else the config's ``default_profile``, else the profile last logged in to;
 for the API URL: the ``api_url`` argument (``--api-url``), else ``SMSTUI_API_URL``, else the
 profile's. What a login learns goes to the state file (:mod:`smstui.core.state_file`), never into the
-config file, and is used only where the config does not say. Problems in the config file
-do not stop the session: the defaults apply and :attr:`Session.config_problems` lists what was
-wrong for the UI to show. An unknown profile or a bad URL given explicitly raises
+config file, and is used only where the config does not say. The region for numbers without
+``+country`` is the profile's, else what the phones' SIMs taught (:mod:`smstui.core.region`, kept in
+the store); a store whose keys were made with another region is re-keyed on opening. Problems
+in the config file do not stop the session: the defaults apply and
+:attr:`Session.config_problems` lists what was wrong for the UI to show. An unknown profile or a bad URL given explicitly raises
 :class:`smstui.core.config.ConfigError` with a sentence saying what to fix.
 
 Network loop: the app calls :meth:`Session.start_network` to get a :class:`NetworkLoop`, an event
@@ -49,6 +51,7 @@ from smstui.core.config import (
     normalize_api_url,
     resolve_profile,
 )
+from smstui.core.region import Regions
 from smstui.core.secrets import PasswordStore, Secret, SecretStoreError, TokenStore
 from smstui.core.state_file import apply_state, load_state
 from smstui.core.store.database import Store
@@ -56,6 +59,7 @@ from smstui.core.store.database import Store
 if TYPE_CHECKING:
     from smstui.core.api.client import GatewayClient
     from smstui.core.outbox import Outbox
+    from smstui.core.region import RegionNews
     from smstui.core.sync import Syncer
 
 log = logging.getLogger("smstui.core.session")
@@ -193,6 +197,7 @@ class Session:
         problems: list[ConfigProblem],
         clock: Callable[[], float] | None = None,
         can_log_in: bool | None = None,
+        regions: Regions | None = None,
     ) -> None:
         """``client`` may be a factory: the client (and with it the outbox and syncer) is then made
         on first use, so opening the app imports no HTTP code. ``can_log_in`` answers
@@ -200,13 +205,17 @@ class Session:
         self._loaded = loaded
         self.config: Config = loaded.config
         if self.config.ui.timezone:
-            from smstui.core.gateway_time import configure_user_zone  # only when set: no zoneinfo at start
+            from smstui.core.gateway_time import (
+                configure_user_zone,  # only when set: no zoneinfo at start
+            )
 
             configure_user_zone(self.config.ui.timezone)
         self.config_path: Path | None = loaded.path
         self.config_problems: list[ConfigProblem] = problems
         self.profile = profile
         self.store = store
+        #: The default region for national numbers: the profile's, else learnt (smstui.core.region).
+        self.regions = regions or Regions(store, profile.region)
         self._client: GatewayClient | None = None
         self._make_client: Callable[[], GatewayClient] | None = None
         if callable(client) and not hasattr(client, "base_url"):
@@ -273,7 +282,7 @@ class Session:
                 from smstui.core.sync import Syncer
 
                 self._syncer = Syncer(self.store, self.client, self.config.sync, clock=self.clock,
-                                      fold=self.outbox.fold_from_sync)
+                                      fold=self.outbox.fold_from_sync, regions=self.regions)
             return self._syncer
 
     @syncer.setter
@@ -285,7 +294,16 @@ class Session:
 
     @property
     def region(self) -> str | None:
-        return self.profile.region
+        """The region in effect: the profile's ``region``, else the one learnt from the phones'
+        SIMs or chosen (see :mod:`smstui.core.region`); the store reads numbers with it."""
+        return self.store.region
+
+    async def learn_region(self) -> "RegionNews | None":
+        """Read the account's phones now (one ``getalldevices``) and learn the region from
+        their SIMs (``smstui login``; the app's refresh does it with every device refresh)."""
+        devices = await self.client.devices()
+        self.store.save_devices(devices)
+        return self.regions.learn(devices)
 
     @property
     def logged_in(self) -> bool:
@@ -466,6 +484,12 @@ def open_session(
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     store = Store(database, region=chosen.region, clock=epoch)
+    regions = Regions(store, chosen.region)
+    try:
+        regions.open()  # the region learnt before, or re-keying for a region changed in the config
+    except BaseException:
+        store.close()
+        raise
     holder: list[Session] = []
 
     def on_token(new_token: str) -> None:
@@ -488,7 +512,7 @@ def open_session(
 
     session = Session(
         loaded=loaded, profile=chosen, store=store, client=make_client, tokens=tokens, passwords=passwords,
-        problems=problems, clock=epoch,
+        problems=problems, clock=epoch, regions=regions,
         # What GatewayClient.has_token / can_login will say, without making the client.
         can_log_in=bool(token and token.reveal()) or bool(chosen.email and password and password.reveal()),
     )

@@ -48,7 +48,8 @@ First sync
 Devices
     ``getalldevices`` plus ``getdevicestatus`` per device, every ``sync.device_interval`` seconds
     (or when forced). Their dates are read by their own zone fields and say nothing about the
-    account's zone.
+    account's zone. Their SIMs' countries teach the default region when the profile sets none
+    (:class:`smstui.core.region.Regions`; ``SyncReport.region`` says what changed).
 
 Time zone
     Date filters name the zone they are written in (``timezone=``: the account's when known,
@@ -72,16 +73,19 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from smstui.core.api.client import GatewayClient
 from smstui.core.api.errors import GatewayError
-from smstui.core.models import PENDING_STATUSES
 from smstui.core.gateway_messages import Message, MessageFilter
-from smstui.core.history_check import HistoryCheck, check_history
 from smstui.core.gateway_time import SOURCE_CONFIG, SOURCE_GATEWAY, AccountZone
-from smstui.core.store.schema import META_LAST_SYNC
+from smstui.core.history_check import HistoryCheck, check_history
+from smstui.core.models import PENDING_STATUSES
 from smstui.core.store.database import Store
+from smstui.core.store.schema import META_LAST_SYNC
+
+if TYPE_CHECKING:
+    from smstui.core.region import RegionNews, Regions
 
 log = logging.getLogger("smstui.core.sync")
 
@@ -139,6 +143,7 @@ class SyncReport:
     verified: HistoryCheck | None = None
     folded: list[int] = field(default_factory=list)
     status_plan: Plan | None = None
+    region: RegionNews | None = None  # the device refresh learnt or questioned the region
     requests: int = 0
     bytes: int = 0
 
@@ -190,8 +195,11 @@ class Syncer:
         window_days: float = 1.0,
         target_per_window: int = 500,
         status_tiers: Sequence[tuple[float, float]] = STATUS_TIERS,
+        regions: Regions | None = None,
     ) -> None:
         self.store = store
+        self.regions = regions
+        self._region_news: RegionNews | None = None  # see take_region_news
         self.client = client
         self._clock = clock or store.now
         self.fold = fold
@@ -259,6 +267,9 @@ class Syncer:
                 await self.check_zone()
             if force or force_devices or self._devices_due():
                 report.devices_changed = await self.refresh_devices(force=True)
+                if self.regions is not None:
+                    report.region = self.regions.learn(d.device for d in self.store.devices())
+                    self._region_news = report.region or self._region_news
             if self.first_sync_done:
                 await self._incremental(report, force=force)
             else:
@@ -326,6 +337,12 @@ class Syncer:
         """A cursor no further ahead than a day: one message dated in 2035 (a phone's clock, a
         garbled date) must not make every later listing start after every new message."""
         return min(cursor, self.now() + CURSOR_AHEAD)
+
+    def take_region_news(self) -> RegionNews | None:
+        """What the last device refresh learnt about the region, once, even when the sync
+        failed after it (the store was re-keyed all the same: the UI must follow)."""
+        news, self._region_news = self._region_news, None
+        return news
 
     def _devices_due(self) -> bool:
         last = _float(self.store.get_meta(META_DEVICES_AT))

@@ -53,7 +53,10 @@ class WhenError(ValueError):
 def _zone(tz: tzinfo | str) -> tzinfo:
     if isinstance(tz, tzinfo):
         return tz
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # ~2 ms, and the first frame needs no zone names
+    from zoneinfo import (  # ~2 ms, and the first frame needs no zone names
+        ZoneInfo,
+        ZoneInfoNotFoundError,
+    )
 
     try:
         return ZoneInfo(tz)
@@ -159,7 +162,9 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
 
 
 def _fixed(text: str) -> tzinfo:
-    from smstui.core.gateway_time import php_zone  # the one reader of "+01:00", "Z", "UTC"
+    from smstui.core.gateway_time import (
+        php_zone,  # the one reader of "+01:00", "Z", "UTC"
+    )
 
     zone = php_zone(text)
     if abs(zone.utcoffset(None) or timedelta(0)) > timedelta(hours=14):

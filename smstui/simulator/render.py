@@ -16,7 +16,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from smstui.simulator.state import STATUS_TITLES, UPLOAD_MARK, Msg, SimDevice, SimState, zone
+from smstui.simulator.state import (
+    STATUS_TITLES,
+    UPLOAD_MARK,
+    Msg,
+    SimDevice,
+    SimState,
+    zone,
+)
 
 UTC = timezone.utc
 

@@ -262,6 +262,11 @@ class SmsTuiApp(SessionFlow, Sending):
         if count:
             self.notify(f"{count} new message{'s' if count != 1 else ''}", title="Incoming", timeout=4)
 
+    def on_region_changed(self, message: msgs.RegionChanged) -> None:
+        from smstui.tui.region_prompt import region_changed
+
+        region_changed(self, message)
+
     def on_devices_changed(self, message: msgs.DevicesChanged) -> None:
         self._reload_devices(message)
 

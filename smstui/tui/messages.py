@@ -49,6 +49,12 @@ class OutboxChanged(CoreMessage):
         return self.event.lids
 
 
+class RegionChanged(CoreMessage):
+    """The default region changed or needs the user's choice (smstui.core.region)."""
+
+    event: events.RegionChanged
+
+
 class SyncStateChanged(CoreMessage):
     event: events.SyncStateChanged
 
@@ -66,6 +72,7 @@ _MAP: dict[str, type[CoreMessage]] = {
     "MessagesChanged": MessagesChanged,
     "DevicesChanged": DevicesChanged,
     "OutboxChanged": OutboxChanged,
+    "RegionChanged": RegionChanged,
     "SyncStateChanged": SyncStateChanged,
     "SyncFailed": SyncFailed,
 }

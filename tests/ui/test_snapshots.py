@@ -102,6 +102,19 @@ def test_help(snap_compare, snapshot_session: Session, size) -> None:  # type: i
     assert snap_compare(_app(snapshot_session), terminal_size=size, run_before=_run_before(_help))
 
 
+async def _region_question(pilot: Pilot) -> None:
+    from smstui.tui.dialogs.region import RegionDialog
+
+    sims = {"DE": ["Pixel 7 (office) SIM 1", "Pixel 7 (office) SIM 2"], "US": ["Galaxy A12 (travel) SIM 1"]}
+    await pilot.app.push_screen(RegionDialog(("DE", "US"), sims))
+    await pilot.press("down")  # the first region highlighted (nothing is until a key is pressed)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_region_dialog(snap_compare, snapshot_session: Session, size) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(snapshot_session), terminal_size=size, run_before=_run_before(_region_question))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_login(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
     from smstui.simulator.clock import DEFAULT_FAKE_START, FakeClock

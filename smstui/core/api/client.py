@@ -23,9 +23,21 @@ from typing import TYPE_CHECKING, Any
 
 from smstui.core import gateway_time
 from smstui.core.api import parse
-from smstui.core.api.errors import AccountZoneError, ApiError, AuthError, GatewayError, ResponseFormatError, TransportError
+from smstui.core.api.errors import (
+    AccountZoneError,
+    ApiError,
+    AuthError,
+    GatewayError,
+    ResponseFormatError,
+    TransportError,
+)
+from smstui.core.gateway_messages import (
+    MessageFilter,
+    MessageList,
+    OutgoingSms,
+    SmsStatus,
+)
 from smstui.core.models import Device, DeviceStatus
-from smstui.core.gateway_messages import MessageFilter, MessageList, OutgoingSms, SmsStatus
 
 if TYPE_CHECKING:
     import httpx

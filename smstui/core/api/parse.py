@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from datetime import timezone, tzinfo
 from typing import Any
 
+from smstui.core.gateway_messages import Message, MessageList, SmsStatus
 from smstui.core.gateway_time import php_zone, read_date
 from smstui.core.models import Device, DeviceStatus, SimCard
-from smstui.core.gateway_messages import Message, MessageList, SmsStatus
 
 _NULLS = {"", "null", "none", "nil", "undefined"}
 

@@ -63,7 +63,7 @@ class StoreBase:
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(describe(self.path, exc)) from None
-        self._phone_cache: dict[str, str] = {}
+        self._phone_cache: dict[tuple[str | None, str], str] = {}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -128,16 +128,17 @@ class StoreBase:
         return self._clock()
 
     def phone_key(self, raw: str) -> str:
-        key = self._phone_cache.get(raw)
+        region = self.region  # cached per region: it changes when learnt (smstui.core.store.region)
+        key = self._phone_cache.get((region, raw))
         if key is None:
             from smstui.core.phone import (
                 normalize_loose,  # phonenumbers is slow to import: not at start-up
             )
 
-            key = normalize_loose(raw, self.region)
+            key = normalize_loose(raw, region)
             if len(self._phone_cache) > 50_000:
                 self._phone_cache.clear()
-            self._phone_cache[raw] = key
+            self._phone_cache[(region, raw)] = key
         return key
 
     # ------------------------------------------------------------------ meta / cursors

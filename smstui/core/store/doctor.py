@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smstui.core.store.schema import QUEUED, SENDING, UNKNOWN
 from smstui.core.store.database import Store
+from smstui.core.store.schema import QUEUED, SENDING, UNKNOWN
 
 
 @dataclass

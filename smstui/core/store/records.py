@@ -13,7 +13,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from smstui.core.models import FAILED_STATUSES, FINAL_STATUSES, status_title
-from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN, from_ts
+from smstui.core.store.schema import (
+    CANCELLED,
+    QUEUED,
+    REJECTED,
+    SENDING,
+    UNKNOWN,
+    from_ts,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,8 +144,11 @@ class ConversationsScreen(SmsScreen):
 
     def _show_threads(self, threads: list[Thread], *, first: bool = False) -> None:
         thread_list = self.query_one(ThreadList)
+        moved = self._moved_key(threads)
         # ``first``: shown while mounting, before the list's focus has landed.
-        thread_list.show(threads, highlight_first=first)
+        thread_list.show(threads, keep=moved, highlight_first=first)
+        if moved is not None:
+            self._follow(moved)
         partial = first and len(threads) >= FIRST_READ  # the app's first read: the rest comes next
         self._update_title(len(threads), more=partial)
         if partial:
@@ -162,6 +165,23 @@ class ConversationsScreen(SmsScreen):
             if current is not None:
                 self._thread = current
                 self._update_header()
+
+    def _moved_key(self, threads: list[Thread]) -> str | None:
+        """The open conversation's key now, when the region changed it (``015752982212`` is
+        ``+4915752982212`` once the region is DE) and it is no longer listed under the old one."""
+        key = self.phone_key
+        if key is None or any(t.phone_key == key for t in threads):
+            return None
+        new = self.smsapp.store.phone_key(self._thread.phone if self._thread else key)
+        return new if new != key and any(t.phone_key == new for t in threads) else None
+
+    def _follow(self, new_key: str) -> None:
+        """Keep the open conversation open under its new key, with what is typed in its pane
+        (the store moved its saved draft along: smstui.core.store.region)."""
+        form = self.compose_form
+        if form is not None and self.phone_key is not None and form.draft_key == self._draft_key(self.phone_key):
+            form.draft_key = self._draft_key(new_key)
+        self.open_thread(new_key)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -415,6 +435,12 @@ class ConversationsScreen(SmsScreen):
             lids = tuple(lid for lid in message.lids if any(m.lid == lid for m in view.messages))
             if self.phone_key is not None:
                 self._refresh_open_thread(self.phone_key, lids)
+        elif isinstance(message, msgs.RegionChanged):
+            region = self.smsapp.region
+            self._with_form(lambda pane: pane.set_region(region))
+            self.load_threads()  # keys changed: the open conversation is followed (_moved_key)
+            if self.phone_key is not None:
+                self._refresh_open_thread(self.phone_key, ())  # another may have joined it
         elif isinstance(message, msgs.DevicesChanged):
             app = self.smsapp
             self.query_one(ThreadView).set_device_names(app.device_names())

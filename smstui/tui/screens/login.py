@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from smstui.core.region import SOURCE_CONFIG
 from smstui.tui.app_interface import LoginForm
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.format import clean
@@ -78,6 +79,15 @@ class LoginScreen(SmsScreen):
         background: $boost;
     }
 
+    #login-region-row {
+        height: auto;
+        margin-bottom: 1;
+    }
+
+    #login-region {
+        width: 1fr;
+    }
+
     #login-actions {
         height: 1;
     }
@@ -105,6 +115,7 @@ class LoginScreen(SmsScreen):
     BINDINGS = [
         Binding("ctrl+s", "login", "Log in", id="login.submit", priority=True),
         Binding("escape", "cancel", "Quit", id="login.cancel"),
+        Binding("ctrl+g", "choose_region", "Region", id="login.region"),
     ]
 
     def __init__(self, *, email: str = "", api_url: str = "", profile: str = "default",
@@ -132,12 +143,54 @@ class LoginScreen(SmsScreen):
                 with Horizontal(classes="login-row"):
                     yield Label(label, classes="login-label")
                     yield widget
+            with Horizontal(id="login-region-row"):
+                yield Label("Region", classes="login-label")
+                yield Static(self._region_text(self._profile), id="login-region")
             with Horizontal(id="login-actions"):
                 yield Checkbox("Remember me (keep the password to renew the session)", self._remember,
                                id="login-remember", compact=True)
                 yield Button("Log in", id="login-button", variant="primary", compact=True)
             yield Static("", id="login-message")
         yield Footer()
+
+    def _region_text(self, profile: str) -> Text:
+        """The region national numbers are read in, and where it came from (smstui.core.region)."""
+        session = self.smsapp.session
+        if profile != session.profile.name:
+            return Text(f"of profile {profile}: its config's, else learnt from its phones' SIMs at login")
+        info = session.regions.info()
+        if info.region is None and not info.undecided:
+            text = Text("none yet: learnt from your phones' SIMs at login (or set region in the profile)")
+        else:
+            text = Text(info.describe())
+        if self.check_action("choose_region", ()) is True:
+            text.append(" · ctrl+g: change" if info.region else " · ctrl+g: choose", style="bold")
+        return text
+
+    @on(Input.Changed, "#login-profile")
+    def _profile_changed(self, event: Input.Changed) -> None:
+        self.query_one("#login-region", Static).update(self._region_text(event.value.strip() or "default"))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_region":
+            # Only when the SIMs give a choice the profile's config does not settle.
+            session = self.smsapp.session
+            info = session.regions.info()
+            profile = self.query("#login-profile")
+            same = not profile or (profile.first(Input).value.strip() or "default") == session.profile.name
+            return same and info.source != SOURCE_CONFIG and len(info.seen) > 1
+        return True
+
+    def action_choose_region(self) -> None:
+        from smstui.tui.region_prompt import ask_region
+
+        ask_region(self.smsapp)
+
+    def refresh_region(self) -> None:
+        """The region changed (chosen in the dialog, learnt by a refresh): show it."""
+        self.query_one("#login-region", Static).update(self._region_text(self.form().profile))
+        self.refresh_bindings()
 
     def on_mount(self) -> None:
         target = "#login-password" if self._email else "#login-email"

@@ -299,6 +299,14 @@ class ComposeForm(Vertical):
     def body(self) -> str:
         return self.query_one("#compose-body", TextArea).text
 
+    def set_region(self, region: str | None) -> None:
+        """The profile's region was learnt or chosen: national numbers read with it from now on."""
+        if region == self._region:
+            return
+        self._region = region
+        if self.is_mounted and self.recipient is None:
+            self._update_recipient_marks()
+
     def _recipient_checks(self) -> list[RecipientCheck]:
         if self.recipient is not None:
             return parse_recipients(self.recipient, self._region)
