@@ -44,11 +44,28 @@ def describe_login_error(exc: BaseException, api_url: str) -> str:
     if isinstance(exc, GatewayError):
         return f"The gateway refused the login: {clean(exc.gateway_message, single_line=True) or 'no reason given'}"
     if isinstance(exc, TransportError):
-        return (
-            f"Cannot reach the server at {clean(api_url, single_line=True)}: "
-            f"{clean(str(exc), single_line=True)} Check the API URL and your connection."
+        # The client's sentence already names the URL and what to check; saying it again around
+        # it read "Cannot reach the server at X: Cannot reach the gateway at X. ..." (issue 13).
+        return clean(str(exc), single_line=True) or (
+            f"Cannot reach the server at {clean(api_url, single_line=True)}. Check the API URL and your connection."
         )
     return clean(str(exc), single_line=True) or type(exc).__name__
+
+
+def login_error_field(exc: BaseException) -> str:
+    """The form field to fix after ``exc``: ``url`` when the server could not be reached or is
+    not the gateway, ``password`` otherwise (wrong credentials, a refusal, a passing fault)."""
+    from smstui.api.errors import TransportError
+    from smstui.config import ConfigError
+
+    if isinstance(exc, ConfigError):
+        return "url"
+    if isinstance(exc, TransportError):
+        # Kinds where the request never reached a gateway, or reached something that is not one;
+        # a 5xx or a dropped connection is the gateway's passing fault: trying again is the fix.
+        if exc.kind in ("connect", "url", "redirect", "not_json", "timeout") or not exc.maybe_accepted:
+            return "url"
+    return "password"
 
 
 class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
@@ -201,9 +218,34 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             self.show_message("Enter your password.")
             self.query_one("#login-password", Input).focus()
             return
+        problem = self._form_problem(form)
+        if problem is not None:
+            field, text = problem
+            self.show_message(text)
+            self.query_one(f"#login-{field}", Input).focus()
+            return
         self.show_message("Logging in…", error=False)
         self.query_one("#login-button", Button).disabled = True
         self._login(form)
+
+    @staticmethod
+    def _form_problem(form: LoginForm) -> tuple[str, str] | None:
+        """A field that cannot work (a URL that is no http(s) URL, a bad profile name), checked
+        before any request so the cursor lands where the fix is."""
+        from smstui.config import ConfigError, normalize_api_url
+        from smstui.paths import validate_profile_name
+
+        if form.api_url:
+            try:
+                normalize_api_url(form.api_url)
+            except ConfigError as exc:
+                return "url", f"{clean(str(exc), single_line=True)}."
+        try:
+            validate_profile_name(form.profile)
+        except ValueError as exc:
+            text = clean(str(exc), single_line=True)
+            return "profile", f"{text[:1].upper()}{text[1:]}."
+        return None
 
     @work(exclusive=True, group="login", name="login", exit_on_error=False, description="log in")
     async def _login(self, form: LoginForm) -> None:
@@ -212,7 +254,7 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         except Exception as exc:  # every failure becomes words under the form, never a traceback
             self.query_one("#login-button", Button).disabled = False
             self.show_message(describe_login_error(exc, form.api_url))
-            self.query_one("#login-password", Input).focus()
+            self.query_one(f"#login-{login_error_field(exc)}", Input).focus()
             return
         # On success the app switches to the conversations; this screen goes with the mode.
 
