@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -74,6 +74,9 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         self._last_move = 0.0
         self._move_clock = time.monotonic  # tests pin it
         self._opening: str | None = None  # a thread whose page is being read
+        # A filter was typed or a device picked: if the open thread drops out of the list it
+        # answers, the pane closes (it kept showing a conversation the filter had hidden).
+        self._refiltered = False
         self._heap_frozen = False
         # The compose pane is built after the first frame (TextArea, Select, ... and their CSS
         # are ~40 ms of a cold start); what is asked of it before it is ready waits in a queue.
@@ -161,15 +164,19 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             self.call_after_refresh(_freeze_startup_heap)
         if self._form is None:
             self.call_after_refresh(self._build_pane)
+        refiltered, self._refiltered = self._refiltered, False
         if self.phone_key is not None:
             current = thread_list.thread(self.phone_key)
             if current is not None:
                 self._thread = current
                 self._update_header()
+            elif refiltered and (self._search or self.smsapp.device_filter is not None):
+                self.close_thread()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._search = event.value
+        self._refiltered = True
         self.load_threads()
 
     @on(Input.Submitted, "#filter")
@@ -237,6 +244,18 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         self._update_header()
         self._load_thread(phone_key, focus)
 
+    def close_thread(self) -> None:
+        """Show no conversation (the filter hid the open one); its draft is kept."""
+        if self.compose_form is not None and self.compose_form.recipient:
+            self.compose_form.save_draft_now()
+        self.workers.cancel_group(self, "thread")
+        self.phone_key = None
+        self._opening = None
+        self._thread = None
+        self.query_one(ThreadView).clear("No conversation open: the filter hides it. Pick one on the left.")
+        self.query_one("#compose-pane").display = False
+        self._update_header()
+
     @work(thread=True, exclusive=True, group="thread", name="load-thread", exit_on_error=False,
           description="read one conversation from the store")
     def _load_thread(self, phone_key: str, focus: str | None) -> None:
@@ -252,7 +271,9 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             thread = found[0] if found else None
         if get_current_worker().is_cancelled:
             return
-        changed = store.mark_thread_seen(phone_key)
+        # Read only when the user goes into it (focus "thread"/"compose": Enter, reply, the
+        # palette); the highlight passing over it only previews it (issue 13 item 8).
+        changed = store.mark_thread_seen(phone_key) if focus is not None else False
         self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed)
 
     def _show_thread(
@@ -404,6 +425,24 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
 
         self.app.post_message(msgs.OutboxChanged(OutboxChanged(tuple(lids))))
 
+    # ------------------------------------------------------------------ read marks
+
+    def _in_conversation(self) -> bool:
+        """Focus is in the open conversation (its messages or its compose pane)."""
+        focused = self.focused
+        return focused is not None and self.query_one("#conversation") in focused.ancestors_with_self
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Going into the conversation (Enter, tab, a click, reply) is what opens it for reading.
+        if self.phone_key is not None and self._in_conversation():
+            self._mark_seen(self.phone_key)
+
+    @work(thread=True, group="seen", name="mark-seen", exit_on_error=False,
+          description="mark a conversation as read")
+    def _mark_seen(self, phone_key: str) -> None:
+        if self.smsapp.store.mark_thread_seen(phone_key):
+            self.app.call_from_thread(self.load_threads)
+
     # ------------------------------------------------------------------ live updates
 
     def _on_core(self, message: msgs.CoreMessage | msgs.Queued) -> None:
@@ -430,14 +469,19 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         if self.phone_key is not None and self.phone_key in message.phone_keys:
             self._refresh_open_thread(self.phone_key, tuple(message.lids))
 
+    def _refresh_open_thread(self, phone_key: str, lids: tuple[int, ...]) -> None:
+        # Decided here, on the UI's thread: what arrives is seen only if the user is reading it.
+        self._reread_open_thread(phone_key, lids, self._in_conversation())
+
     @work(thread=True, group="thread-refresh", name="refresh-thread", exit_on_error=False,
           description="re-read the open conversation")
-    def _refresh_open_thread(self, phone_key: str, lids: tuple[int, ...]) -> None:
+    def _reread_open_thread(self, phone_key: str, lids: tuple[int, ...], seen: bool) -> None:
         store = self.smsapp.store
         latest = store.thread_messages(phone_key, limit=PAGE)
         extra = [m for m in (store.message(lid) for lid in lids) if m is not None and m.phone_key == phone_key]
         gone = [lid for lid in lids if store.message(lid) is None]
-        store.mark_thread_seen(phone_key)  # it is on screen, so what arrived has been seen
+        if seen:
+            store.mark_thread_seen(phone_key)
         self.app.call_from_thread(self._apply_refresh, phone_key, latest + extra, gone)
 
     def _apply_refresh(self, phone_key: str, rows: list[StoredMessage], gone: list[int]) -> None:
@@ -449,6 +493,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             view.remove(gone)
 
     def _on_device_filter(self, device_id: int | None) -> None:
+        self._refiltered = True
         self._update_title()
         self._with_form(lambda pane: pane.set_default_device(device_id))
         self.load_threads()
