@@ -77,6 +77,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         # A filter was typed or a device picked: if the open thread drops out of the list it
         # answers, the pane closes (it kept showing a conversation the filter had hidden).
         self._refiltered = False
+        self._listed: tuple[int | None, bool] = (None, False)  # the list title's count, "+"
         self._heap_frozen = False
         # The compose pane is built after the first frame (TextArea, Select, ... and their CSS
         # are ~40 ms of a cold start); what is asked of it before it is ready waits in a queue.
@@ -130,6 +131,10 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
 
     def _update_title(self, count: int | None = None, *, more: bool = False) -> None:
         app = self.smsapp
+        if count is None:  # a device's name or state changed: the count stays what was listed
+            count, more = self._listed
+        else:
+            self._listed = (count, more)
         device = app.device_name(app.device_filter) if app.device_filter is not None else "All devices"
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(clean(device, single_line=True), style="bold")
