@@ -137,7 +137,11 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "login", "Log in", id="login.submit", priority=True),
+        # One key, two meanings: quit at the app's first login, back where there is a session to
+        # go back to (switching profile, a lapsed session). check_action keeps one, so the footer
+        # says what Esc does; one id, so a remap moves both.
         Binding("escape", "cancel", "Quit", id="login.cancel"),
+        Binding("escape", "back", "Back", id="login.cancel"),
     ]
 
     def __init__(self, *, email: str = "", api_url: str = "", profile: str = "default",
@@ -258,8 +262,18 @@ class LoginScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             return
         # On success the app switches to the conversations; this screen goes with the mode.
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return not self._can_cancel
+        if action == "back":
+            return self._can_cancel
+        return True
+
     def action_cancel(self) -> None:
         if self._can_cancel:
             self.smsapp.cancel_login()
         else:
             self.app.exit()
+
+    def action_back(self) -> None:
+        self.action_cancel()

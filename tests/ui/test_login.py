@@ -182,3 +182,38 @@ async def test_a_url_that_is_no_url_is_refused_before_any_request(sim: TestSimul
         assert app.focused is app.screen.query_one("#login-url", Input)
         assert isinstance(app.screen, LoginScreen)
     await session.aclose()
+
+
+def _footer(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    return {key.key_display: key.description for key in app.screen.query(FooterKey)}
+
+
+async def test_switch_profile_footer_says_esc_goes_back(sim: TestSimulator) -> None:
+    """Issue 13 item 8: the profile switcher's footer said "esc Quit" while Esc went back."""
+    session = await login_session(sim)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 5, "the conversations")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        await pilot.pause()
+        assert _footer(app).get("esc") == "Back"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "back to the conversations")
+        assert app.is_running
+    await session.aclose()
+
+
+async def test_first_login_footer_says_esc_quits(sim: TestSimulator) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        await pilot.pause()
+        assert _footer(app).get("esc") == "Quit"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.is_running
+    await session.aclose()
