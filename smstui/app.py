@@ -714,25 +714,11 @@ class SmsTuiApp(App[None]):
         self.show_login(reason="Logged out. The messages stay on this computer.")
 
     def action_help(self) -> None:
-        from smstui.screens.help import HelpScreen
+        from smstui.screens.help import HelpScreen, help_rows
 
         if isinstance(self.screen, HelpScreen):
             return
-        rows: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            # Ours all have ids; Textual's own scrolling keys are hidden and would only add noise.
-            if not binding.description or not active.enabled or (binding.id is None and not binding.show):
-                continue
-            display = self.get_key_display(binding)
-            ident = (display, binding.description)
-            if ident in seen:
-                continue
-            seen.add(ident)
-            rows.append((display, binding.description, binding.id or ""))
-        rows.sort(key=lambda r: (r[2] or "~", r[0]))
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen(help_rows(self.screen)))
 
     async def on_unmount(self) -> None:
         self._stop_sync()
