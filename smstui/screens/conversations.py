@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -117,6 +118,9 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         else:  # listed in the first frame: no worker round trip, no frame without them
             self._show_threads(threads, first=True)
         self.set_interval(60, self._tick, name="relative-times")
+
+    def on_resize(self) -> None:
+        self._update_header()  # the header fits its name to the width
 
     def on_unmount(self) -> None:
         if self._heap_frozen:
@@ -331,15 +335,28 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             number = display_number(self.phone_key, thread.display if thread else None)
         else:
             number = clean(thread.phone if thread else self.phone_key, single_line=True)
+        counts = ""
+        if thread:
+            counts = f"  · {thread.total} message{'s' if thread.total != 1 else ''}"
+        failed = f" · {thread.failed} failed" if thread and thread.failed else ""
         if thread and thread.name:
-            text.append(clean(thread.name, single_line=True), style="bold")
+            # Too long for the line, the name gives way, never the number (whose end tells two
+            # numbers apart); the counts, cut at the end, come next (issue 13 item 8).
+            width = header.content_region.width
+            rest = cell_len(f"  {number}")
+            extra = cell_len(counts + failed)
+            room = width - rest - extra if width - rest - extra >= 8 else width - rest
+            name = clean(thread.name, single_line=True)
+            if 0 < width and cell_len(name) > room:
+                name = set_cell_size(name, room - 1) + "…" if room > 1 else "…"
+            text.append(name, style="bold")
             text.append(f"  {number}")
         else:
             text.append(number, style="bold")
-        if thread:
-            text.append(f"  · {thread.total} message{'s' if thread.total != 1 else ''}", style="dim")
-            if thread.failed:
-                text.append(f" · {thread.failed} failed", style="bold red")
+        if counts:
+            text.append(counts, style="dim")
+        if failed:
+            text.append(failed, style="bold red")
         header.update(text, layout=False)  # one line high (app.tcss)
 
     @on(ThreadView.NeedOlder)

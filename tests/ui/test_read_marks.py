@@ -1,7 +1,8 @@
-"""Unread marks and the open thread under a filter (issue 13 item 8).
+"""The conversation list and its open thread (issue 13 item 8).
 
 Moving the list's highlight over a conversation previews it in the thread pane; only going into
 it (Enter, a click, reply) reads it. A filter that hides the open conversation closes the pane.
+A long name in the thread's header gives way to the number.
 """
 
 from __future__ import annotations
@@ -106,3 +107,21 @@ async def test_a_filter_that_hides_the_open_thread_closes_it(session: Session, s
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert view.phone_key == anna.phone_key and view.messages
+
+
+async def test_a_long_name_gives_way_to_the_number_in_the_thread_header(session: Session, sim: TestSimulator) -> None:
+    """Issue 13 item 8: at 80 columns the header cut the number's end after a long name."""
+    tag = session.store.add_tag("Friends", None)
+    phone = "+4915123456781"
+    session.store.add_contact(tag, phone, "Maximiliane Alexandra von Hohenzollern-Sigmaringen", None)
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        app.screen.show_thread(phone)
+        view = app.screen.query_one(ThreadView)
+        await wait_for(pilot, lambda: view.phone_key == phone and view.messages, "the thread")
+        await settle(pilot)
+        header = app.screen.query_one("#thread-header")
+        line = "".join(s.text for s in header.render_line(0)).strip()
+        assert "+49 1512 3456781" in line, line
+        assert line.startswith("Maximiliane") and "…" in line
