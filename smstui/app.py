@@ -328,6 +328,8 @@ class SmsTuiApp(App[None]):
                         severity="warning")
         for problem in self.session.config_problems:
             self.notify(clean(str(problem)), title="Config", severity="warning", timeout=10)
+        if config.keymap:  # after the first frame: the check imports every screen's bindings
+            self.call_after_refresh(_report_keymap_problems, self)
         if self._autologin is not None and not self.session.logged_in:
             self._login_automatically(*self._autologin)
         elif self.session.logged_in:
@@ -727,6 +729,12 @@ class SmsTuiApp(App[None]):
             await self.session.client.aclose()  # this loop's connections; the session may go on
         except Exception as exc:
             log.warning("closing connections failed: %s", type(exc).__name__)
+
+
+def _report_keymap_problems(app: "SmsTuiApp") -> None:
+    from smstui.keymap_scopes import report_keymap_problems
+
+    report_keymap_problems(app)
 
 
 def _set_up_logging() -> None:

@@ -14,6 +14,7 @@ CORE_MODULES = [
     "smstui.store",
     "smstui.simulator",
     "smstui.config",
+    "smstui.keymap_check",
     "smstui.paths",
     "smstui.secrets",
     "smstui.phone",
