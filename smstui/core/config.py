@@ -605,6 +605,19 @@ class _KeyLines:
         return None
 
 
+def located_problem(file: Path | None, path: tuple[str, ...], what: str) -> ConfigProblem:
+    """A problem found after loading (the keymap's, checked by the app), with the key's line as
+    the loader gives it: ``<file> line N: what``. The file is read again, only for a problem."""
+    line = None
+    if file is not None:
+        try:
+            line = _KeyLines(file.read_bytes().decode("utf-8")).find(path)
+        except (OSError, UnicodeDecodeError):
+            pass
+    where = f"{file} line {line}" if line else str(file) if file is not None else "config"
+    return ConfigProblem(f"{where}: {what}", ".".join(path), line)
+
+
 def _split_dotted(text: str) -> tuple[str, ...]:
     parts: list[str] = []
     for match in re.finditer(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^.'"]+)\s*(?:\.|$)""", text):

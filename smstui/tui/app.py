@@ -246,6 +246,8 @@ class SmsTuiApp(SessionFlow, Sending):
                         severity="warning")
         for problem in self.session.config_problems:
             self.notify(clean(str(problem)), title="Config", severity="warning", timeout=10)
+        if config.keymap:  # after the first frame: the check imports every screen's bindings
+            self.call_after_refresh(_report_keymap_problems, self)
         if self._autologin is not None and not self.session.logged_in:
             self._login_automatically(*self._autologin)
         elif self.session.logged_in:
@@ -357,25 +359,11 @@ class SmsTuiApp(SessionFlow, Sending):
                 "ansi-dark" if self.theme == "ansi-light" else "textual-dark")
 
     def action_help(self) -> None:
-        from smstui.tui.dialogs.help import HelpScreen
+        from smstui.tui.dialogs.help import HelpScreen, help_rows
 
         if isinstance(self.screen, HelpScreen):
             return
-        rows: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            # Ours all have ids; Textual's own scrolling keys are hidden and would only add noise.
-            if not binding.description or not active.enabled or (binding.id is None and not binding.show):
-                continue
-            display = self.get_key_display(binding)
-            ident = (display, binding.description)
-            if ident in seen:
-                continue
-            seen.add(ident)
-            rows.append((display, binding.description, binding.id or ""))
-        rows.sort(key=lambda r: (r[2] or "~", r[0]))
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen(help_rows(self.screen)))
 
     async def on_unmount(self) -> None:
         self._stop_sync()
@@ -384,6 +372,12 @@ class SmsTuiApp(SessionFlow, Sending):
             await self.session.client.aclose()  # this loop's connections; the session may go on
         except Exception as exc:
             log.warning("closing connections failed: %s", type(exc).__name__)
+
+
+def _report_keymap_problems(app: SmsTuiApp) -> None:
+    from smstui.tui.keymap_scopes import report_keymap_problems
+
+    report_keymap_problems(app)
 
 
 def make_app(session: Session, **options: Any) -> SmsTuiApp:

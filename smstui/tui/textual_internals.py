@@ -87,3 +87,9 @@ def tab_bar(tabs: TabbedContent) -> Widget:
     from textual.widgets._tabbed_content import ContentTabs
 
     return tabs.query_one(ContentTabs)
+
+
+def class_bindings(cls: type) -> dict[str, list[Any]]:
+    """Key -> bindings a DOM class declares with its bases' (``DOMNode._merge_bindings``), without
+    making one: the keymap check reads every screen's keys before any is shown."""
+    return dict(cls._merge_bindings().key_to_bindings)  # type: ignore[attr-defined]

@@ -169,3 +169,22 @@ async def test_text_changed_after_the_preview_is_not_sent(session: Session, sim:
         await settle(pilot)
         assert sent_to(sim) == [] and list_jobs(session.store) == []
         assert "preview again" in str(screen.query_one("#bulk-summary").render())
+
+
+async def test_the_form_starts_in_its_first_field_and_tab_walks_the_fields(session: Session, sim: TestSimulator) -> None:
+    """Issue 13 item 8: the screen opened on the tab bar and the first Tab landed on the form's
+    scrolling container; every Tab now lands on a field, in the form's order."""
+    from textual.widgets import Input, Select
+
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_bulk(pilot)
+        assert app.focused is screen.query_one("#bulk-csv", Input)
+        await pilot.press(*"/tmp/x.csv")  # typing goes into it at once
+        assert screen.query_one("#bulk-csv", Input).value == "/tmp/x.csv"
+        stops = []
+        for _ in range(4):
+            await pilot.press("tab")
+            stops.append(app.focused.id if app.focused else None)
+        assert stops == ["bulk-numbers", "bulk-body", "bulk-template", "bulk-template-name"]
+        assert isinstance(screen.query_one("#bulk-template"), Select)

@@ -68,7 +68,7 @@ async def test_unreachable_server_is_explained(sim: TestSimulator) -> None:
         await wait_for(pilot, lambda: _login_ready(app), "the login screen")
         await _fill(pilot, "demo@smstui.dev", "demo")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "Cannot reach the server" in _message(app), "the error message")
+        await wait_for(pilot, lambda: "Cannot reach the gateway" in _message(app), "the error message")
         assert app.screen.query_one("#login-password", Input).value == "demo"
     await session.aclose()
 
@@ -134,3 +134,85 @@ async def test_switch_profile_logs_in_to_another_profile(sim: TestSimulator) -> 
         # The new profile's store starts empty (sync is off in this test).
         assert threads_shown(app) == 0
     await app.session.aclose()
+
+
+async def test_unreachable_url_puts_the_cursor_in_the_url_and_says_it_once(sim: TestSimulator) -> None:
+    """Issue 13 item 8: the cursor jumped to Password whatever was wrong, and the message named
+    the URL twice ("Cannot reach the server at X: Cannot reach the gateway at X. ...")."""
+    dead = "http://127.0.0.1:1/getdata/"  # nothing listens on port 1: the connection is refused
+    session = open_session(api_url=dead, clock=sim.clock)
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        await _fill(pilot, sim.email, sim.password)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Cannot reach" in _message(app), "the error message")
+        message = _message(app)
+        assert message.count(dead) == 1 and message.count("Cannot reach") == 1, message
+        assert app.focused is app.screen.query_one("#login-url", Input)
+        # Typing goes where the fix is: the URL is corrected in place and the login goes through.
+        await pilot.press("ctrl+u", *sim.url, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
+    await app.session.aclose()
+
+
+async def test_wrong_password_puts_the_cursor_in_the_password(sim: TestSimulator) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        await _fill(pilot, sim.email, "not-the-password")
+        app.screen.query_one("#login-url", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Check the email and password" in _message(app), "the error message")
+        assert app.focused is app.screen.query_one("#login-password", Input)
+    await session.aclose()
+
+
+async def test_a_url_that_is_no_url_is_refused_before_any_request(sim: TestSimulator) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        app.screen.query_one("#login-url", Input).value = "smsgateway24.com"
+        await _fill(pilot, sim.email, sim.password)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "not an http(s) URL" in _message(app), "the error message")
+        assert app.focused is app.screen.query_one("#login-url", Input)
+        assert isinstance(app.screen, LoginScreen)
+    await session.aclose()
+
+
+def _footer(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    return {key.key_display: key.description for key in app.screen.query(FooterKey)}
+
+
+async def test_switch_profile_footer_says_esc_goes_back(sim: TestSimulator) -> None:
+    """Issue 13 item 8: the profile switcher's footer said "esc Quit" while Esc went back."""
+    session = await login_session(sim)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 5, "the conversations")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        await pilot.pause()
+        assert _footer(app).get("esc") == "Back"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "back to the conversations")
+        assert app.is_running
+    await session.aclose()
+
+
+async def test_first_login_footer_says_esc_quits(sim: TestSimulator) -> None:
+    session = open_session(api_url=sim.url, clock=sim.clock)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _login_ready(app), "the login screen")
+        await pilot.pause()
+        assert _footer(app).get("esc") == "Quit"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.is_running
+    await session.aclose()

@@ -82,3 +82,17 @@ def test_uvicorn_server_hooks_the_simulator_overrides(name: str) -> None:
         assert list(inspect.signature(uvicorn.Server.on_tick).parameters) == ["self", "counter"]
     if name == "startup":
         assert list(inspect.signature(uvicorn.Server.startup).parameters) == ["self", "sockets"]
+
+
+def test_class_bindings_merge_a_class_with_its_bases() -> None:
+    from textual.binding import Binding
+
+    class Base(Screen[None]):
+        BINDINGS = [Binding("a", "one", "One", id="t.one")]
+
+    class Child(Base):
+        BINDINGS = [Binding("b", "two", "Two", id="t.two")]
+
+    keys = ti.class_bindings(Child)
+    assert {"a", "b"} <= set(keys)
+    assert [b.id for b in keys["b"]] == ["t.two"]

@@ -118,3 +118,35 @@ async def test_click_selects_the_row_under_the_pointer() -> None:
         assert await pilot.click(ThreadList, offset=(3, 5))  # line 5 = row 2
         assert tl.highlighted == 2
         assert app.events[-1] == ("selected", threads[2].phone_key, 2)
+
+
+def _first_line(thread: Thread, width: int) -> str:
+    from rich.style import Style
+
+    from smstui.tui.widgets.thread_list import RowStyles, render_row
+
+    plain = Style()
+    styles = RowStyles(plain, plain, plain, plain, plain, plain)
+    return render_row(thread, NOW, timezone.utc, styles, plain, width)[0].text
+
+
+def test_numbers_keep_their_distinguishing_end_when_cut() -> None:
+    """Issue 13 item 8: at 80 columns two numbers both read ``+49 1575 29822…``."""
+    one = make_thread(1)._replace(phone_key="+4915752982212", phone="+4915752982212", name=None,
+                                  display="+49 1575 2982212", last_created=NOW - timedelta(days=2))
+    two = one._replace(phone_key="+4915752982213", phone="+4915752982213", display="+49 1575 2982213")
+    for width in range(14, 40):
+        a, b = _first_line(one, width), _first_line(two, width)
+        assert len(a) == len(b) == width
+        assert a != b, (width, a)
+        assert "12" in a and "13" in b  # the last digits are always there
+    # Room enough: shown as formatted; a little short: without spaces; shorter: its start goes.
+    assert _first_line(one, 40).startswith("+49 1575 2982212 ")
+    assert _first_line(one, 25).startswith("+4915752982212 ")
+    assert _first_line(one, 18).startswith("…2982212 ")
+
+
+def test_names_are_cut_at_their_end() -> None:
+    thread = make_thread(2)._replace(name="Bartholomew Longname-Smythe")
+    assert _first_line(thread, 24).startswith("Bartholomew Lo")
+    assert "…" in _first_line(thread, 24)

@@ -130,7 +130,8 @@ class BulkScreen(TabKeys, SessionScreen):
         default_device = self.default_device()
         with TabbedContent(id="bulk-tabs"):
             with TabPane("Message", id="bulk-message-pane"):
-                with VerticalScroll():
+                # Not a Tab stop: it scrolls to whichever field has focus (issue 13 item 8).
+                with VerticalScroll(can_focus=False):
                     yield Input(placeholder="CSV file (phone, body, time, slot, customer_id, any columns) — or leave empty",
                                 id="bulk-csv")
                     yield Label("…or numbers, one per line or comma-separated:")
@@ -181,6 +182,8 @@ class BulkScreen(TabKeys, SessionScreen):
         self._update_device_warning()
         self.subscribe_core(self._on_core)
         self.load_jobs(notify_unfinished=True)
+        # Typing starts in the form's first field, not on the tab bar (Tab then walks the fields).
+        self.query_one("#bulk-csv", Input).focus()
 
     def _on_core(self, message: Any) -> None:
         if type(message).__name__ in ("MessagesChanged", "OutboxChanged"):

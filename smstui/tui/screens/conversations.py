@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -73,6 +74,10 @@ class ConversationsScreen(SmsScreen):
         self._last_move = 0.0
         self._move_clock = time.monotonic  # tests pin it
         self._opening: str | None = None  # a thread whose page is being read
+        # A filter was typed or a device picked: if the open thread drops out of the list it
+        # answers, the pane closes (it kept showing a conversation the filter had hidden).
+        self._refiltered = False
+        self._listed: tuple[int | None, bool] = (None, False)  # the list title's count, "+"
         self._heap_frozen = False
         # The compose pane is built after the first frame (TextArea, Select, ... and their CSS
         # are ~40 ms of a cold start); what is asked of it before it is ready waits in a queue.
@@ -110,6 +115,9 @@ class ConversationsScreen(SmsScreen):
             self._show_threads(threads, first=True)
         self.set_interval(60, self._tick, name="relative-times")
 
+    def on_resize(self) -> None:
+        self._update_header()  # the header fits its name to the width
+
     def on_unmount(self) -> None:
         if self._heap_frozen:
             # What this screen froze may be cyclic garbage now (its widgets); let the collector see it.
@@ -123,6 +131,10 @@ class ConversationsScreen(SmsScreen):
 
     def _update_title(self, count: int | None = None, *, more: bool = False) -> None:
         app = self.smsapp
+        if count is None:  # a device's name or state changed: the count stays what was listed
+            count, more = self._listed
+        else:
+            self._listed = (count, more)
         device = app.device_name(app.device_filter) if app.device_filter is not None else "All devices"
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(clean(device, single_line=True), style="bold")
@@ -160,11 +172,14 @@ class ConversationsScreen(SmsScreen):
             self.call_after_refresh(_freeze_startup_heap)
         if self._form is None:
             self.call_after_refresh(self._build_pane)
+        refiltered, self._refiltered = self._refiltered, False
         if self.phone_key is not None:
             current = thread_list.thread(self.phone_key)
             if current is not None:
                 self._thread = current
                 self._update_header()
+            elif refiltered and (self._search or self.smsapp.device_filter is not None):
+                self.close_thread()
 
     def _moved_key(self, threads: list[Thread]) -> str | None:
         """The open conversation's key now, when the region changed it (``015752982212`` is
@@ -186,6 +201,7 @@ class ConversationsScreen(SmsScreen):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._search = event.value
+        self._refiltered = True
         self.load_threads()
 
     @on(Input.Submitted, "#filter")
@@ -253,6 +269,18 @@ class ConversationsScreen(SmsScreen):
         self._update_header()
         self._load_thread(phone_key, focus)
 
+    def close_thread(self) -> None:
+        """Show no conversation (the filter hid the open one); its draft is kept."""
+        if self.compose_form is not None and self.compose_form.recipient:
+            self.compose_form.save_draft_now()
+        self.workers.cancel_group(self, "thread")
+        self.phone_key = None
+        self._opening = None
+        self._thread = None
+        self.query_one(ThreadView).clear("No conversation open: the filter hides it. Pick one on the left.")
+        self.query_one("#compose-pane").display = False
+        self._update_header()
+
     @work(thread=True, exclusive=True, group="thread", name="load-thread", exit_on_error=False,
           description="read one conversation from the store")
     def _load_thread(self, phone_key: str, focus: str | None) -> None:
@@ -268,7 +296,9 @@ class ConversationsScreen(SmsScreen):
             thread = found[0] if found else None
         if get_current_worker().is_cancelled:
             return
-        changed = store.mark_thread_seen(phone_key)
+        # Read only when the user goes into it (focus "thread"/"compose": Enter, reply, the
+        # palette); the highlight passing over it only previews it (issue 13 item 8).
+        changed = store.mark_thread_seen(phone_key) if focus is not None else False
         self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed)
 
     def _show_thread(
@@ -321,15 +351,28 @@ class ConversationsScreen(SmsScreen):
             number = display_number(self.phone_key, thread.display if thread else None)
         else:
             number = clean(thread.phone if thread else self.phone_key, single_line=True)
+        counts = ""
+        if thread:
+            counts = f"  · {thread.total} message{'s' if thread.total != 1 else ''}"
+        failed = f" · {thread.failed} failed" if thread and thread.failed else ""
         if thread and thread.name:
-            text.append(clean(thread.name, single_line=True), style="bold")
+            # Too long for the line, the name gives way, never the number (whose end tells two
+            # numbers apart); the counts, cut at the end, come next (issue 13 item 8).
+            width = header.content_region.width
+            rest = cell_len(f"  {number}")
+            extra = cell_len(counts + failed)
+            room = width - rest - extra if width - rest - extra >= 8 else width - rest
+            name = clean(thread.name, single_line=True)
+            if 0 < width and cell_len(name) > room:
+                name = set_cell_size(name, room - 1) + "…" if room > 1 else "…"
+            text.append(name, style="bold")
             text.append(f"  {number}")
         else:
             text.append(number, style="bold")
-        if thread:
-            text.append(f"  · {thread.total} message{'s' if thread.total != 1 else ''}", style="dim")
-            if thread.failed:
-                text.append(f" · {thread.failed} failed", style="bold red")
+        if counts:
+            text.append(counts, style="dim")
+        if failed:
+            text.append(failed, style="bold red")
         header.update(text, layout=False)  # one line high (app.tcss)
 
     @on(ThreadView.NeedOlder)
@@ -420,6 +463,24 @@ class ConversationsScreen(SmsScreen):
 
         self.app.post_message(msgs.OutboxChanged(OutboxChanged(tuple(lids))))
 
+    # ------------------------------------------------------------------ read marks
+
+    def _in_conversation(self) -> bool:
+        """Focus is in the open conversation (its messages or its compose pane)."""
+        focused = self.focused
+        return focused is not None and self.query_one("#conversation") in focused.ancestors_with_self
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Going into the conversation (Enter, tab, a click, reply) is what opens it for reading.
+        if self.phone_key is not None and self._in_conversation():
+            self._mark_seen(self.phone_key)
+
+    @work(thread=True, group="seen", name="mark-seen", exit_on_error=False,
+          description="mark a conversation as read")
+    def _mark_seen(self, phone_key: str) -> None:
+        if self.smsapp.store.mark_thread_seen(phone_key):
+            self.app.call_from_thread(self.load_threads)
+
     # ------------------------------------------------------------------ live updates
 
     def _on_core(self, message: msgs.CoreMessage | msgs.Queued) -> None:
@@ -452,14 +513,19 @@ class ConversationsScreen(SmsScreen):
         if self.phone_key is not None and self.phone_key in message.phone_keys:
             self._refresh_open_thread(self.phone_key, tuple(message.lids))
 
+    def _refresh_open_thread(self, phone_key: str, lids: tuple[int, ...]) -> None:
+        # Decided here, on the UI's thread: what arrives is seen only if the user is reading it.
+        self._reread_open_thread(phone_key, lids, self._in_conversation())
+
     @work(thread=True, group="thread-refresh", name="refresh-thread", exit_on_error=False,
           description="re-read the open conversation")
-    def _refresh_open_thread(self, phone_key: str, lids: tuple[int, ...]) -> None:
+    def _reread_open_thread(self, phone_key: str, lids: tuple[int, ...], seen: bool) -> None:
         store = self.smsapp.store
         latest = store.thread_messages(phone_key, limit=PAGE)
         extra = [m for m in (store.message(lid) for lid in lids) if m is not None and m.phone_key == phone_key]
         gone = [lid for lid in lids if store.message(lid) is None]
-        store.mark_thread_seen(phone_key)  # it is on screen, so what arrived has been seen
+        if seen:
+            store.mark_thread_seen(phone_key)
         self.app.call_from_thread(self._apply_refresh, phone_key, latest + extra, gone)
 
     def _apply_refresh(self, phone_key: str, rows: list[StoredMessage], gone: list[int]) -> None:
@@ -471,6 +537,7 @@ class ConversationsScreen(SmsScreen):
             view.remove(gone)
 
     def _on_device_filter(self, device_id: int | None) -> None:
+        self._refiltered = True
         self._update_title()
         self._with_form(lambda pane: pane.set_default_device(device_id))
         self.load_threads()

@@ -29,11 +29,28 @@ def describe_login_error(exc: BaseException, api_url: str) -> str:
     if isinstance(exc, GatewayError):
         return f"The gateway refused the login: {clean(exc.gateway_message, single_line=True) or 'no reason given'}"
     if isinstance(exc, TransportError):
-        return (
-            f"Cannot reach the server at {clean(api_url, single_line=True)}: "
-            f"{clean(str(exc), single_line=True)} Check the API URL and your connection."
+        # The client's sentence already names the URL and what to check; saying it again around
+        # it read "Cannot reach the server at X: Cannot reach the gateway at X. ..." (issue 13).
+        return clean(str(exc), single_line=True) or (
+            f"Cannot reach the server at {clean(api_url, single_line=True)}. Check the API URL and your connection."
         )
     return clean(str(exc), single_line=True) or type(exc).__name__
+
+
+def login_error_field(exc: BaseException) -> str:
+    """The form field to fix after ``exc``: ``url`` when the server could not be reached or is
+    not the gateway, ``password`` otherwise (wrong credentials, a refusal, a passing fault)."""
+    from smstui.core.api.errors import TransportError
+    from smstui.core.config import ConfigError
+
+    if isinstance(exc, ConfigError):
+        return "url"
+    if isinstance(exc, TransportError):
+        # Kinds where the request never reached a gateway, or reached something that is not one;
+        # a 5xx or a dropped connection is the gateway's passing fault: trying again is the fix.
+        if exc.kind in ("connect", "url", "redirect", "not_json", "timeout") or not exc.maybe_accepted:
+            return "url"
+    return "password"
 
 
 class LoginScreen(SmsScreen):
@@ -114,8 +131,12 @@ class LoginScreen(SmsScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "login", "Log in", id="login.submit", priority=True),
+        # One key, two meanings: quit at the app's first login, back where there is a session to
+        # go back to (switching profile, a lapsed session). check_action keeps one, so the footer
+        # says what Esc does; one id, so a remap moves both.
         Binding("escape", "cancel", "Quit", id="login.cancel"),
         Binding("ctrl+g", "choose_region", "Region", id="login.region"),
+        Binding("escape", "back", "Back", id="login.cancel"),
     ]
 
     def __init__(self, *, email: str = "", api_url: str = "", profile: str = "default",
@@ -180,6 +201,11 @@ class LoginScreen(SmsScreen):
             profile = self.query("#login-profile")
             same = not profile or (profile.first(Input).value.strip() or "default") == session.profile.name
             return same and info.source != SOURCE_CONFIG and len(info.seen) > 1
+        # Esc: quit at the first login, back where there is a session to go back to.
+        if action == "cancel":
+            return not self._can_cancel
+        if action == "back":
+            return self._can_cancel
         return True
 
     def action_choose_region(self) -> None:
@@ -235,9 +261,34 @@ class LoginScreen(SmsScreen):
             self.show_message("Enter your password.")
             self.query_one("#login-password", Input).focus()
             return
+        problem = self._form_problem(form)
+        if problem is not None:
+            field, text = problem
+            self.show_message(text)
+            self.query_one(f"#login-{field}", Input).focus()
+            return
         self.show_message("Logging in…", error=False)
         self.query_one("#login-button", Button).disabled = True
         self._login(form)
+
+    @staticmethod
+    def _form_problem(form: LoginForm) -> tuple[str, str] | None:
+        """A field that cannot work (a URL that is no http(s) URL, a bad profile name), checked
+        before any request so the cursor lands where the fix is."""
+        from smstui.core.config import ConfigError, normalize_api_url
+        from smstui.core.paths import validate_profile_name
+
+        if form.api_url:
+            try:
+                normalize_api_url(form.api_url)
+            except ConfigError as exc:
+                return "url", f"{clean(str(exc), single_line=True)}."
+        try:
+            validate_profile_name(form.profile)
+        except ValueError as exc:
+            text = clean(str(exc), single_line=True)
+            return "profile", f"{text[:1].upper()}{text[1:]}."
+        return None
 
     @work(exclusive=True, group="login", name="login", exit_on_error=False, description="log in")
     async def _login(self, form: LoginForm) -> None:
@@ -246,7 +297,7 @@ class LoginScreen(SmsScreen):
         except Exception as exc:  # every failure becomes words under the form, never a traceback
             self.query_one("#login-button", Button).disabled = False
             self.show_message(describe_login_error(exc, form.api_url))
-            self.query_one("#login-password", Input).focus()
+            self.query_one(f"#login-{login_error_field(exc)}", Input).focus()
             return
         # On success the app switches to the conversations; this screen goes with the mode.
 
@@ -255,3 +306,6 @@ class LoginScreen(SmsScreen):
             self.smsapp.cancel_login()
         else:
             self.app.exit()
+
+    def action_back(self) -> None:
+        self.action_cancel()

@@ -58,8 +58,22 @@ def _fit(text: str, width: int) -> str:
     return text + " " * (width - length)
 
 
-def _line(left: Part, right: Sequence[Part], width: int, base: Style) -> Strip:
-    """``left`` truncated with an ellipsis, ``right`` flush right, exactly ``width`` cells.
+def fit_number(number: str, width: int) -> str:
+    """A phone number in exactly ``width`` cells, its end kept: numbers differ in their last
+    digits, so ``+49 1575 2982212`` and ``…2213`` must never both read ``+49 1575 29822…``
+    (issue 13 item 8). Too wide, it loses its spaces first, then its start (``…5752982212``)."""
+    if cell_len(number) > width:
+        number = number.replace(" ", "")
+    length = cell_len(number)
+    if length > width:
+        return "…" + number[length - (width - 1):] if width > 1 else "…"
+    return number + " " * (width - length)
+
+
+def _line(left: Part, right: Sequence[Part], width: int, base: Style,
+          fit: Callable[[str, int], str] = _fit) -> Strip:
+    """``left`` fitted into what ``right`` (flush right) leaves (``fit``: cut with an ellipsis),
+    exactly ``width`` cells.
 
     Segments are built directly (no Rich Text and console render): rows are rendered for every
     repaint of a changed list, and for the first frame.
@@ -67,7 +81,7 @@ def _line(left: Part, right: Sequence[Part], width: int, base: Style) -> Strip:
     right_cells = sum(cell_len(text) for text, _ in right)
     room = max(1, width - right_cells - (1 if right_cells else 0))
     text, style = left
-    segments = [Segment(_fit(text, room), base + style if style else base)]
+    segments = [Segment(fit(text, room), base + style if style else base)]
     if right_cells:
         segments.append(Segment(" ", base))
         segments.extend(Segment(text, base + style if style else base) for text, style in right if text)
@@ -102,7 +116,9 @@ def render_row(
         if marks:
             marks.append((" ", None))
         marks.append((f" {t.unread} ", s.badge))
-    return _line(name, [time], width, base), _line(preview, marks, width, base)
+    # A name may lose its end; a number keeps it (see fit_number).
+    fit = _fit if t.name else fit_number
+    return _line(name, [time], width, base, fit), _line(preview, marks, width, base)
 
 
 class ThreadList(ScrollView, can_focus=True):
