@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.lazy import lazy_names
 from smstui.models import FAILED_STATUSES, FINAL_STATUSES, PENDING_STATUSES, Device, DeviceStatus, SimCard
+from smstui.store_lookup import LookupStore
 from smstui.store_tags import MIGRATE_NEWSLETTER_TAGS, TagStore
 from smstui.store_guard import GuardedConnection, describe
 
@@ -310,7 +311,7 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says which file and what to do."""
 
 
-class Store(TagStore):
+class Store(TagStore, LookupStore):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task
@@ -727,9 +728,14 @@ class Store(TagStore):
             self._refresh_threads(db, keys)
 
     def threads(
-        self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0
+        self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0,
+        only: tuple[str, Sequence[Any]] | None = None,
     ) -> list[Thread]:
-        """Conversations, newest first; ``search`` matches the number's digits or a contact name."""
+        """Conversations, newest first; ``search`` matches the number's digits or a contact name.
+
+        ``only``: one more condition on the summary ``t`` (SQL, parameters), for the lookups of
+        :mod:`smstui.store_lookup` (failed conversations, the one holding a gateway id).
+        """
         where = []
         params: list[Any] = []
         if device_id is not None:
@@ -754,6 +760,9 @@ class Store(TagStore):
             params_s.append(f"%{_like_escape(text)}%")
             where.append("(" + " OR ".join(clauses) + ")")
             params.extend(params_s)
+        if only is not None:
+            where.append(f"({only[0]})")
+            params.extend(only[1])
         sql = (
             "SELECT t.phone_key, t.phone, n.name, t.last_lid, t.last_created, t.last_body, t.last_status, "
             "t.last_incoming, t.last_outbox, t.total, t.unread, t.failed, t.devices, t.display FROM threads t "

@@ -12,6 +12,8 @@ CORE_MODULES = [
     "smstui.api.client",
     "smstui.api.parse",
     "smstui.store",
+    "smstui.store_lookup",
+    "smstui.lookup",
     "smstui.simulator",
     "smstui.config",
     "smstui.paths",
