@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
+from smstui.screens._list_filter import FAILED_ANY, FAILED_RECENT, ListFilter, empty_text, read_threads, title_mark
 from smstui.screens._reporting import ReportWorkerErrors
 from smstui.screens._styled import StyledOnMount
 from smstui import messages as msgs
@@ -39,6 +40,8 @@ THREAD_LIMIT = 500
 FIRST_READ = 100
 # Moving through the list faster than this (a held arrow key) opens only where the highlight stops.
 OPEN_DELAY = 0.15
+# A message opened by its gateway id shows with this many older ones above it.
+CONTEXT_ABOVE = 20
 
 def _freeze_startup_heap() -> None:
     """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
@@ -61,6 +64,8 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="conversations.filter"),
         Binding("r", "reply", "Reply", id="conversations.reply"),
+        Binding("f", "failed('any')", "Failed", id="conversations.failed"),
+        Binding("F", "failed('recent')", "Failed last hour", show=False, id="conversations.failed_recent"),
         Binding("escape", "back", "Back", show=False, id="conversations.back"),
         Binding("ctrl+d", "all_devices", "All devices", show=False, id="conversations.all_devices"),
     ]
@@ -69,7 +74,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         super().__init__()
         self.phone_key: str | None = None
         self._thread: Thread | None = None
-        self._search = ""
+        self._filter = ListFilter()
         self._open_timer: Timer | None = None
         self._last_move = 0.0
         self._move_clock = time.monotonic  # tests pin it
@@ -89,7 +94,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         app = self.smsapp
         with Horizontal(id="conversations"):
             with Vertical(id="sidebar"):
-                yield Input(placeholder="/ filter: name or number", id="filter", compact=True)
+                yield Input(placeholder="/ name, number or #id", id="filter", compact=True)
                 yield Static("", id="list-title")
                 yield ThreadList(clock=app.clock, tz=app.tz, id="threads")
             with Vertical(id="conversation"):
@@ -122,6 +127,8 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     def _tick(self) -> None:
         self.query_one(ThreadList).redraw()
         self.query_one(ThreadView).tick()
+        if self._filter.failed == FAILED_RECENT:
+            self.load_threads()  # "the last hour" moved on
 
     # ------------------------------------------------------------------ conversation list
 
@@ -129,10 +136,24 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         app = self.smsapp
         device = app.device_name(app.device_filter) if app.device_filter is not None else "All devices"
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(clean(device, single_line=True), style="bold")
-        if count is not None:
-            text.append(f" · {count}{'+' if more or count >= THREAD_LIMIT else ''}")
-        if self._search:
+        flt = self._filter
+        mark = title_mark(flt)
+        counted = "" if count is None else f"{count}{'+' if more or count >= THREAD_LIMIT else ''}"
+        if flt.asks_id:  # one message: no device, no count
+            text.append(mark or "", style="bold")
+            if count == 0 and flt.sms_id is not None:
+                text.append(" · not stored")
+        elif mark is not None:  # a failure filter: first, with its count, so a narrow sidebar shows both
+            text.append(mark, style="bold red")
+            if counted:
+                text.append(f" · {counted}")
+            text.append(" · ")
+            text.append(clean(device, single_line=True), style="bold")
+        else:
+            text.append(clean(device, single_line=True), style="bold")
+            if counted:
+                text.append(f" · {counted}")
+        if flt.text and not flt.asks_id:
             text.append(" · filtered")
         # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
         self.query_one("#list-title", Static).update(text, layout=False)
@@ -141,13 +162,14 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
           description="read conversations from the store")
     def load_threads(self) -> None:
         app = self.smsapp
-        threads = app.store.threads(search=self._search, device_id=app.device_filter, limit=THREAD_LIMIT)
+        threads = read_threads(app.store, self._filter, app.device_filter, app.clock(), THREAD_LIMIT)
         if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self._show_threads, threads)
 
     def _show_threads(self, threads: list[Thread], *, first: bool = False) -> None:
         thread_list = self.query_one(ThreadList)
+        thread_list.empty_text = empty_text(self._filter)
         # ``first``: shown while mounting, before the list's focus has landed.
         thread_list.show(threads, highlight_first=first)
         partial = first and len(threads) >= FIRST_READ  # the app's first read: the rest comes next
@@ -169,11 +191,14 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._search = event.value
+        self._filter = self._filter._replace(text=event.value)
         self.load_threads()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        if self._filter.asks_id:
+            self._submit_id()
+            return
         thread_list = self.query_one(ThreadList)
         if thread_list.option_count:
             thread_list.highlighted = 0
@@ -217,14 +242,18 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     @on(OptionList.OptionSelected, "#threads")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self._stop_open_timer()
+        if self._filter.sms_id is not None:  # the conversation holding that id: open at the message
+            self.find_gateway_id(self._filter.sms_id)
+            return
         if event.option.id and event.option.id != self.phone_key:
             self.open_thread(event.option.id)
         self.query_one(ThreadView).focus()
 
     # ------------------------------------------------------------------ the open thread
 
-    def open_thread(self, phone_key: str, *, focus: str | None = None) -> None:
-        """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose"."""
+    def open_thread(self, phone_key: str, *, focus: str | None = None, select: int | None = None) -> None:
+        """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose";
+        ``select``: the local id of a message to show selected (else the view shows the newest)."""
         pane = self._form
         if self._form_ready and pane is not None and self.phone_key is not None and pane.recipient:
             pane.save_draft_now()
@@ -235,15 +264,21 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         view = self.query_one(ThreadView)
         view.show_loading()
         self._update_header()
-        self._load_thread(phone_key, focus)
+        self._load_thread(phone_key, focus, select)
 
     @work(thread=True, exclusive=True, group="thread", name="load-thread", exit_on_error=False,
           description="read one conversation from the store")
-    def _load_thread(self, phone_key: str, focus: str | None) -> None:
+    def _load_thread(self, phone_key: str, focus: str | None, select: int | None = None) -> None:
         store = self.smsapp.store
-        page = store.thread_messages(phone_key, limit=PAGE + 1)
-        has_older = len(page) > PAGE
-        page = page[-PAGE:]
+        size = PAGE
+        target = store.message(select) if select is not None else None
+        if target is not None and target.phone_key == phone_key:
+            # Reach back to it: the view holds one unbroken run of messages up to the newest.
+            newer = store.newer_in_thread(phone_key, target.created.timestamp(), target.lid)
+            size = max(PAGE, newer + 1 + CONTEXT_ABOVE)
+        page = store.thread_messages(phone_key, limit=size + 1)
+        has_older = len(page) > size
+        page = page[-size:]
         # Behind the draft saves and sends still being written (a send deletes its draft).
         draft = self.smsapp.store_writes.submit(store.draft, self._draft_key(phone_key)).result()
         thread = self._thread
@@ -253,11 +288,12 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         if get_current_worker().is_cancelled:
             return
         changed = store.mark_thread_seen(phone_key)
-        self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed)
+        self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed,
+                                  select)
 
     def _show_thread(
         self, phone_key: str, page: list[StoredMessage], has_older: bool, draft: dict | None,
-        thread: Thread | None, focus: str | None, seen_changed: bool,
+        thread: Thread | None, focus: str | None, seen_changed: bool, select: int | None = None,
     ) -> None:
         if phone_key != self.phone_key:
             return
@@ -266,7 +302,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         phone = thread.phone if thread else (page[-1].phone if page else phone_key)
         view = self.query_one(ThreadView)
         view.set_device_names(self.smsapp.device_names())
-        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone)
+        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone, select=select)
         if not page:
             view.empty_text = "No messages yet: write the first one below."
         self._update_header()
@@ -341,6 +377,57 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     @on(ThreadView.Copy)
     def _copy(self, event: ThreadView.Copy) -> None:
         self.smsapp.copy_text(event.text, event.what)
+
+    @on(ThreadView.Details)
+    def _details(self, event: ThreadView.Details) -> None:
+        from smstui.widgets.message_detail import MessageDetailScreen
+
+        self.app.push_screen(MessageDetailScreen(event.message))
+
+    # ------------------------------------------------------------------ a message by its gateway id
+
+    def _submit_id(self) -> None:
+        problem = self._filter.id_problem()
+        if problem is not None:
+            self.notify(problem, title="Not a gateway id", severity="warning", timeout=5)
+        elif self._filter.sms_id is not None:
+            self.find_gateway_id(self._filter.sms_id)
+
+    @work(thread=True, exclusive=True, group="find-id", name="find-gateway-id", exit_on_error=False,
+          description="find a message by its gateway id")
+    def find_gateway_id(self, sms_id: int) -> None:
+        """Open the message with this gateway id; one the store lacks is offered to be looked up."""
+        found = self.smsapp.store.message_by_sms_id(sms_id)
+        if found is None:
+            self.app.call_from_thread(self._ask_gateway, sms_id)
+        else:
+            self.app.call_from_thread(self.show_message, found.phone_key, found.lid)
+
+    def _ask_gateway(self, sms_id: int) -> None:
+        from smstui.widgets.find_message_dialog import FindMessageDialog
+
+        def done(found: tuple[str, int] | None) -> None:
+            if found is not None:
+                self.show_message(*found)
+
+        self.app.push_screen(FindMessageDialog(str(sms_id), not_stored=True), done)
+
+    def show_message(self, phone_key: str, lid: int) -> None:
+        """Open a conversation at one message, selected, with the thread view focused."""
+        thread_list = self.query_one(ThreadList)
+        index = next((i for i, t in enumerate(thread_list.threads) if t.phone_key == phone_key), None)
+        if index is not None:
+            with self.prevent(OptionList.OptionHighlighted):
+                thread_list.highlighted = index
+        self.open_thread(phone_key, focus="thread", select=lid)
+
+    # ------------------------------------------------------------------ failed conversations
+
+    def action_failed(self, which: str) -> None:
+        """``f``: only conversations with a failed message; ``F``: with one from the last hour."""
+        self._filter = self._filter.toggled(FAILED_RECENT if which == FAILED_RECENT else FAILED_ANY)
+        self._update_title()
+        self.load_threads()
 
     # ------------------------------------------------------------------ retry / cancel a sent message
 
@@ -542,6 +629,8 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
                 focused.selected = None
             else:
                 self.query_one(ThreadList).focus()
+        elif self._filter.failed is not None:
+            self.action_failed(self._filter.failed)
         elif self.smsapp.device_filter is not None:
             self.smsapp.set_device_filter(None)
 

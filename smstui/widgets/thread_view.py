@@ -205,6 +205,7 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("end", "select_last", "Newest", show=False),
         Binding("c", "copy_message", "Copy", id="thread.copy"),
         Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
+        Binding("enter,i", "details", "Details", id="thread.details"),
         Binding("R", "retry", "Send again", id="thread.retry"),
         Binding("x", "cancel_send", "Cancel sending", id="thread.cancel"),
         # Tried when the selected message does not allow the key above (check_action): say why.
@@ -232,6 +233,13 @@ class ThreadView(ScrollView, can_focus=True):
             super().__init__()
             self.text = text
             self.what = what
+
+    class Details(Message):
+        """Show every field of this message (the detail dialog)."""
+
+        def __init__(self, message: StoredMessage) -> None:
+            super().__init__()
+            self.message = message
 
     class Retry(Message):
         """Send this outgoing message again (it was refused, failed, cancelled or is unclear)."""
@@ -328,9 +336,10 @@ class ThreadView(ScrollView, can_focus=True):
 
     def set_messages(
         self, messages: Iterable[StoredMessage], *, has_older: bool, phone_key: str | None = None,
-        phone: str | None = None,
+        phone: str | None = None, select: int | None = None,
     ) -> None:
-        """Show a fresh page (opening a thread); the view goes to the newest message."""
+        """Show a fresh page (opening a thread); the view goes to the newest message, or to the
+        message with local id ``select`` (found by its gateway id), selected."""
         if phone_key is not None:
             self.phone_key = phone_key
         if phone is not None:
@@ -345,7 +354,22 @@ class ThreadView(ScrollView, can_focus=True):
         self.selected = None
         self._keep_extent = False
         self._relayout()
-        self._scroll_bottom()
+        index = self._lids.get(select) if select is not None else None
+        if index is None:
+            self._scroll_bottom()
+        else:
+            self.selected = index
+            self.call_after_refresh(self._center_selected)
+        self.refresh()
+
+    def _center_selected(self) -> None:
+        """Scroll the selected message to the middle of the view (where the eye looks first)."""
+        index = self.selected
+        if index is None or not 0 <= index < len(self._offsets):
+            return
+        height = self.scrollable_content_region.height
+        top = self._offsets[index] - max(0, (height - self._heights[index]) // 2)
+        self.scroll_to(y=max(0, top), animate=False, force=True, immediate=True)
         self.refresh()
 
     def _scroll_bottom(self) -> None:
@@ -794,6 +818,14 @@ class ThreadView(ScrollView, can_focus=True):
         if msg.image_path and not text:
             text = msg.image_path
         self.post_message(self.Copy(text, "message"))
+
+    def action_details(self) -> None:
+        msg = self.selected_message
+        if msg is None:
+            self.notify("Select a message first (↑/↓ in the conversation), then Enter or i shows all its details.",
+                        title="No message selected", severity="warning", timeout=4)
+            return
+        self.post_message(self.Details(msg))
 
     def action_copy_number(self) -> None:
         number = self.phone or (self._messages[-1].phone if self._messages else None)

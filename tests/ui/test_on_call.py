@@ -1,0 +1,189 @@
+"""On-call lookups, typed as a person would: a message by its gateway id (the filter's ``#id``
+and the palette), the message detail dialog, and the failed-conversations filter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.command import CommandPalette
+from textual.widgets import Input, Static
+
+from smstui.models import Message
+from smstui.screens.conversations import ConversationsScreen
+from smstui.session import Session
+from smstui.simulator.seed import OFFICE_PHONE
+from smstui.simulator.state import Msg
+from smstui.simulator.testing import TestSimulator
+from smstui.widgets.thread_list import ThreadList
+from smstui.widgets.thread_view import ThreadView
+
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
+ANNA = "+4915123456781"
+LONG = "+4915550000001"
+
+
+def _long_thread(session: Session, sim: TestSimulator, count: int = 600) -> list[Message]:
+    start = sim.clock() - timedelta(days=30)
+    history = [
+        Message(id=10_000_000 + i, phone=LONG, body=f"message number {i}", status=7 if i % 3 else 5,
+                device_id=OFFICE_PHONE, slot=0, created=start + timedelta(minutes=i))
+        for i in range(count)
+    ]
+    session.store.upsert_messages(history, mark_unseen=False)
+    return history
+
+
+def _title(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#list-title", Static).render())
+
+
+def _visible(view: ThreadView, index: int) -> bool:
+    top = view._offsets[index]
+    return view.scroll_y <= top and top + view._heights[index] <= view.scroll_y + view.scrollable_content_region.height
+
+
+async def _selected_is(pilot, view: ThreadView, sms_id: int) -> None:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: view.selected_message is not None and view.selected_message.sms_id == sms_id,
+                   f"message {sms_id} selected")
+    await settle(pilot)
+
+
+async def test_filter_hash_id_opens_the_conversation_at_that_message(session: Session, sim: TestSimulator) -> None:
+    history = _long_thread(session, sim)
+    target = history[100]  # far older than the first page of 200
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+        await pilot.press("slash", *f"#{target.id}")
+        await wait_for(pilot, lambda: threads_shown(app) == 1, "the conversation holding it")
+        assert app.screen.query_one(ThreadList).threads[0].phone_key == LONG
+        assert f"message #{target.id}" in _title(app)
+        await pilot.press("enter")
+        view = app.screen.query_one(ThreadView)
+        await _selected_is(pilot, view, target.id)
+        assert app.focused is view and view.phone_key == LONG
+        assert _visible(view, view.selected)
+        # The page reaches from it to the newest message, unbroken; older ones load on demand.
+        assert view.messages[-1].sms_id == history[-1].id and view.has_older
+        # A bare number is still a phone number; a bad id says what is wrong.
+        filter_input = app.screen.query_one("#filter", Input)
+        filter_input.value = ""
+        filter_input.focus()
+        await pilot.press(*"#12ab")
+        await wait_for(pilot, lambda: "is a number" in app.screen.query_one(ThreadList).empty_text, "the hint")
+
+
+async def test_an_id_the_store_lacks_is_asked_of_the_gateway(session: Session, sim: TestSimulator) -> None:
+    from smstui.widgets.find_message_dialog import FindMessageDialog
+
+    now = int(sim.clock().timestamp())
+    fresh = sim.state.add_message(Msg(id=0, phone=ANNA, body="not synced yet", device_id=OFFICE_PHONE,
+                                      created=now, status=9))
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+        await pilot.press("slash", *f"#{fresh.id}")
+        await wait_for(pilot, lambda: "Enter: look it up" in app.screen.query_one(ThreadList).empty_text,
+                       "'not stored'")
+        await pilot.press("enter")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, FindMessageDialog) and app.screen,
+                                "the find dialog")
+        assert "not in the local store" in str(dialog.query_one("#find-result", Static).render())
+        await pilot.press("enter")  # ask the gateway
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversation")
+        view = app.screen.query_one(ThreadView)
+        await _selected_is(pilot, view, fresh.id)
+        assert view.selected_message.body == "not synced yet" and view.phone_key == ANNA
+        assert session.store.message_by_sms_id(fresh.id) is not None
+
+
+async def test_palette_finds_by_id_and_says_when_the_gateway_has_none(session: Session, sim: TestSimulator) -> None:
+    from smstui.widgets.find_message_dialog import FindMessageDialog
+
+    stored = session.store.messages(phone_key=ANNA, limit=5)[-1]
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+        await pilot.press("f3")  # from another screen too
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"find message")
+        palette = app.screen
+        await wait_for(pilot, lambda: palette.query_one("CommandList").option_count > 0, "a match")
+        await pilot.press("enter")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, FindMessageDialog) and app.screen,
+                                "the find dialog")
+        result = dialog.query_one("#find-result", Static)
+        await pilot.press(*"abc", "enter")
+        assert "is a number" in str(result.render())
+        dialog.query_one("#find-id", Input).value = ""
+        await pilot.press(*"999999999", "enter")
+        await wait_for(pilot, lambda: "not in the local store" in str(result.render()), "'not stored'")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "has no message #999999999" in str(result.render()), "the gateway's no")
+        assert isinstance(app.screen, FindMessageDialog)
+        dialog.query_one("#find-id", Input).value = ""
+        await pilot.press(*str(stored.sms_id), "enter")  # a stored one opens at once
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
+        await _selected_is(pilot, app.screen.query_one(ThreadView), stored.sms_id)
+
+
+async def test_message_detail_shows_every_field_and_copies_the_id(session: Session, sim: TestSimulator) -> None:
+    from smstui.widgets.message_detail import MessageDetailScreen
+
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+        app.screen.show_thread(ANNA)
+        view = app.screen.query_one(ThreadView)
+        await wait_for(pilot, lambda: view.phone_key == ANNA and view.messages, "Anna's thread")
+        await pilot.press("i")  # nothing selected yet: it says what to do
+        assert not isinstance(app.screen, MessageDetailScreen)
+        assert any("Select a message first" in n.message for n in app._notifications)
+        await pilot.press("up", "enter")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, MessageDetailScreen) and app.screen,
+                                "the detail dialog")
+        await settle(pilot)
+        msg = view.selected_message
+        text = dialog.plain
+        for expected in (str(msg.sms_id), str(msg.lid), f"#{msg.device_id}", "Europe/Berlin", "Created",
+                         "Customer id", "Newsletter", "Outbox", str(msg.status)):
+            assert expected in text, expected
+        await pilot.press("g")
+        assert app.clipboard == str(msg.sms_id)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "closed")
+        assert app.focused is view
+
+
+async def test_failed_filter_and_failed_in_the_last_hour(session: Session, sim: TestSimulator) -> None:
+    from smstui.demo import seed_local_contacts
+
+    seed_local_contacts(session.store, sim.state)
+    now = sim.clock()
+    session.store.upsert_messages([Message(id=77_000_001, phone=ANNA, body="just failed", status=9,
+                                           device_id=OFFICE_PHONE, slot=0, created=now - timedelta(minutes=5))])
+    store = session.store
+    failed_keys = {t.phone_key for t in store.threads() if t.failed}
+    assert ANNA in failed_keys and len(failed_keys) > 1
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        total = await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        thread_list = app.screen.query_one(ThreadList)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: threads_shown(app) == len(failed_keys), "only failed conversations")
+        assert {t.phone_key for t in thread_list.threads} == failed_keys
+        assert "✗ failed" in _title(app)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: threads_shown(app) == 1, "what failed in the last hour")
+        assert thread_list.threads[0].phone_key == ANNA and "last hour" in _title(app)
+        # With the name filter: nothing else failed recently.
+        await pilot.press("slash", *"zoe")
+        await wait_for(pilot, lambda: threads_shown(app) == 0, "no recent failure for Zoë")
+        assert "Nothing matching the filter failed in the last hour" in thread_list.empty_text
+        await pilot.press("escape", "escape")  # clear the filter text, back to the list
+        await wait_for(pilot, lambda: threads_shown(app) == 1, "the last hour again")
+        await pilot.press("escape")  # the failure filter goes next
+        await wait_for(pilot, lambda: threads_shown(app) == total, "every conversation again")
+        assert "failed" not in _title(app)
