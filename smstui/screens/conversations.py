@@ -423,6 +423,12 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
 
     # ------------------------------------------------------------------ failed conversations
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "failed":
+            # Keys of the conversation list: its footer shows them, the thread's has its own.
+            return isinstance(self.focused, ThreadList)
+        return True
+
     def action_failed(self, which: str) -> None:
         """``f``: only conversations with a failed message; ``F``: with one from the last hour."""
         self._filter = self._filter.toggled(FAILED_RECENT if which == FAILED_RECENT else FAILED_ANY)

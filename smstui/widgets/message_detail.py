@@ -96,6 +96,10 @@ def _local(moment: datetime | None, zones: Zones) -> str:
     return DASH if moment is None else moment.astimezone(zones.user).strftime(STAMP)
 
 
+def _words(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def status_text(msg: StoredMessage, now: datetime, zones: Zones) -> Text:
     """Code, title and what it means; the gateway's own title when it says something else."""
     text = Text()
@@ -105,7 +109,7 @@ def status_text(msg: StoredMessage, now: datetime, zones: Zones) -> Text:
         title = status_title(msg.status, msg.status_title)
         text.append(f"{symbol} {msg.status} {title}".strip(), style=style)
         server = clean(msg.status_title, single_line=True)
-        if server and server.lower() != title.lower():
+        if server and _words(server) != _words(title):  # "Not sent - Generic failure" says nothing new
             text.append(f" (the gateway says “{server}”)")
         meaning = STATUS_MEANINGS.get(msg.status)
         text.append(f"\n{meaning}" if meaning else "\na status smstui does not know; the gateway's title above")

@@ -187,3 +187,38 @@ async def test_failed_filter_and_failed_in_the_last_hour(session: Session, sim: 
         await pilot.press("escape")  # the failure filter goes next
         await wait_for(pilot, lambda: threads_shown(app) == total, "every conversation again")
         assert "failed" not in _title(app)
+
+
+def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -> None:
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from rich.text import Text
+
+    from smstui.store import StoredMessage, UNKNOWN
+    from smstui.store_lookup import MessageExtras
+    from smstui.widgets.message_detail import Zones, detail_rows
+
+    created = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # the night Berlin moves to summer time
+    msg = StoredMessage(
+        lid=7, sms_id=None, phone="0151 23456781", phone_key=ANNA, body="[red]not markup[/] \x1b[31m", status=None,
+        status_title=None, device_id=OFFICE_PHONE, slot=1, created=created, sent_at=None, scheduled_at=None,
+        customer_id=122, urgent=True, paket_id=None, incoming=False, outbox=UNKNOWN,
+        outbox_error="the gateway did not answer \x07", attempts=2, image_path=None, batch=None,
+        attempted_at=created, next_attempt=created + timedelta(minutes=5), recon_misses=1, resent=True,
+    )
+    extras = MessageExtras(None, None, created, None, ((9, 62807349),))
+    zones = Zones(ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Sydney"))
+    rows = dict(detail_rows(msg, extras, device_title="Pixel [b]7[/b]", zones=zones, now=created))
+    assert all(isinstance(value, Text) for value in rows.values())
+    assert "none yet" in rows["Gateway id"].plain and rows["Local id"].plain == "7"
+    assert "lost" in rows["Status"].plain and "unknown" in rows["Status"].plain
+    assert rows["Device"].plain == f"#{OFFICE_PHONE} Pixel [b]7[/b]"  # literal, never markup
+    assert rows["Slot"].plain == "SMS 2 (sim 1)" and rows["Customer id"].plain == "122"
+    assert rows["Created"].plain.splitlines() == [
+        "2026-03-29 01:30:00 CET  yours", "2026-03-29 11:30:00 AEDT  the account's"]
+    outbox = rows["Outbox"].plain
+    for expected in ("unknown · 2 requests made", "next lookup", "1 lookup on the gateway found nothing",
+                     "error: the gateway did not answer ␇", "sent again", "local #9, gateway id 62807349"):
+        assert expected in outbox, expected
+    assert rows["Text"].plain == "[red]not markup[/] ␛[31m"
