@@ -1,8 +1,8 @@
 """The store's on-call lookups: a mixin of :class:`smstui.store.Store`.
 
 Which conversations hold failed messages (any, or ones written since a moment), which one holds
-a gateway id and how far from its newest message, and what the message detail view shows beyond
-a message row. Every query is indexed: the conversation list runs them on each key.
+a gateway id and the pages after a message (a conversation opened at it), and what the message
+detail view shows beyond a message row. Every query is indexed: the conversation list runs them on each key.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from smstui.store import Thread
+    from smstui.store import StoredMessage, Thread
 
 # SQLite's INTEGER is signed 64-bit: a larger "id" cannot be stored, so it names nothing (and
 # binding it would raise OverflowError).
@@ -82,31 +82,39 @@ class LookupStore:
         return self.threads(only=("t.phone_key IN (SELECT phone_key FROM messages WHERE sms_id = ?)", (sms_id,)),
                             limit=1)
 
-    def newer_in_thread(self, phone_key: str, created: float, lid: int) -> int:
-        """How many messages of the conversation come after (``created``, ``lid``): how far back
-        a page must reach to hold that message."""
-        return self._query(
-            "SELECT COUNT(*) FROM messages WHERE phone_key = ? AND (created > ? OR (created = ? AND lid > ?))",
-            (phone_key, created, created, lid),
-        )[0][0]
+    def thread_messages_after(
+        self, phone_key: str, after: tuple[float, int], *, limit: int = 200
+    ) -> list[StoredMessage]:
+        """The page of a conversation just newer than (created, lid) ``after``, oldest first:
+        what a window opened at one message loads as the user scrolls down."""
+        from smstui.store import _MESSAGE_COLUMNS, _messages  # at call time: store imports this module
+
+        created, lid = after
+        return _messages(self._query(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE phone_key = ? AND (created > ? OR (created = ? AND lid > ?)) "
+            "ORDER BY created, lid LIMIT ?",
+            (phone_key, created, created, lid, limit),
+        ))
 
     def message_extras(self, lid: int, phone_key: str) -> MessageExtras | None:
         """Extras of message ``lid`` (of conversation ``phone_key``), or None if it is gone."""
         rows = self._query(
-            "SELECT m.paket_title, m.submitted_at, m.updated, d.sms_id FROM messages m "
+            "SELECT m.paket_title, m.submitted_at, m.updated, d.sms_id, m.resent FROM messages m "
             "LEFT JOIN messages d ON d.lid = m.duplicate_of WHERE m.lid = ?",
             (lid,),
         )
         if not rows:
             return None
-        paket_title, submitted, updated, original = rows[0]
-        # duplicate_of has no index; a copy is always to the same number, so the conversation's
-        # index bounds the search (one thread, not the whole history).
-        copies = tuple(
-            (r[0], r[1]) for r in self._query(
-                "SELECT lid, sms_id FROM messages WHERE phone_key = ? AND duplicate_of = ? ORDER BY lid",
-                (phone_key, lid))
-        )
+        paket_title, submitted, updated, original, resent = rows[0]
+        copies: tuple[tuple[int, int | None], ...] = ()
+        if resent:
+            # Only a re-sent row can have second copies (smstui.outbox flags them). duplicate_of
+            # has no index; a copy is to the same number, so the conversation's index bounds it.
+            copies = tuple(
+                (r[0], r[1]) for r in self._query(
+                    "SELECT lid, sms_id FROM messages WHERE phone_key = ? AND duplicate_of = ? ORDER BY lid",
+                    (phone_key, lid))
+            )
         return MessageExtras(paket_title, _ts(submitted), _ts(updated), original, copies)
 
     def sms_id_neighbours(self, sms_id: int) -> tuple[float | None, float | None]:

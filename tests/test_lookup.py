@@ -68,12 +68,15 @@ def test_the_thread_holding_an_id_and_how_far_back_it_is(store: Store) -> None:
     assert store.threads_holding(1234) == [] and store.threads_holding(2**64) == []
     target = store.message_by_sms_id(12)
     assert target is not None
-    assert store.newer_in_thread(ANNA, target.created.timestamp(), target.lid) == 2
+    after = store.thread_messages_after(ANNA, (target.created.timestamp(), target.lid), limit=5)
+    assert [m.sms_id for m in after] == [13, 14]
+    assert [m.sms_id for m in store.thread_messages_after(ANNA, (target.created.timestamp(), target.lid), limit=1)] == [13]
 
 
 def test_message_extras_name_the_copies_and_the_original(store: Store) -> None:
     lid = store.enqueue(phone=ANNA, body="hi", device_id=11231, slot=0)
     store.attach_sms_id(lid, 500)
+    store.mark_resent([lid])  # only a re-sent row can have second copies
     store.upsert_messages([msg(501, ANNA)])
     store.mark_duplicates([(501, lid)])
     copy = store.message_by_sms_id(501)
@@ -92,8 +95,8 @@ def test_lookup_queries_use_indexes(store: Store) -> None:
     plans = {
         "recent failures": (f"SELECT phone_key FROM messages WHERE created >= ? AND {_failed_row('+')}", (0,)),
         "holding an id": ("SELECT phone_key FROM messages WHERE sms_id = ?", (1,)),
-        "newer in thread": ("SELECT COUNT(*) FROM messages WHERE phone_key = ? AND (created > ? OR "
-                            "(created = ? AND lid > ?))", ("+1", 0, 0, 0)),
+        "pages after": ("SELECT lid FROM messages WHERE phone_key = ? AND (created > ? OR "
+                        "(created = ? AND lid > ?)) ORDER BY created, lid LIMIT 5", ("+1", 0, 0, 0)),
         "copies": ("SELECT lid, sms_id FROM messages WHERE phone_key = ? AND duplicate_of = ?", ("+1", 1)),
         "neighbour": ("SELECT created FROM messages WHERE sms_id < ? ORDER BY sms_id DESC LIMIT 1", (5,)),
     }

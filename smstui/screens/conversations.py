@@ -40,8 +40,10 @@ THREAD_LIMIT = 500
 FIRST_READ = 100
 # Moving through the list faster than this (a held arrow key) opens only where the highlight stops.
 OPEN_DELAY = 0.15
-# A message opened by its gateway id shows with this many older ones above it.
+# A message opened by its gateway id shows with this many older ones above it (and a page of
+# newer ones below; the rest load as the view scrolls, as older pages do).
 CONTEXT_ABOVE = 20
+NEWEST = -1  # ``select``: the conversation's newest message
 
 def _freeze_startup_heap() -> None:
     """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
@@ -270,15 +272,22 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
           description="read one conversation from the store")
     def _load_thread(self, phone_key: str, focus: str | None, select: int | None = None) -> None:
         store = self.smsapp.store
-        size = PAGE
-        target = store.message(select) if select is not None else None
+        target = store.message(select) if select is not None and select != NEWEST else None
+        has_newer = False
         if target is not None and target.phone_key == phone_key:
-            # Reach back to it: the view holds one unbroken run of messages up to the newest.
-            newer = store.newer_in_thread(phone_key, target.created.timestamp(), target.lid)
-            size = max(PAGE, newer + 1 + CONTEXT_ABOVE)
-        page = store.thread_messages(phone_key, limit=size + 1)
-        has_older = len(page) > size
-        page = page[-size:]
+            # A window around it: reaching back from the newest could mean thousands of messages.
+            at = (target.created.timestamp(), target.lid)
+            page = store.thread_messages(phone_key, limit=CONTEXT_ABOVE + 2, before=(at[0], at[1] + 1))
+            has_older = len(page) > CONTEXT_ABOVE + 1
+            newer = store.thread_messages_after(phone_key, at, limit=PAGE + 1)
+            has_newer = len(newer) > PAGE
+            page = page[-(CONTEXT_ABOVE + 1):] + newer[:PAGE]
+        else:
+            page = store.thread_messages(phone_key, limit=PAGE + 1)
+            has_older = len(page) > PAGE
+            page = page[-PAGE:]
+            if select == NEWEST and page:
+                select = page[-1].lid
         # Behind the draft saves and sends still being written (a send deletes its draft).
         draft = self.smsapp.store_writes.submit(store.draft, self._draft_key(phone_key)).result()
         thread = self._thread
@@ -289,11 +298,12 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
             return
         changed = store.mark_thread_seen(phone_key)
         self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed,
-                                  select)
+                                  select, has_newer)
 
     def _show_thread(
         self, phone_key: str, page: list[StoredMessage], has_older: bool, draft: dict | None,
         thread: Thread | None, focus: str | None, seen_changed: bool, select: int | None = None,
+        has_newer: bool = False,
     ) -> None:
         if phone_key != self.phone_key:
             return
@@ -302,7 +312,8 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         phone = thread.phone if thread else (page[-1].phone if page else phone_key)
         view = self.query_one(ThreadView)
         view.set_device_names(self.smsapp.device_names())
-        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone, select=select)
+        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone, select=select,
+                          has_newer=has_newer)
         if not page:
             view.empty_text = "No messages yet: write the first one below."
         self._update_header()
@@ -373,6 +384,29 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         view = self.query_one(ThreadView)
         if view.phone_key == phone_key:
             view.prepend(page, has_older=has_older)
+
+    @on(ThreadView.NeedNewer)
+    def _need_newer(self, event: ThreadView.NeedNewer) -> None:
+        view = event.view
+        if view.phone_key is None or not view.messages:
+            view.loading_newer = False
+            return
+        if event.newest:  # End: the newest message itself, as a plain open shows it
+            self.open_thread(view.phone_key, focus="thread", select=NEWEST)
+            return
+        last = view.messages[-1]
+        self._load_newer(view.phone_key, (last.created.timestamp(), last.lid))
+
+    @work(thread=True, exclusive=True, group="thread-newer", name="load-newer", exit_on_error=False,
+          description="read newer messages of a conversation")
+    def _load_newer(self, phone_key: str, after: tuple[float, int]) -> None:
+        page = self.smsapp.store.thread_messages_after(phone_key, after, limit=PAGE + 1)
+        self.app.call_from_thread(self._show_newer, phone_key, page[:PAGE], len(page) > PAGE)
+
+    def _show_newer(self, phone_key: str, page: list[StoredMessage], has_newer: bool) -> None:
+        view = self.query_one(ThreadView)
+        if view.phone_key == phone_key:
+            view.append(page, has_newer=has_newer)
 
     @on(ThreadView.Copy)
     def _copy(self, event: ThreadView.Copy) -> None:

@@ -64,8 +64,17 @@ async def test_filter_hash_id_opens_the_conversation_at_that_message(session: Se
         await _selected_is(pilot, view, target.id)
         assert app.focused is view and view.phone_key == LONG
         assert _visible(view, view.selected)
-        # The page reaches from it to the newest message, unbroken; older ones load on demand.
-        assert view.messages[-1].sms_id == history[-1].id and view.has_older
+        # A window around it, not the 500 messages between it and the newest: older and newer
+        # pages load as the view scrolls; End goes to the newest message.
+        ids = [m.sms_id for m in view.messages]
+        assert ids == [m.id for m in history[80:80 + len(ids)]] and len(ids) < 300
+        assert view.has_older and view.has_newer
+        view.scroll_end(animate=False, immediate=True)
+        await wait_for(pilot, lambda: len(view.messages) > len(ids) and not view.loading_newer, "a newer page")
+        assert [m.sms_id for m in view.messages] == [m.id for m in history[80:80 + len(view.messages)]]
+        await pilot.press("end")
+        await _selected_is(pilot, view, history[-1].id)
+        assert not view.has_newer and view.messages[-1].sms_id == history[-1].id
         # A bare number is still a phone number; a bad id says what is wrong.
         filter_input = app.screen.query_one("#filter", Input)
         filter_input.value = ""
