@@ -231,3 +231,32 @@ def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -
                      "error: the gateway did not answer ␇", "sent again", "local #9, gateway id 62807349"):
         assert expected in outbox, expected
     assert rows["Text"].plain == "[red]not markup[/] ␛[31m"
+
+
+async def test_a_window_view_loads_newer_pages_and_ignores_what_lies_past_its_end() -> None:
+    from dataclasses import replace as changed
+
+    from test_thread_view import ViewApp, _layout_matches_rendering, _msg
+
+    app = ViewApp()
+    async with app.run_test(size=(70, 20)) as pilot:
+        view = app.query_one(ThreadView)
+        rows = [_msg(i) for i in range(400)]
+        view.set_messages(rows[100:200], has_older=True, has_newer=True, select=rows[120].lid)
+        await pilot.pause()
+        assert view.selected_message == rows[120]
+        _layout_matches_rendering(view)
+        assert view.virtual_size.height == 1 + sum(view._heights) + 1  # the "newer messages" line
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert view.loading_newer  # the bottom asked for the next page (NeedNewer)
+        assert "newer messages" in view.render_line(view.size.height - 1).text
+        # A live update: a change inside the window shows; a message past its end waits for its page.
+        view.upsert([changed(rows[150], body="edited"), rows[300]])
+        assert view.messages[50].body == "edited" and len(view.messages) == 100
+        view.append(rows[200:300], has_newer=False)
+        await pilot.pause()
+        assert [m.lid for m in view.messages] == [m.lid for m in rows[100:300]]
+        assert view.selected_message == rows[120] and not view.has_newer
+        _layout_matches_rendering(view)
+        assert view.virtual_size.height == 1 + sum(view._heights)
