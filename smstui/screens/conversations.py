@@ -466,6 +466,11 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     def action_failed(self, which: str) -> None:
         """``f``: only conversations with a failed message; ``F``: with one from the last hour."""
         self._filter = self._filter.toggled(FAILED_RECENT if which == FAILED_RECENT else FAILED_ANY)
+        if self._filter.asks_id and self._filter.failed is not None:
+            # An id names one message whatever else is set: asking for failures replaces it.
+            self._filter = self._filter._replace(text="")
+            with self.prevent(Input.Changed):
+                self.query_one("#filter", Input).value = ""
         self._update_title()
         self.load_threads()
 

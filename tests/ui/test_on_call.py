@@ -196,6 +196,13 @@ async def test_failed_filter_and_failed_in_the_last_hour(session: Session, sim: 
         await pilot.press("escape")  # the failure filter goes next
         await wait_for(pilot, lambda: threads_shown(app) == total, "every conversation again")
         assert "failed" not in _title(app)
+        # An id names one message: asking for failures replaces it.
+        await pilot.press("slash", *"#12345", "tab")
+        await wait_for(pilot, lambda: "message #12345" in _title(app), "the id filter")
+        thread_list.focus()
+        await pilot.press("f")
+        await wait_for(pilot, lambda: threads_shown(app) == len(failed_keys), "failed conversations")
+        assert app.screen.query_one("#filter", Input).value == "" and "✗ failed" in _title(app)
 
 
 def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -> None:
