@@ -8,11 +8,11 @@ detail view shows beyond a message row. Every query is indexed: the conversation
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smstui.store import StoredMessage, Thread
+    from smstui.store_records import MessageExtras
 
 # SQLite's INTEGER is signed 64-bit: a larger "id" cannot be stored, so it names nothing (and
 # binding it would raise OverflowError).
@@ -31,20 +31,6 @@ def _failed_row(prefix: str = "") -> str:
 
     states = ", ".join(repr(s) for s in _ATTENTION_STATES)
     return f"({prefix}status IN ({sql_codes(FAILED_STATUSES)}) OR {prefix}outbox IN ({states}))"
-
-
-class MessageExtras(NamedTuple):
-    """What the detail view shows beyond a :class:`~smstui.store_records.StoredMessage`."""
-
-    paket_title: str | None
-    submitted_at: datetime | None  # when the gateway accepted it (our clock)
-    updated: datetime | None  # the row's last change in the store
-    duplicate_of_sms_id: int | None  # gateway id of the message this one is a second copy of
-    copies: tuple[tuple[int, int | None], ...]  # (lid, sms_id) of gateway messages copying this one
-
-
-def _ts(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
 
 
 class LookupStore:
@@ -115,7 +101,10 @@ class LookupStore:
                     "SELECT lid, sms_id FROM messages WHERE phone_key = ? AND duplicate_of = ? ORDER BY lid",
                     (phone_key, lid))
             )
-        return MessageExtras(paket_title, _ts(submitted), _ts(updated), original, copies)
+        from smstui.store_records import MessageExtras  # the first frame needs no records of it
+        from smstui.store import from_ts
+
+        return MessageExtras(paket_title, from_ts(submitted), from_ts(updated), original, copies)
 
     def sms_id_neighbours(self, sms_id: int) -> tuple[float | None, float | None]:
         """Created times of the stored gateway messages just below and just above ``sms_id``.

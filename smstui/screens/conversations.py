@@ -193,7 +193,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._filter = self._filter._replace(text=event.value)
+        self._filter = self._filter.with_text(event.value)
         self.load_threads()
 
     @on(Input.Submitted, "#filter")
@@ -468,7 +468,7 @@ class ConversationsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
         self._filter = self._filter.toggled(FAILED_RECENT if which == FAILED_RECENT else FAILED_ANY)
         if self._filter.asks_id and self._filter.failed is not None:
             # An id names one message whatever else is set: asking for failures replaces it.
-            self._filter = self._filter._replace(text="")
+            self._filter = self._filter.with_text("")
             with self.prevent(Input.Changed):
                 self.query_one("#filter", Input).value = ""
         self._update_title()

@@ -30,7 +30,7 @@ from smstui.widgets.format import clean, display_number, slot_label, status_part
 if TYPE_CHECKING:
     from smstui.app import SmsTuiApp
     from smstui.store import StoredMessage
-    from smstui.store_lookup import MessageExtras
+    from smstui.store_records import MessageExtras
 
 # What each status means, in plain words (api.md); failures say what most likely went wrong.
 STATUS_MEANINGS: dict[int, str] = {

@@ -212,7 +212,7 @@ def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -
     from rich.text import Text
 
     from smstui.store import StoredMessage, UNKNOWN
-    from smstui.store_lookup import MessageExtras
+    from smstui.store_records import MessageExtras
     from smstui.widgets.message_detail import Zones, detail_rows
 
     created = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # the night Berlin moves to summer time
