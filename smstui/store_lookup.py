@@ -76,8 +76,10 @@ class LookupStore:
         from smstui.store import _MESSAGE_COLUMNS, _messages  # at call time: store imports this module
 
         created, lid = after
+        # "created >= ?" first: it lets the thread index seek to the message (an OR alone walks
+        # the conversation from its start: 13x slower near the end of the bench's 10k thread).
         return _messages(self._query(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE phone_key = ? AND (created > ? OR (created = ? AND lid > ?)) "
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE phone_key = ? AND created >= ? AND (created > ? OR lid > ?) "
             "ORDER BY created, lid LIMIT ?",
             (phone_key, created, created, lid, limit),
         ))

@@ -95,14 +95,17 @@ def test_lookup_queries_use_indexes(store: Store) -> None:
     plans = {
         "recent failures": (f"SELECT phone_key FROM messages WHERE created >= ? AND {_failed_row('+')}", (0,)),
         "holding an id": ("SELECT phone_key FROM messages WHERE sms_id = ?", (1,)),
-        "pages after": ("SELECT lid FROM messages WHERE phone_key = ? AND (created > ? OR "
-                        "(created = ? AND lid > ?)) ORDER BY created, lid LIMIT 5", ("+1", 0, 0, 0)),
+        "pages after": ("SELECT lid FROM messages WHERE phone_key = ? AND created >= ? AND (created > ? OR "
+                        "lid > ?) ORDER BY created, lid LIMIT 5", ("+1", 0, 0, 0)),
         "copies": ("SELECT lid, sms_id FROM messages WHERE phone_key = ? AND duplicate_of = ?", ("+1", 1)),
         "neighbour": ("SELECT created FROM messages WHERE sms_id < ? ORDER BY sms_id DESC LIMIT 1", (5,)),
     }
     for what, (sql, params) in plans.items():
         plan = " ".join(str(row[-1]) for row in store._query("EXPLAIN QUERY PLAN " + sql, params))
         assert "USING" in plan and "SCAN messages" not in plan, (what, plan)
+    # The page after a message seeks to it in the conversation's index.
+    assert "created>?" in " ".join(str(r[-1]) for r in store._query("EXPLAIN QUERY PLAN " + plans["pages after"][0],
+                                                                      plans["pages after"][1]))
 
 
 async def test_fetch_stores_a_message_sync_has_not_seen(sim: TestSimulator) -> None:
