@@ -76,9 +76,10 @@ class FindMessageDialog(ModalScreen[Found | None]):
 
     def _say(self, text: str | Text, *, error: bool = False, hint: str = HINT) -> None:
         result = self.query_one("#find-result", Static)
-        result.update(text)
+        # A Text, never a str: the gateway's answer is data, and a str would be read as markup.
+        result.update(Text(text) if isinstance(text, str) else text)
         result.set_class(error, "-error")
-        self.query_one("#find-hint", Static).update(hint)
+        self.query_one("#find-hint", Static).update(Text(hint))
 
     def _offer_gateway(self, sms_id: int) -> None:
         self._asked = sms_id

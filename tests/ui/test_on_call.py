@@ -267,3 +267,22 @@ async def test_a_window_view_loads_newer_pages_and_ignores_what_lies_past_its_en
         assert view.selected_message == rows[120] and not view.has_newer
         _layout_matches_rendering(view)
         assert view.virtual_size.height == 1 + sum(view._heights)
+
+
+async def test_the_gateways_refusal_is_shown_literally(session: Session, sim: TestSimulator) -> None:
+    from smstui.api.errors import GatewayError
+    from smstui.widgets.find_message_dialog import FindMessageDialog
+
+    async def refuse(sms_id: int):  # type: ignore[no-untyped-def]
+        raise GatewayError("getsmsstatus", "[bold red]No[/] such \x1b[31mSMS")
+
+    session.client.sms_status = refuse  # type: ignore[method-assign]
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+        await pilot.press("slash", *"#424242", "enter")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, FindMessageDialog) and app.screen, "the dialog")
+        await pilot.press("enter")
+        result = dialog.query_one("#find-result", Static)
+        await wait_for(pilot, lambda: "has no message" in str(result.render()), "the refusal")
+        assert "[bold red]No[/] such ␛[31mSMS" in str(result.render())
