@@ -131,7 +131,10 @@ def outbox_text(msg: StoredMessage, extras: MessageExtras | None, zones: Zones) 
         lines.append(("came from the gateway (written elsewhere, or received)" if not msg.incoming
                       else "received: smstui did not send it", "dim"))
     else:
-        lines.append((f"{msg.outbox} · {msg.attempts} request{'s' if msg.attempts != 1 else ''} made", ""))
+        # ``attempts`` counts the requests that did not succeed (smstui.outbox), not the one that did.
+        failed = (f"{msg.attempts} request{'s' if msg.attempts != 1 else ''} failed" if msg.attempts
+                  else "no request failed")
+        lines.append((f"{msg.outbox} · {failed}", ""))
         lines.append((f"last request  {_local(msg.attempted_at, zones)}", ""))
         if extras is not None and extras.submitted_at is not None:
             lines.append((f"accepted      {_local(extras.submitted_at, zones)}", ""))

@@ -234,7 +234,7 @@ def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -
     assert rows["Created"].plain.splitlines() == [
         "2026-03-29 01:30:00 CET  yours", "2026-03-29 11:30:00 AEDT  the account's"]
     outbox = rows["Outbox"].plain
-    for expected in ("unknown · 2 requests made", "next lookup", "1 lookup on the gateway found nothing",
+    for expected in ("unknown · 2 requests failed", "next lookup", "1 lookup on the gateway found nothing",
                      "error: the gateway did not answer ␇", "sent again", "local #9, gateway id 62807349"):
         assert expected in outbox, expected
     assert rows["Text"].plain == "[red]not markup[/] ␛[31m"
