@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from smstui.simulator.state import SimState
-from smstui.simulator.runner import SimulatorServer
 from smstui.simulator import seed
+from smstui.simulator.runner import SimulatorServer
+from smstui.simulator.state import SimState
 from smstui.simulator.testing import TestSimulator
 from tests.cli_helpers import (
     DELIVERED_NUMBER,

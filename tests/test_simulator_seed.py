@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from smstui.core.gateway_time import read_date
-from smstui.simulator.clock import FakeClock
-from smstui.simulator.runner import SimulatorError, SimulatorServer, make_state
 from smstui.simulator import seed
+from smstui.simulator.clock import FakeClock
 from smstui.simulator.handlers import Call, dispatch
+from smstui.simulator.runner import SimulatorError, SimulatorServer, make_state
 from smstui.simulator.seed import OFFICE_PHONE, TRAVEL_PHONE
 from smstui.simulator.state import FINAL
 from smstui.simulator.testing import running_simulator

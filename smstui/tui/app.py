@@ -334,6 +334,18 @@ class SmsTuiApp(SessionFlow, Sending):
         if isinstance(screen, ConversationsScreen):
             screen.show_thread(phone_key)
 
+    def go_to_message(self, phone_key: str, lid: int) -> None:
+        """Open the conversation at one message, selected (find by gateway id)."""
+        self._go_to_message(phone_key, lid)
+
+    @work(group="navigate", exclusive=True, name="go-to-message", exit_on_error=False,
+          description="open a message's conversation")
+    async def _go_to_message(self, phone_key: str, lid: int) -> None:
+        await self.switch_mode("messages")
+        screen = self.screen
+        if isinstance(screen, ConversationsScreen):
+            screen.show_message(phone_key, lid)
+
     def copy_text(self, text: str, what: str) -> None:
         self.copy_to_clipboard(text)  # OSC 52: the user's clipboard, over SSH too
         from smstui.tui.clipboard import over_ssh

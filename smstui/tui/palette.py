@@ -27,6 +27,14 @@ def highlight_plain(matcher: Matcher, title: str) -> Content:
     return content
 
 
+def _find_message(app: "SmsAppBase", sms_id: int | None = None) -> None:
+    from smstui.tui.dialogs.find_message import (
+        open_find_message,  # when used: the palette stays light
+    )
+
+    open_find_message(app, sms_id)
+
+
 class SmsCommands(Provider):
     """Actions plus one command per device and per recent conversation."""
 
@@ -51,6 +59,8 @@ class SmsCommands(Provider):
         app = self.smsapp
         items: list[tuple[str, str, object]] = [
             ("New message", "Write a message to one or many numbers", app.action_compose),
+            ("Find message by gateway id…", "Open a message by the id the gateway gave it, e.g. #62807347",
+             partial(_find_message, app)),
             ("Refresh now", "Sync messages and devices with the gateway", app.action_refresh),
             ("Conversations", "Show the conversation list", partial(app.switch_mode, "messages")),
             ("Devices", "Show the phones and their SIMs", partial(app.switch_mode, "devices")),
@@ -83,6 +93,16 @@ class SmsCommands(Provider):
             yield DiscoveryHit(Content(title), callback, help=escape(help_text))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
+        from smstui.core.lookup import id_query, parse_gateway_id
+
+        if id_query(query):  # "#62807347": that message, straight away
+            try:
+                sms_id = parse_gateway_id(query)
+            except ValueError:
+                pass
+            else:
+                yield Hit(1.0, Content(f"Find message #{sms_id}"), partial(_find_message, self.smsapp, sms_id),
+                          help="Open its conversation at it (asks the gateway if it is not stored)")
         matcher = self.matcher(query)
         for title, help_text, callback in [*self._actions(), *self._goto()]:
             haystack = f"{title} {help_text}"

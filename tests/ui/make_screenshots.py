@@ -27,6 +27,7 @@ from pilot_helpers import svg_to_png  # noqa: E402
 
 TZ = ZoneInfo("Europe/Berlin")
 ANNA = "+4915123456781"
+BEN = "+4917012345673"  # some of his messages failed
 
 
 async def _idle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -69,6 +70,23 @@ async def _palette(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press(*"go to")
 
 
+async def _message_detail(pilot) -> None:  # type: ignore[no-untyped-def]
+    from smstui.tui.widgets.thread_view import ThreadView
+
+    pilot.app.screen.show_thread(BEN)
+    await _idle(pilot)
+    view = pilot.app.screen.query_one(ThreadView)
+    view.focus()
+    view.selected = max(i for i, m in enumerate(view.messages) if m.failed)
+    await pilot.press("i")
+
+
+async def _failed_filter(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f")
+    await _idle(pilot)
+    await pilot.press("down")
+
+
 SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
     ("conversations", _open_anna),
     ("compose-pane", _compose_pane),
@@ -76,6 +94,8 @@ SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
     ("devices", _devices),
     ("help", _help),
     ("palette", _palette),
+    ("message-detail", _message_detail),
+    ("failed-filter", _failed_filter),
 ]
 
 

@@ -310,7 +310,7 @@ async def test_racing_through_the_list_opens_only_where_the_highlight_stops(sess
 
         screen.open_thread = open_thread
         # Reading a thread never finishes here, so a load is always "in flight".
-        screen._load_thread = lambda phone_key, focus: loads.append(phone_key)
+        screen._load_thread = lambda phone_key, focus, select=None: loads.append(phone_key)
         screen._move_clock = lambda: 1000.0  # every move counts as quick
         thread_list.focus()
         thread_list.highlighted = 0

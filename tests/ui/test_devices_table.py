@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from ui_helpers import build_app, settle, threads_shown, wait_for
 
-from smstui.tui.screens.devices import DevicesScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
+from smstui.tui.screens.devices import DevicesScreen
 from smstui.tui.widgets.device_table import DeviceTable
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 
 def table_text(table: DeviceTable) -> str:

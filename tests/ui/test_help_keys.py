@@ -4,13 +4,13 @@ selected; before that the help showed their hidden stand-ins, "Why not send agai
 
 from __future__ import annotations
 
-from smstui.tui.dialogs.help import HelpScreen
-from smstui.tui.screens.login import LoginScreen
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
+from smstui.tui.dialogs.help import HelpScreen
+from smstui.tui.screens.login import LoginScreen
 from smstui.tui.widgets.thread_view import ThreadView
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 
 async def help_rows(pilot) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
 from smstui.core.config import load_config
-from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
+from smstui.tui.screens.conversations import ConversationsScreen
 
 
 def use_config(session: Session, path: Path, text: str) -> None:
@@ -60,10 +60,10 @@ def test_the_documented_examples_are_sound() -> None:
     import re
     import tomllib
 
-    from smstui.tui.app import SmsTuiApp
     from smstui.core.keymap_check import keymap_problems
-    from smstui.tui.keymap_scopes import SCREENS, app_bindings
+    from smstui.tui.app import SmsTuiApp
     from smstui.tui.dialogs.help import ABOUT
+    from smstui.tui.keymap_scopes import SCREENS, app_bindings
 
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     block = re.search(r"```toml\n(\[keymap\]\n.*?)```", readme, re.S)

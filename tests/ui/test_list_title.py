@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
 from smstui.core.session import Session
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 
 def title(app) -> str:  # type: ignore[no-untyped-def]

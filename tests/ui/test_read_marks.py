@@ -7,14 +7,14 @@ A long name in the thread's header gives way to the number.
 
 from __future__ import annotations
 
-from smstui.demo import seed_local_contacts
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
 from smstui.core.session import Session
+from smstui.demo import seed_local_contacts
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
-
-from ui_helpers import build_app, settle, threads_shown, wait_for
 
 
 async def with_unread(session: Session, sim: TestSimulator, count: int = 3) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -282,9 +282,14 @@ class MessageRows(StoreBase):
             self._refresh_threads(db, keys)
 
     def threads(
-        self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0
+        self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0,
+        only: tuple[str, Sequence[Any]] | None = None,
     ) -> list[Thread]:
-        """Conversations, newest first; ``search`` matches the number's digits or a contact name."""
+        """Conversations, newest first; ``search`` matches the number's digits or a contact name.
+
+        ``only``: one more condition on the summary ``t`` (SQL, parameters), for the lookups of
+        :mod:`smstui.core.store.lookup` (failed conversations, the one holding a gateway id).
+        """
         where = []
         params: list[Any] = []
         if device_id is not None:
@@ -311,6 +316,9 @@ class MessageRows(StoreBase):
             params_s.append(f"%{like_escape(text)}%")
             where.append("(" + " OR ".join(clauses) + ")")
             params.extend(params_s)
+        if only is not None:
+            where.append(f"({only[0]})")
+            params.extend(only[1])
         sql = (
             "SELECT t.phone_key, t.phone, n.name, t.last_lid, t.last_created, t.last_body, t.last_status, "
             "t.last_incoming, t.last_outbox, t.total, t.unread, t.failed, t.devices, t.display FROM threads t "

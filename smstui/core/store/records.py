@@ -126,6 +126,17 @@ class Newsletter:
     created: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class MessageExtras:
+    """What the message detail view shows beyond a :class:`StoredMessage` (smstui.core.store.lookup)."""
+
+    paket_title: str | None
+    submitted_at: datetime | None  # when the gateway accepted it (our clock)
+    updated: datetime | None  # the row's last change in the store
+    duplicate_of_sms_id: int | None  # gateway id of the message this one is a second copy of
+    copies: tuple[tuple[int, int | None], ...] = ()  # (lid, sms_id) of gateway messages copying this one
+
+
 @dataclass(slots=True)
 class UpsertResult:
     """What a batch of gateway messages changed: new rows, changed rows, the threads touched."""

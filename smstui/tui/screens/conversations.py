@@ -23,6 +23,14 @@ from smstui.core.store.messages import Thread
 from smstui.core.store.schema import SUBMITTED
 from smstui.tui import messages as msgs
 from smstui.tui.screen_base import SmsScreen
+from smstui.tui.screens.list_filter import (
+    FAILED_ANY,
+    FAILED_RECENT,
+    ListFilter,
+    empty_text,
+    read_threads,
+    title_mark,
+)
 from smstui.tui.textual_internals import paint_now
 from smstui.tui.widgets.format import clean, display_number
 from smstui.tui.widgets.status_line import StatusLine
@@ -39,6 +47,10 @@ THREAD_LIMIT = 500
 FIRST_READ = 100
 # Moving through the list faster than this (a held arrow key) opens only where the highlight stops.
 OPEN_DELAY = 0.15
+# A message opened by its gateway id shows with this many older ones above it (and a page of
+# newer ones below; the rest load as the view scrolls, as older pages do).
+CONTEXT_ABOVE = 20
+NEWEST = -1  # ``select``: the conversation's newest message
 
 def _freeze_startup_heap() -> None:
     """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
@@ -61,6 +73,8 @@ class ConversationsScreen(SmsScreen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="conversations.filter"),
         Binding("r", "reply", "Reply", id="conversations.reply"),
+        Binding("f", "failed('any')", "Failed", id="conversations.failed"),
+        Binding("F", "failed('recent')", "Failed last hour", show=False, id="conversations.failed_recent"),
         Binding("escape", "back", "Back", show=False, id="conversations.back"),
         Binding("ctrl+d", "all_devices", "All devices", show=False, id="conversations.all_devices"),
     ]
@@ -69,7 +83,7 @@ class ConversationsScreen(SmsScreen):
         super().__init__()
         self.phone_key: str | None = None
         self._thread: Thread | None = None
-        self._search = ""
+        self._filter = ListFilter()
         self._open_timer: Timer | None = None
         self._last_move = 0.0
         self._move_clock = time.monotonic  # tests pin it
@@ -90,7 +104,7 @@ class ConversationsScreen(SmsScreen):
         app = self.smsapp
         with Horizontal(id="conversations"):
             with Vertical(id="sidebar"):
-                yield Input(placeholder="/ filter: name or number", id="filter", compact=True)
+                yield Input(placeholder="/ name, number or #id", id="filter", compact=True)
                 yield Static("", id="list-title")
                 yield ThreadList(clock=app.clock, tz=app.tz, id="threads")
             with Vertical(id="conversation"):
@@ -126,6 +140,8 @@ class ConversationsScreen(SmsScreen):
     def _tick(self) -> None:
         self.query_one(ThreadList).redraw()
         self.query_one(ThreadView).tick()
+        if self._filter.failed == FAILED_RECENT:
+            self.load_threads()  # "the last hour" moved on
 
     # ------------------------------------------------------------------ conversation list
 
@@ -137,10 +153,24 @@ class ConversationsScreen(SmsScreen):
             self._listed = (count, more)
         device = app.device_name(app.device_filter) if app.device_filter is not None else "All devices"
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(clean(device, single_line=True), style="bold")
-        if count is not None:
-            text.append(f" · {count}{'+' if more or count >= THREAD_LIMIT else ''}")
-        if self._search:
+        flt = self._filter
+        mark = title_mark(flt)
+        counted = "" if count is None else f"{count}{'+' if more or count >= THREAD_LIMIT else ''}"
+        if flt.asks_id:  # one message: no device, no count
+            text.append(mark or "", style="bold")
+            if count == 0 and flt.sms_id is not None:
+                text.append(" · not stored")
+        elif mark is not None:  # a failure filter: first, with its count, so a narrow sidebar shows both
+            text.append(mark, style="bold red")
+            if counted:
+                text.append(f" · {counted}")
+            text.append(" · ")
+            text.append(clean(device, single_line=True), style="bold")
+        else:
+            text.append(clean(device, single_line=True), style="bold")
+            if counted:
+                text.append(f" · {counted}")
+        if flt.text and not flt.asks_id:
             text.append(" · filtered")
         # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
         self.query_one("#list-title", Static).update(text, layout=False)
@@ -149,7 +179,7 @@ class ConversationsScreen(SmsScreen):
           description="read conversations from the store")
     def load_threads(self) -> None:
         app = self.smsapp
-        threads = app.store.threads(search=self._search, device_id=app.device_filter, limit=THREAD_LIMIT)
+        threads = read_threads(app.store, self._filter, app.device_filter, app.clock(), THREAD_LIMIT)
         if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self._show_threads, threads)
@@ -157,6 +187,7 @@ class ConversationsScreen(SmsScreen):
     def _show_threads(self, threads: list[Thread], *, first: bool = False) -> None:
         thread_list = self.query_one(ThreadList)
         moved = self._moved_key(threads)
+        thread_list.empty_text = empty_text(self._filter)
         # ``first``: shown while mounting, before the list's focus has landed.
         thread_list.show(threads, keep=moved, highlight_first=first)
         if moved is not None:
@@ -178,7 +209,7 @@ class ConversationsScreen(SmsScreen):
             if current is not None:
                 self._thread = current
                 self._update_header()
-            elif refiltered and (self._search or self.smsapp.device_filter is not None):
+            elif refiltered and (self._filter.text or self._filter.failed or self.smsapp.device_filter is not None):
                 self.close_thread()
 
     def _moved_key(self, threads: list[Thread]) -> str | None:
@@ -200,12 +231,15 @@ class ConversationsScreen(SmsScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._search = event.value
+        self._filter = self._filter.with_text(event.value)
         self._refiltered = True
         self.load_threads()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        if self._filter.asks_id:
+            self._submit_id()
+            return
         thread_list = self.query_one(ThreadList)
         if thread_list.option_count:
             thread_list.highlighted = 0
@@ -249,14 +283,18 @@ class ConversationsScreen(SmsScreen):
     @on(OptionList.OptionSelected, "#threads")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self._stop_open_timer()
+        if self._filter.sms_id is not None:  # the conversation holding that id: open at the message
+            self.find_gateway_id(self._filter.sms_id)
+            return
         if event.option.id and event.option.id != self.phone_key:
             self.open_thread(event.option.id)
         self.query_one(ThreadView).focus()
 
     # ------------------------------------------------------------------ the open thread
 
-    def open_thread(self, phone_key: str, *, focus: str | None = None) -> None:
-        """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose"."""
+    def open_thread(self, phone_key: str, *, focus: str | None = None, select: int | None = None) -> None:
+        """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose";
+        ``select``: the local id of a message to show selected (else the view shows the newest)."""
         pane = self._form
         if self._form_ready and pane is not None and self.phone_key is not None and pane.recipient:
             pane.save_draft_now()
@@ -267,7 +305,7 @@ class ConversationsScreen(SmsScreen):
         view = self.query_one(ThreadView)
         view.show_loading()
         self._update_header()
-        self._load_thread(phone_key, focus)
+        self._load_thread(phone_key, focus, select)
 
     def close_thread(self) -> None:
         """Show no conversation (the filter hid the open one); its draft is kept."""
@@ -283,11 +321,24 @@ class ConversationsScreen(SmsScreen):
 
     @work(thread=True, exclusive=True, group="thread", name="load-thread", exit_on_error=False,
           description="read one conversation from the store")
-    def _load_thread(self, phone_key: str, focus: str | None) -> None:
+    def _load_thread(self, phone_key: str, focus: str | None, select: int | None = None) -> None:
         store = self.smsapp.store
-        page = store.thread_messages(phone_key, limit=PAGE + 1)
-        has_older = len(page) > PAGE
-        page = page[-PAGE:]
+        target = store.message(select) if select is not None and select != NEWEST else None
+        has_newer = False
+        if target is not None and target.phone_key == phone_key:
+            # A window around it: reaching back from the newest could mean thousands of messages.
+            at = (target.created.timestamp(), target.lid)
+            page = store.thread_messages(phone_key, limit=CONTEXT_ABOVE + 2, before=(at[0], at[1] + 1))
+            has_older = len(page) > CONTEXT_ABOVE + 1
+            newer = store.thread_messages_after(phone_key, at, limit=PAGE + 1)
+            has_newer = len(newer) > PAGE
+            page = page[-(CONTEXT_ABOVE + 1):] + newer[:PAGE]
+        else:
+            page = store.thread_messages(phone_key, limit=PAGE + 1)
+            has_older = len(page) > PAGE
+            page = page[-PAGE:]
+            if select == NEWEST and page:
+                select = page[-1].lid
         # Behind the draft saves and sends still being written (a send deletes its draft).
         draft = self.smsapp.store_writes.submit(store.draft, self._draft_key(phone_key)).result()
         thread = self._thread
@@ -299,11 +350,13 @@ class ConversationsScreen(SmsScreen):
         # Read only when the user goes into it (focus "thread"/"compose": Enter, reply, the
         # palette); the highlight passing over it only previews it (issue 13 item 8).
         changed = store.mark_thread_seen(phone_key) if focus is not None else False
-        self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed)
+        self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed,
+                                  select, has_newer)
 
     def _show_thread(
         self, phone_key: str, page: list[StoredMessage], has_older: bool, draft: dict | None,
-        thread: Thread | None, focus: str | None, seen_changed: bool,
+        thread: Thread | None, focus: str | None, seen_changed: bool, select: int | None = None,
+        has_newer: bool = False,
     ) -> None:
         if phone_key != self.phone_key:
             return
@@ -312,7 +365,8 @@ class ConversationsScreen(SmsScreen):
         phone = thread.phone if thread else (page[-1].phone if page else phone_key)
         view = self.query_one(ThreadView)
         view.set_device_names(self.smsapp.device_names())
-        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone)
+        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone, select=select,
+                          has_newer=has_newer)
         if not page:
             view.empty_text = "No messages yet: write the first one below."
         self._update_header()
@@ -397,9 +451,95 @@ class ConversationsScreen(SmsScreen):
         if view.phone_key == phone_key:
             view.prepend(page, has_older=has_older)
 
+    @on(ThreadView.NeedNewer)
+    def _need_newer(self, event: ThreadView.NeedNewer) -> None:
+        view = event.view
+        if view.phone_key is None or not view.messages:
+            view.loading_newer = False
+            return
+        if event.newest:  # End: the newest message itself, as a plain open shows it
+            self.open_thread(view.phone_key, focus="thread", select=NEWEST)
+            return
+        last = view.messages[-1]
+        self._load_newer(view.phone_key, (last.created.timestamp(), last.lid))
+
+    @work(thread=True, exclusive=True, group="thread-newer", name="load-newer", exit_on_error=False,
+          description="read newer messages of a conversation")
+    def _load_newer(self, phone_key: str, after: tuple[float, int]) -> None:
+        page = self.smsapp.store.thread_messages_after(phone_key, after, limit=PAGE + 1)
+        self.app.call_from_thread(self._show_newer, phone_key, page[:PAGE], len(page) > PAGE)
+
+    def _show_newer(self, phone_key: str, page: list[StoredMessage], has_newer: bool) -> None:
+        view = self.query_one(ThreadView)
+        if view.phone_key == phone_key:
+            view.append(page, has_newer=has_newer)
+
     @on(ThreadView.Copy)
     def _copy(self, event: ThreadView.Copy) -> None:
         self.smsapp.copy_text(event.text, event.what)
+
+    @on(ThreadView.Details)
+    def _details(self, event: ThreadView.Details) -> None:
+        from smstui.tui.dialogs.message_detail import MessageDetailScreen
+
+        self.app.push_screen(MessageDetailScreen(event.message))
+
+    # ------------------------------------------------------------------ a message by its gateway id
+
+    def _submit_id(self) -> None:
+        problem = self._filter.id_problem()
+        if problem is not None:
+            self.notify(problem, title="Not a gateway id", severity="warning", timeout=5)
+        elif self._filter.sms_id is not None:
+            self.find_gateway_id(self._filter.sms_id)
+
+    @work(thread=True, exclusive=True, group="find-id", name="find-gateway-id", exit_on_error=False,
+          description="find a message by its gateway id")
+    def find_gateway_id(self, sms_id: int) -> None:
+        """Open the message with this gateway id; one the store lacks is offered to be looked up."""
+        found = self.smsapp.store.message_by_sms_id(sms_id)
+        if found is None:
+            self.app.call_from_thread(self._ask_gateway, sms_id)
+        else:
+            self.app.call_from_thread(self.show_message, found.phone_key, found.lid)
+
+    def _ask_gateway(self, sms_id: int) -> None:
+        from smstui.tui.dialogs.find_message import FindMessageDialog
+
+        def done(found: tuple[str, int] | None) -> None:
+            if found is not None:
+                self.show_message(*found)
+
+        self.app.push_screen(FindMessageDialog(str(sms_id), not_stored=True), done)
+
+    def show_message(self, phone_key: str, lid: int) -> None:
+        """Open a conversation at one message, selected, with the thread view focused."""
+        thread_list = self.query_one(ThreadList)
+        index = next((i for i, t in enumerate(thread_list.threads) if t.phone_key == phone_key), None)
+        if index is not None:
+            with self.prevent(OptionList.OptionHighlighted):
+                thread_list.highlighted = index
+        self.open_thread(phone_key, focus="thread", select=lid)
+
+    # ------------------------------------------------------------------ failed conversations
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "failed":
+            # Keys of the conversation list: its footer shows them, the thread's has its own.
+            return isinstance(self.focused, ThreadList)
+        return True
+
+    def action_failed(self, which: str) -> None:
+        """``f``: only conversations with a failed message; ``F``: with one from the last hour."""
+        self._filter = self._filter.toggled(FAILED_RECENT if which == FAILED_RECENT else FAILED_ANY)
+        if self._filter.asks_id and self._filter.failed is not None:
+            # An id names one message whatever else is set: asking for failures replaces it.
+            self._filter = self._filter.with_text("")
+            with self.prevent(Input.Changed):
+                self.query_one("#filter", Input).value = ""
+        self._update_title()
+        self._refiltered = True  # an open thread the filter now hides closes (its draft kept)
+        self.load_threads()
 
     # ------------------------------------------------------------------ retry / cancel a sent message
 
@@ -631,6 +771,8 @@ class ConversationsScreen(SmsScreen):
                 focused.selected = None
             else:
                 self.query_one(ThreadList).focus()
+        elif self._filter.failed is not None:
+            self.action_failed(self._filter.failed)
         elif self.smsapp.device_filter is not None:
             self.smsapp.set_device_filter(None)
 

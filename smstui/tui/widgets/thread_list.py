@@ -209,8 +209,21 @@ class ThreadList(ScrollView, can_focus=True):
         # conversation misses the cache by itself; clock and theme changes clear it.
         self._cache: LRUCache[tuple[Thread, Style, int], tuple[Strip, Strip]] = LRUCache(512)
         self._announce_after_paint = False
+        #: Said in place of rows when there are none (why: a filter matched nothing).
+        self._empty = ""
 
     # ------------------------------------------------------------------ data
+
+    @property
+    def empty_text(self) -> str:
+        return self._empty
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty:
+            self._empty = text
+            if not self.threads:
+                self.refresh()
 
     @property
     def option_count(self) -> int:
@@ -319,7 +332,10 @@ class ThreadList(ScrollView, can_focus=True):
         line = self.scroll_offset.y + y
         index, offset = divmod(line, ROW_HEIGHT)
         if index >= len(self.threads):
-            return Strip.blank(width, self.get_visual_style("thread-list--row").rich_style)
+            row_style = self.get_visual_style("thread-list--row").rich_style
+            if not self.threads and self._empty:
+                return self._empty_line(line, width, row_style)
+            return Strip.blank(width, row_style)
         if index == self.highlighted:
             base = self.get_visual_style("thread-list--row", "thread-list--row-highlighted").rich_style
         elif index == self._hover:
@@ -335,6 +351,15 @@ class ThreadList(ScrollView, can_focus=True):
             strips = render_row(thread, self._now, self._tz, self._styles(), base, width)
             self._cache[key] = strips
         return strips[offset]
+
+    def _empty_line(self, line: int, width: int, base: Style) -> Strip:
+        """Line ``line`` of the empty list: its text wrapped below one blank line, muted."""
+        import textwrap
+
+        wrapped = textwrap.wrap(self._empty, max(8, width - 2))
+        if not 1 <= line <= len(wrapped):
+            return Strip.blank(width, base)
+        return Strip([Segment(_fit(" " + wrapped[line - 1], width), base + self._styles().preview)])
 
     # ------------------------------------------------------------------ highlight and selection
 

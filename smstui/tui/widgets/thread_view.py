@@ -5,7 +5,9 @@ loaded page(s) of :class:`~smstui.core.store.records.StoredMessage` and, for lay
 (measured with Rich's own line breaking, without building styled segments). Lines are rendered
 when they come into view, from a bounded LRU cache of per-message strips. Older pages are asked for
 (:class:`ThreadView.NeedOlder`) when the view reaches the top; the owner loads them in a worker and
-calls :meth:`ThreadView.prepend`, which measures only the new page and shifts the rest.
+calls :meth:`ThreadView.prepend`, which measures only the new page and shifts the rest. A view
+opened at one message deep in a thread (found by its gateway id) holds a window around it and
+asks for newer pages the same way at the bottom (:class:`ThreadView.NeedNewer`, :meth:`append`).
 
 Incoming messages sit on the left, outgoing on the right; each bubble has a meta line with its
 time, slot, device and a status tick that changes as the gateway reports progress.
@@ -187,6 +189,7 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("end", "select_last", "Newest", show=False),
         Binding("c", "copy_message", "Copy", id="thread.copy"),
         Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
+        Binding("enter,i", "details", "Details", id="thread.details"),
         Binding("R", "retry", "Send again", id="thread.retry"),
         Binding("x", "cancel_send", "Cancel sending", id="thread.cancel"),
         # Tried when the selected message does not allow the key above (check_action): say why.
@@ -207,6 +210,19 @@ class ThreadView(ScrollView, can_focus=True):
         def control(self) -> "ThreadView":
             return self.view
 
+    class NeedNewer(Message):
+        """The view reached the bottom of a window and newer messages exist; ``newest``: the
+        user asked for the newest message itself (End), not just the next page."""
+
+        def __init__(self, view: "ThreadView", newest: bool = False) -> None:
+            super().__init__()
+            self.view = view
+            self.newest = newest
+
+        @property
+        def control(self) -> "ThreadView":
+            return self.view
+
     class Copy(Message):
         """The user asked to copy some text (a body or a number)."""
 
@@ -214,6 +230,13 @@ class ThreadView(ScrollView, can_focus=True):
             super().__init__()
             self.text = text
             self.what = what
+
+    class Details(Message):
+        """Show every field of this message (the detail dialog)."""
+
+        def __init__(self, message: StoredMessage) -> None:
+            super().__init__()
+            self.message = message
 
     class Retry(Message):
         """Send this outgoing message again (it was refused, failed, cancelled or is unclear)."""
@@ -247,6 +270,10 @@ class ThreadView(ScrollView, can_focus=True):
         self.phone: str | None = None
         self.has_older = False
         self.loading_older = False
+        # Newer messages than the loaded ones exist (a window opened at one message); they are
+        # loaded page by page at the bottom, and live updates do not add past the window's end.
+        self.has_newer = False
+        self.loading_newer = False
         self.empty_text = "Pick a conversation on the left, or press n for a new message."
         self._messages: list[StoredMessage] = []
         self._lids: dict[int, int] = {}
@@ -303,6 +330,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._heights = []
         self._offsets = []
         self.has_older = False
+        self.has_newer = False
         self.selected = None
         self.loading_older = True
         self._keep_extent = True
@@ -310,9 +338,11 @@ class ThreadView(ScrollView, can_focus=True):
 
     def set_messages(
         self, messages: Iterable[StoredMessage], *, has_older: bool, phone_key: str | None = None,
-        phone: str | None = None,
+        phone: str | None = None, select: int | None = None, has_newer: bool = False,
     ) -> None:
-        """Show a fresh page (opening a thread); the view goes to the newest message."""
+        """Show a fresh page (opening a thread); the view goes to the newest message, or to the
+        message with local id ``select`` (found by its gateway id), selected. ``has_newer``: the
+        page is a window that ends before the newest message."""
         if phone_key is not None:
             self.phone_key = phone_key
         if phone is not None:
@@ -324,10 +354,27 @@ class ThreadView(ScrollView, can_focus=True):
         self._blocks.clear()
         self.has_older = has_older
         self.loading_older = False
+        self.has_newer = has_newer
+        self.loading_newer = False
         self.selected = None
         self._keep_extent = False
         self._relayout()
-        self._scroll_bottom()
+        index = self._lids.get(select) if select is not None else None
+        if index is None:
+            self._scroll_bottom()
+        else:
+            self.selected = index
+            self.call_after_refresh(self._center_selected)
+        self.refresh()
+
+    def _center_selected(self) -> None:
+        """Scroll the selected message to the middle of the view (where the eye looks first)."""
+        index = self.selected
+        if index is None or not 0 <= index < len(self._offsets):
+            return
+        height = self.scrollable_content_region.height
+        top = self._offsets[index] - max(0, (height - self._heights[index]) // 2)
+        self.scroll_to(y=max(0, top), animate=False, force=True, immediate=True)
         self.refresh()
 
     def _scroll_bottom(self) -> None:
@@ -375,14 +422,39 @@ class ThreadView(ScrollView, can_focus=True):
             self.set_reactive(ThreadView.selected, self._lids[selected_lid])
         self._relayout()
 
+    def append(self, newer: Iterable[StoredMessage], *, has_newer: bool) -> None:
+        """Add a newer page below a window (see :class:`NeedNewer`); only the new page is measured
+        and the view stays where it is."""
+        new = sorted((m for m in newer if m.lid not in self._lids), key=_sort_key)
+        self.loading_newer = False
+        self.has_newer = has_newer
+        width = self._layout_width
+        if new and self._messages and _sort_key(new[0]) < _sort_key(self._messages[-1]):
+            self._merge(new)  # not strictly newer (a late arrival): a full merge
+        elif width > 0 and len(self._heights) == len(self._messages):
+            first_new = len(self._messages)
+            self._messages.extend(new)
+            self._reindex()
+            # The first new message's day header depends on the last old one: measured after it.
+            self._set_heights(self._heights + [self._measure(i, width) for i in range(first_new, len(self._messages))],
+                              width)
+        else:
+            self._messages.extend(new)
+            self._reindex()
+            self._relayout()
+        self.refresh()
+
     def upsert(self, messages: Iterable[StoredMessage]) -> None:
         """Add new or changed messages (a status tick moved, a reply arrived)."""
         at_bottom = self._stick_bottom or self.scroll_y >= self.max_scroll_y - 1
         selected_lid = self.selected_message.lid if self.selected_message else None
         changed: list[int] = []
         added: list[StoredMessage] = []
+        last = _sort_key(self._messages[-1]) if self._messages else None
         for msg in messages:
             index = self._lids.get(msg.lid)
+            if index is None and self.has_newer and last is not None and _sort_key(msg) > last:
+                continue  # past the window's end: it comes with the newer pages
             if index is None:
                 if all(m.lid != msg.lid for m in added):
                     added.append(msg)
@@ -508,7 +580,7 @@ class ThreadView(ScrollView, can_focus=True):
 
     def _set_heights(self, heights: list[int], width: int) -> None:
         offsets = list(accumulate(heights, initial=self._header_lines()))
-        self._lines = offsets.pop()
+        self._lines = offsets.pop() + self._footer_lines()
         self._heights = heights
         self._offsets = offsets
         self._layout_width = width
@@ -611,6 +683,15 @@ class ThreadView(ScrollView, can_focus=True):
     def _header_lines(self) -> int:
         return 1
 
+    def _footer_lines(self) -> int:
+        return 1 if self.has_newer else 0
+
+    def _footer_strip(self, width: int) -> Strip:
+        label = "loading newer messages…" if self.loading_newer else "↓ newer messages — scroll down to load"
+        text = Text(label, style=self._style("thread-view--notice"))
+        text.align("center", width)
+        return Strip(list(text.render(self.app.console)), width).apply_style(self._base())
+
     def _header_strip(self, width: int) -> Strip:
         if self.loading_older:
             label = "loading older messages…"
@@ -635,7 +716,7 @@ class ThreadView(ScrollView, can_focus=True):
         with_bar = max(1, full - self.styles.scrollbar_size_vertical)
         count = len(self._messages)
         heights = [self._measure(i, with_bar) for i in range(count)] if count else []
-        if count and self._header_lines() + sum(heights) > self.content_region.height:
+        if count and self._header_lines() + sum(heights) + self._footer_lines() > self.content_region.height:
             self._set_heights(heights, with_bar)
         else:
             self._set_heights([self._measure(i, full) for i in range(count)], full)
@@ -676,6 +757,8 @@ class ThreadView(ScrollView, can_focus=True):
         line = self.scroll_offset.y + y
         if line < self._header_lines():
             return self._header_strip(width)
+        if self.has_newer and line == self._lines - 1:
+            return self._footer_strip(width)
         index = bisect_right(self._offsets, line) - 1
         if index < 0 or index >= len(self._messages):
             return Strip.blank(width, base)
@@ -687,11 +770,16 @@ class ThreadView(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        self._stick_bottom = round(new_value) >= self.max_scroll_y - 1
+        at_bottom = round(new_value) >= self.max_scroll_y - 1
+        self._stick_bottom = at_bottom and not self.has_newer  # a window's end is not the newest
         if round(new_value) <= 0 and self.has_older and not self.loading_older and self._messages:
             self.loading_older = True
             self.refresh_line(0)
             self.post_message(self.NeedOlder(self))
+        if at_bottom and self.has_newer and not self.loading_newer and self._messages:
+            self.loading_newer = True
+            self.refresh_line(self.size.height - 1)
+            self.post_message(self.NeedNewer(self))
 
     def _actions(self) -> tuple[bool, bool]:
         msg = self.selected_message
@@ -758,6 +846,8 @@ class ThreadView(ScrollView, can_focus=True):
             if self.has_older and not self.loading_older:
                 self.scroll_to(y=0, animate=False)
             target = 0
+        if target >= len(self._messages) and self.has_newer and not self.loading_newer:
+            self.scroll_to(y=self.max_scroll_y, animate=False)  # reaching the end loads the next page
         self.selected = min(len(self._messages) - 1, target)
 
     def action_select_first(self) -> None:
@@ -767,6 +857,8 @@ class ThreadView(ScrollView, can_focus=True):
     def action_select_last(self) -> None:
         if self._messages:
             self.selected = len(self._messages) - 1
+            if self.has_newer:  # the newest message is not loaded: the owner opens it
+                self.post_message(self.NeedNewer(self, newest=True))
 
     def action_copy_message(self) -> None:
         msg = self.selected_message or (self._messages[-1] if self._messages else None)
@@ -776,6 +868,14 @@ class ThreadView(ScrollView, can_focus=True):
         if msg.image_path and not text:
             text = msg.image_path
         self.post_message(self.Copy(text, "message"))
+
+    def action_details(self) -> None:
+        msg = self.selected_message
+        if msg is None:
+            self.notify("Select a message first (↑/↓ in the conversation), then Enter or i shows all its details.",
+                        title="No message selected", severity="warning", timeout=4)
+            return
+        self.post_message(self.Details(msg))
 
     def action_copy_number(self) -> None:
         number = self.phone or (self._messages[-1].phone if self._messages else None)
