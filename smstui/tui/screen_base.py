@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import events
 from textual.message import Message
 from textual.screen import Screen
@@ -40,3 +43,13 @@ class SmsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
     @property
     def smsapp(self) -> SmsAppBase:
         return sms_app(self.app)
+
+    def follow_app(self, on_core: Callable[[Any], None], on_device: Callable[[int | None], None]) -> None:
+        """Follow the app's core events and device filter, and show its sync state in this
+        screen's status line (every mode screen does all three on mount)."""
+        from smstui.tui.widgets.status_line import StatusLine
+
+        app = self.smsapp
+        app.core_signal.subscribe(self, on_core)
+        app.device_signal.subscribe(self, on_device)
+        app.bind_status_line(self.query_one(StatusLine))

@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import (
     DataTable,
     Input,
@@ -29,6 +28,7 @@ from textual.widgets import (
 from smstui.core.contacts import ImportReport, import_contacts
 from smstui.core.csv_import import CsvError, CsvPreview, read_csv
 from smstui.core.phone import format_display
+from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
@@ -43,17 +43,11 @@ def cell(text: str | None, limit: int = 60) -> Text:
     return Text(value)
 
 
-class CsvImportDialog(TabKeys, ModalScreen[ImportReport | None]):
+class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
     """See module docstring. Dismisses with the last import's report (None when none ran)."""
 
     DEFAULT_CSS = """
-    CsvImportDialog { align: center middle; }
-    CsvImportDialog > Vertical {
-        width: 100%; max-width: 120; height: 100%; max-height: 40; border: round $primary;
-        padding: 0 1; background: $surface;
-    }
-    CsvImportDialog .dialog-title { text-style: bold; }
-    CsvImportDialog Horizontal { height: auto; }
+    CsvImportDialog > Vertical { max-width: 120; height: 100%; max-height: 40; }
     CsvImportDialog #csv-path { width: 1fr; }
     CsvImportDialog #csv-tag { width: 30; }
     CsvImportDialog Label { padding: 1 1 0 0; }
@@ -63,7 +57,6 @@ class CsvImportDialog(TabKeys, ModalScreen[ImportReport | None]):
     CsvImportDialog #csv-progress { display: none; }
     CsvImportDialog.-running #csv-progress, CsvImportDialog.-done #csv-progress { display: block; }
     CsvImportDialog #csv-report { height: auto; max-height: 4; }
-    CsvImportDialog .dialog-hint { color: $foreground-muted; }
     """
 
     BINDINGS = [

@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from smstui.core.api.errors import ApiError
@@ -34,6 +33,7 @@ from smstui.core.newsletter_text import ONE_TEXT, placeholder_problem
 from smstui.core.store.devices import StoredDevice
 from smstui.core.store.records import Newsletter, Tag
 from smstui.core.timeparse import WhenError, parse_schedule
+from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.widgets.bulk_counter import counter_text
 from smstui.tui.widgets.device_choice import (
     device_options,
@@ -44,15 +44,9 @@ from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 
 
-class NewsletterDialog(ModalScreen[Newsletter | None]):
+class NewsletterDialog(FormDialog[Newsletter | None]):
     DEFAULT_CSS = """
-    NewsletterDialog { align: center middle; }
-    NewsletterDialog > VerticalScroll {
-        width: 100%; max-width: 100; height: 100%; max-height: 34; border: round $primary;
-        padding: 0 1; background: $surface;
-    }
-    NewsletterDialog .dialog-title { text-style: bold; }
-    NewsletterDialog Horizontal { height: auto; }
+    NewsletterDialog > VerticalScroll { max-width: 100; height: 100%; max-height: 34; }
     NewsletterDialog #nl-device { width: 1fr; }
     NewsletterDialog #nl-device SelectCurrent #label { text-wrap: nowrap; text-overflow: ellipsis; }
     NewsletterDialog #nl-slot { width: 24; }
@@ -65,7 +59,6 @@ class NewsletterDialog(ModalScreen[Newsletter | None]):
     NewsletterDialog #nl-one-text { color: $foreground-muted; height: auto; }
     NewsletterDialog #nl-placeholders { color: $warning; text-style: bold; height: auto; }
     NewsletterDialog #nl-device-warning { height: auto; }
-    NewsletterDialog .dialog-hint { color: $foreground-muted; }
     """
 
     BINDINGS = [

@@ -7,25 +7,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from smstui.core.phone import InvalidNumber, format_display, normalize
+from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.widgets.format import clean
 
 # TagTitleDialog is a TagDialog: these rules style it too (type selectors match subclasses).
 DIALOG_CSS = """
-TagDialog, ContactDialog { align: center middle; }
-TagDialog > Vertical, ContactDialog > Vertical {
-    width: 64; max-width: 100%; height: auto; border: round $primary; padding: 0 1; background: $surface;
-}
-TagDialog .dialog-title, ContactDialog .dialog-title { text-style: bold; margin-bottom: 1; }
-TagDialog .dialog-hint, ContactDialog .dialog-hint { color: $foreground-muted; }
-TagDialog .dialog-error, ContactDialog .dialog-error { color: $error; height: auto; }
+TagDialog > Vertical, ContactDialog > Vertical { width: 64; max-width: 100%; height: auto; }
+TagDialog .dialog-title, ContactDialog .dialog-title { margin-bottom: 1; }
 """
 
 
-class TagDialog(ModalScreen[str | None]):
+class TagDialog(FormDialog[str | None]):
     """Asks for a new tag's title, or ``#ID`` of a tag made on the vendor's dashboard; dismisses
     with the text, or None."""
 
@@ -89,7 +84,7 @@ class TagTitleDialog(TagDialog):
         return text
 
 
-class ContactDialog(ModalScreen[tuple[str, str] | None]):
+class ContactDialog(FormDialog[tuple[str, str] | None]):
     """Asks for a number (checked as typed) and a name; dismisses with (E.164, name) or None."""
 
     DEFAULT_CSS = DIALOG_CSS

@@ -116,9 +116,7 @@ class ConversationsScreen(SmsScreen):
 
     def on_mount(self) -> None:
         app = self.smsapp
-        app.core_signal.subscribe(self, self._on_core)
-        app.bind_status_line(self.query_one(StatusLine))
-        app.device_signal.subscribe(self, self._on_device_filter)
+        self.follow_app(self._on_core, self._on_device_filter)
         self.query_one("#compose-pane").display = False
         self._update_title()
         self.query_one(ThreadList).focus()

@@ -49,9 +49,7 @@ class DevicesScreen(SmsScreen):
 
     def on_mount(self) -> None:
         app = self.smsapp
-        app.core_signal.subscribe(self, self._on_core)
-        app.bind_status_line(self.query_one(StatusLine))
-        app.device_signal.subscribe(self, lambda _device: self._update_title())
+        self.follow_app(self._on_core, lambda _device: self._update_title())
         self.query_one(DeviceTable).show(app.devices, keep=app.device_filter)
         self._update_title()
         self._update_detail()
