@@ -27,11 +27,13 @@ if __package__ in (None, ""):
 from bench.common import Row, bench_args, ms, print_rows  # noqa: E402
 from smstui.core.api.client import GatewayClient  # noqa: E402
 from smstui.core.gateway_messages import OutgoingSms  # noqa: E402
-from smstui.simulator.runner import SimulatorServer  # noqa: E402
-from smstui.simulator.clock import FakeClock  # noqa: E402
-from smstui.simulator.runner import make_state  # noqa: E402
-from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 from smstui.core.store.database import Store  # noqa: E402
+from smstui.simulator.clock import FakeClock  # noqa: E402
+from smstui.simulator.runner import (
+    SimulatorServer,  # noqa: E402
+    make_state,  # noqa: E402
+)
+from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 
 LATENCY = 0.020
 BATCH = 1250  # 8 sends + 1 id listing (+ 1 device list: the store is fresh) = 10 requests
@@ -51,8 +53,8 @@ def recipients(n: int) -> list[tuple[str, str]]:
 
 
 async def _bulk(sim: SimulatorServer, n: int, batch: int, store_path: Path) -> tuple[float, dict, str]:
-    from smstui.core.bulk.runner import BulkJob
     from smstui.core.bulk.plan import BulkRow
+    from smstui.core.bulk.runner import BulkJob
 
     store = Store(store_path, region="DE")
     client = GatewayClient(sim.url, email=sim.email, password=sim.password, timeout=60)

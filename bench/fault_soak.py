@@ -37,11 +37,11 @@ if str(ROOT) not in sys.path:
 import httpx  # noqa: E402
 
 from smstui.core.api.errors import ApiError  # noqa: E402
-from smstui.core.bulk.runner import BulkJob, resume_interrupted  # noqa: E402
 from smstui.core.bulk.plan import BulkRow
+from smstui.core.bulk.runner import BulkJob, resume_interrupted  # noqa: E402
+from smstui.core.store.schema import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
 from smstui.simulator.testing import TestSimulator, start_simulator  # noqa: E402
-from smstui.core.store.schema import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN  # noqa: E402
 
 FAULTS = ("http500", "html502", "malformed_json", "empty_body", "drop", "response_lost", "expire_tokens", "latency")
 SEND_METHODS = ("addsms", "addalotofsms")

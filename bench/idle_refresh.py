@@ -29,10 +29,12 @@ import httpx  # noqa: E402
 from bench.common import Row, bench_args, kb, ms, print_rows  # noqa: E402
 from bench.generate import NOW, fill_simulator, history  # noqa: E402
 from smstui.core.api.client import GatewayClient  # noqa: E402
-from smstui.simulator.runner import SimulatorServer  # noqa: E402
-from smstui.simulator.clock import FakeClock  # noqa: E402
-from smstui.simulator.runner import make_state  # noqa: E402
 from smstui.core.store.database import Store  # noqa: E402
+from smstui.simulator.clock import FakeClock  # noqa: E402
+from smstui.simulator.runner import (
+    SimulatorServer,  # noqa: E402
+    make_state,  # noqa: E402
+)
 
 MIN_BYTES_RATIO = 100.0
 REFRESH_INTERVAL = 15.0

@@ -137,8 +137,8 @@ def threads_shown(app: Any) -> bool:
 async def running_app(*, sync: bool = True, refresh_interval: float | None = None,
                       timeout: float = 60.0) -> AsyncIterator[tuple[Any, Any]]:
     """The app over the sandbox in os.environ, headless at 120x40, with its conversations shown."""
-    from smstui.tui.app import make_app
     from smstui.core.session import open_session
+    from smstui.tui.app import make_app
 
     session = await asyncio.to_thread(open_session)
     app = make_app(session, sync=sync, refresh_interval=refresh_interval)

@@ -16,9 +16,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from bench.generate import NOW, fill_simulator, history  # noqa: E402
-from smstui.simulator.runner import SimulatorServer  # noqa: E402
 from smstui.simulator.clock import FakeClock  # noqa: E402
-from smstui.simulator.runner import make_state  # noqa: E402
+from smstui.simulator.runner import (
+    SimulatorServer,  # noqa: E402
+    make_state,  # noqa: E402
+)
 
 
 def main() -> None:

@@ -53,6 +53,11 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _mode_factory(mode: str) -> Callable[[], Screen]:
+    # The first frame's screen is imported with the app; every other one when first shown.
+    return ConversationsScreen if mode == "messages" else lazy_screen(mode)
+
+
 def _sms_commands() -> "type[Provider]":
     from smstui.tui.palette import SmsCommands
 
@@ -65,7 +70,7 @@ class SmsTuiApp(SessionFlow, Sending):
     CSS_PATH = "app.tcss"
     TITLE = "smstui"
     COMMANDS = App.COMMANDS | {_sms_commands}
-    MODES = {"messages": ConversationsScreen} | {m.name: lazy_screen(m.name) for m in MODES[1:]}
+    MODES = {m.name: _mode_factory(m.name) for m in MODES}
     NOTIFICATION_TIMEOUT = 6
 
     BINDINGS = [
@@ -130,7 +135,7 @@ class SmsTuiApp(SessionFlow, Sending):
 
     def mode_factory(self, mode: str) -> Callable[[], Screen]:
         """A fresh factory for ``mode``'s screen (a new session rebuilds its screens)."""
-        return ConversationsScreen if mode == "messages" else lazy_screen(mode)
+        return _mode_factory(mode)
 
     def add_mode(self, mode: str, base_screen: str | Callable[[], Screen]) -> None:
         super().add_mode(mode, styled_now(base_screen) if callable(base_screen) else base_screen)
@@ -325,26 +330,22 @@ class SmsTuiApp(SessionFlow, Sending):
         self.switch_mode("messages")
 
     def go_to_thread(self, phone_key: str) -> None:
-        self._go_to_thread(phone_key)
-
-    @work(group="navigate", exclusive=True, name="go-to-thread", exit_on_error=False)
-    async def _go_to_thread(self, phone_key: str) -> None:
-        await self.switch_mode("messages")
-        screen = self.screen
-        if isinstance(screen, ConversationsScreen):
-            screen.show_thread(phone_key)
+        self._go_to(phone_key)
 
     def go_to_message(self, phone_key: str, lid: int) -> None:
         """Open the conversation at one message, selected (find by gateway id)."""
-        self._go_to_message(phone_key, lid)
+        self._go_to(phone_key, lid)
 
-    @work(group="navigate", exclusive=True, name="go-to-message", exit_on_error=False,
-          description="open a message's conversation")
-    async def _go_to_message(self, phone_key: str, lid: int) -> None:
+    @work(group="navigate", exclusive=True, name="go-to-thread", exit_on_error=False,
+          description="open a conversation")
+    async def _go_to(self, phone_key: str, lid: int | None = None) -> None:
         await self.switch_mode("messages")
         screen = self.screen
         if isinstance(screen, ConversationsScreen):
-            screen.show_message(phone_key, lid)
+            if lid is None:
+                screen.show_thread(phone_key)
+            else:
+                screen.show_message(phone_key, lid)
 
     def copy_text(self, text: str, what: str) -> None:
         self.copy_to_clipboard(text)  # OSC 52: the user's clipboard, over SSH too

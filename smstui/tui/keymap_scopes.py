@@ -16,7 +16,7 @@ from smstui.tui.textual_internals import class_bindings
 
 if TYPE_CHECKING:
     from smstui.core.config import ConfigProblem
-    from smstui.tui.app_interface import SmsAppBase as SmsTuiApp
+    from smstui.tui.app_interface import SmsAppBase
 
 # (module, class, the places where its bindings fire). A widget's places are the screens that
 # show it; a screen's, itself.
@@ -61,7 +61,7 @@ def app_bindings(app_class: type) -> list[KeyBinding]:
     return found
 
 
-def check_keymap(app: "SmsTuiApp") -> list["ConfigProblem"]:
+def check_keymap(app: "SmsAppBase") -> list["ConfigProblem"]:
     """The problems of the app's config's ``[keymap]`` (none without one)."""
     from textual.keys import _character_to_key
 
@@ -76,7 +76,7 @@ def check_keymap(app: "SmsTuiApp") -> list["ConfigProblem"]:
                            normalize=normalize, screens=frozenset(SCREENS))
 
 
-def report_keymap_problems(app: "SmsTuiApp") -> None:
+def report_keymap_problems(app: "SmsAppBase") -> None:
     """Show each keymap problem as the app shows other config problems."""
     from smstui.tui.widgets.format import clean
 

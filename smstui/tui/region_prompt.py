@@ -14,10 +14,10 @@ from smstui.tui import messages as msgs
 
 if TYPE_CHECKING:
     from smstui.core.session import Session
-    from smstui.tui.app_interface import SmsAppBase as SmsTuiApp
+    from smstui.tui.app_interface import SmsAppBase
 
 
-def region_changed(app: SmsTuiApp, message: msgs.RegionChanged) -> None:
+def region_changed(app: SmsAppBase, message: msgs.RegionChanged) -> None:
     event = message.event
     _follow_in_forms(app, app.region)
     app.core_signal.publish(message)
@@ -28,7 +28,7 @@ def region_changed(app: SmsTuiApp, message: msgs.RegionChanged) -> None:
         ask_region(app)
 
 
-def _follow_in_forms(app: SmsTuiApp, region: str | None) -> None:
+def _follow_in_forms(app: SmsAppBase, region: str | None) -> None:
     """Open compose forms (the new-message modal) read numbers with the new region; the login
     screen shows it."""
     from smstui.tui.widgets.compose_form import ComposeForm
@@ -41,7 +41,7 @@ def _follow_in_forms(app: SmsTuiApp, region: str | None) -> None:
             refresh()
 
 
-def ask_region(app: SmsTuiApp) -> None:
+def ask_region(app: SmsAppBase) -> None:
     """Ask which region the SIMs' regions should be read in (one dialog at a time)."""
     from smstui.core.region import sims_by_region
     from smstui.tui.dialogs.region import RegionDialog
@@ -61,7 +61,7 @@ def ask_region(app: SmsTuiApp) -> None:
     app.push_screen(RegionDialog(info.seen, sims, info.region), done)
 
 
-def _settle(app: SmsTuiApp, session: Session, choice: str | None) -> None:
+def _settle(app: SmsAppBase, session: Session, choice: str | None) -> None:
     """The dialog's answer, in a thread: choosing re-keys the store (one transaction)."""
     from smstui.core.config import ConfigError
     from smstui.core.events import RegionChanged

@@ -18,7 +18,10 @@ class ReportWorkerErrors:
     tracebacks (``Worker.StateChanged`` does not bubble)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        sms_app(self.app).report_worker_failure(event)  # type: ignore[attr-defined]
+        # A screen may also run in a plain host app (tests, the bulk screens' harness).
+        report = getattr(self.app, "report_worker_failure", None)  # type: ignore[attr-defined]
+        if report is not None:
+            report(event)
 
 
 class StyledOnMount:

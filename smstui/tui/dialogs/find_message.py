@@ -25,7 +25,6 @@ from smstui.tui.widgets.format import clean
 
 if TYPE_CHECKING:
     from smstui.core.lookup import Fetched
-    from smstui.tui.app_interface import SmsAppBase as SmsTuiApp
 
 #: (phone_key, lid) of the message found.
 Found = tuple[str, int]
@@ -172,7 +171,7 @@ class FindMessageDialog(ModalScreen[Found | None]):
         self.dismiss(None)
 
 
-def open_find_message(app: SmsTuiApp, sms_id: int | None = None) -> None:
+def open_find_message(app: SmsAppBase, sms_id: int | None = None) -> None:
     """The palette's "Find message by gateway id…": the dialog, then the conversation at it.
 
     With ``sms_id`` (typed as ``#62807347`` in the palette) a stored message opens at once."""

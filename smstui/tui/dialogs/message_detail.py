@@ -37,7 +37,6 @@ from smstui.tui.widgets.format import clean, display_number, slot_label, status_
 
 if TYPE_CHECKING:
     from smstui.core.store.records import MessageExtras, StoredMessage
-    from smstui.tui.app_interface import SmsAppBase as SmsTuiApp
 
 # What each status means, in plain words (api.md); failures say what most likely went wrong.
 STATUS_MEANINGS: dict[int, str] = {
@@ -328,7 +327,7 @@ def _user_zone() -> tzinfo:
     return local_zone()
 
 
-def _account_zone(app: SmsTuiApp) -> tzinfo | None:
+def _account_zone(app: SmsAppBase) -> tzinfo | None:
     # In the worker: the first use of the client imports httpx, which must not hold up a frame.
     try:
         return app.session.client.zone.zone
