@@ -18,7 +18,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -48,7 +48,12 @@ def recipients(n: int) -> list[tuple[str, str]]:
     for i in range(n):
         phone = f"+49157{20_000_000 + i * 37 % 79_999_999:08d}"
         name = names[i % len(names)]
-        out.append((phone, f"Hallo {name}, your appointment #{10_000 + i} is confirmed for Friday 10:30. Reply STOP to opt out."))
+        out.append(
+            (
+                phone,
+                f"Hallo {name}, your appointment #{10_000 + i} is confirmed for Friday 10:30. Reply STOP to opt out.",
+            )
+        )
     return out
 
 
@@ -93,9 +98,11 @@ def run(size: int = 10_000, *, sample: int = 300, batch: int = BATCH, smoke: boo
         return [Row("bulk send", "not measured", note="smstui.core.bulk.runner is not there yet")]
     sample = min(sample, size)
     # The gateway's clock agrees with ours (the store stamps rows with time.time()).
-    clock = FakeClock(datetime.now(timezone.utc))
-    with SimulatorServer(make_state(clock=clock, data="empty")) as sim, \
-            tempfile.TemporaryDirectory(prefix="smstui-bench-bulk-") as tmp:
+    clock = FakeClock(datetime.now(UTC))
+    with (
+        SimulatorServer(make_state(clock=clock, data="empty")) as sim,
+        tempfile.TemporaryDirectory(prefix="smstui-bench-bulk-") as tmp,
+    ):
         sim.faults.set("latency", seconds=LATENCY)
         base_time, base_stats = asyncio.run(_one_by_one(sim, sample))
         bulk_time, bulk_stats, summary = asyncio.run(_bulk(sim, size, batch, Path(tmp) / "store.sqlite3"))
@@ -108,17 +115,25 @@ def run(size: int = 10_000, *, sample: int = 300, batch: int = BATCH, smoke: boo
     return [
         Row(
             f"bulk: {size:,} messages, {LATENCY * 1000:.0f} ms latency — requests",
-            str(reqs), f"{size:,} (one each)", f"{size / max(reqs, 1):.0f}x fewer", f"≤ {MAX_REQUESTS}",
+            str(reqs),
+            f"{size:,} (one each)",
+            f"{size / max(reqs, 1):.0f}x fewer",
+            f"≤ {MAX_REQUESTS}",
             None if smoke else reqs <= MAX_REQUESTS,
             note=f"{by_method}; batches of {batch}; {summary}",
             data=bulk_stats,
         ),
         Row(
             f"bulk: {size:,} messages, {LATENCY * 1000:.0f} ms latency — time",
-            f"{bulk_time:.2f} s", f"{baseline:.1f} s", f"{speedup:.0f}x faster", f"≥ {MIN_SPEEDUP:.0f}x faster",
+            f"{bulk_time:.2f} s",
+            f"{baseline:.1f} s",
+            f"{speedup:.0f}x faster",
+            f"≥ {MIN_SPEEDUP:.0f}x faster",
             None if smoke else speedup >= MIN_SPEEDUP,
-            note=(f"baseline: {sample} addsms measured ({ms(per_message)} each, "
-                  f"{base_stats['total_requests']} requests) x {size:,}; {sends} addalotofsms requests"),
+            note=(
+                f"baseline: {sample} addsms measured ({ms(per_message)} each, "
+                f"{base_stats['total_requests']} requests) x {size:,}; {sends} addalotofsms requests"
+            ),
         ),
     ]
 

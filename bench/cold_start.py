@@ -54,8 +54,16 @@ def run(size: int = 100_000, *, repeats: int = 11, smoke: bool = False) -> list[
         return [Row("cold start: bare Textual app", "failed", ok=False, note=failure)]
     best_bare = min(bare)
     if not app:
-        return [Row(f"cold start to first frame ({size:,} msgs, offline)", "failed", ms(best_bare),
-                    target=f"≤ {TARGET_RATIO}x bare", ok=False, note=f"smstui did not reach its first frame: {failure}")]
+        return [
+            Row(
+                f"cold start to first frame ({size:,} msgs, offline)",
+                "failed",
+                ms(best_bare),
+                target=f"≤ {TARGET_RATIO}x bare",
+                ok=False,
+                note=f"smstui did not reach its first frame: {failure}",
+            )
+        ]
     best_app = min(app)
     ratio = best_app / best_bare
     return [
@@ -66,9 +74,11 @@ def run(size: int = 100_000, *, repeats: int = 11, smoke: bool = False) -> list[
             f"{ratio:.2f}x",
             f"≤ {TARGET_RATIO}x bare",
             None if smoke else ratio <= TARGET_RATIO,
-            note=(f"best of {len(app)}; medians {ms(median(app))} vs {ms(median(bare))}; "
-                  f"smstui's first (blank) frame {ms(min(app_ready, default=float('nan')))}; "
-                  f"process incl. exit {ms(min(walls['smstui']))} vs {ms(min(walls['bare']))}"),
+            note=(
+                f"best of {len(app)}; medians {ms(median(app))} vs {ms(median(bare))}; "
+                f"smstui's first (blank) frame {ms(min(app_ready, default=float('nan')))}; "
+                f"process incl. exit {ms(min(walls['smstui']))} vs {ms(min(walls['bare']))}"
+            ),
             data={"app": app, "bare": bare},
         )
     ]

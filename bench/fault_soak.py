@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 import httpx  # noqa: E402
 
 from smstui.core.api.errors import ApiError  # noqa: E402
-from smstui.core.bulk.plan import BulkRow
+from smstui.core.bulk.plan import BulkRow  # noqa: E402
 from smstui.core.bulk.runner import BulkJob, resume_interrupted  # noqa: E402
 from smstui.core.store.schema import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE  # noqa: E402
@@ -157,8 +157,16 @@ async def soak(messages: int = 1000, seed: int = 7, *, fault_rate: float = 0.35,
                     rows = [BulkRow(_number(rng), f"soak {seed}-{index + i}") for i in range(size)]
                     bodies += [r.body for r in rows]
                     index += size
-                    job = BulkJob.create(session.store, session.client, rows, device_id=OFFICE_PHONE,
-                                         batch_size=5, settle_margin=0, retry_delays=(0, 0), lookup_delay=0)
+                    job = BulkJob.create(
+                        session.store,
+                        session.client,
+                        rows,
+                        device_id=OFFICE_PHONE,
+                        batch_size=5,
+                        settle_margin=0,
+                        retry_delays=(0, 0),
+                        lookup_delay=0,
+                    )
                     await job.run()
                 else:
                     body = f"soak {seed}-{index}"
@@ -194,8 +202,11 @@ async def _finish(session: Any, sim: TestSimulator) -> None:
         await session.outbox.process()
         await resume_interrupted(session.store, session.client, settle_margin=0, retry_delays=(0,), lookup_delay=0)
         await session.syncer.sync()
-        waiting = [r for r in session.store.outbox((QUEUED, SENDING, UNKNOWN)) if r.outbox != UNKNOWN
-                   or (r.next_attempt is not None)]
+        waiting = [
+            r
+            for r in session.store.outbox((QUEUED, SENDING, UNKNOWN))
+            if r.outbox != UNKNOWN or (r.next_attempt is not None)
+        ]
         if not waiting:
             return
         sim.advance(61)

@@ -146,8 +146,12 @@ def _body(rng: random.Random, serial: int) -> str:
         return " ".join(rng.choice(pool) for _ in range(rng.randint(2, 12))) + " " + rng.choice(EMOJI)
     if r < 0.6:
         return rng.choice(TEMPLATES).format(
-            n=10_000 + serial, w=rng.choice(WEEKDAYS), d=rng.choice(WEEKDAYS), h=rng.randint(8, 18),
-            e=rng.choice(EMOJI), s=" ".join(rng.choice(WORDS_EN) for _ in range(rng.randint(3, 12))),
+            n=10_000 + serial,
+            w=rng.choice(WEEKDAYS),
+            d=rng.choice(WEEKDAYS),
+            h=rng.randint(8, 18),
+            e=rng.choice(EMOJI),
+            s=" ".join(rng.choice(WORDS_EN) for _ in range(rng.randint(3, 12))),
         )
     words = WORDS_EN if rng.random() < 0.7 else WORDS_DE
     text = " ".join(rng.choice(words) for _ in range(rng.randint(3, 25)))
@@ -205,7 +209,7 @@ def history(n: int, *, threads: int | None = None, big_thread: int | None = None
     else:
         big = n
     plan: list[tuple[str, str, int]] = [(BIG_THREAD_PHONE, "0151 23450001", big)]
-    plan += [(e164, alt, size) for (e164, alt), size in zip(pool, sizes)]
+    plan += [(e164, alt, size) for (e164, alt), size in zip(pool, sizes, strict=False)]
 
     span = YEARS * 365 * DAY
     rows: list[tuple[int, str, str, int, int, int | None, bool, int | None]] = []
@@ -251,9 +255,21 @@ def fill_store(store: Store, hist: History) -> None:
     key = store.phone_key
     rows = [
         (
-            m.sms_id, m.phone, key(m.phone), m.body, m.status, STATUS_TITLES.get(m.status), m.device_id, m.slot,
-            float(m.created), None if m.sent is None else float(m.sent), m.customer_id, int(m.urgent),
-            int(m.incoming), 1, float(NOW),
+            m.sms_id,
+            m.phone,
+            key(m.phone),
+            m.body,
+            m.status,
+            STATUS_TITLES.get(m.status),
+            m.device_id,
+            m.slot,
+            float(m.created),
+            None if m.sent is None else float(m.sent),
+            m.customer_id,
+            int(m.urgent),
+            int(m.incoming),
+            1,
+            float(NOW),
         )
         for m in hist.messages
     ]
@@ -276,8 +292,20 @@ def fill_simulator(state: SimState, hist: History) -> None:
     """The same history on the simulator's side (its demo account and phones must exist)."""
     msgs = [
         Msg(
-            m.sms_id, m.phone, m.body, m.device_id, m.created, m.status, m.slot, m.customer_id,
-            True if m.urgent else None, None, m.sent, None, None, 5 if m.incoming else (7 if m.status == 1 else m.status),
+            m.sms_id,
+            m.phone,
+            m.body,
+            m.device_id,
+            m.created,
+            m.status,
+            m.slot,
+            m.customer_id,
+            True if m.urgent else None,
+            None,
+            m.sent,
+            None,
+            None,
+            5 if m.incoming else (7 if m.status == 1 else m.status),
         )
         for m in hist.messages
     ]
@@ -332,7 +360,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="write the store here (default: the bench cache)")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    hist = history(args.size, seed=args.seed)
+    history(args.size, seed=args.seed)  # timed: builds (and caches) the message history
     t1 = time.perf_counter()
     if args.store:
         fresh_copy(store_file(args.size, seed=args.seed), args.store)

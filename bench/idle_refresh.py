@@ -18,7 +18,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -56,7 +56,7 @@ class CountingTransport(httpx.AsyncHTTPTransport):
 async def _scenario(size: int, tmp: Path) -> dict:
     from smstui.core.sync import Syncer
 
-    clock = FakeClock(datetime.fromtimestamp(NOW, timezone.utc))
+    clock = FakeClock(datetime.fromtimestamp(NOW, UTC))
     hist = history(size)
     state = make_state(clock=clock, data="empty")
     fill_simulator(state, hist)
@@ -103,14 +103,24 @@ async def _scenario(size: int, tmp: Path) -> dict:
             await client.aclose()
             store.close()
     return {
-        "size": size, "stored": stored, "listed": len(listing.messages),
-        "first_requests": first.requests, "first_time": first_time,
-        "idle_requests": idle_stats["total_requests"], "idle_bytes": idle_stats["total_bytes"] + idle_sent,
-        "idle_by_method": idle_stats["requests"], "idle_time": idle_time, "idle_plan": getattr(idle, "status_plan", None),
-        "naive_requests": naive_stats["total_requests"], "naive_bytes": naive_stats["total_bytes"] + naive_sent,
-        "naive_time": naive_time, "pending": len(store_pending),
-        "forced_requests": forced_stats["total_requests"], "forced_bytes": forced_stats["total_bytes"],
-        "forced_by_method": forced_stats["requests"], "forced_time": forced_time,
+        "size": size,
+        "stored": stored,
+        "listed": len(listing.messages),
+        "first_requests": first.requests,
+        "first_time": first_time,
+        "idle_requests": idle_stats["total_requests"],
+        "idle_bytes": idle_stats["total_bytes"] + idle_sent,
+        "idle_by_method": idle_stats["requests"],
+        "idle_time": idle_time,
+        "idle_plan": getattr(idle, "status_plan", None),
+        "naive_requests": naive_stats["total_requests"],
+        "naive_bytes": naive_stats["total_bytes"] + naive_sent,
+        "naive_time": naive_time,
+        "pending": len(store_pending),
+        "forced_requests": forced_stats["total_requests"],
+        "forced_bytes": forced_stats["total_bytes"],
+        "forced_by_method": forced_stats["requests"],
+        "forced_time": forced_time,
         "forced_plan": getattr(forced, "status_plan", None),
     }
 
@@ -129,30 +139,44 @@ def run(size: int = 100_000, *, small: int = 10_000, smoke: bool = False) -> lis
     return [
         Row(
             f"idle refresh, {size:,} msgs in history — bytes",
-            kb(big["idle_bytes"]), kb(big["naive_bytes"]), f"{ratio:,.0f}x fewer", f"≥ {MIN_BYTES_RATIO:.0f}x fewer",
+            kb(big["idle_bytes"]),
+            kb(big["naive_bytes"]),
+            f"{ratio:,.0f}x fewer",
+            f"≥ {MIN_BYTES_RATIO:.0f}x fewer",
             None if smoke else ratio >= MIN_BYTES_RATIO,
-            note=(f"idle {ms(big['idle_time'])} ({methods}; status plan {big['idle_plan']}); naive re-list of "
-                  f"{big['listed']:,} msgs {ms(big['naive_time'])}; first sync {big['first_requests']} requests, "
-                  f"{big['first_time']:.1f} s, stored {big['stored']:,}"),
+            note=(
+                f"idle {ms(big['idle_time'])} ({methods}; status plan {big['idle_plan']}); naive re-list of "
+                f"{big['listed']:,} msgs {ms(big['naive_time'])}; first sync {big['first_requests']} requests, "
+                f"{big['first_time']:.1f} s, stored {big['stored']:,}"
+            ),
             data=big,
         ),
         Row(
             "idle refresh — requests vs history size",
             f"{big['idle_requests']} at {size:,}",
             f"{little['idle_requests']} at {small:,}",
-            "flat" if big["idle_requests"] == little["idle_requests"] else f"{big['idle_requests']}/{little['idle_requests']}",
+            "flat"
+            if big["idle_requests"] == little["idle_requests"]
+            else f"{big['idle_requests']}/{little['idle_requests']}",
             "does not grow with history",
             None if smoke else flat,
-            note=(f"{small:,} history: idle {kb(little['idle_bytes'])} vs naive {kb(little['naive_bytes'])}; "
-                  f"naive re-list is {big['naive_requests']} request of {kb(big['naive_bytes'])}"),
+            note=(
+                f"{small:,} history: idle {kb(little['idle_bytes'])} vs naive {kb(little['naive_bytes'])}; "
+                f"naive re-list is {big['naive_requests']} request of {kb(big['naive_bytes'])}"
+            ),
             data=little,
         ),
         Row(
-            f"forced refresh (\"refresh now\"), {size:,} msgs, {big['pending']:,} still pending",
-            kb(big["forced_bytes"]), kb(big["naive_bytes"]), f"{big['naive_bytes'] / max(1, big['forced_bytes']):,.0f}x fewer",
+            f'forced refresh ("refresh now"), {size:,} msgs, {big["pending"]:,} still pending',
+            kb(big["forced_bytes"]),
+            kb(big["naive_bytes"]),
+            f"{big['naive_bytes'] / max(1, big['forced_bytes']):,.0f}x fewer",
             "informational",
-            note=(f"{big['forced_requests']} requests (" + ", ".join(f"{k} {v}" for k, v in sorted(big["forced_by_method"].items()))
-                  + f"), status plan {big['forced_plan']}, {ms(big['forced_time'])}; every pending status checked, devices too"),
+            note=(
+                f"{big['forced_requests']} requests ("
+                + ", ".join(f"{k} {v}" for k, v in sorted(big["forced_by_method"].items()))
+                + f"), status plan {big['forced_plan']}, {ms(big['forced_time'])}; every pending status checked, devices too"
+            ),
         ),
     ]
 

@@ -18,7 +18,6 @@ worker off. The worst event-loop stall during the presses is reported as the lik
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import subprocess
 import sys
@@ -119,8 +118,12 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
     finally:
         frames.uninstall()
     return {
-        "latencies": latencies, "dropped": dropped, "restarts": restarts,
-        "worst_stall": lag.worst(t_start, t_end), "duration": t_end - t_start, "final_status": status.status,
+        "latencies": latencies,
+        "dropped": dropped,
+        "restarts": restarts,
+        "worst_stall": lag.worst(t_start, t_end),
+        "duration": t_end - t_start,
+        "final_status": status.status,
     }
 
 
@@ -129,8 +132,14 @@ def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list
     store = store_file(size)
     # The simulator runs in its own process: in this one its JSON rendering would hold the GIL
     # and be counted as the app's stalls.
-    server = subprocess.Popen([sys.executable, SIM, str(size), str(LATENCY)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=bench_env(), text=True)
+    server = subprocess.Popen(
+        [sys.executable, SIM, str(size), str(LATENCY)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=bench_env(),
+        text=True,
+    )
     try:
         url = server.stdout.readline().strip()
         if not url.startswith("http"):
@@ -139,13 +148,16 @@ def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list
             answer = httpx.post(url + "gettoken", data={"email": DEMO_EMAIL, "pass": DEMO_PASSWORD}, timeout=30)
             token = answer.json()["token"]
             days = int((time.time() - hist_start) / 86_400) + 2
-            box = make_sandbox(Path(tmp), store, api_url=url, token=token,
-                               extra_toml=f"[sync]\nfirst_sync_days = {days}\n")
+            box = make_sandbox(
+                Path(tmp), store, api_url=url, token=token, extra_toml=f"[sync]\nfirst_sync_days = {days}\n"
+            )
             box.apply()
             results = {}
             for where in ("list", "thread"):
-                results[where] = (asyncio.run(_presses(presses, sync=False, where=where)),
-                                  asyncio.run(_presses(presses, sync=True, strict=not smoke, where=where)))
+                results[where] = (
+                    asyncio.run(_presses(presses, sync=False, where=where)),
+                    asyncio.run(_presses(presses, sync=True, strict=not smoke, where=where)),
+                )
     finally:
         server.stdin.close()
         try:
@@ -159,16 +171,24 @@ def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list
         p_quiet = pct(quiet["latencies"], 99)
         ratio = p_busy / p_quiet if p_quiet else float("nan")
         ok = None if smoke else (p_busy <= TARGET and ratio <= TARGET_RATIO and len(busy["latencies"]) >= presses // 2)
-        rows.append(Row(
-            f"key → repaint p99 while syncing: {labels[where]}",
-            ms(p_busy), ms(p_quiet), f"{ratio:.2f}x", f"≤ 50 ms and ≤ {TARGET_RATIO}x no-sync", ok,
-            note=(f"{len(busy['latencies'])} presses during sync (median {ms(median(busy['latencies']))}, "
-                  f"max {ms(max(busy['latencies'], default=float('nan')))}, {busy['restarts']} sync restarts, "
-                  f"{busy['dropped']} dropped); no sync: {len(quiet['latencies'])} presses, median "
-                  f"{ms(median(quiet['latencies']))}; worst event-loop stall {ms(busy['worst_stall'])} with sync "
-                  f"vs {ms(quiet['worst_stall'])} without"),
-            data={"busy": busy, "quiet": quiet},
-        ))
+        rows.append(
+            Row(
+                f"key → repaint p99 while syncing: {labels[where]}",
+                ms(p_busy),
+                ms(p_quiet),
+                f"{ratio:.2f}x",
+                f"≤ 50 ms and ≤ {TARGET_RATIO}x no-sync",
+                ok,
+                note=(
+                    f"{len(busy['latencies'])} presses during sync (median {ms(median(busy['latencies']))}, "
+                    f"max {ms(max(busy['latencies'], default=float('nan')))}, {busy['restarts']} sync restarts, "
+                    f"{busy['dropped']} dropped); no sync: {len(quiet['latencies'])} presses, median "
+                    f"{ms(median(quiet['latencies']))}; worst event-loop stall {ms(busy['worst_stall'])} with sync "
+                    f"vs {ms(quiet['worst_stall'])} without"
+                ),
+                data={"busy": busy, "quiet": quiet},
+            )
+        )
     return rows
 
 

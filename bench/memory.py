@@ -29,23 +29,38 @@ def run(size: int = 100_000, *, smoke: bool = False, scroll_limit: float = 90.0)
     store = store_file(size)
     with tempfile.TemporaryDirectory(prefix="smstui-bench-mem-") as tmp:
         box = make_sandbox(Path(tmp), store)
-        proc = subprocess.run([sys.executable, PROBE, str(scroll_limit)], env=bench_env(box.env()),
-                              capture_output=True, text=True, timeout=scroll_limit + 120)
+        proc = subprocess.run(
+            [sys.executable, PROBE, str(scroll_limit)],
+            env=bench_env(box.env()),
+            capture_output=True,
+            text=True,
+            timeout=scroll_limit + 120,
+        )
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
         return [Row("peak RSS", "failed", ok=False, note=" / ".join(tail))]
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     verdict = (lambda v: None) if smoke else (lambda v: v <= LIMIT)
     return [
-        Row(f"peak RSS: {size:,}-msg store, 10k thread open", mb(data["opened"]), target="≤ 150 MB",
+        Row(
+            f"peak RSS: {size:,}-msg store, 10k thread open",
+            mb(data["opened"]),
+            target="≤ 150 MB",
             ok=verdict(data["opened"]),
             note=f"after the list showed {mb(data['listed'])}; {data['opened_messages']} messages loaded in the view",
-            data=data),
-        Row("peak RSS: same, scrolled to the thread's first message", mb(data["scrolled"]), target="≤ 150 MB",
+            data=data,
+        ),
+        Row(
+            "peak RSS: same, scrolled to the thread's first message",
+            mb(data["scrolled"]),
+            target="≤ 150 MB",
             ok=verdict(data["scrolled"]),
-            note=(f"{data['scrolled_messages']:,} messages loaded"
-                  + ("" if data["complete"] else f" (stopped after {scroll_limit:g} s, not at the top)")),
-            data=data),
+            note=(
+                f"{data['scrolled_messages']:,} messages loaded"
+                + ("" if data["complete"] else f" (stopped after {scroll_limit:g} s, not at the top)")
+            ),
+            data=data,
+        ),
     ]
 
 

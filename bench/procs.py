@@ -30,8 +30,9 @@ class PtyRun:
     output: bytes
 
 
-def run_on_pty(argv: list[str], env: dict[str, str], *, size: tuple[int, int] = (120, 40),
-               timeout: float = 60.0) -> PtyRun:
+def run_on_pty(
+    argv: list[str], env: dict[str, str], *, size: tuple[int, int] = (120, 40), timeout: float = 60.0
+) -> PtyRun:
     master, slave = pty.openpty()
     cols, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -53,8 +54,9 @@ def run_on_pty(argv: list[str], env: dict[str, str], *, size: tuple[int, int] = 
         reader = threading.Thread(target=drain, daemon=True)
         reader.start()
         t0 = time.time()
-        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=child_env,
-                                close_fds=True, start_new_session=True)
+        proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=child_env, close_fds=True, start_new_session=True
+        )
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

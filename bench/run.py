@@ -38,8 +38,7 @@ BENCHES: list[tuple[str, dict, dict]] = [
 ]
 
 
-def run_all(*, smoke: bool = False, only: set[str] | None = None,
-            echo: Callable[[str], None] = print) -> list[Row]:
+def run_all(*, smoke: bool = False, only: set[str] | None = None, echo: Callable[[str], None] = print) -> list[Row]:
     rows: list[Row] = []
     for name, full, small in BENCHES:
         if only and name not in only:
@@ -60,9 +59,11 @@ def run_all(*, smoke: bool = False, only: set[str] | None = None,
 
 
 def report(rows: list[Row], *, smoke: bool, seconds: float) -> str:
-    head = (f"smstui benchmarks, {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, "
-            f"Python {platform.python_version()}, {platform.machine()}, "
-            f"{'smoke sizes' if smoke else 'full sizes'}, {seconds:.0f} s")
+    head = (
+        f"smstui benchmarks, {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, "
+        f"Python {platform.python_version()}, {platform.machine()}, "
+        f"{'smoke sizes' if smoke else 'full sizes'}, {seconds:.0f} s"
+    )
     lines = [f"# {head}", "", markdown_table(rows), "", "Notes:", ""]
     lines += [f"- **{r.measure}**: {r.note}" for r in rows if r.note]
     return "\n".join(lines) + "\n"
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     stem = "smoke" if args.smoke else "latest"
     (RESULTS / f"{stem}.md").write_text(text, encoding="utf-8")
     (RESULTS / f"{stem}.json").write_text(
-        json.dumps([r.as_dict() for r in rows], indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+        json.dumps([r.as_dict() for r in rows], indent=1, default=str, ensure_ascii=False), encoding="utf-8"
+    )
     print()
     print(markdown_table(rows))
     print(f"\n{len(rows)} rows in {seconds:.0f} s; written to {RESULTS / ('smoke.md' if args.smoke else 'latest.md')}")

@@ -63,8 +63,16 @@ class Sandbox:
             os.environ.pop(var, None)
 
 
-def make_sandbox(root: Path, store: Path | None, *, api_url: str | None = None, token: str = FAKE_TOKEN,
-                 email: str = "demo@smstui.dev", refresh_interval: int = 15, extra_toml: str = "") -> Sandbox:
+def make_sandbox(
+    root: Path,
+    store: Path | None,
+    *,
+    api_url: str | None = None,
+    token: str = FAKE_TOKEN,
+    email: str = "demo@smstui.dev",
+    refresh_interval: int = 15,
+    extra_toml: str = "",
+) -> Sandbox:
     """A config with one profile ``bench`` (region DE), its store (a copy of ``store``) and token."""
     box = Sandbox(root, api_url or closed_port_url())
     box.config.parent.mkdir(parents=True, exist_ok=True)

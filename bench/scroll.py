@@ -54,9 +54,12 @@ async def _scroll(limit: float) -> dict[str, Any]:
             await lag.stop()
             shown = frames.between(t0, t1)
             return {
-                "frames": [f.duration for f in shown], "stall": lag.worst(t0, t1),
+                "frames": [f.duration for f in shown],
+                "stall": lag.worst(t0, t1),
                 "stalls_over": sum(1 for at, d in lag.stalls if t0 <= at <= t1 and d > TARGET),
-                "loaded": len(view.messages), "complete": not view.has_older, "presses": presses,
+                "loaded": len(view.messages),
+                "complete": not view.has_older,
+                "presses": presses,
                 "elapsed": t1 - t0,
             }
     finally:
@@ -74,12 +77,15 @@ def run(size: int = 100_000, *, smoke: bool = False, limit: float = 90.0) -> lis
     return [
         Row(
             "scroll to the top of the 10k thread: worst frame / loop stall",
-            f"{ms(worst_frame)} / {ms(data['stall'])}", target="no frame over 50 ms",
+            f"{ms(worst_frame)} / {ms(data['stall'])}",
+            target="no frame over 50 ms",
             ok=None if smoke else (worst <= TARGET and data["complete"]),
-            note=(f"{len(durations)} frames (median {ms(median(durations))}, p99 {ms(pct(durations, 99))}); "
-                  f"{data['stalls_over']} stalls over 50 ms; {data['loaded']:,} messages loaded in "
-                  f"{data['presses']} Home presses, {data['elapsed']:.1f} s"
-                  + ("" if data["complete"] else "; did NOT reach the top")),
+            note=(
+                f"{len(durations)} frames (median {ms(median(durations))}, p99 {ms(pct(durations, 99))}); "
+                f"{data['stalls_over']} stalls over 50 ms; {data['loaded']:,} messages loaded in "
+                f"{data['presses']} Home presses, {data['elapsed']:.1f} s"
+                + ("" if data["complete"] else "; did NOT reach the top")
+            ),
             data=data,
         )
     ]

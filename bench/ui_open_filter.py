@@ -64,7 +64,7 @@ async def _measure(smoke: bool) -> dict[str, Any]:
             thread_list.focus()
             await pilot.pause()
             keys = [t.phone_key for t in thread_list.threads]
-            targets = [BIG_THREAD_PHONE] + [k for k in keys[1:: max(1, len(keys) // 5)] if k != BIG_THREAD_PHONE][:4]
+            targets = [BIG_THREAD_PHONE] + [k for k in keys[1 :: max(1, len(keys) // 5)] if k != BIG_THREAD_PHONE][:4]
             opens: dict[str, float] = {}
             for key in targets:
                 if key not in keys:
@@ -114,14 +114,20 @@ def measure(size: int, *, smoke: bool = False) -> list[Row]:
     worst_key = max(per_key, default=float("nan"))
     return [
         Row(
-            "UI: open conversation (key → painted)", ms(worst_open), target="≤ 50 ms",
+            "UI: open conversation (key → painted)",
+            ms(worst_open),
+            target="≤ 50 ms",
             ok=bool(opens) and worst_open <= TARGET,
-            note=(f"{len(opens)} threads; 10k thread {ms(big) if big is not None else 'n/a'}; "
-                  f"median {ms(median(list(opens.values())))}"),
+            note=(
+                f"{len(opens)} threads; 10k thread {ms(big) if big is not None else 'n/a'}; "
+                f"median {ms(median(list(opens.values())))}"
+            ),
             data=opens,
         ),
         Row(
-            f"UI: phone filter, typing {FILTER_TEXT!r} (key → painted)", ms(worst_key), target="≤ 50 ms",
+            f"UI: phone filter, typing {FILTER_TEXT!r} (key → painted)",
+            ms(worst_key),
+            target="≤ 50 ms",
             ok=bool(per_key) and worst_key <= TARGET,
             note=f"per key: {', '.join(ms(v) for v in per_key)}; {result['matches']} matches shown",
             data={"per_key": per_key},

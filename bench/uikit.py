@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any
 
 from textual.screen import Screen
 
@@ -37,7 +37,7 @@ class FrameRecorder:
     frames: list[Frame] = field(default_factory=list)
     _original: Callable[..., Any] | None = None
 
-    def install(self) -> "FrameRecorder":
+    def install(self) -> FrameRecorder:
         original = Screen._compositor_refresh
         recorder = self
 
@@ -82,7 +82,7 @@ class LoopLag:
             now = time.perf_counter()
             self.stalls.append((now, now - before - self.period))
 
-    def start(self) -> "LoopLag":
+    def start(self) -> LoopLag:
         self._task = asyncio.get_running_loop().create_task(self._run())
         return self
 
@@ -134,8 +134,9 @@ def threads_shown(app: Any) -> bool:
 
 
 @asynccontextmanager
-async def running_app(*, sync: bool = True, refresh_interval: float | None = None,
-                      timeout: float = 60.0) -> AsyncIterator[tuple[Any, Any]]:
+async def running_app(
+    *, sync: bool = True, refresh_interval: float | None = None, timeout: float = 60.0
+) -> AsyncIterator[tuple[Any, Any]]:
     """The app over the sandbox in os.environ, headless at 120x40, with its conversations shown."""
     from smstui.core.session import open_session
     from smstui.tui.app import make_app

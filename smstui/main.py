@@ -34,8 +34,10 @@ def main() -> None:
 
             try:
                 # The same options click reads from the environment (empty means unset, as in click).
-                session = open_session(config_path=os.environ.get("SMSTUI_CONFIG") or None,
-                                       api_url=os.environ.get("SMSTUI_API_URL") or None)
+                session = open_session(
+                    config_path=os.environ.get("SMSTUI_CONFIG") or None,
+                    api_url=os.environ.get("SMSTUI_API_URL") or None,
+                )
             except Exception:
                 pass  # the click path opens it again and reports the problem the usual way
             else:

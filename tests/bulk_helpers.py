@@ -22,11 +22,19 @@ def sim_store(sim: TestSimulator, path: Path, region: str | None = None) -> Stor
     return Store(path, region=region, clock=lambda: sim.clock().timestamp())
 
 
-def sim_client(sim: TestSimulator, *, timeout: float = 3.0, transport: httpx.AsyncBaseTransport | None = None) -> GatewayClient:
+def sim_client(
+    sim: TestSimulator, *, timeout: float = 3.0, transport: httpx.AsyncBaseTransport | None = None
+) -> GatewayClient:
     # The simulator's account zone, as a profile's account_timezone gives it: sim_empty has
     # no messages to learn it from (and this machine's zone may be any).
-    return GatewayClient(sim.url, email=sim.email, password=sim.password, timeout=timeout, transport=transport,
-                         gateway_tz=ZoneInfo(sim.state.accounts[sim.email.lower()].timezone))
+    return GatewayClient(
+        sim.url,
+        email=sim.email,
+        password=sim.password,
+        timeout=timeout,
+        transport=transport,
+        gateway_tz=ZoneInfo(sim.state.accounts[sim.email.lower()].timezone),
+    )
 
 
 class FlakyTransport(httpx.AsyncBaseTransport):

@@ -47,8 +47,9 @@ class Cli:
         self.api_url = api_url
         self.runs: list[Run] = []
 
-    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
-                 api_url: str | None = None) -> Run:
+    def __call__(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None, api_url: str | None = None
+    ) -> Run:
         argv: list[str] = ["--api-url", api_url or self.api_url, *args]
         result = CliRunner().invoke(cli, argv, input=input, env=env, catch_exceptions=True)
         run = Run(result.exit_code, result.stdout, result.stderr, result.exception)
@@ -63,7 +64,7 @@ class Cli:
         return run
 
     @classmethod
-    def logged_in(cls, api_url: str) -> "Cli":
+    def logged_in(cls, api_url: str) -> Cli:
         runner = cls(api_url)
         runner.login()
         return runner

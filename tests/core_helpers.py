@@ -36,8 +36,14 @@ def sim_config(
 
 
 def open_sim_session(
-    sim: TestSimulator, *, timeout: float = 5, login: bool = True, transport: Any = None, extra: str = "",
-    db_path: Path | None = None, profile_extra: str = "",
+    sim: TestSimulator,
+    *,
+    timeout: float = 5,
+    login: bool = True,
+    transport: Any = None,
+    extra: str = "",
+    db_path: Path | None = None,
+    profile_extra: str = "",
 ) -> Session:
     """A session on the simulator, its store driven by the simulator's FakeClock."""
     sim_config(sim, timeout=timeout, extra=extra, profile_extra=profile_extra)

@@ -23,17 +23,25 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-UTC = timezone.utc
+UTC = UTC
 INT64_MAX = 2**63 - 1  # SQLite's INTEGER range; the gateway's ids are positive
 
-ZONE_NAMES = ("Europe/Paris", "Europe/Berlin", "UTC", "Australia/Sydney", "America/New_York", "Asia/Kolkata",
-              "Pacific/Chatham", "America/St_Johns")
+ZONE_NAMES = (
+    "Europe/Paris",
+    "Europe/Berlin",
+    "UTC",
+    "Australia/Sydney",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+    "America/St_Johns",
+)
 OFFSETS = ("+02:00", "+01:00", "-05:00", "+05:30", "+00:00", "-09:30", "+13:45", "+0200", "-03")
 ABBREVIATIONS = {"UTC": 0, "GMT": 0, "CET": 60, "CEST": 120, "EST": -300, "PDT": -420, "BST": 60}
 KNOWN_STATUSES = (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 100, 101)
@@ -75,8 +83,12 @@ def texts(max_size: int = 40) -> st.SearchStrategy[str]:
 
 def lone_surrogates() -> st.SearchStrategy[str]:
     """What ``"\\ud800"`` in a JSON string becomes: text SQLite cannot encode as UTF-8."""
-    return st.builds(lambda a, s, b: a + s + b, st.text(max_size=5),
-                     st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), st.text(max_size=5))
+    return st.builds(
+        lambda a, s, b: a + s + b,
+        st.text(max_size=5),
+        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+        st.text(max_size=5),
+    )
 
 
 # ------------------------------------------------------------------ dates
@@ -143,8 +155,14 @@ class MessageTruth:
 def message_valid(draw: st.DrawFn, sms_id: int | None = None) -> tuple[dict[str, Any], MessageTruth]:
     sms_id = draw(gateway_ids()) if sms_id is None else sms_id
     raw: dict[str, Any] = {"id": draw(int_forms(sms_id))}
-    raw["sendto"] = draw(st.one_of(st.sampled_from(["+4912312312332", " +1 17642031984", "015752982212",
-                                                    "Vodafone", "22000", "00491701234567"]), nulls()))
+    raw["sendto"] = draw(
+        st.one_of(
+            st.sampled_from(
+                ["+4912312312332", " +1 17642031984", "015752982212", "Vodafone", "22000", "00491701234567"]
+            ),
+            nulls(),
+        )
+    )
     body = draw(st.one_of(texts(), st.none()))
     if body is not None or draw(st.booleans()):
         raw["body"] = body
@@ -155,8 +173,21 @@ def message_valid(draw: st.DrawFn, sms_id: int | None = None) -> tuple[dict[str,
     device_key = draw(st.sampled_from(["deviceid", "device_id", None]))
     if device_key:
         raw[device_key] = draw(st.one_of(int_forms(draw(st.integers(1, 10**6))), nulls()))
-    raw["urgent"], urgent = draw(st.sampled_from([(None, False), (True, True), (False, False), (0, False), (1, True),
-                                                  ("0", False), ("1", True), ("null", False), ("true", True)]))
+    raw["urgent"], urgent = draw(
+        st.sampled_from(
+            [
+                (None, False),
+                (True, True),
+                (False, False),
+                (0, False),
+                (1, True),
+                ("0", False),
+                ("1", True),
+                ("null", False),
+                ("true", True),
+            ]
+        )
+    )
     kind = draw(st.sampled_from(["null", "zero", "int"]))
     if kind == "null":
         raw["customerid"], customer = draw(nulls()), None
@@ -174,7 +205,9 @@ def message_valid(draw: st.DrawFn, sms_id: int | None = None) -> tuple[dict[str,
         raw[key] = draw(php_dates())[0]
     if draw(st.booleans()):
         paket = draw(st.one_of(nulls(), int_forms(draw(st.integers(1, 10**6)))))
-        raw.update(paketid=paket, pakettitle=draw(st.one_of(nulls(), texts(20))), paketbody=draw(st.one_of(nulls(), texts(20))))
+        raw.update(
+            paketid=paket, pakettitle=draw(st.one_of(nulls(), texts(20))), paketbody=draw(st.one_of(nulls(), texts(20)))
+        )
     truth = MessageTruth(sms_id, status, customer, urgent, slot, created, "" if body is None else body)
     return raw, truth
 
@@ -307,8 +340,13 @@ def getdevicestatus_valid(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
 def getsmsstatus_valid(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
     sms_id = draw(gateway_ids())
     status = draw(st.one_of(st.sampled_from(KNOWN_STATUSES), st.integers(0, 10**6)))
-    payload = {**error_flag_ok(draw), "sms_id": draw(int_forms(sms_id)), "status": draw(int_forms(status)),
-               "status_description": draw(st.one_of(texts(20), nulls())), "message": "Ok"}
+    payload = {
+        **error_flag_ok(draw),
+        "sms_id": draw(int_forms(sms_id)),
+        "status": draw(int_forms(status)),
+        "status_description": draw(st.one_of(texts(20), nulls())),
+        "message": "Ok",
+    }
     return payload, sms_id
 
 
@@ -326,8 +364,11 @@ ID_KEYS = {
 def id_answer_valid(draw: st.DrawFn, method: str) -> tuple[dict[str, Any], int]:
     new_id = draw(gateway_ids())
     key = draw(st.sampled_from(ID_KEYS[method]))
-    payload = {**error_flag_ok(draw), key: draw(int_forms(new_id)),
-               "message": draw(st.sampled_from(["Sms has been saved successfully", "OK", "ok", ""]))}
+    payload = {
+        **error_flag_ok(draw),
+        key: draw(int_forms(new_id)),
+        "message": draw(st.sampled_from(["Sms has been saved successfully", "OK", "ok", ""])),
+    }
     return payload, new_id
 
 
@@ -348,9 +389,15 @@ def error_answer(draw: st.DrawFn) -> dict[str, Any]:
     flag = draw(st.sampled_from([1, "1", True, "true", " 1", "yes", 2, -1, "x", 1.5]))
     payload: dict[str, Any] = {"error": flag}
     if draw(st.integers(0, 4)):
-        payload["message"] = draw(st.one_of(
-            st.sampled_from(["Wrong token", "Device not found", "wrong password", "Limit reached", ""]),
-            texts(30), nulls(), st.integers(), st.lists(st.integers(), max_size=2)))
+        payload["message"] = draw(
+            st.one_of(
+                st.sampled_from(["Wrong token", "Device not found", "wrong password", "Limit reached", ""]),
+                texts(30),
+                nulls(),
+                st.integers(),
+                st.lists(st.integers(), max_size=2),
+            )
+        )
     return payload
 
 
@@ -372,19 +419,48 @@ VALID: dict[str, Callable[[], st.SearchStrategy[tuple[dict[str, Any], Any]]]] = 
 # ------------------------------------------------------------------ broken values and payloads
 
 HUGE_INTS = st.one_of(
-    st.integers(2**63, 2**200), st.integers(-(2**200), -(2**63) - 1),
+    st.integers(2**63, 2**200),
+    st.integers(-(2**200), -(2**63) - 1),
     st.sampled_from([2**63, 2**64, -(2**63) - 1, 10**30, 10**4000]),
 )
-BAD_FLOATS = st.sampled_from([float("nan"), float("inf"), float("-inf"), 1e308, -1e308, 1e19, 9.3e18, 0.5, -0.0, 1e-300])
+BAD_FLOATS = st.sampled_from(
+    [float("nan"), float("inf"), float("-inf"), 1e308, -1e308, 1e19, 9.3e18, 0.5, -0.0, 1e-300]
+)
 
 
 def junk_scalars() -> st.SearchStrategy[Any]:
     return st.one_of(
-        st.none(), st.booleans(), st.integers(), HUGE_INTS, BAD_FLOATS, st.floats(allow_nan=True),
-        texts(), lone_surrogates(), nulls(),
-        st.sampled_from(["1e308", "1e400", "nan", "inf", "-1", "0", "9223372036854775808", "99999999999999999999",
-                         "0x10", "1_000", "１２３", "½", "NaN", "--1", "+5", " ", "9999-12-31 23:59:59",
-                         "0001-01-01 00:00:00"]),
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        HUGE_INTS,
+        BAD_FLOATS,
+        st.floats(allow_nan=True),
+        texts(),
+        lone_surrogates(),
+        nulls(),
+        st.sampled_from(
+            [
+                "1e308",
+                "1e400",
+                "nan",
+                "inf",
+                "-1",
+                "0",
+                "9223372036854775808",
+                "99999999999999999999",
+                "0x10",
+                "1_000",
+                "１２３",
+                "½",
+                "NaN",
+                "--1",
+                "+5",
+                " ",
+                "9999-12-31 23:59:59",
+                "0001-01-01 00:00:00",
+            ]
+        ),
     )
 
 
@@ -408,13 +484,41 @@ def junk_dates() -> st.SearchStrategy[Any]:
     """Dates that are not dates, or beyond what datetime holds once moved to UTC."""
     return st.one_of(
         junk(),
-        st.fixed_dictionaries({"date": st.sampled_from(["9999-12-31 23:59:59.000000", "0001-01-01 00:00:00",
-                                                         "2023-13-45 99:99:99", "yesterday", "", "2023-11-02T22:44:43Z"]),
-                               "timezone_type": st.sampled_from([1, 2, 3, "3", None, 99]),
-                               "timezone": st.one_of(st.sampled_from(["-12:00", "+14:00", "+23:59", "-23:59", "+99:00",
-                                                                      "Mars/Olympus", "../../etc/passwd", "Europe",
-                                                                      "", "\x00", "a" * 300, "+02:60", "posixrules"]),
-                                                     junk())}),
+        st.fixed_dictionaries(
+            {
+                "date": st.sampled_from(
+                    [
+                        "9999-12-31 23:59:59.000000",
+                        "0001-01-01 00:00:00",
+                        "2023-13-45 99:99:99",
+                        "yesterday",
+                        "",
+                        "2023-11-02T22:44:43Z",
+                    ]
+                ),
+                "timezone_type": st.sampled_from([1, 2, 3, "3", None, 99]),
+                "timezone": st.one_of(
+                    st.sampled_from(
+                        [
+                            "-12:00",
+                            "+14:00",
+                            "+23:59",
+                            "-23:59",
+                            "+99:00",
+                            "Mars/Olympus",
+                            "../../etc/passwd",
+                            "Europe",
+                            "",
+                            "\x00",
+                            "a" * 300,
+                            "+02:60",
+                            "posixrules",
+                        ]
+                    ),
+                    junk(),
+                ),
+            }
+        ),
         st.sampled_from(["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "9999-12-31 23:59:59"]),
     )
 
@@ -458,11 +562,34 @@ def broken_payloads(method: str) -> st.SearchStrategy[Any]:
         mutated(VALID[method]()),
         mutated(VALID[method]()),
         junk(),  # non-object JSON: lists, strings, numbers, null
-        st.dictionaries(st.sampled_from(["error", "message", "smss", "sms", "device", "count", "id", "sms_id",
-                                         "tag_id", "contact_id", "paket_id", "paket", "status", "device_id", "token"]),
-                        junk(), max_size=5),
-        st.builds(lambda d, k: {"error": 0, k: deep(d)}, st.integers(10, 500),
-                  st.sampled_from(["smss", "device", "sms_id", "count", "status", "token"])),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "error",
+                    "message",
+                    "smss",
+                    "sms",
+                    "device",
+                    "count",
+                    "id",
+                    "sms_id",
+                    "tag_id",
+                    "contact_id",
+                    "paket_id",
+                    "paket",
+                    "status",
+                    "device_id",
+                    "token",
+                ]
+            ),
+            junk(),
+            max_size=5,
+        ),
+        st.builds(
+            lambda d, k: {"error": 0, k: deep(d)},
+            st.integers(10, 500),
+            st.sampled_from(["smss", "device", "sms_id", "count", "status", "token"]),
+        ),
     )
 
 
@@ -497,7 +624,7 @@ HTML_PAGES = (
     b"<hr><center>nginx</center></body></html>",
     b"<!DOCTYPE html><html><body>Cloudflare: checking your browser...</body></html>",
     b"  <?xml version='1.0'?><error>maintenance</error>",
-    b"<br />\n<b>Fatal error</b>:  Uncaught PDOException in /var/www/api.php:12<br />{\"error\":0}",
+    b'<br />\n<b>Fatal error</b>:  Uncaught PDOException in /var/www/api.php:12<br />{"error":0}',
 )
 
 
@@ -505,13 +632,32 @@ HTML_PAGES = (
 def broken_bodies(draw: st.DrawFn, method: str) -> bytes:
     """Bytes that are not a readable JSON answer (or barely are)."""
     valid_body = to_json_bytes(draw(VALID[method]())[0])
-    kind = draw(st.sampled_from(["truncated", "utf8", "html", "empty", "deep_text", "huge", "garbage", "bom",
-                                 "trailing", "json_junk", "huge_number"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "truncated",
+                "utf8",
+                "html",
+                "empty",
+                "deep_text",
+                "huge",
+                "garbage",
+                "bom",
+                "trailing",
+                "json_junk",
+                "huge_number",
+            ]
+        )
+    )
     if kind == "truncated":
         return valid_body[: draw(st.integers(0, max(0, len(valid_body) - 1)))]
     if kind == "utf8":
         at = draw(st.integers(0, len(valid_body)))
-        bad = draw(st.sampled_from([b"\xff", b"\xfe\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80", b"\xc0\xaf"]))
+        bad = draw(
+            st.sampled_from(
+                [b"\xff", b"\xfe\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80", b"\xc0\xaf"]
+            )
+        )
         return valid_body[:at] + bad + valid_body[at:]
     if kind == "html":
         return draw(st.sampled_from(HTML_PAGES))
@@ -524,25 +670,31 @@ def broken_bodies(draw: st.DrawFn, method: str) -> bytes:
         return draw(st.sampled_from([inner, b'{"error":0,"smss":' + inner + b',"sms_id":' + inner + b"}"]))
     if kind == "huge":
         size = draw(st.sampled_from([1 << 20, (1 << 20) + 7]))
-        return draw(st.sampled_from([
-            b'{"error":0,"message":"' + b"x" * size + b'"}',
-            b'{"error":0,"smss":{"1":{"id":1,"status":1,"sendto":"+1","body":"' + b"y" * size + b'"}}}',
-            b"[" + b"0," * (size // 2) + b"0]",
-            b" " * size + valid_body,
-            b"A" * size,
-        ]))
+        return draw(
+            st.sampled_from(
+                [
+                    b'{"error":0,"message":"' + b"x" * size + b'"}',
+                    b'{"error":0,"smss":{"1":{"id":1,"status":1,"sendto":"+1","body":"' + b"y" * size + b'"}}}',
+                    b"[" + b"0," * (size // 2) + b"0]",
+                    b" " * size + valid_body,
+                    b"A" * size,
+                ]
+            )
+        )
     if kind == "garbage":
         return draw(st.binary(max_size=200))
     if kind == "bom":
         return b"\xef\xbb\xbf" + valid_body
     if kind == "trailing":
-        return valid_body + draw(st.sampled_from([b"}", b"<br>", b"\x00", b" {\"error\":1}"]))
+        return valid_body + draw(st.sampled_from([b"}", b"<br>", b"\x00", b' {"error":1}']))
     if kind == "huge_number":
         return b'{"error":0,"count":' + b"9" * draw(st.sampled_from([19, 20, 400, 5000])) + b',"sms_id":1e999}'
     return to_json_bytes(draw(broken_payloads(method)), ensure_ascii=draw(st.booleans()))
 
 
-STATUS_CODES = st.sampled_from([200, 200, 200, 201, 204, 301, 302, 307, 308, 400, 401, 403, 404, 418, 429, 500, 502, 503, 504])
+STATUS_CODES = st.sampled_from(
+    [200, 200, 200, 201, 204, 301, 302, 307, 308, 400, 401, 403, 404, 418, 429, 500, 502, 503, 504]
+)
 
 
 @st.composite
@@ -561,7 +713,11 @@ def broken_answer(draw: st.DrawFn, method: str) -> Answer:
         return Answer(200, to_json_bytes(draw(broken_payloads(method))), content_type)
     if kind == "status":
         status = draw(STATUS_CODES)
-        body = draw(st.one_of(st.sampled_from(HTML_PAGES + (b"",)), st.builds(to_json_bytes, VALID[method]().map(lambda p: p[0]))))
+        body = draw(
+            st.one_of(
+                st.sampled_from(HTML_PAGES + (b"",)), st.builds(to_json_bytes, VALID[method]().map(lambda p: p[0]))
+            )
+        )
         location = draw(st.sampled_from([None, "/elsewhere/", "https://smsgateway24.example/getdata/x", "::bad"]))
         return Answer(status, body, content_type, location=location)
     return Answer(200, draw(broken_bodies(method)), content_type)

@@ -11,15 +11,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHES = ("open_filter", "memory", "scroll", "cold_start", "idle_refresh", "bulk_send", "key_latency")
 # A word of each bench's row titles: every bench must report, and report numbers.
-EXPECTED = ("store: open conversation", "store: phone filter", "UI: open conversation", "UI: phone filter",
-            "peak RSS", "scroll to the top", "cold start", "idle refresh", "bulk:", "key → repaint")
+EXPECTED = (
+    "store: open conversation",
+    "store: phone filter",
+    "UI: open conversation",
+    "UI: phone filter",
+    "peak RSS",
+    "scroll to the top",
+    "cold start",
+    "idle refresh",
+    "bulk:",
+    "key → repaint",
+)
 
 
 def test_every_bench_runs_in_smoke_mode(tmp_path: Path) -> None:
     env = dict(os.environ, SMSTUI_BENCH_RESULTS=str(tmp_path / "results"))
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = json.loads((tmp_path / "results" / "smoke.json").read_text(encoding="utf-8"))
@@ -37,7 +51,9 @@ def test_generator_is_deterministic_and_realistic() -> None:
     from bench.generate import BIG_THREAD_PHONE, history
 
     first, second = history(3000, seed=3), history(3000, seed=3)
-    assert [(m.phone, m.body, m.status) for m in first.messages] == [(m.phone, m.body, m.status) for m in second.messages]
+    assert [(m.phone, m.body, m.status) for m in first.messages] == [
+        (m.phone, m.body, m.status) for m in second.messages
+    ]
     msgs = first.messages
     assert len(msgs) == 3000
     assert sum(1 for m in msgs if BIG_THREAD_PHONE == m.phone or m.phone == "0151 23450001") == 300

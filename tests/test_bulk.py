@@ -47,9 +47,9 @@ from smstui.core.store.schema import (
 )
 from smstui.core.templates import TemplateError
 from smstui.simulator.testing import TestSimulator
+from tests.bulk_helpers import DEVICE, FlakyTransport, client, sim_client, store  # noqa: F401
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the simulator account's zone (sim_empty has no messages to show it)
-from tests.bulk_helpers import DEVICE, FlakyTransport, client, sim_client, store  # noqa: F401
 
 # No margin past the (short) client timeout: the tests' lost answers are lost at once.
 FAST = dict(settle_seconds=0, settle_margin=0, retry_delays=(0, 0, 0), lookup_retries=1, lookup_delay=0)
@@ -432,7 +432,9 @@ async def test_rows_with_their_own_customer_ids(sim_empty: TestSimulator, store:
             assert sim_empty.state.messages[row.sms_id].customerid == row.customer_id  # type: ignore[index]
 
 
-async def test_auth_expiry_mid_job_is_transparent(sim_empty: TestSimulator, store: Store, client: GatewayClient) -> None:
+async def test_auth_expiry_mid_job_is_transparent(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
     job = make_job(store, client, make_rows(20))
 
     def progress(p: BulkProgress) -> None:
@@ -476,7 +478,9 @@ def test_rows_from_bulk_csv_with_template_and_names() -> None:
         "phone,first name,code\n+4915752982212,Ann,A1\n+4917612345678,,B2\nbad,x,y\n", kind="bulk", body_required=False
     )
     rows, invalid = rows_from_preview(
-        preview, template="Hi {name}, code {code} for {phone}", names=lambda e164: "Bob" if e164.endswith("78") else None
+        preview,
+        template="Hi {name}, code {code} for {phone}",
+        names=lambda e164: "Bob" if e164.endswith("78") else None,
     )
     assert [r.body for r in rows] == ["Hi Ann, code A1 for +4915752982212", "Hi Bob, code B2 for +4917612345678"]
     assert [r.line for r in rows] == [2, 3]
@@ -702,7 +706,9 @@ def test_large_batches_and_long_texts_are_planned_by_size() -> None:
     assert len(set(markers)) == len(markers)
 
 
-async def test_a_job_another_process_is_sending_is_left_to_it(sim_empty: TestSimulator, store: Store, client: GatewayClient) -> None:
+async def test_a_job_another_process_is_sending_is_left_to_it(
+    sim_empty: TestSimulator, store: Store, client: GatewayClient
+) -> None:
     # Two processes (the app and `smstui sync`, say) must never send one job's rows together.
     from smstui.core.bulk.lock import JobLock
     from smstui.core.bulk.runner import resume_interrupted

@@ -98,8 +98,15 @@ def test_devices_json(cli: Cli) -> None:
     assert docs[OLD_PHONE]["online"] is False
     assert docs[OLD_PHONE]["last_seen"] is not None
     assert set(office) == {
-        "id", "title", "online", "last_seen", "seconds_since_seen", "app_version", "app_version_current",
-        "sims", "slots",
+        "id",
+        "title",
+        "online",
+        "last_seen",
+        "seconds_since_seen",
+        "app_version",
+        "app_version_current",
+        "sims",
+        "slots",
     }
 
 
@@ -124,8 +131,13 @@ def test_send_prints_the_sms_id_and_status_finds_it(cli: Cli, sim_empty: TestSim
     status = cli("status", str(sms_id), "--json")
     assert status.exit_code == 0
     assert status.json() == {
-        "sms_id": sms_id, "status": 1, "status_title": "New", "final": False, "failed": False,
-        "hint": None, "timed_out": False,
+        "sms_id": sms_id,
+        "status": 1,
+        "status_title": "New",
+        "final": False,
+        "failed": False,
+        "hint": None,
+        "timed_out": False,
     }
     sim_empty.advance(60)
     assert cli("status", str(sms_id), "--json").json()["status"] == 7
@@ -136,8 +148,20 @@ def test_send_json_to_several_numbers_with_slot_and_options(cli: Cli, sim_empty:
     # No messages to learn the account's zone from: the profile names it.
     write_config('[profiles.default]\naccount_timezone = "Europe/Berlin"\n')
     run = cli(
-        "send", "--to", f"{DELIVERED_NUMBER}, +4917612345678", "--device", str(OFFICE_PHONE), "--slot", "sms2",
-        "--urgent", "--customer-id", "77", "--at", "+2h", "--json", "later",
+        "send",
+        "--to",
+        f"{DELIVERED_NUMBER}, +4917612345678",
+        "--device",
+        str(OFFICE_PHONE),
+        "--slot",
+        "sms2",
+        "--urgent",
+        "--customer-id",
+        "77",
+        "--at",
+        "+2h",
+        "--json",
+        "later",
     )
     assert run.exit_code == 0, run.output
     doc = run.json()
@@ -236,8 +260,16 @@ def test_sync_then_offline_messages(live_demo: Cli) -> None:
     assert run.exit_code == 0, run.output
     report = run.json()
     assert report["new_messages"] > 0
-    assert set(report) == {"new_messages", "changed_messages", "new_incoming", "changed_threads", "devices_changed",
-                           "region", "verified", "bulk_jobs"}
+    assert set(report) == {
+        "new_messages",
+        "changed_messages",
+        "new_incoming",
+        "changed_threads",
+        "devices_changed",
+        "region",
+        "verified",
+        "bulk_jobs",
+    }
     assert report["region"] == {"region": "DE", "source": "sims", "seen": ["DE"]}  # learnt at login
     assert report["bulk_jobs"] == []
     # The first sync says what it verified against the gateway's own count.
@@ -266,13 +298,32 @@ def test_real_process_send_with_stdin_and_env_credentials(sim_empty: TestSimulat
         "SMSTUI_API_URL": sim_empty.url,
     }
     result = subprocess.run(
-        [sys.executable, "-m", "smstui", "send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--json", "-"],
-        input="from a pipe\n", capture_output=True, text=True, env=env, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "smstui",
+            "send",
+            "--to",
+            DELIVERED_NUMBER,
+            "--device",
+            str(OFFICE_PHONE),
+            "--json",
+            "-",
+        ],
+        input="from a pipe\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     [doc] = json.loads(result.stdout)["messages"]
     assert sim_empty.state.messages[doc["sms_id"]].body == "from a pipe"
     bad = subprocess.run(
-        [sys.executable, "-m", "smstui", "status", "nope"], capture_output=True, text=True, env=env, timeout=60,
+        [sys.executable, "-m", "smstui", "status", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert bad.returncode == 2 and bad.stdout == ""

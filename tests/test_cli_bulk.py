@@ -99,8 +99,9 @@ def _killed_job(sim: SimulatorServer, n: int = 30):  # type: ignore[no-untyped-d
     from tests.core_helpers import Kill, KillingTransport
 
     session = open_session(api_url=sim.url)
-    client = GatewayClient(sim.url, email=sim.email, password=sim.password,
-                           transport=KillingTransport("addalotofsms", "after"))
+    client = GatewayClient(
+        sim.url, email=sim.email, password=sim.password, transport=KillingTransport("addalotofsms", "after")
+    )
     rows = [BulkRow(f"+4915123{400000 + i:06d}", f"Hello {i}") for i in range(n)]
     job = BulkJob.create(session.store, client, rows, device_id=OFFICE_PHONE, batch_size=10)
     with pytest.raises(Kill):
@@ -116,7 +117,9 @@ def _assert_all_once(session, sim: SimulatorServer, n: int = 30) -> None:  # typ
     assert max(Counter((m.phone, m.body) for m in sim.state.messages.values()).values()) == 1
     # Every row is attached, none stuck "sending", and no gateway message stored twice.
     assert session.store._query("SELECT COUNT(*) FROM messages")[0][0] == n
-    assert session.store._query("SELECT COUNT(*) FROM messages WHERE outbox != 'submitted' OR sms_id IS NULL")[0][0] == 0
+    assert (
+        session.store._query("SELECT COUNT(*) FROM messages WHERE outbox != 'submitted' OR sms_id IS NULL")[0][0] == 0
+    )
 
 
 def test_sync_resumes_a_bulk_job_killed_mid_request(cli: Cli, sim_live: SimulatorServer) -> None:

@@ -27,8 +27,9 @@ def test_tag_add_and_list(cli: Cli, sim_empty: TestSimulator) -> None:
     assert len(sim_empty.state.tags) == 1
 
     listed = cli("tag", "list", "--json").json()
-    assert listed == {"tags": [{"tag_id": tag_id, "gateway_id": tag_id, "title": "Customers", "contacts": 0,
-                                "pending": False}]}
+    assert listed == {
+        "tags": [{"tag_id": tag_id, "gateway_id": tag_id, "title": "Customers", "contacts": 0, "pending": False}]
+    }
     text = cli("tag", "list").stdout
     assert "Customers" in text and str(tag_id) in text
 
@@ -46,8 +47,17 @@ def test_contact_add(cli: Cli, sim_empty: TestSimulator) -> None:
     assert again.exit_code == 0 and int(again.stdout) == saved.id
     assert len(sim_empty.state.contacts) == 1
     listed = cli("contact", "list", "--tag", tag_id, "--json").json()
-    assert listed == {"contacts": [{"contact_id": saved.id, "gateway_id": saved.id, "tag_id": int(tag_id),
-                                    "phone": "+4915123456781", "name": "Anna"}]}
+    assert listed == {
+        "contacts": [
+            {
+                "contact_id": saved.id,
+                "gateway_id": saved.id,
+                "tag_id": int(tag_id),
+                "phone": "+4915123456781",
+                "name": "Anna",
+            }
+        ]
+    }
     assert str(saved.id) in cli("contact", "list").stdout
 
 
@@ -62,7 +72,8 @@ def test_a_dashboard_tag_is_used_by_its_id_and_can_be_named(cli: Cli, sim_empty:
     listed = cli("tag", "list").stdout
     assert f"tag {dashboard} (no title; name it with `smstui tag name {dashboard} TITLE`)" in listed
     assert cli("tag", "list", "--json").json()["tags"] == [
-        {"tag_id": dashboard, "gateway_id": dashboard, "title": None, "contacts": 1, "pending": False}]
+        {"tag_id": dashboard, "gateway_id": dashboard, "title": None, "contacts": 1, "pending": False}
+    ]
 
     named = cli("tag", "name", str(dashboard), "Dashboard VIPs")
     assert named.exit_code == 0, named.output
@@ -128,9 +139,13 @@ def test_contact_import_to_dashboard_tags(cli: Cli, sim_empty: TestSimulator, tm
     run = cli("contact", "import", str(csv), "--tag", str(first), "--json")
     assert run.exit_code == 0, run.output
     assert [(c["phone"], c["tag_id"]) for c in run.json()["contacts"]] == [
-        ("+4915123456781", first), ("+4917612345678", second)]
+        ("+4915123456781", first),
+        ("+4917612345678", second),
+    ]
     assert sorted((c.phone, c.tag_id) for c in sim_empty.state.contacts.values()) == [
-        ("+4915123456781", first), ("+4917612345678", second)]
+        ("+4915123456781", first),
+        ("+4917612345678", second),
+    ]
     assert {t["tag_id"]: t["contacts"] for t in cli("tag", "list", "--json").json()["tags"]} == {first: 1, second: 1}
 
 
@@ -153,8 +168,20 @@ def test_newsletter_create_and_list(cli: Cli, sim_empty: TestSimulator) -> None:
     dashboard = sim_empty.state.save_tag(account, "From the dashboard")
     cli("contact", "add", "--tag", tag_id, "--phone", "+4915123456781")
     run = cli(
-        "newsletter", "create", "--title", "Spring sale", "--device", str(OFFICE_PHONE), "--sim", "1",
-        "--tags", f"{tag_id},{dashboard}", "--at", "+1d", "--json", "20% off today",
+        "newsletter",
+        "create",
+        "--title",
+        "Spring sale",
+        "--device",
+        str(OFFICE_PHONE),
+        "--sim",
+        "1",
+        "--tags",
+        f"{tag_id},{dashboard}",
+        "--at",
+        "+1d",
+        "--json",
+        "20% off today",
     )
     assert run.exit_code == 0, run.output
     doc = run.json()
@@ -165,7 +192,8 @@ def test_newsletter_create_and_list(cli: Cli, sim_empty: TestSimulator) -> None:
     assert "start it there" in run.stderr
     listed = cli("newsletter", "list", "--json").json()["newsletters"]
     assert [(n["newsletter_id"], n["tags"], n["state"].split(" ")[0]) for n in listed] == [
-        (paket.id, [int(tag_id), dashboard], "scheduled")]
+        (paket.id, [int(tag_id), dashboard], "scheduled")
+    ]
     assert str(paket.id) in cli("newsletter", "list").stdout
 
 
@@ -181,8 +209,17 @@ def test_newsletter_bad_tags(cli: Cli, sim_empty: TestSimulator) -> None:
 def test_newsletter_refuses_placeholders(cli: Cli, sim_empty: TestSimulator) -> None:
     """The gateway sends a newsletter's text unchanged: {name} would reach everyone literally (issue 13, 5)."""
     tag_id = cli("tag", "add", "News").stdout.strip()
-    run = cli("newsletter", "create", "--title", "T", "--device", str(OFFICE_PHONE), "--tags", tag_id,
-              "Hi {name}, 20% off today")
+    run = cli(
+        "newsletter",
+        "create",
+        "--title",
+        "T",
+        "--device",
+        str(OFFICE_PHONE),
+        "--tags",
+        tag_id,
+        "Hi {name}, 20% off today",
+    )
     assert run.exit_code == 2, run.output
     assert "{name}" in run.stderr and "smstui bulk --template" in run.stderr
     assert sim_empty.state.pakets == {}

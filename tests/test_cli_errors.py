@@ -213,7 +213,9 @@ def test_no_password_or_token_is_ever_printed(tmp_path: Path) -> None:
         cli("login", env=env)
         cli("login", input=f"ops@example.com\n{password}\n")
         cli("login", "--remember", env=env)
-        sms_id = cli("send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--json", "hi").json()["messages"][0]["sms_id"]
+        sms_id = cli("send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--json", "hi").json()[
+            "messages"
+        ][0]["sms_id"]
         cli("status", str(sms_id), "--wait", "--interval", "0.02", "--timeout", "10", "--json")
         cli("devices")
         cli("devices", "--json")

@@ -35,8 +35,12 @@ print("after:", "on" if gc.isenabled() else "off")
 
 
 def run_script(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "SMSTUI_CONFIG": str(tmp_path / "config.toml"),
-               "SMSTUI_DATA_DIR": str(tmp_path / "data"), **env}
+    environ = {
+        **os.environ,
+        "SMSTUI_CONFIG": str(tmp_path / "config.toml"),
+        "SMSTUI_DATA_DIR": str(tmp_path / "data"),
+        **env,
+    }
     environ.pop("SMSTUI_PROFILE", None)
     environ.update(env)
     return subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, env=environ)

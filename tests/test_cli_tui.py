@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import types
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_no_command_opens_the_app_with_config_problems_and_prints_nothing(
     assert app.ran
     assert app.session.config_problems and "not valid TOML" in str(app.session.config_problems[0])
     assert app.session.profile.api_url == "http://127.0.0.1:9/getdata/"
-    with pytest.raises(Exception):  # the session was closed after the app returned
+    with pytest.raises(sqlite3.ProgrammingError):  # the session was closed after the app returned
         app.session.store.message_count()
 
 

@@ -39,8 +39,19 @@ def test_send_at_far_future_is_refused_and_nothing_saved(cli: Cli, sim_empty: Te
 
 
 def test_newsletter_at_far_future_is_refused(cli: Cli, sim_empty: TestSimulator) -> None:
-    run = cli("newsletter", "create", "--title", "t", "--device", str(OFFICE_PHONE), "--tags", "1",
-              "--at", "9999-12-31 23:59", "hello")
+    run = cli(
+        "newsletter",
+        "create",
+        "--title",
+        "t",
+        "--device",
+        str(OFFICE_PHONE),
+        "--tags",
+        "1",
+        "--at",
+        "9999-12-31 23:59",
+        "hello",
+    )
     _refused(run, "ten years")
     assert not sim_empty.state.pakets
 
@@ -60,8 +71,10 @@ def test_bulk_far_future_time_column_is_an_invalid_line(cli: Cli, tmp_path: Path
         (["send", "--to", DELIVERED_NUMBER, "--device", "0", "x"], "device id"),
         (["send", "--to", DELIVERED_NUMBER, "--device", "-5", "x"], "device id"),
         (["send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--customer-id", HUGE, "x"], "customer id"),
-        (["send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--customer-id", "2147483648", "x"],
-         "customer id"),
+        (
+            ["send", "--to", DELIVERED_NUMBER, "--device", str(OFFICE_PHONE), "--customer-id", "2147483648", "x"],
+            "customer id",
+        ),
         (["status", HUGE], "sms id"),
         (["messages", "--offline", "--device", HUGE], "device id"),
         (["messages", "--offline", "--customer-id", HUGE], "customer id"),
@@ -131,7 +144,9 @@ def test_bulk_for_an_unknown_device_is_refused_before_a_job_exists(
     assert not sim_empty.state.messages
 
 
-def test_bulk_for_a_device_added_since_the_last_sync_is_sent(cli: Cli, tmp_path: Path, sim_empty: TestSimulator) -> None:
+def test_bulk_for_a_device_added_since_the_last_sync_is_sent(
+    cli: Cli, tmp_path: Path, sim_empty: TestSimulator
+) -> None:
     from smstui.core.session import open_session
 
     session = open_session()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from smstui.core.api.client import GatewayClient, ImageUpload
@@ -67,7 +68,9 @@ async def test_device_status_online_and_offline(client) -> None:
 
 
 async def test_add_sms_then_follow_its_status(sim, client) -> None:
-    sms_id = await client.add_sms(OutgoingSms(sendto="+4915123456781", body="Hallo 👋", device_id=OFFICE_PHONE, slot=Slot.SMS2))
+    sms_id = await client.add_sms(
+        OutgoingSms(sendto="+4915123456781", body="Hallo 👋", device_id=OFFICE_PHONE, slot=Slot.SMS2)
+    )
     status = await client.sms_status(sms_id)
     assert status.sms_id == sms_id and status.status == 1 and not status.final
     sim.advance(60)
@@ -88,7 +91,9 @@ async def test_scheduled_message_keeps_its_time(sim, client) -> None:
     when = sim.clock() + timedelta(hours=3)
     when = when.replace(microsecond=0)
     await client.ensure_timezone()
-    sms_id = await client.add_sms(OutgoingSms(sendto="+4917012345673", body="later", device_id=OFFICE_PHONE, timetosend=when))
+    sms_id = await client.add_sms(
+        OutgoingSms(sendto="+4917012345673", body="later", device_id=OFFICE_PHONE, timetosend=when)
+    )
     sim.advance(3600)
     assert (await client.sms_status(sms_id)).status == 1
     listed = await client.list_messages(MessageFilter(phone="+4917012345673"))
@@ -158,7 +163,9 @@ async def test_incoming_reply_arrives(sim, client) -> None:
     sms_id = await client.add_sms(OutgoingSms(sendto="+4917012345673", body="ping", device_id=OFFICE_PHONE))
     sim.advance(3600)
     assert (await client.sms_status(sms_id)).status == 7
-    replies = await client.list_messages(MessageFilter(phone="+4917012345673", status=5, begin=sim.clock() - timedelta(hours=2)))
+    replies = await client.list_messages(
+        MessageFilter(phone="+4917012345673", status=5, begin=sim.clock() - timedelta(hours=2))
+    )
     assert replies.messages, "the simulator's replying numbers answer after delivery"
 
 
@@ -259,15 +266,15 @@ async def test_requests_and_bytes_are_counted(client) -> None:
 
 
 def test_format_time_needs_an_aware_datetime() -> None:
-    c = GatewayClient("http://127.0.0.1:9/getdata/", gateway_tz=timezone.utc)
+    c = GatewayClient("http://127.0.0.1:9/getdata/", gateway_tz=UTC)
     with pytest.raises(ValueError):
         c.format_time(datetime(2030, 1, 1))
-    assert c.format_time(datetime(2030, 1, 1, 12, tzinfo=timezone.utc)) == "2030-01-01 12:00:00"
+    assert c.format_time(datetime(2030, 1, 1, 12, tzinfo=UTC)) == "2030-01-01 12:00:00"
     # With the account's zone unknown (and nothing contradicting it), the machine's stands in.
     from smstui.core.gateway_time import local_zone
 
     unknown = GatewayClient("http://127.0.0.1:9/getdata/")
-    moment = datetime(2030, 1, 1, 12, tzinfo=timezone.utc)
+    moment = datetime(2030, 1, 1, 12, tzinfo=UTC)
     assert unknown.format_time(moment) == moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -277,7 +284,7 @@ def test_malformed_shape_is_a_format_error() -> None:
         c._read("getallsms", lambda: (_ for _ in ()).throw(ValueError("smss is neither a list nor an object")))
 
 
-def _redirecting(status: int, seen: list[tuple[str, str]]) -> "httpx.MockTransport":
+def _redirecting(status: int, seen: list[tuple[str, str]]) -> httpx.MockTransport:
     import httpx
 
     def handler(request: httpx.Request) -> httpx.Response:

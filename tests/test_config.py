@@ -340,12 +340,11 @@ def test_resolve_profile_bad_name() -> None:
         resolve_profile(Config(), name="../x")
 
 
-
 # --- robustness ------------------------------------------------------------------------------
 
-_TOMLISH = st.text(alphabet='[]."=\n #abcdefgilmnoprstuy_0123456789-:/\'', max_size=200)
+_TOMLISH = st.text(alphabet="[].\"=\n #abcdefgilmnoprstuy_0123456789-:/'", max_size=200)
 _VALUES = st.sampled_from(
-    ['1', '0', '-5', '1.5', '"x"', '""', 'true', '[1, 2]', '{ a = 1 }', '"../x"', '1e9', '"ftp://x"']
+    ["1", "0", "-5", "1.5", '"x"', '""', "true", "[1, 2]", "{ a = 1 }", '"../x"', "1e9", '"ftp://x"']
 )
 
 
@@ -360,8 +359,7 @@ def mutated_example(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(_TOMLISH, mutated_example()))
 def test_load_config_never_raises(tmp_path: Path, text: str) -> None:
     loaded = load_config(write(tmp_path, text))

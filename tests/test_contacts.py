@@ -144,8 +144,16 @@ async def test_newsletter_create_count_and_progress(
 
     now = sim_empty.clock()
     with pytest.raises(ContactError, match="past"):
-        await create_newsletter(store, client, title="x", device_id=DEVICE, body="b", tags=[kunden],
-                                send_at=now - timedelta(minutes=1), now=now)
+        await create_newsletter(
+            store,
+            client,
+            title="x",
+            device_id=DEVICE,
+            body="b",
+            tags=[kunden],
+            send_at=now - timedelta(minutes=1),
+            now=now,
+        )
     with pytest.raises(ContactError, match="tag"):
         await create_newsletter(store, client, title="x", device_id=DEVICE, body="b", tags=[], now=now)
 
@@ -186,8 +194,9 @@ async def test_newsletter_with_lost_answer_is_recorded_unconfirmed(
 async def test_newsletter_send_later(sim_empty: TestSimulator, store: Store) -> None:
     # The account's zone is given: the simulator's device dates are UTC, so it cannot be learnt
     # from them (reported to the lead); time_to_send must be written in the account's zone.
-    client = GatewayClient(sim_empty.url, email=sim_empty.email, password=sim_empty.password,
-                           gateway_tz=ZoneInfo("Europe/Berlin"))
+    client = GatewayClient(
+        sim_empty.url, email=sim_empty.email, password=sim_empty.password, gateway_tz=ZoneInfo("Europe/Berlin")
+    )
     tag = await create_tag(store, client, "Kunden")
     await add_contact(store, client, tag, "+4915752982212", "Ann")
     now = sim_empty.clock()

@@ -38,8 +38,9 @@ from tests.core_helpers import write_config
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
-posix_only = pytest.mark.skipif(os.name != "posix" or not hasattr(signal, "SIGKILL"),
-                                reason="SIGKILL and fork semantics are POSIX")
+posix_only = pytest.mark.skipif(
+    os.name != "posix" or not hasattr(signal, "SIGKILL"), reason="SIGKILL and fork semantics are POSIX"
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEADLINE = 30.0  # upper bound for any one wait; the waits end on their signal long before
@@ -48,8 +49,9 @@ DEADLINE = 30.0  # upper bound for any one wait; the waits end on their signal l
 # ---------------------------------------------------------------------- helpers
 
 
-def wait_until(condition: Callable[[], Any], what: str, *, proc: subprocess.Popen[Any] | None = None,
-               timeout: float = DEADLINE) -> Any:
+def wait_until(
+    condition: Callable[[], Any], what: str, *, proc: subprocess.Popen[Any] | None = None, timeout: float = DEADLINE
+) -> Any:
     """Poll ``condition`` (cheap: simulator state, a child's output) until it is truthy, or fail.
     Fails at once when ``proc`` ended first: the moment to kill it was never reached."""
     deadline = time.monotonic() + timeout
@@ -67,8 +69,15 @@ def wait_until(condition: Callable[[], Any], what: str, *, proc: subprocess.Pope
 
 def spawn(*args: str) -> subprocess.Popen[str]:
     """A child Python process with this test's isolated config and data dirs (os.environ)."""
-    return subprocess.Popen([sys.executable, *args], cwd=REPO, env=dict(os.environ), text=True,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=REPO,
+        env=dict(os.environ),
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def smstui(*args: str) -> subprocess.Popen[str]:
@@ -83,8 +92,16 @@ def sigkill(proc: subprocess.Popen[str]) -> None:
 
 def finish(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``smstui ARGS`` to its end (the restart after a kill)."""
-    return subprocess.run([sys.executable, "-m", "smstui", *args], cwd=REPO, env=dict(os.environ), text=True,
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "smstui", *args],
+        cwd=REPO,
+        env=dict(os.environ),
+        text=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def db_path() -> Path:
@@ -163,8 +180,10 @@ def test_sigkill_during_first_sync_then_sync_completes_the_history(live: Simulat
     assert set(ids) == gateway  # the whole history
     # It went on from where the kill left it: what was stored before is kept, the rest is new.
     assert set(ids) >= partial and run_doc["new_messages"] == len(gateway - partial)
-    print(f"sync: {len(partial)} of {len(gateway)} stored at the kill; the restart took "
-          f"{served(live, 'getallsms')} listings")
+    print(
+        f"sync: {len(partial)} of {len(gateway)} stored at the kill; the restart took "
+        f"{served(live, 'getallsms')} listings"
+    )
     # Thread summaries agree with the rows (a half-applied write would leave them apart).
     rows = dict(query(store, "SELECT phone_key, COUNT(*) FROM messages GROUP BY phone_key"))
     totals = dict(query(store, "SELECT phone_key, total FROM threads"))
@@ -206,11 +225,15 @@ def count_arrivals(sim: SimulatorServer, method: str) -> Callable[[], int]:
 
 
 @posix_only
-@pytest.mark.parametrize(("moment", "restart"), [
-    ("after-accepted", ("sync", "--json")),
-    ("after-accepted", ("bulk", "--resume", "--json")),
-    ("mid-request", ("sync", "--json")),
-], ids=["accepted-then-sync", "accepted-then-resume", "mid-request-then-sync"])
+@pytest.mark.parametrize(
+    ("moment", "restart"),
+    [
+        ("after-accepted", ("sync", "--json")),
+        ("after-accepted", ("bulk", "--resume", "--json")),
+        ("mid-request", ("sync", "--json")),
+    ],
+    ids=["accepted-then-sync", "accepted-then-resume", "mid-request-then-sync"],
+)
 def test_sigkill_during_bulk_send_then_restart_finishes_it_once(
     live: SimulatorServer, tmp_path: Path, moment: str, restart: tuple[str, ...]
 ) -> None:
@@ -220,13 +243,11 @@ def test_sigkill_during_bulk_send_then_restart_finishes_it_once(
     # the window between two batches is wide enough to see, and a batch under way when the
     # kill lands is still acted on by the gateway, as a real one would be.
     live.faults.set("latency", methods="addalotofsms", seconds=0.2)
-    child = smstui("bulk", str(bulk_csv(tmp_path)), "--device", str(OFFICE_PHONE), "--batch-size", str(BATCH),
-                   "--json")
+    child = smstui("bulk", str(bulk_csv(tmp_path)), "--device", str(OFFICE_PHONE), "--batch-size", str(BATCH), "--json")
     if moment == "after-accepted":
         # The signal: the gateway has accepted three batches (the child reads their ids later,
         # in one lookup: their rows are still "sending" locally; the kill may land in that lookup).
-        wait_until(lambda: sum(gateway_bulk_bodies(live).values()) >= 3 * BATCH, "three accepted batches",
-                   proc=child)
+        wait_until(lambda: sum(gateway_bulk_bodies(live).values()) >= 3 * BATCH, "three accepted batches", proc=child)
     else:
         # The signal: the fourth batch's request has reached the gateway, which is still working
         # on it: the child dies mid-request and the batch lands on the gateway after it died.
@@ -241,8 +262,10 @@ def test_sigkill_during_bulk_send_then_restart_finishes_it_once(
 
     started = time.monotonic()
     run = finish(*restart)
-    print(f"bulk {moment}: {at_kill} on the gateway at the kill, local {states}; "
-          f"{' '.join(restart)} took {time.monotonic() - started:.2f} s, {arrivals()} batch requests in all")
+    print(
+        f"bulk {moment}: {at_kill} on the gateway at the kill, local {states}; "
+        f"{' '.join(restart)} took {time.monotonic() - started:.2f} s, {arrivals()} batch requests in all"
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     doc = json.loads(run.stdout)
     job = doc["bulk_jobs"][0] if restart[0] == "sync" else doc
@@ -352,8 +375,11 @@ async def test_the_profiles_timeout_reaches_every_request() -> None:
 
 
 def _smstui_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate()
-            if t.is_alive() and t.name.startswith("smstui") and not t.name.startswith("smstui-simulator")]
+    return [
+        t
+        for t in threading.enumerate()
+        if t.is_alive() and t.name.startswith("smstui") and not t.name.startswith("smstui-simulator")
+    ]
 
 
 async def test_quitting_during_a_slow_refresh_exits_at_once_leaving_nothing_behind(sim) -> None:

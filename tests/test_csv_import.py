@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from smstui.core.csv_import import (
     sniff_delimiter,
 )
 
-NOW = datetime(2026, 5, 20, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
 
 
 def write(tmp_path: Path, data: bytes, name: str = "list.csv") -> Path:
@@ -69,12 +69,7 @@ def test_semicolons_with_commas_inside_fields() -> None:
 
 
 def test_quoted_commas_and_quoted_newlines_keep_line_numbers() -> None:
-    text = (
-        'phone,body\n'
-        '+4915752982212,"Hello, world"\n'
-        '+4917612345678,"two\nlines"\n'
-        'not-a-number,"x"\n'
-    )
+    text = 'phone,body\n+4915752982212,"Hello, world"\n+4917612345678,"two\nlines"\nnot-a-number,"x"\n'
     preview = parse_csv(text, kind="bulk")
     assert [r.body for r in preview.valid_rows] == ["Hello, world", "two\nlines"]
     assert [r.line for r in preview.valid_rows] == [2, 3]
@@ -182,7 +177,7 @@ def test_bulk_columns_time_slot_customer_id() -> None:
     )
     preview = parse_csv(text, kind="bulk", now=NOW, tz="Europe/Berlin")
     [ok] = preview.valid_rows
-    assert ok.scheduled_at == datetime(2026, 5, 21, 7, 0, tzinfo=timezone.utc)
+    assert ok.scheduled_at == datetime(2026, 5, 21, 7, 0, tzinfo=UTC)
     assert (ok.slot, ok.customer_id) == (1, 17)
     reasons = {r.line: r.reason for r in preview.invalid_rows}
     assert reasons[3].startswith("bad time") and "past" in reasons[3]

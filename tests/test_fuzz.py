@@ -14,7 +14,7 @@ import asyncio
 import os
 import tempfile
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,20 +41,25 @@ from smstui.core.sync import Syncer
 from tests import fuzz_strategies as fz
 from tests.test_sync import assert_no_duplicates
 
-UTC = timezone.utc
+UTC = UTC
 
 _COMMON = dict(
     deadline=None,  # shared, loaded machines: time is not the property under test
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+        HealthCheck.filter_too_much,
+    ],
     print_blob=True,
 )
 settings.register_profile("smstui-fuzz-ci", max_examples=250, **_COMMON)
 settings.register_profile("smstui-fuzz-long", max_examples=10_000, **_COMMON)
 PROFILE = settings.get_profile("smstui-fuzz-long" if os.environ.get("SMSTUI_FUZZ") == "long" else "smstui-fuzz-ci")
 # Sync examples make a store and run two syncs of a dozen requests each: fewer of them in CI.
-SYNC_PROFILE = settings(PROFILE, max_examples=max(120, PROFILE.max_examples // 2) if PROFILE.max_examples < 1000
-                        else PROFILE.max_examples)
+SYNC_PROFILE = settings(
+    PROFILE, max_examples=max(120, PROFILE.max_examples // 2) if PROFILE.max_examples < 1000 else PROFILE.max_examples
+)
 
 
 # ------------------------------------------------------------------ what a typed result is
@@ -150,7 +155,13 @@ def check_truth(method: str, result: Any, truth: Any) -> None:
         assert set(by_id) == {t.id for t in truth}
         for t in truth:
             m = by_id[t.id]
-            assert (m.status, m.customer_id, m.urgent, m.slot, m.body) == (t.status, t.customer_id, t.urgent, t.slot, t.body)
+            assert (m.status, m.customer_id, m.urgent, m.slot, m.body) == (
+                t.status,
+                t.customer_id,
+                t.urgent,
+                t.slot,
+                t.body,
+            )
             assert m.created == t.created
     elif method == "getalldevices":
         assert [d.id for d in result] == truth
@@ -227,15 +238,24 @@ class FakeGateway:
 
 def make_client(gateway: FakeGateway) -> GatewayClient:
     return GatewayClient(
-        "http://gateway.test/getdata/", email="me@example.com", password="pw", token="tok", timeout=5,
-        gateway_tz=UTC, transport=httpx.MockTransport(gateway),
+        "http://gateway.test/getdata/",
+        email="me@example.com",
+        password="pw",
+        token="tok",
+        timeout=5,
+        gateway_tz=UTC,
+        transport=httpx.MockTransport(gateway),
     )
 
 
 SMS = OutgoingSms(sendto="+4915752982212", body="hi", device_id=260)
 CALLS: dict[str, tuple[str, Any, type | tuple[type, ...]]] = {
     # name: (the queue it reads, the call, the type it returns)
-    "list_messages": ("getallsms", lambda c: c.list_messages(MessageFilter(begin=datetime(2024, 1, 1, tzinfo=UTC))), MessageList),
+    "list_messages": (
+        "getallsms",
+        lambda c: c.list_messages(MessageFilter(begin=datetime(2024, 1, 1, tzinfo=UTC))),
+        MessageList,
+    ),
     "count_messages": ("onlycount", lambda c: c.count_messages(), int),
     "sms_status": ("getsmsstatus", lambda c: c.sms_status(22074698), SmsStatus),
     "devices": ("getalldevices", lambda c: c.devices(), list),
@@ -254,8 +274,14 @@ CALLS: dict[str, tuple[str, Any, type | tuple[type, ...]]] = {
 async def _call(name: str, gateway: FakeGateway) -> Any:
     client = make_client(gateway)
     if name == "learn_account_zone":
-        client = GatewayClient("http://gateway.test/getdata/", email="me@example.com", password="pw", token="tok",
-                               timeout=5, transport=httpx.MockTransport(gateway))
+        client = GatewayClient(
+            "http://gateway.test/getdata/",
+            email="me@example.com",
+            password="pw",
+            token="tok",
+            timeout=5,
+            transport=httpx.MockTransport(gateway),
+        )
     try:
         return await CALLS[name][1](client)
     finally:
@@ -266,8 +292,10 @@ async def _call(name: str, gateway: FakeGateway) -> Any:
 @given(name=st.sampled_from(sorted(CALLS)), data=st.data())
 def test_client_ends_in_a_model_or_an_api_error(name: str, data: st.DataObject) -> None:
     method, _, returns = CALLS[name]
-    queues = {m: data.draw(st.lists(fz.answers(m), min_size=1, max_size=3), label=m)
-              for m in {method, "gettoken", "getalldevices", "getdevicestatus"}}
+    queues = {
+        m: data.draw(st.lists(fz.answers(m), min_size=1, max_size=3), label=m)
+        for m in {method, "gettoken", "getalldevices", "getdevicestatus"}
+    }
     gateway = FakeGateway(queues)
     first = queues[method][0]
     try:
@@ -275,7 +303,8 @@ def test_client_ends_in_a_model_or_an_api_error(name: str, data: st.DataObject) 
     except ApiError as exc:
         assert str(exc)  # a sentence for the user
         assert not (first.valid and gateway.served[0][2] is first and len(gateway.served) == 1), (
-            f"a valid answer was refused: {exc!r}")
+            f"a valid answer was refused: {exc!r}"
+        )
         return
     assert isinstance(result, returns), result
     check_typed(result)
@@ -308,7 +337,7 @@ def check_store(store: Store, gateway: FakeGateway) -> None:
     parsed_and_stored = [a for m, f, a in gateway.served if is_storing(m, f) and a.valid]
     # Nothing invented; every valid listing that sync stores is in the store.
     listed = set()
-    for m, f, a in gateway.served:
+    for m, _f, a in gateway.served:
         if m == "getallsms" and 200 <= a.status < 300:
             listed |= _ids_in_body(a.body)
     assert set(ids) <= listed | listed_ids(served_ok)
@@ -381,14 +410,22 @@ def test_sync_on_broken_answers_raises_api_errors_and_keeps_the_store_sound(data
         assert all(o is None or isinstance(o, ApiError) for o in outcomes)
         check_store(store, gateway)
         # The store stays usable: a sync against a sane gateway goes through afterwards.
-        sane = FakeGateway({
-            "getallsms": [fz.Answer(200, b'{"error":0,"smss":{"7":{"id":7,"status":7,"sendto":"+4915752982212",'
-                                         b'"created":{"date":"2024-05-01 10:00:00","timezone_type":3,"timezone":"UTC"}}}}',
-                                    truth=[fz.MessageTruth(7, 7, None, False, None, None, "")], valid=True)],
-            "onlycount": [fz.Answer(200, b'{"error":0,"count":1}')],
-            "getalldevices": [fz.Answer(200, b'{"error":0,"device":[]}')],
-            "getsmsstatus": [fz.Answer(200, b'{"error":0,"sms_id":7,"status":7}')],
-        })
+        sane = FakeGateway(
+            {
+                "getallsms": [
+                    fz.Answer(
+                        200,
+                        b'{"error":0,"smss":{"7":{"id":7,"status":7,"sendto":"+4915752982212",'
+                        b'"created":{"date":"2024-05-01 10:00:00","timezone_type":3,"timezone":"UTC"}}}}',
+                        truth=[fz.MessageTruth(7, 7, None, False, None, None, "")],
+                        valid=True,
+                    )
+                ],
+                "onlycount": [fz.Answer(200, b'{"error":0,"count":1}')],
+                "getalldevices": [fz.Answer(200, b'{"error":0,"device":[]}')],
+                "getsmsstatus": [fz.Answer(200, b'{"error":0,"sms_id":7,"status":7}')],
+            }
+        )
         assert asyncio.run(_sync_twice(store, sane)) == [None, None]
         assert 7 in stored_ids(store)
         assert store._query("PRAGMA integrity_check") == [("ok",)]
@@ -404,7 +441,9 @@ def test_sync_on_broken_answers_raises_api_errors_and_keeps_the_store_sound(data
 def _listing(message: dict[str, Any]) -> bytes:
     import json
 
-    return json.dumps({"error": 0, "smss": {"1": {"id": 1, "status": 1, "sendto": "+4915752982212", **message}}}).encode()
+    return json.dumps(
+        {"error": 0, "smss": {"1": {"id": 1, "status": 1, "sendto": "+4915752982212", **message}}}
+    ).encode()
 
 
 async def _list_once(body: bytes) -> MessageList:
@@ -416,11 +455,14 @@ async def _list_once(body: bytes) -> MessageList:
         await client.aclose()
 
 
-@pytest.mark.parametrize("value", [
-    {"date": "9999-12-31 23:59:59.000000", "timezone_type": 1, "timezone": "-12:00"},
-    {"date": "0001-01-01 00:00:00.000000", "timezone_type": 1, "timezone": "+14:00"},
-    "9999-12-31T23:59:59-05:00",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"date": "9999-12-31 23:59:59.000000", "timezone_type": 1, "timezone": "-12:00"},
+        {"date": "0001-01-01 00:00:00.000000", "timezone_type": 1, "timezone": "+14:00"},
+        "9999-12-31T23:59:59-05:00",
+    ],
+)
 def test_a_date_beyond_datetime_in_utc_is_a_value_error_not_overflow(value: Any) -> None:
     # Was: OverflowError from astimezone, which the client's _read did not catch.
     with pytest.raises(ValueError, match="out of range"):
@@ -436,8 +478,11 @@ def test_an_offset_date_beyond_datetime_is_no_evidence_of_the_zone() -> None:
     assert zone.stand_in_problem() is None and zone.for_writing() == ZoneInfo("Europe/Berlin")
 
 
-@pytest.mark.parametrize("raw", [2**63, -(2**63) - 1, "9223372036854775808", 1e19, "1e308", 10**4000],
-                         ids=["2**63", "-2**63-1", "str 2**63", "1e19", "str 1e308", "10**4000"])
+@pytest.mark.parametrize(
+    "raw",
+    [2**63, -(2**63) - 1, "9223372036854775808", 1e19, "1e308", 10**4000],
+    ids=["2**63", "-2**63-1", "str 2**63", "1e19", "str 1e308", "10**4000"],
+)
 def test_numbers_beyond_64_bits_are_refused(raw: Any) -> None:
     # Was: accepted, then OverflowError ("Python int too large to convert to SQLite INTEGER") in the store.
     with pytest.raises(ValueError, match="64-bit"):
@@ -475,8 +520,11 @@ def test_an_id_beyond_64_bits_in_a_save_answer_is_a_format_error() -> None:
         asyncio.run(save())
 
 
-@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"error":0,"smss":' + b'{"a":' * 5_000 + b"1" + b"}" * 5_001],
-                         ids=["100k lists", "5k objects in smss"])
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"error":0,"smss":' + b'{"a":' * 5_000 + b"1" + b"}" * 5_001],
+    ids=["100k lists", "5k objects in smss"],
+)
 def test_json_nested_beyond_the_recursion_limit_is_a_format_error(body: bytes) -> None:
     # Was: RecursionError out of json.loads in the client's _decode.
     with pytest.raises(ResponseFormatError, match="nested too deeply"):
@@ -486,8 +534,10 @@ def test_json_nested_beyond_the_recursion_limit_is_a_format_error(body: bytes) -
 def test_lone_surrogates_are_stored_as_replacement_characters(tmp_path: Path) -> None:
     # JSON may escape half a surrogate pair ("\ud800"); json.loads keeps it, SQLite cannot encode it.
     # Was: UnicodeEncodeError (a ValueError, not an ApiError) out of Store.upsert_messages, every sync.
-    body = b'{"error":0,"smss":{"5":{"id":5,"status":"5","sendto":"+49157\\ud800","body":"hi \\udc00 there",' \
-           b'"statustitle":"\\ud83d","pakettitle":"x\\ud800"}}}'
+    body = (
+        b'{"error":0,"smss":{"5":{"id":5,"status":"5","sendto":"+49157\\ud800","body":"hi \\udc00 there",'
+        b'"statustitle":"\\ud83d","pakettitle":"x\\ud800"}}}'
+    )
     listing = asyncio.run(_list_once(body))
     message = listing.messages[0]
     assert message.body == "hi \ufffd there" and message.phone == "+49157\ufffd" and message.status_title == "\ufffd"

@@ -25,8 +25,9 @@ def check(tmp_path: Path, text: str) -> list[str]:
     file.write_text(text)
     loaded = load_config(file)
     assert loaded.problems == []
-    problems = keymap_problems(loaded.config.keymap, BINDINGS, file=file, screens=EVERY,
-                               normalize=lambda k: "question_mark" if k == "?" else k)
+    problems = keymap_problems(
+        loaded.config.keymap, BINDINGS, file=file, screens=EVERY, normalize=lambda k: "question_mark" if k == "?" else k
+    )
     assert all(p.key and p.key.startswith("keymap.") for p in problems)
     return [str(p) for p in problems]
 

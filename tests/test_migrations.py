@@ -36,18 +36,26 @@ def make_db(path: Path, version: int) -> None:
     db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (8304, 'Customers', 1700000000)")
     db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (NULL, 'Never confirmed', 1700000000)")
     db.execute("INSERT INTO tags (gateway_id, title, created) VALUES (8310, 'Team', 1700000000)")
-    db.execute("INSERT INTO contacts (gateway_id, tag_id, phone, phone_key, name, created) "
-               "VALUES (15954766, 1, '+4915123456781', '+4915123456781', 'Anna', 1700000000)")
+    db.execute(
+        "INSERT INTO contacts (gateway_id, tag_id, phone, phone_key, name, created) "
+        "VALUES (15954766, 1, '+4915123456781', '+4915123456781', 'Anna', 1700000000)"
+    )
     # Before v7 a newsletter named its tags by local ids (1 = 8304, 3 = 8310); from v7 on by
     # the gateway's (a tag never confirmed there has none).
     sale, odd = ("8310,8304", "") if version >= 7 else ("3,1", "2")
-    db.execute("INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
-               "VALUES (1012, 'Sale', 1576, 0, 'Hi', ?, 1700000000)", (sale,))
-    db.execute("INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
-               "VALUES (NULL, 'Odd', 1576, 0, 'Hi', ?, 1700000001)", (odd,))
+    db.execute(
+        "INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
+        "VALUES (1012, 'Sale', 1576, 0, 'Hi', ?, 1700000000)",
+        (sale,),
+    )
+    db.execute(
+        "INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, created) "
+        "VALUES (NULL, 'Odd', 1576, 0, 'Hi', ?, 1700000001)",
+        (odd,),
+    )
     db.execute(
         "INSERT INTO devices (id, title, data, updated) VALUES (1576, 'Emulator', "
-        "'{\"id\": 1576, \"title\": \"Emulator\", \"sims\": []}', 1700000000)"
+        '\'{"id": 1576, "title": "Emulator", "sims": []}\', 1700000000)'
     )
     db.commit()
     db.close()
@@ -67,7 +75,10 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         assert queued.body == "still queued" and queued.attempts == 2 and queued.recon_misses == 0
         assert store.get_meta("sync.cursor") == "1700000000.0"
         assert [(t.title, t.gateway_id) for t in store.tags()] == [
-            ("Customers", 8304), ("Never confirmed", None), ("Team", 8310)]
+            ("Customers", 8304),
+            ("Never confirmed", None),
+            ("Team", 8310),
+        ]
         # v7: newsletters name their tags by the gateway's ids (a tag never confirmed drops out:
         # savepaket was never given it); contacts carry their tag's gateway id.
         assert {n.title: n.tag_ids for n in store.newsletters()} == {"Sale": (8310, 8304), "Odd": ()}
@@ -79,8 +90,11 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         # v5: the pending index covers every status that is not final (unknown codes too).
         pending_sql = store._query("SELECT sql FROM sqlite_master WHERE name = 'messages_pending'")[0][0]
         assert "NOT IN (5, 7, 8, 9, 10, 11, 12, 100, 101)" in pending_sql
-        plan = store._query("EXPLAIN QUERY PLAN SELECT sms_id, created FROM messages WHERE "
-                            + PENDING_WHERE + " ORDER BY created LIMIT 5")
+        plan = store._query(
+            "EXPLAIN QUERY PLAN SELECT sms_id, created FROM messages WHERE "
+            + PENDING_WHERE
+            + " ORDER BY created LIMIT 5"
+        )
         assert "messages_pending" in str(plan)
         # v6: conversations the old store listed get their shown number at once.
         [(key, display)] = store._query("SELECT phone_key, display FROM threads")
@@ -91,7 +105,9 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         assert store.message(queued.lid).attempted_at is not None
         store.rebuild_threads()
         assert {t.phone_key: t.display for t in store.threads()} == {
-            "+4915123456781": "+49 1512 3456781", "+4915123456782": "+49 1512 3456782"}
+            "+4915123456781": "+49 1512 3456781",
+            "+4915123456782": "+49 1512 3456782",
+        }
     finally:
         store.close()
     # Opening again is a no-op.

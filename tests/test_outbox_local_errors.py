@@ -3,7 +3,7 @@ reason, never left "sending", and never stops the rows after it (issue 12, item 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from smstui.core.store.schema import REJECTED, SUBMITTED
 from smstui.simulator.seed import OFFICE_PHONE
@@ -17,7 +17,7 @@ async def test_a_time_that_cannot_be_written_rejects_that_row_only(sim_empty) ->
     # A store written before times were capped may hold such a row; the outbox must cope.
     session = open_sim_session(sim_empty, profile_extra='account_timezone = "Pacific/Kiritimati"\n')
     try:
-        far = datetime(9999, 12, 31, 23, 59, tzinfo=timezone.utc)  # +14:00 there: year 10000
+        far = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)  # +14:00 there: year 10000
         (bad,) = session.outbox.queue([ANNA], "far away", OFFICE_PHONE, scheduled_at=far)
         (good,) = session.outbox.queue([BERT], "right now", OFFICE_PHONE)
         report = await session.outbox.process()

@@ -1,7 +1,7 @@
 """The tolerant readers against the documents' exact shapes and every quirk api.md lists."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,11 +26,11 @@ def test_vendor_message_list_reads_offsets_and_quirks() -> None:
     assert first.phone == "+4915752982212"
     assert first.status == 1 and first.slot == 0 and first.device_id == 260
     assert first.created == datetime(2021, 7, 11, 12, 59, 26, tzinfo=timezone(timedelta(hours=2)))
-    assert first.created == datetime(2021, 7, 11, 10, 59, 26, tzinfo=timezone.utc)  # +02:00 read as given
+    assert first.created == datetime(2021, 7, 11, 10, 59, 26, tzinfo=UTC)  # +02:00 read as given
     assert first.sent_at is None
     assert by_id[22074938].customer_id == 19921 and by_id[22074938].urgent is True
     assert by_id[22078325].customer_id is None  # 0 means "none"
-    assert by_id[22074938].scheduled_at == datetime(2021, 8, 1, 12, 0, tzinfo=timezone.utc)
+    assert by_id[22074938].scheduled_at == datetime(2021, 8, 1, 12, 0, tzinfo=UTC)
 
 
 def test_seed_message_list_with_zone_names_and_missing_sim() -> None:
@@ -39,7 +39,7 @@ def test_seed_message_list_with_zone_names_and_missing_sim() -> None:
     msg = result.messages[0]
     assert msg.slot is None  # `sim` absent
     assert msg.created == datetime(2023, 11, 2, 22, 44, 43, tzinfo=ZoneInfo("Europe/Paris"))
-    assert msg.created.astimezone(timezone.utc) == datetime(2023, 11, 2, 21, 44, 43, tzinfo=timezone.utc)
+    assert msg.created.astimezone(UTC) == datetime(2023, 11, 2, 21, 44, 43, tzinfo=UTC)
     assert msg.body == "Hello! Thank you for Order! "  # trailing space kept: bodies are data
     assert msg.title == "Taken by phone"
     assert result.count == 2  # no count in the answer: counted
@@ -66,7 +66,7 @@ def test_devices_keyed_by_id_with_string_quirks() -> None:
 def test_device_status_with_timezone_type_1() -> None:
     status = parse.parse_device_status(load("getdevicestatus.ok.json"))
     assert status.online is False and status.device_id == 260
-    assert status.last_seen == datetime(2020, 8, 11, 14, 9, 53, tzinfo=timezone.utc)  # 16:09:53 at +02:00
+    assert status.last_seen == datetime(2020, 8, 11, 14, 9, 53, tzinfo=UTC)  # 16:09:53 at +02:00
     assert status.seconds_since_seen == 28851900
 
 
@@ -101,9 +101,9 @@ def test_unknown_status_code_keeps_server_title() -> None:
 
 
 def test_date_strings_and_abbreviations() -> None:
-    assert parse.parse_datetime("2024-01-02 03:04") == datetime(2024, 1, 2, 3, 4, tzinfo=timezone.utc)
+    assert parse.parse_datetime("2024-01-02 03:04") == datetime(2024, 1, 2, 3, 4, tzinfo=UTC)
     cest = parse.parse_datetime({"date": "2024-06-01 12:00:00.000000", "timezone_type": 2, "timezone": "CEST"})
-    assert cest == datetime(2024, 6, 1, 10, 0, tzinfo=timezone.utc)  # 12:00 CEST
+    assert cest == datetime(2024, 6, 1, 10, 0, tzinfo=UTC)  # 12:00 CEST
     assert parse.parse_datetime({"date": None, "timezone_type": 3, "timezone": "UTC"}) is None
 
 
@@ -128,7 +128,9 @@ def test_id_forms_roundtrip(number: int, form: str) -> None:
 
 
 @given(
-    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)).map(lambda d: d.replace(microsecond=0)),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
     st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15),
 )
 def test_php_datetime_offsets(moment: datetime, minutes: int) -> None:
@@ -141,13 +143,15 @@ def test_php_datetime_offsets(moment: datetime, minutes: int) -> None:
     assert parsed.utcoffset() == timedelta(0)
 
 
-@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
-       st.sampled_from(["%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]))
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+    st.sampled_from(["%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+)
 def test_php_date_field_fast_path_matches_strptime(moment: datetime, fmt: str) -> None:
     text = moment.strftime(fmt)
     expected = datetime.strptime(text.replace("T", " "), fmt.replace("T", " "))
     value = parse.parse_datetime({"date": text, "timezone_type": 3, "timezone": "UTC"})
-    assert value == expected.replace(tzinfo=timezone.utc)
+    assert value == expected.replace(tzinfo=UTC)
 
 
 @pytest.mark.parametrize("bad", ["2024-13-01 10:00:00", "2024-03-12 10:00:00+01:00", "20240312", "2024-03-12 25:00"])

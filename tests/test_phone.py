@@ -143,8 +143,7 @@ _REGIONS = ["DE", "US", "GB", "FR", "AU", "IN", "BR"]
 @st.composite
 def valid_numbers(draw: st.DrawFn) -> phonenumbers.PhoneNumber:
     region = draw(st.sampled_from(_REGIONS))
-    kind = draw(st.sampled_from([phonenumbers.PhoneNumberType.MOBILE,
-                                 phonenumbers.PhoneNumberType.FIXED_LINE]))
+    kind = draw(st.sampled_from([phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE]))
     number = phonenumbers.example_number_for_type(region, kind)
     assert number is not None
     return number
@@ -152,9 +151,7 @@ def valid_numbers(draw: st.DrawFn) -> phonenumbers.PhoneNumber:
 
 @settings(max_examples=60, deadline=None)
 @given(valid_numbers(), st.sampled_from(["", " ", "-", "."]))
-def test_any_formatting_gives_the_same_e164(
-    number: phonenumbers.PhoneNumber, sep: str
-) -> None:
+def test_any_formatting_gives_the_same_e164(number: phonenumbers.PhoneNumber, sep: str) -> None:
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     region = phonenumbers.region_code_for_number(number)
     international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -29,8 +29,17 @@ def _sims_say(sim: TestSimulator, **countries: str) -> None:
 
 def _message(sim: TestSimulator, phone: str, body: str, *, incoming: bool = False, minutes_ago: int = 10) -> None:
     now = int(sim.clock().timestamp())
-    sim.state.add_message(Msg(id=0, phone=phone, body=body, device_id=OFFICE_PHONE,
-                              created=now - 60 * minutes_ago, status=5 if incoming else 7, outcome=5 if incoming else 7))
+    sim.state.add_message(
+        Msg(
+            id=0,
+            phone=phone,
+            body=body,
+            device_id=OFFICE_PHONE,
+            created=now - 60 * minutes_ago,
+            status=5 if incoming else 7,
+            outcome=5 if incoming else 7,
+        )
+    )
 
 
 def _open(sim: TestSimulator, region: str | None = None) -> Session:

@@ -37,8 +37,15 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_secret_is_redacted_everywhere() -> None:
     secret = Secret(TOKEN)
-    for shown in (repr(secret), str(secret), f"{secret}", f"{secret!r}", "%s" % secret,
-                  repr([secret]), repr({"token": secret})):
+    for shown in (
+        repr(secret),
+        str(secret),
+        f"{secret}",
+        f"{secret!r}",
+        "%s" % secret,  # noqa: UP031 - the old formatting path is one of the cases
+        repr([secret]),
+        repr({"token": secret}),
+    ):
         assert TOKEN not in shown
     assert repr(secret) == "Secret('********')"
     assert str(secret) == "Secret('********')"
@@ -181,9 +188,7 @@ def test_keyring_requested_by_env_or_config(monkeypatch: pytest.MonkeyPatch) -> 
     assert keyring_requested(config_flag=True) is False
 
 
-def test_keyring_used_when_env_asks(
-    fake_keyring: FakeKeyring, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_keyring_used_when_env_asks(fake_keyring: FakeKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMSTUI_KEYRING", "1")
     store = TokenStore()
     assert store.backend == "keyring"

@@ -64,7 +64,7 @@ def test_config_errors_are_kept_not_fatal() -> None:
 
 
 def test_bad_explicit_choices_raise_clear_errors() -> None:
-    write_config('[profiles.home]\n')
+    write_config("[profiles.home]\n")
     with pytest.raises(ConfigError, match="unknown profile 'nope'.*home"):
         open_session(profile="nope")
     with pytest.raises(ConfigError, match="not an http"):

@@ -89,7 +89,9 @@ def _patch_syncer(session: Any, race: Race, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 PATCHES: dict[str, Callable[[Any, Race, pytest.MonkeyPatch], None]] = {
-    "client": _patch_client, "outbox": _patch_outbox, "syncer": _patch_syncer,
+    "client": _patch_client,
+    "outbox": _patch_outbox,
+    "syncer": _patch_syncer,
 }
 
 

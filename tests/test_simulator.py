@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -16,13 +17,38 @@ STEP = 10.0
 
 # Key order of the vendor's documents (/shared/fixtures).
 MESSAGE_KEYS = [
-    "id", "sendto", "body", "customerid", "status", "statustitle", "deviceid", "urgent",
-    "created", "senttime", "timetosend", "sim", "paketid", "pakettitle", "paketbody",
+    "id",
+    "sendto",
+    "body",
+    "customerid",
+    "status",
+    "statustitle",
+    "deviceid",
+    "urgent",
+    "created",
+    "senttime",
+    "timetosend",
+    "sim",
+    "paketid",
+    "pakettitle",
+    "paketbody",
 ]
 DEVICE_KEYS = [
-    "id", "title", "number", "imei", "created", "createdhumanformat", "lastseen",
-    "lastseenhumanformat", "serialnumber", "siminfo", "appversion", "isappversionactual",
-    "delaybetweeneachsms", "delaybetweenrequest", "subscription",
+    "id",
+    "title",
+    "number",
+    "imei",
+    "created",
+    "createdhumanformat",
+    "lastseen",
+    "lastseenhumanformat",
+    "serialnumber",
+    "siminfo",
+    "appversion",
+    "isappversionactual",
+    "delaybetweeneachsms",
+    "delaybetweenrequest",
+    "subscription",
 ]
 SIMINFO_KEYS = ["Slot", "IccId", "Number", "Roaming", "CountryIso", "CarrierName"]
 
@@ -54,8 +80,7 @@ class Api:
         assert response.status_code == 200
         return response.json()
 
-    def send(self, sendto: str, body: str = "hello", device_id: int = OFFICE_PHONE,
-             **fields: Any) -> int:
+    def send(self, sendto: str, body: str = "hello", device_id: int = OFFICE_PHONE, **fields: Any) -> int:
         answer = self("addsms", sendto=sendto, body=body, device_id=device_id, **fields)
         assert answer["error"] == 0, answer
         return answer["sms_id"]
@@ -83,13 +108,11 @@ def assert_php_date(value: Any) -> None:
 
 # ---- gettoken ---------------------------------------------------------------------------------
 def test_gettoken_shape_and_login_alias(sim: TestSimulator, client: httpx.Client) -> None:
-    answer = client.post(sim.url + "gettoken",
-                         data={"email": sim.email, "pass": sim.password}).json()
+    answer = client.post(sim.url + "gettoken", data={"email": sim.email, "pass": sim.password}).json()
     assert list(answer) == ["error", "token", "message"]
     assert answer["error"] == 0 and len(answer["token"]) == 32
     int(answer["token"], 16)
-    alias = client.post(sim.url + "gettoken",
-                        data={"login": sim.email, "pass": sim.password}).json()
+    alias = client.post(sim.url + "gettoken", data={"login": sim.email, "pass": sim.password}).json()
     assert alias["error"] == 0 and alias["token"] != answer["token"]
 
 
@@ -100,17 +123,26 @@ def test_gettoken_wrong_password(sim: TestSimulator, client: httpx.Client) -> No
 
 
 def test_get_with_query_string(sim: TestSimulator, client: httpx.Client) -> None:
-    answer = client.get(sim.url + "gettoken",
-                        params={"email": sim.email, "pass": sim.password}).json()
+    answer = client.get(sim.url + "gettoken", params={"email": sim.email, "pass": sim.password}).json()
     assert answer["error"] == 0
     devices = client.get(sim.url + "getdevicelist", params={"token": answer["token"]}).json()
     assert devices["count"] == 3
 
 
-@pytest.mark.parametrize("method", [
-    "addsms", "getallsms", "getsmslist", "getsmsstatus", "getalldevices", "getdevicestatus",
-    "savetag", "savecontact", "savepaket",
-])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "addsms",
+        "getallsms",
+        "getsmslist",
+        "getsmsstatus",
+        "getalldevices",
+        "getdevicestatus",
+        "savetag",
+        "savecontact",
+        "savepaket",
+    ],
+)
 def test_bad_token(sim: TestSimulator, client: httpx.Client, method: str) -> None:
     response = client.post(sim.url + method, data={"token": "0" * 32})
     assert response.status_code == 200
@@ -156,8 +188,7 @@ def test_getalldevices_shape_and_quirks(api: Api) -> None:
 
 def test_getdevicestatus(api: Api) -> None:
     online = api("getdevicestatus", device_id=OFFICE_PHONE)
-    assert list(online) == ["online", "error", "message", "device_id", "lastseen", "diffseconds",
-                            "title"]
+    assert list(online) == ["online", "error", "message", "device_id", "lastseen", "diffseconds", "title"]
     assert online["online"] is True and online["device_id"] == OFFICE_PHONE
     assert online["diffseconds"] < 60
     assert online["lastseen"]["timezone_type"] == 1
@@ -173,19 +204,24 @@ def test_getdevicestatus(api: Api) -> None:
 def test_addsms_urlencoded_shape(api: Api) -> None:
     answer = api("addsms", sendto="+4915100000002", body="hi", device_id=OFFICE_PHONE)
     assert list(answer) == ["error", "sms_id", "message"]
-    assert answer == {"error": 0, "sms_id": answer["sms_id"],
-                      "message": "Sms has been saved successfully"}
+    assert answer == {"error": 0, "sms_id": answer["sms_id"], "message": "Sms has been saved successfully"}
     status = api("getsmsstatus", sms_id=answer["sms_id"])
-    assert status == {"error": 0, "sms_id": answer["sms_id"], "status": 1,
-                      "status_description": "New", "message": "Ok"}
+    assert status == {"error": 0, "sms_id": answer["sms_id"], "status": 1, "status_description": "New", "message": "Ok"}
 
 
-def test_addsms_multipart_many_numbers(api: Api, sim: TestSimulator,
-                                       client: httpx.Client) -> None:
-    files = {k: (None, v) for k, v in {
-        "token": api.token, "sendto": "+1 17642031984, 0151 2345 6782,", "body": "multi",
-        "device_id": str(TRAVEL_PHONE), "sim": "0", "customerid": "77", "urgent": "1",
-    }.items()}
+def test_addsms_multipart_many_numbers(api: Api, sim: TestSimulator, client: httpx.Client) -> None:
+    files = {
+        k: (None, v)
+        for k, v in {
+            "token": api.token,
+            "sendto": "+1 17642031984, 0151 2345 6782,",
+            "body": "multi",
+            "device_id": str(TRAVEL_PHONE),
+            "sim": "0",
+            "customerid": "77",
+            "urgent": "1",
+        }.items()
+    }
     answer = client.post(sim.url + "addsms", files=files).json()
     assert answer["error"] == 0
     rows = api.messages(customerid=77)
@@ -198,16 +234,19 @@ def test_addsms_multipart_many_numbers(api: Api, sim: TestSimulator,
     assert answer["sms_id"] in {r["id"] for r in rows}
 
 
-@pytest.mark.parametrize(("fields", "needle"), [
-    ({"body": ""}, "body"),
-    ({"sendto": ""}, "sendto"),
-    ({"sendto": "abc"}, "phone number"),
-    ({"device_id": "424242"}, "Device not found"),
-    ({"device_id": "MyShop"}, "Device not found"),
-    ({"sim": "7"}, "sim"),
-    ({"timetosend": "tomorrow"}, "date format"),
-    ({"customerid": "x1"}, "customerid"),
-])
+@pytest.mark.parametrize(
+    ("fields", "needle"),
+    [
+        ({"body": ""}, "body"),
+        ({"sendto": ""}, "sendto"),
+        ({"sendto": "abc"}, "phone number"),
+        ({"device_id": "424242"}, "Device not found"),
+        ({"device_id": "MyShop"}, "Device not found"),
+        ({"sim": "7"}, "sim"),
+        ({"timetosend": "tomorrow"}, "date format"),
+        ({"customerid": "x1"}, "customerid"),
+    ],
+)
 def test_addsms_errors(api: Api, fields: dict[str, str], needle: str) -> None:
     data = {"sendto": "+4915100000003", "body": "x", "device_id": str(OFFICE_PHONE)} | fields
     answer = api("addsms", **data)
@@ -215,25 +254,48 @@ def test_addsms_errors(api: Api, fields: dict[str, str], needle: str) -> None:
     assert api.messages() == []
 
 
-def test_smstosend_uses_email_and_pass(sim: TestSimulator, api: Api,
-                                       client: httpx.Client) -> None:
-    answer = client.post(sim.url + "smstosend", data={
-        "email": sim.email, "pass": sim.password, "sendto": "+4915100000004", "body": "x",
-        "device_id": str(OFFICE_PHONE)}).json()
+def test_smstosend_uses_email_and_pass(sim: TestSimulator, api: Api, client: httpx.Client) -> None:
+    answer = client.post(
+        sim.url + "smstosend",
+        data={
+            "email": sim.email,
+            "pass": sim.password,
+            "sendto": "+4915100000004",
+            "body": "x",
+            "device_id": str(OFFICE_PHONE),
+        },
+    ).json()
     assert answer["error"] == 0 and api.status(answer["sms_id"]) == 1
-    wrong = client.post(sim.url + "smstosend", data={
-        "email": sim.email, "pass": "bad", "sendto": "1", "body": "x", "device_id": "1"}).json()
+    wrong = client.post(
+        sim.url + "smstosend", data={"email": sim.email, "pass": "bad", "sendto": "1", "body": "x", "device_id": "1"}
+    ).json()
     assert wrong == {"error": 1, "message": "Wrong email or password"}
 
 
-def test_addalotofsms_numbers_or_strings(sim: TestSimulator, api: Api,
-                                         client: httpx.Client) -> None:
-    datajson = json.dumps({"token": api.token, "smsdata": [
-        {"sendto": "015752982212", "body": "one", "sim": 1, "device_id": OFFICE_PHONE,
-         "customerid": 122, "urgent": 1, "timetosend": "2019-07-01 23:50:00"},
-        {"sendto": 4915100000005, "body": "two", "sim": "0", "device_id": str(TRAVEL_PHONE),
-         "customerid": "122"},
-    ]})
+def test_addalotofsms_numbers_or_strings(sim: TestSimulator, api: Api, client: httpx.Client) -> None:
+    datajson = json.dumps(
+        {
+            "token": api.token,
+            "smsdata": [
+                {
+                    "sendto": "015752982212",
+                    "body": "one",
+                    "sim": 1,
+                    "device_id": OFFICE_PHONE,
+                    "customerid": 122,
+                    "urgent": 1,
+                    "timetosend": "2019-07-01 23:50:00",
+                },
+                {
+                    "sendto": 4915100000005,
+                    "body": "two",
+                    "sim": "0",
+                    "device_id": str(TRAVEL_PHONE),
+                    "customerid": "122",
+                },
+            ],
+        }
+    )
     answer = client.post(sim.url + "addalotofsms", data={"datajson": datajson}).json()
     assert answer == {"error": 0, "message": "Sms has been saved successfully"}
     rows = api.messages(customerid=122)
@@ -242,19 +304,24 @@ def test_addalotofsms_numbers_or_strings(sim: TestSimulator, api: Api,
     assert one["sim"] == 1 and one["timetosend"]["date"] == "2019-07-01 23:50:00.000000"
 
 
-def test_addalotofsms_is_all_or_nothing(sim: TestSimulator, api: Api,
-                                        client: httpx.Client) -> None:
-    datajson = json.dumps({"token": api.token, "smsdata": [
-        {"sendto": "+4915100000006", "body": "ok", "device_id": OFFICE_PHONE},
-        {"sendto": "+4915100000007", "body": "bad", "device_id": 5},
-    ]})
+def test_addalotofsms_is_all_or_nothing(sim: TestSimulator, api: Api, client: httpx.Client) -> None:
+    datajson = json.dumps(
+        {
+            "token": api.token,
+            "smsdata": [
+                {"sendto": "+4915100000006", "body": "ok", "device_id": OFFICE_PHONE},
+                {"sendto": "+4915100000007", "body": "bad", "device_id": 5},
+            ],
+        }
+    )
     answer = client.post(sim.url + "addalotofsms", data={"datajson": datajson}).json()
     assert answer["error"] == 1 and "item 1" in answer["message"]
     assert api.messages() == []
     broken = client.post(sim.url + "addalotofsms", data={"datajson": "{nope"}).json()
     assert broken["error"] == 1 and "JSON" in broken["message"]
-    bad_token = client.post(sim.url + "addalotofsms",
-                            data={"datajson": json.dumps({"token": "x", "smsdata": []})}).json()
+    bad_token = client.post(
+        sim.url + "addalotofsms", data={"datajson": json.dumps({"token": "x", "smsdata": []})}
+    ).json()
     assert bad_token == {"error": 1, "message": "Wrong token"}
 
 
@@ -291,8 +358,11 @@ def test_getallsms_filters(api: Api, sim: TestSimulator) -> None:
     assert ids(enddate="2026-05-19") == []
     # The same instants in Sydney (UTC+10): a is 20:00 there.
     sydney = api.messages(timezone="Australia/Sydney")
-    assert sydney[0]["created"] == {"date": "2026-05-20 20:00:00.000000", "timezone_type": 3,
-                                    "timezone": "Australia/Sydney"}
+    assert sydney[0]["created"] == {
+        "date": "2026-05-20 20:00:00.000000",
+        "timezone_type": 3,
+        "timezone": "Australia/Sydney",
+    }
     assert ids(timezone="Australia/Sydney", begindate="2026-05-20 21:00") == [b, c]
     bad = api("getallsms", begindate="20.05.2026")
     assert bad["error"] == 1 and "begindate" in bad["message"]
@@ -325,10 +395,13 @@ def test_offline_device_stays_new(api: Api, sim: TestSimulator) -> None:
     assert api.status(sms_id) == 7
 
 
-@pytest.mark.parametrize(("phone", "path"), [
-    ("+49 151 1230000", [1, 2, 9, 9]),
-    ("+49 151 1234666", [1, 2, 6, 8]),
-])
+@pytest.mark.parametrize(
+    ("phone", "path"),
+    [
+        ("+49 151 1230000", [1, 2, 9, 9]),
+        ("+49 151 1234666", [1, 2, 6, 8]),
+    ],
+)
 def test_failure_numbers(api: Api, sim: TestSimulator, phone: str, path: list[int]) -> None:
     sms_id = api.send(phone)
     seen = []
@@ -343,8 +416,7 @@ def test_scheduled_message_waits(api: Api, sim: TestSimulator) -> None:
     # 14:30 Berlin = 12:30 UTC, two and a half hours after the clock's start.
     sms_id = api.send("+4915100000002", timetosend="2026-05-20 14:30")
     row = api.messages()[0]
-    assert row["timetosend"] == {"date": "2026-05-20 14:30:00.000000", "timezone_type": 3,
-                                 "timezone": "Europe/Berlin"}
+    assert row["timetosend"] == {"date": "2026-05-20 14:30:00.000000", "timezone_type": 3, "timezone": "Europe/Berlin"}
     sim.advance(2 * 3600 + 29 * 60)
     assert api.status(sms_id) == 1
     sim.advance(60 + 3 * STEP)
@@ -397,13 +469,19 @@ def test_tags_contacts_and_newsletter(api: Api, sim: TestSimulator) -> None:
     missing_tag = api("savecontact", phone="+4915100000015", tag_id=999, name="X")
     assert missing_tag["error"] == 1 and "Tag not found" in missing_tag["message"]
 
-    paket = api("savepaket", title="Sale", device_id=OFFICE_PHONE, body="20% off",
-                tags=f"{tag['tag_id']},{other}", sim=0, time_to_send="20.05.2026 13:00:00")
+    paket = api(
+        "savepaket",
+        title="Sale",
+        device_id=OFFICE_PHONE,
+        body="20% off",
+        tags=f"{tag['tag_id']},{other}",
+        sim=0,
+        time_to_send="20.05.2026 13:00:00",
+    )
     assert list(paket) == ["error", "paket_id", "message"]
     assert paket["error"] == 0 and paket["message"] == "OK"
     rows = api.messages()
-    assert sorted(r["sendto"] for r in rows) == ["+4915100000011", "+4915100000012",
-                                                 "+4915100000014"]
+    assert sorted(r["sendto"] for r in rows) == ["+4915100000011", "+4915100000012", "+4915100000014"]
     for row in rows:
         assert row["paketid"] == paket["paket_id"]
         assert row["pakettitle"] == "Sale" and row["paketbody"] == "20% off"
@@ -413,11 +491,11 @@ def test_tags_contacts_and_newsletter(api: Api, sim: TestSimulator) -> None:
     sim.advance(1 + 3 * STEP)
     assert {r["status"] for r in api.messages(status=7)} == {7}
 
-    now_paket = api("savepaket", title="Now", device_id=OFFICE_PHONE, body="b",
-                    tags=str(other), sim=1, time_to_send=0)
+    now_paket = api("savepaket", title="Now", device_id=OFFICE_PHONE, body="b", tags=str(other), sim=1, time_to_send=0)
     assert now_paket["error"] == 0
-    bad = api("savepaket", title="x", device_id=OFFICE_PHONE, body="b", tags=str(other),
-              time_to_send="2026-05-20 13:00")
+    bad = api(
+        "savepaket", title="x", device_id=OFFICE_PHONE, body="b", tags=str(other), time_to_send="2026-05-20 13:00"
+    )
     assert bad["error"] == 1 and "time_to_send" in bad["message"]
 
 
@@ -428,15 +506,29 @@ WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 8
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16
 
 
-@pytest.mark.parametrize(("data", "ext", "content_type"), [
-    (PNG, "png", "image/png"), (GIF, "gif", "image/gif"), (WEBP, "webp", "image/webp"),
-    (JPEG, "jpg", "image/jpeg"),
-])
-def test_image_upload(api: Api, sim: TestSimulator, client: httpx.Client, data: bytes,
-                      ext: str, content_type: str) -> None:
-    answer = client.post(sim.url + "addsms", data={
-        "token": api.token, "sendto": "+4915100000002", "body": "caption",
-        "device_id": str(OFFICE_PHONE), "sim": "3"}, files={"file": ("x.bin", data)}).json()
+@pytest.mark.parametrize(
+    ("data", "ext", "content_type"),
+    [
+        (PNG, "png", "image/png"),
+        (GIF, "gif", "image/gif"),
+        (WEBP, "webp", "image/webp"),
+        (JPEG, "jpg", "image/jpeg"),
+    ],
+)
+def test_image_upload(
+    api: Api, sim: TestSimulator, client: httpx.Client, data: bytes, ext: str, content_type: str
+) -> None:
+    answer = client.post(
+        sim.url + "addsms",
+        data={
+            "token": api.token,
+            "sendto": "+4915100000002",
+            "body": "caption",
+            "device_id": str(OFFICE_PHONE),
+            "sim": "3",
+        },
+        files={"file": ("x.bin", data)},
+    ).json()
     assert answer["error"] == 0, answer
     body = api.messages()[0]["body"]
     assert body.startswith(f"http://127.0.0.1:{sim.port}/uploads/") and body.endswith("." + ext)
@@ -445,16 +537,28 @@ def test_image_upload(api: Api, sim: TestSimulator, client: httpx.Client, data: 
     assert fetched.headers["content-type"] == content_type
 
 
-@pytest.mark.parametrize(("data", "sim_slot", "needle"), [
-    (b"%PDF-1.4 not an image", "2", "Wrong file type"),
-    (PNG, "0", "WhatsApp"),
-    (b"", "2", "empty"),
-])
-def test_image_upload_refused(api: Api, sim: TestSimulator, client: httpx.Client, data: bytes,
-                              sim_slot: str, needle: str) -> None:
-    answer = client.post(sim.url + "addsms", data={
-        "token": api.token, "sendto": "+4915100000002", "body": "caption",
-        "device_id": str(OFFICE_PHONE), "sim": sim_slot}, files={"file": ("x", data)}).json()
+@pytest.mark.parametrize(
+    ("data", "sim_slot", "needle"),
+    [
+        (b"%PDF-1.4 not an image", "2", "Wrong file type"),
+        (PNG, "0", "WhatsApp"),
+        (b"", "2", "empty"),
+    ],
+)
+def test_image_upload_refused(
+    api: Api, sim: TestSimulator, client: httpx.Client, data: bytes, sim_slot: str, needle: str
+) -> None:
+    answer = client.post(
+        sim.url + "addsms",
+        data={
+            "token": api.token,
+            "sendto": "+4915100000002",
+            "body": "caption",
+            "device_id": str(OFFICE_PHONE),
+            "sim": sim_slot,
+        },
+        files={"file": ("x", data)},
+    ).json()
     assert answer["error"] == 1 and needle in answer["message"]
     assert api.messages() == []
     assert client.get(f"http://127.0.0.1:{sim.port}/uploads/nothing.png").status_code == 404
@@ -485,12 +589,11 @@ def test_admin_stats_endpoint(api: Api, sim: TestSimulator, client: httpx.Client
 
 # ---- the user's own code path: the injected clock ---------------------------------------------
 def test_custom_start_time() -> None:
-    start = datetime(2025, 1, 1, 23, 30, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, 23, 30, tzinfo=UTC)
     with running_simulator(start=start) as sim, httpx.Client() as client:
         api = Api(sim, client)
         api.send("+4915100000002")
         created = api.messages()[0]["created"]
-        assert created == {"date": "2025-01-02 00:30:00.000000", "timezone_type": 3,
-                           "timezone": "Europe/Berlin"}
+        assert created == {"date": "2025-01-02 00:30:00.000000", "timezone_type": 3, "timezone": "Europe/Berlin"}
         sim.advance(timedelta(days=1).total_seconds())
         assert api.messages(begindate="2025-01-02", enddate="2025-01-02")[0]["status"] == 7

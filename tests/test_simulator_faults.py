@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -35,8 +36,7 @@ def post(client: httpx.Client, sim: TestSimulator, method: str, **fields: Any) -
 
 
 def send(client: httpx.Client, sim: TestSimulator, token: str) -> httpx.Response:
-    return post(client, sim, "addsms", token=token, sendto="+4915100000002", body="hi",
-                device_id=OFFICE_PHONE)
+    return post(client, sim, "addsms", token=token, sendto="+4915100000002", body="hi", device_id=OFFICE_PHONE)
 
 
 def stored(sim: TestSimulator) -> int:
@@ -88,8 +88,7 @@ def test_latency_triggers_client_timeout(sim: TestSimulator, token: str) -> None
         assert post(impatient, sim, "getallsms", token=token).json()["error"] == 0
 
 
-def test_dropped_connection_changes_nothing(sim: TestSimulator, client: httpx.Client,
-                                            token: str) -> None:
+def test_dropped_connection_changes_nothing(sim: TestSimulator, client: httpx.Client, token: str) -> None:
     sim.faults.set("drop", methods=["addsms"], count=1)
     with pytest.raises(httpx.TransportError):
         send(client, sim, token)
@@ -98,8 +97,7 @@ def test_dropped_connection_changes_nothing(sim: TestSimulator, client: httpx.Cl
     assert stored(sim) == 1
 
 
-def test_response_lost_after_processing(sim: TestSimulator, client: httpx.Client,
-                                        token: str) -> None:
+def test_response_lost_after_processing(sim: TestSimulator, client: httpx.Client, token: str) -> None:
     sim.faults.set("response_lost", methods=["addsms"], count=1)
     with pytest.raises(httpx.TransportError):
         send(client, sim, token)
@@ -112,16 +110,14 @@ def test_response_lost_after_processing(sim: TestSimulator, client: httpx.Client
 
 def test_expired_tokens(sim: TestSimulator, client: httpx.Client, token: str) -> None:
     sim.faults.set("expire_tokens")
-    assert post(client, sim, "getallsms", token=token).json() == {
-        "error": 1, "message": "Wrong token"}
+    assert post(client, sim, "getallsms", token=token).json() == {"error": 1, "message": "Wrong token"}
     fresh = sim.token()
     assert fresh != token
     assert post(client, sim, "getallsms", token=fresh).json()["error"] == 0
     assert post(client, sim, "getallsms", token=token).json()["message"] == "Wrong token"
 
 
-def test_count_and_methods_limit_faults(sim: TestSimulator, client: httpx.Client,
-                                        token: str) -> None:
+def test_count_and_methods_limit_faults(sim: TestSimulator, client: httpx.Client, token: str) -> None:
     sim.faults.set("http500", methods=["addsms"], count=2)
     assert post(client, sim, "getallsms", token=token).status_code == 200
     assert send(client, sim, token).status_code == 500
@@ -131,24 +127,20 @@ def test_count_and_methods_limit_faults(sim: TestSimulator, client: httpx.Client
     assert sim.faults.active() == []
 
 
-def test_aliases_share_fault_scope(sim: TestSimulator, client: httpx.Client,
-                                   token: str) -> None:
+def test_aliases_share_fault_scope(sim: TestSimulator, client: httpx.Client, token: str) -> None:
     sim.faults.set("http500", methods=["getsmslist"], count=1)
     assert post(client, sim, "getallsms", token=token).status_code == 500
 
 
 def test_admin_endpoint(sim: TestSimulator, client: httpx.Client, token: str) -> None:
     admin = sim.root_url + "/_admin/faults"
-    answer = client.post(admin, json={"kind": "response_lost", "methods": ["addsms"],
-                                      "count": 1}).json()
-    assert answer["faults"] == [{"kind": "response_lost", "methods": ["addsms"], "count": 1,
-                                 "seconds": 0.0}]
+    answer = client.post(admin, json={"kind": "response_lost", "methods": ["addsms"], "count": 1}).json()
+    assert answer["faults"] == [{"kind": "response_lost", "methods": ["addsms"], "count": 1, "seconds": 0.0}]
     with pytest.raises(httpx.TransportError):
         send(client, sim, token)
     assert stored(sim) == 1
     client.post(admin, json=[{"kind": "http500"}, {"kind": "expire_tokens"}])
-    assert {f["kind"] for f in client.get(admin).json()["faults"]} == {"http500",
-                                                                        "expire_tokens"}
+    assert {f["kind"] for f in client.get(admin).json()["faults"]} == {"http500", "expire_tokens"}
     client.post(admin, json={"clear": "http500"})
     assert [f["kind"] for f in client.get(admin).json()["faults"]] == ["expire_tokens"]
     client.delete(admin)
@@ -168,8 +160,7 @@ def test_faults_validate_arguments() -> None:
     assert not faults
 
 
-def test_stats_count_faulted_requests(sim: TestSimulator, client: httpx.Client,
-                                      token: str) -> None:
+def test_stats_count_faulted_requests(sim: TestSimulator, client: httpx.Client, token: str) -> None:
     sim.stats.reset()
     sim.faults.set("html502", count=1)
     post(client, sim, "getallsms", token=token)

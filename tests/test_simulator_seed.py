@@ -26,9 +26,9 @@ from smstui.simulator.testing import running_simulator
 
 
 def all_messages(sim: Any, client: httpx.Client, **filters: Any) -> list[dict[str, Any]]:
-    answer = client.post(sim.url + "getallsms",
-                         data={"token": sim.token(), **{k: str(v) for k, v in filters.items()}},
-                         timeout=60).json()
+    answer = client.post(
+        sim.url + "getallsms", data={"token": sim.token(), **{k: str(v) for k, v in filters.items()}}, timeout=60
+    ).json()
     assert answer["error"] == 0
     return [] if answer["smss"] == [] else list(answer["smss"].values())
 
@@ -44,13 +44,16 @@ def test_demo_seed_is_lived_in() -> None:
         assert any(s in statuses for s in (8, 9, 10, 12, 100))
         assert statuses[1] >= 3  # scheduled, in flight and waiting for the offline phone
         read = lambda value: read_date(value, ZoneInfo("Europe/Berlin"))  # noqa: E731
-        scheduled = [r for r in rows if r["timetosend"] and r["status"] == 1
-                     and read(r["timetosend"]) > read(r["created"])]
+        scheduled = [
+            r for r in rows if r["timetosend"] and r["status"] == 1 and read(r["timetosend"]) > read(r["created"])
+        ]
         assert len(scheduled) == 1
         # The vendor's mix of date forms, all in one listing: zone names, offsets, zone-less strings.
         forms = Counter(
             "string" if isinstance(v, str) else v["timezone_type"]
-            for r in rows for v in (r["created"], r["senttime"], r["timetosend"]) if v
+            for r in rows
+            for v in (r["created"], r["senttime"], r["timetosend"])
+            if v
         )
         assert forms[3] > 100 and forms[1] > 10 and forms["string"] > 10
         assert any(isinstance(r.get("sim"), str) for r in rows)
@@ -78,6 +81,7 @@ def test_demo_seed_is_lived_in() -> None:
 
 def test_demo_seed_progresses_with_the_clock() -> None:
     with running_simulator(data="demo", step_seconds=5) as sim, httpx.Client() as client:
+
         def pending() -> int:
             return sum(r["status"] in (1, 2, 6) for r in all_messages(sim, client))
 
@@ -117,24 +121,27 @@ def test_large_seed() -> None:
     assert len(state) == 100_000
     assert all(m.status in FINAL for m in list(state.messages.values())[:1000])
     with SimulatorServer(state) as sim, httpx.Client(timeout=60) as client:
-        token = client.post(sim.url + "gettoken",
-                            data={"email": sim.email, "pass": sim.password}).json()["token"]
+        token = client.post(sim.url + "gettoken", data={"email": sim.email, "pass": sim.password}).json()["token"]
         count = client.post(sim.url + "getallsms", data={"token": token, "onlycount": "1"})
         assert count.json() == {"error": 0, "count": 100_000, "message": "Ok"}
         phone = next(iter(state.messages.values())).phone
         rows = client.post(sim.url + "getallsms", data={"token": token, "phone": phone}).json()
         assert 0 < rows["count"] < 2000
         assert {r["sendto"] for r in rows["smss"].values()} == {phone}
-        day = client.post(sim.url + "getallsms", data={
-            "token": token, "begindate": "2026-05-01", "enddate": "2026-05-01"}).json()
+        day = client.post(
+            sim.url + "getallsms", data={"token": token, "begindate": "2026-05-01", "enddate": "2026-05-01"}
+        ).json()
         assert 0 < day["count"] < 1000
         berlin = ZoneInfo("Europe/Berlin")
-        assert all(read_date(r["created"], berlin).astimezone(berlin).date().isoformat() == "2026-05-01"
-                   for r in day["smss"].values())
+        assert all(
+            read_date(r["created"], berlin).astimezone(berlin).date().isoformat() == "2026-05-01"
+            for r in day["smss"].values()
+        )
         # New messages still work on top of the bulk history.
-        sent = client.post(sim.url + "addsms", data={
-            "token": token, "sendto": "+4915100000002", "body": "x",
-            "device_id": str(TRAVEL_PHONE)}).json()
+        sent = client.post(
+            sim.url + "addsms",
+            data={"token": token, "sendto": "+4915100000002", "body": "x", "device_id": str(TRAVEL_PHONE)},
+        ).json()
         assert sent["sms_id"] > max(m for m in state.messages if m != sent["sms_id"])
 
 
@@ -147,9 +154,15 @@ def test_concurrent_requests_are_consistent() -> None:
         def worker(n: int) -> None:
             with httpx.Client() as client:
                 for i in range(15):
-                    answer = client.post(sim.url + "addsms", data={
-                        "token": token, "sendto": f"+49151{n:03d}{i:04d}", "body": "x",
-                        "device_id": str(OFFICE_PHONE)}).json()
+                    answer = client.post(
+                        sim.url + "addsms",
+                        data={
+                            "token": token,
+                            "sendto": f"+49151{n:03d}{i:04d}",
+                            "body": "x",
+                            "device_id": str(OFFICE_PHONE),
+                        },
+                    ).json()
                     with lock:
                         ids.append(answer["sms_id"])
 
@@ -172,8 +185,10 @@ def test_runner_start_stop_and_context_manager() -> None:
         assert server.url == f"http://127.0.0.1:{server.port}/getdata/"
         assert server.credentials == ("demo@smstui.dev", "demo")
         assert server.start() is server  # idempotent
-        assert httpx.post(server.url + "gettoken", data={
-            "email": server.email, "pass": server.password}).json()["error"] == 0
+        assert (
+            httpx.post(server.url + "gettoken", data={"email": server.email, "pass": server.password}).json()["error"]
+            == 0
+        )
     finally:
         server.stop()
     assert not server.running
@@ -203,13 +218,16 @@ def test_secrets_stay_out_of_reprs() -> None:
 
 def test_command_line_serves_until_stopped() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "smstui.simulator", "--port", "0", "--seed", "empty",
-         "--step-seconds", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "smstui.simulator", "--port", "0", "--seed", "empty", "--step-seconds", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],  # type: ignore[union-attr]
-                              daemon=True)
+    reader = threading.Thread(
+        target=lambda: [lines.put(line) for line in proc.stdout],  # type: ignore[union-attr]
+        daemon=True,
+    )
     reader.start()
     try:
         first = lines.get(timeout=30)

@@ -50,12 +50,14 @@ def test_empty_is_zero_parts() -> None:
         ("€" * 100 + "😀", UCS2, 102, 2, 67, 32),  # ext chars are 1 unit in UCS-2
     ],
 )
-def test_known_lengths(
-    text: str, encoding: str, units: int, parts: int, per_part: int, remaining: int
-) -> None:
+def test_known_lengths(text: str, encoding: str, units: int, parts: int, per_part: int, remaining: int) -> None:
     info = analyze(text)
     assert (info.encoding, info.units, info.parts, info.per_part, info.remaining_in_part) == (
-        encoding, units, parts, per_part, remaining,
+        encoding,
+        units,
+        parts,
+        per_part,
+        remaining,
     )
     assert info.chars == len(text)
 

@@ -124,8 +124,11 @@ def test_state_api_round_trip_keeps_unknown_keys(tmp_path: Path) -> None:
     assert state.last_profile is None
     save_state("default", path=file, make_last=True, email=None)
     raw = tomllib.loads(file.read_text())
-    assert raw == {"future": 1, "last_profile": "default",
-                   "profiles": {"default": {"future_key": "x", "account_zone": "Europe/Paris"}}}
+    assert raw == {
+        "future": 1,
+        "last_profile": "default",
+        "profiles": {"default": {"future_key": "x", "account_zone": "Europe/Paris"}},
+    }
     assert load_state(file).profile("default") == ProfileState(account_zone="Europe/Paris")
     assert load_state(file).profile("unknown") == ProfileState()
     assert mode(file) == 0o600
@@ -137,12 +140,15 @@ def test_state_api_round_trip_keeps_unknown_keys(tmp_path: Path) -> None:
         save_state("../etc", path=file)
 
 
-@pytest.mark.parametrize("text", [
-    "not = [valid toml",
-    'last_profile = "../etc"\nprofiles = 3\n',
-    '[profiles.default]\napi_url = "ftp://nope"\nremember_password = "yes"\nemail = 5\n',
-    "\udcff",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not = [valid toml",
+        'last_profile = "../etc"\nprofiles = 3\n',
+        '[profiles.default]\napi_url = "ftp://nope"\nremember_password = "yes"\nemail = 5\n',
+        "\udcff",
+    ],
+)
 def test_a_bad_state_file_is_ignored(text: str, sim_empty: TestSimulator) -> None:
     state = paths.state_file(create_dir=True)
     state.write_bytes(text.encode("utf-8", "surrogateescape"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from smstui.core.models import Device, DeviceStatus
 from smstui.core.store.database import Store
 from smstui.core.store.schema import QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 
-T0 = datetime(2026, 5, 20, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
 
 
 class Clock:
@@ -26,8 +26,15 @@ class Clock:
 
 
 def msg(sms_id: int, phone: str = "+4915123456781", body: str = "hi", status: int = 7, minutes: float = 0) -> Message:
-    return Message(id=sms_id, phone=phone, body=body, status=status, device_id=11231, slot=0,
-                   created=T0 + timedelta(minutes=minutes))
+    return Message(
+        id=sms_id,
+        phone=phone,
+        body=body,
+        status=status,
+        device_id=11231,
+        slot=0,
+        created=T0 + timedelta(minutes=minutes),
+    )
 
 
 @pytest.fixture
@@ -216,10 +223,14 @@ def test_attach_sms_ids_follows_attach_sms_id_rules(store: Store) -> None:
 
 
 def test_search_finds_numbers_typed_in_national_or_00_form(store: Store) -> None:
-    store.upsert_messages([
-        msg(1, phone="+4915123456781"), msg(2, phone="+447700900123"), msg(3, phone="+12025550143"),
-        msg(4, phone="+39061234567"),
-    ])
+    store.upsert_messages(
+        [
+            msg(1, phone="+4915123456781"),
+            msg(2, phone="+447700900123"),
+            msg(3, phone="+12025550143"),
+            msg(4, phone="+39061234567"),
+        ]
+    )
 
     def found(text: str) -> set[str]:
         return {t.phone_key for t in store.threads(search=text)}

@@ -25,8 +25,10 @@ def damaged_store(path: Path) -> None:
     db = sqlite3.connect(path)
     db.executemany(
         "INSERT INTO messages (sms_id, phone, phone_key, body, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
-        [(i, "+4915100000000", "+4915100000000", f"history {i} " + "x" * 80, 1000.0 + i, 1000.0 + i)
-         for i in range(1, FILLER + 1)],
+        [
+            (i, "+4915100000000", "+4915100000000", f"history {i} " + "x" * 80, 1000.0 + i, 1000.0 + i)
+            for i in range(1, FILLER + 1)
+        ],
     )
     db.commit()
     db.close()

@@ -61,8 +61,9 @@ async def test_incremental_sees_new_changed_and_incoming(sim) -> None:
         await session.syncer.sync()
         before = len(stored_ids(session.store))
         # Another client (the web UI, a script) sends a message; the number ends in 1: it replies.
-        sent = sim.call("addsms", token=sim.token(), sendto="+4917612345671", body="from elsewhere",
-                        device_id=OFFICE_PHONE)["sms_id"]
+        sent = sim.call(
+            "addsms", token=sim.token(), sendto="+4917612345671", body="from elsewhere", device_id=OFFICE_PHONE
+        )["sms_id"]
         sim.advance(5)
         report = await session.syncer.sync()
         assert report.inserted == 1 and report.new_incoming == 0
@@ -102,7 +103,9 @@ async def _idle_cost(n_messages: int, db_path) -> tuple[int, int, int]:
             assert costs[0] == costs[1] == costs[2]
             # What an idle refresh reads is the overlap window behind the cursor, nothing older.
             cursor = float(session.store.get_meta(META_CURSOR))
-            in_overlap = sum(1 for i in gateway_ids(sim) if sim.state.messages[i].created >= cursor - session.syncer.overlap)
+            in_overlap = sum(
+                1 for i in gateway_ids(sim) if sim.state.messages[i].created >= cursor - session.syncer.overlap
+            )
             assert costs[0][1] <= 200 + 700 * in_overlap
             return costs[0][0], costs[0][1], first.requests
         finally:
@@ -177,9 +180,7 @@ async def test_pending_statuses_are_checked_by_age(sim) -> None:
     session = open_sim_session(sim)
     try:
         await session.syncer.sync()
-        stuck = next(
-            r for r in session.store.messages(device_id=OLD_PHONE, limit=None) if r.status == 1
-        )
+        stuck = next(r for r in session.store.messages(device_id=OLD_PHONE, limit=None) if r.status == 1)
         assert 3600 < sim.clock().timestamp() - stuck.created.timestamp() < DAY
         sim.set_online(OLD_PHONE, True)
         sim.advance(40)
@@ -197,11 +198,21 @@ async def test_many_pending_use_a_status_snapshot(sim_empty) -> None:
     state = sim_empty.state
     now = int(sim_empty.clock().timestamp())
     for i in range(25):
-        state.add_message(Msg(id=0, phone=f"+49151000{i:05d}2", body=f"stuck {i}", device_id=OLD_PHONE,
-                              created=now - 1800, status=1))
+        state.add_message(
+            Msg(id=0, phone=f"+49151000{i:05d}2", body=f"stuck {i}", device_id=OLD_PHONE, created=now - 1800, status=1)
+        )
     for i in range(400):
-        state.add_message(Msg(id=0, phone="+4915100000992", body=f"hist {i}", device_id=OFFICE_PHONE,
-                              created=now - 1700 + i * 4, status=7, outcome=7))
+        state.add_message(
+            Msg(
+                id=0,
+                phone="+4915100000992",
+                body=f"hist {i}",
+                device_id=OFFICE_PHONE,
+                created=now - 1700 + i * 4,
+                status=7,
+                outcome=7,
+            )
+        )
     session = open_sim_session(sim_empty)
     try:
         await session.syncer.sync()
@@ -227,13 +238,20 @@ def test_status_plan_picks_the_cheapest(tmp_path) -> None:
     syncer = Syncer(store, client=type("C", (), {"zone": AccountZone(), "request_count": 0, "bytes_received": 0})())
     assert syncer._plan([], 1000.0) is None
     assert syncer._plan([(1, 900.0), (2, 950.0)], 1000.0) == "window"  # nothing between: free
-    store.upsert_messages([
-        __import__("smstui.core.gateway_messages", fromlist=["Message"]).Message(
-            id=100 + i, phone="+4915100000001", body="x", status=7,
-            created=__import__("datetime").datetime.fromtimestamp(900 + i / 10, __import__("datetime").timezone.utc),
-        )
-        for i in range(500)
-    ])
+    store.upsert_messages(
+        [
+            __import__("smstui.core.gateway_messages", fromlist=["Message"]).Message(
+                id=100 + i,
+                phone="+4915100000001",
+                body="x",
+                status=7,
+                created=__import__("datetime").datetime.fromtimestamp(
+                    900 + i / 10, __import__("datetime").timezone.utc
+                ),
+            )
+            for i in range(500)
+        ]
+    )
     assert syncer._plan([(1, 900.0), (2, 950.0)], 1000.0) == "ids"
     assert syncer._plan([(i, 900.0) for i in range(60)], 1000.0) == "snapshot"
     store.close()
@@ -310,8 +328,16 @@ async def test_a_message_dated_years_ahead_does_not_hide_new_ones(sim) -> None:
     try:
         await session.syncer.sync()
         with sim.state.lock:
-            sim.state.add_message(Msg(id=0, phone="+4915100000009", body="from the future", device_id=11231,
-                                      created=int(sim.clock().timestamp()) + 9 * 365 * 86400, status=7))
+            sim.state.add_message(
+                Msg(
+                    id=0,
+                    phone="+4915100000009",
+                    body="from the future",
+                    device_id=11231,
+                    created=int(sim.clock().timestamp()) + 9 * 365 * 86400,
+                    status=7,
+                )
+            )
         sim.advance(30)
         await session.syncer.sync()
         assert session.syncer.cursor() <= session.syncer.now() + 86400

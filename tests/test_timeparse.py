@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -63,7 +63,7 @@ def test_dst_offsets_follow_the_zone() -> None:
 
 
 def test_result_is_in_requested_zone_when_now_is_utc() -> None:
-    now_utc = NOW.astimezone(timezone.utc)
+    now_utc = NOW.astimezone(UTC)
     result = parse_when("18:00", now_utc, "Europe/Berlin")
     assert result == at(2026, 3, 28, 18, 0)
     assert format_gateway_time(result, BERLIN) == "2026-03-28 18:00:00"
@@ -72,8 +72,7 @@ def test_result_is_in_requested_zone_when_now_is_utc() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2026-01-01 10:00", "2026-01-01 10:00 is in the past; give a future time or leave "
-                             "empty to send now"),
+        ("2026-01-01 10:00", "2026-01-01 10:00 is in the past; give a future time or leave empty to send now"),
         ("9:00", "2026-03-28 09:00 is in the past"),
         ("10:00", "is in the past"),  # the current minute is not the future
         ("today", "2026-03-28 00:00 is in the past"),
@@ -128,8 +127,11 @@ def test_parse_schedule_empty_and_now_mean_send_now() -> None:
     assert parse_schedule("+1h", NOW, BERLIN) == NOW + timedelta(hours=1)
 
 
-@given(st.integers(min_value=0, max_value=1000), st.integers(min_value=0, max_value=59),
-       st.integers(min_value=0, max_value=5000))
+@given(
+    st.integers(min_value=0, max_value=1000),
+    st.integers(min_value=0, max_value=59),
+    st.integers(min_value=0, max_value=5000),
+)
 def test_relative_always_future_and_exact(days: int, hours: int, minutes: int) -> None:
     delta = timedelta(days=days, hours=hours, minutes=minutes)
     text = f"+{days}d{hours}h{minutes}m"
@@ -144,7 +146,7 @@ def test_relative_always_future_and_exact(days: int, hours: int, minutes: int) -
 
 
 def test_gateway_and_paket_formats() -> None:
-    dt = datetime(2026, 5, 29, 15, 21, 28, tzinfo=timezone.utc)
+    dt = datetime(2026, 5, 29, 15, 21, 28, tzinfo=UTC)
     assert format_gateway_time(dt, BERLIN) == "2026-05-29 17:21:28"
     assert format_paket_time(dt, BERLIN) == "29.05.2026 17:21:28"
     assert format_gateway_time(dt, "UTC") == "2026-05-29 15:21:28"
@@ -180,7 +182,7 @@ def test_humanize_ago(delta: timedelta, text: str) -> None:
 
 
 def test_humanize_ago_across_zones() -> None:
-    then = (NOW - timedelta(hours=3)).astimezone(timezone.utc)
+    then = (NOW - timedelta(hours=3)).astimezone(UTC)
     assert humanize_ago(then, NOW) == "3 h ago"
 
 

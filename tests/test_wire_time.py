@@ -11,7 +11,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from smstui.simulator.seed import OFFICE_PHONE, large
 from smstui.simulator.testing import running_simulator
 from tests.core_helpers import Kill, gateway_bodies, kill_on_listing, open_sim_session
 
-UTC = timezone.utc
+UTC = UTC
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 LOCAL = Path(__file__).resolve().parent / "fixtures"
 MACHINE_ZONES = ["UTC", "America/New_York", "Australia/Sydney"]
@@ -90,8 +90,12 @@ def test_every_vendor_fixture_parses(path: Path) -> None:
     elif method == "getsmsstatus":
         assert parse.parse_sms_status(payload).status >= 0
     elif method in ("addsms", "savetag", "savecontact", "savepaket"):
-        key = {"addsms": ("sms_id",), "savetag": ("tag_id",), "savecontact": ("contact_id",),
-               "savepaket": ("paket_id", "paket")}[method]
+        key = {
+            "addsms": ("sms_id",),
+            "savetag": ("tag_id",),
+            "savecontact": ("contact_id",),
+            "savepaket": ("paket_id", "paket"),
+        }[method]
         assert parse.first_int(payload, *key, "id") > 0
     elif method == "gettoken":
         assert parse.opt_str(payload.get("token"))
@@ -125,7 +129,9 @@ def test_the_account_zone_is_never_an_offset() -> None:
     fresh = AccountZone()
     assert not fresh.observe(only_offsets, None) and fresh.zone is None
     # A listing asked in UTC is rendered in UTC: it says nothing about the account.
-    assert not fresh.observe([{"created": {"date": "2026-07-01 08:00:00", "timezone_type": 3, "timezone": "UTC"}}], "UTC")
+    assert not fresh.observe(
+        [{"created": {"date": "2026-07-01 08:00:00", "timezone_type": 3, "timezone": "UTC"}}], "UTC"
+    )
     # An offset an older smstui stored as "the account's zone" is dropped.
     assert AccountZone(learnt="+02:00").zone is None
     # The zone is revised when the account's settings change.
@@ -152,8 +158,9 @@ def test_date_filters_are_utc_and_name_it() -> None:
 
     async def run() -> None:
         # The bounds name the zone they are written in: the account's when known, else UTC.
-        async with GatewayClient("http://gw.test/", token="t", transport=httpx.MockTransport(handler),
-                                 gateway_tz=ZoneInfo("Asia/Tokyo")) as client:
+        async with GatewayClient(
+            "http://gw.test/", token="t", transport=httpx.MockTransport(handler), gateway_tz=ZoneInfo("Asia/Tokyo")
+        ) as client:
             begin = datetime(2026, 1, 15, 8, 30, tzinfo=ZoneInfo("Europe/Paris"))
             await client.list_messages(MessageFilter(begin=begin, end=begin + timedelta(hours=1)))
             await client.count_messages(MessageFilter(begin=begin))
@@ -167,7 +174,9 @@ def test_date_filters_are_utc_and_name_it() -> None:
     assert seen[0]["timezone"] == "Asia/Tokyo" and seen[1]["timezone"] == "Asia/Tokyo" and seen[1]["onlycount"] == "1"
     assert "timezone" not in seen[2] and "begindate" not in seen[2]
     assert gateway_time.filter_fields(datetime(2026, 1, 15, 7, 30, tzinfo=UTC), None) == {
-        "begindate": "2026-01-15 07:30:00", "timezone": "UTC"}
+        "begindate": "2026-01-15 07:30:00",
+        "timezone": "UTC",
+    }
 
 
 # ------------------------------------------------------------------ the user's zone
@@ -266,7 +275,9 @@ MISCONFIGURATIONS = ["unknown", "offset_learnt_in_summer", "wrong_zone", "param_
 @pytest.mark.parametrize("case", MISCONFIGURATIONS)
 async def test_a_lost_answer_ends_with_exactly_one_copy(machine_zone, case) -> None:
     # December in Paris (+01:00), or the night the clocks go forward.
-    start = datetime(2026, 3, 29, 0, 50, tzinfo=UTC) if case == "across_dst" else datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    start = (
+        datetime(2026, 3, 29, 0, 50, tzinfo=UTC) if case == "across_dst" else datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    )
     with running_simulator(data="demo", zone="Europe/Paris", start=start) as sim:
         session = open_sim_session(sim)
         try:
@@ -325,10 +336,12 @@ async def test_a_zone_less_created_date_under_a_wrong_zone_is_still_found(machin
 
 def test_read_date_of_each_php_form() -> None:
     paris = ZoneInfo("Europe/Paris")
-    assert read_date({"date": "2026-07-01 09:00:00.000000", "timezone_type": 2, "timezone": "CEST"}, UTC) == \
-        datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
+    assert read_date({"date": "2026-07-01 09:00:00.000000", "timezone_type": 2, "timezone": "CEST"}, UTC) == datetime(
+        2026, 7, 1, 7, 0, tzinfo=UTC
+    )
     assert read_date("2026-07-01 09:00:00", paris) == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
-    assert read_date({"date": "2026-07-01 09:00:00", "timezone_type": 3, "timezone": "UTC"}, paris) == \
-        datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    assert read_date({"date": "2026-07-01 09:00:00", "timezone_type": 3, "timezone": "UTC"}, paris) == datetime(
+        2026, 7, 1, 9, 0, tzinfo=UTC
+    )
     assert read_date(None) is None and read_date({"date": None}) is None
     assert os.environ.get("TZ") in (None, "", "UTC") or True

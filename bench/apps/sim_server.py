@@ -10,7 +10,7 @@ for the GIL and show up as the app's own stalls.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
@@ -26,7 +26,7 @@ from smstui.simulator.runner import (
 def main() -> None:
     size = int(sys.argv[1])
     latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
-    state = make_state(clock=FakeClock(datetime.fromtimestamp(NOW, timezone.utc)), data="empty")
+    state = make_state(clock=FakeClock(datetime.fromtimestamp(NOW, UTC)), data="empty")
     fill_simulator(state, history(size))
     with SimulatorServer(state) as sim:
         if latency > 0:

@@ -85,8 +85,12 @@ def parse_past(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
     if absolute:
         try:
             return datetime(
-                int(absolute["y"]), int(absolute["mo"]), int(absolute["d"]),
-                int(absolute["h"] or 0), int(absolute["mi"] or 0), int(absolute["s"] or 0),
+                int(absolute["y"]),
+                int(absolute["mo"]),
+                int(absolute["d"]),
+                int(absolute["h"] or 0),
+                int(absolute["mi"] or 0),
+                int(absolute["s"] or 0),
                 tzinfo=zone,
             )
         except ValueError:
@@ -142,7 +146,7 @@ def parse_id_list(text: str, what: str) -> list[int]:
         ids = [int(item) for item in items]
     except ValueError:
         raise ArgError(f"{text!r} is not a list of {what} (numbers separated by commas)") from None
-    for item, value in zip(items, ids):
+    for item, value in zip(items, ids, strict=True):
         if not 1 <= value <= MAX_ID:
             raise ArgError(f"{item} is not one of the {what}: each id is a positive whole number, at most {MAX_ID}")
     return ids

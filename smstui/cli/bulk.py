@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,26 +25,59 @@ from smstui.cli.common import (
 if TYPE_CHECKING:
     from smstui.core.session import Session
 
+
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
-@click.option("--device", "device_id", type=DEVICE_ID, metavar="ID", help="The phone that sends (default: the profile's default_device).")
-@click.option("--sim", type=click.IntRange(0, 5), help="Slot for rows without a slot column: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS.")
+@click.option(
+    "--device",
+    "device_id",
+    type=DEVICE_ID,
+    metavar="ID",
+    help="The phone that sends (default: the profile's default_device).",
+)
+@click.option(
+    "--sim", type=click.IntRange(0, 5), help="Slot for rows without a slot column: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS."
+)
 @click.option("--slot", type=click.Choice(SLOT_CHOICES), help="Slot by name (instead of --sim).")
 @click.option("--body", metavar="TEXT", help="One text for every row (the file then needs no body column).")
-@click.option("--template", metavar="TEXT", help="A text with {placeholders} from the file's columns, e.g. 'Hi {name}'.")
+@click.option(
+    "--template", metavar="TEXT", help="A text with {placeholders} from the file's columns, e.g. 'Hi {name}'."
+)
 @click.option("--title", default="", metavar="T", help="A name for the job (shown in the app).")
 @click.option("--urgent", is_flag=True, help="Mark every message urgent.")
-@click.option("--batch-size", type=click.IntRange(1, 1000), metavar="N", help="Messages per request (default from the config, 100).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 1000),
+    metavar="N",
+    help="Messages per request (default from the config, 100).",
+)
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be sent; send nothing.")
 @click.option("--jobs", "list_only", is_flag=True, help="List the bulk jobs this profile remembers; send nothing.")
-@click.option("--resume", metavar="[JOB]", is_flag=False, flag_value="", default=None,
-              help="Continue an unfinished job (default: the newest); interrupted batches are checked first.")
+@click.option(
+    "--resume",
+    metavar="[JOB]",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Continue an unfinished job (default: the newest); interrupted batches are checked first.",
+)
 @json_option
 @click.pass_context
 def bulk(
-    ctx: click.Context, file: Path | None, device_id: int | None, sim: int | None, slot: str | None, body: str | None,
-    template: str | None, title: str, urgent: bool, batch_size: int | None, dry_run: bool, list_only: bool,
-    resume: str | None, as_json: bool,
+    ctx: click.Context,
+    file: Path | None,
+    device_id: int | None,
+    sim: int | None,
+    slot: str | None,
+    body: str | None,
+    template: str | None,
+    title: str,
+    urgent: bool,
+    batch_size: int | None,
+    dry_run: bool,
+    list_only: bool,
+    resume: str | None,
+    as_json: bool,
 ) -> None:
     """Send one message per row of a CSV file (columns: phone, body; optional time, slot, customer_id).
 
@@ -76,14 +110,19 @@ def bulk(
         usage_error("give either --body or --template, not both")
     chosen = parse_slot(sim, slot) or Slot.SMS1
 
-    async def work(session: "Session") -> dict[str, Any]:
+    async def work(session: Session) -> dict[str, Any]:
         device = device_id if device_id is not None else session.profile.default_device
         if device is None:
-            usage_error("which phone sends? Give --device ID (see `smstui devices`) or set default_device in the profile")
+            usage_error(
+                "which phone sends? Give --device ID (see `smstui devices`) or set default_device in the profile"
+            )
         preview = read_csv(file, kind="bulk", region=session.region, body_required=body is None and template is None)
         store = session.store
         rows, invalid = rows_from_preview(
-            preview, body=body, template=template, names=lambda e164: store.contact_name(store.phone_key(e164)),
+            preview,
+            body=body,
+            template=template,
+            names=lambda e164: store.contact_name(store.phone_key(e164)),
         )
         size = batch_size or session.config.bulk.batch_size
         plan = estimate(rows, size)
@@ -107,16 +146,28 @@ def bulk(
         require_login(session)
         await _check_device(session, device)
         job = BulkJob.create(
-            store, session.client, rows, device_id=device, slot=int(chosen), batch_size=size, title=title,
-            urgent=urgent, settle_margin=session.profile.settle_margin,
+            store,
+            session.client,
+            rows,
+            device_id=device,
+            slot=int(chosen),
+            batch_size=size,
+            title=title,
+            urgent=urgent,
+            settle_margin=session.profile.settle_margin,
         )
         doc["job_id"] = job.id
         with ProgressBar(plan.messages, "Sending", enabled=not as_json) as bar:
             report = await job.run(lambda p: bar.update(p.counts.finished))
         counts = report.counts
         doc.update(
-            state=report.state, submitted=counts.submitted, unknown=counts.unknown, rejected=counts.rejected,
-            remaining=counts.remaining, error=report.error, duplicated=report.extra_found,
+            state=report.state,
+            submitted=counts.submitted,
+            unknown=counts.unknown,
+            rejected=counts.rejected,
+            remaining=counts.remaining,
+            error=report.error,
+            duplicated=report.extra_found,
         )
         doc["_summary"] = report.summary
         return doc
@@ -140,20 +191,27 @@ def bulk(
 
 
 def _job_doc(info: Any, counts: Any) -> dict[str, Any]:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     return {
-        "job_id": info.id, "title": info.title, "state": info.state, "device_id": info.device_id,
-        "created": datetime.fromtimestamp(info.created, timezone.utc).isoformat(), "messages": counts.total,
-        "submitted": counts.submitted, "unknown": counts.unknown, "rejected": counts.rejected,
-        "remaining": counts.remaining, "error": info.error,
+        "job_id": info.id,
+        "title": info.title,
+        "state": info.state,
+        "device_id": info.device_id,
+        "created": datetime.fromtimestamp(info.created, UTC).isoformat(),
+        "messages": counts.total,
+        "submitted": counts.submitted,
+        "unknown": counts.unknown,
+        "rejected": counts.rejected,
+        "remaining": counts.remaining,
+        "error": info.error,
     }
 
 
 def _list_jobs(ctx: click.Context, as_json: bool) -> None:
     from smstui.core.bulk.jobs import job_counts, list_jobs
 
-    async def work(session: "Session") -> list[dict[str, Any]]:
+    async def work(session: Session) -> list[dict[str, Any]]:
         return [_job_doc(j, job_counts(session.store, j.id, j)) for j in list_jobs(session.store)]
 
     docs = run(ctx, work, needs_login=False)
@@ -164,8 +222,15 @@ def _list_jobs(ctx: click.Context, as_json: bool) -> None:
         warn("No bulk jobs.")
         return
     rows = [
-        (d["job_id"], d["created"][:16].replace("T", " "), d["state"], f"{d['submitted']}/{d['messages']}",
-         d["unknown"], d["remaining"], d["title"])
+        (
+            d["job_id"],
+            d["created"][:16].replace("T", " "),
+            d["state"],
+            f"{d['submitted']}/{d['messages']}",
+            d["unknown"],
+            d["remaining"],
+            d["title"],
+        )
         for d in docs
     ]
     click.echo(out.table(["JOB", "CREATED (UTC)", "STATE", "ACCEPTED", "UNKNOWN", "LEFT", "TITLE"], rows, wide=6))
@@ -176,7 +241,7 @@ def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
     from smstui.core.bulk.plan import BulkError
     from smstui.core.bulk.runner import BulkJob
 
-    async def work(session: "Session") -> dict[str, Any]:
+    async def work(session: Session) -> dict[str, Any]:
         require_login(session)
         store = session.store
         unfinished = unfinished_jobs(store)
@@ -185,7 +250,8 @@ def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
             known = ", ".join(j.id for j in unfinished) or "none"
             raise CliError(
                 f"no unfinished bulk job {job_id!r} (unfinished: {known}; see `smstui bulk --jobs`)"
-                if job_id else "no unfinished bulk job to resume (see `smstui bulk --jobs`)",
+                if job_id
+                else "no unfinished bulk job to resume (see `smstui bulk --jobs`)",
                 out.EXIT_USAGE,
             )
         job = BulkJob(store, session.client, chosen, settle_margin=session.profile.settle_margin)
@@ -195,8 +261,9 @@ def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
         except BulkError as exc:
             raise CliError(str(exc), out.EXIT_NETWORK) from None
         doc = _job_doc(chosen, report.counts)
-        doc.update(state=report.state, error=report.error, invalid=[], duplicated=report.extra_found,
-                   _summary=report.summary)
+        doc.update(
+            state=report.state, error=report.error, invalid=[], duplicated=report.extra_found, _summary=report.summary
+        )
         return doc
 
     doc = run(ctx, work, needs_login=False)
@@ -208,7 +275,7 @@ def _resume(ctx: click.Context, job_id: str, as_json: bool) -> None:
     ctx.exit(_exit_code(doc))
 
 
-async def _check_device(session: "Session", device_id: int) -> None:
+async def _check_device(session: Session, device_id: int) -> None:
     """Refuse a device the account does not have before a job is saved: otherwise every batch is
     refused (or, offline, the job waits forever) for a typo in --device."""
     known = {d.device.id: d.device.title for d in session.store.devices()}

@@ -18,7 +18,7 @@ import asyncio
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from smstui.core.session import Session
 
 
-
 # ------------------------------------------------------------------ root
 
 ROOT_HELP = f"""Keyboard-driven terminal client for SMSGateway24.
@@ -85,10 +84,16 @@ Environment:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option("--profile", metavar="NAME", help="Profile (account) from the config file.")
-@click.option("--api-url", metavar="URL", envvar="SMSTUI_API_URL", help="Gateway base URL, e.g. https://smsgateway24.com/getdata/")
 @click.option(
-    "--config", "config_path", metavar="PATH", envvar="SMSTUI_CONFIG",
-    type=click.Path(dir_okay=False, path_type=Path), help="Config file to use.",
+    "--api-url", metavar="URL", envvar="SMSTUI_API_URL", help="Gateway base URL, e.g. https://smsgateway24.com/getdata/"
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="SMSTUI_CONFIG",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file to use.",
 )
 @click.option("--demo", is_flag=True, help="Open the app on a simulated gateway with sample data.")
 @click.version_option(package_name="smstui", prog_name="smstui")
@@ -130,7 +135,7 @@ def login(ctx: click.Context, email: str | None, remember: bool) -> None:
     """
     g: Globals = ctx.obj
 
-    async def body(session: "Session") -> None:
+    async def body(session: Session) -> None:
         from smstui.core.secrets import Secret
 
         address = email or os.environ.get(ENV_EMAIL, "").strip()
@@ -172,7 +177,7 @@ def prompt(text: str, *, default: str | None = None, hide_input: bool = False) -
 def logout(ctx: click.Context) -> None:
     """Forget this profile's session token (and a remembered password)."""
 
-    async def body(session: "Session") -> None:
+    async def body(session: Session) -> None:
         await session.logout()
         click.echo(f"Logged out (profile {session.profile.name}).")
 
@@ -188,7 +193,7 @@ def logout(ctx: click.Context) -> None:
 def devices(ctx: click.Context, as_json: bool) -> None:
     """List the phones of the account: SIM cards, last seen, online."""
 
-    async def body(session: "Session") -> list[dict[str, Any]]:
+    async def body(session: Session) -> list[dict[str, Any]]:
         client = session.client
         found = await client.devices()
         statuses = await asyncio.gather(*(client.device_status(d.id) for d in found), return_exceptions=True)
@@ -200,7 +205,7 @@ def devices(ctx: click.Context, as_json: bool) -> None:
         for line in news_lines(session, session.regions.learn(found)):
             warn(line)  # stderr: stdout is the table or the JSON document
         docs = []
-        for device, status in zip(found, statuses):
+        for device, status in zip(found, statuses, strict=True):
             if isinstance(status, AuthError):
                 raise status
             if isinstance(status, BaseException):
@@ -238,14 +243,24 @@ def devices(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.option("--to", "to", required=True, metavar="NUMBER[,NUMBER...]", help="Recipients, comma separated.")
 @click.option("--device", type=DEVICE_ID, metavar="ID", help="Device id (default: the profile's default_device).")
-@click.option("--sim", type=click.IntRange(0, 5), help="Slot number: 0/1 SMS, 2 WhatsApp Business, 3 WhatsApp, 4/5 RCS.")
+@click.option(
+    "--sim", type=click.IntRange(0, 5), help="Slot number: 0/1 SMS, 2 WhatsApp Business, 3 WhatsApp, 4/5 RCS."
+)
 @click.option("--slot", type=click.Choice(SLOT_CHOICES), help="Slot by name (instead of --sim).")
-@click.option("--at", "at", metavar="WHEN", help="Schedule: 'YYYY-MM-DD HH:MM' (local time), HH:MM, +30m, +2h, 'tomorrow 9:00'.")
+@click.option(
+    "--at", "at", metavar="WHEN", help="Schedule: 'YYYY-MM-DD HH:MM' (local time), HH:MM, +30m, +2h, 'tomorrow 9:00'."
+)
 @click.option("--urgent", is_flag=True, help="Ask the phone to send it before other queued messages.")
 @click.option("--customer-id", type=CUSTOMER_ID, metavar="N", help="Your own reference number, kept with the message.")
-@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Image (JPEG/PNG/WebP/GIF, WhatsApp slots).")
 @click.option(
-    "--keep-queued", is_flag=True,
+    "--image",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Image (JPEG/PNG/WebP/GIF, WhatsApp slots).",
+)
+@click.option(
+    "--keep-queued",
+    is_flag=True,
     help="If the gateway cannot be reached, leave the message in the outbox for the app to send later "
     "(default: drop it, so running the command again cannot send it twice).",
 )
@@ -253,8 +268,18 @@ def devices(ctx: click.Context, as_json: bool) -> None:
 @click.argument("body")
 @click.pass_context
 def send(
-    ctx: click.Context, to: str, device: int | None, sim: int | None, slot: str | None, at: str | None,
-    urgent: bool, customer_id: int | None, image: Path | None, keep_queued: bool, as_json: bool, body: str,
+    ctx: click.Context,
+    to: str,
+    device: int | None,
+    sim: int | None,
+    slot: str | None,
+    at: str | None,
+    urgent: bool,
+    customer_id: int | None,
+    image: Path | None,
+    keep_queued: bool,
+    as_json: bool,
+    body: str,
 ) -> None:
     """Send BODY (`-` reads it from stdin); prints one sms id per recipient.
 
@@ -280,7 +305,7 @@ def send(
     elif not text.strip():
         usage_error("the message is empty: give the text as BODY, or `-` to read it from stdin")
 
-    async def work(session: "Session") -> tuple[list[dict[str, Any]], int]:
+    async def work(session: Session) -> tuple[list[dict[str, Any]], int]:
         checks = parse_recipients(to, session.region)
         bad = [c for c in checks if not c.ok]
         if bad:
@@ -290,18 +315,26 @@ def send(
             usage_error("no recipient: give --to +4915752982212 (comma-separate several)")
         device_id = device if device is not None else session.profile.default_device
         if device_id is None:
-            usage_error("which phone sends it? Give --device ID (see `smstui devices`) or set default_device in the profile")
+            usage_error(
+                "which phone sends it? Give --device ID (see `smstui devices`) or set default_device in the profile"
+            )
         scheduled = None
         if at is not None:
             try:
-                scheduled = parse_when(at, datetime.now(timezone.utc), local_zone())
+                scheduled = parse_when(at, datetime.now(UTC), local_zone())
             except WhenError as exc:
                 usage_error(f"--at: {exc}")
         require_login(session)
 
         lids = session.outbox.queue(
-            numbers, text, device_id, chosen, scheduled_at=scheduled, customer_id=customer_id,
-            urgent=urgent, image_path=str(image) if image is not None else None,
+            numbers,
+            text,
+            device_id,
+            chosen,
+            scheduled_at=scheduled,
+            customer_id=customer_id,
+            urgent=urgent,
+            image_path=str(image) if image is not None else None,
         )
         report = await session.outbox.send(lids)
         docs = _send_results(session, lids, report.error, keep_queued, st)
@@ -330,14 +363,18 @@ def send(
                 f"again yourself; see `smstui messages --offline --phone {d['phone']}`."
             )
         elif d["state"] == "queued":
-            warn(f"{d['phone']}: not sent ({d['error']}); kept in the outbox (local id {d['lid']}), the app will send it.")
+            warn(
+                f"{d['phone']}: not sent ({d['error']}); kept in the outbox (local id {d['lid']}), the app will send it."
+            )
         else:
             warn(f"{d['phone']}: not sent ({d['error']}); nothing was queued, it is safe to run the command again.")
     if code != out.EXIT_OK:
         ctx.exit(code)
 
 
-def _send_results(session: "Session", lids: list[int], failure: str | None, keep_queued: bool, st: Any) -> list[dict[str, Any]]:
+def _send_results(
+    session: Session, lids: list[int], failure: str | None, keep_queued: bool, st: Any
+) -> list[dict[str, Any]]:
     docs = []
     for lid in lids:
         row = session.store.message(lid)
@@ -373,8 +410,16 @@ def _send_results(session: "Session", lids: list[int], failure: str | None, keep
 @cli.command()
 @click.argument("sms_id", type=SMS_ID)
 @click.option("--wait", is_flag=True, help="Poll until the status is final; the exit code tells the outcome.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=300.0, show_default=True, help="Give up waiting after S seconds (exit 4).")
-@click.option("--interval", type=click.FloatRange(min=0.01), default=2.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Give up waiting after S seconds (exit 4).",
+)
+@click.option(
+    "--interval", type=click.FloatRange(min=0.01), default=2.0, show_default=True, help="Seconds between polls."
+)
 @json_option
 @click.pass_context
 def status(ctx: click.Context, sms_id: int, wait: bool, timeout: float, interval: float, as_json: bool) -> None:
@@ -386,7 +431,7 @@ def status(ctx: click.Context, sms_id: int, wait: bool, timeout: float, interval
     from smstui.core.api.errors import TransportError
     from smstui.core.models import is_failed
 
-    async def body(session: "Session") -> tuple[Any, bool]:
+    async def body(session: Session) -> tuple[Any, bool]:
         deadline = time.monotonic() + timeout
         current = None
         while True:
@@ -424,30 +469,52 @@ def status(ctx: click.Context, sms_id: int, wait: bool, timeout: float, interval
 @cli.command()
 @click.option("--phone", metavar="P", help="Only messages to or from this number.")
 @click.option("--device", type=DEVICE_ID, metavar="ID", help="Only this device.")
-@click.option("--status", "status_", metavar="N|NAME", help="Only this status: a code or new, sent, delivered, incoming, ...; failed: every failure.")
-@click.option("--since", metavar="DATE", help="From this time: YYYY-MM-DD[ HH:MM], today, yesterday, or an age: 2h, 7d.")
+@click.option(
+    "--status",
+    "status_",
+    metavar="N|NAME",
+    help="Only this status: a code or new, sent, delivered, incoming, ...; failed: every failure.",
+)
+@click.option(
+    "--since", metavar="DATE", help="From this time: YYYY-MM-DD[ HH:MM], today, yesterday, or an age: 2h, 7d."
+)
 @click.option("--until", metavar="DATE", help="Up to this time (same forms as --since).")
 @click.option("--sim", type=click.IntRange(0, 5), help="Only this slot (0-5).")
 @click.option("--customer-id", type=CUSTOMER_ID, metavar="N", help="Only messages with this customer id.")
 @click.option("--count", is_flag=True, help="Print only the number of matching messages.")
-@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True, help="At most N messages, newest first (0: all).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="At most N messages, newest first (0: all).",
+)
 @click.option("--offline", is_flag=True, help="Read the local store instead of the gateway (works without network).")
 @json_option
 @click.pass_context
 def messages(
-    ctx: click.Context, phone: str | None, device: int | None, status_: str | None, since: str | None,
-    until: str | None, sim: int | None, customer_id: int | None, count: bool, limit: int, offline: bool,
+    ctx: click.Context,
+    phone: str | None,
+    device: int | None,
+    status_: str | None,
+    since: str | None,
+    until: str | None,
+    sim: int | None,
+    customer_id: int | None,
+    count: bool,
+    limit: int,
+    offline: bool,
     as_json: bool,
 ) -> None:
     """List messages, sent and received, newest first."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     codes = parse_status(status_) if status_ is not None else None
     begin = parse_past(since, now) if since else None
     end = parse_past(until, now) if until else None
     if begin and end and begin > end:
         usage_error("--since is after --until")
 
-    async def body(session: "Session") -> tuple[int, list[dict[str, Any]], str]:
+    async def body(session: Session) -> tuple[int, list[dict[str, Any]], str]:
         from smstui.core.phone import InvalidNumber, normalize
 
         number = None
@@ -458,8 +525,14 @@ def messages(
                 usage_error(f"--phone: {exc}")
         if offline:
             rows = session.store.messages(
-                phone_key=session.store.phone_key(number) if number else None, device_id=device, status=codes,
-                since=begin, until=end, slot=sim, customer_id=customer_id, limit=None if count or not limit else limit,
+                phone_key=session.store.phone_key(number) if number else None,
+                device_id=device,
+                status=codes,
+                since=begin,
+                until=end,
+                slot=sim,
+                customer_id=customer_id,
+                limit=None if count or not limit else limit,
             )
             if count:
                 return len(rows), [], "local"
@@ -471,8 +544,14 @@ def messages(
         # getallsms filters by one status: a group (``failed``) is one request per code in it.
         filters = [
             MessageFilter(
-                device_id=device, status=code, begin=begin, end=end, slot=sim, customer_id=customer_id,
-                phone=number, order_desc=True,
+                device_id=device,
+                status=code,
+                begin=begin,
+                end=end,
+                slot=sim,
+                customer_id=customer_id,
+                phone=number,
+                order_desc=True,
             )
             for code in (codes or (None,))
         ]
@@ -506,8 +585,11 @@ def messages(
             d["id"] if d["id"] is not None else f"({d['lid']})",
             out.local_time(datetime.fromisoformat(d["created"])) if d["created"] else "-",
             "in" if d["direction"] == "in" else "out",
-            d["phone"], d["device_id"], out.slot_name(d["sim"]),
-            d["status_title"] + (" · second copy" if d.get("duplicate_of") else ""), d["body"],
+            d["phone"],
+            d["device_id"],
+            out.slot_name(d["sim"]),
+            d["status_title"] + (" · second copy" if d.get("duplicate_of") else ""),
+            d["body"],
         )
         for d in docs
     ]
@@ -533,7 +615,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"\rSyncing history: {done}/{total} days", err=True, nl=False)
             shown.append(True)
 
-    async def body(session: "Session") -> Any:
+    async def body(session: Session) -> Any:
         from smstui.core.bulk.runner import resume_interrupted
 
         report = await session.syncer.sync(progress=progress)
@@ -546,8 +628,13 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         jobs = await resume_interrupted(session.store, session.client, settle_margin=session.profile.settle_margin)
         from smstui.cli.region import news_lines, region_doc
 
-        return report, report.verified or session.syncer.last_check, jobs, region_doc(session), news_lines(
-            session, report.region)
+        return (
+            report,
+            report.verified or session.syncer.last_check,
+            jobs,
+            region_doc(session),
+            news_lines(session, report.region),
+        )
 
     report = run(ctx, body)
     if shown:
@@ -562,15 +649,24 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         # The default region in effect for numbers without +country (smstui.core.region).
         "region": region,
         # The latest comparison of the stored history with the gateway's counts (history_check).
-        "verified": None if check is None else {
-            "complete": check.complete, "messages": check.messages, "recovered": check.recovered,
-            "from": _iso(check.begin), "to": _iso(check.end), "at": _iso(check.at),
+        "verified": None
+        if check is None
+        else {
+            "complete": check.complete,
+            "messages": check.messages,
+            "recovered": check.recovered,
+            "from": _iso(check.begin),
+            "to": _iso(check.end),
+            "at": _iso(check.at),
             "differs": [{"from": _iso(a), "to": _iso(b), "stored": s, "gateway": g} for a, b, s, g in check.differs],
         },
         "bulk_jobs": [
-            {"job_id": info.id, "state": result.state if not isinstance(result, str) else info.state,
-             "summary": result.summary if not isinstance(result, str) else None,
-             "left": result if isinstance(result, str) else None}
+            {
+                "job_id": info.id,
+                "state": result.state if not isinstance(result, str) else info.state,
+                "summary": result.summary if not isinstance(result, str) else None,
+                "left": result if isinstance(result, str) else None,
+            }
             for info, result in jobs
         ],
     }
@@ -584,7 +680,11 @@ def sync(ctx: click.Context, as_json: bool) -> None:
         for line in region_news:
             click.echo(line)
         if check is not None:
-            when = "" if report.verified is not None else f" (checked {out.local_time(datetime.fromtimestamp(check.at, timezone.utc))})"
+            when = (
+                ""
+                if report.verified is not None
+                else f" (checked {out.local_time(datetime.fromtimestamp(check.at, UTC))})"
+            )
             click.echo(check.summary() + when)
         for job in doc["bulk_jobs"]:
             if job["left"]:
@@ -594,7 +694,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat()
+    return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 from smstui.cli.contacts import register as _register_contact_commands  # noqa: E402

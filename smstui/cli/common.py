@@ -57,8 +57,17 @@ def translate(exc: BaseException) -> CliError:
     if isinstance(exc, (GatewayError, ApiError)):
         return CliError(str(exc), out.EXIT_REFUSED)
     name = type(exc).__name__
-    if name in ("ConfigError", "InvalidProfileName", "InvalidNumber", "WhenError", "ContactError", "CsvError",
-                "TemplateError", "BulkError", "OutboxError"):
+    if name in (
+        "ConfigError",
+        "InvalidProfileName",
+        "InvalidNumber",
+        "WhenError",
+        "ContactError",
+        "CsvError",
+        "TemplateError",
+        "BulkError",
+        "OutboxError",
+    ):
         return CliError(str(exc), out.EXIT_USAGE)
     if name in ("StoreError", "SecretStoreError"):
         return CliError(str(exc), out.EXIT_REFUSED)
@@ -99,7 +108,7 @@ class Globals:
     api_url: str | None
     config_path: Path | None
 
-    def open(self) -> "Session":
+    def open(self) -> Session:
         from smstui.core.session import open_session
 
         session = open_session(config_path=self.config_path, profile=self.profile, api_url=self.api_url)
@@ -116,7 +125,7 @@ def emit_json(document: Any) -> None:
     click.echo(out.dumps(document))
 
 
-def run(ctx: click.Context, body: Callable[["Session"], Awaitable[T]], *, needs_login: bool = True) -> T:
+def run(ctx: click.Context, body: Callable[[Session], Awaitable[T]], *, needs_login: bool = True) -> T:
     """Open the session, run ``body`` on one event loop, always close the session."""
     g: Globals = ctx.find_object(Globals)  # type: ignore[assignment]
 
@@ -132,7 +141,7 @@ def run(ctx: click.Context, body: Callable[["Session"], Awaitable[T]], *, needs_
     return asyncio.run(main())
 
 
-def require_login(session: "Session") -> None:
+def require_login(session: Session) -> None:
     """Use a saved token, or SMSTUI_EMAIL/SMSTUI_PASSWORD for scripts; else exit 3."""
     email = os.environ.get(ENV_EMAIL, "").strip()
     password = os.environ.get(ENV_PASSWORD, "")
@@ -150,7 +159,9 @@ def require_login(session: "Session") -> None:
 
 
 def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document (fields in `smstui --help`).")(fn)
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document (fields in `smstui --help`).")(
+        fn
+    )
 
 
 SLOT_CHOICES = ["sms1", "sms2", "wa-business", "wa", "rcs1", "rcs2"]
@@ -170,7 +181,7 @@ class ProgressBar:
         self._bar: Any = None
         self._done = 0
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> ProgressBar:
         if self.enabled:
             self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
             self._bar.__enter__()

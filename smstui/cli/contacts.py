@@ -9,7 +9,7 @@ the API cannot list tags) is accepted and recorded; ``smstui tag name ID TITLE``
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +44,13 @@ def register(root: click.Group) -> None:
 
 def tag_doc(t: Any) -> dict[str, Any]:
     # "tag_id" and "gateway_id" are both the gateway's id (null while pending): the local id is internal.
-    return {"tag_id": t.gateway_id, "gateway_id": t.gateway_id, "title": t.title or None,
-            "contacts": t.contact_count, "pending": t.gateway_id is None}
+    return {
+        "tag_id": t.gateway_id,
+        "gateway_id": t.gateway_id,
+        "title": t.title or None,
+        "contacts": t.contact_count,
+        "pending": t.gateway_id is None,
+    }
 
 
 def tag_cell(t: Any) -> str:
@@ -74,7 +79,7 @@ def tag_add(ctx: click.Context, title: str, as_json: bool) -> None:
     """
     from smstui.core.contacts import create_tag
 
-    async def body(session: "Session") -> Any:
+    async def body(session: Session) -> Any:
         return await create_tag(session.store, session.client, title)
 
     created = run(ctx, body)
@@ -97,7 +102,7 @@ def tag_name(ctx: click.Context, tag_id: int, title: str, as_json: bool) -> None
     """
     from smstui.core.contacts import name_tag, recorded_tags
 
-    async def body(session: "Session") -> Any:
+    async def body(session: Session) -> Any:
         async with recorded_tags(session.store, [tag_id]) as (found,):
             return name_tag(session.store, found, title)
 
@@ -114,7 +119,7 @@ def tag_name(ctx: click.Context, tag_id: int, title: str, as_json: bool) -> None
 def tag_list(ctx: click.Context, as_json: bool) -> None:
     """The tags smstui knows (the gateway has no call that lists them); ids are the gateway's."""
 
-    async def body(session: "Session") -> list[Any]:
+    async def body(session: Session) -> list[Any]:
         return session.store.tags()
 
     tags = run(ctx, body, needs_login=False)
@@ -128,8 +133,10 @@ def tag_list(ctx: click.Context, as_json: bool) -> None:
     click.echo(out.table(["ID", "TITLE", "CONTACTS"], rows, wide=1))
     pending = [t for t in tags if t.gateway_id is None]
     if pending:
-        warn(f"{len(pending)} tag(s) pending: not confirmed by the gateway yet; "
-             "`smstui tag add TITLE` saves one there and prints its id.")
+        warn(
+            f"{len(pending)} tag(s) pending: not confirmed by the gateway yet; "
+            "`smstui tag add TITLE` saves one there and prints its id."
+        )
 
 
 # ------------------------------------------------------------------ contacts
@@ -142,12 +149,19 @@ def contact() -> None:
 
 def contact_doc(c: Any) -> dict[str, Any]:
     # Gateway ids: "contact_id" and "gateway_id" are the contact's, "tag_id" its tag's.
-    return {"contact_id": c.gateway_id, "gateway_id": c.gateway_id, "tag_id": c.tag_gateway_id,
-            "phone": c.phone, "name": c.name}
+    return {
+        "contact_id": c.gateway_id,
+        "gateway_id": c.gateway_id,
+        "tag_id": c.tag_gateway_id,
+        "phone": c.phone,
+        "name": c.name,
+    }
 
 
 @contact.command("add")
-@click.option("--tag", "tag_id", type=TAG_ID, required=True, metavar="ID", help="The gateway's tag id (see `smstui tag list`).")
+@click.option(
+    "--tag", "tag_id", type=TAG_ID, required=True, metavar="ID", help="The gateway's tag id (see `smstui tag list`)."
+)
 @click.option("--phone", required=True, metavar="P", help="The number, e.g. +4915752982212.")
 @click.option("--name", default="", metavar="N", help="The contact's name.")
 @json_option
@@ -159,7 +173,7 @@ def contact_add(ctx: click.Context, tag_id: int, phone: str, name: str, as_json:
     """
     from smstui.core.contacts import add_contact, recorded_tags
 
-    async def body(session: "Session") -> Any:
+    async def body(session: Session) -> Any:
         async with recorded_tags(session.store, [tag_id]) as (found,):
             return await add_contact(session.store, session.client, found, phone, name)
 
@@ -177,7 +191,7 @@ def contact_add(ctx: click.Context, tag_id: int, phone: str, name: str, as_json:
 def contact_list(ctx: click.Context, tag_id: int | None, as_json: bool) -> None:
     """The contacts smstui saved (the gateway has no call that lists them); ids are the gateway's."""
 
-    async def body(session: "Session") -> list[Any]:
+    async def body(session: Session) -> list[Any]:
         if tag_id is None:
             return session.store.contacts()
         found = session.store.tag_by_gateway_id(tag_id)
@@ -190,11 +204,16 @@ def contact_list(ctx: click.Context, tag_id: int | None, as_json: bool) -> None:
     if not contacts:
         warn("No contacts" + (f" of tag {tag_id}" if tag_id is not None else "") + " known to smstui.")
         return
-    click.echo(out.table(
-        ["ID", "PHONE", "NAME", "TAG"],
-        [(c.gateway_id if c.gateway_id is not None else "not saved", c.phone, c.name, c.tag_gateway_id) for c in contacts],
-        wide=2,
-    ))
+    click.echo(
+        out.table(
+            ["ID", "PHONE", "NAME", "TAG"],
+            [
+                (c.gateway_id if c.gateway_id is not None else "not saved", c.phone, c.name, c.tag_gateway_id)
+                for c in contacts
+            ],
+            wide=2,
+        )
+    )
 
 
 @contact.command("import")
@@ -214,7 +233,7 @@ def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: 
     from smstui.core.contacts import check_tag_id, forget_unused_tags, import_contacts
     from smstui.core.csv_import import read_csv
 
-    async def body(session: "Session") -> tuple[Any, Any]:
+    async def body(session: Session) -> tuple[Any, Any]:
         # Rows without a tag go to --tag, named "#ID" (the gateway's id, never a title lookup).
         default_tag = None if tag_id is None else f"#{check_tag_id(tag_id)}"
         preview = read_csv(file, kind="contacts", region=session.region, default_tag=default_tag)
@@ -225,7 +244,11 @@ def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: 
         try:
             with ProgressBar(len(preview.valid_rows), "Importing", enabled=not as_json) as bar:
                 report = await import_contacts(
-                    session.store, session.client, preview.valid_rows, default_tag=default_tag, progress=bar.update,
+                    session.store,
+                    session.client,
+                    preview.valid_rows,
+                    default_tag=default_tag,
+                    progress=bar.update,
                 )
         finally:
             forget_unused_tags(session.store, new)  # an id the gateway refused leaves no phantom tag
@@ -260,10 +283,12 @@ def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: 
         emit_json(doc)
     else:
         if report.contacts:
-            click.echo(out.table(
-                ["CONTACT ID", "PHONE", "TAG", "LINE"],
-                [(c.gateway_id, c.phone, c.tag_gateway_id, getattr(r, "line", None)) for r, c in report.contacts],
-            ))
+            click.echo(
+                out.table(
+                    ["CONTACT ID", "PHONE", "TAG", "LINE"],
+                    [(c.gateway_id, c.phone, c.tag_gateway_id, getattr(r, "line", None)) for r, c in report.contacts],
+                )
+            )
         click.echo(report.summary)
     for r in preview.invalid_rows:
         warn(f"line {r.line}: {r.reason}")
@@ -286,14 +311,27 @@ def newsletter() -> None:
 @newsletter.command("create")
 @click.option("--title", required=True, metavar="T", help="A name for the newsletter.")
 @click.option("--device", "device_id", type=DEVICE_ID, required=True, metavar="ID", help="The phone that sends it.")
-@click.option("--sim", type=click.IntRange(0, 5), default=0, show_default=True, help="Slot: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS.")
-@click.option("--tags", required=True, metavar="ID,ID", help="The gateway's tag ids, e.g. 8303,8304 (see `smstui tag list`).")
-@click.option("--at", "at", metavar="WHEN", help="Start time: 'YYYY-MM-DD HH:MM' (local), +2h, 'tomorrow 9:00'; default now.")
+@click.option(
+    "--sim", type=click.IntRange(0, 5), default=0, show_default=True, help="Slot: 0/1 SMS, 2/3 WhatsApp, 4/5 RCS."
+)
+@click.option(
+    "--tags", required=True, metavar="ID,ID", help="The gateway's tag ids, e.g. 8303,8304 (see `smstui tag list`)."
+)
+@click.option(
+    "--at", "at", metavar="WHEN", help="Start time: 'YYYY-MM-DD HH:MM' (local), +2h, 'tomorrow 9:00'; default now."
+)
 @json_option
 @click.argument("body")
 @click.pass_context
 def newsletter_create(
-    ctx: click.Context, title: str, device_id: int, sim: int, tags: str, at: str | None, as_json: bool, body: str,
+    ctx: click.Context,
+    title: str,
+    device_id: int,
+    sim: int,
+    tags: str,
+    at: str | None,
+    as_json: bool,
+    body: str,
 ) -> None:
     """Create a newsletter with text BODY (`-` reads stdin); prints the gateway's newsletter id.
 
@@ -313,15 +351,21 @@ def newsletter_create(
     if problem:
         usage_error(problem)
     try:
-        send_at = parse_schedule(at or "", datetime.now(timezone.utc), local_zone())
+        send_at = parse_schedule(at or "", datetime.now(UTC), local_zone())
     except WhenError as exc:
         usage_error(f"--at: {exc}")
 
-    async def work(session: "Session") -> Any:
+    async def work(session: Session) -> Any:
         async with recorded_tags(session.store, tag_ids) as chosen:
             return await create_newsletter(
-                session.store, session.client, title=title, device_id=device_id, body=text, tags=chosen,
-                slot=sim, send_at=send_at,
+                session.store,
+                session.client,
+                title=title,
+                device_id=device_id,
+                body=text,
+                tags=chosen,
+                slot=sim,
+                send_at=send_at,
             )
 
     created = run(ctx, work)
@@ -353,7 +397,7 @@ def newsletter_list(ctx: click.Context, as_json: bool) -> None:
     """The newsletters smstui created (the gateway has no call that lists them), newest first."""
     from smstui.core.contacts import newsletter_state, newsletter_stats
 
-    async def body(session: "Session") -> list[tuple[Any, str]]:
+    async def body(session: Session) -> list[tuple[Any, str]]:
         return [(n, newsletter_state(n, newsletter_stats(session.store, n))) for n in session.store.newsletters()]
 
     letters = run(ctx, body, needs_login=False)
@@ -363,12 +407,22 @@ def newsletter_list(ctx: click.Context, as_json: bool) -> None:
     if not letters:
         warn("No newsletters yet: create one with `smstui newsletter create`.")
         return
-    click.echo(out.table(
-        ["ID", "TITLE", "TAGS", "SEND AT", "STATE"],
-        [(n.gateway_id if n.gateway_id is not None else "unconfirmed", n.title, ",".join(map(str, n.tag_ids)),
-          "now" if n.send_at is None else out.local_time(n.send_at), state) for n, state in letters],
-        wide=1,
-    ))
+    click.echo(
+        out.table(
+            ["ID", "TITLE", "TAGS", "SEND AT", "STATE"],
+            [
+                (
+                    n.gateway_id if n.gateway_id is not None else "unconfirmed",
+                    n.title,
+                    ",".join(map(str, n.tag_ids)),
+                    "now" if n.send_at is None else out.local_time(n.send_at),
+                    state,
+                )
+                for n, state in letters
+            ],
+            wide=1,
+        )
+    )
 
 
 __all__ = ["register"]

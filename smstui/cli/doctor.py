@@ -45,17 +45,34 @@ def doctor(ctx: click.Context, repair: bool, as_json: bool) -> None:
     g: Globals = ctx.find_object(Globals)  # type: ignore[assignment]
     path, region = _store_path(g)
     health = check(path)
-    doc: dict[str, Any] = {"store": str(path), "ok": health.ok, "problems": health.problems, "repaired": False,
-                           "backup": None, "requeued": 0, "drafts": 0, "templates": 0, "unconfirmed": [],
-                           "unreadable": []}
+    doc: dict[str, Any] = {
+        "store": str(path),
+        "ok": health.ok,
+        "problems": health.problems,
+        "repaired": False,
+        "backup": None,
+        "requeued": 0,
+        "drafts": 0,
+        "templates": 0,
+        "unconfirmed": [],
+        "unreadable": [],
+    }
     if not health.ok and repair:
         try:
             fixed = do_repair(path, region=region)
         except OSError as exc:
-            raise CliError(f"cannot replace {path}: {exc.strerror or exc}; nothing was changed", out.EXIT_REFUSED) from None
-        doc.update(repaired=True, backup=str(fixed.backup), requeued=fixed.requeued, drafts=fixed.drafts,
-                   templates=fixed.templates, unreadable=fixed.unreadable,
-                   unconfirmed=[{"phone": p, "body": b} for p, b in fixed.unconfirmed])
+            raise CliError(
+                f"cannot replace {path}: {exc.strerror or exc}; nothing was changed", out.EXIT_REFUSED
+            ) from None
+        doc.update(
+            repaired=True,
+            backup=str(fixed.backup),
+            requeued=fixed.requeued,
+            drafts=fixed.drafts,
+            templates=fixed.templates,
+            unreadable=fixed.unreadable,
+            unconfirmed=[{"phone": p, "body": b} for p, b in fixed.unconfirmed],
+        )
     if as_json:
         emit_json(doc)
     else:
@@ -70,15 +87,21 @@ def _print(doc: dict[str, Any]) -> None:
         return
     if not doc["repaired"]:
         warn(f"The local store {doc['store']} is damaged: {'; '.join(doc['problems'][:3])}")
-        warn("Run `smstui doctor --repair` to keep it as a backup and start a fresh store "
-             "(messages not yet sent, drafts and templates are copied over).")
+        warn(
+            "Run `smstui doctor --repair` to keep it as a backup and start a fresh store "
+            "(messages not yet sent, drafts and templates are copied over)."
+        )
         return
     click.echo(f"The damaged store was moved to {doc['backup']}; a fresh store replaces it.")
-    click.echo(f"Salvaged: {doc['requeued']} message(s) not yet sent (queued again), "
-               f"{doc['drafts']} draft(s), {doc['templates']} template(s).")
+    click.echo(
+        f"Salvaged: {doc['requeued']} message(s) not yet sent (queued again), "
+        f"{doc['drafts']} draft(s), {doc['templates']} template(s)."
+    )
     for item in doc["unconfirmed"]:
-        warn(f"not re-queued, may already be on the gateway: to {item['phone']}: {item['body'][:60]!r} "
-             "- check it after the sync, send it again if it is missing")
+        warn(
+            f"not re-queued, may already be on the gateway: to {item['phone']}: {item['body'][:60]!r} "
+            "- check it after the sync, send it again if it is missing"
+        )
     for what in doc["unreadable"]:
         warn(f"could not be read: {what}")
     click.echo("Run `smstui sync` to bring the history back from the gateway.")

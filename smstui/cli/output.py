@@ -229,7 +229,9 @@ def stored_message_doc(message: Any) -> dict[str, Any]:
     return doc
 
 
-def _message_doc(message: Any, *, sms_id: int | None, lid: int | None, title: str, outbox: str | None) -> dict[str, Any]:
+def _message_doc(
+    message: Any, *, sms_id: int | None, lid: int | None, title: str, outbox: str | None
+) -> dict[str, Any]:
     """The documented fields of ``messages --json``, from a gateway message or a store row."""
     return {
         "id": sms_id,

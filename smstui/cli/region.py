@@ -20,7 +20,7 @@ def how_to_set(session: Session, info: RegionInfo) -> str:
     config = session.config_path or paths.config_file()
     return (
         f"Your phones' SIMs are from {and_list(info.seen)}: numbers without +country are refused until "
-        f"a region is set. Add region = \"{example}\" under [profiles.{session.profile.name}] in {config} "
+        f'a region is set. Add region = "{example}" under [profiles.{session.profile.name}] in {config} '
         "(or choose one in the app: ctrl+l)."
     )
 
@@ -31,9 +31,11 @@ def login_lines(session: Session) -> list[str]:
     if info.undecided:
         return [how_to_set(session, info)]
     if info.region is None:
-        return [f"No region: your phones' SIMs do not say their country, so numbers need their +country "
-                f"code (or add region = \"DE\" under [profiles.{session.profile.name}] in "
-                f"{session.config_path or paths.config_file()})."]
+        return [
+            f"No region: your phones' SIMs do not say their country, so numbers need their +country "
+            f'code (or add region = "DE" under [profiles.{session.profile.name}] in '
+            f"{session.config_path or paths.config_file()})."
+        ]
     return [info.sentence() + "."]
 
 

@@ -53,10 +53,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from smstui.core import paths
@@ -65,7 +66,7 @@ DEFAULT_API_URL = "https://smsgateway24.com/getdata/"
 ENV_API_URL = "SMSTUI_API_URL"
 ENV_PROFILE = "SMSTUI_PROFILE"
 
-DEFAULT_CONFIG_TOML = '''\
+DEFAULT_CONFIG_TOML = """\
 # smstui configuration. Every key is optional; these are the defaults.
 default_profile = "default"
 
@@ -98,7 +99,7 @@ timeout = 20                  # seconds (optional)
 remember_password = false
 # account_timezone = "Europe/Paris"  # the account's zone at the gateway; default: learnt from it
 settle_margin = 60            # a lost send is re-sent only timeout + this many seconds after it
-'''
+"""
 
 
 class ConfigError(ValueError):
@@ -202,7 +203,7 @@ class Config:
             f"add a [profiles.{name}] table to the config file or pick a known one"
         )
 
-    def new_default_problem(self, profile: Profile) -> "ConfigProblem | None":
+    def new_default_problem(self, profile: Profile) -> ConfigProblem | None:
         """Said when the file's ``default_profile`` opens a profile nothing knows (no table, never
         logged in to): a typo there would otherwise show an empty account without a word."""
         if profile.name in self.profiles or "default_profile" not in self.explicit:
@@ -216,19 +217,19 @@ class Config:
             "default_profile",
         )
 
-    def with_profile(self, profile: Profile, *, make_default: bool = False) -> "Config":
+    def with_profile(self, profile: Profile, *, make_default: bool = False) -> Config:
         """A copy with ``profile`` added or replaced (by name)."""
         profiles = dict(self.profiles)
         profiles[profile.name] = profile
         default = profile.name if make_default else self.default_profile
         return replace(self, profiles=profiles, default_profile=default)
 
-    def update_profile(self, name: str, **changes: Any) -> "Config":
+    def update_profile(self, name: str, **changes: Any) -> Config:
         """A copy with some fields of profile ``name`` changed (created if missing)."""
         base = self.profiles.get(name) or Profile(name=name)
         return self.with_profile(replace(base, **changes))
 
-    def without_profile(self, name: str) -> "Config":
+    def without_profile(self, name: str) -> Config:
         profiles = {k: v for k, v in self.profiles.items() if k != name}
         return replace(self, profiles=profiles)
 
@@ -249,9 +250,7 @@ def normalize_api_url(url: str) -> str:
     text = url.strip()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(
-            f"api_url {url!r} is not an http(s) URL; use e.g. {DEFAULT_API_URL!r}"
-        )
+        raise ConfigError(f"api_url {url!r} is not an http(s) URL; use e.g. {DEFAULT_API_URL!r}")
     if parts.query or parts.fragment:
         raise ConfigError(f"api_url {url!r} must not contain '?' or '#'")
     return text if text.endswith("/") else text + "/"
@@ -281,12 +280,10 @@ def known_region(code: str) -> bool:
 def normalize_region(region: str) -> str:
     """An ISO 3166 alpha-2 code that phonenumbers knows (``de`` -> ``DE``)."""
     if not isinstance(region, str):
-        raise ConfigError(f"region must be a string like \"DE\", got {type(region).__name__}")
+        raise ConfigError(f'region must be a string like "DE", got {type(region).__name__}')
     code = region.strip().upper()
     if not known_region(code):
-        raise ConfigError(
-            f"region {region!r} is not a known two-letter country code (e.g. \"DE\", \"US\", \"GB\")"
-        )
+        raise ConfigError(f'region {region!r} is not a known two-letter country code (e.g. "DE", "US", "GB")')
     return code
 
 
@@ -431,8 +428,12 @@ def load_config(path: Path | str | None = None) -> LoadedConfig:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return LoadedConfig(
             Config(),
-            [ConfigProblem(f"{file}: cannot read the config file ({reason}); using defaults. "
-                           "Fix its permissions/encoding (UTF-8) or delete it.")],
+            [
+                ConfigProblem(
+                    f"{file}: cannot read the config file ({reason}); using defaults. "
+                    "Fix its permissions/encoding (UTF-8) or delete it."
+                )
+            ],
             file,
         )
     try:
@@ -443,8 +444,7 @@ def load_config(path: Path | str | None = None) -> LoadedConfig:
             Config(),
             [
                 ConfigProblem(
-                    f"{file}: not valid TOML: {exc}. Fix that line or delete the file; "
-                    "using the defaults for now.",
+                    f"{file}: not valid TOML: {exc}. Fix that line or delete the file; using the defaults for now.",
                     line=int(match.group(1)) if match else None,
                 )
             ],
@@ -506,9 +506,7 @@ class _Builder:
         kwargs["default_profile"] = default
         return Config(**kwargs, explicit=frozenset(self.explicit))
 
-    def table(
-        self, path: tuple[str, ...], raw: Any, schema: dict[str, Check]
-    ) -> dict[str, Any]:
+    def table(self, path: tuple[str, ...], raw: Any, schema: dict[str, Check]) -> dict[str, Any]:
         if not isinstance(raw, dict):
             self.problem(path, f"{'.'.join(path)} must be a table, got {_show(raw)}; using defaults")
             return {}
@@ -522,8 +520,7 @@ class _Builder:
             except ValueError as exc:
                 self.problem(
                     (*path, key),
-                    f"{'.'.join((*path, key))} {exc}; using the default"
-                    + self._default_hint(path, key),
+                    f"{'.'.join((*path, key))} {exc}; using the default" + self._default_hint(path, key),
                 )
         return values
 
@@ -546,8 +543,7 @@ class _Builder:
             else:
                 self.problem(
                     ("keymap", key),
-                    f"keymap.{key} must be a non-empty string of keys like \"ctrl+r\", "
-                    f"got {_show(value)}; ignored",
+                    f'keymap.{key} must be a non-empty string of keys like "ctrl+r", got {_show(value)}; ignored',
                 )
         return keymap
 
@@ -665,9 +661,7 @@ def save_config(config: Config, path: Path | str | None = None) -> Path:
 # --- resolution ------------------------------------------------------------------------------
 
 
-def resolve_profile(
-    config: Config, name: str | None = None, api_url: str | None = None
-) -> Profile:
+def resolve_profile(config: Config, name: str | None = None, api_url: str | None = None) -> Profile:
     """The profile to use, with overrides applied: CLI flag > environment > config file.
 
     ``name``: flag, else ``SMSTUI_PROFILE``, else ``config.default_profile``.

@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from smstui.core.api.client import GatewayClient
@@ -82,7 +82,9 @@ def untitled_hint(tag: Tag) -> str:
 
 def check_tag_id(gateway_id: int) -> int:
     if isinstance(gateway_id, bool) or not isinstance(gateway_id, int) or gateway_id <= 0:
-        raise ContactError(f"{gateway_id!r} is not a tag id: tag ids are positive whole numbers (see `smstui tag list`).")
+        raise ContactError(
+            f"{gateway_id!r} is not a tag id: tag ids are positive whole numbers (see `smstui tag list`)."
+        )
     return gateway_id
 
 
@@ -219,9 +221,7 @@ def _clean_name(name: str) -> str:
     return clean
 
 
-async def _add_contact(
-    store: Store, client: GatewayClient, tag: Tag, phone: str, name: str
-) -> tuple[Contact, bool]:
+async def _add_contact(store: Store, client: GatewayClient, tag: Tag, phone: str, name: str) -> tuple[Contact, bool]:
     """(contact, True when the gateway was asked) — the store's record makes it idempotent."""
     try:
         e164 = normalize(phone, store.region)
@@ -414,7 +414,7 @@ class NewsletterStats:
     failed: int = 0
 
     @classmethod
-    def from_counts(cls, counts: dict[int, int]) -> "NewsletterStats":
+    def from_counts(cls, counts: dict[int, int]) -> NewsletterStats:
         return cls(
             total=sum(counts.values()),
             queued=sum(n for s, n in counts.items() if s in QUEUED_STATUSES or s is None),
@@ -447,7 +447,7 @@ def newsletter_stats(store: Store, newsletter: Newsletter) -> NewsletterStats:
 
 def newsletter_state(newsletter: Newsletter, stats: NewsletterStats, now: datetime | None = None) -> str:
     """A short state for the newsletter list."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if newsletter.gateway_id is None:
         return "unconfirmed — check the phone's app before creating it again"
     if stats.total == 0:
@@ -496,7 +496,7 @@ async def create_newsletter(
     if send_at is not None:
         if send_at.tzinfo is None:
             raise ContactError("The send time needs a time zone.")
-        if send_at <= (now or datetime.now(timezone.utc)):
+        if send_at <= (now or datetime.now(UTC)):
             raise ContactError("The send time is in the past; pick a later time or 'now'.")
     confirmed: list[Tag] = []
     for tag in {t.id: t for t in tags}.values():
@@ -514,13 +514,23 @@ async def create_newsletter(
     except TransportError as exc:
         if exc.maybe_accepted:
             store.add_newsletter(
-                gateway_id=None, title=clean_title, device_id=int(device_id), slot=slot_value, body=body,
-                tag_ids=gateway_tags, send_at=send_at,
+                gateway_id=None,
+                title=clean_title,
+                device_id=int(device_id),
+                slot=slot_value,
+                body=body,
+                tag_ids=gateway_tags,
+                send_at=send_at,
             )
         raise
     local_id = store.add_newsletter(
-        gateway_id=paket_id, title=clean_title, device_id=int(device_id), slot=slot_value, body=body,
-        tag_ids=gateway_tags, send_at=send_at,
+        gateway_id=paket_id,
+        title=clean_title,
+        device_id=int(device_id),
+        slot=slot_value,
+        body=body,
+        tag_ids=gateway_tags,
+        send_at=send_at,
     )
     return next(n for n in store.newsletters() if n.id == local_id)
 
@@ -553,9 +563,28 @@ async def refresh_newsletters(
 
 
 __all__ = [
-    "ContactError", "ContactRow", "ImportReport", "NewsletterStats", "START_REMINDER", "add_contact",
-    "create_newsletter", "create_tag", "ensure_tag_on_gateway", "find_tag", "import_contacts", "name_tag",
-    "newsletter_recipients", "newsletter_state", "newsletter_stats", "newsletter_tags", "parse_tag_ref",
-    "recipients_count", "refresh_newsletters", "tag_for_gateway_id", "tag_for_ref", "tag_label", "tag_ref",
+    "ContactError",
+    "ContactRow",
+    "ImportReport",
+    "NewsletterStats",
+    "START_REMINDER",
+    "add_contact",
+    "create_newsletter",
+    "create_tag",
+    "ensure_tag_on_gateway",
+    "find_tag",
+    "import_contacts",
+    "name_tag",
+    "newsletter_recipients",
+    "newsletter_state",
+    "newsletter_stats",
+    "newsletter_tags",
+    "parse_tag_ref",
+    "recipients_count",
+    "refresh_newsletters",
+    "tag_for_gateway_id",
+    "tag_for_ref",
+    "tag_label",
+    "tag_ref",
     "untitled_hint",
 ]

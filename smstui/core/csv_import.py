@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
@@ -36,25 +36,114 @@ PHONE, NAME, TAG, BODY, TIME, SLOT, CUSTOMER_ID = "phone", "name", "tag", "body"
 # punctuation removed), so "Phone Number", "phone_number" and "PHONE-NUMBER" are one entry.
 ALIASES: dict[str, tuple[str, ...]] = {
     PHONE: (
-        "phone", "phonenumber", "phoneno", "number", "nr", "tel", "telephone", "telno", "mobile",
-        "mobilenumber", "mobilephone", "cell", "cellphone", "msisdn", "sendto", "recipient", "to",
-        "telefon", "telefonnummer", "handy", "handynummer", "nummer", "rufnummer", "mobil",
-        "mobilnummer", "telefono", "numero", "numerodetelefono", "movil", "celular", "telefone",
-        "portable", "telephoneportable", "телефон", "номер", "мобильный", "whatsapp",
+        "phone",
+        "phonenumber",
+        "phoneno",
+        "number",
+        "nr",
+        "tel",
+        "telephone",
+        "telno",
+        "mobile",
+        "mobilenumber",
+        "mobilephone",
+        "cell",
+        "cellphone",
+        "msisdn",
+        "sendto",
+        "recipient",
+        "to",
+        "telefon",
+        "telefonnummer",
+        "handy",
+        "handynummer",
+        "nummer",
+        "rufnummer",
+        "mobil",
+        "mobilnummer",
+        "telefono",
+        "numero",
+        "numerodetelefono",
+        "movil",
+        "celular",
+        "telefone",
+        "portable",
+        "telephoneportable",
+        "телефон",
+        "номер",
+        "мобильный",
+        "whatsapp",
     ),
     NAME: (
-        "name", "fullname", "contactname", "contact", "displayname", "customername", "firstname",
-        "nom", "nombre", "nome", "vorname", "kontakt", "kunde", "имя", "фио",
+        "name",
+        "fullname",
+        "contactname",
+        "contact",
+        "displayname",
+        "customername",
+        "firstname",
+        "nom",
+        "nombre",
+        "nome",
+        "vorname",
+        "kontakt",
+        "kunde",
+        "имя",
+        "фио",
     ),
-    TAG: ("tag", "tags", "group", "groupname", "list", "label", "segment", "gruppe", "grupo",
-          "groupe", "gruppo", "тег", "группа"),
-    BODY: ("body", "message", "text", "sms", "msg", "content", "messagetext", "smstext",
-           "nachricht", "mensaje", "mensagem", "messaggio", "texte", "texto", "сообщение", "текст"),
-    TIME: ("time", "timetosend", "sendtime", "sendat", "at", "when", "schedule", "scheduled",
-           "scheduledat", "datetime", "date", "zeit", "sendezeit", "hora", "fecha", "время"),
+    TAG: (
+        "tag",
+        "tags",
+        "group",
+        "groupname",
+        "list",
+        "label",
+        "segment",
+        "gruppe",
+        "grupo",
+        "groupe",
+        "gruppo",
+        "тег",
+        "группа",
+    ),
+    BODY: (
+        "body",
+        "message",
+        "text",
+        "sms",
+        "msg",
+        "content",
+        "messagetext",
+        "smstext",
+        "nachricht",
+        "mensaje",
+        "mensagem",
+        "messaggio",
+        "texte",
+        "texto",
+        "сообщение",
+        "текст",
+    ),
+    TIME: (
+        "time",
+        "timetosend",
+        "sendtime",
+        "sendat",
+        "at",
+        "when",
+        "schedule",
+        "scheduled",
+        "scheduledat",
+        "datetime",
+        "date",
+        "zeit",
+        "sendezeit",
+        "hora",
+        "fecha",
+        "время",
+    ),
     SLOT: ("slot", "sim", "simslot", "channel", "kanal"),
-    CUSTOMER_ID: ("customerid", "customer", "clientid", "externalid", "customerno", "kundennummer",
-                  "kundenid"),
+    CUSTOMER_ID: ("customerid", "customer", "clientid", "externalid", "customerno", "kundennummer", "kundenid"),
 }
 _ALIAS_TO_COLUMN = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
 
@@ -357,8 +446,14 @@ def read_csv(
     else:
         text, name = read_text(source), str(source)
     return parse_csv(
-        text, kind=kind, region=region, default_tag=default_tag, body_required=body_required,
-        now=now, tz=tz, source=name,
+        text,
+        kind=kind,
+        region=region,
+        default_tag=default_tag,
+        body_required=body_required,
+        now=now,
+        tz=tz,
+        source=name,
     )
 
 
@@ -391,7 +486,7 @@ def parse_csv(
             at = _phone_column([row for _, row in data_rows], region)
             if at is not None and at < len(preview.columns):
                 preview.columns[at] = PHONE
-        for cell, column in zip(first, preview.columns):
+        for cell, column in zip(first, preview.columns, strict=False):
             key = column_key(cell)
             if key and key != column and column in ALIASES:
                 preview.aliases.setdefault(key, column)
@@ -403,7 +498,7 @@ def parse_csv(
             f"{name} has no phone column. Name one of the header cells 'phone' (or number, tel, "
             f"mobile, telefon) - found: {', '.join(first)}"
         )
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if tz is None:
         from smstui.core.gateway_time import (
             local_zone,  # the user's IANA zone, with its DST rules
@@ -423,8 +518,15 @@ def parse_csv(
 
 class _RowChecker:
     def __init__(
-        self, kind: Kind, columns: list[str], region: str | None, default_tag: str | None,
-        body_required: bool, now: datetime, tz: tzinfo | str, aliases: dict[str, str],
+        self,
+        kind: Kind,
+        columns: list[str],
+        region: str | None,
+        default_tag: str | None,
+        body_required: bool,
+        now: datetime,
+        tz: tzinfo | str,
+        aliases: dict[str, str],
     ) -> None:
         self.aliases = aliases
         self.kind = kind
@@ -497,6 +599,23 @@ class _RowChecker:
 
 
 __all__ = [
-    "ALIASES", "BODY", "CUSTOMER_ID", "CsvError", "CsvPreview", "CsvRow", "InvalidRow", "NAME", "PHONE",
-    "SLOT", "TAG", "TIME", "canonical_column", "column_key", "decode", "parse_csv", "read_csv", "read_text", "sniff_delimiter",
+    "ALIASES",
+    "BODY",
+    "CUSTOMER_ID",
+    "CsvError",
+    "CsvPreview",
+    "CsvRow",
+    "InvalidRow",
+    "NAME",
+    "PHONE",
+    "SLOT",
+    "TAG",
+    "TIME",
+    "canonical_column",
+    "column_key",
+    "decode",
+    "parse_csv",
+    "read_csv",
+    "read_text",
+    "sniff_delimiter",
 ]

@@ -8,12 +8,13 @@ No Textual here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from smstui.core.sync_state import SyncState, SyncStatus
 
 if TYPE_CHECKING:
     from smstui.core.region import RegionNews
+
 
 @dataclass(frozen=True, slots=True)
 class MessagesChanged:
@@ -51,7 +52,7 @@ class RegionChanged:
     ask: bool = False
 
     @classmethod
-    def of(cls, news: RegionNews) -> "RegionChanged":
+    def of(cls, news: RegionNews) -> RegionChanged:
         info = news.info
         return cls(info.region, info.source, info.seen, tuple(news.renamed.items()), news.learnt, news.ask)
 
@@ -69,7 +70,7 @@ class SyncFailed:
     kind: str
 
 
-Event = Union[MessagesChanged, DevicesChanged, OutboxChanged, RegionChanged, SyncStateChanged, SyncFailed]
+Event = MessagesChanged | DevicesChanged | OutboxChanged | RegionChanged | SyncStateChanged | SyncFailed
 
 __all__ = [
     "DevicesChanged",

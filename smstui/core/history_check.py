@@ -22,7 +22,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from smstui.core.api.client import GatewayClient
 from smstui.core.gateway_messages import Message, MessageFilter
@@ -59,7 +59,7 @@ class HistoryCheck:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str | None) -> "HistoryCheck | None":
+    def from_json(cls, text: str | None) -> HistoryCheck | None:
         try:
             data = json.loads(text or "")
             data["differs"] = [tuple(d) for d in data.get("differs", [])]
@@ -88,7 +88,7 @@ class HistoryCheck:
 
 
 def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def _day(ts: float) -> str:

@@ -52,11 +52,14 @@ def keymap_problems(
         if bid not in known:
             close = difflib.get_close_matches(bid, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(located_problem(
-                file, path,
-                f"keymap: no binding has the id {bid!r}, so {keys!r} was ignored{hint} "
-                "(F1 lists the ids of every key where you are)",
-            ))
+            problems.append(
+                located_problem(
+                    file,
+                    path,
+                    f"keymap: no binding has the id {bid!r}, so {keys!r} was ignored{hint} "
+                    "(F1 lists the ids of every key where you are)",
+                )
+            )
             continue
         mine = [b for b in bindings if b.id == bid]
         places = frozenset().union(*(b.places for b in mine))
@@ -71,11 +74,14 @@ def keymap_problems(
                 if clash not in clashes:
                     clashes.append(clash)
         if clashes:
-            problems.append(located_problem(
-                file, path,
-                f"keymap: {bid} = {keys!r}: {'; '.join(clashes)}. Only one of them can have it there; "
-                "give one of them another key",
-            ))
+            problems.append(
+                located_problem(
+                    file,
+                    path,
+                    f"keymap: {bid} = {keys!r}: {'; '.join(clashes)}. Only one of them can have it there; "
+                    "give one of them another key",
+                )
+            )
     return problems
 
 

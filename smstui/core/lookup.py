@@ -11,7 +11,7 @@ No Textual, no click: the app's dialog and any command can use it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.core.store.lookup import MAX_SQL_INT
@@ -41,7 +41,7 @@ def id_query(text: str) -> str | None:
     lowered = stripped.lower()
     for prefix in ID_PREFIXES:
         if lowered.startswith(prefix):
-            return stripped[len(prefix):].strip()
+            return stripped[len(prefix) :].strip()
     return None
 
 
@@ -50,14 +50,15 @@ def parse_gateway_id(text: str) -> int:
     rest = id_query(text)
     value = (text if rest is None else rest).strip()
     if not value:
-        raise ValueError(f"Type the message's gateway id, e.g. {EXAMPLE_ID} (smstui send prints it, "
-                         "the vendor's dashboard shows it).")
+        raise ValueError(
+            f"Type the message's gateway id, e.g. {EXAMPLE_ID} (smstui send prints it, "
+            "the vendor's dashboard shows it)."
+        )
     if not (value.isascii() and value.isdigit()):
         raise ValueError(f"A gateway id is a number, e.g. {EXAMPLE_ID}; {value[:30]!r} is not one.")
     number = int(value)
     if not 0 < number <= MAX_SQL_INT:
-        raise ValueError(f"No message has the id {value[:30]}: gateway ids are positive numbers of at "
-                         "most 19 digits.")
+        raise ValueError(f"No message has the id {value[:30]}: gateway ids are positive numbers of at most 19 digits.")
     return number
 
 
@@ -73,11 +74,16 @@ Fold = Callable[[Sequence["Message"]], Any]
 
 
 def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 async def fetch_message(
-    client: Any, store: Store, sms_id: int, *, now: float, fold: Fold | None = None,
+    client: Any,
+    store: Store,
+    sms_id: int,
+    *,
+    now: float,
+    fold: Fold | None = None,
 ) -> Fetched:
     """Ask the gateway for message ``sms_id`` and store it; ``now`` is epoch seconds.
 
@@ -93,17 +99,22 @@ async def fetch_message(
     if below is None:
         if above is None:
             return Fetched(status, None, "smstui has no messages of this account yet: refresh (sync) first.")
-        return Fetched(status, None, "It is older than the history smstui has synced, so there is no "
-                                     "conversation to show it in.")
+        return Fetched(
+            status, None, "It is older than the history smstui has synced, so there is no conversation to show it in."
+        )
     # Ids follow the order the gateway heard of messages, which their created times follow only
     # roughly (a reply is dated by the phone): the window spans both neighbours, whichever is older.
     begin = min(below, above if above is not None else below) - WINDOW_MARGIN
     end = None if above is None else max(below, above) + WINDOW_MARGIN
     window = MessageFilter(begin=_dt(begin), end=None if end is None else _dt(end))
     if (now if end is None else end) - begin > COUNT_FROM and await client.count_messages(window) > MAX_LISTED:
-        return Fetched(status, None, "It is newer than smstui's last sync: refresh (sync) and try again."
-                       if above is None else
-                       "Too many messages came in around it to look it up alone: refresh (sync) and try again.")
+        return Fetched(
+            status,
+            None,
+            "It is newer than smstui's last sync: refresh (sync) and try again."
+            if above is None
+            else "Too many messages came in around it to look it up alone: refresh (sync) and try again.",
+        )
     listing = await client.list_messages(window)
     found = [m for m in listing.messages if m.id == sms_id]
     if not found:

@@ -48,7 +48,7 @@ class Slot(IntEnum):
         return self in (Slot.RCS1, Slot.RCS2)
 
     @classmethod
-    def parse(cls, text: str | int) -> "Slot":
+    def parse(cls, text: str | int) -> Slot:
         """Accept ``0``-``5`` or a short name (``sms1``, ``wa``, ``wa-business``, ``rcs2``)."""
         if isinstance(text, int):
             return cls(text)
@@ -58,9 +58,7 @@ class Slot(IntEnum):
         for slot, short in SLOT_SHORT.items():
             if key == short:
                 return slot
-        raise ValueError(
-            f"unknown slot {text!r}: use 0-5 or one of {', '.join(SLOT_SHORT.values())}"
-        )
+        raise ValueError(f"unknown slot {text!r}: use 0-5 or one of {', '.join(SLOT_SHORT.values())}")
 
 
 SLOT_LABELS = {
@@ -222,4 +220,3 @@ class DeviceStatus(NamedTuple):
     last_seen: datetime | None = None
     seconds_since_seen: int | None = None
     title: str | None = None
-

@@ -23,5 +23,6 @@ def placeholder_problem(body: str, *, cli: bool) -> str | None:
     found = literal_placeholders(body)
     if not found:
         return None
-    return (f"a newsletter sends the same text to everyone, so {', '.join(found)} would arrive literally; "
-            + (USE_BULK_CLI if cli else USE_BULK_TUI))
+    return f"a newsletter sends the same text to everyone, so {', '.join(found)} would arrive literally; " + (
+        USE_BULK_CLI if cli else USE_BULK_TUI
+    )

@@ -67,7 +67,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from smstui.core.api.client import GatewayClient, ImageUpload
@@ -147,7 +147,7 @@ def _ts(value: datetime | None) -> float | None:
 
 
 def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def _phone_digits(phone: str) -> str:
@@ -258,8 +258,16 @@ class Outbox:
         if not phones:
             raise OutboxError("Add at least one recipient.")
         items = [
-            dict(phone=p, body=body, device_id=int(device_id), slot=slot_value, scheduled_at=scheduled_at,
-                 customer_id=customer_id, urgent=urgent, image_path=image)
+            dict(
+                phone=p,
+                body=body,
+                device_id=int(device_id),
+                slot=slot_value,
+                scheduled_at=scheduled_at,
+                customer_id=customer_id,
+                urgent=urgent,
+                image_path=image,
+            )
             for p in phones
         ]
         if clear_draft is not None:
@@ -302,7 +310,10 @@ class Outbox:
         if row.outbox == SENDING:
             raise OutboxError("This message is being sent right now; wait for the answer.")
         return self.store.set_outbox_state(
-            lid, CANCELLED, error=row.outbox_error if row.outbox == UNKNOWN else None, only_if=(QUEUED, UNKNOWN, REJECTED)
+            lid,
+            CANCELLED,
+            error=row.outbox_error if row.outbox == UNKNOWN else None,
+            only_if=(QUEUED, UNKNOWN, REJECTED),
         )
 
     def pending(self) -> list[StoredMessage]:
@@ -349,7 +360,9 @@ class Outbox:
             if row.batch is not None:
                 continue
             if row.device_id is None:
-                self.store.set_outbox_state(row.lid, REJECTED, error="No device was chosen for this message.", only_if=(QUEUED,))
+                self.store.set_outbox_state(
+                    row.lid, REJECTED, error="No device was chosen for this message.", only_if=(QUEUED,)
+                )
                 report.rejected.append(row.lid)
                 continue
             if row.scheduled_at is not None:
@@ -359,8 +372,11 @@ class Outbox:
                 except AccountZoneError as exc:
                     # Nothing sent; the user is told what to set. Learnt later, it goes out then.
                     self.store.set_outbox_state(
-                        row.lid, QUEUED, error=f"{exc} The message stays queued.",
-                        next_attempt=self.now() + BACKOFF_MAX, only_if=(QUEUED,),
+                        row.lid,
+                        QUEUED,
+                        error=f"{exc} The message stays queued.",
+                        next_attempt=self.now() + BACKOFF_MAX,
+                        only_if=(QUEUED,),
                     )
                     report.retrying.append(row.lid)
                     report.error = str(exc)
@@ -389,8 +405,13 @@ class Outbox:
             if not self.store.begin_send(row.lid):
                 continue  # cancelled meanwhile, or another process took it
             sms = OutgoingSms(
-                sendto=row.phone, body=row.body, device_id=row.device_id, slot=row.slot or 0,
-                timetosend=row.scheduled_at, customer_id=row.customer_id, urgent=row.urgent,
+                sendto=row.phone,
+                body=row.body,
+                device_id=row.device_id,
+                slot=row.slot or 0,
+                timetosend=row.scheduled_at,
+                customer_id=row.customer_id,
+                urgent=row.urgent,
             )
             self._in_flight.add(row.lid)
             try:
@@ -404,8 +425,11 @@ class Outbox:
             except GatewayError as exc:
                 text = exc.gateway_message.strip() or "no reason given"
                 self.store.set_outbox_state(
-                    row.lid, REJECTED, error=f"The gateway refused this message: {text}",
-                    count_attempt=True, only_if=(SENDING,),
+                    row.lid,
+                    REJECTED,
+                    error=f"The gateway refused this message: {text}",
+                    count_attempt=True,
+                    only_if=(SENDING,),
                 )
                 report.rejected.append(row.lid)
                 continue
@@ -420,8 +444,12 @@ class Outbox:
                     attempts = row.attempts + 1
                     delay = backoff_seconds(attempts)
                     self.store.set_outbox_state(
-                        row.lid, QUEUED, error=f"{exc} Retrying in {delay:g} s.", next_attempt=self.now() + delay,
-                        count_attempt=True, only_if=(SENDING,),
+                        row.lid,
+                        QUEUED,
+                        error=f"{exc} Retrying in {delay:g} s.",
+                        next_attempt=self.now() + delay,
+                        count_attempt=True,
+                        only_if=(SENDING,),
                     )
                     report.retrying.append(row.lid)
                     report.offline, report.error = True, str(exc)
@@ -442,7 +470,9 @@ class Outbox:
 
     def _refuse_locally(self, report: OutboxReport, lid: int, exc: Exception, state: str) -> None:
         self.store.set_outbox_state(
-            lid, REJECTED, error=f"This message cannot be sent as saved ({exc}); edit it and send it again.",
+            lid,
+            REJECTED,
+            error=f"This message cannot be sent as saved ({exc}); edit it and send it again.",
             only_if=(state,),
         )
         report.rejected.append(lid)
@@ -464,8 +494,13 @@ class Outbox:
 
     def _mark_unknown(self, lid: int, text: str, *, count_attempt: bool = False) -> bool:
         return self.store.set_outbox_state(
-            lid, UNKNOWN, error=text, next_attempt=self.now(), count_attempt=count_attempt,
-            only_if=(SENDING,), reset_misses=True,
+            lid,
+            UNKNOWN,
+            error=text,
+            next_attempt=self.now(),
+            count_attempt=count_attempt,
+            only_if=(SENDING,),
+            reset_misses=True,
         )
 
     # ------------------------------------------------------------------ reconciliation
@@ -529,7 +564,9 @@ class Outbox:
                 # Nothing learnt: no miss is counted; look again later.
                 for row in rows:
                     self.store.set_reconcile(
-                        row.lid, misses=row.recon_misses, next_check=self.now() + self.recheck_seconds,
+                        row.lid,
+                        misses=row.recon_misses,
+                        next_check=self.now() + self.recheck_seconds,
                         error=row.outbox_error or CHECKING_TEXT,
                     )
                 report.offline, report.error = isinstance(exc, TransportError), str(exc)
@@ -605,22 +642,30 @@ class Outbox:
             # Related enough that a re-send could be a second copy: to that number about then,
             # or with the same text at any time the zones allow; unless it is another row's.
             similar = [
-                m for m in available
-                if (self._same_number_in_window(row, m, lo, hi)
-                    or (self._same_number_in_window(row, m, wide_lo, wide_hi) and (row.image_path or m.body == row.body)))
+                m
+                for m in available
+                if (
+                    self._same_number_in_window(row, m, lo, hi)
+                    or (
+                        self._same_number_in_window(row, m, wide_lo, wide_hi) and (row.image_path or m.body == row.body)
+                    )
+                )
                 and not any(self._exact(o, m, *self._wide_window(o)) for o in others)
             ]
             if similar:
                 # Looked at again later: the message may yet turn out to be another row's.
                 self.store.set_reconcile(
-                    row.lid, misses=row.recon_misses, next_check=now + SIMILAR_RECHECK,
+                    row.lid,
+                    misses=row.recon_misses,
+                    next_check=now + SIMILAR_RECHECK,
                     error=self._similar_text(row, similar[0]),
                 )
                 report.unknown.append(row.lid)
                 continue
             if now < at + self.settle_seconds:
                 self.store.set_reconcile(
-                    row.lid, misses=row.recon_misses,
+                    row.lid,
+                    misses=row.recon_misses,
                     next_check=min(now + self.recheck_seconds, at + self.settle_seconds),
                     error=row.outbox_error or CHECKING_TEXT,
                 )
@@ -634,7 +679,9 @@ class Outbox:
                     report.resent.append(row.lid)
             else:
                 self.store.set_reconcile(
-                    row.lid, misses=misses, next_check=now + self.recheck_seconds,
+                    row.lid,
+                    misses=misses,
+                    next_check=now + self.recheck_seconds,
                     error=row.outbox_error or CHECKING_TEXT,
                 )
 
@@ -683,10 +730,7 @@ class Outbox:
         """
         if not messages:
             return []
-        rows = [
-            r for r in self.store.outbox((SENDING, UNKNOWN))
-            if r.lid not in self._in_flight and r.sms_id is None
-        ]
+        rows = [r for r in self.store.outbox((SENDING, UNKNOWN)) if r.lid not in self._in_flight and r.sms_id is None]
         resent = self.store.resent_rows(since=self.now() - DUPLICATE_HORIZON)
         if not rows and not resent:
             return []  # the usual case: nothing to compare, no query over the listing's ids

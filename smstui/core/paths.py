@@ -35,8 +35,7 @@ def validate_profile_name(name: str) -> str:
     """Return ``name`` if it is a safe profile name, else raise :class:`InvalidProfileName`."""
     if not isinstance(name, str) or not _PROFILE_RE.match(name) or name.endswith("."):
         raise InvalidProfileName(
-            f"invalid profile name {name!r}: use 1-64 letters, digits, '_', '-' or '.', "
-            "starting with a letter or digit"
+            f"invalid profile name {name!r}: use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit"
         )
     return name
 
@@ -63,9 +62,7 @@ def ensure_private_dir(path: Path) -> Path:
 def data_dir(create: bool = True) -> Path:
     """The data directory (databases, token files); created 0700 on first use."""
     override = _env_path(ENV_DATA_DIR)
-    path = override if override is not None else Path(
-        platformdirs.user_data_dir(APP_NAME, appauthor=False)
-    )
+    path = override if override is not None else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     return ensure_private_dir(path) if create else path
 
 
@@ -126,4 +123,3 @@ def write_private(file: Path, payload: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-

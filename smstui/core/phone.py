@@ -59,9 +59,7 @@ def normalize(raw: str, region: str | None = None) -> str:
             "enter digits with a leading +country code, e.g. +4915752982212"
         )
     if not _ALLOWED.match(text):
-        raise InvalidNumber(
-            f"{text!r} is not a phone number; use digits, spaces, '-' and a leading '+'"
-        )
+        raise InvalidNumber(f"{text!r} is not a phone number; use digits, spaces, '-' and a leading '+'")
     if text.startswith("00"):
         # 00 is the international prefix in most of the world; read it as '+' so it works
         # without a region too.
@@ -73,7 +71,7 @@ def normalize(raw: str, region: str | None = None) -> str:
     if not international and region is None:
         raise InvalidNumber(
             f"{text!r} has no country code: write it as +<country><number> "
-            "(e.g. +4915752982212) or set a default region in the profile (region = \"DE\")"
+            '(e.g. +4915752982212) or set a default region in the profile (region = "DE")'
         )
     try:
         number = phonenumbers.parse(text, None if international else region)
@@ -88,11 +86,7 @@ def normalize(raw: str, region: str | None = None) -> str:
         raise InvalidNumber(f"{text!r} is too long for a number in that country")
     if reason == ValidationResult.INVALID_LENGTH:
         raise InvalidNumber(f"{text!r} has the wrong number of digits for that country")
-    if (
-        not international
-        and len(digits) <= _SHORT_CODE_MAX_DIGITS
-        and not phonenumbers.is_valid_number(number)
-    ):
+    if not international and len(digits) <= _SHORT_CODE_MAX_DIGITS and not phonenumbers.is_valid_number(number):
         raise InvalidNumber(
             f"{text!r} is too short: it looks like a short code or a local number; "
             "write the full number with its country code"
@@ -251,9 +245,9 @@ def international_prefixes(text: str, digits: str, region: str | None) -> list[s
     found = []
     for exit_prefix in dict.fromkeys(("00", exit_code or "00")):
         if digits.startswith(exit_prefix) and len(digits) > len(exit_prefix):
-            found.append("+" + digits[len(exit_prefix):])
+            found.append("+" + digits[len(exit_prefix) :])
     if country and national and digits.startswith(national) and not found:
-        found.append(f"+{country}{digits[len(national):]}")
+        found.append(f"+{country}{digits[len(national) :]}")
     return found
 
 

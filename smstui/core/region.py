@@ -192,6 +192,13 @@ def _split(text: str | None) -> tuple[str, ...]:
 
 
 __all__ = [
-    "SOURCE_CHOSEN", "SOURCE_CONFIG", "SOURCE_SIMS", "RegionInfo", "RegionNews", "Regions",
-    "and_list", "sim_regions", "sims_by_region",
+    "SOURCE_CHOSEN",
+    "SOURCE_CONFIG",
+    "SOURCE_SIMS",
+    "RegionInfo",
+    "RegionNews",
+    "Regions",
+    "and_list",
+    "sim_regions",
+    "sims_by_region",
 ]

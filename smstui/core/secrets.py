@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 from smstui.core import paths
 
@@ -77,10 +78,10 @@ class Secret:
     def __reduce_ex__(self, protocol: object) -> NoReturn:
         raise TypeError("Secret values are not picklable; store them with TokenStore/PasswordStore")
 
-    def __copy__(self) -> "Secret":
+    def __copy__(self) -> Secret:
         return self
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> "Secret":
+    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
         return self
 
 
@@ -137,8 +138,7 @@ class _SecretStore:
 
     def load(self, profile: str) -> Secret | None:
         if self._keyring is not None:
-            value = self._keyring_call("read", self._keyring.get_password, KEYRING_SERVICE,
-                                       self._username(profile))
+            value = self._keyring_call("read", self._keyring.get_password, KEYRING_SERVICE, self._username(profile))
             return Secret(value) if value else None
         path = self._path_for(profile)
         try:
@@ -157,8 +157,9 @@ class _SecretStore:
         if not secret:
             raise SecretStoreError(f"refusing to save an empty {self.kind}")
         if self._keyring is not None:
-            self._keyring_call("save", self._keyring.set_password, KEYRING_SERVICE,
-                               self._username(profile), secret.reveal())
+            self._keyring_call(
+                "save", self._keyring.set_password, KEYRING_SERVICE, self._username(profile), secret.reveal()
+            )
         else:
             _write_private(self._path_for(profile), secret.reveal(), self.kind)
         log.info("saved the %s of profile %r (%s)", self.kind, profile, self.backend)
@@ -178,9 +179,7 @@ class _SecretStore:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise SecretStoreError(
-                f"cannot delete {self._path_for(profile)} ({_reason(exc)})"
-            ) from None
+            raise SecretStoreError(f"cannot delete {self._path_for(profile)} ({_reason(exc)})") from None
         log.info("cleared the %s of profile %r", self.kind, profile)
 
     def _keyring_call(self, action: str, fn: Callable[..., Any], *args: Any) -> Any:

@@ -19,7 +19,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from smstui.core.api.errors import ApiError, AuthError, TransportError
@@ -90,7 +90,7 @@ class RefreshService:
         message's retry falls due earlier."""
         delay = self.interval
         if self.failures:
-            delay = min(self.max_backoff, self.interval * 2 ** self.failures)
+            delay = min(self.max_backoff, self.interval * 2**self.failures)
         due = self.session.store.next_outbox_attempt()
         if due is not None and not self.state.status == "offline":
             delay = min(delay, max(0.5, due - self.session.clock()))
@@ -108,7 +108,7 @@ class RefreshService:
                 break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.next_delay())
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     # ------------------------------------------------------------------ one poll
@@ -159,7 +159,11 @@ class RefreshService:
                 failure = ("error", "store", str(exc))
             except Exception as exc:
                 log.exception("sync failed")
-                failure = failure or ("error", "internal", f"Refresh failed unexpectedly ({type(exc).__name__}); {see_the_log()}.")
+                failure = failure or (
+                    "error",
+                    "internal",
+                    f"Refresh failed unexpectedly ({type(exc).__name__}); {see_the_log()}.",
+                )
             else:
                 if report.phone_keys:
                     push(MessagesChanged(frozenset(report.phone_keys), new_incoming=report.new_incoming))
@@ -175,7 +179,7 @@ class RefreshService:
 
             if failure is None:
                 self.failures = 0
-                now = datetime.fromtimestamp(self.session.clock(), timezone.utc)
+                now = datetime.fromtimestamp(self.session.clock(), UTC)
                 self._set_state(push, SyncState("idle", now, None, None))
             else:
                 status, kind, message = failure

@@ -35,8 +35,8 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -100,7 +100,7 @@ class NetworkLoop:
     def is_open(self) -> bool:
         return not self._closing and self._thread.is_alive()
 
-    def submit(self, coro: Coroutine[Any, Any, T]) -> "concurrent.futures.Future[T]":
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Schedule ``coro`` on this loop (from any thread); RuntimeError once closing."""
         with self._lock:
             if self._closing:
@@ -141,7 +141,7 @@ class NetworkLoop:
             await asyncio.to_thread(self._thread.join, 10)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _session_outbox_class() -> type:
     """:class:`SessionOutbox`, defined on first use: the outbox (and httpx behind the client) is
     not imported until a session needs it, so the app's first frame does not wait for them."""
@@ -150,7 +150,7 @@ def _session_outbox_class() -> type:
     class SessionOutbox(Outbox):
         """The session's outbox: gateway passes run on the session's network loop when it has one."""
 
-        def __init__(self, session: "Session", *args: Any, **kwargs: Any) -> None:
+        def __init__(self, session: Session, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._session = session
 
@@ -191,7 +191,7 @@ class Session:
         loaded: LoadedConfig,
         profile: Profile,
         store: Store,
-        client: "GatewayClient | Callable[[], GatewayClient]",
+        client: GatewayClient | Callable[[], GatewayClient],
         tokens: TokenStore,
         passwords: PasswordStore,
         problems: list[ConfigProblem],
@@ -237,7 +237,7 @@ class Session:
     # Client, outbox and syncer are made on first use (see __init__); each can also be replaced.
 
     @property
-    def client(self) -> "GatewayClient":
+    def client(self) -> GatewayClient:
         client = self._client
         if client is not None:
             return client
@@ -253,11 +253,11 @@ class Session:
             return self._client
 
     @client.setter
-    def client(self, value: "GatewayClient") -> None:
+    def client(self, value: GatewayClient) -> None:
         self._client = value
 
     @property
-    def outbox(self) -> "Outbox":
+    def outbox(self) -> Outbox:
         outbox = self._outbox
         if outbox is not None:
             return outbox
@@ -269,11 +269,11 @@ class Session:
             return self._outbox
 
     @outbox.setter
-    def outbox(self, value: "Outbox") -> None:
+    def outbox(self, value: Outbox) -> None:
         self._outbox = value
 
     @property
-    def syncer(self) -> "Syncer":
+    def syncer(self) -> Syncer:
         syncer = self._syncer
         if syncer is not None:
             return syncer
@@ -281,12 +281,18 @@ class Session:
             if self._syncer is None:
                 from smstui.core.sync import Syncer
 
-                self._syncer = Syncer(self.store, self.client, self.config.sync, clock=self.clock,
-                                      fold=self.outbox.fold_from_sync, regions=self.regions)
+                self._syncer = Syncer(
+                    self.store,
+                    self.client,
+                    self.config.sync,
+                    clock=self.clock,
+                    fold=self.outbox.fold_from_sync,
+                    regions=self.regions,
+                )
             return self._syncer
 
     @syncer.setter
-    def syncer(self, value: "Syncer") -> None:
+    def syncer(self, value: Syncer) -> None:
         self._syncer = value
 
     def __repr__(self) -> str:
@@ -298,7 +304,7 @@ class Session:
         SIMs or chosen (see :mod:`smstui.core.region`); the store reads numbers with it."""
         return self.store.region
 
-    async def learn_region(self) -> "RegionNews | None":
+    async def learn_region(self) -> RegionNews | None:
         """Read the account's phones now (one ``getalldevices``) and learn the region from
         their SIMs (``smstui login``; the app's refresh does it with every device refresh)."""
         devices = await self.client.devices()
@@ -387,10 +393,10 @@ class Session:
         if previous_email and previous_email.lower() != email.lower():
             # Another account: its messages, phones and contacts are not this one's.
             self.syncer.reset()
-            self.store.forget_account(
-                f"written while logged in as {previous_email}; retry it to send it from {email}"
-            )
-        self._remember(email=email, remember_password=remember, **({"api_url": self.profile.api_url} if api_url else {}))
+            self.store.forget_account(f"written while logged in as {previous_email}; retry it to send it from {email}")
+        self._remember(
+            email=email, remember_password=remember, **({"api_url": self.profile.api_url} if api_url else {})
+        )
 
     async def logout(self) -> None:
         """Forget the token and any remembered password of this profile."""
@@ -423,9 +429,12 @@ class Session:
         except OSError as exc:
             # The login works; only the next start will not remember this profile's email.
             log.warning("cannot save the state file: %s", exc)
-            self.config_problems.append(ConfigProblem(
-                f"The login works, but what it taught could not be saved ({exc.strerror or exc}): "
-                f"the next start will ask again. Check that {paths.state_file()} is writable."))
+            self.config_problems.append(
+                ConfigProblem(
+                    f"The login works, but what it taught could not be saved ({exc.strerror or exc}): "
+                    f"the next start will ask again. Check that {paths.state_file()} is writable."
+                )
+            )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -436,7 +445,7 @@ class Session:
         finally:
             self.store.close()
 
-    async def __aenter__(self) -> "Session":
+    async def __aenter__(self) -> Session:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -507,12 +516,19 @@ def open_session(
             timeout=chosen.timeout,
             on_token=on_token,
             transport=transport,
-            clock=None if epoch is None else (lambda: datetime.fromtimestamp(epoch(), timezone.utc)),
+            clock=None if epoch is None else (lambda: datetime.fromtimestamp(epoch(), UTC)),
         )
 
     session = Session(
-        loaded=loaded, profile=chosen, store=store, client=make_client, tokens=tokens, passwords=passwords,
-        problems=problems, clock=epoch, regions=regions,
+        loaded=loaded,
+        profile=chosen,
+        store=store,
+        client=make_client,
+        tokens=tokens,
+        passwords=passwords,
+        problems=problems,
+        clock=epoch,
+        regions=regions,
         # What GatewayClient.has_token / can_login will say, without making the client.
         can_log_in=bool(token and token.reveal()) or bool(chosen.email and password and password.reveal()),
     )

@@ -78,8 +78,12 @@ def _check_type(kind: type) -> Any:
     return check
 
 
-_CHECKS = {"email": _check_type(str), "api_url": _check_url, "remember_password": _check_type(bool),
-           "account_zone": _check_type(str)}
+_CHECKS = {
+    "email": _check_type(str),
+    "api_url": _check_url,
+    "remember_password": _check_type(bool),
+    "account_zone": _check_type(str),
+}
 assert set(_CHECKS) == set(ProfileState._fields)
 
 
@@ -106,14 +110,14 @@ def _parse(raw: dict[str, Any], file: Path) -> State:
         last = None
     profiles: dict[str, ProfileState] = {}
     tables = raw.get("profiles")
-    for name, table in (tables.items() if isinstance(tables, dict) else ()):
+    for name, table in tables.items() if isinstance(tables, dict) else ():
         try:
             paths.validate_profile_name(name)
         except ValueError:
             log.warning("%s: profile %r ignored", file, name)
             continue
         values: dict[str, Any] = {}
-        for key, value in (table.items() if isinstance(table, dict) else ()):
+        for key, value in table.items() if isinstance(table, dict) else ():
             if key not in _CHECKS:
                 continue  # a newer version's: kept in the file, not used here
             try:
@@ -130,9 +134,7 @@ def load_state(path: Path | str | None = None) -> State:
     return _parse(_read_raw(file), file)
 
 
-def save_state(
-    profile: str, *, make_last: bool = False, path: Path | str | None = None, **changes: Any
-) -> State:
+def save_state(profile: str, *, make_last: bool = False, path: Path | str | None = None, **changes: Any) -> State:
     """Record what was learnt about ``profile`` (fields of :class:`ProfileState`; None removes
     one), and with ``make_last`` that it is the last profile used. Returns the new state.
 
@@ -197,8 +199,11 @@ def apply_state(config: Config, state: State) -> Config:
         base = profiles.get(name)
         fill = {
             key: value
-            for key, value in (("email", learnt.email), ("api_url", learnt.api_url),
-                               ("remember_password", learnt.remember_password))
+            for key, value in (
+                ("email", learnt.email),
+                ("api_url", learnt.api_url),
+                ("remember_password", learnt.remember_password),
+            )
             if value is not None and f"profiles.{name}.{key}" not in config.explicit
         }
         try:

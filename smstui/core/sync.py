@@ -72,7 +72,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from smstui.core.api.client import GatewayClient
@@ -153,7 +153,7 @@ class SyncReport:
 
 
 def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def _float(text: str | None) -> float | None:
@@ -241,9 +241,20 @@ class Syncer:
 
     def reset(self) -> None:
         """Forget cursors (e.g. after switching account): the next sync is a first sync."""
-        for key in (META_CURSOR, META_LAST_SYNC, META_FIRST_UPPER, META_FIRST_LOWER, META_FIRST_WINDOW,
-                    META_FIRST_DONE, META_DEVICES_AT, META_GATEWAY_TZ, META_GATEWAY_TZ_SOURCE,
-                    META_GATEWAY_TZ_CHECKED, META_VERIFIED_AT, META_VERIFY_REPORT):
+        for key in (
+            META_CURSOR,
+            META_LAST_SYNC,
+            META_FIRST_UPPER,
+            META_FIRST_LOWER,
+            META_FIRST_WINDOW,
+            META_FIRST_DONE,
+            META_DEVICES_AT,
+            META_GATEWAY_TZ,
+            META_GATEWAY_TZ_SOURCE,
+            META_GATEWAY_TZ_CHECKED,
+            META_VERIFIED_AT,
+            META_VERIFY_REPORT,
+        ):
             self.store.delete_meta(key)
         for index in range(len(self.status_tiers)):
             self.store.delete_meta(f"{META_STATUS_AT}{index}")
@@ -312,8 +323,12 @@ class Syncer:
             result = HistoryCheck(begin=lower or now, end=now, at=now)
         else:
             result = await check_history(
-                self.client, self.store, lower, upper,
-                lambda messages: self._store(report, messages, mark_unseen=False), now=now,
+                self.client,
+                self.store,
+                lower,
+                upper,
+                lambda messages: self._store(report, messages, mark_unseen=False),
+                now=now,
             )
         self.store.set_meta(META_VERIFY_REPORT, result.to_json())
         self.store.set_meta(META_VERIFIED_AT, repr(now))
@@ -376,7 +391,7 @@ class Syncer:
             report.new_incoming += sum(1 for m in messages if m.incoming and m.id not in known)
         # ``meta`` (cursors, progress) goes with the last chunk: it never runs ahead of the rows it
         # stands for; an interrupted listing is simply listed again (upserts are idempotent).
-        chunks = [messages[i:i + UPSERT_CHUNK] for i in range(0, len(messages), UPSERT_CHUNK)] or [messages]
+        chunks = [messages[i : i + UPSERT_CHUNK] for i in range(0, len(messages), UPSERT_CHUNK)] or [messages]
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             result = self.store.upsert_messages(chunk, mark_unseen=mark_unseen, meta=meta if last else None)
@@ -421,7 +436,9 @@ class Syncer:
                 newest = max((m.created.timestamp() for m in messages if m.created), default=lo)
                 meta[META_CURSOR] = repr(self._capped(max(newest, self.cursor() or newest)))
             density = len(messages) / max(1.0, top - lo)
-            window = min(30 * DAY, max(3600.0, self.target_per_window / density)) if density else min(30 * DAY, window * 2)
+            window = (
+                min(30 * DAY, max(3600.0, self.target_per_window / density)) if density else min(30 * DAY, window * 2)
+            )
             meta[META_FIRST_WINDOW] = repr(window)
             if lo <= goal:
                 meta[META_FIRST_DONE] = "1"

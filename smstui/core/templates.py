@@ -148,6 +148,15 @@ def delete_template(store: Store, name: str) -> None:
 
 
 __all__ = [
-    "BUILTIN", "Template", "TemplateError", "check", "delete_template", "get_template", "list_templates",
-    "placeholders", "render", "save_template", "validate_name",
+    "BUILTIN",
+    "Template",
+    "TemplateError",
+    "check",
+    "delete_template",
+    "get_template",
+    "list_templates",
+    "placeholders",
+    "render",
+    "save_template",
+    "validate_name",
 ]

@@ -24,7 +24,7 @@ back, unless an offset says which. ``tz`` should be a zone with DST rules (zonei
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 GATEWAY_FORMAT = "%Y-%m-%d %H:%M:%S"
 PAKET_FORMAT = "%d.%m.%Y %H:%M:%S"
@@ -142,16 +142,14 @@ def _combine(day: date, match: re.Match[str], zone: tzinfo, text: str) -> dateti
             raise WhenError(f"{text.strip()!r} is out of range; give a time within the next ten years") from None
     result = datetime.combine(day, clock, tzinfo=zone)
     try:
-        roundtrip = result.astimezone(timezone.utc).astimezone(zone)
+        roundtrip = result.astimezone(UTC).astimezone(zone)
         later = result.replace(fold=1)
         twice = later.utcoffset() != result.utcoffset()
     except OverflowError:
         raise WhenError(f"{text.strip()!r} is out of range; give a time within the next ten years") from None
     # A wall time skipped by a DST jump does not survive a round trip through UTC.
     if roundtrip.replace(tzinfo=None) != result.replace(tzinfo=None):
-        raise WhenError(
-            f"{_show(result)} does not exist in {zone} (the clocks jump forward); pick another time"
-        )
+        raise WhenError(f"{_show(result)} does not exist in {zone} (the clocks jump forward); pick another time")
     if twice:
         first, second = _offset_text(result), _offset_text(later)
         raise WhenError(
@@ -180,9 +178,7 @@ def _offset_text(dt: datetime) -> str:
 
 def _future(when: datetime, local_now: datetime) -> datetime:
     if when <= local_now:
-        raise WhenError(
-            f"{_show(when)} is in the past; give a future time or leave empty to send now"
-        )
+        raise WhenError(f"{_show(when)} is in the past; give a future time or leave empty to send now")
     if when - local_now > _MAX_AHEAD:
         raise WhenError(f"{_show(when)} {_TOO_FAR}")
     return when

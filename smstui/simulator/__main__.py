@@ -16,21 +16,26 @@ ending in 1 or 3 reply after delivery."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m smstui.simulator",
-                                     description="A fake SMSGateway24 service on loopback.")
+    parser = argparse.ArgumentParser(
+        prog="python -m smstui.simulator", description="A fake SMSGateway24 service on loopback."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8024, help="0 = any free port")
     parser.add_argument("--seed", choices=("demo", "empty"), default="demo")
-    parser.add_argument("--step-seconds", type=float, default=4.0,
-                        help="seconds per status step (New, Taken, Sent, Delivered)")
-    parser.add_argument("--ambient-seconds", type=float, default=None,
-                        help="a contact writes in every this many seconds")
-    parser.add_argument("--zone", default=None,
-                        help="the account's time zone, e.g. Australia/Sydney (default Europe/Berlin)")
+    parser.add_argument(
+        "--step-seconds", type=float, default=4.0, help="seconds per status step (New, Taken, Sent, Delivered)"
+    )
+    parser.add_argument(
+        "--ambient-seconds", type=float, default=None, help="a contact writes in every this many seconds"
+    )
+    parser.add_argument(
+        "--zone", default=None, help="the account's time zone, e.g. Australia/Sydney (default Europe/Berlin)"
+    )
     args = parser.parse_args(argv)
     try:
-        state = make_state(step_seconds=args.step_seconds, data=args.seed,
-                           ambient_seconds=args.ambient_seconds, zone=args.zone)
+        state = make_state(
+            step_seconds=args.step_seconds, data=args.seed, ambient_seconds=args.ambient_seconds, zone=args.zone
+        )
     except Exception as exc:  # an unknown zone name: say so, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -7,17 +7,17 @@ a request arrives, so a test that advances a :class:`FakeClock` sees the gateway
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 
 # A fixed, unremarkable instant for deterministic tests (a Wednesday, summer time in Berlin).
-DEFAULT_FAKE_START = datetime(2026, 5, 20, 10, 0, 0, tzinfo=timezone.utc)
+DEFAULT_FAKE_START = datetime(2026, 5, 20, 10, 0, 0, tzinfo=UTC)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class FakeClock:

@@ -18,8 +18,9 @@ Kinds:
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from smstui.simulator.handlers import canonical
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from smstui.simulator import render
 from smstui.simulator.state import (
@@ -173,8 +174,7 @@ def authed(call: Call) -> Account:
     return call.state.account_for_token(required(call.fields, "token"))
 
 
-def new_sms_items(call: Call, account: Account, fields: dict[str, Any], *,
-                  allow_file: bool) -> list[NewSms]:
+def new_sms_items(call: Call, account: Account, fields: dict[str, Any], *, allow_file: bool) -> list[NewSms]:
     sendto = fields.get("sendto")
     if sendto is None or str(sendto).strip() == "":
         raise SimError("Missing required field: sendto")
@@ -205,8 +205,16 @@ def new_sms_items(call: Call, account: Account, fields: dict[str, Any], *,
         template_id = as_int(tpl_raw, "template_id")
     urgent = parse_urgent(fields.get("urgent"))
     return [
-        NewSms(phone=n, body=body, device_id=device_id, sim=sim, timetosend=timetosend,
-               customerid=customerid, urgent=urgent, template_id=template_id)
+        NewSms(
+            phone=n,
+            body=body,
+            device_id=device_id,
+            sim=sim,
+            timetosend=timetosend,
+            customerid=customerid,
+            urgent=urgent,
+            template_id=template_id,
+        )
         for n in numbers
     ]
 
@@ -300,8 +308,13 @@ def getsmsstatus(call: Call) -> dict[str, Any]:
     account = authed(call)
     sms_id = as_int(required(call.fields, "sms_id", "id"), "sms_id")
     m = call.state.get_message(account, sms_id)
-    return {"error": 0, "sms_id": m.id, "status": m.status,
-            "status_description": render.status_title(m.status), "message": "Ok"}
+    return {
+        "error": 0,
+        "sms_id": m.id,
+        "status": m.status,
+        "status_description": render.status_title(m.status),
+        "message": "Ok",
+    }
 
 
 def getalldevices(call: Call) -> dict[str, Any]:
@@ -309,9 +322,7 @@ def getalldevices(call: Call) -> dict[str, Any]:
     state = call.state
     with state.lock:
         devices = state.owned_devices(account)
-        listing: dict[str, Any] | list[Any] = (
-            {str(d.id): render.device(state, d) for d in devices} if devices else []
-        )
+        listing: dict[str, Any] | list[Any] = {str(d.id): render.device(state, d) for d in devices} if devices else []
     return {"count": len(devices), "device": listing}
 
 
@@ -366,8 +377,9 @@ def savepaket(call: Call) -> dict[str, Any]:
         raise SimError("Missing required field: tags")
     sim = 0 if optional(f, "sim") is None else parse_sim(f["sim"])
     send_at = parse_paket_time(f.get("time_to_send", "0"), account.timezone)
-    paket_id = call.state.save_paket(account, title=title, body=body, device_id=device_id,
-                                     tag_ids=tag_ids, sim=sim, send_at=send_at)
+    paket_id = call.state.save_paket(
+        account, title=title, body=body, device_id=device_id, tag_ids=tag_ids, sim=sim, send_at=send_at
+    )
     return {"error": 0, "paket_id": paket_id, "message": "OK"}
 
 

@@ -13,7 +13,7 @@ account's wall clock whatever the request named. ``sim`` comes as a number, a st
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from smstui.simulator.state import (
@@ -25,7 +25,7 @@ from smstui.simulator.state import (
     zone,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def php_date(ts: float, zone_name: str, *, offset: bool = False) -> dict[str, Any]:
@@ -97,7 +97,8 @@ def message(state: SimState, m: Msg, zone_name: str, account_zone: str | None = 
     legacy = dev is not None and dev.legacy_format
     account_zone = account_zone or zone_name
     created: dict[str, Any] | str = (
-        zoneless(m.created, account_zone) if m.id % 13 == 5
+        zoneless(m.created, account_zone)
+        if m.id % 13 == 5
         else php_date(m.created, zone_name, offset=legacy or m.id % 7 == 3)
     )
     timetosend: dict[str, Any] | str | None
@@ -114,17 +115,16 @@ def message(state: SimState, m: Msg, zone_name: str, account_zone: str | None = 
     out: dict[str, Any] = {
         "id": m.id,
         "sendto": m.phone,
-        "body": (state.upload_url(m.body[len(UPLOAD_MARK):])
-                 if m.body.startswith(UPLOAD_MARK) else m.body),
+        "body": (state.upload_url(m.body[len(UPLOAD_MARK) :]) if m.body.startswith(UPLOAD_MARK) else m.body),
         "customerid": m.customerid,
         "status": m.status,
         "statustitle": status_title(m.status),
         "deviceid": str(m.device_id) if legacy else m.device_id,
         "urgent": m.urgent,
         "created": created,
-        "senttime": None if m.senttime is None else (
-            zoneless(m.senttime, account_zone) if m.id % 5 == 2 else php_date(m.senttime, zone_name, offset=legacy)
-        ),
+        "senttime": None
+        if m.senttime is None
+        else (zoneless(m.senttime, account_zone) if m.id % 5 == 2 else php_date(m.senttime, zone_name, offset=legacy)),
         "timetosend": timetosend,
     }
     if m.sim is not None:

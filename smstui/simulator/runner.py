@@ -44,7 +44,7 @@ class _Server(uvicorn.Server):
             counter = (counter + 10) % 864000
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def request_exit(self) -> None:
@@ -125,7 +125,7 @@ class SimulatorServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> "SimulatorServer":
+    def start(self) -> SimulatorServer:
         if self.running:
             return self
         try:
@@ -163,8 +163,7 @@ class SimulatorServer:
                 sock.close()
                 self._server.ready.set()  # type: ignore[union-attr]
 
-        self._thread = threading.Thread(target=run, name=f"smstui-simulator:{self.port}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=run, name=f"smstui-simulator:{self.port}", daemon=True)
         self._thread.start()
         if not self._server.ready.wait(START_TIMEOUT) or not self._server.started:
             self.stop()
@@ -179,7 +178,7 @@ class SimulatorServer:
             thread.join(timeout=10)
         self._thread = None
 
-    def __enter__(self) -> "SimulatorServer":
+    def __enter__(self) -> SimulatorServer:
         return self.start()
 
     def __exit__(

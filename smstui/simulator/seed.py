@@ -33,8 +33,7 @@ TINY_PNG = base64.b64decode(
 DAY = 86_400
 
 
-def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
-         zone: str = DEMO_TIMEZONE) -> None:
+def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD, zone: str = DEMO_TIMEZONE) -> None:
     """The demo account (in time zone ``zone``) and its three phones (idempotent)."""
     with state.lock:
         if email.lower() in state.accounts:
@@ -42,37 +41,88 @@ def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSW
         state.add_account(email, password, zone)
         owner = email.lower()
         now = int(state.now())
-        state.add_device(SimDevice(
-            id=OFFICE_PHONE, owner=owner, title="Pixel 7 (office)", number=None,
-            imei="358240051111110", serialnumber="2B121FDH300ABC",
-            siminfo=[
-                {"Slot": "0", "IccId": "89490200001234567891", "Number": "+4915112345671",
-                 "Roaming": "0", "CountryIso": "de", "CarrierName": "Telekom.de"},
-                {"Slot": "1", "IccId": "89492020001234567893", "Number": "+4917698765433",
-                 "Roaming": "0", "CountryIso": "de", "CarrierName": "o2 - de"},
-            ],
-            created=now - 700 * DAY, online=True, appversion="12.4.2", isappversionactual=True,
-            delaybetweeneachsms=None, delaybetweenrequest=1, subscription=True,
-        ))
-        state.add_device(SimDevice(
-            id=TRAVEL_PHONE, owner=owner, title="Galaxy A12 (travel)", number=None,
-            imei="null", serialnumber="unknown",
-            siminfo=[
-                {"Slot": "0", "IccId": "8949226172233934327", "Number": " 4915752982212",
-                 "Roaming": "1", "CountryIso": "de", "CarrierName": "Drillisch (o2)"},
-            ],
-            created=now - 400 * DAY, online=True, appversion="12.1.21",
-            isappversionactual=False, delaybetweeneachsms=5, delaybetweenrequest=10,
-            subscription=False,
-        ))
-        state.add_device(SimDevice(
-            id=OLD_PHONE, owner=owner, title="SM-F NIK!", number=None,
-            imei="352099001761481", serialnumber="R58M12ABCDE",
-            siminfo=[],
-            created=now - 1200 * DAY, online=False, last_seen=now - 5 * 3600 - 17 * 60,
-            appversion="11.0.3", isappversionactual=False, delaybetweeneachsms=None,
-            delaybetweenrequest=None, subscription=True, legacy_format=True,
-        ))
+        state.add_device(
+            SimDevice(
+                id=OFFICE_PHONE,
+                owner=owner,
+                title="Pixel 7 (office)",
+                number=None,
+                imei="358240051111110",
+                serialnumber="2B121FDH300ABC",
+                siminfo=[
+                    {
+                        "Slot": "0",
+                        "IccId": "89490200001234567891",
+                        "Number": "+4915112345671",
+                        "Roaming": "0",
+                        "CountryIso": "de",
+                        "CarrierName": "Telekom.de",
+                    },
+                    {
+                        "Slot": "1",
+                        "IccId": "89492020001234567893",
+                        "Number": "+4917698765433",
+                        "Roaming": "0",
+                        "CountryIso": "de",
+                        "CarrierName": "o2 - de",
+                    },
+                ],
+                created=now - 700 * DAY,
+                online=True,
+                appversion="12.4.2",
+                isappversionactual=True,
+                delaybetweeneachsms=None,
+                delaybetweenrequest=1,
+                subscription=True,
+            )
+        )
+        state.add_device(
+            SimDevice(
+                id=TRAVEL_PHONE,
+                owner=owner,
+                title="Galaxy A12 (travel)",
+                number=None,
+                imei="null",
+                serialnumber="unknown",
+                siminfo=[
+                    {
+                        "Slot": "0",
+                        "IccId": "8949226172233934327",
+                        "Number": " 4915752982212",
+                        "Roaming": "1",
+                        "CountryIso": "de",
+                        "CarrierName": "Drillisch (o2)",
+                    },
+                ],
+                created=now - 400 * DAY,
+                online=True,
+                appversion="12.1.21",
+                isappversionactual=False,
+                delaybetweeneachsms=5,
+                delaybetweenrequest=10,
+                subscription=False,
+            )
+        )
+        state.add_device(
+            SimDevice(
+                id=OLD_PHONE,
+                owner=owner,
+                title="SM-F NIK!",
+                number=None,
+                imei="352099001761481",
+                serialnumber="R58M12ABCDE",
+                siminfo=[],
+                created=now - 1200 * DAY,
+                online=False,
+                last_seen=now - 5 * 3600 - 17 * 60,
+                appversion="11.0.3",
+                isappversionactual=False,
+                delaybetweeneachsms=None,
+                delaybetweenrequest=None,
+                subscription=True,
+                legacy_format=True,
+            )
+        )
 
 
 # (name, phone, tag). Numbers follow the state's rules: ending 1/3 replies, 666 is never
@@ -159,24 +209,47 @@ def demo(state: SimState, *, rng_seed: int = 42) -> None:
         name = f"{hashlib.sha256(TINY_PNG).hexdigest()}.png"
         state.add_upload(name, TINY_PNG, "image/png")
         _out(state, anna, state.upload_marker(name), OFFICE_PHONE, now - 2 * 3600, 7, sim=3)
-        state.add_message(Msg(
-            id=0, phone=PEOPLE[1][1], body="Don't forget: team dinner tonight at 19:30 🍝",
-            device_id=OFFICE_PHONE, created=now - 600, status=1, sim=1,
-            timetosend=now + 2 * 3600, customerid=4711, urgent=True,
-            outcome=outcome_for(PEOPLE[1][1]),
-        ))
+        state.add_message(
+            Msg(
+                id=0,
+                phone=PEOPLE[1][1],
+                body="Don't forget: team dinner tonight at 19:30 🍝",
+                device_id=OFFICE_PHONE,
+                created=now - 600,
+                status=1,
+                sim=1,
+                timetosend=now + 2 * 3600,
+                customerid=4711,
+                urgent=True,
+                outcome=outcome_for(PEOPLE[1][1]),
+            )
+        )
         # Still on its way: progresses as the clock moves.
-        state.add_message(Msg(
-            id=0, phone=PEOPLE[2][1], body="On my way home, need anything?",
-            device_id=OFFICE_PHONE, created=now - 5, status=1, sim=0,
-            outcome=outcome_for(PEOPLE[2][1]),
-        ))
+        state.add_message(
+            Msg(
+                id=0,
+                phone=PEOPLE[2][1],
+                body="On my way home, need anything?",
+                device_id=OFFICE_PHONE,
+                created=now - 5,
+                status=1,
+                sim=0,
+                outcome=outcome_for(PEOPLE[2][1]),
+            )
+        )
         # Waiting for the offline phone.
-        state.add_message(Msg(
-            id=0, phone=PEOPLE[3][1], body="Sent from the old phone — stuck until it's back online",
-            device_id=OLD_PHONE, created=now - 4 * 3600, status=1, sim=0,
-            outcome=outcome_for(PEOPLE[3][1]),
-        ))
+        state.add_message(
+            Msg(
+                id=0,
+                phone=PEOPLE[3][1],
+                body="Sent from the old phone — stuck until it's back online",
+                device_id=OLD_PHONE,
+                created=now - 4 * 3600,
+                status=1,
+                sim=0,
+                outcome=outcome_for(PEOPLE[3][1]),
+            )
+        )
         _dst_change(state, UNNAMED[-1])
 
 
@@ -194,10 +267,18 @@ def _dst_change(state: SimState, phone: str) -> None:
     ):
         created = DST_CHANGE_2026 + offset
         if created < state.now():
-            state.add_message(Msg(
-                id=0, phone=phone, body=body, device_id=OFFICE_PHONE, created=created, status=status,
-                sim=0, senttime=created + 3 if status == 7 else None,
-            ))
+            state.add_message(
+                Msg(
+                    id=0,
+                    phone=phone,
+                    body=body,
+                    device_id=OFFICE_PHONE,
+                    created=created,
+                    status=status,
+                    sim=0,
+                    senttime=created + 3 if status == 7 else None,
+                )
+            )
 
 
 def _fill(text: str, rng: random.Random) -> str:
@@ -218,10 +299,18 @@ def _conversation(state: SimState, rng: random.Random, index: int, phone: str, n
     for t in times:
         sim = _slot(rng, device_id)
         if rng.random() < 0.4 and phone != "22000":
-            state.add_message(Msg(
-                id=0, phone=phone, body=_fill(rng.choice(IN_BODIES), rng), device_id=device_id,
-                created=t, status=5, sim=sim, outcome=5,
-            ))
+            state.add_message(
+                Msg(
+                    id=0,
+                    phone=phone,
+                    body=_fill(rng.choice(IN_BODIES), rng),
+                    device_id=device_id,
+                    created=t,
+                    status=5,
+                    sim=sim,
+                    outcome=5,
+                )
+            )
             continue
         if outcome != 7:
             status = outcome
@@ -229,10 +318,18 @@ def _conversation(state: SimState, rng: random.Random, index: int, phone: str, n
             status = rng.choice(FAILED)
         else:
             status = 7 if rng.random() < 0.9 else 6
-        _out(state, phone, _fill(rng.choice(OUT_BODIES), rng), device_id, t, status, sim=sim,
-             customerid=rng.choice([None, None, 0, rng.randint(1, 99_999)]),
-             urgent=rng.choice([None, None, None, True, 0, 1]),
-             echo=rng.random() < 0.2)
+        _out(
+            state,
+            phone,
+            _fill(rng.choice(OUT_BODIES), rng),
+            device_id,
+            t,
+            status,
+            sim=sim,
+            customerid=rng.choice([None, None, 0, rng.randint(1, 99_999)]),
+            urgent=rng.choice([None, None, None, True, 0, 1]),
+            echo=rng.random() < 0.2,
+        )
 
 
 def _slot(rng: random.Random, device_id: int) -> int | None:
@@ -243,15 +340,36 @@ def _slot(rng: random.Random, device_id: int) -> int | None:
     return rng.choice([0, None])
 
 
-def _out(state: SimState, phone: str, body: str, device_id: int, created: int, status: int,
-         *, sim: int | None = 0, customerid: int | None = None,
-         urgent: bool | int | None = None, echo: bool = False) -> Msg:
+def _out(
+    state: SimState,
+    phone: str,
+    body: str,
+    device_id: int,
+    created: int,
+    status: int,
+    *,
+    sim: int | None = 0,
+    customerid: int | None = None,
+    urgent: bool | int | None = None,
+    echo: bool = False,
+) -> Msg:
     sent = created + 5 if status in (6, 7, 8) else None
-    return state.add_message(Msg(
-        id=0, phone=phone, body=body, device_id=device_id, created=created, status=status,
-        sim=sim, customerid=customerid, urgent=urgent, senttime=sent, outcome=status,
-        timetosend_echo=echo,
-    ))
+    return state.add_message(
+        Msg(
+            id=0,
+            phone=phone,
+            body=body,
+            device_id=device_id,
+            created=created,
+            status=status,
+            sim=sim,
+            customerid=customerid,
+            urgent=urgent,
+            senttime=sent,
+            outcome=status,
+            timetosend_echo=echo,
+        )
+    )
 
 
 BULK_BODIES = [
@@ -266,8 +384,9 @@ BULK_BODIES = [
 ]
 
 
-def large(state: SimState, n_messages: int = 100_000, n_threads: int = 1000, *,
-          rng_seed: int = 7, days: int = 365) -> None:
+def large(
+    state: SimState, n_messages: int = 100_000, n_threads: int = 1000, *, rng_seed: int = 7, days: int = 365
+) -> None:
     """Bulk history for benchmarks: ``n_messages`` final messages across ``n_threads`` numbers.
 
     Bodies share a small pool of strings and everything is built in one pass, so 100k messages
@@ -298,7 +417,22 @@ def large(state: SimState, n_messages: int = 100_000, n_threads: int = 1000, *,
             else:
                 status = 7
             sent = t + 3 if status in (7, 8) else None
-            append(Msg(first_id + i, phone, bodies[int(r * 1_000_003) % len(bodies)],
-                       devices[i & 1], t, status, i & 1 if status != 5 else 0, None, None,
-                       None, sent, None, None, status))
+            append(
+                Msg(
+                    first_id + i,
+                    phone,
+                    bodies[int(r * 1_000_003) % len(bodies)],
+                    devices[i & 1],
+                    t,
+                    status,
+                    i & 1 if status != 5 else 0,
+                    None,
+                    None,
+                    None,
+                    sent,
+                    None,
+                    None,
+                    status,
+                )
+            )
         state.bulk_load(msgs)

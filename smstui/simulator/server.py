@@ -27,10 +27,10 @@ from smstui.simulator.stats import Stats
 MAX_FORM_PART = 64 * 1024 * 1024  # addalotofsms sends every message in one field
 
 HTML_502 = (
-    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    "</body>\r\n</html>\r\n"
-).encode()
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
 MALFORMED_JSON = b'{"error":0,"smss":{"62807348":{"id":62807348,"sendto":"+4915'
 
 
@@ -44,9 +44,7 @@ class _HideDeliberateDrops(logging.Filter):
         while exc is not None:
             if isinstance(exc, DeliberateDrop):
                 return False
-            if isinstance(exc, BaseExceptionGroup) and any(
-                isinstance(e, DeliberateDrop) for e in exc.exceptions
-            ):
+            if isinstance(exc, BaseExceptionGroup) and any(isinstance(e, DeliberateDrop) for e in exc.exceptions):
                 return False
             exc = exc.__cause__ or exc.__context__
         return True
@@ -71,11 +69,13 @@ class DroppedResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         part = b'{"error":0,'
-        await send({
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
         await send({"type": "http.response.body", "body": part, "more_body": True})
         self._stats.record(self._method, len(part))
         raise DeliberateDrop("connection dropped by fault switch")
@@ -165,13 +165,15 @@ def create_app(state: SimState, faults: Faults, stats: Stats) -> Starlette:
             stats.reset()
         return JSONResponse(stats.snapshot())
 
-    return Starlette(routes=[
-        Route("/getdata/{method}", getdata, methods=["GET", "POST"]),
-        Route("/getdata/{method}/", getdata, methods=["GET", "POST"]),
-        Route("/uploads/{name}", uploads, methods=["GET"]),
-        Route("/_admin/faults", admin_faults, methods=["GET", "POST", "DELETE"]),
-        Route("/_admin/stats", admin_stats, methods=["GET", "DELETE"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/getdata/{method}", getdata, methods=["GET", "POST"]),
+            Route("/getdata/{method}/", getdata, methods=["GET", "POST"]),
+            Route("/uploads/{name}", uploads, methods=["GET"]),
+            Route("/_admin/faults", admin_faults, methods=["GET", "POST", "DELETE"]),
+            Route("/_admin/stats", admin_stats, methods=["GET", "DELETE"]),
+        ]
+    )
 
 
 def _answer(method: str, call: Call) -> bytes:

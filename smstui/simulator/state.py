@@ -24,9 +24,9 @@ import re
 import secrets
 import threading
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smstui.simulator.clock import Clock, utc_now
@@ -489,8 +489,9 @@ class SimState:
             self._insert(m)
             return m
 
-    def add_incoming(self, device_id: int, phone: str, body: str, at: datetime | None = None,
-                     sim: int | None = 0) -> Msg:
+    def add_incoming(
+        self, device_id: int, phone: str, body: str, at: datetime | None = None, sim: int | None = 0
+    ) -> Msg:
         """A message "received by the phone" (status 5)."""
         with self.lock:
             ts = int(at.timestamp()) if at else int(self.now())
@@ -508,8 +509,7 @@ class SimState:
                 self._by_phone.setdefault(key, []).append(m.id)
                 if m.status in (1, 2, 3, 6) and m.outcome != INCOMING:
                     self._active[m.id] = m
-            pairs = sorted(zip(self._times + [m.created for m in msgs],
-                               self._ids + [m.id for m in msgs]))
+            pairs = sorted(zip(self._times + [m.created for m in msgs], self._ids + [m.id for m in msgs], strict=True))
             self._times = [t for t, _ in pairs]
             self._ids = [i for _, i in pairs]
 
@@ -583,8 +583,17 @@ class SimState:
             self.contacts[c.id] = c
             return c.id
 
-    def save_paket(self, account: Account, *, title: str, body: str, device_id: int,
-                   tag_ids: tuple[int, ...], sim: int, send_at: int | None) -> int:
+    def save_paket(
+        self,
+        account: Account,
+        *,
+        title: str,
+        body: str,
+        device_id: int,
+        tag_ids: tuple[int, ...],
+        sim: int,
+        send_at: int | None,
+    ) -> int:
         """A newsletter: one message per distinct contact phone of the tags, held until send_at."""
         with self.lock:
             self.tick()
@@ -596,8 +605,16 @@ class SimState:
                     raise SimError(f"Tag not found: {tid}")
             self._next_paket_id += 1
             now = int(self.now())
-            paket = Paket(self._next_paket_id, owner, title, body, device_id, tag_ids, sim,
-                          send_at if send_at is not None else now)
+            paket = Paket(
+                self._next_paket_id,
+                owner,
+                title,
+                body,
+                device_id,
+                tag_ids,
+                sim,
+                send_at if send_at is not None else now,
+            )
             seen: list[str] = []
             ids: list[int] = []
             for c in self.contacts.values():
@@ -608,8 +625,14 @@ class SimState:
                     continue  # one message per person, however the number was written
                 seen.append(key)
                 m = Msg(
-                    id=self._new_msg_id(), phone=c.phone, body=body, device_id=device_id,
-                    created=now, status=1, sim=sim, paket_id=paket.id,
+                    id=self._new_msg_id(),
+                    phone=c.phone,
+                    body=body,
+                    device_id=device_id,
+                    created=now,
+                    status=1,
+                    sim=sim,
+                    paket_id=paket.id,
                     timetosend=send_at if send_at is not None and send_at > now else None,
                     outcome=outcome_for(c.phone),
                 )
@@ -647,8 +670,11 @@ class SimState:
         with self.lock:
             self.tick()
             wanted = phone_digits(phone)
-            return [m for m in self.messages.values()
-                    if m.status == INCOMING and phones_match(wanted, phone_digits(m.phone))]
+            return [
+                m
+                for m in self.messages.values()
+                if m.status == INCOMING and phones_match(wanted, phone_digits(m.phone))
+            ]
 
     def __len__(self) -> int:
         return len(self.messages)

@@ -1,16 +1,17 @@
 """Helpers for tests: a started simulator on a FakeClock, and small conveniences.
 
-    @pytest.fixture
-    def sim():
-        with running_simulator() as server:
-            yield server
+@pytest.fixture
+def sim():
+    with running_simulator() as server:
+        yield server
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 
@@ -56,8 +57,9 @@ def start_simulator(
 
     ``zone`` is the account's time zone (default: the demo's Europe/Berlin)."""
     clock = FakeClock(start)
-    state = make_state(clock=clock, step_seconds=step_seconds, data=data,
-                       ambient_seconds=ambient_seconds, rng_seed=rng_seed, zone=zone)
+    state = make_state(
+        clock=clock, step_seconds=step_seconds, data=data, ambient_seconds=ambient_seconds, rng_seed=rng_seed, zone=zone
+    )
     server = TestSimulator(state)
     server.clock = clock
     return server.start()  # type: ignore[return-value]

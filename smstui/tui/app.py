@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -50,7 +50,7 @@ STARTUP_COLLECTOR_LIMIT = 2.0  # seconds; see on_mount
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _mode_factory(mode: str) -> Callable[[], Screen]:
@@ -58,7 +58,7 @@ def _mode_factory(mode: str) -> Callable[[], Screen]:
     return ConversationsScreen if mode == "messages" else lazy_screen(mode)
 
 
-def _sms_commands() -> "type[Provider]":
+def _sms_commands() -> type[Provider]:
     from smstui.tui.palette import SmsCommands
 
     return SmsCommands
@@ -89,7 +89,7 @@ class SmsTuiApp(SessionFlow, Sending):
 
     def __init__(
         self,
-        session: "Session",
+        session: Session,
         *,
         demo: bool = False,
         clock: Clock | None = None,
@@ -168,8 +168,7 @@ class SmsTuiApp(SessionFlow, Sending):
         thread's) or the device the form last sent through, else the online one that sent last."""
         from smstui.tui.widgets.device_choice import default_for
 
-        return default_for(self.store, self.devices, form, profile_default=self.default_device_id,
-                           last_used=last_used)
+        return default_for(self.store, self.devices, form, profile_default=self.default_device_id, last_used=last_used)
 
     def device_name(self, device_id: int | None) -> str:
         for stored in self.devices:
@@ -247,8 +246,7 @@ class SmsTuiApp(SessionFlow, Sending):
         self.set_timer(STARTUP_COLLECTOR_LIMIT, set_up_logging_now, name="set-up-logging")
         config = self.session.config
         if config.ui.theme and config.ui.theme not in self.available_themes:
-            self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.",
-                        severity="warning")
+            self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.", severity="warning")
         for problem in self.session.config_problems:
             self.notify(clean(str(problem)), title="Config", severity="warning", timeout=10)
         if config.keymap:  # after the first frame: the check imports every screen's bindings
@@ -277,8 +275,14 @@ class SmsTuiApp(SessionFlow, Sending):
     def on_devices_changed(self, message: msgs.DevicesChanged) -> None:
         self._reload_devices(message)
 
-    @work(thread=True, group="devices", exclusive=True, name="load-devices", exit_on_error=False,
-          description="read devices from the store")
+    @work(
+        thread=True,
+        group="devices",
+        exclusive=True,
+        name="load-devices",
+        exit_on_error=False,
+        description="read devices from the store",
+    )
     def _reload_devices(self, message: msgs.CoreMessage) -> None:
         devices = self.store.devices()
 
@@ -302,8 +306,12 @@ class SmsTuiApp(SessionFlow, Sending):
         text = clean(str(error), single_line=True) if error is not None else ""
         from smstui.core.logs import see_the_log
 
-        self.notify(f"{what} failed: {text or type(error).__name__}; {see_the_log()}",
-                    title="Something went wrong", severity="error", timeout=10)
+        self.notify(
+            f"{what} failed: {text or type(error).__name__}; {see_the_log()}",
+            title="Something went wrong",
+            severity="error",
+            timeout=10,
+        )
 
     # ------------------------------------------------------------------ sending
 
@@ -336,8 +344,7 @@ class SmsTuiApp(SessionFlow, Sending):
         """Open the conversation at one message, selected (find by gateway id)."""
         self._go_to(phone_key, lid)
 
-    @work(group="navigate", exclusive=True, name="go-to-thread", exit_on_error=False,
-          description="open a conversation")
+    @work(group="navigate", exclusive=True, name="go-to-thread", exit_on_error=False, description="open a conversation")
     async def _go_to(self, phone_key: str, lid: int | None = None) -> None:
         await self.switch_mode("messages")
         screen = self.screen
@@ -355,8 +362,14 @@ class SmsTuiApp(SessionFlow, Sending):
             self._copy_to_system(text)
         self.notify(f"Copied the {what} to the clipboard.", timeout=2)
 
-    @work(thread=True, group="clipboard", exclusive=True, name="system-clipboard", exit_on_error=False,
-          description="copy to the system clipboard")
+    @work(
+        thread=True,
+        group="clipboard",
+        exclusive=True,
+        name="system-clipboard",
+        exit_on_error=False,
+        description="copy to the system clipboard",
+    )
     def _copy_to_system(self, text: str) -> None:
         # A thread: pyperclip runs a helper program (pbcopy, xclip, ...).
         from smstui.tui import clipboard
@@ -368,8 +381,11 @@ class SmsTuiApp(SessionFlow, Sending):
         if self.current_theme.dark:
             self.theme = "ansi-light" if self.theme == "ansi-dark" else "textual-light"
         else:
-            self.theme = configured if configured in self.available_themes and configured != self.theme else (
-                "ansi-dark" if self.theme == "ansi-light" else "textual-dark")
+            self.theme = (
+                configured
+                if configured in self.available_themes and configured != self.theme
+                else ("ansi-dark" if self.theme == "ansi-light" else "textual-dark")
+            )
 
     def action_help(self) -> None:
         from smstui.tui.dialogs.help import HelpScreen, help_rows

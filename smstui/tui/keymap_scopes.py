@@ -61,7 +61,7 @@ def app_bindings(app_class: type) -> list[KeyBinding]:
     return found
 
 
-def check_keymap(app: "SmsAppBase") -> list["ConfigProblem"]:
+def check_keymap(app: SmsAppBase) -> list[ConfigProblem]:
     """The problems of the app's config's ``[keymap]`` (none without one)."""
     from textual.keys import _character_to_key
 
@@ -72,11 +72,12 @@ def check_keymap(app: "SmsAppBase") -> list["ConfigProblem"]:
     def normalize(key: str) -> str:
         return _character_to_key(key) if len(key) == 1 else key
 
-    return keymap_problems(keymap, app_bindings(type(app)), file=app.session.config_path,
-                           normalize=normalize, screens=frozenset(SCREENS))
+    return keymap_problems(
+        keymap, app_bindings(type(app)), file=app.session.config_path, normalize=normalize, screens=frozenset(SCREENS)
+    )
 
 
-def report_keymap_problems(app: "SmsAppBase") -> None:
+def report_keymap_problems(app: SmsAppBase) -> None:
     """Show each keymap problem as the app shows other config problems."""
     from smstui.tui.widgets.format import clean
 

@@ -23,13 +23,26 @@ class Mode(NamedTuple):
 
 
 MODES = (
-    Mode("messages", "smstui.tui.screens.conversations", "ConversationsScreen", "Conversations",
-         "Every conversation, newest first", "f2"),
+    Mode(
+        "messages",
+        "smstui.tui.screens.conversations",
+        "ConversationsScreen",
+        "Conversations",
+        "Every conversation, newest first",
+        "f2",
+    ),
     Mode("devices", "smstui.tui.screens.devices", "DevicesScreen", "Devices", "The phones that send", "f3"),
-    Mode("tags", "smstui.tui.screens.tags", "TagsScreen", "Tags & contacts", "Groups of contacts for newsletters",
-         "f4"),
-    Mode("newsletters", "smstui.tui.screens.newsletters", "NewslettersScreen", "Newsletters",
-         "Send one text to every contact of some tags", "f5"),
+    Mode(
+        "tags", "smstui.tui.screens.tags", "TagsScreen", "Tags & contacts", "Groups of contacts for newsletters", "f4"
+    ),
+    Mode(
+        "newsletters",
+        "smstui.tui.screens.newsletters",
+        "NewslettersScreen",
+        "Newsletters",
+        "Send one text to every contact of some tags",
+        "f5",
+    ),
     Mode("bulk", "smstui.tui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6"),
 )
 BY_NAME = {mode.name: mode for mode in MODES}

@@ -27,7 +27,7 @@ def highlight_plain(matcher: Matcher, title: str) -> Content:
     return content
 
 
-def _find_message(app: "SmsAppBase", sms_id: int | None = None) -> None:
+def _find_message(app: SmsAppBase, sms_id: int | None = None) -> None:
     from smstui.tui.dialogs.find_message import (
         open_find_message,  # when used: the palette stays light
     )
@@ -49,8 +49,12 @@ class SmsCommands(Provider):
         self._threads = []
         if app.session_ready:
             worker = app.run_worker(
-                lambda: app.store.threads(limit=200), thread=True, group="palette",
-                name="palette-threads", description="recent conversations for the palette", exit_on_error=False,
+                lambda: app.store.threads(limit=200),
+                thread=True,
+                group="palette",
+                name="palette-threads",
+                description="recent conversations for the palette",
+                exit_on_error=False,
             )
             await worker.wait()
             self._threads = worker.result or []
@@ -59,8 +63,11 @@ class SmsCommands(Provider):
         app = self.smsapp
         items: list[tuple[str, str, object]] = [
             ("New message", "Write a message to one or many numbers", app.action_compose),
-            ("Find message by gateway id…", "Open a message by the id the gateway gave it, e.g. #62807347",
-             partial(_find_message, app)),
+            (
+                "Find message by gateway id…",
+                "Open a message by the id the gateway gave it, e.g. #62807347",
+                partial(_find_message, app),
+            ),
             ("Refresh now", "Sync messages and devices with the gateway", app.action_refresh),
             ("Conversations", "Show the conversation list", partial(app.switch_mode, "messages")),
             ("Devices", "Show the phones and their SIMs", partial(app.switch_mode, "devices")),
@@ -79,11 +86,19 @@ class SmsCommands(Provider):
         items: list[tuple[str, str, object]] = []
         for stored in app.devices:
             title = clean(stored.device.title, single_line=True)
-            items.append((f"Go to device: {title}", f"Conversations of device #{stored.device.id}",
-                          partial(app.go_to_device, stored.device.id)))
+            items.append(
+                (
+                    f"Go to device: {title}",
+                    f"Conversations of device #{stored.device.id}",
+                    partial(app.go_to_device, stored.device.id),
+                )
+            )
         for thread in self._threads:
-            number = format_display(thread.phone_key) if thread.phone_key.startswith("+") else clean(
-                thread.phone, single_line=True)
+            number = (
+                format_display(thread.phone_key)
+                if thread.phone_key.startswith("+")
+                else clean(thread.phone, single_line=True)
+            )
             label = clean(thread.name, single_line=True) if thread.name else number
             items.append((f"Go to thread: {label}", number, partial(app.go_to_thread, thread.phone_key)))
         return items
@@ -101,8 +116,12 @@ class SmsCommands(Provider):
             except ValueError:
                 pass
             else:
-                yield Hit(1.0, Content(f"Find message #{sms_id}"), partial(_find_message, self.smsapp, sms_id),
-                          help="Open its conversation at it (asks the gateway if it is not stored)")
+                yield Hit(
+                    1.0,
+                    Content(f"Find message #{sms_id}"),
+                    partial(_find_message, self.smsapp, sms_id),
+                    help="Open its conversation at it (asks the gateway if it is not stored)",
+                )
         matcher = self.matcher(query)
         for title, help_text, callback in [*self._actions(), *self._goto()]:
             haystack = f"{title} {help_text}"

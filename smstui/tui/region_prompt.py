@@ -22,8 +22,12 @@ def region_changed(app: SmsAppBase, message: msgs.RegionChanged) -> None:
     _follow_in_forms(app, app.region)
     app.core_signal.publish(message)
     if event.learnt and event.region:
-        app.notify(f"Region {event.region}, from your phones' SIMs: numbers without +country are read "
-                   f"as {event.region} numbers.", title="Region", timeout=8)
+        app.notify(
+            f"Region {event.region}, from your phones' SIMs: numbers without +country are read "
+            f"as {event.region} numbers.",
+            title="Region",
+            timeout=8,
+        )
     if event.ask:
         ask_region(app)
 
@@ -55,8 +59,14 @@ def ask_region(app: SmsAppBase) -> None:
     sims = sims_by_region(d.device for d in session.store.devices())
 
     def done(choice: str | None) -> None:
-        app.run_worker(lambda: _settle(app, session, choice), thread=True, group="region", name="choose-region",
-                       exit_on_error=False, description="set the region")
+        app.run_worker(
+            lambda: _settle(app, session, choice),
+            thread=True,
+            group="region",
+            name="choose-region",
+            exit_on_error=False,
+            description="set the region",
+        )
 
     app.push_screen(RegionDialog(info.seen, sims, info.region), done)
 
@@ -71,16 +81,23 @@ def _settle(app: SmsAppBase, session: Session, choice: str | None) -> None:
         if info.undecided:
             session.regions.put_off()
         if info.region is None:
-            app.notify("No region chosen: write numbers with their +country code, or choose on the login "
-                       "screen (ctrl+l) or set region in the profile.", title="Region", timeout=8)
+            app.notify(
+                "No region chosen: write numbers with their +country code, or choose on the login "
+                "screen (ctrl+l) or set region in the profile.",
+                title="Region",
+                timeout=8,
+            )
         return  # a region in effect stays as it is
     try:
         news = session.regions.choose(choice)
     except ConfigError as exc:
         app.notify(str(exc), title="Region not changed", severity="warning")
         return
-    app.notify(f"Region {news.info.region}: numbers without +country are read as {news.info.region} numbers.",
-               title="Region", timeout=6)
+    app.notify(
+        f"Region {news.info.region}: numbers without +country are read as {news.info.region} numbers.",
+        title="Region",
+        timeout=6,
+    )
     if app.session is session:
         app.post_message(msgs.RegionChanged(RegionChanged.of(news)))
 

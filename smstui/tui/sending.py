@@ -23,13 +23,17 @@ if TYPE_CHECKING:
 class Sending(SmsAppBase):
     """Queue and send composed messages, and explain sends that failed."""
 
-
     def on_outbox_changed(self, message: msgs.OutboxChanged) -> None:
         self.core_signal.publish(message)
         self._report_outbox(message.lids)
 
-    @work(thread=True, group="outbox-report", name="outbox-report", exit_on_error=False,
-          description="explain failed sends")
+    @work(
+        thread=True,
+        group="outbox-report",
+        name="outbox-report",
+        exit_on_error=False,
+        description="explain failed sends",
+    )
     def _report_outbox(self, lids: Iterable[int]) -> None:
         from smstui.core.store.schema import REJECTED, UNKNOWN
 
@@ -38,15 +42,27 @@ class Sending(SmsAppBase):
             if row is None:
                 continue
             if row.outbox == REJECTED:
-                self.notify(f"To {row.phone}: {clean(row.outbox_error or 'refused', single_line=True)}",
-                            title="Not sent", severity="error", timeout=8)
+                self.notify(
+                    f"To {row.phone}: {clean(row.outbox_error or 'refused', single_line=True)}",
+                    title="Not sent",
+                    severity="error",
+                    timeout=8,
+                )
             elif row.outbox == UNKNOWN:
-                self.notify(f"To {row.phone}: the gateway did not answer; check before sending again.",
-                            title="Send unclear", severity="warning", timeout=8)
+                self.notify(
+                    f"To {row.phone}: the gateway did not answer; check before sending again.",
+                    title="Send unclear",
+                    severity="warning",
+                    timeout=8,
+                )
 
     def queue_outgoing(
-        self, outgoing: Outgoing, done: Callable[[list[int] | None, str | None], None], *,
-        open_thread: bool = False, draft_key: str | None = None,
+        self,
+        outgoing: Outgoing,
+        done: Callable[[list[int] | None, str | None], None],
+        *,
+        open_thread: bool = False,
+        draft_key: str | None = None,
     ) -> None:
         """Write to the outbox (a worker), tell ``done``, show it as queued, then send it now.
 
@@ -55,15 +71,24 @@ class Sending(SmsAppBase):
         session = self.session
         write = self.store_writes.submit(
             session.outbox.queue,
-            outgoing.recipients, outgoing.body, outgoing.device_id, int(outgoing.slot),
-            outgoing.scheduled_at, outgoing.customer_id, outgoing.urgent, outgoing.image_path,
+            outgoing.recipients,
+            outgoing.body,
+            outgoing.device_id,
+            int(outgoing.slot),
+            outgoing.scheduled_at,
+            outgoing.customer_id,
+            outgoing.urgent,
+            outgoing.image_path,
             **({"clear_draft": draft_key} if draft_key else {}),
         )
         self._queue(outgoing, write, done, open_thread)
 
     @work(group="outbox", name="queue", exit_on_error=False, description="write a message to the outbox")
     async def _queue(
-        self, outgoing: Outgoing, write: Any, done: Callable[[list[int] | None, str | None], None],
+        self,
+        outgoing: Outgoing,
+        write: Any,
+        done: Callable[[list[int] | None, str | None], None],
         open_thread: bool,
     ) -> None:
         from smstui.core.outbox import OutboxError
@@ -98,5 +123,3 @@ class Sending(SmsAppBase):
         from smstui.core.events import OutboxChanged
 
         self.post_message(msgs.OutboxChanged(OutboxChanged(changed)))
-
-

@@ -40,7 +40,6 @@ SessionOpener = Callable[[str, "str | None"], "Session"]
 class SessionFlow(SmsAppBase):
     """Login, session entry and the refresh worker; see module docstring."""
 
-
     @work(group="session", exclusive=True, name="autologin", exit_on_error=False, description="log in (demo)")
     async def _login_automatically(self, email: str, password: str) -> None:
         from smstui.core.secrets import Secret
@@ -57,12 +56,16 @@ class SessionFlow(SmsAppBase):
         profile = self.session.profile
         from smstui.core.config import DEFAULT_API_URL
 
-        def make() -> "LoginScreen":
+        def make() -> LoginScreen:
             from smstui.tui.screens.login import LoginScreen
 
             return LoginScreen(
-                email=profile.email, api_url=profile.api_url or DEFAULT_API_URL, profile=profile.name,
-                remember=profile.remember_password, reason=reason, can_cancel=can_cancel,
+                email=profile.email,
+                api_url=profile.api_url or DEFAULT_API_URL,
+                profile=profile.name,
+                remember=profile.remember_password,
+                reason=reason,
+                can_cancel=can_cancel,
             )
 
         if "login" in mode_names(self):
@@ -74,7 +77,7 @@ class SessionFlow(SmsAppBase):
         self.call_after_refresh(release_collector)
         self.call_after_refresh(set_up_logging_now)
 
-    async def login(self, form: "LoginForm") -> None:
+    async def login(self, form: LoginForm) -> None:
         """Log in (called by the login screen's worker); raises on failure, nothing is lost."""
         from smstui.core.secrets import Secret
 
@@ -83,19 +86,17 @@ class SessionFlow(SmsAppBase):
             opener = self._session_opener or default_opener(session)
             new = await asyncio.to_thread(opener, form.profile, form.api_url or None)
             try:
-                await new.login(form.email, Secret(form.password), remember=form.remember,
-                                api_url=form.api_url or None)
+                await new.login(form.email, Secret(form.password), remember=form.remember, api_url=form.api_url or None)
             except BaseException:
                 await new.aclose()
                 raise
             await self._replace_session(new)
         else:
-            await session.login(form.email, Secret(form.password), remember=form.remember,
-                                api_url=form.api_url or None)
+            await session.login(form.email, Secret(form.password), remember=form.remember, api_url=form.api_url or None)
         self._auth_prompted = False
         self.enter_session()
 
-    async def _replace_session(self, new: "Session") -> None:
+    async def _replace_session(self, new: Session) -> None:
         old = self.session
         self._stop_sync()
         self.session = new
@@ -106,9 +107,14 @@ class SessionFlow(SmsAppBase):
         except Exception as exc:  # closing must not stop the switch
             log.warning("closing the old session failed: %s", type(exc).__name__)
 
-    @work(group="session", exclusive=True, name="enter-session", exit_on_error=False,
-          description="open the stored conversations")
-    async def enter_session(self, start: "SessionStart | None" = None) -> None:
+    @work(
+        group="session",
+        exclusive=True,
+        name="enter-session",
+        exit_on_error=False,
+        description="open the stored conversations",
+    )
+    async def enter_session(self, start: SessionStart | None = None) -> None:
         if start is None:
             start = await asyncio.to_thread(self._read_session_start)
         self._apply_session_start(start)
@@ -126,7 +132,7 @@ class SessionFlow(SmsAppBase):
         self._prefetched_threads = None  # only for a screen built by this switch
         await self._session_entered()
 
-    def _apply_session_start(self, start: "SessionStart") -> None:
+    def _apply_session_start(self, start: SessionStart) -> None:
         self.devices, last, self.device_filter, threads = start
         self.sync_state = SyncState(last_synced=last)
         self._prefetched_threads = (self.device_filter, threads)
@@ -138,26 +144,32 @@ class SessionFlow(SmsAppBase):
             await self.remove_mode("login")
         self.status_signal.publish(self.sync_state)
         if self.demo:
-            self.notify("Demo: a simulated gateway with three phones. Replies arrive by themselves.",
-                        title="smstui demo", timeout=8)
+            self.notify(
+                "Demo: a simulated gateway with three phones. Replies arrive by themselves.",
+                title="smstui demo",
+                timeout=8,
+            )
         if self._sync_enabled:
             # After the list is painted: the refresh service imports the sync, outbox and HTTP
             # code (~20 ms), which the first frame should not wait for.
             self.call_after_refresh(self._start_sync_if_current, self.session)
         self.call_after_refresh(set_up_logging_now)
 
-    def _read_session_start(self) -> "SessionStart":
+    def _read_session_start(self) -> SessionStart:
         """The devices, last sync, device filter and conversations a session's first screen shows."""
         store, wanted = self.store, self.device_filter
         devices = store.devices()
         device_filter = wanted if any(d.device.id == wanted for d in devices) else None
-        return devices, store.last_synced(), device_filter, store.threads(
-            search="", device_id=device_filter, limit=FIRST_READ)
+        return (
+            devices,
+            store.last_synced(),
+            device_filter,
+            store.threads(search="", device_id=device_filter, limit=FIRST_READ),
+        )
 
-    def _start_sync_if_current(self, session: "Session") -> None:
+    def _start_sync_if_current(self, session: Session) -> None:
         if session is self.session and self.session_ready and self._sync_enabled:
             self.start_sync()
-
 
     def start_sync(self) -> None:
         self._stop_sync()
@@ -175,8 +187,13 @@ class SessionFlow(SmsAppBase):
         interval = self._refresh_interval or self.session.refresh_interval
         return RefreshService(self.session, interval)
 
-    @work(group="sync", exclusive=True, name="refresh", exit_on_error=False,
-          description="keep the store in step with the gateway")
+    @work(
+        group="sync",
+        exclusive=True,
+        name="refresh",
+        exit_on_error=False,
+        description="keep the store in step with the gateway",
+    )
     async def _run_sync(self) -> None:
         # The service runs on the session's network loop (a thread of its own): parsing and
         # storing a window of thousands of messages must not hold up key presses and frames.
@@ -207,8 +224,11 @@ class SessionFlow(SmsAppBase):
         self.status_signal.publish(new)
         if new.status == "auth" and not self._auth_prompted:
             self._auth_prompted = True
-            self.notify(new.error or "The gateway no longer accepts this session: log in again.",
-                        severity="error", title="Login needed")
+            self.notify(
+                new.error or "The gateway no longer accepts this session: log in again.",
+                severity="error",
+                title="Login needed",
+            )
             self.show_login(reason=new.error or "Your session has expired. Log in again.", can_cancel=True)
         # A poll starts "syncing" even while offline; only a finished good poll means "back".
         if new.status == "idle" and self._last_failure:
@@ -224,8 +244,7 @@ class SessionFlow(SmsAppBase):
             self.notify(text, title="Sync failed", severity="error", timeout=8)
 
     def action_switch_profile(self) -> None:
-        self.show_login(reason="Log in with another profile (type its name) or another account.",
-                        can_cancel=True)
+        self.show_login(reason="Log in with another profile (type its name) or another account.", can_cancel=True)
 
     def cancel_login(self) -> None:
         if self.session_ready:
@@ -244,18 +263,18 @@ class SessionFlow(SmsAppBase):
         self.show_login(reason="Logged out. The messages stay on this computer.")
 
 
-
 def set_up_logging_now() -> None:
     from smstui.core.logs import set_up_logging
 
     set_up_logging()
 
-def default_opener(session: "Session") -> SessionOpener:
+
+def default_opener(session: Session) -> SessionOpener:
     """Open another profile's session; a profile name not known yet is added to the state file
     (smstui.core.state_file), never to the user's config file."""
     from smstui.core.session import open_session
 
-    def opener(profile: str, api_url: str | None) -> "Session":
+    def opener(profile: str, api_url: str | None) -> Session:
         from smstui.core.config import DEFAULT_API_URL, load_config
         from smstui.core.state_file import apply_state, load_state, save_state
 

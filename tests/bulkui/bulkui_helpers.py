@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from types import SimpleNamespace
 from typing import Any
 
@@ -50,14 +51,14 @@ FIXED_NOW = 1779271200.0  # 2026-05-20 10:00 UTC, the simulator's FakeClock star
 
 
 def fixed_clock() -> Any:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromtimestamp(FIXED_NOW, timezone.utc)
+    return datetime.fromtimestamp(FIXED_NOW, UTC)
 
 
 def seed_store(store: Any) -> None:
     """Local data for snapshots and screenshots: no network, the same on every run."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from smstui.core.bulk.plan import BulkRow
     from smstui.core.bulk.runner import BulkJob
@@ -65,35 +66,73 @@ def seed_store(store: Any) -> None:
     from smstui.core.models import Device, SimCard
     from smstui.core.store.schema import UNKNOWN
 
-    now = datetime.fromtimestamp(FIXED_NOW, timezone.utc)
-    store.save_devices([
-        Device(11231, "Pixel 7 (office)", sims=(SimCard(0, "+4915112345671", "Telekom.de"), SimCard(1, "+4917698765433", "o2 - de"))),
-        Device(1297, "Galaxy A12 (travel)", sims=(SimCard(0, "+4915752982212", "Vodafone"),)),
-    ])
+    now = datetime.fromtimestamp(FIXED_NOW, UTC)
+    store.save_devices(
+        [
+            Device(
+                11231,
+                "Pixel 7 (office)",
+                sims=(SimCard(0, "+4915112345671", "Telekom.de"), SimCard(1, "+4917698765433", "o2 - de")),
+            ),
+            Device(1297, "Galaxy A12 (travel)", sims=(SimCard(0, "+4915752982212", "Vodafone"),)),
+        ]
+    )
     berlin = store.add_tag("Customers Berlin", 8304)
     team = store.add_tag("Team", 8305)
     store.add_tag("Trade fair leads", None)  # pending: the gateway never confirmed it
     store.add_tag("", 8310)  # made on the vendor's dashboard, known only by its id
-    for index, (phone, name) in enumerate((("+4915752982212", "Anna Schmidt"), ("+4917612345678", "Bob [bold]Builder[/bold]"),
-                                           ("+4915123450000", "Café Müller"), ("+4930123456789", ""))):
+    for index, (phone, name) in enumerate(
+        (
+            ("+4915752982212", "Anna Schmidt"),
+            ("+4917612345678", "Bob [bold]Builder[/bold]"),
+            ("+4915123450000", "Café Müller"),
+            ("+4930123456789", ""),
+        )
+    ):
         store.add_contact(berlin, phone, name, 15954766 + index)
     store.add_contact(team, "+4915752982212", "Anna Schmidt", 15954770)
     store.add_contact(team, "+4916098765432", "Deniz", None)
-    store.add_newsletter(gateway_id=1012, title="Summer sale", device_id=11231, slot=0,
-                         body="20% off everything until Sunday! Reply STOP to opt out.",
-                         tag_ids=[8304], send_at=None)
-    store.add_newsletter(gateway_id=1013, title="Opening hours", device_id=11231, slot=1,
-                         body="We open at 9:00 from Monday.", tag_ids=[8304, 8305],
-                         send_at=now + timedelta(days=2))
-    store.add_newsletter(gateway_id=None, title="Lost answer", device_id=1297, slot=0,
-                         body="Test", tag_ids=[8305], send_at=None)
+    store.add_newsletter(
+        gateway_id=1012,
+        title="Summer sale",
+        device_id=11231,
+        slot=0,
+        body="20% off everything until Sunday! Reply STOP to opt out.",
+        tag_ids=[8304],
+        send_at=None,
+    )
+    store.add_newsletter(
+        gateway_id=1013,
+        title="Opening hours",
+        device_id=11231,
+        slot=1,
+        body="We open at 9:00 from Monday.",
+        tag_ids=[8304, 8305],
+        send_at=now + timedelta(days=2),
+    )
+    store.add_newsletter(
+        gateway_id=None, title="Lost answer", device_id=1297, slot=0, body="Test", tag_ids=[8305], send_at=None
+    )
     statuses = (7, 7, 9, 6)
-    store.upsert_messages([
-        Message(id=62900000 + i, phone=phone, body="20% off everything until Sunday! Reply STOP to opt out.",
-                status=status, device_id=11231, slot=0, created=now - timedelta(hours=1), paket_id=1012,
-                paket_title="Summer sale")
-        for i, (phone, status) in enumerate(zip(("+4915752982212", "+4917612345678", "+4915123450000", "+4930123456789"), statuses))
-    ], mark_unseen=False)
+    store.upsert_messages(
+        [
+            Message(
+                id=62900000 + i,
+                phone=phone,
+                body="20% off everything until Sunday! Reply STOP to opt out.",
+                status=status,
+                device_id=11231,
+                slot=0,
+                created=now - timedelta(hours=1),
+                paket_id=1012,
+                paket_title="Summer sale",
+            )
+            for i, (phone, status) in enumerate(
+                zip(("+4915752982212", "+4917612345678", "+4915123450000", "+4930123456789"), statuses, strict=False)
+            )
+        ],
+        mark_unseen=False,
+    )
     store.save_template("Pickup", "Hi {name}, order {order} is ready for pickup.")
     rows = [BulkRow(f"+49157{i:07d}2", f"Your code is {1000 + i}") for i in range(40)]
     job = BulkJob.create(store, None, rows, device_id=11231, batch_size=10, title="Codes May")

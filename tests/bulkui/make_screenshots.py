@@ -1,6 +1,6 @@
 """Write README screenshots of the tags, newsletters and bulk screens (fixed data, no network).
 
-    .venv/bin/python tests/bulkui/make_screenshots.py   # -> screenshots/tags*.svg, newsletters*.svg, bulk*.svg
+.venv/bin/python tests/bulkui/make_screenshots.py   # -> screenshots/tags*.svg, newsletters*.svg, bulk*.svg
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ async def main() -> None:
 
         csv = Path(tmp) / "customers.csv"
         csv.write_text(
-            "Telefon;Name;Gruppe\n+49 157 52982212;Anna Schmidt;Kunden\n+49 176 12345678;\"Müller, Hans\";Kunden\n"
+            'Telefon;Name;Gruppe\n+49 157 52982212;Anna Schmidt;Kunden\n+49 176 12345678;"Müller, Hans";Kunden\n'
             "0171 2345678;Emma Weber;Kunden\nnicht bekannt;Max;Kunden\n+4915752982212;Anna again;Kunden\n",
             encoding="utf-8-sig",
         )
@@ -91,7 +91,9 @@ async def main() -> None:
 
         async def bulk_message(pilot: Any) -> None:
             screen = pilot.app.screen
-            screen.query_one("#bulk-numbers", TextArea).text = "+49 157 52982212\n+49 176 12345678, 0171 2345678\nnonsense"
+            screen.query_one(
+                "#bulk-numbers", TextArea
+            ).text = "+49 157 52982212\n+49 176 12345678, 0171 2345678\nnonsense"
             screen.query_one("#bulk-body", TextArea).text = "Hi {name}, your table for Sunday is ready. See you!"
             screen.query_one("#bulk-device", Select).value = 11231
 

@@ -25,7 +25,9 @@ async def test_modes_open_the_bulk_screens(sim_empty: TestSimulator) -> None:
             await idle(pilot)
             for key, screen_type in (("f4", TagsScreen), ("f5", NewslettersScreen), ("f6", BulkScreen)):
                 await pilot.press(key)
-                await wait_for(pilot, lambda: isinstance(app.screen, screen_type), f"{key} to show {screen_type.__name__}")
+                await wait_for(
+                    pilot, lambda: isinstance(app.screen, screen_type), f"{key} to show {screen_type.__name__}"
+                )
                 await idle(pilot)
             # A tag created from inside the app reaches the gateway through the session's client.
             await app.run_action("show_mode('tags')")

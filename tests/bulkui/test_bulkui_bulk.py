@@ -55,7 +55,12 @@ async def test_numbers_with_template_preview_then_send(sim_empty: TestSimulator,
         await pilot.pause()
         assert screen.query_one("#bulk-body", TextArea).text.startswith("Hi {name}")
         assert "template: {name}, {phone}" in str(screen.query_one("#bulk-counter").render())
-        await fill(app, pilot, numbers="0157 52982212\n+49 176 12345672, nonsense", body=screen.query_one("#bulk-body", TextArea).text)
+        await fill(
+            app,
+            pilot,
+            numbers="0157 52982212\n+49 176 12345672, nonsense",
+            body=screen.query_one("#bulk-body", TextArea).text,
+        )
 
         await pilot.press("ctrl+s")
         await idle(pilot)
@@ -71,10 +76,12 @@ async def test_numbers_with_template_preview_then_send(sim_empty: TestSimulator,
 
         await pilot.press("ctrl+g")
         await idle(pilot)
-        assert outgoing(sim_empty) == Counter({
-            ("+4915752982212", "Hi Ann! Your number is +4915752982212."): 1,
-            ("+4917612345672", "Hi ! Your number is +4917612345672."): 1,
-        })
+        assert outgoing(sim_empty) == Counter(
+            {
+                ("+4915752982212", "Hi Ann! Your number is +4915752982212."): 1,
+                ("+4917612345672", "Hi ! Your number is +4917612345672."): 1,
+            }
+        )
         [job] = list_jobs(ui_session.store)
         assert job.state == DONE
         assert table_rows(app, "#bulk-jobs")[0][2:4] == ["done", "2/2"]

@@ -18,7 +18,9 @@ from smstui.tui.dialogs.newsletter_form import NewsletterDialog
 from smstui.tui.screens.newsletters import NewslettersScreen
 
 
-async def test_newsletter_paste_then_ctrl_s_creates_it_whole(sim_empty: TestSimulator, ui_session: SimpleNamespace) -> None:
+async def test_newsletter_paste_then_ctrl_s_creates_it_whole(
+    sim_empty: TestSimulator, ui_session: SimpleNamespace
+) -> None:
     await create_tag(ui_session.store, ui_session.client, "Kunden")
     app = Host(lambda: NewslettersScreen(ui_session), clock=sim_empty.clock, session=ui_session)
     async with app.run_test(size=(100, 34)) as pilot:
@@ -44,15 +46,22 @@ async def test_csv_dialog_tabs_are_reachable_by_keys(
 ) -> None:
     csv_path = tmp_path / "contacts.csv"
     csv_path.write_text("phone,name,tag\n+4915700000001,Ann,Berlin\nnot a number,X,Berlin\n", encoding="utf-8")
-    app = Host(lambda: CsvImportDialog(ui_session.store, ui_session.client, region="DE", path=str(csv_path)),
-               clock=sim_empty.clock, session=ui_session)
+    app = Host(
+        lambda: CsvImportDialog(ui_session.store, ui_session.client, region="DE", path=str(csv_path)),
+        clock=sim_empty.clock,
+        session=ui_session,
+    )
     async with app.run_test(size=(110, 36)) as pilot:
         await idle(pilot)
         tabs = app.screen.query_one(TabbedContent)
         assert tabs.active == "csv-ready-pane"
-        for key, pane in (("alt+2", "csv-invalid-pane"), ("alt+3", "csv-failed-pane"),
-                          ("ctrl+pagedown", "csv-ready-pane"), ("ctrl+pageup", "csv-failed-pane"),
-                          ("alt+1", "csv-ready-pane")):
+        for key, pane in (
+            ("alt+2", "csv-invalid-pane"),
+            ("alt+3", "csv-failed-pane"),
+            ("ctrl+pagedown", "csv-ready-pane"),
+            ("ctrl+pageup", "csv-failed-pane"),
+            ("alt+1", "csv-ready-pane"),
+        ):
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == pane

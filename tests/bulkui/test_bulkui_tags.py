@@ -167,6 +167,7 @@ async def test_command_palette_offers_the_screen_actions(sim_empty: TestSimulato
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"new tag")
+
         def entries() -> list[str]:
             return [str(o.prompt) for ol in app.screen.query(OptionList) for o in ol.options]
 

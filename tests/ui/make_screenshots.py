@@ -119,8 +119,9 @@ async def _shoot(out: Path, size: tuple[int, int], suffix: str) -> list[Path]:
         con = sqlite3.connect(db)
         with con:  # the simulator's random port would differ on every run
             for table, column in (("messages", "body"), ("threads", "last_body")):
-                con.execute(f"UPDATE {table} SET {column} = replace({column}, ?, 'http://127.0.0.1:8080')",
-                            (sim.root_url,))
+                con.execute(
+                    f"UPDATE {table} SET {column} = replace({column}, ?, 'http://127.0.0.1:8080')", (sim.root_url,)
+                )
         con.close()
         for name, steps in SHOTS:
             session = open_session(clock=FakeClock(DEFAULT_FAKE_START))
@@ -163,8 +164,7 @@ def main() -> None:
             suffix = "" if (width, height) == (120, 40) else f"-{width}x{height}"
             for svg in asyncio.run(_shoot(out, (width, height), suffix)):
                 png = svg_to_png(svg)
-                print(svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg,
-                      "+ png" if png else "")
+                print(svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg, "+ png" if png else "")
             os.environ["SMSTUI_CONFIG"] = str(Path(tmp) / f"config-{text}.toml")
             os.environ["SMSTUI_DATA_DIR"] = str(Path(tmp) / f"data-{text}")
 

@@ -107,9 +107,15 @@ async def test_every_tab_is_reachable_by_keys(session: Session, sim: TestSimulat
         screen = await open_bulk(pilot)
         tabs = screen.query_one(TabbedContent)
         await type_form(pilot, "Tabs")
-        for key, pane in (("alt+3", "bulk-jobs-pane"), ("alt+2", "bulk-preview-pane"), ("alt+1", "bulk-message-pane"),
-                          ("ctrl+pagedown", "bulk-preview-pane"), ("ctrl+pagedown", "bulk-jobs-pane"),
-                          ("ctrl+pagedown", "bulk-message-pane"), ("ctrl+pageup", "bulk-jobs-pane")):
+        for key, pane in (
+            ("alt+3", "bulk-jobs-pane"),
+            ("alt+2", "bulk-preview-pane"),
+            ("alt+1", "bulk-message-pane"),
+            ("ctrl+pagedown", "bulk-preview-pane"),
+            ("ctrl+pagedown", "bulk-jobs-pane"),
+            ("ctrl+pagedown", "bulk-message-pane"),
+            ("ctrl+pageup", "bulk-jobs-pane"),
+        ):
             await pilot.press(key)
             await settled_on(pilot, tabs, pane)
         # The keys switch tabs even from a text field, and type nothing into it.
@@ -171,7 +177,9 @@ async def test_text_changed_after_the_preview_is_not_sent(session: Session, sim:
         assert "preview again" in str(screen.query_one("#bulk-summary").render())
 
 
-async def test_the_form_starts_in_its_first_field_and_tab_walks_the_fields(session: Session, sim: TestSimulator) -> None:
+async def test_the_form_starts_in_its_first_field_and_tab_walks_the_fields(
+    session: Session, sim: TestSimulator
+) -> None:
     """Issue 13 item 8: the screen opened on the tab bar and the first Tab landed on the form's
     scrolling container; every Tab now lands on a field, in the form's order."""
     from textual.widgets import Input, Select

@@ -89,7 +89,9 @@ async def test_schedule_relative_time(session: Session, sim: TestSimulator) -> N
         view, form = await _open_pane(pilot)
         await pilot.press(*"see you later")
         form.set_field("when", "+2h")
-        await wait_for(pilot, lambda: "⏲" in str(form.query_one("#compose-info").render()), "the time in the counter line")
+        await wait_for(
+            pilot, lambda: "⏲" in str(form.query_one("#compose-info").render()), "the time in the counter line"
+        )
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: _rows(session, "see you later"), "the scheduled message")
         await settle(pilot)
@@ -97,7 +99,9 @@ async def test_schedule_relative_time(session: Session, sim: TestSimulator) -> N
         assert row.scheduled_at is not None
         assert abs((row.scheduled_at - (sim.clock() + timedelta(hours=2))).total_seconds()) < 2
         shown = await wait_for(
-            pilot, lambda: next((m for m in view.messages if m.body == "see you later"), None), "the message in the thread"
+            pilot,
+            lambda: next((m for m in view.messages if m.body == "see you later"), None),
+            "the message in the thread",
         )
         assert status_parts(shown, sim.clock(), BERLIN)[1].startswith("scheduled")
 
@@ -179,8 +183,11 @@ async def test_modal_send_opens_the_thread_with_the_message_queued(session: Sess
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the modal to close")
         view = app.screen.query_one(ThreadView)
-        await wait_for(pilot, lambda: view.phone_key == ANNA and any(m.body == "first contact" for m in view.messages),
-                       "the new message in its thread")
+        await wait_for(
+            pilot,
+            lambda: view.phone_key == ANNA and any(m.body == "first contact" for m in view.messages),
+            "the new message in its thread",
+        )
 
 
 async def test_draft_survives_closing_the_pane_and_a_restart(session: Session, sim: TestSimulator) -> None:
@@ -197,8 +204,11 @@ async def test_draft_survives_closing_the_pane_and_a_restart(session: Session, s
         await wait_for(pilot, lambda: threads_shown(again), "the conversation list")
         again.screen.show_thread(ANNA)
         # The pane's form is built after the first frame: wait for its fields.
-        await wait_for(pilot, lambda: (pane := again.screen.compose_form) is not None
-                       and pane.body == "half-written thought", "the restored draft")
+        await wait_for(
+            pilot,
+            lambda: (pane := again.screen.compose_form) is not None and pane.body == "half-written thought",
+            "the restored draft",
+        )
         assert again.screen.query_one("#compose-pane").display
 
 

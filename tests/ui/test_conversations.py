@@ -87,8 +87,11 @@ async def test_selecting_a_device_filters_conversations_and_compose(session: Ses
         assert app.device_filter == OFFICE_PHONE
         threads = app.screen.query_one(ThreadList).threads
         await wait_for(
-            pilot, lambda: app.screen.query_one(ThreadList).threads and all(
-                OFFICE_PHONE in t.device_ids for t in app.screen.query_one(ThreadList).threads),
+            pilot,
+            lambda: (
+                app.screen.query_one(ThreadList).threads
+                and all(OFFICE_PHONE in t.device_ids for t in app.screen.query_one(ThreadList).threads)
+            ),
             "only the office phone's threads",
         )
         threads = app.screen.query_one(ThreadList).threads
@@ -129,8 +132,15 @@ async def test_long_thread_is_paged_not_mounted(session: Session, sim: TestSimul
     phone = "+4915550000001"
     start = sim.clock() - timedelta(days=30)
     history = [
-        Message(id=10_000_000 + i, phone=phone, body=f"message number {i}", status=7 if i % 3 else 5,
-                device_id=OFFICE_PHONE, slot=0, created=start + timedelta(minutes=i))
+        Message(
+            id=10_000_000 + i,
+            phone=phone,
+            body=f"message number {i}",
+            status=7 if i % 3 else 5,
+            device_id=OFFICE_PHONE,
+            slot=0,
+            created=start + timedelta(minutes=i),
+        )
         for i in range(3000)
     ]
     session.store.upsert_messages(history, mark_unseen=False)
@@ -226,8 +236,8 @@ async def test_network_text_is_shown_as_plain_text(session: Session, sim: TestSi
     phone = "+4915550000002"
     evil = "[bold red]fake[/] \x1b[2J\x1b]0;pwned\x07 hi\x07 \u202etxt"
     session.store.upsert_messages(
-        [Message(id=20_000_001, phone=phone, body=evil, status=5, device_id=OFFICE_PHONE, slot=0,
-                 created=sim.clock())], mark_unseen=False,
+        [Message(id=20_000_001, phone=phone, body=evil, status=5, device_id=OFFICE_PHONE, slot=0, created=sim.clock())],
+        mark_unseen=False,
     )
     app = build_app(session, sim)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -269,8 +279,9 @@ async def test_a_failing_worker_becomes_a_notification(session: Session, sim: Te
 
         monkeypatch.setattr(session.store, "threads", broken)
         await pilot.press("slash", "x")
-        await wait_for(pilot, lambda: any(n.title == "Something went wrong" for n in app._notifications),
-                       "the error notification")
+        await wait_for(
+            pilot, lambda: any(n.title == "Something went wrong" for n in app._notifications), "the error notification"
+        )
         note = next(n for n in app._notifications if n.title == "Something went wrong")
         assert "disk I/O error" in note.message
         assert "see the log: " in note.message and "smstui.log" in note.message  # names the file
@@ -292,7 +303,9 @@ async def test_other_modes_open_from_their_keys(session: Session, sim: TestSimul
         assert not any(n.title == "Something went wrong" for n in app._notifications)
 
 
-async def test_racing_through_the_list_opens_only_where_the_highlight_stops(session: Session, sim: TestSimulator) -> None:
+async def test_racing_through_the_list_opens_only_where_the_highlight_stops(
+    session: Session, sim: TestSimulator
+) -> None:
     app = build_app(session, sim)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: threads_shown(app) > 6, "the conversation list")

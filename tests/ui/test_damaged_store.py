@@ -18,8 +18,12 @@ async def test_a_damaged_store_at_start_is_reported_with_the_repair(sim: TestSim
     await first.aclose()
     db = sqlite3.connect(path)
     page = db.execute("PRAGMA page_size").fetchone()[0]
-    roots = [r for (r,) in db.execute(
-        "SELECT rootpage FROM sqlite_master WHERE name IN ('devices', 'threads') OR tbl_name = 'threads'")]
+    roots = [
+        r
+        for (r,) in db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name IN ('devices', 'threads') OR tbl_name = 'threads'"
+        )
+    ]
     db.close()
     with path.open("r+b") as f:  # header and schema intact: it opens, then reading fails
         for root in roots:

@@ -155,8 +155,11 @@ async def test_a_sent_reply_does_not_come_back_as_a_draft(session: Session, sim:
     async with again.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: threads_shown(again), "the conversation list")
         again.screen.show_thread(ANNA)
-        await wait_for(pilot, lambda: again.screen.compose_form is not None
-                       and again.screen.phone_key == ANNA, "the thread and its pane")
+        await wait_for(
+            pilot,
+            lambda: again.screen.compose_form is not None and again.screen.phone_key == ANNA,
+            "the thread and its pane",
+        )
         await settle(pilot)
         assert again.screen.compose_form.body == ""
         assert not again.screen.query_one("#compose-pane").display
@@ -170,8 +173,9 @@ async def test_a_refused_send_keeps_the_text_and_the_draft(session: Session, sim
     async with app.run_test(size=(120, 40)) as pilot:
         form = await _reply_pane(pilot)
         await pilot.press(*"keep me")
-        await wait_for(pilot, lambda: (session.store.draft(f"thread:{ANNA}") or {}).get("body") == "keep me",
-                       "the draft")
+        await wait_for(
+            pilot, lambda: (session.store.draft(f"thread:{ANNA}") or {}).get("body") == "keep me", "the draft"
+        )
         real = session.store.enqueue_many
 
         def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]

@@ -28,8 +28,9 @@ async def test_taken_keys_and_unknown_ids_are_reported_with_their_lines(
     session: Session, sim: TestSimulator, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    use_config(session, config, '[keymap]\n"app.refresh" = "f5"\n"conversations.reply" = "ctrl+r"\n'
-                                '"app.refesh" = "f7"\n')
+    use_config(
+        session, config, '[keymap]\n"app.refresh" = "f5"\n"conversations.reply" = "ctrl+r"\n"app.refesh" = "f7"\n'
+    )
     app = build_app(session, sim)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
@@ -46,7 +47,9 @@ async def test_taken_keys_and_unknown_ids_are_reported_with_their_lines(
 
 
 async def test_a_sound_keymap_says_nothing(session: Session, sim: TestSimulator, tmp_path: Path) -> None:
-    use_config(session, tmp_path / "config.toml", '[keymap]\n"app.refresh" = "ctrl+r,f7"\n"conversations.reply" = "e"\n')
+    use_config(
+        session, tmp_path / "config.toml", '[keymap]\n"app.refresh" = "ctrl+r,f7"\n"conversations.reply" = "e"\n'
+    )
     app = build_app(session, sim)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: threads_shown(app), "the conversation list")

@@ -58,8 +58,18 @@ async def test_ansi_escapes_are_made_visible_in_the_list_and_the_thread(session,
 
     phone = "+4915550000003"
     session.store.upsert_messages(
-        [Message(id=20_000_002, phone=phone, body="red \x1b[31m copied", status=5, device_id=OFFICE_PHONE, slot=0,
-                 created=sim.clock())], mark_unseen=False,
+        [
+            Message(
+                id=20_000_002,
+                phone=phone,
+                body="red \x1b[31m copied",
+                status=5,
+                device_id=OFFICE_PHONE,
+                slot=0,
+                created=sim.clock(),
+            )
+        ],
+        mark_unseen=False,
     )
     app = build_app(session, sim)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -35,14 +35,14 @@ async def test_status_tick_updates_live_from_the_refresh_worker(session: Session
         view = app.screen.query_one(ThreadView)
         await wait_for(pilot, lambda: view.phone_key == ANNA and view.messages, "the thread")
         await pilot.press("r", *"are you there?", "ctrl+s")
-        await wait_for(pilot, lambda: any(m.body == "are you there?" and m.sms_id for m in view.messages),
-                       "the gateway's id")
+        await wait_for(
+            pilot, lambda: any(m.body == "are you there?" and m.sms_id for m in view.messages), "the gateway's id"
+        )
         sent = next(m for m in view.messages if m.body == "are you there?")
         assert sent.status == 1
         sim.advance(120)  # the phone takes, sends and delivers it; Anna replies
         await _refresh_and_wait(pilot)
-        await wait_for(pilot, lambda: next(m for m in view.messages if m.lid == sent.lid).status == 7,
-                       "delivered")
+        await wait_for(pilot, lambda: next(m for m in view.messages if m.lid == sent.lid).status == 7, "delivered")
         # The reply arrives in the open thread, and the list moves Anna to the top.
         await wait_for(pilot, lambda: view.messages[-1].incoming, "the reply")
         assert app.screen.query_one(ThreadList).threads[0].phone_key == ANNA
@@ -90,7 +90,8 @@ async def test_unclear_send_is_marked_then_reconciled(session: Session, sim: Tes
         await pilot.press("r", *"unclear hello", "ctrl+s")
         await wait_for(pilot, lambda: any(m.body == "unclear hello" for m in view.messages), "queued in the thread")
         await wait_for(
-            pilot, lambda: any(m.body == "unclear hello" and m.outbox == UNKNOWN for m in view.messages),
+            pilot,
+            lambda: any(m.body == "unclear hello" and m.outbox == UNKNOWN for m in view.messages),
             "the unknown mark",
         )
         shown = next(m for m in view.messages if m.body == "unclear hello")
@@ -102,7 +103,10 @@ async def test_unclear_send_is_marked_then_reconciled(session: Session, sim: Tes
             await _refresh_and_wait(pilot)
             if any(m.body == "unclear hello" and m.sms_id for m in view.messages):
                 break
-        await wait_for(pilot, lambda: any(m.body == "unclear hello" and m.sms_id for m in view.messages),
-                       "sent once the gateway answers")
+        await wait_for(
+            pilot,
+            lambda: any(m.body == "unclear hello" and m.sms_id for m in view.messages),
+            "sent once the gateway answers",
+        )
         rows = [m for m in session.store.messages(phone_key=ANNA, limit=50) if m.body == "unclear hello"]
         assert len(rows) == 1  # never sent twice

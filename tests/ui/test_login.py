@@ -127,8 +127,11 @@ async def test_switch_profile_logs_in_to_another_profile(sim: TestSimulator) -> 
         app.screen.query_one("#login-profile", Input).value = "work"
         await _fill(pilot, sim.email, sim.password)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen) and app.session is not session,
-                       "the new profile's conversations")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConversationsScreen) and app.session is not session,
+            "the new profile's conversations",
+        )
         assert app.session.profile.name == "work"
         assert app.session.store.path.name == "work.sqlite3"
         # The new profile's store starts empty (sync is off in this test).

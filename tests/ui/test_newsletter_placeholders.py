@@ -47,5 +47,8 @@ async def test_newsletter_placeholders_are_refused_and_bulk_offered(session: Ses
 
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: isinstance(app.screen, BulkScreen), "the bulk screen")
-        await wait_for(pilot, lambda: app.screen.query_one("#bulk-body", TextArea).text == "Hi {name}, 20% off",
-                       "the text carried over to bulk")
+        await wait_for(
+            pilot,
+            lambda: app.screen.query_one("#bulk-body", TextArea).text == "Hi {name}, 20% off",
+            "the text carried over to bulk",
+        )

@@ -3,7 +3,7 @@ and the palette), the message detail dialog, and the failed-conversations filter
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
@@ -25,8 +25,15 @@ LONG = "+4915550000001"
 def _long_thread(session: Session, sim: TestSimulator, count: int = 600) -> list[Message]:
     start = sim.clock() - timedelta(days=30)
     history = [
-        Message(id=10_000_000 + i, phone=LONG, body=f"message number {i}", status=7 if i % 3 else 5,
-                device_id=OFFICE_PHONE, slot=0, created=start + timedelta(minutes=i))
+        Message(
+            id=10_000_000 + i,
+            phone=LONG,
+            body=f"message number {i}",
+            status=7 if i % 3 else 5,
+            device_id=OFFICE_PHONE,
+            slot=0,
+            created=start + timedelta(minutes=i),
+        )
         for i in range(count)
     ]
     session.store.upsert_messages(history, mark_unseen=False)
@@ -43,8 +50,11 @@ def _visible(view: ThreadView, index: int) -> bool:
 
 
 async def _selected_is(pilot, view: ThreadView, sms_id: int) -> None:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: view.selected_message is not None and view.selected_message.sms_id == sms_id,
-                   f"message {sms_id} selected")
+    await wait_for(
+        pilot,
+        lambda: view.selected_message is not None and view.selected_message.sms_id == sms_id,
+        f"message {sms_id} selected",
+    )
     await settle(pilot)
 
 
@@ -66,11 +76,11 @@ async def test_filter_hash_id_opens_the_conversation_at_that_message(session: Se
         # A window around it, not the 500 messages between it and the newest: older and newer
         # pages load as the view scrolls; End goes to the newest message.
         ids = [m.sms_id for m in view.messages]
-        assert ids == [m.id for m in history[80:80 + len(ids)]] and len(ids) < 300
+        assert ids == [m.id for m in history[80 : 80 + len(ids)]] and len(ids) < 300
         assert view.has_older and view.has_newer
         view.scroll_end(animate=False, immediate=True)
         await wait_for(pilot, lambda: len(view.messages) > len(ids) and not view.loading_newer, "a newer page")
-        assert [m.sms_id for m in view.messages] == [m.id for m in history[80:80 + len(view.messages)]]
+        assert [m.sms_id for m in view.messages] == [m.id for m in history[80 : 80 + len(view.messages)]]
         await pilot.press("end")
         await _selected_is(pilot, view, history[-1].id)
         assert not view.has_newer and view.messages[-1].sms_id == history[-1].id
@@ -86,17 +96,20 @@ async def test_an_id_the_store_lacks_is_asked_of_the_gateway(session: Session, s
     from smstui.tui.dialogs.find_message import FindMessageDialog
 
     now = int(sim.clock().timestamp())
-    fresh = sim.state.add_message(Msg(id=0, phone=ANNA, body="not synced yet", device_id=OFFICE_PHONE,
-                                      created=now, status=9))
+    fresh = sim.state.add_message(
+        Msg(id=0, phone=ANNA, body="not synced yet", device_id=OFFICE_PHONE, created=now, status=9)
+    )
     app = build_app(session, sim)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
         await pilot.press("slash", *f"#{fresh.id}")
-        await wait_for(pilot, lambda: "Enter: look it up" in app.screen.query_one(ThreadList).empty_text,
-                       "'not stored'")
+        await wait_for(
+            pilot, lambda: "Enter: look it up" in app.screen.query_one(ThreadList).empty_text, "'not stored'"
+        )
         await pilot.press("enter")
-        dialog = await wait_for(pilot, lambda: isinstance(app.screen, FindMessageDialog) and app.screen,
-                                "the find dialog")
+        dialog = await wait_for(
+            pilot, lambda: isinstance(app.screen, FindMessageDialog) and app.screen, "the find dialog"
+        )
         assert "not in the local store" in str(dialog.query_one("#find-result", Static).render())
         await pilot.press("enter")  # ask the gateway
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversation")
@@ -120,8 +133,9 @@ async def test_palette_finds_by_id_and_says_when_the_gateway_has_none(session: S
         palette = app.screen
         await wait_for(pilot, lambda: palette.query_one("CommandList").option_count > 0, "a match")
         await pilot.press("enter")
-        dialog = await wait_for(pilot, lambda: isinstance(app.screen, FindMessageDialog) and app.screen,
-                                "the find dialog")
+        dialog = await wait_for(
+            pilot, lambda: isinstance(app.screen, FindMessageDialog) and app.screen, "the find dialog"
+        )
         result = dialog.query_one("#find-result", Static)
         await pilot.press(*"abc", "enter")
         assert "is a number" in str(result.render())
@@ -150,13 +164,23 @@ async def test_message_detail_shows_every_field_and_copies_the_id(session: Sessi
         assert not isinstance(app.screen, MessageDetailScreen)
         assert any("Select a message first" in n.message for n in app._notifications)
         await pilot.press("up", "enter")
-        dialog = await wait_for(pilot, lambda: isinstance(app.screen, MessageDetailScreen) and app.screen,
-                                "the detail dialog")
+        dialog = await wait_for(
+            pilot, lambda: isinstance(app.screen, MessageDetailScreen) and app.screen, "the detail dialog"
+        )
         await settle(pilot)
         msg = view.selected_message
         text = dialog.plain
-        for expected in (str(msg.sms_id), str(msg.lid), f"#{msg.device_id}", "Europe/Berlin", "Created",
-                         "Customer id", "Newsletter", "Outbox", str(msg.status)):
+        for expected in (
+            str(msg.sms_id),
+            str(msg.lid),
+            f"#{msg.device_id}",
+            "Europe/Berlin",
+            "Created",
+            "Customer id",
+            "Newsletter",
+            "Outbox",
+            str(msg.status),
+        ):
             assert expected in text, expected
         await pilot.press("g")
         assert app.clipboard == str(msg.sms_id)
@@ -170,8 +194,19 @@ async def test_failed_filter_and_failed_in_the_last_hour(session: Session, sim: 
 
     seed_local_contacts(session.store, sim.state)
     now = sim.clock()
-    session.store.upsert_messages([Message(id=77_000_001, phone=ANNA, body="just failed", status=9,
-                                           device_id=OFFICE_PHONE, slot=0, created=now - timedelta(minutes=5))])
+    session.store.upsert_messages(
+        [
+            Message(
+                id=77_000_001,
+                phone=ANNA,
+                body="just failed",
+                status=9,
+                device_id=OFFICE_PHONE,
+                slot=0,
+                created=now - timedelta(minutes=5),
+            )
+        ]
+    )
     store = session.store
     failed_keys = {t.phone_key for t in store.threads() if t.failed}
     assert ANNA in failed_keys and len(failed_keys) > 1
@@ -205,7 +240,7 @@ async def test_failed_filter_and_failed_in_the_last_hour(session: Session, sim: 
 
 
 def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from rich.text import Text
@@ -214,13 +249,33 @@ def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -
     from smstui.core.store.schema import UNKNOWN
     from smstui.tui.dialogs.message_detail import Zones, detail_rows
 
-    created = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # the night Berlin moves to summer time
+    created = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night Berlin moves to summer time
     msg = StoredMessage(
-        lid=7, sms_id=None, phone="0151 23456781", phone_key=ANNA, body="[red]not markup[/] \x1b[31m", status=None,
-        status_title=None, device_id=OFFICE_PHONE, slot=1, created=created, sent_at=None, scheduled_at=None,
-        customer_id=122, urgent=True, paket_id=None, incoming=False, outbox=UNKNOWN,
-        outbox_error="the gateway did not answer \x07", attempts=2, image_path=None, batch=None,
-        attempted_at=created, next_attempt=created + timedelta(minutes=5), recon_misses=1, resent=True,
+        lid=7,
+        sms_id=None,
+        phone="0151 23456781",
+        phone_key=ANNA,
+        body="[red]not markup[/] \x1b[31m",
+        status=None,
+        status_title=None,
+        device_id=OFFICE_PHONE,
+        slot=1,
+        created=created,
+        sent_at=None,
+        scheduled_at=None,
+        customer_id=122,
+        urgent=True,
+        paket_id=None,
+        incoming=False,
+        outbox=UNKNOWN,
+        outbox_error="the gateway did not answer \x07",
+        attempts=2,
+        image_path=None,
+        batch=None,
+        attempted_at=created,
+        next_attempt=created + timedelta(minutes=5),
+        recon_misses=1,
+        resent=True,
     )
     extras = MessageExtras(None, None, created, None, ((9, 62807349),))
     zones = Zones(ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Sydney"))
@@ -231,10 +286,18 @@ def test_detail_rows_tell_the_outbox_history_and_show_network_text_literally() -
     assert rows["Device"].plain == f"#{OFFICE_PHONE} Pixel [b]7[/b]"  # literal, never markup
     assert rows["Slot"].plain == "SMS 2 (sim 1)" and rows["Customer id"].plain == "122"
     assert rows["Created"].plain.splitlines() == [
-        "2026-03-29 01:30:00 CET  yours", "2026-03-29 11:30:00 AEDT  the account's"]
+        "2026-03-29 01:30:00 CET  yours",
+        "2026-03-29 11:30:00 AEDT  the account's",
+    ]
     outbox = rows["Outbox"].plain
-    for expected in ("unknown · 2 requests failed", "next lookup", "1 lookup on the gateway found nothing",
-                     "error: the gateway did not answer ␇", "sent again", "local #9, gateway id 62807349"):
+    for expected in (
+        "unknown · 2 requests failed",
+        "next lookup",
+        "1 lookup on the gateway found nothing",
+        "error: the gateway did not answer ␇",
+        "sent again",
+        "local #9, gateway id 62807349",
+    ):
         assert expected in outbox, expected
     assert rows["Text"].plain == "[red]not markup[/] ␛[31m"
 

@@ -20,7 +20,7 @@ from smstui.tui.widgets.thread_view import ThreadView
 async def with_unread(session: Session, sim: TestSimulator, count: int = 3) -> list[str]:
     """Replies from ``count`` known conversations, arrived after the first sync (so unread)."""
     phones = [t.phone_key for t in session.store.threads(search="", limit=500) if t.phone_key.startswith("+")]
-    chosen = phones[1:1 + count]
+    chosen = phones[1 : 1 + count]
     sim.advance(60)
     for phone in chosen:
         sim.state.add_incoming(OFFICE_PHONE, phone, "Are you there?")

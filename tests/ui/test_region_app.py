@@ -32,10 +32,20 @@ def _sims_say(sim: TestSimulator, office: str, travel: str) -> None:
 def _both_forms(sim: TestSimulator) -> None:
     """One person, two spellings: a reply came in international form, we wrote the national one."""
     now = int(sim.clock().timestamp())
-    sim.state.add_message(Msg(id=0, phone="+49 1575 2982212", body="Reply from the network", device_id=OFFICE_PHONE,
-                              created=now - 3600, status=5, outcome=5))
-    sim.state.add_message(Msg(id=0, phone=NATIONAL, body="Sent the national way", device_id=OFFICE_PHONE,
-                              created=now - 600, status=7))
+    sim.state.add_message(
+        Msg(
+            id=0,
+            phone="+49 1575 2982212",
+            body="Reply from the network",
+            device_id=OFFICE_PHONE,
+            created=now - 3600,
+            status=5,
+            outcome=5,
+        )
+    )
+    sim.state.add_message(
+        Msg(id=0, phone=NATIONAL, body="Sent the national way", device_id=OFFICE_PHONE, created=now - 600, status=7)
+    )
 
 
 def _keys(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -73,7 +83,8 @@ async def test_a_refresh_learns_the_region_and_the_open_thread_follows_with_its_
         await wait_for(pilot, lambda: screen.phone_key == E164 and not screen.open_pending, "the open thread to follow")
         await settle(pilot)
         assert _notes(app, "Region") == [
-            "Region DE, from your phones' SIMs: numbers without +country are read as DE numbers."]
+            "Region DE, from your phones' SIMs: numbers without +country are read as DE numbers."
+        ]
         view = screen.query_one(ThreadView)
         assert [m.body for m in view.messages] == ["Reply from the network", "Sent the national way"]
         form = screen.compose_form
@@ -112,12 +123,17 @@ async def test_sims_that_disagree_are_asked_about_and_the_choice_joins_the_threa
 
         await pilot.press("ctrl+l")  # the profile screen offers the choice
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
-        assert "SIMs are from DE and US; choose one · ctrl+g: choose" in str(app.screen.query_one("#login-region").render())
+        assert "SIMs are from DE and US; choose one · ctrl+g: choose" in str(
+            app.screen.query_one("#login-region").render()
+        )
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: _region_dialog(app), "the question again")
         await pilot.press("down", "enter")  # the first: DE
-        await wait_for(pilot, lambda: str(app.screen.query_one("#login-region").render())
-                       == "DE, chosen by you · ctrl+g: change", "the choice on the login screen")
+        await wait_for(
+            pilot,
+            lambda: str(app.screen.query_one("#login-region").render()) == "DE, chosen by you · ctrl+g: change",
+            "the choice on the login screen",
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "back to the conversations")
         await wait_for(pilot, lambda: E164 in _keys(app) and NATIONAL not in _keys(app), "one conversation")

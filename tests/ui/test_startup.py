@@ -74,8 +74,18 @@ async def test_collector_comes_back_on_the_login_screen_too(sim: TestSimulator, 
 
 async def test_first_frame_lists_a_few_screens_then_the_rest(session: Session, sim: TestSimulator) -> None:
     base = max(t.last_created for t in session.store.threads())
-    many = [Message(id=9_000_000 + i, phone=f"+4915200{i:06d}", body=f"hello {i}", status=7, device_id=None,
-                    slot=0, created=base + timedelta(minutes=i + 1)) for i in range(FIRST_READ + 50)]
+    many = [
+        Message(
+            id=9_000_000 + i,
+            phone=f"+4915200{i:06d}",
+            body=f"hello {i}",
+            status=7,
+            device_id=None,
+            slot=0,
+            created=base + timedelta(minutes=i + 1),
+        )
+        for i in range(FIRST_READ + 50)
+    ]
     session.store.upsert_messages(many, mark_unseen=False)
     total = session.store.thread_count()
     app = build_app(session, sim)
@@ -87,7 +97,9 @@ async def test_first_frame_lists_a_few_screens_then_the_rest(session: Session, s
         assert app.screen.query_one("#threads").highlighted == 0
 
 
-async def test_an_unreadable_store_at_start_is_reported_not_raised(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_an_unreadable_store_at_start_is_reported_not_raised(
+    session: Session, sim: TestSimulator, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from smstui.core.store.connection import StoreError
     from smstui.tui.app import SmsTuiApp
 
@@ -124,7 +136,9 @@ async def test_the_configured_theme_is_in_the_first_frame(session: Session, sim:
         assert first[0][1] == app.screen.styles.background and nord_surface is not None
 
 
-async def test_a_new_mode_screen_is_not_restyled_at_once_but_later_resumes_are(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_a_new_mode_screen_is_not_restyled_at_once_but_later_resumes_are(
+    session: Session, sim: TestSimulator, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     # Its widgets were styled as they mounted (smstui.tui.screens._styled): ~6 ms of the cold start.
     from textual.dom import DOMNode
 

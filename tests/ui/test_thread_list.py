@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
@@ -11,14 +11,23 @@ import smstui.tui.widgets.thread_list as thread_list_module
 from smstui.core.store.messages import Thread
 from smstui.tui.widgets.thread_list import ThreadList
 
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def make_thread(i: int, *, body: str = "hello", unread: int = 0) -> Thread:
     return Thread(
-        phone_key=f"+4915100{i:05d}", phone=f"+4915100{i:05d}", name=None if i % 2 else f"Person {i}",
-        last_lid=i, last_created=NOW - timedelta(minutes=i), last_body=body, last_status=None,
-        last_incoming=bool(i % 3), last_outbox=None, total=3, unread=unread, failed=0,
+        phone_key=f"+4915100{i:05d}",
+        phone=f"+4915100{i:05d}",
+        name=None if i % 2 else f"Person {i}",
+        last_lid=i,
+        last_created=NOW - timedelta(minutes=i),
+        last_body=body,
+        last_status=None,
+        last_incoming=bool(i % 3),
+        last_outbox=None,
+        total=3,
+        unread=unread,
+        failed=0,
     )
 
 
@@ -28,7 +37,7 @@ class ListApp(App[None]):
         self.events: list[tuple[str, str | None, int]] = []
 
     def compose(self) -> ComposeResult:
-        yield ThreadList(clock=lambda: NOW, tz=timezone.utc, id="threads")
+        yield ThreadList(clock=lambda: NOW, tz=UTC, id="threads")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.events.append(("highlighted", event.option.id, event.option_index))
@@ -127,13 +136,18 @@ def _first_line(thread: Thread, width: int) -> str:
 
     plain = Style()
     styles = RowStyles(plain, plain, plain, plain, plain, plain)
-    return render_row(thread, NOW, timezone.utc, styles, plain, width)[0].text
+    return render_row(thread, NOW, UTC, styles, plain, width)[0].text
 
 
 def test_numbers_keep_their_distinguishing_end_when_cut() -> None:
     """Issue 13 item 8: at 80 columns two numbers both read ``+49 1575 29822…``."""
-    one = make_thread(1)._replace(phone_key="+4915752982212", phone="+4915752982212", name=None,
-                                  display="+49 1575 2982212", last_created=NOW - timedelta(days=2))
+    one = make_thread(1)._replace(
+        phone_key="+4915752982212",
+        phone="+4915752982212",
+        name=None,
+        display="+49 1575 2982212",
+        last_created=NOW - timedelta(days=2),
+    )
     two = one._replace(phone_key="+4915752982213", phone="+4915752982213", display="+49 1575 2982213")
     for width in range(14, 40):
         a, b = _first_line(one, width), _first_line(two, width)

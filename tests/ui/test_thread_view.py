@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,18 +27,39 @@ def test_wrapped_height_matches_rich_wrap(text: str, width: int) -> None:
     assert wrapped_height(text or " ", width) == expected
 
 
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
-_BODIES = ["hi", "a longer message that certainly wraps over a couple of lines in a narrow view " * 3,
-           "line one\nline two\n\nline four", "😀 emoji and 日本語 text " * 4, "x" * 150]
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+_BODIES = [
+    "hi",
+    "a longer message that certainly wraps over a couple of lines in a narrow view " * 3,
+    "line one\nline two\n\nline four",
+    "😀 emoji and 日本語 text " * 4,
+    "x" * 150,
+]
 
 
 def _msg(i: int, *, incoming: bool | None = None, **kw: object) -> StoredMessage:
     fields: dict = dict(
-        lid=i + 1, sms_id=1000 + i, phone="+4915550000001", phone_key="+4915550000001",
-        body=_BODIES[i % len(_BODIES)] + f" #{i}", status=7, status_title="Delivered", device_id=7, slot=0,
-        created=NOW - timedelta(hours=5000) + timedelta(minutes=37 * i), sent_at=None, scheduled_at=None,
-        customer_id=None, urgent=False, paket_id=None, incoming=(i % 3 == 0) if incoming is None else incoming,
-        outbox=None, outbox_error=None, attempts=0, image_path=None, batch=None,
+        lid=i + 1,
+        sms_id=1000 + i,
+        phone="+4915550000001",
+        phone_key="+4915550000001",
+        body=_BODIES[i % len(_BODIES)] + f" #{i}",
+        status=7,
+        status_title="Delivered",
+        device_id=7,
+        slot=0,
+        created=NOW - timedelta(hours=5000) + timedelta(minutes=37 * i),
+        sent_at=None,
+        scheduled_at=None,
+        customer_id=None,
+        urgent=False,
+        paket_id=None,
+        incoming=(i % 3 == 0) if incoming is None else incoming,
+        outbox=None,
+        outbox_error=None,
+        attempts=0,
+        image_path=None,
+        batch=None,
     )
     fields.update(kw)
     return StoredMessage(**fields)
@@ -50,7 +71,7 @@ class ViewApp(App[None]):
         self.now = NOW
 
     def compose(self) -> ComposeResult:
-        yield ThreadView(clock=lambda: self.now, tz=timezone.utc, id="thread")
+        yield ThreadView(clock=lambda: self.now, tz=UTC, id="thread")
 
 
 def _layout_matches_rendering(view: ThreadView) -> None:
@@ -284,10 +305,15 @@ async def test_retry_and_cancel_say_why_when_they_cannot(session: Session, sim: 
 
         await pilot.press("up")
         assert view.selected_message is not None and view.selected_message.lid == lid
-        assert f"scheduled {when.strftime('%d %b')} 09:30" in " ".join(_view_text(view).split())  # the time, not just the day
+        assert f"scheduled {when.strftime('%d %b')} 09:30" in " ".join(
+            _view_text(view).split()
+        )  # the time, not just the day
         await pilot.press("R")  # queued for later: nothing to send again, and it says so
-        await wait_for(pilot, lambda: sum(n.title == "Nothing to send again" for n in app._notifications) == 2,
-                       "R's reason on a scheduled message")
+        await wait_for(
+            pilot,
+            lambda: sum(n.title == "Nothing to send again" for n in app._notifications) == 2,
+            "R's reason on a scheduled message",
+        )
         assert "x cancels it" in list(app._notifications)[-1].message
 
         # Taken by the gateway: x cannot cancel it and says why.
@@ -296,7 +322,10 @@ async def test_retry_and_cancel_say_why_when_they_cannot(session: Session, sim: 
         await wait_for(pilot, lambda: view.messages[-1].outbox == SUBMITTED, "the view to show it taken")
         await pilot.press("end")
         await pilot.press("x")
-        await wait_for(pilot, lambda: sum(n.title == "Nothing to cancel" for n in app._notifications) == 2,
-                       "x's reason on a taken message")
+        await wait_for(
+            pilot,
+            lambda: sum(n.title == "Nothing to cancel" for n in app._notifications) == 2,
+            "x's reason on a taken message",
+        )
         assert "gateway has taken it" in list(app._notifications)[-1].message
         assert store.message(lid).outbox == SUBMITTED

@@ -17,7 +17,7 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,15 +84,14 @@ class ImageUpload:
     content_type: str
 
     @classmethod
-    def from_path(cls, path: str | Path) -> "ImageUpload":
+    def from_path(cls, path: str | Path) -> ImageUpload:
         file = Path(path).expanduser()
         if not file.is_file():
             raise ValueError(f"{file} is not a file")
         size = file.stat().st_size
         if size > MAX_IMAGE_BYTES:
             raise ValueError(
-                f"{file.name} is {size / 1048576:.1f} MB; images may be at most "
-                f"{MAX_IMAGE_BYTES // 1048576} MB"
+                f"{file.name} is {size / 1048576:.1f} MB; images may be at most {MAX_IMAGE_BYTES // 1048576} MB"
             )
         data = file.read_bytes()
         kind = image_kind(data)
@@ -141,7 +140,7 @@ class GatewayClient:
         self.zone = account_zone or gateway_time.AccountZone(gateway_time.zone_key(gateway_tz))
         self.on_token = on_token
         self.timeout = timeout
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._transport = transport
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
@@ -154,7 +153,7 @@ class GatewayClient:
     def __repr__(self) -> str:
         return f"GatewayClient(base_url={self.base_url!r}, email={self.email!r})"
 
-    async def __aenter__(self) -> "GatewayClient":
+    async def __aenter__(self) -> GatewayClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -167,7 +166,7 @@ class GatewayClient:
         if pool is not None:
             await pool.aclose()
 
-    def _pool(self) -> "httpx.AsyncClient":
+    def _pool(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
         pool = self._pools.get(loop)
         if pool is None:
@@ -316,8 +315,7 @@ class GatewayClient:
             message = parse.opt_str(payload.get("message")) or ""
             if method == "gettoken" or _is_auth_refusal(message):
                 raise AuthError(
-                    f"The gateway rejected the login: {message or 'no reason given'}. "
-                    "Check the email and password."
+                    f"The gateway rejected the login: {message or 'no reason given'}. Check the email and password."
                     if method == "gettoken"
                     else f"The gateway rejected the session ({message}). Log in again."
                 )
@@ -565,7 +563,7 @@ class GatewayClient:
         return self._writing_zone()
 
 
-def _what(response: "httpx.Response", content_type: str) -> str:
+def _what(response: httpx.Response, content_type: str) -> str:
     if "html" in content_type or response.content.lstrip()[:1] == b"<":
         return "an HTML page"
     return "an empty answer" if not response.content.strip() else "text that is not JSON"

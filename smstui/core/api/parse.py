@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from typing import Any
 
 from smstui.core.gateway_messages import Message, MessageList, SmsStatus
@@ -142,7 +142,7 @@ def parse_sim(raw: Mapping[str, Any]) -> SimCard:
     )
 
 
-def parse_device(raw: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> Device:
+def parse_device(raw: Mapping[str, Any], default_tz: tzinfo = UTC) -> Device:
     sims = raw.get("siminfo")
     sim_list = tuple(parse_sim(s) for s in items(sims, "siminfo")) if sims else ()
     return Device(
@@ -162,12 +162,12 @@ def parse_device(raw: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> D
     )
 
 
-def parse_devices(payload: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> list[Device]:
+def parse_devices(payload: Mapping[str, Any], default_tz: tzinfo = UTC) -> list[Device]:
     container = payload.get("device", payload.get("devices"))
     return [parse_device(d, default_tz) for d in items(container, "device")]
 
 
-def parse_device_status(payload: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> DeviceStatus:
+def parse_device_status(payload: Mapping[str, Any], default_tz: tzinfo = UTC) -> DeviceStatus:
     return DeviceStatus(
         device_id=req_id(payload.get("device_id"), "device_id"),
         online=bool(to_bool(payload.get("online"))),
@@ -177,7 +177,7 @@ def parse_device_status(payload: Mapping[str, Any], default_tz: tzinfo = timezon
     )
 
 
-def parse_message(raw: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> Message:
+def parse_message(raw: Mapping[str, Any], default_tz: tzinfo = UTC) -> Message:
     body = raw.get("body")
     return Message(
         id=req_id(raw.get("id"), "message id"),
@@ -197,7 +197,7 @@ def parse_message(raw: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> 
     )
 
 
-def parse_message_list(payload: Mapping[str, Any], default_tz: tzinfo = timezone.utc) -> MessageList:
+def parse_message_list(payload: Mapping[str, Any], default_tz: tzinfo = UTC) -> MessageList:
     container = payload.get("smss", payload.get("sms"))
     messages = tuple(parse_message(m, default_tz) for m in items(container, "smss"))
     count = opt_int(payload.get("count"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from smstui.core.models import FAILED_STATUSES
 from smstui.core.store.database import Store
@@ -30,8 +30,6 @@ JOBS_KEY = "bulk.jobs"
 
 # Job states.
 READY, RUNNING, PAUSED, STOPPED, CANCELLED_JOB, DONE = "ready", "running", "paused", "stopped", "cancelled", "done"
-
-
 
 
 # --------------------------------------------------------------------------- job records
@@ -71,14 +69,14 @@ class JobInfo:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "JobInfo":
+    def from_json(cls, text: str) -> JobInfo:
         data = json.loads(text)
         batches = [BatchInfo(**b) for b in data.pop("batches", [])]
         return cls(**data, batches=batches)
 
     @property
     def created_at(self) -> datetime:
-        return datetime.fromtimestamp(self.created, timezone.utc)
+        return datetime.fromtimestamp(self.created, UTC)
 
 
 def job_key(job_id: str) -> str:
@@ -99,8 +97,6 @@ def list_jobs(store: Store) -> list[JobInfo]:
 def unfinished_jobs(store: Store) -> list[JobInfo]:
     """Jobs with messages still to send or to resolve (resume these after a restart)."""
     return [j for j in list_jobs(store) if j.state in (READY, RUNNING, PAUSED, STOPPED)]
-
-
 
 
 def save_job(store: Store, info: JobInfo) -> None:
@@ -152,9 +148,15 @@ def job_counts(store: Store, job_id: str, info: JobInfo | None = None) -> JobCou
         elif status in FAILED_STATUSES:
             failed += n
     return JobCounts(
-        total=total, queued=counts.get(QUEUED, 0), sending=counts.get(SENDING, 0) - awaiting,
-        submitted=counts.get(SUBMITTED, 0) + awaiting, unknown=counts.get(UNKNOWN, 0),
-        rejected=counts.get(REJECTED, 0), cancelled=counts.get(CANCELLED, 0), delivered=delivered, failed=failed,
+        total=total,
+        queued=counts.get(QUEUED, 0),
+        sending=counts.get(SENDING, 0) - awaiting,
+        submitted=counts.get(SUBMITTED, 0) + awaiting,
+        unknown=counts.get(UNKNOWN, 0),
+        rejected=counts.get(REJECTED, 0),
+        cancelled=counts.get(CANCELLED, 0),
+        delivered=delivered,
+        failed=failed,
         awaiting_ids=awaiting,
     )
 
@@ -211,5 +213,3 @@ def new_marker(store: Store, avoid: set[int] | frozenset[int] = frozenset()) -> 
         marker = rng.randint(MARKER_MIN, MARKER_MAX)
         if marker not in avoid and not store.messages(customer_id=marker, limit=1):
             return marker
-
-

@@ -89,8 +89,12 @@ def rows_from_preview(
 
 
 def rows_for_numbers(
-    numbers: str | Sequence[str], body: str, *, region: str | None = None,
-    template: str | None = None, names: Callable[[str], str | None] | None = None,
+    numbers: str | Sequence[str],
+    body: str,
+    *,
+    region: str | None = None,
+    template: str | None = None,
+    names: Callable[[str], str | None] | None = None,
 ) -> tuple[list[BulkRow], list[tuple[str, str]]]:
     """One body (or template with ``{phone}``/``{name}``) to many numbers.
 
@@ -168,5 +172,3 @@ def estimate(rows: Sequence[BulkRow], batch_size: int = DEFAULT_BATCH_SIZE) -> B
             parts[row.body] = analyze(row.body).parts
         total += parts[row.body]
     return BulkEstimate(len(rows), batches, total, len({r.phone for r in rows}))
-
-

@@ -49,7 +49,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from smstui.core.api.client import GatewayClient
@@ -109,7 +109,6 @@ log = logging.getLogger(__name__)
 MAX_SAME_REFUSALS = 10
 WINDOW_MARGIN = timedelta(minutes=10)  # clock skew between us and the gateway
 MARKER_MARGIN = timedelta(days=1)  # wider than any zone misreading (gateway_time, ZONE_SLACK)
-
 
 
 # --------------------------------------------------------------------------- the job
@@ -172,7 +171,7 @@ class BulkJob:
         title: str = "",
         urgent: bool = False,
         **options: Any,
-    ) -> "BulkJob":
+    ) -> BulkJob:
         """Plan batches and queue every message in the store (one transaction, no network)."""
         if not rows:
             raise BulkError("There is nothing to send: no valid rows.")
@@ -185,8 +184,14 @@ class BulkJob:
         now = store.now()
         job_id = f"b{int(now):x}{secrets.token_hex(3)}"
         info = JobInfo(
-            id=job_id, title=title.strip() or f"Bulk send of {len(rows)}", created=now, device_id=int(device_id),
-            slot=int(slot), urgent=urgent, batch_size=batch_size, total=len(rows),
+            id=job_id,
+            title=title.strip() or f"Bulk send of {len(rows)}",
+            created=now,
+            device_id=int(device_id),
+            slot=int(slot),
+            urgent=urgent,
+            batch_size=batch_size,
+            total=len(rows),
             scheduled=any(r.scheduled_at is not None for r in rows),
         )
         marked = [r for r in rows if r.customer_id is None]
@@ -201,11 +206,18 @@ class BulkJob:
                     taken.add(marker)
                 info.batches.append(BatchInfo(key=key, marker=marker, size=len(chunk)))
                 for row in chunk:
-                    items.append(dict(
-                        phone=row.phone, body=row.body, device_id=int(device_id),
-                        slot=int(row.slot if row.slot is not None else slot), scheduled_at=row.scheduled_at,
-                        customer_id=marker if with_marker else row.customer_id, urgent=urgent, batch=key,
-                    ))
+                    items.append(
+                        dict(
+                            phone=row.phone,
+                            body=row.body,
+                            device_id=int(device_id),
+                            slot=int(row.slot if row.slot is not None else slot),
+                            scheduled_at=row.scheduled_at,
+                            customer_id=marker if with_marker else row.customer_id,
+                            urgent=urgent,
+                            batch=key,
+                        )
+                    )
         # The job record first: rows without it would be orphans no one resumes.
         save_job(store, info)
         jobs = json.loads(store.get_meta(JOBS_KEY, "[]") or "[]")
@@ -215,7 +227,7 @@ class BulkJob:
         return cls(store, client, info, **options)
 
     @classmethod
-    def load(cls, store: Store, client: GatewayClient, job_id: str, **options: Any) -> "BulkJob":
+    def load(cls, store: Store, client: GatewayClient, job_id: str, **options: Any) -> BulkJob:
         text = store.get_meta(job_key(job_id))
         if not text:
             raise BulkError(f"There is no bulk job {job_id!r}.")
@@ -363,7 +375,9 @@ class BulkJob:
     def requeue_unknown(self, lids: Sequence[int] | None = None) -> int:
         """The user's decision: send these UNKNOWN messages again (they may arrive twice)."""
         chosen = [r.lid for r in self.rows() if r.outbox == UNKNOWN and (lids is None or r.lid in lids)]
-        count = len(self.store.set_outbox_states(chosen, QUEUED, error="sending again (your choice)", only_if=(UNKNOWN,)))
+        count = len(
+            self.store.set_outbox_states(chosen, QUEUED, error="sending again (your choice)", only_if=(UNKNOWN,))
+        )
         if count and self.info.state in (DONE, STOPPED, CANCELLED_JOB):
             self._set_state(PAUSED)
         return count
@@ -445,8 +459,13 @@ class BulkJob:
 
     def _outgoing(self, row: StoredMessage) -> OutgoingSms:
         return OutgoingSms(
-            sendto=row.phone, body=row.body, device_id=row.device_id if row.device_id is not None else self.info.device_id,
-            slot=row.slot or 0, timetosend=row.scheduled_at, customer_id=row.customer_id, urgent=row.urgent,
+            sendto=row.phone,
+            body=row.body,
+            device_id=row.device_id if row.device_id is not None else self.info.device_id,
+            slot=row.slot or 0,
+            timetosend=row.scheduled_at,
+            customer_id=row.customer_id,
+            urgent=row.urgent,
         )
 
     def _requeue(self, rows: Sequence[StoredMessage], error: str | None = None) -> None:
@@ -476,8 +495,7 @@ class BulkJob:
                 if not _ITEM.search(reason):
                     self._requeue(rows)
                     return self._halt(
-                        f"the gateway refused batch {self._batch_index} as a whole: {reason}. "
-                        "Fix the cause and resume."
+                        f"the gateway refused batch {self._batch_index} as a whole: {reason}. Fix the cause and resume."
                     )
                 if len(rows) == 1:
                     self.store.set_outbox_state(rows[0].lid, REJECTED, error=reason)
@@ -614,8 +632,7 @@ class BulkJob:
             return False
         oldest = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
         return (
-            sum(b.size for b in pending) >= LOOKUP_EVERY_MESSAGES
-            or self.store.now() - oldest >= LOOKUP_EVERY_SECONDS
+            sum(b.size for b in pending) >= LOOKUP_EVERY_MESSAGES or self.store.now() - oldest >= LOOKUP_EVERY_SECONDS
         )
 
     async def _read_pending_ids(self, *, thorough: bool = True, only: Sequence[BatchInfo] | None = None) -> bool:
@@ -638,7 +655,7 @@ class BulkJob:
         since = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
         # Bounds name their zone (gateway_time); what this misses is looked up by marker with
         # a day's margin below, which no zone misreading can escape.
-        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, timezone.utc) - WINDOW_MARGIN)
+        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, UTC) - WINDOW_MARGIN)
         unresolved: list[BatchInfo] = list(pending)
         try:
             listing = await self.client.list_messages(flt)
@@ -657,7 +674,8 @@ class BulkJob:
                 batch_rows = rows[batch.key]
                 lids = {r.lid for r in batch_rows}
                 candidates = [
-                    m for m in by_marker.get(batch.marker, ())
+                    m
+                    for m in by_marker.get(batch.marker, ())
                     if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
                 ]
                 found, missing, extra = match_rows(self.store, batch_rows, candidates)
@@ -696,9 +714,11 @@ class BulkJob:
             begin = min(r.created for r in rows) - MARKER_MARGIN
             flt = MessageFilter(customer_id=batch.marker, begin=begin)
         else:
-            started = batch.first_attempt if batch.first_attempt is not None else min(r.created for r in rows).timestamp()
+            started = (
+                batch.first_attempt if batch.first_attempt is not None else min(r.created for r in rows).timestamp()
+            )
             flt = MessageFilter(
-                device_id=self.info.device_id, begin=datetime.fromtimestamp(started, timezone.utc) - MARKER_MARGIN
+                device_id=self.info.device_id, begin=datetime.fromtimestamp(started, UTC) - MARKER_MARGIN
             )
         listing = await self.client.list_messages(flt)
         lids = {r.lid for r in rows}
@@ -706,7 +726,8 @@ class BulkJob:
         relevant = [m for m in listing.messages if not m.incoming and m.customer_id in wanted_ids]
         known = self.store.messages_by_sms_ids(m.id for m in relevant)
         candidates = [
-            m for m in sorted(relevant, key=lambda m: m.id)
+            m
+            for m in sorted(relevant, key=lambda m: m.id)
             # Skip messages another local message already owns.
             if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
         ]
@@ -724,7 +745,6 @@ _PARTIAL_TEXT = (
     "check this message before sending it again"
 )
 _ACCEPTED_TEXT = "accepted by the gateway, but not yet found in its message list; it will be checked again"
-
 
 
 async def resume_interrupted(

@@ -11,13 +11,12 @@ id yet ("pending"). Newsletters keep the gateway's tag ids: exactly what savepak
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from smstui.core.store.connection import StoreBase
 
 if TYPE_CHECKING:
-
     from smstui.core.store.records import Contact, Newsletter, Tag
 
 
@@ -27,7 +26,6 @@ _CONTACTS_FROM = "FROM contacts c JOIN tags t ON t.id = c.tag_id"
 
 class TagStore(StoreBase):
     """Tags, contacts and newsletters; needs the connection plumbing of :class:`Store`."""
-
 
     # ------------------------------------------------------------------ tags
 
@@ -94,7 +92,7 @@ class TagStore(StoreBase):
             params,
         )
         make = _records().Tag
-        return [make(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4]) for r in rows]
+        return [make(r[0], r[1], r[2], datetime.fromtimestamp(r[3], UTC), r[4]) for r in rows]
 
     # ------------------------------------------------------------------ contacts
 
@@ -157,16 +155,31 @@ class TagStore(StoreBase):
     # ------------------------------------------------------------------ newsletters
 
     def add_newsletter(
-        self, *, gateway_id: int | None, title: str, device_id: int, slot: int, body: str,
-        tag_ids: Sequence[int], send_at: datetime | None,
+        self,
+        *,
+        gateway_id: int | None,
+        title: str,
+        device_id: int,
+        slot: int,
+        body: str,
+        tag_ids: Sequence[int],
+        send_at: datetime | None,
     ) -> int:
         """Record a newsletter; ``tag_ids`` are the *gateway's* tag ids (what savepaket was given)."""
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT INTO newsletters (gateway_id, title, device_id, slot, body, tags, send_at, created) "
                 "VALUES (?,?,?,?,?,?,?,?)",
-                (gateway_id, title, device_id, slot, body, ",".join(map(str, tag_ids)),
-                 None if send_at is None else send_at.timestamp(), self.now()),
+                (
+                    gateway_id,
+                    title,
+                    device_id,
+                    slot,
+                    body,
+                    ",".join(map(str, tag_ids)),
+                    None if send_at is None else send_at.timestamp(),
+                    self.now(),
+                ),
             )
             return cur.lastrowid  # type: ignore[return-value]
 
@@ -182,9 +195,15 @@ class TagStore(StoreBase):
         make = _records().Newsletter
         return [
             make(
-                r[0], r[1], r[2], r[3], r[4], r[5], tuple(int(t) for t in r[6].split(",") if t),
-                None if r[7] is None else datetime.fromtimestamp(r[7], timezone.utc),
-                datetime.fromtimestamp(r[8], timezone.utc),
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                tuple(int(t) for t in r[6].split(",") if t),
+                None if r[7] is None else datetime.fromtimestamp(r[7], UTC),
+                datetime.fromtimestamp(r[8], UTC),
             )
             for r in rows
         ]
@@ -193,7 +212,9 @@ class TagStore(StoreBase):
         """Message counts by status for one newsletter (from the message list's paket fields)."""
         return {
             r[0]: r[1]
-            for r in self._query("SELECT status, COUNT(*) FROM messages WHERE paket_id = ? GROUP BY status", (paket_id,))
+            for r in self._query(
+                "SELECT status, COUNT(*) FROM messages WHERE paket_id = ? GROUP BY status", (paket_id,)
+            )
         }
 
 
@@ -207,4 +228,3 @@ def _records() -> Any:
     )
 
     return store_records
-

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Self
@@ -34,9 +34,7 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says which file and what to do."""
 
 
-
 class StoreBase:
-
     def __init__(self, path: str | Path, *, region: str | None = None, clock=None) -> None:
         self.path = Path(path)
         self.region = region
@@ -148,7 +146,7 @@ class StoreBase:
         at start-up without importing the sync machinery."""
         text = self.get_meta(META_LAST_SYNC)
         try:
-            return None if text is None else datetime.fromtimestamp(float(text), timezone.utc)
+            return None if text is None else datetime.fromtimestamp(float(text), UTC)
         except ValueError:
             return None
 
@@ -196,7 +194,6 @@ def records_module() -> ModuleType:
 def rows_to_messages(rows: Iterable[Sequence[Any]]) -> list[StoredMessage]:
     make = records_module().row_to_message
     return [make(r) for r in rows]
-
 
 
 def like_escape(text: str) -> str:

@@ -36,8 +36,12 @@ def _device_to_json(device: Device) -> str:
             "title": device.title,
             "sims": [
                 {
-                    "slot": s.slot, "number": s.number, "carrier": s.carrier,
-                    "country": s.country, "roaming": s.roaming, "iccid": s.iccid,
+                    "slot": s.slot,
+                    "number": s.number,
+                    "carrier": s.carrier,
+                    "country": s.country,
+                    "roaming": s.roaming,
+                    "iccid": s.iccid,
                 }
                 for s in device.sims
             ],
@@ -77,7 +81,6 @@ def _device_from_json(text: str) -> Device:
         delay_between_requests=data.get("delay_between_requests"),
         subscription=data.get("subscription"),
     )
-
 
 
 class DeviceRows(StoreBase):
@@ -153,4 +156,3 @@ class DeviceRows(StoreBase):
             if stored.device.id == device_id:
                 return stored
         return None
-

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,14 @@ def _salvage(path: Path, report: Repair) -> dict[str, list[Any]]:
     try:
         columns = "phone, body, device_id, slot, scheduled_at, customer_id, urgent, image_path, outbox"
         states = (QUEUED, SENDING, UNKNOWN)
-        for row in _rows(db, f"SELECT {columns} FROM messages WHERE outbox IN (?,?,?) ORDER BY lid", states,
-                         "messages waiting to be sent", report):
-            item = dict(zip([c.strip() for c in columns.split(",")], row))
+        for row in _rows(
+            db,
+            f"SELECT {columns} FROM messages WHERE outbox IN (?,?,?) ORDER BY lid",
+            states,
+            "messages waiting to be sent",
+            report,
+        ):
+            item = dict(zip([c.strip() for c in columns.split(",")], row, strict=False))
             if isinstance(item["phone"], str) and isinstance(item["body"], str):
                 item["scheduled_at"] = _when(item["scheduled_at"])
                 item["slot"] = item["slot"] or 0
@@ -110,7 +116,8 @@ def _salvage(path: Path, report: Repair) -> dict[str, list[Any]]:
             except (TypeError, ValueError):
                 continue
         found["templates"] = [
-            (n, b) for n, b in _rows(db, "SELECT name, body FROM templates", (), "templates", report)
+            (n, b)
+            for n, b in _rows(db, "SELECT name, body FROM templates", (), "templates", report)
             if isinstance(n, str) and isinstance(b, str)
         ]
     finally:
@@ -133,11 +140,11 @@ def _rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...], what: str, 
 
 
 def _when(value: Any) -> Any:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if isinstance(value, (int, float)):
         try:
-            return datetime.fromtimestamp(value, timezone.utc)
+            return datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
             return None
     return None

@@ -47,5 +47,3 @@ class DraftRows(StoreBase):
     def delete_template(self, name: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM templates WHERE name = ?", (name,))
-
-

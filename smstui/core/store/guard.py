@@ -25,14 +25,17 @@ def describe(path: Path, exc: BaseException) -> str:
     reason = str(exc) or type(exc).__name__
     text = reason.lower()
     if any(word in text for word in _BUSY):
-        return (f"The local store {path} is in use by another smstui ({reason}); close it or wait, "
-                "then try again.")
+        return f"The local store {path} is in use by another smstui ({reason}); close it or wait, then try again."
     if any(word in text for word in _DAMAGE):
-        return (f"The local store {path} is damaged ({reason}). Run `smstui doctor --repair`: it keeps "
-                "the damaged file as a backup, starts a fresh store with the messages still waiting "
-                "to be sent, and the next `smstui sync` brings the history back from the gateway.")
-    return (f"The local store {path} cannot be used ({reason}). Check the disk (space, permissions); "
-            "`smstui doctor` checks the file itself.")
+        return (
+            f"The local store {path} is damaged ({reason}). Run `smstui doctor --repair`: it keeps "
+            "the damaged file as a backup, starts a fresh store with the messages still waiting "
+            "to be sent, and the next `smstui sync` brings the history back from the gateway."
+        )
+    return (
+        f"The local store {path} cannot be used ({reason}). Check the disk (space, permissions); "
+        "`smstui doctor` checks the file itself."
+    )
 
 
 def translates(exc: BaseException) -> bool:
@@ -40,24 +43,24 @@ def translates(exc: BaseException) -> bool:
 
 
 class GuardedCursor(sqlite3.Cursor):
-    connection: "GuardedConnection"
+    connection: GuardedConnection
 
     def _fail(self, exc: sqlite3.DatabaseError) -> Exception:
         return self.connection.make_error(exc) if translates(exc) else exc
 
-    def execute(self, *args: Any) -> "GuardedCursor":
+    def execute(self, *args: Any) -> GuardedCursor:
         try:
             return super().execute(*args)
         except sqlite3.DatabaseError as exc:
             raise self._fail(exc) from None
 
-    def executemany(self, *args: Any) -> "GuardedCursor":
+    def executemany(self, *args: Any) -> GuardedCursor:
         try:
             return super().executemany(*args)
         except sqlite3.DatabaseError as exc:
             raise self._fail(exc) from None
 
-    def executescript(self, *args: Any) -> "GuardedCursor":
+    def executescript(self, *args: Any) -> GuardedCursor:
         try:
             return super().executescript(*args)
         except sqlite3.DatabaseError as exc:

@@ -37,14 +37,25 @@ class LookupStore:
     """On-call lookups; needs the plumbing and :meth:`threads` of :class:`Store`."""
 
     if TYPE_CHECKING:
+
         def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
         def threads(
-            self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0,
+            self,
+            *,
+            search: str = "",
+            device_id: int | None = None,
+            limit: int = 500,
+            offset: int = 0,
             only: tuple[str, Sequence[Any]] | None = None,
         ) -> list[Thread]: ...
 
     def failed_threads(
-        self, *, search: str = "", device_id: int | None = None, since: float | None = None, limit: int = 500,
+        self,
+        *,
+        search: str = "",
+        device_id: int | None = None,
+        since: float | None = None,
+        limit: int = 500,
     ) -> list[Thread]:
         """Conversations with a failed (or refused, or unclear) message, newest first; with
         ``since`` (epoch seconds) only those with such a message written since then.
@@ -55,8 +66,7 @@ class LookupStore:
             only: tuple[str, Sequence[Any]] = ("t.failed > 0", ())
         else:
             only = (
-                "t.phone_key IN (SELECT phone_key FROM messages WHERE created >= ? AND "
-                f"{_failed_row('+')})",
+                f"t.phone_key IN (SELECT phone_key FROM messages WHERE created >= ? AND {_failed_row('+')})",
                 (since,),
             )
         return self.threads(search=search, device_id=device_id, limit=limit, only=only)
@@ -65,8 +75,9 @@ class LookupStore:
         """The conversation holding the message with this gateway id (a list of one, or empty)."""
         if not 0 < sms_id <= MAX_SQL_INT:
             return []
-        return self.threads(only=("t.phone_key IN (SELECT phone_key FROM messages WHERE sms_id = ?)", (sms_id,)),
-                            limit=1)
+        return self.threads(
+            only=("t.phone_key IN (SELECT phone_key FROM messages WHERE sms_id = ?)", (sms_id,)), limit=1
+        )
 
     def thread_messages_after(
         self, phone_key: str, after: tuple[float, int], *, limit: int = 200
@@ -79,11 +90,13 @@ class LookupStore:
         created, lid = after
         # "created >= ?" first: it lets the thread index seek to the message (an OR alone walks
         # the conversation from its start: 13x slower near the end of the bench's 10k thread).
-        return rows_to_messages(self._query(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE phone_key = ? AND created >= ? AND (created > ? OR lid > ?) "
-            "ORDER BY created, lid LIMIT ?",
-            (phone_key, created, created, lid, limit),
-        ))
+        return rows_to_messages(
+            self._query(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE phone_key = ? AND created >= ? AND (created > ? OR lid > ?) "
+                "ORDER BY created, lid LIMIT ?",
+                (phone_key, created, created, lid, limit),
+            )
+        )
 
     def message_extras(self, lid: int, phone_key: str) -> MessageExtras | None:
         """Extras of message ``lid`` (of conversation ``phone_key``), or None if it is gone."""
@@ -100,9 +113,11 @@ class LookupStore:
             # Only a re-sent row can have second copies (smstui.core.outbox flags them). duplicate_of
             # has no index; a copy is to the same number, so the conversation's index bounds it.
             copies = tuple(
-                (r[0], r[1]) for r in self._query(
+                (r[0], r[1])
+                for r in self._query(
                     "SELECT lid, sms_id FROM messages WHERE phone_key = ? AND duplicate_of = ? ORDER BY lid",
-                    (phone_key, lid))
+                    (phone_key, lid),
+                )
             )
         from smstui.core.store.records import (
             MessageExtras,  # the first frame needs no records of it
@@ -117,8 +132,6 @@ class LookupStore:
         The gateway numbers messages in the order it receives them, so a message missing from
         the store was created between its neighbours: a listing of that window finds it.
         """
-        below = self._query(
-            "SELECT created FROM messages WHERE sms_id < ? ORDER BY sms_id DESC LIMIT 1", (sms_id,))
-        above = self._query(
-            "SELECT created FROM messages WHERE sms_id > ? ORDER BY sms_id LIMIT 1", (sms_id,))
+        below = self._query("SELECT created FROM messages WHERE sms_id < ? ORDER BY sms_id DESC LIMIT 1", (sms_id,))
+        above = self._query("SELECT created FROM messages WHERE sms_id > ? ORDER BY sms_id LIMIT 1", (sms_id,))
         return (below[0][0] if below else None, above[0][0] if above else None)

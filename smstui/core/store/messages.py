@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.core.store.connection import (
@@ -65,7 +65,6 @@ class Thread(NamedTuple):
         return self.name or self.phone
 
 
-
 class MessageRows(StoreBase):
     # ------------------------------------------------------------------ messages from the gateway
 
@@ -99,18 +98,43 @@ class MessageRows(StoreBase):
                         "created, sent_at, scheduled_at, customer_id, urgent, paket_id, paket_title, incoming, seen, updated) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
-                            msg.id, msg.phone, key, msg.body, msg.status, msg.status_title, msg.device_id,
-                            msg.slot, created, to_ts(msg.sent_at), to_ts(msg.scheduled_at), msg.customer_id,
-                            int(msg.urgent), msg.paket_id, msg.paket_title, int(msg.incoming),
-                            0 if (msg.incoming and mark_unseen) else 1, now,
+                            msg.id,
+                            msg.phone,
+                            key,
+                            msg.body,
+                            msg.status,
+                            msg.status_title,
+                            msg.device_id,
+                            msg.slot,
+                            created,
+                            to_ts(msg.sent_at),
+                            to_ts(msg.scheduled_at),
+                            msg.customer_id,
+                            int(msg.urgent),
+                            msg.paket_id,
+                            msg.paket_title,
+                            int(msg.incoming),
+                            0 if (msg.incoming and mark_unseen) else 1,
+                            now,
                         ),
                     )
                     result.inserted.append(cur.lastrowid)
                     result.phone_keys.add(key)
                     continue
                 lid, status, title, sent_at, scheduled_at, body, outbox, paket_id = row
-                new_values = (msg.status, msg.status_title, to_ts(msg.sent_at), to_ts(msg.scheduled_at), msg.body, msg.paket_id)
-                if (status, title, sent_at, scheduled_at, body, paket_id) != new_values or outbox in (QUEUED, SENDING, UNKNOWN):
+                new_values = (
+                    msg.status,
+                    msg.status_title,
+                    to_ts(msg.sent_at),
+                    to_ts(msg.scheduled_at),
+                    msg.body,
+                    msg.paket_id,
+                )
+                if (status, title, sent_at, scheduled_at, body, paket_id) != new_values or outbox in (
+                    QUEUED,
+                    SENDING,
+                    UNKNOWN,
+                ):
                     db.execute(
                         "UPDATE messages SET status = ?, status_title = ?, sent_at = ?, scheduled_at = ?, body = ?, "
                         "paket_id = ?, outbox = CASE WHEN outbox IS NULL THEN NULL ELSE ? END, outbox_error = NULL, updated = ? "
@@ -118,7 +142,9 @@ class MessageRows(StoreBase):
                         (*new_values, SUBMITTED, now, lid),
                     )
                     result.changed.append(lid)
-                    result.phone_keys.add(db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()[0])
+                    result.phone_keys.add(
+                        db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()[0]
+                    )
             self._refresh_threads(db, result.phone_keys)
         return result
 
@@ -190,7 +216,20 @@ class MessageRows(StoreBase):
                 "last_created = excluded.last_created, last_body = excluded.last_body, last_status = excluded.last_status, "
                 "last_incoming = excluded.last_incoming, last_outbox = excluded.last_outbox, total = excluded.total, "
                 "unread = excluded.unread, failed = excluded.failed, devices = excluded.devices",
-                (key, last[1], last[0], last[2], last[3][:200], last[4], last[5], last[6], total, unread, failed, devices),
+                (
+                    key,
+                    last[1],
+                    last[0],
+                    last[2],
+                    last[3][:200],
+                    last[4],
+                    last[5],
+                    last[6],
+                    total,
+                    unread,
+                    failed,
+                    devices,
+                ),
             )
         self._fill_displays(db, keys)
 
@@ -250,8 +289,9 @@ class MessageRows(StoreBase):
             format_display,  # phonenumbers is slow to import: not at start-up
         )
 
-        db.executemany("UPDATE threads SET display = ? WHERE phone_key = ?",
-                       [(format_display(key), key) for (key,) in rows])
+        db.executemany(
+            "UPDATE threads SET display = ? WHERE phone_key = ?", [(format_display(key), key) for (key,) in rows]
+        )
 
     def forget_account(self, note: str) -> int:
         """Another account now uses this profile: drop what the old one's gateway told us.
@@ -282,7 +322,12 @@ class MessageRows(StoreBase):
             self._refresh_threads(db, keys)
 
     def threads(
-        self, *, search: str = "", device_id: int | None = None, limit: int = 500, offset: int = 0,
+        self,
+        *,
+        search: str = "",
+        device_id: int | None = None,
+        limit: int = 500,
+        offset: int = 0,
         only: tuple[str, Sequence[Any]] | None = None,
     ) -> list[Thread]:
         """Conversations, newest first; ``search`` matches the number's digits or a contact name.
@@ -330,10 +375,20 @@ class MessageRows(StoreBase):
         params.extend([limit, offset])
         return [
             Thread(
-                phone_key=r[0], phone=r[1], name=r[2], last_lid=r[3],
-                last_created=datetime.fromtimestamp(r[4], timezone.utc), last_body=r[5], last_status=r[6],
-                last_incoming=bool(r[7]), last_outbox=r[8], total=r[9], unread=r[10], failed=r[11],
-                device_ids=tuple(int(d) for d in r[12].split(",") if d), display=r[13],
+                phone_key=r[0],
+                phone=r[1],
+                name=r[2],
+                last_lid=r[3],
+                last_created=datetime.fromtimestamp(r[4], UTC),
+                last_body=r[5],
+                last_status=r[6],
+                last_incoming=bool(r[7]),
+                last_outbox=r[8],
+                total=r[9],
+                unread=r[10],
+                failed=r[11],
+                device_ids=tuple(int(d) for d in r[12].split(",") if d),
+                display=r[13],
             )
             for r in self._query(sql, params)
         ]
@@ -362,9 +417,7 @@ class MessageRows(StoreBase):
 
     def mark_thread_seen(self, phone_key: str) -> bool:
         with self.transaction() as db:
-            changed = db.execute(
-                "UPDATE messages SET seen = 1 WHERE phone_key = ? AND seen = 0", (phone_key,)
-            ).rowcount
+            changed = db.execute("UPDATE messages SET seen = 1 WHERE phone_key = ? AND seen = 0", (phone_key,)).rowcount
             if changed:
                 db.execute("UPDATE threads SET unread = 0 WHERE phone_key = ?", (phone_key,))
         return changed > 0
@@ -397,8 +450,11 @@ class MessageRows(StoreBase):
         where: list[str] = []
         params: list[Any] = []
         for column, value in (
-            ("phone_key", phone_key), ("device_id", device_id), ("slot", slot),
-            ("customer_id", customer_id), ("batch", batch),
+            ("phone_key", phone_key),
+            ("device_id", device_id),
+            ("slot", slot),
+            ("customer_id", customer_id),
+            ("batch", batch),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
@@ -419,4 +475,3 @@ class MessageRows(StoreBase):
             sql += " LIMIT ?"
             params.append(limit)
         return rows_to_messages(self._query(sql, params))
-

@@ -50,8 +50,19 @@ class OutboxRows(StoreBase):
     ) -> int:
         """Save a message the user wrote, before any request; returns its local id."""
         return self.enqueue_many(
-            [dict(phone=phone, body=body, device_id=device_id, slot=slot, scheduled_at=scheduled_at,
-                  customer_id=customer_id, urgent=urgent, image_path=image_path, batch=batch)]
+            [
+                dict(
+                    phone=phone,
+                    body=body,
+                    device_id=device_id,
+                    slot=slot,
+                    scheduled_at=scheduled_at,
+                    customer_id=customer_id,
+                    urgent=urgent,
+                    image_path=image_path,
+                    batch=batch,
+                )
+            ]
         )[0]
 
     def enqueue_many(self, items: Sequence[dict[str, Any]], *, delete_draft: str | None = None) -> list[int]:
@@ -67,9 +78,19 @@ class OutboxRows(StoreBase):
                     "INSERT INTO messages (phone, phone_key, body, device_id, slot, created, scheduled_at, customer_id, "
                     "urgent, outbox, image_path, batch, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        item["phone"], key, item["body"], item.get("device_id"), int(item.get("slot", 0)), now,
-                        to_ts(item.get("scheduled_at")), item.get("customer_id"), int(bool(item.get("urgent"))),
-                        QUEUED, item.get("image_path"), item.get("batch"), now,
+                        item["phone"],
+                        key,
+                        item["body"],
+                        item.get("device_id"),
+                        int(item.get("slot", 0)),
+                        now,
+                        to_ts(item.get("scheduled_at")),
+                        item.get("customer_id"),
+                        int(bool(item.get("urgent"))),
+                        QUEUED,
+                        item.get("image_path"),
+                        item.get("batch"),
+                        now,
                     ),
                 )
                 lids.append(cur.lastrowid)
@@ -132,8 +153,19 @@ class OutboxRows(StoreBase):
                 "attempts = attempts + ?, submitted_at = CASE WHEN ? = 'submitted' THEN ? ELSE submitted_at END, "
                 "status = COALESCE(?, status), recon_misses = CASE WHEN ? THEN 0 ELSE recon_misses END, "
                 "updated = ? WHERE lid = ?",
-                (state, error, sms_id, next_attempt, int(count_attempt), state, self.now(), status,
-                 int(reset_misses), self.now(), lid),
+                (
+                    state,
+                    error,
+                    sms_id,
+                    next_attempt,
+                    int(count_attempt),
+                    state,
+                    self.now(),
+                    status,
+                    int(reset_misses),
+                    self.now(),
+                    lid,
+                ),
             )
             self._refresh_threads(db, {row[0]})
             return True
@@ -229,11 +261,13 @@ class OutboxRows(StoreBase):
     def resent_rows(self, since: float = 0.0) -> list[StoredMessage]:
         """Sends written since ``since`` that were re-sent and have their gateway id: a later
         copy of one is a duplicate."""
-        return rows_to_messages(self._query(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE resent = 1 AND sms_id IS NOT NULL AND created >= ? "
-            "ORDER BY lid",
-            (since,),
-        ))
+        return rows_to_messages(
+            self._query(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE resent = 1 AND sms_id IS NOT NULL AND created >= ? "
+                "ORDER BY lid",
+                (since,),
+            )
+        )
 
     def mark_duplicates(self, pairs: Iterable[tuple[int, int]]) -> int:
         """(sms_id of a stored gateway message, lid of our row it copies): flag the message."""
@@ -343,7 +377,9 @@ class OutboxRows(StoreBase):
         now = self.now()
         with self.transaction() as db:
             keys: set[str] = set()
-            holders: dict[int, tuple[int, int | None, str | None, str | None]] = {}  # sms_id -> (lid, status, outbox, key)
+            holders: dict[
+                int, tuple[int, int | None, str | None, str | None]
+            ] = {}  # sms_id -> (lid, status, outbox, key)
             for chunk in chunks([sms_id for _, sms_id, _ in items]):
                 for lid, sms_id, status, outbox, key in db.execute(
                     "SELECT lid, sms_id, status, outbox, phone_key FROM messages "
@@ -400,7 +436,9 @@ class OutboxRows(StoreBase):
         found: set[int] = set()
         for chunk in chunks(list(ids)):
             placeholders = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self._query(f"SELECT sms_id FROM messages WHERE sms_id IN ({placeholders})", chunk))
+            found.update(
+                r[0] for r in self._query(f"SELECT sms_id FROM messages WHERE sms_id IN ({placeholders})", chunk)
+            )
         return found
 
     def delete_message(self, lid: int) -> None:
@@ -409,4 +447,3 @@ class OutboxRows(StoreBase):
             db.execute("DELETE FROM messages WHERE lid = ?", (lid,))
             if row:
                 self._refresh_threads(db, {row[0]})
-

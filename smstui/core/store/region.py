@@ -56,7 +56,9 @@ class RegionStore:
             touched: set[str] = set()
             # old key -> (newest created, new key) of the rows that moved from it
             moved: dict[str, tuple[float, str]] = {}
-            rows = db.execute("SELECT phone, phone_key, MAX(created) FROM messages GROUP BY phone, phone_key").fetchall()
+            rows = db.execute(
+                "SELECT phone, phone_key, MAX(created) FROM messages GROUP BY phone, phone_key"
+            ).fetchall()
             for phone, key, newest in rows:
                 new = normalize_loose(phone, region)
                 if new == key:
@@ -66,7 +68,8 @@ class RegionStore:
                 if key not in moved or newest > moved[key][0]:
                     moved[key] = (newest, new)
             renamed = {
-                old: new for old, (_, new) in moved.items()
+                old: new
+                for old, (_, new) in moved.items()
                 if db.execute("SELECT 1 FROM messages WHERE phone_key = ? LIMIT 1", (old,)).fetchone() is None
             }
             self._rekey_contacts(db, region, normalize_loose)

@@ -6,7 +6,7 @@ All that SQL text in one place, so every module of the store means the same by "
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from smstui.core.models import (
     FAILED_STATUSES,
@@ -38,8 +38,10 @@ def sql_codes(statuses: Iterable[int]) -> str:
 # their pending lookups just no longer use the index.
 PENDING_WHERE = f"sms_id IS NOT NULL AND (status IS NULL OR status NOT IN ({sql_codes(FINAL_STATUSES)}))"
 # A thread's ``failed`` count: failure statuses and sends that need the user's attention.
-FAILED_SUM = (f"COALESCE(SUM(status IN ({sql_codes(FAILED_STATUSES)}) OR outbox IN "
-               f"({', '.join(repr(s) for s in ATTENTION_STATES)})), 0)")
+FAILED_SUM = (
+    f"COALESCE(SUM(status IN ({sql_codes(FAILED_STATUSES)}) OR outbox IN "
+    f"({', '.join(repr(s) for s in ATTENTION_STATES)})), 0)"
+)
 
 # v7 of the schema (see smstui.core.store.schema.MIGRATIONS): newsletters' tag lists held local tag ids and
 # now hold the gateway's. Tags without a gateway id drop out: savepaket was never given them.
@@ -195,7 +197,7 @@ def to_ts(value: datetime | None) -> float | None:
 
 
 def from_ts(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+    return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
 #: Meta key of the last finished sync (epoch seconds); see Store.last_synced.
@@ -207,5 +209,3 @@ MESSAGE_COLUMNS = (
     "scheduled_at, customer_id, urgent, paket_id, incoming, outbox, outbox_error, attempts, "
     "image_path, batch, attempted_at, next_attempt, recon_misses, resent, duplicate_of"
 )
-
-

@@ -63,9 +63,16 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
         with Vertical(id="compose-dialog"):
             yield Static("New message", id="compose-title")
             yield ComposeForm(
-                store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
-                recipient=None, device_id=app.device_filter or app.choose_device("compose"), draft_key=DRAFT_KEY,
-                show_extras=True, id="compose-new",
+                store=app.store,
+                devices=app.devices,
+                region=app.region,
+                clock=app.clock,
+                tz=app.tz,
+                recipient=None,
+                device_id=app.device_filter or app.choose_device("compose"),
+                draft_key=DRAFT_KEY,
+                show_extras=True,
+                id="compose-new",
             )
         yield Footer()
 

@@ -95,8 +95,10 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
                     yield DataTable(id="csv-failed", cursor_type="row", zebra_stripes=True)
             yield ProgressBar(id="csv-progress", show_eta=False)
             yield Static("", id="csv-report")
-            yield Static(f"enter: preview · ctrl+s: import · esc: cancel the import / close · {TAB_KEYS_HINT}",
-                         classes="dialog-hint")
+            yield Static(
+                f"enter: preview · ctrl+s: import · esc: cancel the import / close · {TAB_KEYS_HINT}",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#csv-valid", DataTable).add_columns("Line", "Phone", "Name", "Tag")
@@ -145,9 +147,7 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
         )
         invalid = self.query_one("#csv-invalid", DataTable)
         invalid.clear()
-        invalid.add_rows(
-            (str(r.line), cell(r.text, 40), cell(r.reason, 80)) for r in preview.invalid_rows[:MAX_SHOWN]
-        )
+        invalid.add_rows((str(r.line), cell(r.text, 40), cell(r.reason, 80)) for r in preview.invalid_rows[:MAX_SHOWN])
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("csv-ready-pane").label = f"Ready ({len(preview.valid_rows)})"
         tabs.get_tab("csv-invalid-pane").label = f"Invalid ({len(preview.invalid_rows)})"
@@ -181,9 +181,12 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
 
         try:
             report = await import_contacts(
-                self.store, self.client, preview.valid_rows,
+                self.store,
+                self.client,
+                preview.valid_rows,
                 default_tag=self.query_one("#csv-tag", Input).value.strip() or None,
-                progress=progress, cancel=self._cancel,
+                progress=progress,
+                cancel=self._cancel,
             )
         except Exception as exc:  # noqa: BLE001 - shown, never a traceback
             report_line.update(Text(f"The import failed: {exc}", style="bold red"))

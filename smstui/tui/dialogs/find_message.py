@@ -83,8 +83,11 @@ class FindMessageDialog(ModalScreen[Found | None]):
 
     def _offer_gateway(self, sms_id: int) -> None:
         self._asked = sms_id
-        self._say(f"Message #{sms_id} is not in the local store (smstui keeps what it has synced). "
-                  "It can ask the gateway for it.", hint=ASK_HINT)
+        self._say(
+            f"Message #{sms_id} is not in the local store (smstui keeps what it has synced). "
+            "It can ask the gateway for it.",
+            hint=ASK_HINT,
+        )
 
     @on(Input.Changed, "#find-id")
     def _changed(self, event: Input.Changed) -> None:
@@ -110,8 +113,14 @@ class FindMessageDialog(ModalScreen[Found | None]):
         else:
             self._look_in_store(sms_id)
 
-    @work(thread=True, exclusive=True, group="find-message", name="find-in-store", exit_on_error=False,
-          description="look a gateway id up in the store")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="find-message",
+        name="find-in-store",
+        exit_on_error=False,
+        description="look a gateway id up in the store",
+    )
     def _look_in_store(self, sms_id: int) -> None:
         found = self.smsapp.store.message_by_sms_id(sms_id)
         if found is not None:
@@ -119,8 +128,13 @@ class FindMessageDialog(ModalScreen[Found | None]):
         else:
             self.app.call_from_thread(self._offer_gateway, sms_id)
 
-    @work(exclusive=True, group="find-message", name="find-on-gateway", exit_on_error=False,
-          description="ask the gateway for a message")
+    @work(
+        exclusive=True,
+        group="find-message",
+        name="find-on-gateway",
+        exit_on_error=False,
+        description="ask the gateway for a message",
+    )
     async def _ask_gateway(self, sms_id: int) -> None:
         from smstui.core.api.errors import ApiError, AuthError, GatewayError
         from smstui.core.lookup import fetch_message
@@ -132,22 +146,32 @@ class FindMessageDialog(ModalScreen[Found | None]):
             # Made off the UI's loop: a first use of the client imports the HTTP stack.
             client, outbox = await asyncio.to_thread(lambda: (session.client, session.outbox))
             fetched = await session.on_network(
-                fetch_message(client, session.store, sms_id, now=session.store.now(), fold=outbox.fold_from_sync))
+                fetch_message(client, session.store, sms_id, now=session.store.now(), fold=outbox.fold_from_sync)
+            )
         except GatewayError as exc:
             said = clean(exc.gateway_message, single_line=True) or "no reason given"
-            self._say(f"The gateway has no message #{sms_id} (it answered: {said}). Check the id: the "
-                      "dashboard and smstui send show it.", error=True)
+            self._say(
+                f"The gateway has no message #{sms_id} (it answered: {said}). Check the id: the "
+                "dashboard and smstui send show it.",
+                error=True,
+            )
             return
         except AuthError:
-            self._say("The gateway no longer accepts this session: log in again (ctrl+l), then try again.",
-                      error=True, hint=ASK_HINT)
+            self._say(
+                "The gateway no longer accepts this session: log in again (ctrl+l), then try again.",
+                error=True,
+                hint=ASK_HINT,
+            )
             return
         except ApiError as exc:
             self._say(f"{clean(str(exc), single_line=True)} Enter tries again.", error=True, hint=ASK_HINT)
             return
         except Exception as exc:  # the store, say: never a traceback
-            self._say(f"The lookup failed: {clean(str(exc), single_line=True) or type(exc).__name__}.",
-                      error=True, hint=ASK_HINT)
+            self._say(
+                f"The lookup failed: {clean(str(exc), single_line=True) or type(exc).__name__}.",
+                error=True,
+                hint=ASK_HINT,
+            )
             return
         finally:
             self.busy = False
@@ -164,8 +188,11 @@ class FindMessageDialog(ModalScreen[Found | None]):
             self.dismiss((message.phone_key, message.lid))
             return
         status = fetched.status
-        self._say(f"Message #{sms_id} is on the gateway: status {status.status} {status.title}. "
-                  f"{fetched.reason or ''}".strip(), hint="esc: close")
+        self._say(
+            f"Message #{sms_id} is on the gateway: status {status.status} {status.title}. "
+            f"{fetched.reason or ''}".strip(),
+            hint="esc: close",
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -191,5 +218,11 @@ def open_find_message(app: SmsAppBase, sms_id: int | None = None) -> None:
         else:
             app.push_screen(FindMessageDialog(str(sms_id), not_stored=True), done)
 
-    app.run_worker(find(), group="find-message", exclusive=True, name="find-message", exit_on_error=False,
-                   description="find a message by its gateway id")
+    app.run_worker(
+        find(),
+        group="find-message",
+        exclusive=True,
+        name="find-message",
+        exit_on_error=False,
+        description="find a message by its gateway id",
+    )

@@ -122,8 +122,10 @@ def status_text(msg: StoredMessage, now: datetime, zones: Zones) -> Text:
     if msg.outbox is not None and msg.outbox != SUBMITTED:
         if text:
             text.append("\n")
-        text.append(f"{symbol} {msg.outbox}".strip() if msg.status is None else msg.outbox,
-                    style=style if msg.status is None else "")
+        text.append(
+            f"{symbol} {msg.outbox}".strip() if msg.status is None else msg.outbox,
+            style=style if msg.status is None else "",
+        )
         text.append(f": {OUTBOX_MEANINGS.get(msg.outbox, msg.outbox)}")
     if not text:
         text.append("no status yet", style="dim")
@@ -134,12 +136,19 @@ def outbox_text(msg: StoredMessage, extras: MessageExtras | None, zones: Zones) 
     """The send's history, for messages written in smstui; second copies for any message."""
     lines: list[tuple[str, str]] = []
     if msg.outbox is None:
-        lines.append(("came from the gateway (written elsewhere, or received)" if not msg.incoming
-                      else "received: smstui did not send it", "dim"))
+        lines.append(
+            (
+                "came from the gateway (written elsewhere, or received)"
+                if not msg.incoming
+                else "received: smstui did not send it",
+                "dim",
+            )
+        )
     else:
         # ``attempts`` counts the requests that did not succeed (smstui.core.outbox), not the one that did.
-        failed = (f"{msg.attempts} request{'s' if msg.attempts != 1 else ''} failed" if msg.attempts
-                  else "no request failed")
+        failed = (
+            f"{msg.attempts} request{'s' if msg.attempts != 1 else ''} failed" if msg.attempts else "no request failed"
+        )
         lines.append((f"{msg.outbox} · {failed}", ""))
         lines.append((f"last request  {_local(msg.attempted_at, zones)}", ""))
         if extras is not None and extras.submitted_at is not None:
@@ -148,20 +157,35 @@ def outbox_text(msg: StoredMessage, extras: MessageExtras | None, zones: Zones) 
             label = "next lookup " if msg.outbox == UNKNOWN else "next attempt"
             lines.append((f"{label}  {_local(msg.next_attempt, zones)}", ""))
         if msg.recon_misses:
-            lines.append((f"{msg.recon_misses} lookup{'s' if msg.recon_misses != 1 else ''} on the gateway "
-                          "found nothing (after two it is sent again)", "yellow"))
+            lines.append(
+                (
+                    f"{msg.recon_misses} lookup{'s' if msg.recon_misses != 1 else ''} on the gateway "
+                    "found nothing (after two it is sent again)",
+                    "yellow",
+                )
+            )
         if msg.outbox_error:
             lines.append((f"error: {clean(msg.outbox_error, single_line=True)}", "red"))
         if msg.resent:
             lines.append(("sent again after the gateway proved it absent", "yellow"))
     if msg.duplicate_of is not None:
         original = extras.duplicate_of_sms_id if extras is not None else None
-        lines.append((f"a second copy on the gateway of local message #{msg.duplicate_of}"
-                      + (f" (gateway id {original})" if original is not None else "")
-                      + ": the recipient may get it twice", "bold yellow"))
-    for lid, sms_id in (extras.copies if extras is not None else ()):
-        lines.append((f"has a second copy on the gateway: local #{lid}"
-                      + (f", gateway id {sms_id}" if sms_id is not None else ""), "bold yellow"))
+        lines.append(
+            (
+                f"a second copy on the gateway of local message #{msg.duplicate_of}"
+                + (f" (gateway id {original})" if original is not None else "")
+                + ": the recipient may get it twice",
+                "bold yellow",
+            )
+        )
+    for lid, sms_id in extras.copies if extras is not None else ():
+        lines.append(
+            (
+                f"has a second copy on the gateway: local #{lid}"
+                + (f", gateway id {sms_id}" if sms_id is not None else ""),
+                "bold yellow",
+            )
+        )
     text = Text()
     for index, (line, style) in enumerate(lines):
         text.append(("\n" if index else "") + line, style=style)
@@ -169,7 +193,12 @@ def outbox_text(msg: StoredMessage, extras: MessageExtras | None, zones: Zones) 
 
 
 def detail_rows(
-    msg: StoredMessage, extras: MessageExtras | None, *, device_title: str | None, zones: Zones, now: datetime,
+    msg: StoredMessage,
+    extras: MessageExtras | None,
+    *,
+    device_title: str | None,
+    zones: Zones,
+    now: datetime,
 ) -> list[tuple[str, Text]]:
     """(label, value) of every field, in the dialog's order."""
 
@@ -198,8 +227,12 @@ def detail_rows(
     if msg.image_path:
         body = (body + "\n" if body else "") + f"[image] {clean(msg.image_path, single_line=True)}"
     rows: list[tuple[str, Text]] = [
-        ("Gateway id", Text(str(msg.sms_id), style="bold") if msg.sms_id is not None
-         else Text("none yet: the gateway has not accepted it", style="dim")),
+        (
+            "Gateway id",
+            Text(str(msg.sms_id), style="bold")
+            if msg.sms_id is not None
+            else Text("none yet: the gateway has not accepted it", style="dim"),
+        ),
         ("Local id", Text(str(msg.lid))),
         ("Direction", party),
         ("Status", status_text(msg, now, zones)),
@@ -273,8 +306,14 @@ class MessageDetailScreen(ModalScreen[None]):
         self.smsapp.core_signal.subscribe(self, self._on_core)
         self.load()
 
-    @work(thread=True, exclusive=True, group="message-detail", name="load-message-detail", exit_on_error=False,
-          description="read a message's details")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="message-detail",
+        name="load-message-detail",
+        exit_on_error=False,
+        description="read a message's details",
+    )
     def load(self) -> None:
         app = self.smsapp
         msg = app.store.message(self.message.lid) or self.message
@@ -299,7 +338,8 @@ class MessageDetailScreen(ModalScreen[None]):
         self.rows = detail_rows(msg, self.extras, device_title=title, zones=zones, now=app.clock())
         self.query_one("#detail-body", Static).update(detail_table(self.rows))
         self.query_one("#detail-box").border_title = Text(
-            f"Message details · #{msg.sms_id}" if msg.sms_id is not None else f"Message details · local #{msg.lid}")
+            f"Message details · #{msg.sms_id}" if msg.sms_id is not None else f"Message details · local #{msg.lid}"
+        )
 
     def _on_core(self, message: Any) -> None:
         # By attribute, not class: the message types of smstui.tui.messages carry these.
@@ -310,8 +350,12 @@ class MessageDetailScreen(ModalScreen[None]):
 
     def action_copy_id(self) -> None:
         if self.message.sms_id is None:
-            self.notify("It has no gateway id yet: the gateway has not accepted it.", title="Nothing to copy",
-                        severity="warning", timeout=4)
+            self.notify(
+                "It has no gateway id yet: the gateway has not accepted it.",
+                title="Nothing to copy",
+                severity="warning",
+                timeout=4,
+            )
             return
         self.smsapp.copy_text(str(self.message.sms_id), "gateway id")
 

@@ -96,7 +96,9 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
                 yield Select(
                     device_options(self.device_list),
                     value=self.initial_device if self.initial_device is not None else Select.NULL,
-                    allow_blank=self.initial_device is None, prompt="Device", id="nl-device",
+                    allow_blank=self.initial_device is None,
+                    prompt="Device",
+                    id="nl-device",
                 )
                 yield Select(self._slot_options(self.initial_device), value=0, allow_blank=False, id="nl-slot")
             yield Static(ONE_TEXT + " ctrl+b: Bulk send, which fills them per recipient.", id="nl-one-text")
@@ -187,8 +189,11 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
         except WhenError as exc:
             check.update(Text(str(exc), style="yellow"))
         else:
-            check.update("sends as soon as the phone's app starts it" if when is None
-                         else f"sends at {to_local(when, self.zone).strftime('%a %d %b %Y %H:%M')}")
+            check.update(
+                "sends as soon as the phone's app starts it"
+                if when is None
+                else f"sends at {to_local(when, self.zone).strftime('%a %d %b %Y %H:%M')}"
+            )
 
     # ------------------------------------------------------------------ submitting
 
@@ -226,10 +231,17 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
         # Read once, now: what is typed while the request runs is not part of this newsletter.
         self._busy = True
         remember_last_device(self.store, "newsletter", self.device_id)
-        self.create(dict(
-            title=self.query_one("#nl-title", Input).value, device_id=self.device_id, body=self.body,
-            tags=self.chosen_tags(), slot=self.slot, send_at=self._when(), now=self.clock(),
-        ))
+        self.create(
+            dict(
+                title=self.query_one("#nl-title", Input).value,
+                device_id=self.device_id,
+                body=self.body,
+                tags=self.chosen_tags(),
+                slot=self.slot,
+                send_at=self._when(),
+                now=self.clock(),
+            )
+        )
 
     @work(group="newsletter-create", exclusive=True, exit_on_error=False, name="create-newsletter")
     async def create(self, fields: dict[str, Any]) -> None:

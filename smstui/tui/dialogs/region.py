@@ -52,11 +52,15 @@ class RegionDialog(ModalScreen[str | None]):
             yield Static("Which country are your numbers from?", id="region-title")
             seen = f"Your phones' SIMs are from {and_list(self.regions)}. Numbers written without +country "
             if self.current:
-                text = (f"{seen}(like 0157 52982212) are read as {self.current} numbers; pick the region they "
-                        "should be read in (or set region in the profile).")
+                text = (
+                    f"{seen}(like 0157 52982212) are read as {self.current} numbers; pick the region they "
+                    "should be read in (or set region in the profile)."
+                )
             else:
-                text = (f"{seen}(like 0157 52982212) are read as numbers of the region you pick (or set "
-                        "region in the profile); until then they need their +country code.")
+                text = (
+                    f"{seen}(like 0157 52982212) are read as numbers of the region you pick (or set "
+                    "region in the profile); until then they need their +country code."
+                )
             yield Static(Text(text), id="region-text")
             options = []
             for code in self.regions:

@@ -10,7 +10,7 @@ message is in the store before any request, and each is tracked in its conversat
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
@@ -132,11 +132,15 @@ class BulkScreen(TabKeys, SessionScreen):
             with TabPane("Message", id="bulk-message-pane"):
                 # Not a Tab stop: it scrolls to whichever field has focus (issue 13 item 8).
                 with VerticalScroll(can_focus=False):
-                    yield Input(placeholder="CSV file (phone, body, time, slot, customer_id, any columns) — or leave empty",
-                                id="bulk-csv")
+                    yield Input(
+                        placeholder="CSV file (phone, body, time, slot, customer_id, any columns) — or leave empty",
+                        id="bulk-csv",
+                    )
                     yield Label("…or numbers, one per line or comma-separated:")
                     yield TextArea(id="bulk-numbers", soft_wrap=True)
-                    yield Label("Text, or a template with {name}, {phone} and CSV columns (empty: the CSV's body column):")
+                    yield Label(
+                        "Text, or a template with {name}, {phone} and CSV columns (empty: the CSV's body column):"
+                    )
                     yield TextArea(id="bulk-body", soft_wrap=True)
                     yield Static("", id="bulk-counter")
                     with Horizontal():
@@ -144,9 +148,13 @@ class BulkScreen(TabKeys, SessionScreen):
                         yield Input(placeholder="Save text as…", id="bulk-template-name", max_length=60)
                         yield Button("Save template", id="bulk-save-template")
                     with Horizontal():
-                        yield Select(device_options(devices), prompt="Device", id="bulk-device",
-                                     value=default_device if default_device is not None else Select.NULL,
-                                     allow_blank=default_device is None)
+                        yield Select(
+                            device_options(devices),
+                            prompt="Device",
+                            id="bulk-device",
+                            value=default_device if default_device is not None else Select.NULL,
+                            allow_blank=default_device is None,
+                        )
                         yield Select(slot_options(devices, default_device), value=0, allow_blank=False, id="bulk-slot")
                         yield Input(str(self.batch_size), placeholder="batch", id="bulk-batch", type="integer")
                     yield Static("", id="bulk-device-warning")
@@ -168,7 +176,9 @@ class BulkScreen(TabKeys, SessionScreen):
                     yield Button("Cancel job", id="bulk-cancel", variant="error", disabled=True)
                     yield Button("Check unknown", id="bulk-reconcile", disabled=True)
                 yield DataTable(id="bulk-jobs", cursor_type="row", zebra_stripes=True)
-                yield Static(f"enter on a job: resume it · f8: pause/resume · f9: cancel · {TAB_KEYS_HINT}", classes="hint")
+                yield Static(
+                    f"enter on a job: resume it · f8: pause/resume · f9: cancel · {TAB_KEYS_HINT}", classes="hint"
+                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -260,8 +270,12 @@ class BulkScreen(TabKeys, SessionScreen):
 
     def _form_state(self) -> tuple[Any, ...]:
         return (
-            self._text("#bulk-csv").strip(), self._text("#bulk-numbers"), self._text("#bulk-body"),
-            self.device_id, self.slot, self._batch_size(),
+            self._text("#bulk-csv").strip(),
+            self._text("#bulk-numbers"),
+            self._text("#bulk-body"),
+            self.device_id,
+            self.slot,
+            self._batch_size(),
         )
 
     def _update_counter(self) -> None:
@@ -316,8 +330,9 @@ class BulkScreen(TabKeys, SessionScreen):
             template = body if body.strip() and placeholders(body) else None
             plain_body = body if body.strip() and template is None else None
             if csv_path:
-                preview = read_csv(csv_path, kind="bulk", region=region, body_required=not body.strip(),
-                                   now=self.now(), tz=self.tz)
+                preview = read_csv(
+                    csv_path, kind="bulk", region=region, body_required=not body.strip(), now=self.now(), tz=self.tz
+                )
                 rows, invalid = rows_from_preview(preview, body=plain_body, template=template, names=names)
             else:
                 if not body.strip():
@@ -341,7 +356,9 @@ class BulkScreen(TabKeys, SessionScreen):
         batch = self._batch_size() or self.batch_size
         est = estimate(rows, batch) if rows else BulkEstimate(0, 0, 0, 0)
         summary = Text()
-        summary.append(f"{est.messages} message(s) to {est.recipients} number(s) in {est.batches} batch(es)", style="bold")
+        summary.append(
+            f"{est.messages} message(s) to {est.recipients} number(s) in {est.batches} batch(es)", style="bold"
+        )
         summary.append(f", {est.sms_parts} SMS part(s)")
         if invalid:
             summary.append(f"; {len(invalid)} row(s) will not be sent (below)", style="yellow")
@@ -407,7 +424,13 @@ class BulkScreen(TabKeys, SessionScreen):
     async def start_job(self, rows: list[BulkRow], device_id: int, slot: int, batch: int) -> None:
         try:
             job = await asyncio.to_thread(
-                BulkJob.create, self.store, self.client, rows, device_id=device_id, slot=slot, batch_size=batch,
+                BulkJob.create,
+                self.store,
+                self.client,
+                rows,
+                device_id=device_id,
+                slot=slot,
+                batch_size=batch,
                 **self.job_options,
             )
         except BulkError as exc:
@@ -443,8 +466,11 @@ class BulkScreen(TabKeys, SessionScreen):
             self.load_jobs()
         severity = "information" if report.state == DONE and not report.counts.unknown else "warning"
         self.notify(report.summary, title=f"Bulk job {report.state}", severity=severity, timeout=10)
-        self._show_progress(BulkProgress(job.id, report.counts, len(job.info.batches), len(job.info.batches),
-                                         report.error or report.state))
+        self._show_progress(
+            BulkProgress(
+                job.id, report.counts, len(job.info.batches), len(job.info.batches), report.error or report.state
+            )
+        )
 
     def _show_progress(self, progress: BulkProgress) -> None:
         counts = progress.counts
@@ -531,11 +557,16 @@ class BulkScreen(TabKeys, SessionScreen):
         table = self.query_one("#bulk-jobs", DataTable)
         table.clear()
         for info, counts in jobs:
-            created = to_local(datetime.fromtimestamp(info.created, timezone.utc), self.tz).strftime("%d %b %H:%M")
+            created = to_local(datetime.fromtimestamp(info.created, UTC), self.tz).strftime("%d %b %H:%M")
             table.add_row(
-                _cell(info.title, 30), created, info.state, f"{counts.submitted}/{counts.total}",
+                _cell(info.title, 30),
+                created,
+                info.state,
+                f"{counts.submitted}/{counts.total}",
                 Text(str(counts.unknown), style="bold yellow" if counts.unknown else ""),
-                str(counts.rejected), str(counts.delivered), Text(str(counts.failed), style="red" if counts.failed else ""),
+                str(counts.rejected),
+                str(counts.delivered),
+                Text(str(counts.failed), style="red" if counts.failed else ""),
                 key=info.id,
             )
         if notify_unfinished:
@@ -543,7 +574,9 @@ class BulkScreen(TabKeys, SessionScreen):
             if waiting:
                 self.notify(
                     f"{len(waiting)} bulk job(s) did not finish. Open the Jobs tab and press enter on one to resume it.",
-                    title="Bulk send", severity="warning", timeout=10,
+                    title="Bulk send",
+                    severity="warning",
+                    timeout=10,
                 )
 
     @on(DataTable.RowSelected, "#bulk-jobs")

@@ -52,6 +52,7 @@ OPEN_DELAY = 0.15
 CONTEXT_ABOVE = 20
 NEWEST = -1  # ``select``: the conversation's newest message
 
+
 def _freeze_startup_heap() -> None:
     """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
 
@@ -98,7 +99,6 @@ class ConversationsScreen(SmsScreen):
         self._form: ComposeForm | None = None
         self._form_ready = False
         self._form_queue: list[Callable[[ComposeForm], object]] = []
-
 
     def compose(self) -> ComposeResult:
         app = self.smsapp
@@ -173,8 +173,14 @@ class ConversationsScreen(SmsScreen):
         # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
         self.query_one("#list-title", Static).update(text, layout=False)
 
-    @work(thread=True, exclusive=True, group="threads", name="load-threads", exit_on_error=False,
-          description="read conversations from the store")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="threads",
+        name="load-threads",
+        exit_on_error=False,
+        description="read conversations from the store",
+    )
     def load_threads(self) -> None:
         app = self.smsapp
         threads = read_threads(app.store, self._filter, app.device_filter, app.clock(), THREAD_LIMIT)
@@ -317,8 +323,14 @@ class ConversationsScreen(SmsScreen):
         self.query_one("#compose-pane").display = False
         self._update_header()
 
-    @work(thread=True, exclusive=True, group="thread", name="load-thread", exit_on_error=False,
-          description="read one conversation from the store")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="thread",
+        name="load-thread",
+        exit_on_error=False,
+        description="read one conversation from the store",
+    )
     def _load_thread(self, phone_key: str, focus: str | None, select: int | None = None) -> None:
         store = self.smsapp.store
         target = store.message(select) if select is not None and select != NEWEST else None
@@ -330,7 +342,7 @@ class ConversationsScreen(SmsScreen):
             has_older = len(page) > CONTEXT_ABOVE + 1
             newer = store.thread_messages_after(phone_key, at, limit=PAGE + 1)
             has_newer = len(newer) > PAGE
-            page = page[-(CONTEXT_ABOVE + 1):] + newer[:PAGE]
+            page = page[-(CONTEXT_ABOVE + 1) :] + newer[:PAGE]
         else:
             page = store.thread_messages(phone_key, limit=PAGE + 1)
             has_older = len(page) > PAGE
@@ -348,12 +360,20 @@ class ConversationsScreen(SmsScreen):
         # Read only when the user goes into it (focus "thread"/"compose": Enter, reply, the
         # palette); the highlight passing over it only previews it (issue 13 item 8).
         changed = store.mark_thread_seen(phone_key) if focus is not None else False
-        self.app.call_from_thread(self._show_thread, phone_key, page, has_older, draft, thread, focus, changed,
-                                  select, has_newer)
+        self.app.call_from_thread(
+            self._show_thread, phone_key, page, has_older, draft, thread, focus, changed, select, has_newer
+        )
 
     def _show_thread(
-        self, phone_key: str, page: list[StoredMessage], has_older: bool, draft: dict | None,
-        thread: Thread | None, focus: str | None, seen_changed: bool, select: int | None = None,
+        self,
+        phone_key: str,
+        page: list[StoredMessage],
+        has_older: bool,
+        draft: dict | None,
+        thread: Thread | None,
+        focus: str | None,
+        seen_changed: bool,
+        select: int | None = None,
         has_newer: bool = False,
     ) -> None:
         if phone_key != self.phone_key:
@@ -363,8 +383,9 @@ class ConversationsScreen(SmsScreen):
         phone = thread.phone if thread else (page[-1].phone if page else phone_key)
         view = self.query_one(ThreadView)
         view.set_device_names(self.smsapp.device_names())
-        view.set_messages(page, has_older=has_older, phone_key=phone_key, phone=phone, select=select,
-                          has_newer=has_newer)
+        view.set_messages(
+            page, has_older=has_older, phone_key=phone_key, phone=phone, select=select, has_newer=has_newer
+        )
         if not page:
             view.empty_text = "No messages yet: write the first one below."
         self._update_header()
@@ -436,8 +457,14 @@ class ConversationsScreen(SmsScreen):
         first = view.messages[0]
         self._load_older(view.phone_key, (first.created.timestamp(), first.lid))
 
-    @work(thread=True, exclusive=True, group="thread-older", name="load-older", exit_on_error=False,
-          description="read older messages of a conversation")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="thread-older",
+        name="load-older",
+        exit_on_error=False,
+        description="read older messages of a conversation",
+    )
     def _load_older(self, phone_key: str, before: tuple[float, int]) -> None:
         page = self.smsapp.store.thread_messages(phone_key, limit=PAGE + 1, before=before)
         has_older = len(page) > PAGE
@@ -461,8 +488,14 @@ class ConversationsScreen(SmsScreen):
         last = view.messages[-1]
         self._load_newer(view.phone_key, (last.created.timestamp(), last.lid))
 
-    @work(thread=True, exclusive=True, group="thread-newer", name="load-newer", exit_on_error=False,
-          description="read newer messages of a conversation")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="thread-newer",
+        name="load-newer",
+        exit_on_error=False,
+        description="read newer messages of a conversation",
+    )
     def _load_newer(self, phone_key: str, after: tuple[float, int]) -> None:
         page = self.smsapp.store.thread_messages_after(phone_key, after, limit=PAGE + 1)
         self.app.call_from_thread(self._show_newer, phone_key, page[:PAGE], len(page) > PAGE)
@@ -491,8 +524,14 @@ class ConversationsScreen(SmsScreen):
         elif self._filter.sms_id is not None:
             self.find_gateway_id(self._filter.sms_id)
 
-    @work(thread=True, exclusive=True, group="find-id", name="find-gateway-id", exit_on_error=False,
-          description="find a message by its gateway id")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="find-id",
+        name="find-gateway-id",
+        exit_on_error=False,
+        description="find a message by its gateway id",
+    )
     def find_gateway_id(self, sms_id: int) -> None:
         """Open the message with this gateway id; one the store lacks is offered to be looked up."""
         found = self.smsapp.store.message_by_sms_id(sms_id)
@@ -558,8 +597,15 @@ class ConversationsScreen(SmsScreen):
             if msg.outbox is None or msg.outbox == SUBMITTED:
                 # The gateway took it and reported a failure: only a new copy can go out.
                 lids = await asyncio.to_thread(
-                    outbox.queue, [msg.phone], msg.body, msg.device_id, msg.slot if msg.slot is not None else 0,
-                    None, msg.customer_id, msg.urgent, msg.image_path,
+                    outbox.queue,
+                    [msg.phone],
+                    msg.body,
+                    msg.device_id,
+                    msg.slot if msg.slot is not None else 0,
+                    None,
+                    msg.customer_id,
+                    msg.urgent,
+                    msg.image_path,
                 )
                 self.smsapp.core_signal.publish(msgs.Queued(lids, {msg.phone_key}))
                 self.notify("Queued again as a new message.", title="Sending again", timeout=3)
@@ -592,8 +638,11 @@ class ConversationsScreen(SmsScreen):
         if done:
             self.notify("It will not be sent.", title="Cancelled", timeout=3)
         else:
-            self.notify("It changed meanwhile (sent or being sent); nothing was cancelled.",
-                        title="Not cancelled", severity="warning")
+            self.notify(
+                "It changed meanwhile (sent or being sent); nothing was cancelled.",
+                title="Not cancelled",
+                severity="warning",
+            )
         self._post_outbox_changed((msg.lid,))
 
     def _post_outbox_changed(self, lids: Iterable[int]) -> None:
@@ -613,8 +662,7 @@ class ConversationsScreen(SmsScreen):
         if self.phone_key is not None and self._in_conversation():
             self._mark_seen(self.phone_key)
 
-    @work(thread=True, group="seen", name="mark-seen", exit_on_error=False,
-          description="mark a conversation as read")
+    @work(thread=True, group="seen", name="mark-seen", exit_on_error=False, description="mark a conversation as read")
     def _mark_seen(self, phone_key: str) -> None:
         if self.smsapp.store.mark_thread_seen(phone_key):
             self.app.call_from_thread(self.load_threads)
@@ -655,8 +703,13 @@ class ConversationsScreen(SmsScreen):
         # Decided here, on the UI's thread: what arrives is seen only if the user is reading it.
         self._reread_open_thread(phone_key, lids, self._in_conversation())
 
-    @work(thread=True, group="thread-refresh", name="refresh-thread", exit_on_error=False,
-          description="re-read the open conversation")
+    @work(
+        thread=True,
+        group="thread-refresh",
+        name="refresh-thread",
+        exit_on_error=False,
+        description="re-read the open conversation",
+    )
     def _reread_open_thread(self, phone_key: str, lids: tuple[int, ...], seen: bool) -> None:
         store = self.smsapp.store
         latest = store.thread_messages(phone_key, limit=PAGE)
@@ -690,8 +743,14 @@ class ConversationsScreen(SmsScreen):
 
         app = self.smsapp
         form = ComposeForm(
-            store=app.store, devices=app.devices, region=app.region, clock=app.clock, tz=app.tz,
-            recipient="", device_id=app.default_device_id, id="compose",
+            store=app.store,
+            devices=app.devices,
+            region=app.region,
+            clock=app.clock,
+            tz=app.tz,
+            recipient="",
+            device_id=app.default_device_id,
+            id="compose",
         )
         self._form = form
         mounted = self.query_one("#compose-pane").mount(form)

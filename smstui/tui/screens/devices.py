@@ -38,7 +38,6 @@ class DevicesScreen(SmsScreen):
         Binding("escape", "app.switch_mode('messages')", "Back", show=False, id="devices.back"),
     ]
 
-
     def compose(self) -> ComposeResult:
         app = self.smsapp
         yield Static("", id="devices-title")
@@ -69,8 +68,9 @@ class DevicesScreen(SmsScreen):
         stored = self.query_one(DeviceTable).highlighted_device
         detail = self.query_one("#device-detail", Static)
         if stored is None:
-            detail.update(Text("No devices yet. Press ctrl+r to sync, or add a phone on the gateway's site.",
-                               style="italic"))
+            detail.update(
+                Text("No devices yet. Press ctrl+r to sync, or add a phone on the gateway's site.", style="italic")
+            )
             return
         detail.update(self._detail(stored))
 
@@ -83,7 +83,9 @@ class DevicesScreen(SmsScreen):
         text.append(clean(device.title, single_line=True), style="bold")
         text.append(f"  #{device.id}  ")
         text.append(
-            {"online": "online", "stale": "online but silent", "offline": "OFFLINE", "unknown": "status unknown"}[health],
+            {"online": "online", "stale": "online but silent", "offline": "OFFLINE", "unknown": "status unknown"}[
+                health
+            ],
             style={"offline": "bold red", "stale": "bold yellow", "online": "green"}.get(health, "dim"),
         )
         text.append(f"\nlast seen {absolute(device.last_seen, tz, '%Y-%m-%d %H:%M:%S')} ({ago(device.last_seen, now)})")

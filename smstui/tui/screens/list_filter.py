@@ -39,7 +39,7 @@ class ListFilter:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def with_text(self, text: str) -> "ListFilter":
+    def with_text(self, text: str) -> ListFilter:
         return ListFilter(text, self.failed)
 
     @property
@@ -75,7 +75,7 @@ class ListFilter:
             return str(exc)
         return None
 
-    def toggled(self, failed: str) -> "ListFilter":
+    def toggled(self, failed: str) -> ListFilter:
         """``f``/``F``: that failure filter on, or off when it already is."""
         return ListFilter(self.text, None if self.failed == failed else failed)
 

@@ -139,8 +139,16 @@ class LoginScreen(SmsScreen):
         Binding("escape", "back", "Back", id="login.cancel"),
     ]
 
-    def __init__(self, *, email: str = "", api_url: str = "", profile: str = "default",
-                 remember: bool = True, reason: str | None = None, can_cancel: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        email: str = "",
+        api_url: str = "",
+        profile: str = "default",
+        remember: bool = True,
+        reason: str | None = None,
+        can_cancel: bool = False,
+    ) -> None:
         super().__init__()
         self._email = email
         self._api_url = api_url
@@ -148,7 +156,6 @@ class LoginScreen(SmsScreen):
         self._remember = remember
         self._reason = reason
         self._can_cancel = can_cancel
-
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-dialog"):
@@ -168,8 +175,12 @@ class LoginScreen(SmsScreen):
                 yield Label("Region", classes="login-label")
                 yield Static(self._region_text(self._profile), id="login-region")
             with Horizontal(id="login-actions"):
-                yield Checkbox("Remember me (keep the password to renew the session)", self._remember,
-                               id="login-remember", compact=True)
+                yield Checkbox(
+                    "Remember me (keep the password to renew the session)",
+                    self._remember,
+                    id="login-remember",
+                    compact=True,
+                )
                 yield Button("Log in", id="login-button", variant="primary", compact=True)
             yield Static("", id="login-message")
         yield Footer()

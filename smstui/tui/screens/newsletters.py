@@ -95,9 +95,15 @@ class NewslettersScreen(SessionScreen):
             style = {"unconfirmed": "bold red", "done with failures": "yellow", "done": "green"}.get(state, "")
             when = "now" if letter.send_at is None else to_local(letter.send_at, self.tz).strftime("%d %b %H:%M")
             table.add_row(
-                Text(clean(letter.title, single_line=True)), when, Text(state, style=style), str(recipients),
-                str(stats.queued), str(stats.sent), str(stats.delivered),
-                Text(str(stats.failed), style="red" if stats.failed else ""), key=str(letter.id),
+                Text(clean(letter.title, single_line=True)),
+                when,
+                Text(state, style=style),
+                str(recipients),
+                str(stats.queued),
+                str(stats.sent),
+                str(stats.delivered),
+                Text(str(stats.failed), style="red" if stats.failed else ""),
+                key=str(letter.id),
             )
         if keep is not None and keep in self._letters:
             table.move_cursor(row=table.get_row_index(str(keep)))
@@ -120,7 +126,9 @@ class NewslettersScreen(SessionScreen):
         detail = self.query_one("#nl-detail", Static)
         letter = self.selected
         if letter is None:
-            detail.update(Text("No newsletters yet. Press n to create one for the contacts of some tags.", style="italic"))
+            detail.update(
+                Text("No newsletters yet. Press n to create one for the contacts of some tags.", style="italic")
+            )
             return
         _, stats = self._letters[letter.id]
         tags = newsletter_tags(self.store, letter)
@@ -129,10 +137,13 @@ class NewslettersScreen(SessionScreen):
         text.append(f"  {newsletter_state(letter, stats, self.now())}\n")
         text.append(f"{self.device_label(letter.device_id)} · {_slot_label(letter.slot)} · tags: ")
         # By title and the gateway's id (what savepaket was given); a tag without a title shows its id.
-        text.append(", ".join(
-            f"{clean(t.title, single_line=True)} ({gid})" if t is not None and t.title else f"tag {gid}"
-            for gid, t in tags
-        ) or "?")
+        text.append(
+            ", ".join(
+                f"{clean(t.title, single_line=True)} ({gid})" if t is not None and t.title else f"tag {gid}"
+                for gid, t in tags
+            )
+            or "?"
+        )
         if letter.gateway_id:
             text.append(f" · paket #{letter.gateway_id}", style="dim")
         text.append("\n")
@@ -156,7 +167,11 @@ class NewslettersScreen(SessionScreen):
 
         self.app.push_screen(
             NewsletterDialog(
-                self.store, self.client, devices=self.devices(), clock=self.now, tz=self.tz,
+                self.store,
+                self.client,
+                devices=self.devices(),
+                clock=self.now,
+                tz=self.tz,
                 device_id=self.default_device("newsletter"),
             ),
             done,

@@ -8,7 +8,7 @@ zone come from the app when it has them (frozen in tests), else the computer's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from textual.screen import Screen
@@ -42,7 +42,7 @@ class SessionScreen(StyledOnMount, Screen[None]):
 
     @property
     def session(self) -> Any:
-        return self._session if self._session is not None else getattr(self.app, "session")
+        return self._session if self._session is not None else self.app.session
 
     @property
     def store(self) -> Store:
@@ -69,7 +69,7 @@ class SessionScreen(StyledOnMount, Screen[None]):
             value = clock()
             if isinstance(value, datetime):
                 return value
-        return datetime.fromtimestamp(self.store.now(), timezone.utc)
+        return datetime.fromtimestamp(self.store.now(), UTC)
 
     @property
     def tz(self) -> tzinfo:

@@ -149,14 +149,20 @@ class TagsScreen(SessionScreen):
         for contact in contacts[:MAX_CONTACTS_SHOWN]:
             gateway = Text(str(contact.gateway_id)) if contact.gateway_id else Text("not saved", style="bold red")
             table.add_row(
-                _short(contact.name, 18) if contact.name else Text("—"), format_display(contact.phone), gateway,
+                _short(contact.name, 18) if contact.name else Text("—"),
+                format_display(contact.phone),
+                gateway,
                 key=str(contact.id),
             )
         heading = Text(no_wrap=True, overflow="ellipsis")
         heading.append("Contacts of ")
         heading.append(clean(tag_label(tag), single_line=True), style="bold")
         shown = min(len(contacts), MAX_CONTACTS_SHOWN)
-        heading.append(f" ({len(contacts)})" if shown == len(contacts) else f" (first {shown} of {len(contacts)}; search to narrow)")
+        heading.append(
+            f" ({len(contacts)})"
+            if shown == len(contacts)
+            else f" (first {shown} of {len(contacts)}; search to narrow)"
+        )
         self.query_one("#contacts-title", Static).update(heading)
 
     @on(DataTable.RowHighlighted, "#tag-table")

@@ -127,7 +127,10 @@ class ComposeForm(Vertical):
         :meth:`ComposeForm.restore` if queueing fails), ``draft_key`` the draft the send consumes."""
 
         def __init__(
-            self, form: "ComposeForm", outgoing: Outgoing, typed: dict[str, Any] | None = None,
+            self,
+            form: ComposeForm,
+            outgoing: Outgoing,
+            typed: dict[str, Any] | None = None,
             draft_key: str | None = None,
         ) -> None:
             super().__init__()
@@ -137,7 +140,7 @@ class ComposeForm(Vertical):
             self.draft_key = draft_key
 
         @property
-        def control(self) -> "ComposeForm":
+        def control(self) -> ComposeForm:
             return self.form
 
     def __init__(
@@ -175,15 +178,17 @@ class ComposeForm(Vertical):
             yield Input(placeholder="To: +4915123456781, +4917012345673 …", id="compose-recipients", compact=True)
             yield Static("", id="compose-recipients-check")
         yield TextArea(
-            "", id="compose-body", soft_wrap=True, tab_behavior="focus", compact=True,
+            "",
+            id="compose-body",
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
             placeholder="Write a message… (ctrl+s sends)",
         )
         with Horizontal(classes="compose-row"):
-            yield Select(self._device_options(), id="compose-device", compact=True, allow_blank=True,
-                         prompt="device")
+            yield Select(self._device_options(), id="compose-device", compact=True, allow_blank=True, prompt="device")
             yield Select([], id="compose-slot", compact=True, allow_blank=True, prompt="slot")
-            yield Input(placeholder="when: now (+2h, tomorrow 9:00, YYYY-MM-DD HH:MM)", id="compose-when",
-                        compact=True)
+            yield Input(placeholder="when: now (+2h, tomorrow 9:00, YYYY-MM-DD HH:MM)", id="compose-when", compact=True)
         with Horizontal(id="compose-extras"):
             yield Checkbox("urgent", id="compose-urgent", compact=True)
             yield Input(placeholder="customer id", id="compose-customer", compact=True, type="integer")
@@ -345,7 +350,9 @@ class ComposeForm(Vertical):
             result.errors.append(f"the message is too long ({len(body)} characters; at most {MAX_BODY_CHARS})")
         device_id = self.device_id
         if device_id is None:
-            result.errors.append("pick a device to send from" if self._devices else "no devices yet: sync first (ctrl+r)")
+            result.errors.append(
+                "pick a device to send from" if self._devices else "no devices yet: sync first (ctrl+r)"
+            )
         slot = self.slot
         if slot is None and device_id is not None:
             result.errors.append("pick a slot")
@@ -368,8 +375,13 @@ class ComposeForm(Vertical):
             result.errors.append(problem)
         if not result.errors and device_id is not None and slot is not None:
             result.outgoing = Outgoing(
-                recipients=numbers, body=body, device_id=device_id, slot=slot, scheduled_at=when,
-                customer_id=customer, urgent=self.query_one("#compose-urgent", Checkbox).value,
+                recipients=numbers,
+                body=body,
+                device_id=device_id,
+                slot=slot,
+                scheduled_at=when,
+                customer_id=customer,
+                urgent=self.query_one("#compose-urgent", Checkbox).value,
                 image_path=str(Path(image).expanduser()) if image else None,
             )
         return result
@@ -612,11 +624,18 @@ class ComposeForm(Vertical):
             # In order with the other draft writes and the sends that delete drafts.
             future = writes.submit(store.save_draft, key, data)
             self.app.run_worker(
-                writes.wait(future), group="draft", name=f"draft:{key}", description="save draft",
+                writes.wait(future),
+                group="draft",
+                name=f"draft:{key}",
+                description="save draft",
                 exit_on_error=False,
             )
             return
         self.app.run_worker(
-            lambda: store.save_draft(key, data), thread=True, group="draft", name=f"draft:{key}",
-            description="save draft", exit_on_error=False,
+            lambda: store.save_draft(key, data),
+            thread=True,
+            group="draft",
+            name=f"draft:{key}",
+            description="save draft",
+            exit_on_error=False,
         )

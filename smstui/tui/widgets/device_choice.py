@@ -33,9 +33,7 @@ def sims_text(stored: StoredDevice) -> str:
     sims = sorted((s for s in stored.device.sims if s.slot in (0, 1)), key=lambda s: s.slot)
     if not sims:
         return "no SIM info"
-    return ", ".join(
-        f"SIM{s.slot + 1}" + (f" {clean(s.carrier, single_line=True)}" if s.carrier else "") for s in sims
-    )
+    return ", ".join(f"SIM{s.slot + 1}" + (f" {clean(s.carrier, single_line=True)}" if s.carrier else "") for s in sims)
 
 
 def state_text(stored: StoredDevice) -> str:
@@ -137,8 +135,9 @@ def last_device(store: Any, form: str) -> int | None:
         return None
 
 
-def default_for(store: Any, devices: Sequence[StoredDevice], form: str, *, profile_default: int | None,
-                last_used: int | None = None) -> int | None:
+def default_for(
+    store: Any, devices: Sequence[StoredDevice], form: str, *, profile_default: int | None, last_used: int | None = None
+) -> int | None:
     """pick_default with the store's own memory: ``last_used`` (a thread's) over the form's."""
 
     def sent() -> Mapping[int, float]:

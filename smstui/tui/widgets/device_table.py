@@ -21,10 +21,24 @@ STALE_AFTER = timedelta(minutes=10)
 # "wide" gives each SIM one line, "sims" folds a SIM's carrier onto a second line, "folded" also
 # stacks last seen under the status and delays and plan under the app version.
 LAYOUTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "wide": (("Device", "device"), ("Status", "status"), ("Last seen", "seen"), ("SIMs", "sims"),
-             ("App", "app"), ("Delays", "delays"), ("Plan", "plan")),
-    "sims": (("Device", "device"), ("Status", "status"), ("Last seen", "seen"), ("SIMs", "sims"),
-             ("App", "app"), ("Delays", "delays"), ("Plan", "plan")),
+    "wide": (
+        ("Device", "device"),
+        ("Status", "status"),
+        ("Last seen", "seen"),
+        ("SIMs", "sims"),
+        ("App", "app"),
+        ("Delays", "delays"),
+        ("Plan", "plan"),
+    ),
+    "sims": (
+        ("Device", "device"),
+        ("Status", "status"),
+        ("Last seen", "seen"),
+        ("SIMs", "sims"),
+        ("App", "app"),
+        ("Delays", "delays"),
+        ("Plan", "plan"),
+    ),
     "folded": (("Device", "device"), ("Status", "status"), ("SIMs", "sims"), ("App", "app")),
 }
 COLUMNS = LAYOUTS["wide"]
@@ -74,9 +88,7 @@ def sim_lines(stored: StoredDevice, *, fold: bool = False) -> Text:
             text.append("\n")
         text.append(f"SIM {sim.slot + 1} ", style="bold")
         text.append(sim_number(sim.number, sim.country))
-        extra = " ".join(
-            part for part in (clean(sim.carrier, single_line=True), (sim.country or "").upper()) if part
-        )
+        extra = " ".join(part for part in (clean(sim.carrier, single_line=True), (sim.country or "").upper()) if part)
         if fold:
             text.append("\n  ")
         if extra:
@@ -141,12 +153,8 @@ class DeviceTable(DataTable):
         app = Text(clean(device.app_version, single_line=True) or "?")
         if device.app_version_current is False:
             app.append("\n⬆ update", style="bold yellow")
-        delays = Text(
-            f"sms {_seconds(device.delay_between_sms)}\npoll {_seconds(device.delay_between_requests)}"
-        )
-        plan = {True: Text("paid"), False: Text("free", style="dim"), None: Text("?", style="dim")}[
-            device.subscription
-        ]
+        delays = Text(f"sms {_seconds(device.delay_between_sms)}\npoll {_seconds(device.delay_between_requests)}")
+        plan = {True: Text("paid"), False: Text("free", style="dim"), None: Text("?", style="dim")}[device.subscription]
         sims = sim_lines(stored, fold=layout != "wide")
         if layout != "folded":
             return (title, status, seen, sims, app, delays, plan)
@@ -174,9 +182,7 @@ class DeviceTable(DataTable):
         return next((name for name in LAYOUTS if self._fits(name, width)), "folded")
 
     def show(self, devices: Sequence[StoredDevice], *, keep: int | None = None) -> None:
-        keep_id = keep if keep is not None else (
-            self.highlighted_device.device.id if self.highlighted_device else None
-        )
+        keep_id = keep if keep is not None else (self.highlighted_device.device.id if self.highlighted_device else None)
         self.devices = list(devices)
         layout = self._choose_layout()
         if layout != self.layout_name:

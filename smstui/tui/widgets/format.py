@@ -9,7 +9,7 @@ cursor, change colours or set the window title, are made visible (``␛[31m``, s
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -73,7 +73,7 @@ def is_image_url(body: str) -> bool:
 
 def to_local(dt: datetime, tz: tzinfo | None) -> datetime:
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(tz) if tz is not None else dt.astimezone()
 
 
@@ -119,7 +119,7 @@ def ago(dt: datetime | None, now: datetime) -> str:
     if dt is None:
         return "never"
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return humanize_ago(dt, now)
 
 

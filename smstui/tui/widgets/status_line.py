@@ -46,8 +46,9 @@ class StatusLine(Widget):
     def on_mount(self) -> None:
         self.set_interval(30, self.refresh, name="status-line-clock")
 
-    def update_state(self, status: str, last_synced: datetime | None, error: str | None,
-                     progress: tuple[int, int] | None = None) -> None:
+    def update_state(
+        self, status: str, last_synced: datetime | None, error: str | None, progress: tuple[int, int] | None = None
+    ) -> None:
         self.status = status
         self.last_synced = last_synced
         self.error = error

@@ -23,12 +23,12 @@ class StoreWrites:
     def __init__(self) -> None:
         self._executor: ThreadPoolExecutor | None = None
 
-    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> "Future[T]":
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smstui-store-writes")
         return self._executor.submit(fn, *args, **kwargs)
 
-    async def wait(self, future: "Future[T]") -> T:
+    async def wait(self, future: Future[T]) -> T:
         return await asyncio.wrap_future(future)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

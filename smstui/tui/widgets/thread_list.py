@@ -66,12 +66,11 @@ def fit_number(number: str, width: int) -> str:
         number = number.replace(" ", "")
     length = cell_len(number)
     if length > width:
-        return "…" + number[length - (width - 1):] if width > 1 else "…"
+        return "…" + number[length - (width - 1) :] if width > 1 else "…"
     return number + " " * (width - length)
 
 
-def _line(left: Part, right: Sequence[Part], width: int, base: Style,
-          fit: Callable[[str, int], str] = _fit) -> Strip:
+def _line(left: Part, right: Sequence[Part], width: int, base: Style, fit: Callable[[str, int], str] = _fit) -> Strip:
     """``left`` fitted into what ``right`` (flush right) leaves (``fit``: cut with an ellipsis),
     exactly ``width`` cells.
 
@@ -101,7 +100,12 @@ def preview_prefix(thread: Thread) -> str:
 
 
 def render_row(
-    thread: Thread, now: datetime, tz: tzinfo | None, styles: RowStyles, base: Style, width: int,
+    thread: Thread,
+    now: datetime,
+    tz: tzinfo | None,
+    styles: RowStyles,
+    base: Style,
+    width: int,
 ) -> tuple[Strip, Strip]:
     """Name and time on the first line, preview and marks (failed, unread badge) on the second."""
     t, s = thread, styles
@@ -195,7 +199,11 @@ class ThreadList(ScrollView, can_focus=True):
     _hover: reactive[int | None] = reactive(None, repaint=False)
 
     def __init__(
-        self, *, clock: Callable[[], datetime], tz: tzinfo | None, id: str | None = None,
+        self,
+        *,
+        clock: Callable[[], datetime],
+        tz: tzinfo | None,
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
@@ -248,9 +256,9 @@ class ThreadList(ScrollView, can_focus=True):
         keep = keep if keep is not None else self.highlighted_key
         old = self.threads
         new = list(threads)
-        if len(old) == len(new) and all(a.phone_key == b.phone_key for a, b in zip(old, new)):
+        if len(old) == len(new) and all(a.phone_key == b.phone_key for a, b in zip(old, new, strict=True)):
             self.threads = new
-            for row, (a, b) in enumerate(zip(old, new)):
+            for row, (a, b) in enumerate(zip(old, new, strict=True)):
                 if a != b:
                     self._refresh_row(row)
             return
@@ -397,7 +405,10 @@ class ThreadList(ScrollView, can_focus=True):
             return
         self.scroll_to_region(
             Region(0, index * ROW_HEIGHT, self.scrollable_content_region.width, ROW_HEIGHT),
-            force=True, animate=False, top=top, immediate=True,
+            force=True,
+            animate=False,
+            top=top,
+            immediate=True,
         )
 
     def action_cursor_up(self) -> None:

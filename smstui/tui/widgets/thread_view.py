@@ -18,7 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
@@ -64,7 +64,7 @@ ACTIONS_DELAY = 0.25
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _sort_key(msg: StoredMessage) -> tuple[float, int]:
@@ -143,8 +143,6 @@ def _time_dependent(msg: StoredMessage) -> bool:
     return not msg.incoming and msg.scheduled_at is not None
 
 
-
-
 class ThreadView(ScrollView, can_focus=True):
     """The messages of one conversation (see module docstring)."""
 
@@ -202,25 +200,25 @@ class ThreadView(ScrollView, can_focus=True):
     class NeedOlder(Message):
         """The view reached the top and older messages exist."""
 
-        def __init__(self, view: "ThreadView") -> None:
+        def __init__(self, view: ThreadView) -> None:
             super().__init__()
             self.view = view
 
         @property
-        def control(self) -> "ThreadView":
+        def control(self) -> ThreadView:
             return self.view
 
     class NeedNewer(Message):
         """The view reached the bottom of a window and newer messages exist; ``newest``: the
         user asked for the newest message itself (End), not just the next page."""
 
-        def __init__(self, view: "ThreadView", newest: bool = False) -> None:
+        def __init__(self, view: ThreadView, newest: bool = False) -> None:
             super().__init__()
             self.view = view
             self.newest = newest
 
         @property
-        def control(self) -> "ThreadView":
+        def control(self) -> ThreadView:
             return self.view
 
     class Copy(Message):
@@ -337,8 +335,14 @@ class ThreadView(ScrollView, can_focus=True):
         self.refresh()
 
     def set_messages(
-        self, messages: Iterable[StoredMessage], *, has_older: bool, phone_key: str | None = None,
-        phone: str | None = None, select: int | None = None, has_newer: bool = False,
+        self,
+        messages: Iterable[StoredMessage],
+        *,
+        has_older: bool,
+        phone_key: str | None = None,
+        phone: str | None = None,
+        select: int | None = None,
+        has_newer: bool = False,
     ) -> None:
         """Show a fresh page (opening a thread); the view goes to the newest message, or to the
         message with local id ``select`` (found by its gateway id), selected. ``has_newer``: the
@@ -436,8 +440,9 @@ class ThreadView(ScrollView, can_focus=True):
             self._messages.extend(new)
             self._reindex()
             # The first new message's day header depends on the last old one: measured after it.
-            self._set_heights(self._heights + [self._measure(i, width) for i in range(first_new, len(self._messages))],
-                              width)
+            self._set_heights(
+                self._heights + [self._measure(i, width) for i in range(first_new, len(self._messages))], width
+            )
         else:
             self._messages.extend(new)
             self._reindex()
@@ -596,8 +601,14 @@ class ThreadView(ScrollView, can_focus=True):
         msg = self._messages[index]
         day_header = self._day_header(index)
         selected = index == self.selected
-        key = (msg.lid, self._versions.get(msg.lid, 0), width, selected, day_header,
-               self._now if _time_dependent(msg) else None)
+        key = (
+            msg.lid,
+            self._versions.get(msg.lid, 0),
+            width,
+            selected,
+            day_header,
+            self._now if _time_dependent(msg) else None,
+        )
         blocks = self._blocks
         strips = blocks.get(key)
         if strips is None:
@@ -621,8 +632,11 @@ class ThreadView(ScrollView, can_focus=True):
             lines.append(Strip(list(text.render(console)), width).apply_style(base))
         margin = MARGIN
         max_inner = bubble_width(width)
-        bubble_style = style("thread-view--selected" if selected else (
-            "thread-view--incoming" if msg.incoming else "thread-view--outgoing"))
+        bubble_style = style(
+            "thread-view--selected"
+            if selected
+            else ("thread-view--incoming" if msg.incoming else "thread-view--outgoing")
+        )
         body_text = Text(bubble_body(msg), no_wrap=False, overflow="fold")
         wrapped = body_text.wrap(console, max_inner)
         meta = self._meta(msg)
@@ -752,7 +766,7 @@ class ThreadView(ScrollView, can_focus=True):
             if y == self.size.height // 2 - 1 and not self.loading_older:
                 text = Text(self.empty_text, style=self.get_component_rich_style("thread-view--notice"))
                 text.align("center", width)
-                return Strip(list(text.render(self.app.console))[: width], width).crop_extend(0, width, base)
+                return Strip(list(text.render(self.app.console))[:width], width).crop_extend(0, width, base)
             return Strip.blank(width, base)
         line = self.scroll_offset.y + y
         if line < self._header_lines():
@@ -872,8 +886,12 @@ class ThreadView(ScrollView, can_focus=True):
     def action_details(self) -> None:
         msg = self.selected_message
         if msg is None:
-            self.notify("Select a message first (↑/↓ in the conversation), then Enter or i shows all its details.",
-                        title="No message selected", severity="warning", timeout=4)
+            self.notify(
+                "Select a message first (↑/↓ in the conversation), then Enter or i shows all its details.",
+                title="No message selected",
+                severity="warning",
+                timeout=4,
+            )
             return
         self.post_message(self.Details(msg))
 
@@ -906,16 +924,16 @@ class ThreadView(ScrollView, can_focus=True):
         if msg is not None and can_retry(msg):
             self.post_message(self.Retry(msg))
             return
-        self.notify(why_not_retry(msg, self._now, self._tz), title="Nothing to send again", severity="warning",
-                    timeout=4)
+        self.notify(
+            why_not_retry(msg, self._now, self._tz), title="Nothing to send again", severity="warning", timeout=4
+        )
 
     def action_cancel_send(self) -> None:
         msg = self.selected_message
         if msg is not None and can_cancel(msg):
             self.post_message(self.CancelSend(msg))
             return
-        self.notify(why_not_cancel(msg, self._now, self._tz), title="Nothing to cancel", severity="warning",
-                    timeout=4)
+        self.notify(why_not_cancel(msg, self._now, self._tz), title="Nothing to cancel", severity="warning", timeout=4)
 
     def on_blur(self) -> None:
         self.refresh()
@@ -929,4 +947,3 @@ class ThreadView(ScrollView, can_focus=True):
     @staticmethod
     def short(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> str:
         return short_time(msg.created, now, tz)
-
