@@ -11,13 +11,14 @@ from textual.widgets import Footer, Static
 
 from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.screen_base import ReportWorkerErrors
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.device_choice import remember_last_device
 
 DRAFT_KEY = "new"
 
 
-class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
+class ComposeScreen(QuietFocus, ReportWorkerErrors, ModalScreen[list[int] | None]):
     """Write a message to one or many numbers; dismisses with the queued local ids."""
 
     DEFAULT_CSS = """

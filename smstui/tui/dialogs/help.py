@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from smstui.tui.textual_internals import QuietFocus
+
 ABOUT = (
     "Remap any key with an id in the config file, e.g.\n"
     '  [keymap]\n  "app.refresh" = "ctrl+r,f7"\n'
@@ -64,7 +66,7 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(QuietFocus, ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;

@@ -33,6 +33,7 @@ from smstui.core.store.schema import (
     UNKNOWN,
 )
 from smstui.tui.app_interface import SmsAppBase, sms_app
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean, display_number, slot_label, status_parts
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ def detail_table(rows: list[tuple[str, Text]]) -> Table:
     return table
 
 
-class MessageDetailScreen(ModalScreen[None]):
+class MessageDetailScreen(QuietFocus, ModalScreen[None]):
     """Every field of one message; g copies its gateway id, Esc closes."""
 
     DEFAULT_CSS = """

@@ -33,6 +33,7 @@ from smstui.tui.screens.list_filter import (
 )
 from smstui.tui.textual_internals import paint_now
 from smstui.tui.widgets.format import clean, display_number
+from smstui.tui.widgets.quiet import update_static
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
@@ -66,6 +67,12 @@ def _freeze_startup_heap() -> None:
     release_collector()  # held since the console script started (smstui.core.startup)
     gc.collect()
     gc.freeze()
+
+
+def _set_line(line: Static, text: Text) -> None:
+    """Show ``text`` in a one-line Static (title, header), repainted only when it reads
+    differently. One line high (app.tcss): no layout pass, which would reflow the screen."""
+    update_static(line, text, layout=False)
 
 
 class ConversationsScreen(SmsScreen):
@@ -170,8 +177,7 @@ class ConversationsScreen(SmsScreen):
                 text.append(f" · {counted}")
         if flt.text and not flt.asks_id:
             text.append(" · filtered")
-        # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
-        self.query_one("#list-title", Static).update(text, layout=False)
+        _set_line(self.query_one("#list-title", Static), text)
 
     @work(
         thread=True,
@@ -416,7 +422,7 @@ class ConversationsScreen(SmsScreen):
     def _update_header(self) -> None:
         header = self.query_one("#thread-header", Static)
         if self.phone_key is None:
-            header.update(Text("No conversation open", style="italic"), layout=False)
+            _set_line(header, Text("No conversation open", style="italic"))
             return
         thread = self._thread
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -446,7 +452,7 @@ class ConversationsScreen(SmsScreen):
             text.append(counts, style="dim")
         if failed:
             text.append(failed, style="bold red")
-        header.update(text, layout=False)  # one line high (app.tcss)
+        _set_line(header, text)
 
     @on(ThreadView.NeedOlder)
     def _need_older(self, event: ThreadView.NeedOlder) -> None:
