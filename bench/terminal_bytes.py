@@ -271,6 +271,12 @@ def measure_smstui(child: Child, tmp: Path, *, idle_seconds: float, repeats: int
     return measured
 
 
+def _press(child: Child, key: str) -> int:
+    before = child.received
+    child.press(key)
+    return child.settle() - before
+
+
 def measure_replay(child: Child, steps: list[Step]) -> tuple[dict[int, int], dict[int, int]]:
     """For each measured step: the bytes the replay app writes to go from its screen before to
     its screen after, and the bytes of the changed cells alone."""
@@ -338,6 +344,8 @@ def run(*, idle_seconds: float = 60.0, repeats: int = 3, smoke: bool = False) ->
             bare_before = bare.received
             measured = measure_smstui(app, tmp, idle_seconds=idle_seconds, repeats=repeats)
             bare_idle = bare.received - bare_before
+            # The palette is Textual's own: what opening it costs in the bare app, for comparison.
+            bare_palette = _press(bare, "ctrl+p")
             frames = tmp / "frames.pickle"
             frames.write_bytes(pickle.dumps(measured.screens))
             replay = Child([sys.executable, PROBE, "replay", str(frames)], env)
@@ -348,7 +356,7 @@ def run(*, idle_seconds: float = 60.0, repeats: int = 3, smoke: bool = False) ->
         for child in children:
             child.close()
         sim.stop()
-    return _rows(measured, baseline, alone, bare_startup, bare_idle, replay_startup, smoke=smoke)
+    return _rows(measured, baseline, alone, bare_startup, bare_idle, bare_palette, replay_startup, smoke=smoke)
 
 
 def _seed_names(box, state, seed_local_contacts) -> None:  # type: ignore[no-untyped-def]
@@ -378,6 +386,7 @@ def _rows(
     alone: dict[int, int],
     bare_startup: int,
     bare_idle: int,
+    bare_palette: int,
     replay_startup: int,
     *,
     smoke: bool,
@@ -426,7 +435,8 @@ def _rows(
                 f"≤ {KEY_RATIO}x",
                 None if smoke else ratio <= KEY_RATIO,
                 note=(
-                    f"the changed cells alone encode to {_b(cells)}; each press: "
+                    (f"the bare app (one label) opening its palette: {_b(bare_palette)}; " if label == "palette" else "")
+                    + f"the changed cells alone encode to {_b(cells)}; each press: "
                     + ", ".join(f"{s.nbytes} vs {baseline.get(i, 0)}" for i, s in indexed)
                 ),
                 data={

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from smstui.core.models import STATUS_HINTS, status_title
 from smstui.core.store.schema import (
@@ -35,6 +35,7 @@ from smstui.core.store.schema import (
 from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean, display_number, slot_label, status_parts
+from smstui.tui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
     from smstui.core.store.records import MessageExtras, StoredMessage
@@ -299,7 +300,7 @@ class MessageDetailScreen(QuietFocus, ModalScreen[None]):
             box.border_title = "Message details"
             with VerticalScroll(id="detail-scroll"):
                 yield Static("", id="detail-body")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-scroll").focus()

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from smstui.core.startup import release_collector
@@ -34,6 +34,7 @@ from smstui.tui.screens.list_filter import (
 from smstui.tui.textual_internals import paint_now
 from smstui.tui.widgets.format import clean, display_number
 from smstui.tui.widgets.quiet import update_static
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
@@ -119,7 +120,7 @@ class ConversationsScreen(SmsScreen):
                 yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
                 yield Vertical(id="compose-pane")  # its ComposeForm: _build_pane
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         app = self.smsapp
