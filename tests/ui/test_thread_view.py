@@ -13,7 +13,8 @@ from ui_helpers import wait_for
 
 from smstui.core.store.records import StoredMessage
 from smstui.tui.widgets import thread_view as tv
-from smstui.tui.widgets.thread_view import ThreadView, wrapped_height
+from smstui.tui.widgets.bubbles import wrapped_height
+from smstui.tui.widgets.thread_view import ThreadView
 
 _console = Console(width=200)
 _pieces = st.sampled_from(list("abcdefghij  \n-.,") + ["é", "Ж", "日本", "😀", "👍🏽", "مرحبا", "x" * 30, "  \n "])
