@@ -31,17 +31,6 @@ if TYPE_CHECKING:
     from smstui.core.session import Session
 
 
-def register(root: click.Group) -> None:
-    from smstui.cli.bulk import bulk
-    from smstui.cli.doctor import doctor
-
-    root.add_command(bulk)
-    root.add_command(doctor)
-    root.add_command(tag)
-    root.add_command(contact)
-    root.add_command(newsletter)
-
-
 def tag_doc(t: Any) -> dict[str, Any]:
     # "tag_id" and "gateway_id" are both the gateway's id (null while pending): the local id is internal.
     return {
@@ -425,4 +414,4 @@ def newsletter_list(ctx: click.Context, as_json: bool) -> None:
     )
 
 
-__all__ = ["register"]
+__all__ = ["contact", "newsletter", "tag"]
