@@ -2,7 +2,7 @@
 
 Build it with :func:`make_app` (the CLI, ``--demo`` and the tests share it). The app owns the
 session; every network or database call runs in a named worker, and core events from the refresh
-worker are turned into Textual messages (``smstui.tui.messages``) and re-broadcast to the screens
+worker are turned into Textual messages (``smstui.tui.app_messages``) and re-broadcast to the screens
 over :attr:`SmsTuiApp.core_signal`. Logging in and the refresh worker are in
 :mod:`smstui.tui.session_flow`, sending in :mod:`smstui.tui.sending`, the modes in
 :mod:`smstui.tui.modes`.
@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.modes import MODES, lazy_screen
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.sending import Sending
@@ -261,18 +261,18 @@ class SmsTuiApp(SessionFlow, Sending):
         else:
             self.show_login()
 
-    def on_messages_changed(self, message: msgs.MessagesChanged) -> None:
+    def on_core_messages_changed(self, message: msgs.CoreMessagesChanged) -> None:
         self.core_signal.publish(message)
         count = message.event.new_incoming
         if count:
             self.notify(f"{count} new message{'s' if count != 1 else ''}", title="Incoming", timeout=4)
 
-    def on_region_changed(self, message: msgs.RegionChanged) -> None:
+    def on_core_region_changed(self, message: msgs.CoreRegionChanged) -> None:
         from smstui.tui.region_prompt import region_changed
 
         region_changed(self, message)
 
-    def on_devices_changed(self, message: msgs.DevicesChanged) -> None:
+    def on_core_devices_changed(self, message: msgs.CoreDevicesChanged) -> None:
         self._reload_devices(message)
 
     @work(

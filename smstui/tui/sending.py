@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.app_interface import SmsAppBase
 from smstui.tui.widgets.format import clean
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class Sending(SmsAppBase):
     """Queue and send composed messages, and explain sends that failed."""
 
-    def on_outbox_changed(self, message: msgs.OutboxChanged) -> None:
+    def on_core_outbox_changed(self, message: msgs.CoreOutboxChanged) -> None:
         self.core_signal.publish(message)
         self._report_outbox(message.lids)
 
@@ -122,4 +122,4 @@ class Sending(SmsAppBase):
             changed = tuple(getattr(report, "changed", lids)) or tuple(lids)
         from smstui.core.events import OutboxChanged
 
-        self.post_message(msgs.OutboxChanged(OutboxChanged(changed)))
+        self.post_message(msgs.CoreOutboxChanged(OutboxChanged(changed)))

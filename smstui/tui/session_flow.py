@@ -16,7 +16,7 @@ from textual import work
 
 from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.app_interface import SmsAppBase
 from smstui.tui.modes import SESSION_MODES
 from smstui.tui.screens.conversations import FIRST_READ
@@ -218,7 +218,7 @@ class SessionFlow(SmsAppBase):
     def action_refresh_devices(self) -> None:
         self.action_refresh()
 
-    def on_sync_state_changed(self, message: msgs.SyncStateChanged) -> None:
+    def on_core_sync_state_changed(self, message: msgs.CoreSyncStateChanged) -> None:
         new = message.state
         self.sync_state = new
         self.status_signal.publish(new)
@@ -235,7 +235,7 @@ class SessionFlow(SmsAppBase):
             self._last_failure = None
             self.notify("Connected to the gateway again.", title="Back online")
 
-    def on_sync_failed(self, message: msgs.SyncFailed) -> None:
+    def on_core_sync_failed(self, message: msgs.CoreSyncFailed) -> None:
         # One notification per outage (per kind of trouble), not one per poll; the status line
         # keeps showing the latest error.
         text = clean(message.event.message)

@@ -181,10 +181,10 @@ class FindMessageDialog(ModalScreen[Found | None]):
         message = fetched.message
         if message is not None:
             from smstui.core import events
-            from smstui.tui import messages as msgs
+            from smstui.tui import app_messages as msgs
 
             # The conversation list and an open thread follow the newly stored message.
-            self.app.post_message(msgs.MessagesChanged(events.MessagesChanged(frozenset({message.phone_key}))))
+            self.app.post_message(msgs.CoreMessagesChanged(events.MessagesChanged(frozenset({message.phone_key}))))
             self.dismiss((message.phone_key, message.lid))
             return
         status = fetched.status

@@ -342,7 +342,7 @@ class MessageDetailScreen(ModalScreen[None]):
         )
 
     def _on_core(self, message: Any) -> None:
-        # By attribute, not class: the message types of smstui.tui.messages carry these.
+        # By attribute, not class: the message types of smstui.tui.app_messages carry these.
         keys = getattr(message, "phone_keys", ())
         lids = getattr(message, "lids", ())
         if self.message.phone_key in keys or self.message.lid in lids:

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from smstui.core.startup import release_collector
 from smstui.core.store.messages import Thread
 from smstui.core.store.schema import SUBMITTED
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.screens.list_filter import (
     FAILED_ANY,
@@ -648,7 +648,7 @@ class ConversationsScreen(SmsScreen):
     def _post_outbox_changed(self, lids: Iterable[int]) -> None:
         from smstui.core.events import OutboxChanged
 
-        self.app.post_message(msgs.OutboxChanged(OutboxChanged(tuple(lids))))
+        self.app.post_message(msgs.CoreOutboxChanged(OutboxChanged(tuple(lids))))
 
     # ------------------------------------------------------------------ read marks
 
@@ -672,23 +672,23 @@ class ConversationsScreen(SmsScreen):
     def _on_core(self, message: msgs.CoreMessage | msgs.Queued) -> None:
         if isinstance(message, msgs.Queued):  # the app publishes it on the same signal
             self.on_queued(message)
-        elif isinstance(message, msgs.MessagesChanged):
+        elif isinstance(message, msgs.CoreMessagesChanged):
             self.load_threads()
             if self.phone_key is not None and self.phone_key in message.phone_keys:
                 self._refresh_open_thread(self.phone_key, ())
-        elif isinstance(message, msgs.OutboxChanged):
+        elif isinstance(message, msgs.CoreOutboxChanged):
             self.load_threads()
             view = self.query_one(ThreadView)
             lids = tuple(lid for lid in message.lids if any(m.lid == lid for m in view.messages))
             if self.phone_key is not None:
                 self._refresh_open_thread(self.phone_key, lids)
-        elif isinstance(message, msgs.RegionChanged):
+        elif isinstance(message, msgs.CoreRegionChanged):
             region = self.smsapp.region
             self._with_form(lambda pane: pane.set_region(region))
             self.load_threads()  # keys changed: the open conversation is followed (_moved_key)
             if self.phone_key is not None:
                 self._refresh_open_thread(self.phone_key, ())  # another may have joined it
-        elif isinstance(message, msgs.DevicesChanged):
+        elif isinstance(message, msgs.CoreDevicesChanged):
             app = self.smsapp
             self.query_one(ThreadView).set_device_names(app.device_names())
             self._with_form(lambda pane: pane.set_devices(app.devices, app.device_filter or app.default_device_id))

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from smstui.core.store.devices import StoredDevice
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
 from smstui.tui.widgets.format import absolute, ago, clean
@@ -124,7 +124,7 @@ class DevicesScreen(SmsScreen):
         self.smsapp.action_refresh_devices()
 
     def _on_core(self, message: msgs.CoreMessage) -> None:
-        if isinstance(message, msgs.DevicesChanged):
+        if isinstance(message, msgs.CoreDevicesChanged):
             self._reload()
 
     @work(group="devices-ui", exclusive=True, name="show-devices", exit_on_error=False)
