@@ -17,6 +17,7 @@ from smstui.tui.app_interface import SmsAppBase
 from smstui.tui.widgets.format import clean
 
 if TYPE_CHECKING:
+    from smstui.core.store.records import StoredMessage
     from smstui.tui.widgets.compose_form import Outgoing
 
 
@@ -120,6 +121,68 @@ class Sending(SmsAppBase):
             changed = tuple(lids)
         else:
             changed = tuple(getattr(report, "changed", lids)) or tuple(lids)
+        self._post_outbox_changed(changed)
+
+    def _post_outbox_changed(self, lids: Iterable[int]) -> None:
         from smstui.core.events import OutboxChanged
 
-        self.post_message(msgs.CoreOutboxChanged(OutboxChanged(changed)))
+        self.post_message(msgs.CoreOutboxChanged(OutboxChanged(tuple(lids))))
+
+    # ------------------------------------------------------------------ R and x in a conversation
+
+    @work(group="outbox", name="retry", exit_on_error=False, description="send a message again")
+    async def send_again(self, msg: StoredMessage) -> None:
+        """Send ``msg`` again: the same row when the gateway never took it (refused, unclear,
+        cancelled), a new copy when the gateway took it and reported a failure."""
+        import asyncio
+
+        from smstui.core.outbox import OutboxError
+        from smstui.core.store.schema import SUBMITTED
+
+        outbox = self.session.outbox
+        try:
+            if msg.outbox is None or msg.outbox == SUBMITTED:
+                lids = await asyncio.to_thread(
+                    outbox.queue,
+                    [msg.phone],
+                    msg.body,
+                    msg.device_id,
+                    msg.slot if msg.slot is not None else 0,
+                    None,
+                    msg.customer_id,
+                    msg.urgent,
+                    msg.image_path,
+                )
+                self.core_signal.publish(msgs.Queued(lids, {msg.phone_key}))
+                self.notify("Queued again as a new message.", title="Sending again", timeout=3)
+            else:
+                await asyncio.to_thread(outbox.retry, msg.lid)
+                lids = [msg.lid]
+                self._post_outbox_changed(lids)
+                self.notify("Sending it again now.", title="Sending again", timeout=3)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot send again", severity="warning")
+            return
+        self._send(lids)
+
+    @work(group="outbox", name="cancel", exit_on_error=False, description="cancel a queued message")
+    async def cancel_sending(self, msg: StoredMessage) -> None:
+        """Stop ``msg`` if the gateway does not have it yet; say so if it changed meanwhile."""
+        import asyncio
+
+        from smstui.core.outbox import OutboxError
+
+        try:
+            done = await asyncio.to_thread(self.session.outbox.cancel, msg.lid)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot cancel", severity="warning")
+            return
+        if done:
+            self.notify("It will not be sent.", title="Cancelled", timeout=3)
+        else:
+            self.notify(
+                "It changed meanwhile (sent or being sent); nothing was cancelled.",
+                title="Not cancelled",
+                severity="warning",
+            )
+        self._post_outbox_changed((msg.lid,))

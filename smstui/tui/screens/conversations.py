@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
@@ -20,7 +19,6 @@ from textual.worker import get_current_worker
 
 from smstui.core.startup import release_collector
 from smstui.core.store.messages import Thread
-from smstui.core.store.schema import SUBMITTED
 from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.screens.list_filter import (
@@ -454,27 +452,7 @@ class ConversationsScreen(SmsScreen):
         if view.phone_key is None or not view.messages:
             view.loading_older = False
             return
-        first = view.messages[0]
-        self._load_older(view.phone_key, (first.created.timestamp(), first.lid))
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="thread-older",
-        name="load-older",
-        exit_on_error=False,
-        description="read older messages of a conversation",
-    )
-    def _load_older(self, phone_key: str, before: tuple[float, int]) -> None:
-        page = self.smsapp.store.thread_messages(phone_key, limit=PAGE + 1, before=before)
-        has_older = len(page) > PAGE
-        page = page[-PAGE:]
-        self.app.call_from_thread(self._show_older, phone_key, page, has_older)
-
-    def _show_older(self, phone_key: str, page: list[StoredMessage], has_older: bool) -> None:
-        view = self.query_one(ThreadView)
-        if view.phone_key == phone_key:
-            view.prepend(page, has_older=has_older)
+        self._load_page(view.phone_key, view.messages[0], older=True)
 
     @on(ThreadView.NeedNewer)
     def _need_newer(self, event: ThreadView.NeedNewer) -> None:
@@ -485,25 +463,43 @@ class ConversationsScreen(SmsScreen):
         if event.newest:  # End: the newest message itself, as a plain open shows it
             self.open_thread(view.phone_key, focus="thread", select=NEWEST)
             return
-        last = view.messages[-1]
-        self._load_newer(view.phone_key, (last.created.timestamp(), last.lid))
+        self._load_page(view.phone_key, view.messages[-1], older=False)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="thread-newer",
-        name="load-newer",
-        exit_on_error=False,
-        description="read newer messages of a conversation",
-    )
-    def _load_newer(self, phone_key: str, after: tuple[float, int]) -> None:
-        page = self.smsapp.store.thread_messages_after(phone_key, after, limit=PAGE + 1)
-        self.app.call_from_thread(self._show_newer, phone_key, page[:PAGE], len(page) > PAGE)
+    def _load_page(self, phone_key: str, anchor: StoredMessage, *, older: bool) -> None:
+        """Read the page before (``older``) or after ``anchor`` in a thread worker; the view adds
+        it if it still shows that conversation. One exclusive group per direction, so scrolling
+        up never cancels the page being read below."""
+        store = self.smsapp.store
+        key = (anchor.created.timestamp(), anchor.lid)
 
-    def _show_newer(self, phone_key: str, page: list[StoredMessage], has_newer: bool) -> None:
+        def read() -> None:
+            if older:
+                page = store.thread_messages(phone_key, limit=PAGE + 1, before=key)
+                more, page = len(page) > PAGE, page[-PAGE:]
+            else:
+                page = store.thread_messages_after(phone_key, key, limit=PAGE + 1)
+                more, page = len(page) > PAGE, page[:PAGE]
+            self.app.call_from_thread(self._show_page, phone_key, page, more, older)
+
+        which = "older" if older else "newer"
+        self.run_worker(
+            read,
+            thread=True,
+            exclusive=True,
+            group=f"thread-{which}",
+            name=f"load-{which}",
+            exit_on_error=False,
+            description=f"read {which} messages of a conversation",
+        )
+
+    def _show_page(self, phone_key: str, page: list[StoredMessage], more: bool, older: bool) -> None:
         view = self.query_one(ThreadView)
-        if view.phone_key == phone_key:
-            view.append(page, has_newer=has_newer)
+        if view.phone_key != phone_key:
+            return
+        if older:
+            view.prepend(page, has_older=more)
+        else:
+            view.append(page, has_newer=more)
 
     @on(ThreadView.Copy)
     def _copy(self, event: ThreadView.Copy) -> None:
@@ -582,73 +578,11 @@ class ConversationsScreen(SmsScreen):
 
     @on(ThreadView.Retry)
     def _retry(self, event: ThreadView.Retry) -> None:
-        self._retry_message(event.message)
+        self.smsapp.send_again(event.message)
 
     @on(ThreadView.CancelSend)
     def _cancel_send(self, event: ThreadView.CancelSend) -> None:
-        self._cancel_message(event.message)
-
-    @work(group="outbox", name="retry", exit_on_error=False, description="send a message again")
-    async def _retry_message(self, msg: StoredMessage) -> None:
-        from smstui.core.outbox import OutboxError
-
-        outbox = self.smsapp.session.outbox
-        try:
-            if msg.outbox is None or msg.outbox == SUBMITTED:
-                # The gateway took it and reported a failure: only a new copy can go out.
-                lids = await asyncio.to_thread(
-                    outbox.queue,
-                    [msg.phone],
-                    msg.body,
-                    msg.device_id,
-                    msg.slot if msg.slot is not None else 0,
-                    None,
-                    msg.customer_id,
-                    msg.urgent,
-                    msg.image_path,
-                )
-                self.smsapp.core_signal.publish(msgs.Queued(lids, {msg.phone_key}))
-                self.notify("Queued again as a new message.", title="Sending again", timeout=3)
-            else:
-                await asyncio.to_thread(outbox.retry, msg.lid)
-                lids = [msg.lid]
-                self._post_outbox_changed(lids)
-                self.notify("Sending it again now.", title="Sending again", timeout=3)
-        except OutboxError as exc:
-            self.notify(clean(str(exc), single_line=True), title="Cannot send again", severity="warning")
-            return
-        try:
-            report = await outbox.send(lids)
-        except Exception as exc:  # the rows stay queued; the refresh worker tries again
-            self.notify(clean(str(exc), single_line=True), title="Sending postponed", severity="warning")
-            changed: tuple[int, ...] = tuple(lids)
-        else:
-            changed = tuple(report.changed) or tuple(lids)
-        self._post_outbox_changed(changed)
-
-    @work(group="outbox", name="cancel", exit_on_error=False, description="cancel a queued message")
-    async def _cancel_message(self, msg: StoredMessage) -> None:
-        from smstui.core.outbox import OutboxError
-
-        try:
-            done = await asyncio.to_thread(self.smsapp.session.outbox.cancel, msg.lid)
-        except OutboxError as exc:
-            self.notify(clean(str(exc), single_line=True), title="Cannot cancel", severity="warning")
-            return
-        if done:
-            self.notify("It will not be sent.", title="Cancelled", timeout=3)
-        else:
-            self.notify(
-                "It changed meanwhile (sent or being sent); nothing was cancelled.",
-                title="Not cancelled",
-                severity="warning",
-            )
-        self._post_outbox_changed((msg.lid,))
-
-    def _post_outbox_changed(self, lids: Iterable[int]) -> None:
-        from smstui.core.events import OutboxChanged
-
-        self.app.post_message(msgs.CoreOutboxChanged(OutboxChanged(tuple(lids))))
+        self.smsapp.cancel_sending(event.message)
 
     # ------------------------------------------------------------------ read marks
 
