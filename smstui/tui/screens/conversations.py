@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -17,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from smstui.core.startup import release_collector
+from smstui.core.startup import freeze_startup_heap
 from smstui.core.store.messages import Thread
 from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
@@ -30,8 +29,9 @@ from smstui.tui.screens.list_filter import (
     title_mark,
 )
 from smstui.tui.textual_internals import paint_now
-from smstui.tui.widgets.format import clean, display_number
+from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.status_line import StatusLine
+from smstui.tui.widgets.thread_header import ThreadHeader
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
 
@@ -49,21 +49,6 @@ OPEN_DELAY = 0.15
 # newer ones below; the rest load as the view scrolls, as older pages do).
 CONTEXT_ABOVE = 20
 NEWEST = -1  # ``select``: the conversation's newest message
-
-
-def _freeze_startup_heap() -> None:
-    """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
-
-    Textual, the stylesheet and the widgets are ~100k long-lived objects; every full collection
-    walks them all (20–100 ms here), and one lands in some frame while a long thread is paged in
-    or a sync allocates. Frozen, a full collection only walks what was made since. Done when a
-    conversations screen first lists its conversations (again after a profile switch built a new
-    one); frozen objects are still freed by reference counting, only cyclic garbage among them
-    would stay, so the screen unfreezes when it goes (see ``on_unmount``).
-    """
-    release_collector()  # held since the console script started (smstui.core.startup)
-    gc.collect()
-    gc.freeze()
 
 
 class ConversationsScreen(SmsScreen):
@@ -106,7 +91,7 @@ class ConversationsScreen(SmsScreen):
                 yield Static("", id="list-title")
                 yield ThreadList(clock=app.clock, tz=app.tz, id="threads")
             with Vertical(id="conversation"):
-                yield Static("", id="thread-header")
+                yield ThreadHeader(id="thread-header")
                 yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
                 yield Vertical(id="compose-pane")  # its ComposeForm: _build_pane
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
@@ -124,9 +109,6 @@ class ConversationsScreen(SmsScreen):
         else:  # listed in the first frame: no worker round trip, no frame without them
             self._show_threads(threads, first=True)
         self.set_interval(60, self._tick, name="relative-times")
-
-    def on_resize(self) -> None:
-        self._update_header()  # the header fits its name to the width
 
     def on_unmount(self) -> None:
         if self._heap_frozen:
@@ -202,7 +184,7 @@ class ConversationsScreen(SmsScreen):
             paint_now(self)  # a filter key's result, a sync's change: no wait for the frame slot
         if not self._heap_frozen:
             self._heap_frozen = True
-            self.call_after_refresh(_freeze_startup_heap)
+            self.call_after_refresh(freeze_startup_heap)
         if self._form is None:
             self.call_after_refresh(self._build_pane)
         refiltered, self._refiltered = self._refiltered, False
@@ -412,39 +394,7 @@ class ConversationsScreen(SmsScreen):
         return f"thread:{phone_key}"
 
     def _update_header(self) -> None:
-        header = self.query_one("#thread-header", Static)
-        if self.phone_key is None:
-            header.update(Text("No conversation open", style="italic"), layout=False)
-            return
-        thread = self._thread
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if self.phone_key.startswith("+"):
-            number = display_number(self.phone_key, thread.display if thread else None)
-        else:
-            number = clean(thread.phone if thread else self.phone_key, single_line=True)
-        counts = ""
-        if thread:
-            counts = f"  · {thread.total} message{'s' if thread.total != 1 else ''}"
-        failed = f" · {thread.failed} failed" if thread and thread.failed else ""
-        if thread and thread.name:
-            # Too long for the line, the name gives way, never the number (whose end tells two
-            # numbers apart); the counts, cut at the end, come next (issue 13 item 8).
-            width = header.content_region.width
-            rest = cell_len(f"  {number}")
-            extra = cell_len(counts + failed)
-            room = width - rest - extra if width - rest - extra >= 8 else width - rest
-            name = clean(thread.name, single_line=True)
-            if 0 < width and cell_len(name) > room:
-                name = set_cell_size(name, room - 1) + "…" if room > 1 else "…"
-            text.append(name, style="bold")
-            text.append(f"  {number}")
-        else:
-            text.append(number, style="bold")
-        if counts:
-            text.append(counts, style="dim")
-        if failed:
-            text.append(failed, style="bold red")
-        header.update(text, layout=False)  # one line high (app.tcss)
+        self.query_one(ThreadHeader).show(self.phone_key, self._thread)
 
     @on(ThreadView.NeedOlder)
     def _need_older(self, event: ThreadView.NeedOlder) -> None:
