@@ -24,3 +24,16 @@ def test_ruff_lint_is_clean() -> None:
 def test_ruff_format_is_kept() -> None:
     result = _run("ruff", "format", "--check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_tui_worker_goes_through_the_worker_policy() -> None:
+    # smstui.tui.workers sets exit_on_error=False and a description on every worker, so a failure
+    # becomes a notification that names what failed; a bare @work would skip that.
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "smstui" / "tui").rglob("*.py"))
+        if path.name != "workers.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if line.lstrip().startswith("@work")
+    ]
+    assert bare == []

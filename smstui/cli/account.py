@@ -8,14 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from smstui.cli import output as out
-from smstui.cli.common import (
-    ENV_EMAIL,
-    ENV_PASSWORD,
-    CliError,
-    Globals,
-    run,
-    warn,
-)
+from smstui.cli.common import ENV_EMAIL, ENV_PASSWORD, CliError, Globals, run, warn
 
 if TYPE_CHECKING:
     from smstui.core.session import Session

@@ -20,11 +20,7 @@ from typing import TYPE_CHECKING
 import click
 
 from smstui.cli import output as out
-from smstui.cli.common import (
-    Globals,
-    SmstuiGroup,
-    usage_error,
-)
+from smstui.cli.common import Globals, SmstuiGroup, usage_error
 
 if TYPE_CHECKING:
     pass

@@ -17,15 +17,7 @@ import click
 
 from smstui.cli import output as out
 from smstui.cli.args import DEVICE_ID, TAG_ID, local_zone, parse_id_list
-from smstui.cli.common import (
-    ProgressBar,
-    emit_json,
-    json_option,
-    require_login,
-    run,
-    usage_error,
-    warn,
-)
+from smstui.cli.common import ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.core.session import Session

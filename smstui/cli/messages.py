@@ -9,20 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui.cli import output as out
-from smstui.cli.args import (
-    CUSTOMER_ID,
-    DEVICE_ID,
-    parse_past,
-    parse_status,
-)
-from smstui.cli.common import (
-    emit_json,
-    json_option,
-    require_login,
-    run,
-    usage_error,
-    warn,
-)
+from smstui.cli.args import CUSTOMER_ID, DEVICE_ID, parse_past, parse_status
+from smstui.cli.common import emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.core.session import Session

@@ -9,12 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui.cli import output as out
-from smstui.cli.common import (
-    emit_json,
-    json_option,
-    run,
-    warn,
-)
+from smstui.cli.common import emit_json, json_option, run, warn
 
 if TYPE_CHECKING:
     from smstui.core.session import Session

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -33,6 +32,7 @@ from smstui.tui.textual_internals import mode_names, replace_mode_factories, sty
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.store_writes import StoreWrites
+from smstui.tui.workers import store_read, task
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -275,14 +275,7 @@ class SmsTuiApp(SessionFlow, Sending):
     def on_core_devices_changed(self, message: msgs.CoreDevicesChanged) -> None:
         self._reload_devices(message)
 
-    @work(
-        thread=True,
-        group="devices",
-        exclusive=True,
-        name="load-devices",
-        exit_on_error=False,
-        description="read devices from the store",
-    )
+    @store_read("devices", "read devices from the store", name="load-devices")
     def _reload_devices(self, message: msgs.CoreMessage) -> None:
         devices = self.store.devices()
 
@@ -344,7 +337,7 @@ class SmsTuiApp(SessionFlow, Sending):
         """Open the conversation at one message, selected (find by gateway id)."""
         self._go_to(phone_key, lid)
 
-    @work(group="navigate", exclusive=True, name="go-to-thread", exit_on_error=False, description="open a conversation")
+    @task("navigate", "open a conversation", name="go-to-thread", exclusive=True)
     async def _go_to(self, phone_key: str, lid: int | None = None) -> None:
         await self.switch_mode("messages")
         screen = self.screen
@@ -362,14 +355,7 @@ class SmsTuiApp(SessionFlow, Sending):
             self._copy_to_system(text)
         self.notify(f"Copied the {what} to the clipboard.", timeout=2)
 
-    @work(
-        thread=True,
-        group="clipboard",
-        exclusive=True,
-        name="system-clipboard",
-        exit_on_error=False,
-        description="copy to the system clipboard",
-    )
+    @store_read("clipboard", "copy to the system clipboard", name="system-clipboard")
     def _copy_to_system(self, text: str) -> None:
         # A thread: pyperclip runs a helper program (pbcopy, xclip, ...).
         from smstui.tui import clipboard

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
-
 from smstui.tui import app_messages as msgs
 from smstui.tui.app_interface import SmsAppBase
 from smstui.tui.widgets.format import clean
+from smstui.tui.workers import store_read, task
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from smstui.core.store.records import StoredMessage
     from smstui.tui.widgets.compose_form import Outgoing
 
@@ -28,34 +29,26 @@ class Sending(SmsAppBase):
         self.core_signal.publish(message)
         self._report_outbox(message.lids)
 
-    @work(
-        thread=True,
-        group="outbox-report",
-        name="outbox-report",
-        exit_on_error=False,
-        description="explain failed sends",
-    )
+    @store_read("outbox-report", "explain failed sends", exclusive=False)
     def _report_outbox(self, lids: Iterable[int]) -> None:
         from smstui.core.store.schema import REJECTED, UNKNOWN
 
+        severity: SeverityLevel
         for lid in lids:
             row = self.store.message(lid)
             if row is None:
                 continue
             if row.outbox == REJECTED:
-                self.notify(
-                    f"To {row.phone}: {clean(row.outbox_error or 'refused', single_line=True)}",
-                    title="Not sent",
-                    severity="error",
-                    timeout=8,
-                )
+                why, title, severity = clean(row.outbox_error or "refused", single_line=True), "Not sent", "error"
             elif row.outbox == UNKNOWN:
-                self.notify(
-                    f"To {row.phone}: the gateway did not answer; check before sending again.",
-                    title="Send unclear",
-                    severity="warning",
-                    timeout=8,
+                why, title, severity = (
+                    "the gateway did not answer; check before sending again.",
+                    "Send unclear",
+                    "warning",
                 )
+            else:
+                continue
+            self.notify(f"To {row.phone}: {why}", title=title, severity=severity, timeout=8)
 
     def queue_outgoing(
         self,
@@ -84,7 +77,7 @@ class Sending(SmsAppBase):
         )
         self._queue(outgoing, write, done, open_thread)
 
-    @work(group="outbox", name="queue", exit_on_error=False, description="write a message to the outbox")
+    @task("outbox", "write a message to the outbox", name="queue")
     async def _queue(
         self,
         outgoing: Outgoing,
@@ -112,7 +105,7 @@ class Sending(SmsAppBase):
             self.notify(f"{len(lids)} messages queued.", timeout=3)
         self._send(lids)
 
-    @work(group="outbox", name="send", exit_on_error=False, description="submit queued messages")
+    @task("outbox", "submit queued messages", name="send")
     async def _send(self, lids: list[int]) -> None:
         try:
             report = await self.session.outbox.send(lids)
@@ -130,7 +123,7 @@ class Sending(SmsAppBase):
 
     # ------------------------------------------------------------------ R and x in a conversation
 
-    @work(group="outbox", name="retry", exit_on_error=False, description="send a message again")
+    @task("outbox", "send a message again", name="retry")
     async def send_again(self, msg: StoredMessage) -> None:
         """Send ``msg`` again: the same row when the gateway never took it (refused, unclear,
         cancelled), a new copy when the gateway took it and reported a failure."""
@@ -165,7 +158,7 @@ class Sending(SmsAppBase):
             return
         self._send(lids)
 
-    @work(group="outbox", name="cancel", exit_on_error=False, description="cancel a queued message")
+    @task("outbox", "cancel a queued message", name="cancel")
     async def cancel_sending(self, msg: StoredMessage) -> None:
         """Stop ``msg`` if the gateway does not have it yet; say so if it changed meanwhile."""
         import asyncio

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -34,6 +34,7 @@ from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_header import ThreadHeader
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
+from smstui.tui.workers import store_read
 
 if TYPE_CHECKING:
     from smstui.core.store.records import StoredMessage
@@ -153,14 +154,7 @@ class ConversationsScreen(SmsScreen):
         # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
         self.query_one("#list-title", Static).update(text, layout=False)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="threads",
-        name="load-threads",
-        exit_on_error=False,
-        description="read conversations from the store",
-    )
+    @store_read("threads", "read conversations from the store", name="load-threads")
     def load_threads(self) -> None:
         app = self.smsapp
         threads = read_threads(app.store, self._filter, app.device_filter, app.clock(), THREAD_LIMIT)
@@ -303,14 +297,7 @@ class ConversationsScreen(SmsScreen):
         self.query_one("#compose-pane").display = False
         self._update_header()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="thread",
-        name="load-thread",
-        exit_on_error=False,
-        description="read one conversation from the store",
-    )
+    @store_read("thread", "read one conversation from the store", name="load-thread")
     def _load_thread(self, phone_key: str, focus: str | None, select: int | None = None) -> None:
         store = self.smsapp.store
         target = store.message(select) if select is not None and select != NEWEST else None
@@ -398,22 +385,25 @@ class ConversationsScreen(SmsScreen):
 
     @on(ThreadView.NeedOlder)
     def _need_older(self, event: ThreadView.NeedOlder) -> None:
-        view = event.view
-        if view.phone_key is None or not view.messages:
-            view.loading_older = False
-            return
-        self._load_page(view.phone_key, view.messages[0], older=True)
+        self._need_page(event.view, older=True)
 
     @on(ThreadView.NeedNewer)
     def _need_newer(self, event: ThreadView.NeedNewer) -> None:
         view = event.view
-        if view.phone_key is None or not view.messages:
-            view.loading_newer = False
-            return
-        if event.newest:  # End: the newest message itself, as a plain open shows it
+        if event.newest and view.phone_key is not None and view.messages:
+            # End: the newest message itself, as a plain open shows it
             self.open_thread(view.phone_key, focus="thread", select=NEWEST)
             return
-        self._load_page(view.phone_key, view.messages[-1], older=False)
+        self._need_page(view, older=False)
+
+    def _need_page(self, view: ThreadView, *, older: bool) -> None:
+        if view.phone_key is None or not view.messages:
+            if older:
+                view.loading_older = False
+            else:
+                view.loading_newer = False
+            return
+        self._load_page(view.phone_key, view.messages[0] if older else view.messages[-1], older=older)
 
     def _load_page(self, phone_key: str, anchor: StoredMessage, *, older: bool) -> None:
         """Read the page before (``older``) or after ``anchor`` in a thread worker; the view adds
@@ -470,14 +460,7 @@ class ConversationsScreen(SmsScreen):
         elif self._filter.sms_id is not None:
             self.find_gateway_id(self._filter.sms_id)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="find-id",
-        name="find-gateway-id",
-        exit_on_error=False,
-        description="find a message by its gateway id",
-    )
+    @store_read("find-id", "find a message by its gateway id", name="find-gateway-id")
     def find_gateway_id(self, sms_id: int) -> None:
         """Open the message with this gateway id; one the store lacks is offered to be looked up."""
         found = self.smsapp.store.message_by_sms_id(sms_id)
@@ -546,7 +529,7 @@ class ConversationsScreen(SmsScreen):
         if self.phone_key is not None and self._in_conversation():
             self._mark_seen(self.phone_key)
 
-    @work(thread=True, group="seen", name="mark-seen", exit_on_error=False, description="mark a conversation as read")
+    @store_read("seen", "mark a conversation as read", name="mark-seen", exclusive=False)
     def _mark_seen(self, phone_key: str) -> None:
         if self.smsapp.store.mark_thread_seen(phone_key):
             self.app.call_from_thread(self.load_threads)
@@ -587,13 +570,7 @@ class ConversationsScreen(SmsScreen):
         # Decided here, on the UI's thread: what arrives is seen only if the user is reading it.
         self._reread_open_thread(phone_key, lids, self._in_conversation())
 
-    @work(
-        thread=True,
-        group="thread-refresh",
-        name="refresh-thread",
-        exit_on_error=False,
-        description="re-read the open conversation",
-    )
+    @store_read("thread-refresh", "re-read the open conversation", name="refresh-thread", exclusive=False)
     def _reread_open_thread(self, phone_key: str, lids: tuple[int, ...], seen: bool) -> None:
         store = self.smsapp.store
         latest = store.thread_messages(phone_key, limit=PAGE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
@@ -14,6 +14,7 @@ from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
 from smstui.tui.widgets.format import absolute, ago, clean
 from smstui.tui.widgets.status_line import StatusLine
+from smstui.tui.workers import task
 
 
 class DevicesScreen(SmsScreen):
@@ -127,7 +128,7 @@ class DevicesScreen(SmsScreen):
         if isinstance(message, msgs.CoreDevicesChanged):
             self._reload()
 
-    @work(group="devices-ui", exclusive=True, name="show-devices", exit_on_error=False)
+    @task("devices-ui", "show the devices", name="show-devices", exclusive=True)
     async def _reload(self) -> None:
         self.query_one(DeviceTable).show(self.smsapp.devices)
         self._update_title()

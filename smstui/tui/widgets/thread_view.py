@@ -47,6 +47,7 @@ from smstui.tui.widgets.bubbles import (
 from smstui.tui.widgets.format import (
     to_local,
 )
+from smstui.tui.widgets.row_cursor import RowCursor
 from smstui.tui.widgets.thread_actions import ThreadActions
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def _sort_key(msg: StoredMessage) -> tuple[float, int]:
     return (msg.created.timestamp(), msg.lid)
 
 
-class ThreadView(ThreadActions, ScrollView, can_focus=True):
+class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
     """The messages of one conversation (see module docstring)."""
 
     DEFAULT_CSS = """
@@ -112,8 +113,8 @@ class ThreadView(ThreadActions, ScrollView, can_focus=True):
         Binding("down,j", "select(1)", "Next", show=False),
         Binding("pageup", "select(-10)", "Page up", show=False),
         Binding("pagedown", "select(10)", "Page down", show=False),
-        Binding("home", "select_first", "Oldest", show=False),
-        Binding("end", "select_last", "Newest", show=False),
+        Binding("home", "first", "Oldest", show=False),
+        Binding("end", "last", "Newest", show=False),
         Binding("c", "copy_message", "Copy", id="thread.copy"),
         Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
         Binding("enter,i", "details", "Details", id="thread.details"),
@@ -708,27 +709,30 @@ class ThreadView(ThreadActions, ScrollView, can_focus=True):
     def action_select(self, delta: int) -> None:
         if not self._messages:
             return
-        if self.selected is None:  # the first move, either way, selects the newest message
-            self.selected = len(self._messages) - 1
-            return
-        target = self.selected + delta
-        if target < 0:
-            if self.has_older and not self.loading_older:
-                self.scroll_to(y=0, animate=False)
-            target = 0
-        if target >= len(self._messages) and self.has_newer and not self.loading_newer:
-            self.scroll_to(y=self.max_scroll_y, animate=False)  # reaching the end loads the next page
-        self.selected = min(len(self._messages) - 1, target)
+        if self.selected is not None:
+            target = self.selected + delta
+            if target < 0 and self.has_older and not self.loading_older:
+                self.scroll_to(y=0, animate=False)  # reaching the top loads the older page
+            if target >= len(self._messages) and self.has_newer and not self.loading_newer:
+                self.scroll_to(y=self.max_scroll_y, animate=False)  # reaching the end loads the next page
+        self.move_cursor(delta, start=-1)  # the first move, either way, selects the newest message
 
-    def action_select_first(self) -> None:
-        if self._messages:
-            self.selected = 0
+    # RowCursor: the shared cursor actions move ``selected``.
+    def _row_count(self) -> int:
+        return len(self._messages)
 
-    def action_select_last(self) -> None:
-        if self._messages:
-            self.selected = len(self._messages) - 1
-            if self.has_newer:  # the newest message is not loaded: the owner opens it
-                self.post_message(self.NeedNewer(self, newest=True))
+    @property
+    def cursor(self) -> int | None:
+        return self.selected
+
+    @cursor.setter
+    def cursor(self, index: int | None) -> None:
+        self.selected = index
+
+    def action_last(self) -> None:
+        super().action_last()
+        if self._messages and self.has_newer:  # the newest message is not loaded: the owner opens it
+            self.post_message(self.NeedNewer(self, newest=True))
 
     def on_blur(self) -> None:
         self.refresh()
