@@ -1,6 +1,7 @@
-"""The static checks run with the suite: ruff (lint and format) over the whole tree.
+"""The static checks run with the suite: ruff (lint and format) over the whole tree, and mypy
+over the package (smstui.core strictly).
 
-Their settings live in pyproject.toml ([tool.ruff]), so an editor and this test agree.
+Their settings live in pyproject.toml ([tool.ruff], [tool.mypy]), so an editor and this test agree.
 """
 
 from __future__ import annotations
@@ -24,3 +25,10 @@ def test_ruff_lint_is_clean() -> None:
 def test_ruff_format_is_kept() -> None:
     result = _run("ruff", "format", "--check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean() -> None:
+    # No cache: a stale one from another checkout or mypy version could hide an error.
+    result = _run("mypy", "--no-incremental", "--cache-dir", "/dev/null")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout, result.stdout

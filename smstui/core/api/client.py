@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from smstui.core import gateway_time
 from smstui.core.api import parse
@@ -52,6 +52,7 @@ _AUTH_WORDS = ("token", "password", "login", "unauthori", "not authori", "auth")
 _SECRET_FIELDS = {"pass", "token", "password"}
 
 TokenCallback = Callable[[str], Awaitable[None] | None]
+T = TypeVar("T")
 
 
 def reveal(value: Any) -> str | None:
@@ -340,7 +341,7 @@ class GatewayClient:
             await self.get_token()
             return await self._post(method, {"token": self._token or "", **fields}, files)
 
-    def _read(self, method: str, reader: Callable[[], Any]) -> Any:
+    def _read(self, method: str, reader: Callable[[], T]) -> T:
         try:
             return reader()
         except (ValueError, TypeError, KeyError) as exc:

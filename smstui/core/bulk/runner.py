@@ -619,7 +619,8 @@ class BulkJob:
                 return await self._lookup_attach(batch, rows)
             except (AuthError, TransportError) as exc:
                 if attempt == self.lookup_retries:
-                    return self._halt_none(f"cannot check batch {self._batch_index} on the gateway: {exc}")
+                    self._halt(f"cannot check batch {self._batch_index} on the gateway: {exc}")
+                    return None
                 await self._wait(self.lookup_delay)
         return None  # pragma: no cover - the loop returns
 
@@ -699,10 +700,6 @@ class BulkJob:
             if not ok:
                 return False
         return True
-
-    def _halt_none(self, error: str) -> None:
-        self.info.error = error
-        return None
 
     async def _lookup_attach(
         self, batch: BatchInfo, rows: Sequence[StoredMessage]

@@ -106,7 +106,7 @@ class TagStore(StoreBase):
                 "gateway_id = COALESCE(excluded.gateway_id, gateway_id) RETURNING id",
                 (gateway_id, tag_id, phone, key, name, self.now()),
             )
-            return cur.fetchone()[0]
+            return int(cur.fetchone()[0])
 
     def contact(self, tag_id: int, phone: str) -> Contact | None:
         rows = self._query(
@@ -116,7 +116,8 @@ class TagStore(StoreBase):
         return _records().row_to_contact(rows[0]) if rows else None
 
     def contacts(self, tag_id: int | None = None, search: str = "") -> list[Contact]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if tag_id is not None:
             where.append("c.tag_id = ?")
             params.append(tag_id)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from smstui.core.store.connection import (
     StoreBase,
     chunks,
+    inserted_id,
     like_escape,
-    records_module,
+    row_to_message,
     rows_to_messages,
 )
 from smstui.core.store.schema import (
@@ -77,7 +78,9 @@ class MessageRows(StoreBase):
         False so years of history do not show up as unread. ``meta`` is written in the same
         transaction, so a sync cursor never runs ahead of the messages it stands for.
         """
-        result = records_module().UpsertResult()
+        from smstui.core.store.records import UpsertResult  # not needed by the first frame
+
+        result = UpsertResult()
         now = self.now()
         with self.transaction() as db:
             for key, value in (meta or {}).items():
@@ -118,7 +121,7 @@ class MessageRows(StoreBase):
                             now,
                         ),
                     )
-                    result.inserted.append(cur.lastrowid)
+                    result.inserted.append(inserted_id(cur))
                     result.phone_keys.add(key)
                     continue
                 lid, status, title, sent_at, scheduled_at, body, outbox, paket_id = row
@@ -159,7 +162,7 @@ class MessageRows(StoreBase):
                 (status, title, self.now(), row[0]),
             )
             self._refresh_threads(db, {row[2]})
-            return row[2]
+            return str(row[2])
 
     def pending_sms_ids(self, limit: int = 10_000) -> list[tuple[int, float]]:
         """Gateway ids (and created time) of messages that can still change status, oldest first.
@@ -174,7 +177,7 @@ class MessageRows(StoreBase):
         ]
 
     def message_count(self) -> int:
-        return self._query("SELECT COUNT(*) FROM messages")[0][0]
+        return self._int("SELECT COUNT(*) FROM messages")
 
     def max_created(self) -> datetime | None:
         rows = self._query("SELECT MAX(created) FROM messages WHERE sms_id IS NOT NULL")
@@ -394,7 +397,7 @@ class MessageRows(StoreBase):
         ]
 
     def thread_count(self) -> int:
-        return self._query("SELECT COUNT(*) FROM threads")[0][0]
+        return self._int("SELECT COUNT(*) FROM threads")
 
     def thread_messages(
         self, phone_key: str, *, limit: int = 200, before: tuple[float, int] | None = None
@@ -413,7 +416,7 @@ class MessageRows(StoreBase):
         return rows_to_messages(reversed(rows))
 
     def thread_size(self, phone_key: str) -> int:
-        return self._query("SELECT COUNT(*) FROM messages WHERE phone_key = ?", (phone_key,))[0][0]
+        return self._int("SELECT COUNT(*) FROM messages WHERE phone_key = ?", (phone_key,))
 
     def mark_thread_seen(self, phone_key: str) -> bool:
         with self.transaction() as db:
@@ -424,11 +427,11 @@ class MessageRows(StoreBase):
 
     def message(self, lid: int) -> StoredMessage | None:
         rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE lid = ?", (lid,))
-        return records_module().row_to_message(rows[0]) if rows else None
+        return row_to_message(rows[0]) if rows else None
 
     def message_by_sms_id(self, sms_id: int) -> StoredMessage | None:
         rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sms_id = ?", (sms_id,))
-        return records_module().row_to_message(rows[0]) if rows else None
+        return row_to_message(rows[0]) if rows else None
 
     def messages(
         self,

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from smstui.core.store.connection import (
     StoreBase,
     chunks,
-    records_module,
+    inserted_id,
+    row_to_message,
     rows_to_messages,
 )
 from smstui.core.store.schema import (
@@ -93,7 +94,7 @@ class OutboxRows(StoreBase):
                         now,
                     ),
                 )
-                lids.append(cur.lastrowid)
+                lids.append(inserted_id(cur))
             self._refresh_threads(db, keys)
             if delete_draft is not None:
                 db.execute("DELETE FROM drafts WHERE key = ?", (delete_draft,))
@@ -123,7 +124,7 @@ class OutboxRows(StoreBase):
 
     def next_outbox_attempt(self) -> float | None:
         rows = self._query("SELECT MIN(next_attempt) FROM messages WHERE outbox = ?", (QUEUED,))
-        return rows[0][0]
+        return None if rows[0][0] is None else float(rows[0][0])
 
     def set_outbox_state(
         self,
@@ -284,7 +285,7 @@ class OutboxRows(StoreBase):
     def duplicate_count(self, lids: Sequence[int] | None = None) -> int:
         """Gateway messages flagged as second copies (of these rows, or of any)."""
         if lids is None:
-            return self._query("SELECT COUNT(*) FROM messages WHERE duplicate_of IS NOT NULL")[0][0]
+            return self._int("SELECT COUNT(*) FROM messages WHERE duplicate_of IS NOT NULL")
         total = 0
         for chunk in chunks(list(lids)):
             total += self._query(
@@ -322,13 +323,11 @@ class OutboxRows(StoreBase):
     def count_created_between(self, since: float, until: float | None = None) -> int:
         """How many gateway messages were created in [since, until]: what a window listing would return."""
         if until is None:
-            rows = self._query("SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ?", (since,))
-        else:
-            rows = self._query(
-                "SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ? AND created <= ?",
-                (since, until),
-            )
-        return rows[0][0]
+            return self._int("SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ?", (since,))
+        return self._int(
+            "SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ? AND created <= ?",
+            (since, until),
+        )
 
     def attach_sms_id(self, lid: int, sms_id: int, status: int = 1) -> None:
         """The gateway accepted a local message: it gets the sms_id and follows the gateway's status.
@@ -423,12 +422,11 @@ class OutboxRows(StoreBase):
     def messages_by_sms_ids(self, ids: Iterable[int]) -> dict[int, StoredMessage]:
         """The stored messages with these gateway ids, by id (one query per 500 ids)."""
         found: dict[int, StoredMessage] = {}
-        make = records_module().row_to_message
         for chunk in chunks(list(ids)):
             for row in self._query(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sms_id IN ({','.join('?' * len(chunk))})", chunk
             ):
-                message = make(row)
+                message = row_to_message(row)
                 found[message.sms_id] = message  # type: ignore[index]
         return found
 
