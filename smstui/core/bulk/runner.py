@@ -498,7 +498,7 @@ class BulkJob:
                         f"the gateway refused batch {self._batch_index} as a whole: {reason}. Fix the cause and resume."
                     )
                 if len(rows) == 1:
-                    self.store.set_outbox_state(rows[0].lid, REJECTED, error=reason)
+                    self.store.set_outbox_states([rows[0].lid], REJECTED, error=reason)
                     self._emit(f"batch {self._batch_index}: a message was refused")
                     same = _ITEM.sub("item", reason)
                     self._refusals[same] = self._refusals.get(same, 0) + 1
