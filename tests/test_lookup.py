@@ -108,10 +108,10 @@ def test_message_extras_name_the_copies_and_the_original(store: Store) -> None:
 
 def test_lookup_queries_use_indexes(store: Store) -> None:
     """The list runs these on every key: none may scan the message history."""
-    from smstui.core.store.lookup import _failed_row
+    from smstui.core.store.schema import failed_row
 
     plans = {
-        "recent failures": (f"SELECT phone_key FROM messages WHERE created >= ? AND {_failed_row('+')}", (0,)),
+        "recent failures": (f"SELECT phone_key FROM messages WHERE created >= ? AND {failed_row('+')}", (0,)),
         "holding an id": ("SELECT phone_key FROM messages WHERE sms_id = ?", (1,)),
         "pages after": (
             "SELECT lid FROM messages WHERE phone_key = ? AND created >= ? AND (created > ? OR "

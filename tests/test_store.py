@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -277,3 +278,19 @@ def test_search_finds_numbers_typed_in_national_or_00_form(store: Store) -> None
     assert found("1202555") == {"+12025550143"} and found("011 44 7700") == {"+447700900123"}
     store.region = None
     assert found("0151") == set()  # without a region, a trunk 0 means nothing
+
+
+def test_thread_refresh_reads_messages_by_their_index(store: Store) -> None:
+    """Each write refreshes its conversations: that must never scan the message history."""
+    store.upsert_messages([msg(1), msg(2, phone="+4915123456782")])
+    executed: list[str] = []
+    store._db.set_trace_callback(executed.append)
+    try:
+        store.rebuild_threads()
+    finally:
+        store._db.set_trace_callback(None)
+    refresh = [sql for sql in executed if sql.startswith(("INSERT INTO threads", "DELETE FROM threads WHERE"))]
+    assert len(refresh) == 2
+    for sql in refresh:
+        plan = [str(row[-1]) for row in store._query("EXPLAIN QUERY PLAN " + sql)]
+        assert not [step for step in plan if re.match(r"SCAN (messages|m)\b", step)], plan

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from smstui.core.models import FAILED_STATUSES
+from smstui.core.models import FAILED_STATUSES, Status
 from smstui.core.store.database import Store
 from smstui.core.store.schema import (
     CANCELLED,
@@ -143,7 +143,7 @@ def job_counts(store: Store, job_id: str, info: JobInfo | None = None) -> JobCou
     for outbox, status, n in rows:
         total += n
         counts[outbox or SUBMITTED] = counts.get(outbox or SUBMITTED, 0) + n
-        if status == 7:
+        if status == Status.DELIVERED:
             delivered += n
         elif status in FAILED_STATUSES:
             failed += n

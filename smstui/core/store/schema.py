@@ -37,11 +37,18 @@ def sql_codes(statuses: Iterable[int]) -> str:
 # Stores made before a change to FINAL_STATUSES keep the old index condition; they stay correct,
 # their pending lookups just no longer use the index.
 PENDING_WHERE = f"sms_id IS NOT NULL AND (status IS NULL OR status NOT IN ({sql_codes(FINAL_STATUSES)}))"
-# A thread's ``failed`` count: failure statuses and sends that need the user's attention.
-FAILED_SUM = (
-    f"COALESCE(SUM(status IN ({sql_codes(FAILED_STATUSES)}) OR outbox IN "
-    f"({', '.join(repr(s) for s in ATTENTION_STATES)})), 0)"
-)
+
+
+def failed_row(prefix: str = "") -> str:
+    """A message row that failed or needs the user's attention (a refused or unclear send): what
+    a thread's ``failed`` counts and the failed filter finds. ``prefix`` goes before each column
+    (a table alias, or "+" to keep SQLite from using an index for the term)."""
+    states = ", ".join(repr(s) for s in ATTENTION_STATES)
+    return f"({prefix}status IN ({sql_codes(FAILED_STATUSES)}) OR {prefix}outbox IN ({states}))"
+
+
+# A thread's ``failed`` count.
+FAILED_SUM = f"COALESCE(SUM({failed_row()}), 0)"
 
 # v7 of the schema (see smstui.core.store.schema.MIGRATIONS): newsletters' tag lists held local tag ids and
 # now hold the gateway's. Tags without a gateway id drop out: savepaket was never given them.
