@@ -67,7 +67,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from smstui.core.api.client import GatewayClient, ImageUpload
@@ -90,6 +90,8 @@ from smstui.core.store.schema import (
     SENDING,
     SUBMITTED,
     UNKNOWN,
+    from_ts,
+    to_ts,
 )
 
 log = logging.getLogger("smstui.core.outbox")
@@ -140,14 +142,6 @@ class OutboxReport:
             for lid in group:
                 seen[lid] = None
         return tuple(seen)
-
-
-def _ts(value: datetime | None) -> float | None:
-    return None if value is None else value.timestamp()
-
-
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 def _phone_digits(phone: str) -> str:
@@ -512,7 +506,7 @@ class Outbox:
     # ------------------------------------------------------------------ reconciliation
 
     def _attempt_time(self, row: StoredMessage) -> float:
-        return _ts(row.attempted_at) or row.created.timestamp()
+        return to_ts(row.attempted_at) or row.created.timestamp()
 
     def _window(self, row: StoredMessage) -> tuple[float, float]:
         """Where an accepted request's message is, given clocks that agree within ``skew``."""
@@ -587,9 +581,12 @@ class Outbox:
         * per number, the window widened by ``ZONE_SLACK`` each way: it does not depend on
           anyone reading a date in the right zone, and the phone filter keeps it small.
         """
-        found = {m.id: m for m in (await self.client.list_messages(MessageFilter(begin=_dt(lo), end=_dt(hi)))).messages}
+        found = {
+            m.id: m
+            for m in (await self.client.list_messages(MessageFilter(begin=from_ts(lo), end=from_ts(hi)))).messages
+        }
         for phone in sorted({row.phone for row in rows}):
-            wide = MessageFilter(begin=_dt(lo - ZONE_SLACK), end=_dt(hi + ZONE_SLACK), phone=phone)
+            wide = MessageFilter(begin=from_ts(lo - ZONE_SLACK), end=from_ts(hi + ZONE_SLACK), phone=phone)
             for msg in (await self.client.list_messages(wide)).messages:
                 found.setdefault(msg.id, msg)
         return list(found.values())
@@ -607,7 +604,7 @@ class Outbox:
 
     @staticmethod
     def _same_number_in_window(row: StoredMessage, msg: Message, lo: float, hi: float) -> bool:
-        created = _ts(msg.created)
+        created = to_ts(msg.created)
         if created is None or not (lo <= created <= hi):
             return False
         return phones_match(row.phone, msg.phone)
@@ -631,7 +628,7 @@ class Outbox:
             # row's. Time only ranks identical candidates (the nearest is the likeliest).
             exact = [m for m in available if self._exact(row, m, wide_lo, wide_hi)]
             if exact:
-                found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
+                found = min(exact, key=lambda m: abs((to_ts(m.created) or at) - at))
                 available.remove(found)
                 self._attach(row, found)
                 report.resolved.append(row.lid)
@@ -753,7 +750,7 @@ class Outbox:
             exact = [m for m in available if self._exact(row, m, lo, hi)]
             if not exact:
                 continue
-            found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
+            found = min(exact, key=lambda m: abs((to_ts(m.created) or at) - at))
             available.remove(found)
             self.store.attach_sms_ids([(row.lid, found.id, found.status)])
             self._recheck_related(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from smstui.core.models import FAILED_STATUSES, Status
 from smstui.core.store.database import Store
@@ -16,6 +16,7 @@ from smstui.core.store.schema import (
     SENDING,
     SUBMITTED,
     UNKNOWN,
+    from_ts,
 )
 
 # Ids of accepted batches are read back together, in one listing of the job's device since its
@@ -76,7 +77,7 @@ class JobInfo:
 
     @property
     def created_at(self) -> datetime:
-        return datetime.fromtimestamp(self.created, UTC)
+        return from_ts(self.created)
 
 
 def job_key(job_id: str) -> str:

@@ -49,7 +49,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from smstui.core.api.client import GatewayClient
@@ -100,6 +100,7 @@ from smstui.core.store.schema import (
     REJECTED,
     SENDING,
     UNKNOWN,
+    from_ts,
 )
 
 log = logging.getLogger(__name__)
@@ -656,7 +657,7 @@ class BulkJob:
         since = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
         # Bounds name their zone (gateway_time); what this misses is looked up by marker with
         # a day's margin below, which no zone misreading can escape.
-        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, UTC) - WINDOW_MARGIN)
+        flt = MessageFilter(device_id=self.info.device_id, begin=from_ts(since) - WINDOW_MARGIN)
         unresolved: list[BatchInfo] = list(pending)
         try:
             listing = await self.client.list_messages(flt)
@@ -714,9 +715,7 @@ class BulkJob:
             started = (
                 batch.first_attempt if batch.first_attempt is not None else min(r.created for r in rows).timestamp()
             )
-            flt = MessageFilter(
-                device_id=self.info.device_id, begin=datetime.fromtimestamp(started, UTC) - MARKER_MARGIN
-            )
+            flt = MessageFilter(device_id=self.info.device_id, begin=from_ts(started) - MARKER_MARGIN)
         listing = await self.client.list_messages(flt)
         lids = {r.lid for r in rows}
         wanted_ids = {batch.marker} if batch.marker is not None else {r.customer_id for r in rows}

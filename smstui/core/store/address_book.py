@@ -11,10 +11,11 @@ id yet ("pending"). Newsletters keep the gateway's tag ids: exactly what savepak
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smstui.core.store.connection import StoreBase
+from smstui.core.store.schema import from_ts
 
 if TYPE_CHECKING:
     from smstui.core.store.records import Contact, Newsletter, Tag
@@ -92,7 +93,7 @@ class TagStore(StoreBase):
             params,
         )
         make = _records().Tag
-        return [make(r[0], r[1], r[2], datetime.fromtimestamp(r[3], UTC), r[4]) for r in rows]
+        return [make(r[0], r[1], r[2], from_ts(r[3]), r[4]) for r in rows]
 
     # ------------------------------------------------------------------ contacts
 
@@ -203,8 +204,8 @@ class TagStore(StoreBase):
                 r[4],
                 r[5],
                 tuple(int(t) for t in r[6].split(",") if t),
-                None if r[7] is None else datetime.fromtimestamp(r[7], UTC),
-                datetime.fromtimestamp(r[8], UTC),
+                from_ts(r[7]),
+                from_ts(r[8]),
             )
             for r in rows
         ]

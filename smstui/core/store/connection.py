@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -21,6 +21,7 @@ from smstui.core.store.schema import (
     META_LAST_SYNC,
     MIGRATIONS,
     SCHEMA_VERSION,
+    from_ts,
 )
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class StoreBase:
         at start-up without importing the sync machinery."""
         text = self.get_meta(META_LAST_SYNC)
         try:
-            return None if text is None else datetime.fromtimestamp(float(text), UTC)
+            return None if text is None else from_ts(float(text))
         except ValueError:
             return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.core.store.connection import (
@@ -179,8 +179,8 @@ class MessageRows(StoreBase):
         return self._int("SELECT COUNT(*) FROM messages")
 
     def max_created(self) -> datetime | None:
-        rows = self._query("SELECT MAX(created) FROM messages WHERE sms_id IS NOT NULL")
-        return from_ts(rows[0][0])
+        newest = self._query("SELECT MAX(created) FROM messages WHERE sms_id IS NOT NULL")[0][0]
+        return None if newest is None else from_ts(float(newest))
 
     # ------------------------------------------------------------------ threads
 
@@ -336,7 +336,7 @@ class MessageRows(StoreBase):
                 phone=r[1],
                 name=r[2],
                 last_lid=r[3],
-                last_created=datetime.fromtimestamp(r[4], UTC),
+                last_created=from_ts(r[4]),
                 last_body=r[5],
                 last_status=r[6],
                 last_incoming=bool(r[7]),

@@ -1,4 +1,4 @@
-"""The store's schema: its migrations, column lists, outbox states and the SQL status lists.
+"""The store's schema: its migrations, column lists, outbox states, the SQL status lists and times.
 
 All that SQL text in one place, so every module of the store means the same by "pending" or "failed".
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import overload
 
 from smstui.core.models import (
     FAILED_STATUSES,
@@ -199,11 +200,25 @@ MIGRATIONS: list[str] = [
 DISPLAY_FROM = 6  # the schema version that added threads.display
 
 
+# Times are kept as epoch seconds (REAL); these two convert, None staying None. Every part of
+# the core converts with them, so a time means the same instant in the store and on the wire.
+
+
+@overload
+def to_ts(value: datetime) -> float: ...
+@overload
+def to_ts(value: datetime | None) -> float | None: ...
 def to_ts(value: datetime | None) -> float | None:
+    """Epoch seconds of an aware datetime."""
     return None if value is None else value.timestamp()
 
 
+@overload
+def from_ts(value: float) -> datetime: ...
+@overload
+def from_ts(value: float | None) -> datetime | None: ...
 def from_ts(value: float | None) -> datetime | None:
+    """The aware (UTC) datetime of epoch seconds."""
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
