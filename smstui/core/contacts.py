@@ -508,31 +508,27 @@ async def create_newsletter(
     gateway_tags = [t.gateway_id for t in confirmed if t.gateway_id is not None]
     if send_at is not None:
         await client.ensure_timezone()  # time_to_send is read in the account's zone
+
+    def remember(gateway_id: int | None) -> int:
+        return store.add_newsletter(
+            gateway_id=gateway_id,
+            title=clean_title,
+            device_id=int(device_id),
+            slot=slot_value,
+            body=body,
+            tag_ids=gateway_tags,
+            send_at=send_at,
+        )
+
     try:
         paket_id = await client.save_newsletter(
             clean_title, int(device_id), body, gateway_tags, slot=slot_value, send_at=send_at
         )
     except TransportError as exc:
         if exc.maybe_accepted:
-            store.add_newsletter(
-                gateway_id=None,
-                title=clean_title,
-                device_id=int(device_id),
-                slot=slot_value,
-                body=body,
-                tag_ids=gateway_tags,
-                send_at=send_at,
-            )
+            remember(None)  # unconfirmed: the gateway may have it
         raise
-    local_id = store.add_newsletter(
-        gateway_id=paket_id,
-        title=clean_title,
-        device_id=int(device_id),
-        slot=slot_value,
-        body=body,
-        tag_ids=gateway_tags,
-        send_at=send_at,
-    )
+    local_id = remember(paket_id)
     return next(n for n in store.newsletters() if n.id == local_id)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from smstui.core.store.messages import MessageRows
+
 if TYPE_CHECKING:
     from smstui.core.store.messages import Thread
     from smstui.core.store.records import MessageExtras, StoredMessage
@@ -19,21 +21,8 @@ if TYPE_CHECKING:
 MAX_SQL_INT = 2**63 - 1
 
 
-class LookupStore:
-    """On-call lookups; needs the plumbing and :meth:`threads` of :class:`Store`."""
-
-    if TYPE_CHECKING:
-
-        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def threads(
-            self,
-            *,
-            search: str = "",
-            device_id: int | None = None,
-            limit: int = 500,
-            offset: int = 0,
-            only: tuple[str, Sequence[Any]] | None = None,
-        ) -> list[Thread]: ...
+class LookupStore(MessageRows):
+    """On-call lookups, over the conversations of :class:`MessageRows`."""
 
     def failed_threads(
         self,
