@@ -1,6 +1,7 @@
-"""The static checks run with the suite: ruff (lint and format) over the whole tree.
+"""The static checks run with the suite: ruff (lint and format) over the whole tree, and mypy
+over the package (smstui.core strictly).
 
-Their settings live in pyproject.toml ([tool.ruff]), so an editor and this test agree.
+Their settings live in pyproject.toml ([tool.ruff], [tool.mypy]), so an editor and this test agree.
 """
 
 from __future__ import annotations
@@ -37,3 +38,10 @@ def test_every_tui_worker_goes_through_the_worker_policy() -> None:
         if line.lstrip().startswith("@work")
     ]
     assert bare == []
+
+
+def test_mypy_is_clean() -> None:
+    # No cache: a stale one from another checkout or mypy version could hide an error.
+    result = _run("mypy", "--no-incremental", "--cache-dir", "/dev/null")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout, result.stdout

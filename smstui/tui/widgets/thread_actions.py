@@ -59,7 +59,13 @@ def why_not_cancel(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) 
     return f"The gateway has taken it ({word}): smstui can only cancel messages it has not handed over yet."
 
 
-class ThreadActions:
+if TYPE_CHECKING:
+    from textual.widget import Widget as _Widget
+else:
+    _Widget = object  # at run time a plain mixin; ThreadView brings the Widget
+
+
+class ThreadActions(_Widget):
     """The key actions of the thread view (see module docstring)."""
 
     if TYPE_CHECKING:  # provided by ThreadView
@@ -76,10 +82,6 @@ class ThreadActions:
         def selected_message(self) -> StoredMessage | None: ...
         @property
         def messages(self) -> Sequence[StoredMessage]: ...
-        def post_message(self, message: Any) -> bool: ...
-        def notify(
-            self, message: str, *, title: str = ..., severity: Any = ..., timeout: float | None = ...
-        ) -> None: ...
 
     def _actions(self) -> tuple[bool, bool]:
         msg = self.selected_message
