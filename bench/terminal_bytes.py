@@ -435,7 +435,11 @@ def _rows(
                 f"≤ {KEY_RATIO}x",
                 None if smoke else ratio <= KEY_RATIO,
                 note=(
-                    (f"the bare app (one label) opening its palette: {_b(bare_palette)}; " if label == "palette" else "")
+                    (
+                        f"the bare app (one label) opening its palette: {_b(bare_palette)}; "
+                        if label == "palette"
+                        else ""
+                    )
                     + f"the changed cells alone encode to {_b(cells)}; each press: "
                     + ", ".join(f"{s.nbytes} vs {baseline.get(i, 0)}" for i, s in indexed)
                 ),

@@ -316,7 +316,7 @@ async def test_resume_after_crash_with_request_that_arrived(
     first.attempts, first.last_attempt = 1, store.now()
     job._save_batch()
     for r in rows:
-        store.set_outbox_state(r.lid, SENDING, count_attempt=True)
+        store.set_outbox_states([r.lid], SENDING, count_attempt=True)
     await client.add_many_sms([job._outgoing(r) for r in rows])
 
     fresh = BulkJob.load(store, client, job.id, **FAST)
@@ -331,7 +331,7 @@ async def test_resume_after_crash_before_the_request_left(
 ) -> None:
     job = make_job(store, client, make_rows(10))
     for r in job.rows():
-        store.set_outbox_state(r.lid, SENDING, count_attempt=True)
+        store.set_outbox_states([r.lid], SENDING, count_attempt=True)
     report = await BulkJob.load(store, client, job.id, **FAST).run()
     assert report.state == DONE
     assert_all_tracked(sim_empty, job)

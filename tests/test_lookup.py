@@ -69,7 +69,7 @@ def test_failed_threads_any_time_and_recent_with_search_and_device(store: Store)
     )
     lid = store.enqueue(phone=CARL, body="refused", device_id=11231, slot=0)
     assert {t.phone_key for t in store.failed_threads()} == {ANNA, BOB}
-    store.set_outbox_state(lid, REJECTED, error="no credit")
+    store.set_outbox_states([lid], REJECTED, error="no credit")
     assert {t.phone_key for t in store.failed_threads()} == {ANNA, BOB, CARL}  # refusals count as the ✗ does
     hour_ago = T0.timestamp() - 3600
     assert {t.phone_key for t in store.failed_threads(since=hour_ago)} == {BOB, CARL}
@@ -93,7 +93,7 @@ def test_the_thread_holding_an_id_and_how_far_back_it_is(store: Store) -> None:
 
 def test_message_extras_name_the_copies_and_the_original(store: Store) -> None:
     lid = store.enqueue(phone=ANNA, body="hi", device_id=11231, slot=0)
-    store.attach_sms_id(lid, 500)
+    store.attach_sms_ids([(lid, 500)])
     store.mark_resent([lid])  # only a re-sent row can have second copies
     store.upsert_messages([msg(501, ANNA)])
     store.mark_duplicates([(501, lid)])
@@ -108,10 +108,10 @@ def test_message_extras_name_the_copies_and_the_original(store: Store) -> None:
 
 def test_lookup_queries_use_indexes(store: Store) -> None:
     """The list runs these on every key: none may scan the message history."""
-    from smstui.core.store.lookup import _failed_row
+    from smstui.core.store.schema import failed_row
 
     plans = {
-        "recent failures": (f"SELECT phone_key FROM messages WHERE created >= ? AND {_failed_row('+')}", (0,)),
+        "recent failures": (f"SELECT phone_key FROM messages WHERE created >= ? AND {failed_row('+')}", (0,)),
         "holding an id": ("SELECT phone_key FROM messages WHERE sms_id = ?", (1,)),
         "pages after": (
             "SELECT lid FROM messages WHERE phone_key = ? AND created >= ? AND (created > ? OR "

@@ -507,7 +507,7 @@ async def test_a_similar_flag_is_lifted_when_the_other_row_finds_its_message(sim
         row = session.store.message(alpha)
         assert row.outbox == UNKNOWN and "differs in its text" in row.outbox_error
         (bravo,) = box.queue([ANNA], "bravo", OFFICE_PHONE)
-        session.store.attach_sms_id(bravo, gateway_bodies(sim_empty, "bravo")[0], 1)
+        session.store.attach_sms_ids([(bravo, gateway_bodies(sim_empty, "bravo")[0], 1)])
         await settle(session, sim_empty, rounds=60)  # past SIMILAR_RECHECK, then settle and two misses
         assert len(gateway_bodies(sim_empty, "alpha")) == 1
         assert session.store.message(alpha).outbox == SUBMITTED

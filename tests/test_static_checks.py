@@ -1,6 +1,7 @@
-"""The static checks run with the suite: ruff (lint and format) over the whole tree.
+"""The static checks run with the suite: ruff (lint and format) over the whole tree, and mypy
+over the package (smstui.core strictly).
 
-Their settings live in pyproject.toml ([tool.ruff]), so an editor and this test agree.
+Their settings live in pyproject.toml ([tool.ruff], [tool.mypy]), so an editor and this test agree.
 """
 
 from __future__ import annotations
@@ -24,3 +25,23 @@ def test_ruff_lint_is_clean() -> None:
 def test_ruff_format_is_kept() -> None:
     result = _run("ruff", "format", "--check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_tui_worker_goes_through_the_worker_policy() -> None:
+    # smstui.tui.workers sets exit_on_error=False and a description on every worker, so a failure
+    # becomes a notification that names what failed; a bare @work would skip that.
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "smstui" / "tui").rglob("*.py"))
+        if path.name != "workers.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if line.lstrip().startswith("@work")
+    ]
+    assert bare == []
+
+
+def test_mypy_is_clean() -> None:
+    # No cache: a stale one from another checkout or mypy version could hide an error.
+    result = _run("mypy", "--no-incremental", "--cache-dir", "/dev/null")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout, result.stdout

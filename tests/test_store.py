@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,14 +107,14 @@ def test_outbox_lifecycle(store: Store) -> None:
     assert store.begin_send(lid)
     assert not store.begin_send(lid)  # a second sender cannot take it
     assert store.message(lid).outbox == SENDING and store.message(lid).attempted_at == T0
-    assert not store.set_outbox_state(lid, QUEUED, only_if=(UNKNOWN,))
-    assert store.set_outbox_state(lid, UNKNOWN, error="lost", next_attempt=T0.timestamp(), only_if=(SENDING,))
+    assert not store.set_outbox_states([lid], QUEUED, only_if=(UNKNOWN,))
+    assert store.set_outbox_states([lid], UNKNOWN, error="lost", next_attempt=T0.timestamp(), only_if=(SENDING,))
     assert store.message(lid).display_status == "unknown — check"
     assert store.threads()[0].failed == 1  # unknown rows ask for attention
     assert store.set_reconcile(lid, misses=1, next_check=None, error="check it")
     row = store.message(lid)
     assert row.recon_misses == 1 and row.next_attempt is None and row.outbox_error == "check it"
-    store.attach_sms_id(lid, 500, 1)
+    store.attach_sms_ids([(lid, 500, 1)])
     row = store.message(lid)
     assert row.outbox == SUBMITTED and row.sms_id == 500 and row.status == 1 and row.recon_misses == 0
     assert store.claimed_sms_ids([500, 501]) == {500}
@@ -124,18 +125,49 @@ def test_attach_folds_the_row_sync_stored_first(store: Store) -> None:
     lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
     store.upsert_messages([msg(700, body="hello", status=6)])
     assert store.message_count() == 2
-    store.attach_sms_id(lid, 700)
+    store.attach_sms_ids([(lid, 700)])
     assert store.message_count() == 1
     row = store.message(lid)
     assert row.sms_id == 700 and row.status == 6 and store.threads()[0].total == 1
 
 
+def test_attach_refreshes_the_conversation_of_every_row_it_touches(store: Store) -> None:
+    lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
+    assert (store.threads()[0].last_outbox, store.threads()[0].last_status) == (QUEUED, None)
+    store.attach_sms_ids([(lid, 500, 6)])
+    assert (store.threads()[0].last_outbox, store.threads()[0].last_status) == (SUBMITTED, 6)
+    # Sync stored the gateway's copy first, under the number as the gateway wrote it (no "+"):
+    # a conversation of its own, which must go when the copy is folded into our row.
+    other = store.enqueue(phone="+4915123456782", body="two", device_id=11231, slot=0)
+    store.upsert_messages([msg(501, phone="4915123456782", body="two", status=6, minutes=1)])
+    assert {t.phone_key for t in store.threads()} == {"+4915123456781", "+4915123456782", "+494915123456782"}
+    store.attach_sms_ids([(other, 501)])
+    assert {t.phone_key for t in store.threads()} == {"+4915123456781", "+4915123456782"}
+    assert store.thread_size("+494915123456782") == 0
+    assert next(t for t in store.threads() if t.phone_key == "+4915123456782").last_status == 6
+    summaries = _thread_rows(store)
+    store.rebuild_threads()
+    assert _thread_rows(store) == summaries
+
+
+def test_attach_sms_ids_applies_pairs_in_order(store: Store) -> None:
+    first = store.enqueue(phone="+4915123456781", body="same", device_id=11231, slot=0)
+    second = store.enqueue(phone="+4915123456781", body="same", device_id=11231, slot=0)
+    # One call saying 810 is the first row's, then that it is the second's: the second wins and
+    # the first is checked again, as two calls in a row would leave them.
+    store.attach_sms_ids([(first, 810), (second, 810)])
+    assert store.message(second).sms_id == 810
+    moved = store.message(first)
+    assert moved.outbox == UNKNOWN and moved.sms_id is None
+    assert store.threads()[0].failed == 1
+
+
 def test_attach_never_deletes_another_outbox_row(store: Store) -> None:
     first = store.enqueue(phone="+4915123456781", body="same", device_id=11231, slot=0)
     second = store.enqueue(phone="+4915123456781", body="same", device_id=11231, slot=0)
-    store.attach_sms_id(first, 800)
+    store.attach_sms_ids([(first, 800)])
     # The gateway's own answer says 800 is the second one: the first is re-checked, not lost.
-    store.attach_sms_id(second, 800)
+    store.attach_sms_ids([(second, 800)])
     assert store.message(second).sms_id == 800
     moved = store.message(first)
     assert moved is not None and moved.outbox == UNKNOWN and moved.sms_id is None
@@ -143,11 +175,11 @@ def test_attach_never_deletes_another_outbox_row(store: Store) -> None:
 
 def test_outbox_due_respects_backoff(store: Store) -> None:
     lid = store.enqueue(phone="+4915123456781", body="x", device_id=1, slot=0)
-    store.set_outbox_state(lid, QUEUED, next_attempt=T0.timestamp() + 10, count_attempt=True)
+    store.set_outbox_states([lid], QUEUED, next_attempt=T0.timestamp() + 10, count_attempt=True)
     assert store.outbox_due() == [] and store.next_outbox_attempt() == T0.timestamp() + 10
     assert [r.lid for r in store.outbox_due(T0.timestamp() + 10)] == [lid]
     assert store.message(lid).attempts == 1
-    store.set_outbox_state(lid, REJECTED, error="no")
+    store.set_outbox_states([lid], REJECTED, error="no")
     assert store.message(lid).failed and store.outbox_due(T0.timestamp() + 100) == []
 
 
@@ -200,12 +232,12 @@ def test_set_outbox_states_many_rows_in_one_go(store: Store) -> None:
         store.set_outbox_states(lids, "nonsense")
 
 
-def test_attach_sms_ids_follows_attach_sms_id_rules(store: Store) -> None:
+def test_attach_sms_ids_applies_each_pairs_rules(store: Store) -> None:
     a = store.enqueue(phone="+4915123456781", body="one", device_id=1, slot=0)
     b = store.enqueue(phone="+4915123456782", body="two", device_id=1, slot=0)
     c = store.enqueue(phone="+4915123456783", body="three", device_id=1, slot=0)
     d = store.enqueue(phone="+4915123456783", body="three", device_id=1, slot=0)
-    store.attach_sms_id(d, 903)  # matched by content earlier; the gateway's pairing below says 903 is c
+    store.attach_sms_ids([(d, 903)])  # matched by content earlier; the gateway's pairing below says 903 is c
     store.upsert_messages([msg(901, phone="+4915123456781", body="one", status=6)])  # sync saw it first
     store.attach_sms_ids([(a, 901), (b, 902, 11), (c, 903, 1)])
     assert store.message_count() == 4  # the synced copy of 901 folded into a
@@ -246,3 +278,19 @@ def test_search_finds_numbers_typed_in_national_or_00_form(store: Store) -> None
     assert found("1202555") == {"+12025550143"} and found("011 44 7700") == {"+447700900123"}
     store.region = None
     assert found("0151") == set()  # without a region, a trunk 0 means nothing
+
+
+def test_thread_refresh_reads_messages_by_their_index(store: Store) -> None:
+    """Each write refreshes its conversations: that must never scan the message history."""
+    store.upsert_messages([msg(1), msg(2, phone="+4915123456782")])
+    executed: list[str] = []
+    store._db.set_trace_callback(executed.append)
+    try:
+        store.rebuild_threads()
+    finally:
+        store._db.set_trace_callback(None)
+    refresh = [sql for sql in executed if sql.startswith(("INSERT INTO threads", "DELETE FROM threads WHERE"))]
+    assert len(refresh) == 2
+    for sql in refresh:
+        plan = [str(row[-1]) for row in store._query("EXPLAIN QUERY PLAN " + sql)]
+        assert not [step for step in plan if re.match(r"SCAN (messages|m)\b", step)], plan

@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smstui.core.gateway_time import format_paket_time, format_timetosend
 from smstui.core.timeparse import (
     WhenError,
-    format_gateway_time,
-    format_paket_time,
     humanize_ago,
     parse_schedule,
     parse_when,
@@ -66,7 +65,7 @@ def test_result_is_in_requested_zone_when_now_is_utc() -> None:
     now_utc = NOW.astimezone(UTC)
     result = parse_when("18:00", now_utc, "Europe/Berlin")
     assert result == at(2026, 3, 28, 18, 0)
-    assert format_gateway_time(result, BERLIN) == "2026-03-28 18:00:00"
+    assert format_timetosend(result, BERLIN) == "2026-03-28 18:00:00"
 
 
 @pytest.mark.parametrize(
@@ -147,14 +146,14 @@ def test_relative_always_future_and_exact(days: int, hours: int, minutes: int) -
 
 def test_gateway_and_paket_formats() -> None:
     dt = datetime(2026, 5, 29, 15, 21, 28, tzinfo=UTC)
-    assert format_gateway_time(dt, BERLIN) == "2026-05-29 17:21:28"
+    assert format_timetosend(dt, BERLIN) == "2026-05-29 17:21:28"
     assert format_paket_time(dt, BERLIN) == "29.05.2026 17:21:28"
-    assert format_gateway_time(dt, "UTC") == "2026-05-29 15:21:28"
+    assert format_timetosend(dt, ZoneInfo("UTC")) == "2026-05-29 15:21:28"
 
 
 def test_formats_reject_naive() -> None:
     with pytest.raises(ValueError):
-        format_gateway_time(datetime(2026, 1, 1), BERLIN)
+        format_timetosend(datetime(2026, 1, 1), BERLIN)
 
 
 @pytest.mark.parametrize(

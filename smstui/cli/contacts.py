@@ -17,29 +17,10 @@ import click
 
 from smstui.cli import output as out
 from smstui.cli.args import DEVICE_ID, TAG_ID, local_zone, parse_id_list
-from smstui.cli.common import (
-    ProgressBar,
-    emit_json,
-    json_option,
-    require_login,
-    run,
-    usage_error,
-    warn,
-)
+from smstui.cli.common import ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.core.session import Session
-
-
-def register(root: click.Group) -> None:
-    from smstui.cli.bulk import bulk
-    from smstui.cli.doctor import doctor
-
-    root.add_command(bulk)
-    root.add_command(doctor)
-    root.add_command(tag)
-    root.add_command(contact)
-    root.add_command(newsletter)
 
 
 def tag_doc(t: Any) -> dict[str, Any]:
@@ -425,4 +406,4 @@ def newsletter_list(ctx: click.Context, as_json: bool) -> None:
     )
 
 
-__all__ = ["register"]
+__all__ = ["contact", "newsletter", "tag"]

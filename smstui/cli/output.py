@@ -19,14 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from smstui.core.gateway_messages import Message, SmsStatus
-from smstui.core.models import (
-    STATUS_HINTS,
-    Device,
-    Slot,
-    is_failed,
-    is_final,
-    status_title,
-)
+from smstui.core.models import STATUS_HINTS, Device, Slot, is_failed, is_final, status_title
 from smstui.core.visible import is_control, visible_control
 
 # Exit codes: part of the interface for scripts (documented in --help and the README).

@@ -378,7 +378,8 @@ def _show(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-_TABLE_SCHEMAS: dict[str, tuple[type, dict[str, Check]]] = {
+_Table = UiSettings | SyncSettings | BulkSettings | SecretsSettings
+_TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
     "ui": (
         UiSettings,
         {

@@ -26,7 +26,7 @@ from typing import Protocol
 from smstui.core.api.client import GatewayClient
 from smstui.core.api.errors import ApiError, AuthError, GatewayError, TransportError
 from smstui.core.gateway_messages import MessageFilter
-from smstui.core.models import FAILED_STATUSES, Slot
+from smstui.core.models import FAILED_STATUSES, Slot, Status
 from smstui.core.phone import InvalidNumber, normalize
 from smstui.core.store.database import Store
 from smstui.core.store.records import Contact, Newsletter, Tag
@@ -400,7 +400,8 @@ def _tick(progress: ProgressCallback | None, report: ImportReport) -> None:
 
 # --------------------------------------------------------------------------- newsletters
 
-QUEUED_STATUSES = frozenset({1, 2, 3})
+# Not yet sent by the phone (SENT is counted apart).
+QUEUED_STATUSES = frozenset({Status.NEW, Status.TAKEN, Status.QUEUED_ON_PHONE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,8 +419,8 @@ class NewsletterStats:
         return cls(
             total=sum(counts.values()),
             queued=sum(n for s, n in counts.items() if s in QUEUED_STATUSES or s is None),
-            sent=counts.get(6, 0),
-            delivered=counts.get(7, 0),
+            sent=counts.get(Status.SENT, 0),
+            delivered=counts.get(Status.DELIVERED, 0),
             failed=sum(n for s, n in counts.items() if s in FAILED_STATUSES),
         )
 
@@ -507,31 +508,27 @@ async def create_newsletter(
     gateway_tags = [t.gateway_id for t in confirmed if t.gateway_id is not None]
     if send_at is not None:
         await client.ensure_timezone()  # time_to_send is read in the account's zone
+
+    def remember(gateway_id: int | None) -> int:
+        return store.add_newsletter(
+            gateway_id=gateway_id,
+            title=clean_title,
+            device_id=int(device_id),
+            slot=slot_value,
+            body=body,
+            tag_ids=gateway_tags,
+            send_at=send_at,
+        )
+
     try:
         paket_id = await client.save_newsletter(
             clean_title, int(device_id), body, gateway_tags, slot=slot_value, send_at=send_at
         )
     except TransportError as exc:
         if exc.maybe_accepted:
-            store.add_newsletter(
-                gateway_id=None,
-                title=clean_title,
-                device_id=int(device_id),
-                slot=slot_value,
-                body=body,
-                tag_ids=gateway_tags,
-                send_at=send_at,
-            )
+            remember(None)  # unconfirmed: the gateway may have it
         raise
-    local_id = store.add_newsletter(
-        gateway_id=paket_id,
-        title=clean_title,
-        device_id=int(device_id),
-        slot=slot_value,
-        body=body,
-        tag_ids=gateway_tags,
-        send_at=send_at,
-    )
+    local_id = remember(paket_id)
     return next(n for n in store.newsletters() if n.id == local_id)
 
 

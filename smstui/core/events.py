@@ -1,6 +1,6 @@
 """What the core tells the UI: small immutable events, emitted by :class:`smstui.core.service.RefreshService`.
 
-The UI maps each event to a Textual message (``smstui.tui.messages``) and re-reads what changed from
+The UI maps each event to a Textual message (``smstui.tui.app_messages``) and re-reads what changed from
 the store; events carry keys, never rows, so they stay cheap and the store stays the one truth.
 No Textual here.
 """

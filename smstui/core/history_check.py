@@ -22,11 +22,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 
 from smstui.core.api.client import GatewayClient
 from smstui.core.gateway_messages import Message, MessageFilter
 from smstui.core.store.database import Store
+from smstui.core.store.schema import from_ts
 
 log = logging.getLogger("smstui.core.sync")
 
@@ -69,7 +69,7 @@ class HistoryCheck:
 
     def summary(self) -> str:
         """One sentence for ``smstui sync`` and the status line."""
-        span = f"{_day(self.begin)} to {_dt(self.end).astimezone().strftime('%Y-%m-%d %H:%M')}"
+        span = f"{_day(self.begin)} to {from_ts(self.end).astimezone().strftime('%Y-%m-%d %H:%M')}"
         text = f"Verified {self.messages:,} message(s) from {span} against the gateway's count"
         if self.recovered:
             text += f"; {self.recovered:,} missing message(s) listed again and stored"
@@ -87,12 +87,8 @@ class HistoryCheck:
         return text + (": complete." if self.complete else ".")
 
 
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
 def _day(ts: float) -> str:
-    return _dt(ts).astimezone().strftime("%Y-%m-%d")
+    return from_ts(ts).astimezone().strftime("%Y-%m-%d")
 
 
 def _store_counts(store: Store, lo: float, hi: float) -> tuple[int, int]:
@@ -125,7 +121,7 @@ async def check_history(
         if result.requests >= max_requests:
             result.unchecked += 1
             continue
-        gateway = await client.count_messages(MessageFilter(begin=_dt(lo), end=_dt(hi)))
+        gateway = await client.count_messages(MessageFilter(begin=from_ts(lo), end=from_ts(hi)))
         result.requests += 1
         open_count, closed_count = _store_counts(store, lo, hi)
         if open_count <= gateway <= closed_count:
@@ -137,7 +133,7 @@ async def check_history(
             mid = float(int((lo + hi) / 2))
             todo.extend(((mid, hi), (lo, mid)))  # older half first: pop() takes the last
             continue
-        listing = await client.list_messages(MessageFilter(begin=_dt(lo), end=_dt(hi)))
+        listing = await client.list_messages(MessageFilter(begin=from_ts(lo), end=from_ts(hi)))
         result.requests += 1
         result.relisted += 1
         relist(listing.messages)

@@ -11,10 +11,10 @@ No Textual, no click: the app's dialog and any command can use it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smstui.core.store.lookup import MAX_SQL_INT
+from smstui.core.store.schema import from_ts
 
 if TYPE_CHECKING:
     from smstui.core.gateway_messages import Message, SmsStatus
@@ -73,10 +73,6 @@ class Fetched(NamedTuple):
 Fold = Callable[[Sequence["Message"]], Any]
 
 
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
 async def fetch_message(
     client: Any,
     store: Store,
@@ -106,7 +102,7 @@ async def fetch_message(
     # roughly (a reply is dated by the phone): the window spans both neighbours, whichever is older.
     begin = min(below, above if above is not None else below) - WINDOW_MARGIN
     end = None if above is None else max(below, above) + WINDOW_MARGIN
-    window = MessageFilter(begin=_dt(begin), end=None if end is None else _dt(end))
+    window = MessageFilter(begin=from_ts(begin), end=None if end is None else from_ts(end))
     if (now if end is None else end) - begin > COUNT_FROM and await client.count_messages(window) > MAX_LISTED:
         return Fetched(
             status,

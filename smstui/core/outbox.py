@@ -30,7 +30,7 @@ phone filter, so the answer does not depend on how the gateway matches numbers) 
   compared for image messages, whose body the gateway replaces by a URL), device, slot (when the
   gateway says) and customer id -> attach its sms_id (SUBMITTED). Identical messages are
   interchangeable, so with several candidates the one closest in time is taken; this also folds
-  the row sync may already have stored for it (``Store.attach_sms_id``).
+  the row sync may already have stored for it (``Store.attach_sms_ids``).
 * a *similar* one: an unattached outgoing message to that number in the window that differs in
   text, device or slot, and is not an exact match of another row still waiting for its answer
   (exact matches are attached for all rows first) -> stays UNKNOWN with a text saying what was
@@ -67,7 +67,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from smstui.core.api.client import GatewayClient, ImageUpload
@@ -90,6 +90,8 @@ from smstui.core.store.schema import (
     SENDING,
     SUBMITTED,
     UNKNOWN,
+    from_ts,
+    to_ts,
 )
 
 log = logging.getLogger("smstui.core.outbox")
@@ -140,14 +142,6 @@ class OutboxReport:
             for lid in group:
                 seen[lid] = None
         return tuple(seen)
-
-
-def _ts(value: datetime | None) -> float | None:
-    return None if value is None else value.timestamp()
-
-
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 def _phone_digits(phone: str) -> str:
@@ -289,32 +283,36 @@ class Outbox:
     def retry(self, lid: int) -> bool:
         """The user asks to send this message (again) now. For an UNKNOWN row this is the user's
         decision that it did not arrive; it may then reach the recipient twice."""
-        row = self.store.message(lid)
-        if row is None or row.outbox is None:
-            raise OutboxError("This message is not one of yours waiting to be sent.")
-        if row.outbox == SUBMITTED:
-            raise OutboxError("The gateway already accepted this message.")
-        if row.outbox == SENDING:
-            raise OutboxError("This message is being sent right now.")
-        return self.store.set_outbox_state(
-            lid, QUEUED, next_attempt=None, only_if=(QUEUED, UNKNOWN, REJECTED, CANCELLED), reset_misses=True
+        self._users_choice(lid, accepted="", sending="")
+        return bool(
+            self.store.set_outbox_states(
+                [lid], QUEUED, next_attempt=None, only_if=(QUEUED, UNKNOWN, REJECTED, CANCELLED), reset_misses=True
+            )
         )
 
     def cancel(self, lid: int) -> bool:
         """Stop a message that the gateway does not have (queued, refused or unknown)."""
+        row = self._users_choice(lid, accepted="; it cannot be called back", sending="; wait for the answer")
+        return bool(
+            self.store.set_outbox_states(
+                [lid],
+                CANCELLED,
+                error=row.outbox_error if row.outbox == UNKNOWN else None,
+                only_if=(QUEUED, UNKNOWN, REJECTED),
+            )
+        )
+
+    def _users_choice(self, lid: int, *, accepted: str, sending: str) -> StoredMessage:
+        """The row the user wants to retry or cancel, or :class:`OutboxError` when it is not one
+        of theirs, already accepted or being sent (``accepted``/``sending`` end those sentences)."""
         row = self.store.message(lid)
         if row is None or row.outbox is None:
             raise OutboxError("This message is not one of yours waiting to be sent.")
         if row.outbox == SUBMITTED:
-            raise OutboxError("The gateway already accepted this message; it cannot be called back.")
+            raise OutboxError(f"The gateway already accepted this message{accepted}.")
         if row.outbox == SENDING:
-            raise OutboxError("This message is being sent right now; wait for the answer.")
-        return self.store.set_outbox_state(
-            lid,
-            CANCELLED,
-            error=row.outbox_error if row.outbox == UNKNOWN else None,
-            only_if=(QUEUED, UNKNOWN, REJECTED),
-        )
+            raise OutboxError(f"This message is being sent right now{sending}.")
+        return row
 
     def pending(self) -> list[StoredMessage]:
         """Rows waiting for the outbox (queued, sending, unknown); bulk rows excluded."""
@@ -360,8 +358,8 @@ class Outbox:
             if row.batch is not None:
                 continue
             if row.device_id is None:
-                self.store.set_outbox_state(
-                    row.lid, REJECTED, error="No device was chosen for this message.", only_if=(QUEUED,)
+                self.store.set_outbox_states(
+                    [row.lid], REJECTED, error="No device was chosen for this message.", only_if=(QUEUED,)
                 )
                 report.rejected.append(row.lid)
                 continue
@@ -371,8 +369,8 @@ class Outbox:
                     self.client.format_time(row.scheduled_at)  # can the send time be written?
                 except AccountZoneError as exc:
                     # Nothing sent; the user is told what to set. Learnt later, it goes out then.
-                    self.store.set_outbox_state(
-                        row.lid,
+                    self.store.set_outbox_states(
+                        [row.lid],
                         QUEUED,
                         error=f"{exc} The message stays queued.",
                         next_attempt=self.now() + BACKOFF_MAX,
@@ -397,8 +395,8 @@ class Outbox:
                 try:
                     image = ImageUpload.from_path(row.image_path)
                 except (ValueError, OSError) as exc:
-                    self.store.set_outbox_state(
-                        row.lid, REJECTED, error=f"Cannot send the image: {exc}", only_if=(QUEUED,)
+                    self.store.set_outbox_states(
+                        [row.lid], REJECTED, error=f"Cannot send the image: {exc}", only_if=(QUEUED,)
                     )
                     report.rejected.append(row.lid)
                     continue
@@ -417,15 +415,15 @@ class Outbox:
             try:
                 sms_id = await self.client.add_sms(sms, image)
             except AuthError as exc:
-                self.store.set_outbox_state(
-                    row.lid, QUEUED, error="Log in again to send this message.", only_if=(SENDING,)
+                self.store.set_outbox_states(
+                    [row.lid], QUEUED, error="Log in again to send this message.", only_if=(SENDING,)
                 )
                 self._auth_failed(report, exc)
                 break
             except GatewayError as exc:
                 text = exc.gateway_message.strip() or "no reason given"
-                self.store.set_outbox_state(
-                    row.lid,
+                self.store.set_outbox_states(
+                    [row.lid],
                     REJECTED,
                     error=f"The gateway refused this message: {text}",
                     count_attempt=True,
@@ -443,8 +441,8 @@ class Outbox:
                 else:
                     attempts = row.attempts + 1
                     delay = backoff_seconds(attempts)
-                    self.store.set_outbox_state(
-                        row.lid,
+                    self.store.set_outbox_states(
+                        [row.lid],
                         QUEUED,
                         error=f"{exc} Retrying in {delay:g} s.",
                         next_attempt=self.now() + delay,
@@ -462,15 +460,15 @@ class Outbox:
                 self._refuse_locally(report, row.lid, exc, SENDING)
                 continue
             else:
-                self.store.attach_sms_id(row.lid, sms_id, 1)
+                self.store.attach_sms_ids([(row.lid, sms_id, 1)])
                 report.submitted.append(row.lid)
             finally:
                 self._in_flight.discard(row.lid)
         return lost
 
     def _refuse_locally(self, report: OutboxReport, lid: int, exc: Exception, state: str) -> None:
-        self.store.set_outbox_state(
-            lid,
+        self.store.set_outbox_states(
+            [lid],
             REJECTED,
             error=f"This message cannot be sent as saved ({exc}); edit it and send it again.",
             only_if=(state,),
@@ -493,20 +491,22 @@ class Outbox:
         report.error = str(exc)
 
     def _mark_unknown(self, lid: int, text: str, *, count_attempt: bool = False) -> bool:
-        return self.store.set_outbox_state(
-            lid,
-            UNKNOWN,
-            error=text,
-            next_attempt=self.now(),
-            count_attempt=count_attempt,
-            only_if=(SENDING,),
-            reset_misses=True,
+        return bool(
+            self.store.set_outbox_states(
+                [lid],
+                UNKNOWN,
+                error=text,
+                next_attempt=self.now(),
+                count_attempt=count_attempt,
+                only_if=(SENDING,),
+                reset_misses=True,
+            )
         )
 
     # ------------------------------------------------------------------ reconciliation
 
     def _attempt_time(self, row: StoredMessage) -> float:
-        return _ts(row.attempted_at) or row.created.timestamp()
+        return to_ts(row.attempted_at) or row.created.timestamp()
 
     def _window(self, row: StoredMessage) -> tuple[float, float]:
         """Where an accepted request's message is, given clocks that agree within ``skew``."""
@@ -581,9 +581,12 @@ class Outbox:
         * per number, the window widened by ``ZONE_SLACK`` each way: it does not depend on
           anyone reading a date in the right zone, and the phone filter keeps it small.
         """
-        found = {m.id: m for m in (await self.client.list_messages(MessageFilter(begin=_dt(lo), end=_dt(hi)))).messages}
+        found = {
+            m.id: m
+            for m in (await self.client.list_messages(MessageFilter(begin=from_ts(lo), end=from_ts(hi)))).messages
+        }
         for phone in sorted({row.phone for row in rows}):
-            wide = MessageFilter(begin=_dt(lo - ZONE_SLACK), end=_dt(hi + ZONE_SLACK), phone=phone)
+            wide = MessageFilter(begin=from_ts(lo - ZONE_SLACK), end=from_ts(hi + ZONE_SLACK), phone=phone)
             for msg in (await self.client.list_messages(wide)).messages:
                 found.setdefault(msg.id, msg)
         return list(found.values())
@@ -601,7 +604,7 @@ class Outbox:
 
     @staticmethod
     def _same_number_in_window(row: StoredMessage, msg: Message, lo: float, hi: float) -> bool:
-        created = _ts(msg.created)
+        created = to_ts(msg.created)
         if created is None or not (lo <= created <= hi):
             return False
         return phones_match(row.phone, msg.phone)
@@ -625,7 +628,7 @@ class Outbox:
             # row's. Time only ranks identical candidates (the nearest is the likeliest).
             exact = [m for m in available if self._exact(row, m, wide_lo, wide_hi)]
             if exact:
-                found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
+                found = min(exact, key=lambda m: abs((to_ts(m.created) or at) - at))
                 available.remove(found)
                 self._attach(row, found)
                 report.resolved.append(row.lid)
@@ -672,8 +675,8 @@ class Outbox:
                 continue
             misses = row.recon_misses + 1
             if misses >= 2:
-                if self.store.set_outbox_state(
-                    row.lid, QUEUED, error=RESEND_TEXT, next_attempt=None, only_if=(UNKNOWN,), reset_misses=True
+                if self.store.set_outbox_states(
+                    [row.lid], QUEUED, error=RESEND_TEXT, next_attempt=None, only_if=(UNKNOWN,), reset_misses=True
                 ):
                     self.store.mark_resent([row.lid])  # a late original will be shown as a duplicate
                     report.resent.append(row.lid)
@@ -687,7 +690,7 @@ class Outbox:
 
     def _attach(self, row: StoredMessage, msg: Message) -> None:
         log.info("outbox row %s found on the gateway as %s", row.lid, msg.id)
-        self.store.attach_sms_id(row.lid, msg.id, msg.status)
+        self.store.attach_sms_ids([(row.lid, msg.id, msg.status)])
         self.store.upsert_messages([msg], mark_unseen=False)
         self._recheck_related(row)
 
@@ -747,9 +750,9 @@ class Outbox:
             exact = [m for m in available if self._exact(row, m, lo, hi)]
             if not exact:
                 continue
-            found = min(exact, key=lambda m: abs((_ts(m.created) or at) - at))
+            found = min(exact, key=lambda m: abs((to_ts(m.created) or at) - at))
             available.remove(found)
-            self.store.attach_sms_id(row.lid, found.id, found.status)
+            self.store.attach_sms_ids([(row.lid, found.id, found.status)])
             self._recheck_related(row)
             attached.append(row.lid)
         if resent:

@@ -36,6 +36,7 @@ class Secret:
     """A string that hides itself. Compare with ``==``; read with :meth:`reveal`."""
 
     __slots__ = ("_value",)
+    _value: str  # set once in __init__ (past the __setattr__ that refuses every change)
 
     def __init__(self, value: str) -> None:
         if isinstance(value, Secret):
@@ -100,11 +101,14 @@ def keyring_requested(config_flag: bool = False) -> bool:
 
 
 def _import_keyring() -> ModuleType | None:
+    # By name: the optional package may be absent, and a plain import of it would need a
+    # type-checker exception that turns wrong once it is installed.
+    import importlib
+
     try:
-        import keyring  # type: ignore[import-not-found]
+        return importlib.import_module("keyring")
     except ImportError:
         return None
-    return keyring
 
 
 class _SecretStore:

@@ -19,7 +19,6 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from smstui.core.api.errors import ApiError, AuthError, TransportError
@@ -34,6 +33,7 @@ from smstui.core.events import (
 )
 from smstui.core.logs import see_the_log
 from smstui.core.store.connection import StoreError
+from smstui.core.store.schema import from_ts
 from smstui.core.sync_state import SyncState
 
 log = logging.getLogger("smstui.core.service")
@@ -179,7 +179,7 @@ class RefreshService:
 
             if failure is None:
                 self.failures = 0
-                now = datetime.fromtimestamp(self.session.clock(), UTC)
+                now = from_ts(self.session.clock())
                 self._set_state(push, SyncState("idle", now, None, None))
             else:
                 status, kind, message = failure

@@ -35,7 +35,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -55,6 +55,7 @@ from smstui.core.region import Regions
 from smstui.core.secrets import PasswordStore, Secret, SecretStoreError, TokenStore
 from smstui.core.state_file import apply_state, load_state
 from smstui.core.store.database import Store
+from smstui.core.store.schema import from_ts
 
 if TYPE_CHECKING:
     from smstui.core.api.client import GatewayClient
@@ -516,7 +517,7 @@ def open_session(
             timeout=chosen.timeout,
             on_token=on_token,
             transport=transport,
-            clock=None if epoch is None else (lambda: datetime.fromtimestamp(epoch(), UTC)),
+            clock=None if epoch is None else (lambda: from_ts(epoch())),
         )
 
     session = Session(

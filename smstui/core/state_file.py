@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from smstui.core import paths
 from smstui.core.config import Config, ConfigError, Profile, normalize_api_url
@@ -189,6 +189,14 @@ def _write(file: Path, doc: dict[str, Any]) -> None:
     paths.write_private(file, payload)
 
 
+class _LearntFields(TypedDict, total=False):
+    """The profile fields a state may fill in (where the user's file does not say)."""
+
+    email: str
+    api_url: str
+    remember_password: bool
+
+
 def apply_state(config: Config, state: State) -> Config:
     """``config`` with what was learnt filled in wherever the user's file does not say.
 
@@ -197,15 +205,14 @@ def apply_state(config: Config, state: State) -> Config:
     profiles = dict(config.profiles)
     for name, learnt in state.profiles.items():
         base = profiles.get(name)
-        fill = {
-            key: value
-            for key, value in (
-                ("email", learnt.email),
-                ("api_url", learnt.api_url),
-                ("remember_password", learnt.remember_password),
-            )
-            if value is not None and f"profiles.{name}.{key}" not in config.explicit
-        }
+        free = {key for key in _LearntFields.__annotations__ if f"profiles.{name}.{key}" not in config.explicit}
+        fill: _LearntFields = {}
+        if learnt.email is not None and "email" in free:
+            fill["email"] = learnt.email
+        if learnt.api_url is not None and "api_url" in free:
+            fill["api_url"] = learnt.api_url
+        if learnt.remember_password is not None and "remember_password" in free:
+            fill["remember_password"] = learnt.remember_password
         try:
             profiles[name] = replace(base, **fill) if base is not None else Profile(name=name, **fill)
         except (ConfigError, ValueError) as exc:  # checked on load; a profile name gone bad

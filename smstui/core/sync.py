@@ -72,7 +72,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from smstui.core.api.client import GatewayClient
@@ -82,7 +82,7 @@ from smstui.core.gateway_time import SOURCE_CONFIG, SOURCE_GATEWAY, AccountZone
 from smstui.core.history_check import HistoryCheck, check_history
 from smstui.core.models import PENDING_STATUSES
 from smstui.core.store.database import Store
-from smstui.core.store.schema import META_LAST_SYNC
+from smstui.core.store.schema import META_LAST_SYNC, from_ts
 
 if TYPE_CHECKING:
     from smstui.core.region import RegionNews, Regions
@@ -150,10 +150,6 @@ class SyncReport:
     @property
     def messages_changed(self) -> bool:
         return bool(self.phone_keys)
-
-
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 def _float(text: str | None) -> float | None:
@@ -428,7 +424,9 @@ class Syncer:
             top = upper if reached is None else reached
             lo = max(goal, top - window)
             # The newest window has no end, so messages stamped after our "now" are not missed.
-            flt = MessageFilter(begin=_dt(lo), end=None if reached is None else _dt(reached + FIRST_SYNC_OVERLAP))
+            flt = MessageFilter(
+                begin=from_ts(lo), end=None if reached is None else from_ts(reached + FIRST_SYNC_OVERLAP)
+            )
             listing = await self.client.list_messages(flt)
             messages = listing.messages
             meta = {META_FIRST_LOWER: repr(lo)}
@@ -468,7 +466,7 @@ class Syncer:
         listing_begin = begin
         if plan == "window":
             listing_begin = min(created for _, created in check) - 1
-        listing = await self.client.list_messages(MessageFilter(begin=_dt(listing_begin)))
+        listing = await self.client.list_messages(MessageFilter(begin=from_ts(listing_begin)))
         newest = max((m.created.timestamp() for m in listing.messages if m.created), default=cursor)
         self._store(
             report, listing.messages, mark_unseen=True, meta={META_CURSOR: repr(self._capped(max(cursor, newest)))}
@@ -525,7 +523,7 @@ class Syncer:
                 report.phone_keys.add(key)
 
     async def _snapshot(self, report: SyncReport, check: list[tuple[int, float]]) -> None:
-        since = _dt(min(created for _, created in check) - 1)
+        since = from_ts(min(created for _, created in check) - 1)
         still_pending: set[int] = set()
         for status in SNAPSHOT_STATUSES:
             listing = await self.client.list_messages(MessageFilter(begin=since, status=status))

@@ -1,7 +1,8 @@
-"""Times the user types ("+2h", "tomorrow 9:00") and times the gateway wants, as strings.
+"""Times the user types ("+2h", "tomorrow 9:00"), and how long ago a time was.
 
 Every function takes ``now`` explicitly (no hidden clock) so tests can freeze time, and a zone
-``tz`` in which the user's wall-clock input is read and the gateway's strings are written.
+``tz`` in which the user's wall-clock input is read. The gateway's time strings are written by
+:mod:`smstui.core.gateway_time` alone (``format_timetosend``, ``format_paket_time``).
 
 Accepted by :func:`parse_when` (case-insensitive, extra spaces ignored)::
 
@@ -25,9 +26,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-
-GATEWAY_FORMAT = "%Y-%m-%d %H:%M:%S"
-PAKET_FORMAT = "%d.%m.%Y %H:%M:%S"
 
 _HELP = "use YYYY-MM-DD HH:MM, HH:MM, +30m, +2h, +1d, 'tomorrow 9:00' or 'now'"
 
@@ -186,22 +184,6 @@ def _future(when: datetime, local_now: datetime) -> datetime:
 
 def _show(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%d %H:%M" if dt.second == 0 else "%Y-%m-%d %H:%M:%S")
-
-
-def format_gateway_time(dt: datetime, tz: tzinfo | str) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in ``tz`` (the ``timetosend`` format; see smstui.core.gateway_time)."""
-    from smstui.core.gateway_time import format_timetosend
-
-    _require_aware(dt, "dt")
-    return format_timetosend(dt, _zone(tz))
-
-
-def format_paket_time(dt: datetime, tz: tzinfo | str) -> str:
-    """``DD.MM.YYYY HH:MM:SS`` in ``tz`` (savepaket's ``time_to_send`` format)."""
-    from smstui.core.gateway_time import format_paket_time as paket_time
-
-    _require_aware(dt, "dt")
-    return paket_time(dt, _zone(tz))
 
 
 def humanize_ago(dt: datetime, now: datetime) -> str:

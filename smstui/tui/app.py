@@ -2,7 +2,7 @@
 
 Build it with :func:`make_app` (the CLI, ``--demo`` and the tests share it). The app owns the
 session; every network or database call runs in a named worker, and core events from the refresh
-worker are turned into Textual messages (``smstui.tui.messages``) and re-broadcast to the screens
+worker are turned into Textual messages (``smstui.tui.app_messages``) and re-broadcast to the screens
 over :attr:`SmsTuiApp.core_signal`. Logging in and the refresh worker are in
 :mod:`smstui.tui.session_flow`, sending in :mod:`smstui.tui.sending`, the modes in
 :mod:`smstui.tui.modes`.
@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.modes import MODES, lazy_screen
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.sending import Sending
@@ -33,6 +32,7 @@ from smstui.tui.textual_internals import mode_names, replace_mode_factories, sty
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.store_writes import StoreWrites
+from smstui.tui.workers import store_read, task
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -261,28 +261,21 @@ class SmsTuiApp(SessionFlow, Sending):
         else:
             self.show_login()
 
-    def on_messages_changed(self, message: msgs.MessagesChanged) -> None:
+    def on_core_messages_changed(self, message: msgs.CoreMessagesChanged) -> None:
         self.core_signal.publish(message)
         count = message.event.new_incoming
         if count:
             self.notify(f"{count} new message{'s' if count != 1 else ''}", title="Incoming", timeout=4)
 
-    def on_region_changed(self, message: msgs.RegionChanged) -> None:
+    def on_core_region_changed(self, message: msgs.CoreRegionChanged) -> None:
         from smstui.tui.region_prompt import region_changed
 
         region_changed(self, message)
 
-    def on_devices_changed(self, message: msgs.DevicesChanged) -> None:
+    def on_core_devices_changed(self, message: msgs.CoreDevicesChanged) -> None:
         self._reload_devices(message)
 
-    @work(
-        thread=True,
-        group="devices",
-        exclusive=True,
-        name="load-devices",
-        exit_on_error=False,
-        description="read devices from the store",
-    )
+    @store_read("devices", "read devices from the store", name="load-devices")
     def _reload_devices(self, message: msgs.CoreMessage) -> None:
         devices = self.store.devices()
 
@@ -344,7 +337,7 @@ class SmsTuiApp(SessionFlow, Sending):
         """Open the conversation at one message, selected (find by gateway id)."""
         self._go_to(phone_key, lid)
 
-    @work(group="navigate", exclusive=True, name="go-to-thread", exit_on_error=False, description="open a conversation")
+    @task("navigate", "open a conversation", name="go-to-thread", exclusive=True)
     async def _go_to(self, phone_key: str, lid: int | None = None) -> None:
         await self.switch_mode("messages")
         screen = self.screen
@@ -362,14 +355,7 @@ class SmsTuiApp(SessionFlow, Sending):
             self._copy_to_system(text)
         self.notify(f"Copied the {what} to the clipboard.", timeout=2)
 
-    @work(
-        thread=True,
-        group="clipboard",
-        exclusive=True,
-        name="system-clipboard",
-        exit_on_error=False,
-        description="copy to the system clipboard",
-    )
+    @store_read("clipboard", "copy to the system clipboard", name="system-clipboard")
     def _copy_to_system(self, text: str) -> None:
         # A thread: pyperclip runs a helper program (pbcopy, xclip, ...).
         from smstui.tui import clipboard

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 
 if TYPE_CHECKING:
     from smstui.core.session import Session
     from smstui.tui.app_interface import SmsAppBase
 
 
-def region_changed(app: SmsAppBase, message: msgs.RegionChanged) -> None:
+def region_changed(app: SmsAppBase, message: msgs.CoreRegionChanged) -> None:
     event = message.event
     _follow_in_forms(app, app.region)
     app.core_signal.publish(message)
@@ -99,7 +99,7 @@ def _settle(app: SmsAppBase, session: Session, choice: str | None) -> None:
         timeout=6,
     )
     if app.session is session:
-        app.post_message(msgs.RegionChanged(RegionChanged.of(news)))
+        app.post_message(msgs.CoreRegionChanged(RegionChanged.of(news)))
 
 
 __all__ = ["ask_region", "region_changed"]

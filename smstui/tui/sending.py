@@ -10,51 +10,45 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
-
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.app_interface import SmsAppBase
 from smstui.tui.widgets.format import clean
+from smstui.tui.workers import store_read, task
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from smstui.core.store.records import StoredMessage
     from smstui.tui.widgets.compose_form import Outgoing
 
 
 class Sending(SmsAppBase):
     """Queue and send composed messages, and explain sends that failed."""
 
-    def on_outbox_changed(self, message: msgs.OutboxChanged) -> None:
+    def on_core_outbox_changed(self, message: msgs.CoreOutboxChanged) -> None:
         self.core_signal.publish(message)
         self._report_outbox(message.lids)
 
-    @work(
-        thread=True,
-        group="outbox-report",
-        name="outbox-report",
-        exit_on_error=False,
-        description="explain failed sends",
-    )
+    @store_read("outbox-report", "explain failed sends", exclusive=False)
     def _report_outbox(self, lids: Iterable[int]) -> None:
         from smstui.core.store.schema import REJECTED, UNKNOWN
 
+        severity: SeverityLevel
         for lid in lids:
             row = self.store.message(lid)
             if row is None:
                 continue
             if row.outbox == REJECTED:
-                self.notify(
-                    f"To {row.phone}: {clean(row.outbox_error or 'refused', single_line=True)}",
-                    title="Not sent",
-                    severity="error",
-                    timeout=8,
-                )
+                why, title, severity = clean(row.outbox_error or "refused", single_line=True), "Not sent", "error"
             elif row.outbox == UNKNOWN:
-                self.notify(
-                    f"To {row.phone}: the gateway did not answer; check before sending again.",
-                    title="Send unclear",
-                    severity="warning",
-                    timeout=8,
+                why, title, severity = (
+                    "the gateway did not answer; check before sending again.",
+                    "Send unclear",
+                    "warning",
                 )
+            else:
+                continue
+            self.notify(f"To {row.phone}: {why}", title=title, severity=severity, timeout=8)
 
     def queue_outgoing(
         self,
@@ -83,7 +77,7 @@ class Sending(SmsAppBase):
         )
         self._queue(outgoing, write, done, open_thread)
 
-    @work(group="outbox", name="queue", exit_on_error=False, description="write a message to the outbox")
+    @task("outbox", "write a message to the outbox", name="queue")
     async def _queue(
         self,
         outgoing: Outgoing,
@@ -111,7 +105,7 @@ class Sending(SmsAppBase):
             self.notify(f"{len(lids)} messages queued.", timeout=3)
         self._send(lids)
 
-    @work(group="outbox", name="send", exit_on_error=False, description="submit queued messages")
+    @task("outbox", "submit queued messages", name="send")
     async def _send(self, lids: list[int]) -> None:
         try:
             report = await self.session.outbox.send(lids)
@@ -120,6 +114,68 @@ class Sending(SmsAppBase):
             changed = tuple(lids)
         else:
             changed = tuple(getattr(report, "changed", lids)) or tuple(lids)
+        self._post_outbox_changed(changed)
+
+    def _post_outbox_changed(self, lids: Iterable[int]) -> None:
         from smstui.core.events import OutboxChanged
 
-        self.post_message(msgs.OutboxChanged(OutboxChanged(changed)))
+        self.post_message(msgs.CoreOutboxChanged(OutboxChanged(tuple(lids))))
+
+    # ------------------------------------------------------------------ R and x in a conversation
+
+    @task("outbox", "send a message again", name="retry")
+    async def send_again(self, msg: StoredMessage) -> None:
+        """Send ``msg`` again: the same row when the gateway never took it (refused, unclear,
+        cancelled), a new copy when the gateway took it and reported a failure."""
+        import asyncio
+
+        from smstui.core.outbox import OutboxError
+        from smstui.core.store.schema import SUBMITTED
+
+        outbox = self.session.outbox
+        try:
+            if msg.outbox is None or msg.outbox == SUBMITTED:
+                lids = await asyncio.to_thread(
+                    outbox.queue,
+                    [msg.phone],
+                    msg.body,
+                    msg.device_id,
+                    msg.slot if msg.slot is not None else 0,
+                    None,
+                    msg.customer_id,
+                    msg.urgent,
+                    msg.image_path,
+                )
+                self.core_signal.publish(msgs.Queued(lids, {msg.phone_key}))
+                self.notify("Queued again as a new message.", title="Sending again", timeout=3)
+            else:
+                await asyncio.to_thread(outbox.retry, msg.lid)
+                lids = [msg.lid]
+                self._post_outbox_changed(lids)
+                self.notify("Sending it again now.", title="Sending again", timeout=3)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot send again", severity="warning")
+            return
+        self._send(lids)
+
+    @task("outbox", "cancel a queued message", name="cancel")
+    async def cancel_sending(self, msg: StoredMessage) -> None:
+        """Stop ``msg`` if the gateway does not have it yet; say so if it changed meanwhile."""
+        import asyncio
+
+        from smstui.core.outbox import OutboxError
+
+        try:
+            done = await asyncio.to_thread(self.session.outbox.cancel, msg.lid)
+        except OutboxError as exc:
+            self.notify(clean(str(exc), single_line=True), title="Cannot cancel", severity="warning")
+            return
+        if done:
+            self.notify("It will not be sent.", title="Cancelled", timeout=3)
+        else:
+            self.notify(
+                "It changed meanwhile (sent or being sent); nothing was cancelled.",
+                title="Not cancelled",
+                severity="warning",
+            )
+        self._post_outbox_changed((msg.lid,))

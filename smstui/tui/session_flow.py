@@ -12,16 +12,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from textual import work
-
 from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.app_interface import SmsAppBase
 from smstui.tui.modes import SESSION_MODES
 from smstui.tui.screens.conversations import FIRST_READ
 from smstui.tui.textual_internals import mode_names, mode_started
 from smstui.tui.widgets.format import clean
+from smstui.tui.workers import task
 
 if TYPE_CHECKING:
     from smstui.core import events
@@ -40,7 +39,7 @@ SessionOpener = Callable[[str, "str | None"], "Session"]
 class SessionFlow(SmsAppBase):
     """Login, session entry and the refresh worker; see module docstring."""
 
-    @work(group="session", exclusive=True, name="autologin", exit_on_error=False, description="log in (demo)")
+    @task("session", "log in (demo)", name="autologin", exclusive=True)
     async def _login_automatically(self, email: str, password: str) -> None:
         from smstui.core.secrets import Secret
         from smstui.tui.screens.login import describe_login_error
@@ -107,13 +106,7 @@ class SessionFlow(SmsAppBase):
         except Exception as exc:  # closing must not stop the switch
             log.warning("closing the old session failed: %s", type(exc).__name__)
 
-    @work(
-        group="session",
-        exclusive=True,
-        name="enter-session",
-        exit_on_error=False,
-        description="open the stored conversations",
-    )
+    @task("session", "open the stored conversations", name="enter-session", exclusive=True)
     async def enter_session(self, start: SessionStart | None = None) -> None:
         if start is None:
             start = await asyncio.to_thread(self._read_session_start)
@@ -187,13 +180,7 @@ class SessionFlow(SmsAppBase):
         interval = self._refresh_interval or self.session.refresh_interval
         return RefreshService(self.session, interval)
 
-    @work(
-        group="sync",
-        exclusive=True,
-        name="refresh",
-        exit_on_error=False,
-        description="keep the store in step with the gateway",
-    )
+    @task("sync", "keep the store in step with the gateway", name="refresh", exclusive=True)
     async def _run_sync(self) -> None:
         # The service runs on the session's network loop (a thread of its own): parsing and
         # storing a window of thousands of messages must not hold up key presses and frames.
@@ -218,7 +205,7 @@ class SessionFlow(SmsAppBase):
     def action_refresh_devices(self) -> None:
         self.action_refresh()
 
-    def on_sync_state_changed(self, message: msgs.SyncStateChanged) -> None:
+    def on_core_sync_state_changed(self, message: msgs.CoreSyncStateChanged) -> None:
         new = message.state
         self.sync_state = new
         self.status_signal.publish(new)
@@ -235,7 +222,7 @@ class SessionFlow(SmsAppBase):
             self._last_failure = None
             self.notify("Connected to the gateway again.", title="Back online")
 
-    def on_sync_failed(self, message: msgs.SyncFailed) -> None:
+    def on_core_sync_failed(self, message: msgs.CoreSyncFailed) -> None:
         # One notification per outage (per kind of trouble), not one per poll; the status line
         # keeps showing the latest error.
         text = clean(message.event.message)
@@ -255,7 +242,7 @@ class SessionFlow(SmsAppBase):
     def action_logout(self) -> None:
         self._logout()
 
-    @work(group="session", exclusive=True, name="logout", exit_on_error=False)
+    @task("session", "log out", name="logout", exclusive=True)
     async def _logout(self) -> None:
         self._stop_sync()
         await self.session.logout()

@@ -137,6 +137,6 @@ def seed_store(store: Any) -> None:
     rows = [BulkRow(f"+49157{i:07d}2", f"Your code is {1000 + i}") for i in range(40)]
     job = BulkJob.create(store, None, rows, device_id=11231, batch_size=10, title="Codes May")
     for index, row in enumerate(job.rows()[:25]):
-        store.attach_sms_id(row.lid, 63000000 + index, 7 if index % 5 else 6)
-    store.set_outbox_state(job.rows()[25].lid, UNKNOWN, error="the answer was lost")
+        store.attach_sms_ids([(row.lid, 63000000 + index, 7 if index % 5 else 6)])
+    store.set_outbox_states([job.rows()[25].lid], UNKNOWN, error="the answer was lost")
     job._set_state("paused")

@@ -13,7 +13,8 @@ from ui_helpers import wait_for
 
 from smstui.core.store.records import StoredMessage
 from smstui.tui.widgets import thread_view as tv
-from smstui.tui.widgets.thread_view import ThreadView, wrapped_height
+from smstui.tui.widgets.bubbles import wrapped_height
+from smstui.tui.widgets.thread_view import ThreadView
 
 _console = Console(width=200)
 _pieces = st.sampled_from(list("abcdefghij  \n-.,") + ["é", "Ж", "日本", "😀", "👍🏽", "مرحبا", "x" * 30, "  \n "])
@@ -210,7 +211,7 @@ async def _select_newest(pilot, app, text: str) -> ThreadView:  # type: ignore[n
 async def test_retry_sends_a_refused_message_again(session: Session, sim: TestSimulator) -> None:
     store = session.store
     lid = session.outbox.queue([PHONE], "try me again", OFFICE_PHONE, 0)[0]
-    store.set_outbox_state(lid, REJECTED, error="refused for a test")
+    store.set_outbox_states([lid], REJECTED, error="refused for a test")
     app = build_app(session, sim)
     async with app.run_test(size=(100, 30)) as pilot:
         view = await _select_newest(pilot, app, "try me again")
@@ -246,7 +247,7 @@ async def test_cancel_a_queued_message_and_a_stale_one_explains(session: Session
         await wait_for(pilot, lambda: view.messages[-1].lid == lid2, "the new queued message")
         await pilot.press("end")
         assert view.selected_message is not None and view.selected_message.outbox == QUEUED
-        store.set_outbox_state(lid2, SUBMITTED, sms_id=99_999_999)
+        store.attach_sms_ids([(lid2, 99_999_999)])
         await pilot.press("x")
         await wait_for(pilot, lambda: any(n.title == "Cannot cancel" for n in app._notifications), "the refusal")
         note = next(n for n in app._notifications if n.title == "Cannot cancel")
@@ -317,7 +318,7 @@ async def test_retry_and_cancel_say_why_when_they_cannot(session: Session, sim: 
         assert "x cancels it" in list(app._notifications)[-1].message
 
         # Taken by the gateway: x cannot cancel it and says why.
-        store.set_outbox_state(lid, SUBMITTED, sms_id=99_999_998)
+        store.attach_sms_ids([(lid, 99_999_998)])
         screen._refresh_open_thread(PHONE, (lid,))
         await wait_for(pilot, lambda: view.messages[-1].outbox == SUBMITTED, "the view to show it taken")
         await pilot.press("end")

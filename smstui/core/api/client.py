@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from smstui.core import gateway_time
 from smstui.core.api import parse
@@ -52,6 +52,7 @@ _AUTH_WORDS = ("token", "password", "login", "unauthori", "not authori", "auth")
 _SECRET_FIELDS = {"pass", "token", "password"}
 
 TokenCallback = Callable[[str], Awaitable[None] | None]
+T = TypeVar("T")
 
 
 def reveal(value: Any) -> str | None:
@@ -228,72 +229,75 @@ class GatewayClient:
                 # 307/308 keep the method and body: the request simply goes to the new place.
                 url = str(response.url.join(response.headers["location"]))
                 response = await http.post(url, data=dict(data), files=files)
-        except httpx.TimeoutException as exc:
+        except httpx.HTTPError as exc:
+            raise self._no_answer(exc) from None
+        self.bytes_received += len(response.content)
+        return self._decode(method, response)
+
+    def _failure(self, message: str, kind: str, *, maybe_accepted: bool) -> TransportError:
+        return TransportError(message, kind=kind, maybe_accepted=maybe_accepted, url=self.base_url)
+
+    def _no_answer(self, exc: httpx.HTTPError) -> TransportError:
+        """What a request that got no answer means: for the user, and for the outbox whether the
+        gateway may have it (a refused connection proves it does not)."""
+        import httpx  # imported by _pool
+
+        if isinstance(exc, httpx.TimeoutException):
             sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            raise TransportError(
+            return self._failure(
                 f"The gateway at {self.base_url} did not answer within {self.timeout:g} s"
                 + (" (the request may have arrived)." if sent else ".")
                 + " Check your connection and try again.",
-                kind="timeout",
+                "timeout",
                 maybe_accepted=sent,
-                url=self.base_url,
-            ) from None
-        except httpx.ConnectError:
-            raise TransportError(
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return self._failure(
                 f"Cannot reach the gateway at {self.base_url}. "
                 "Check the network and the API URL (--api-url or the profile's api_url).",
-                kind="connect",
+                "connect",
                 maybe_accepted=False,
-                url=self.base_url,
-            ) from None
-        except httpx.UnsupportedProtocol:
-            raise TransportError(
+            )
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return self._failure(
                 f"{self.base_url} is not an http(s) URL. Fix the API URL in your profile or --api-url.",
-                kind="url",
+                "url",
                 maybe_accepted=False,
-                url=self.base_url,
-            ) from None
-        except httpx.HTTPError as exc:
-            raise TransportError(
-                f"The connection to {self.base_url} broke before an answer arrived "
-                f"({type(exc).__name__}). The request may have arrived; try again.",
-                kind="dropped",
-                maybe_accepted=True,
-                url=self.base_url,
-            ) from None
-        self.bytes_received += len(response.content)
-        return self._decode(method, response)
+            )
+        return self._failure(
+            f"The connection to {self.base_url} broke before an answer arrived "
+            f"({type(exc).__name__}). The request may have arrived; try again.",
+            "dropped",
+            maybe_accepted=True,
+        )
 
     def _decode(self, method: str, response: httpx.Response) -> dict[str, Any]:
         if 300 <= response.status_code < 400:
             # A redirect is answered by the web server before the gateway runs: nothing was done.
             target = response.headers.get("location")
             where = f" to {response.url.join(target)}" if target else ""
-            raise TransportError(
+            raise self._failure(
                 f"The API URL {self.base_url} redirects{where} (HTTP {response.status_code}) on {method}. "
                 "Nothing was sent; set the API URL (--api-url or the profile's api_url) to the new address.",
-                kind="redirect",
+                "redirect",
                 maybe_accepted=False,
-                url=self.base_url,
             )
         if response.status_code >= 500:
-            raise TransportError(
+            raise self._failure(
                 f"The gateway had an internal error (HTTP {response.status_code}) on {method}. "
                 "It is usually temporary; try again in a minute.",
-                kind="http",
+                "http",
                 maybe_accepted=True,
-                url=self.base_url,
             )
         content_type = response.headers.get("content-type", "")
         if response.status_code >= 400:
             # A refusal by the web server (wrong URL, 404, 403...): the gateway did not take it,
             # whatever the body is (an HTML page, or JSON).
-            raise TransportError(
+            raise self._failure(
                 f"The gateway answered HTTP {response.status_code} to {method} ({_what(response, content_type)}). "
                 f"Nothing was sent. Check the API URL {self.base_url} (--api-url or the profile's api_url).",
-                kind="http",
+                "http",
                 maybe_accepted=False,
-                url=self.base_url,
             )
         try:
             payload = json.loads(response.content)
@@ -302,12 +306,11 @@ class GatewayClient:
             raise ResponseFormatError(method, "nested too deeply", url=self.base_url) from None
         except (ValueError, UnicodeDecodeError):
             what = _what(response, content_type)
-            raise TransportError(
+            raise self._failure(
                 f"The gateway sent {what} instead of data (HTTP {response.status_code}) on {method}. "
                 f"Check that the API URL {self.base_url} is right; if it is, the service may be down.",
-                kind="not_json",
+                "not_json",
                 maybe_accepted=True,
-                url=self.base_url,
             ) from None
         if not isinstance(payload, dict):
             raise ResponseFormatError(method, "not a JSON object", url=self.base_url)
@@ -325,22 +328,26 @@ class GatewayClient:
     async def _call(
         self, method: str, fields: Mapping[str, str], files: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """A call that needs a token: fetch one when missing; on refusal renew once and retry once."""
+        """A call that needs a token, given as a form field."""
+        return await self._with_token(method, lambda token: self._post(method, {"token": token, **fields}, files))
+
+    async def _with_token(self, method: str, send: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        """``send(token)``: fetch a token when missing; on refusal renew it once and send once more."""
         if not self._token:
             if not self.can_login:
                 raise AuthError("Not logged in. Log in with your email and password first.")
             await self.get_token()
         try:
-            return await self._post(method, {"token": self._token or "", **fields}, files)
+            return await send(self._token or "")
         except AuthError:
             if not self.can_login:
                 raise
             log.info("token refused on %s; fetching a new one", method)
             self._token = None
             await self.get_token()
-            return await self._post(method, {"token": self._token or "", **fields}, files)
+            return await send(self._token or "")
 
-    def _read(self, method: str, reader: Callable[[], Any]) -> Any:
+    def _read(self, method: str, reader: Callable[[], T]) -> T:
         try:
             return reader()
         except (ValueError, TypeError, KeyError) as exc:
@@ -414,37 +421,28 @@ class GatewayClient:
 
     async def add_many_sms(self, messages: Sequence[OutgoingSms]) -> None:
         """Queue many messages in one request (``addalotofsms``). The gateway returns no ids."""
+        data = []
+        for sms in messages:
+            item: dict[str, Any] = {
+                "sendto": sms.sendto,
+                "body": sms.body,
+                "sim": int(sms.slot),
+                "device_id": sms.device_id,
+            }
+            if sms.timetosend is not None:
+                item["timetosend"] = self.format_time(sms.timetosend)
+            if sms.customer_id is not None:
+                item["customerid"] = sms.customer_id
+            if sms.urgent:
+                item["urgent"] = 1
+            data.append(item)
 
-        async def attempt() -> dict[str, Any]:
-            if not self._token:
-                await self.get_token()
-            data = []
-            for sms in messages:
-                item: dict[str, Any] = {
-                    "sendto": sms.sendto,
-                    "body": sms.body,
-                    "sim": int(sms.slot),
-                    "device_id": sms.device_id,
-                }
-                if sms.timetosend is not None:
-                    item["timetosend"] = self.format_time(sms.timetosend)
-                if sms.customer_id is not None:
-                    item["customerid"] = sms.customer_id
-                if sms.urgent:
-                    item["urgent"] = 1
-                data.append(item)
-            datajson = json.dumps({"token": self._token, "smsdata": data}, ensure_ascii=False)
-            return await self._post("addalotofsms", {"datajson": datajson})
+        def send(token: str) -> Awaitable[dict[str, Any]]:
+            # The token travels inside the JSON document, not as a field of its own.
+            datajson = json.dumps({"token": token, "smsdata": data}, ensure_ascii=False)
+            return self._post("addalotofsms", {"datajson": datajson})
 
-        if not self._token and not self.can_login:
-            raise AuthError("Not logged in. Log in with your email and password first.")
-        try:
-            await attempt()
-        except AuthError:
-            if not self.can_login:
-                raise
-            self._token = None
-            await attempt()
+        await self._with_token("addalotofsms", send)
 
     def _filter_fields(self, flt: MessageFilter, *, name_zone: bool = True) -> dict[str, str]:
         # Dates on a named zone's clock (gateway_time rule 1); only the zone lookup leaves it out.

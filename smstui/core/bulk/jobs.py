@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from smstui.core.models import FAILED_STATUSES
+from smstui.core.models import FAILED_STATUSES, Status
 from smstui.core.store.database import Store
 from smstui.core.store.schema import (
     CANCELLED,
@@ -16,6 +16,7 @@ from smstui.core.store.schema import (
     SENDING,
     SUBMITTED,
     UNKNOWN,
+    from_ts,
 )
 
 # Ids of accepted batches are read back together, in one listing of the job's device since its
@@ -76,7 +77,7 @@ class JobInfo:
 
     @property
     def created_at(self) -> datetime:
-        return datetime.fromtimestamp(self.created, UTC)
+        return from_ts(self.created)
 
 
 def job_key(job_id: str) -> str:
@@ -143,7 +144,7 @@ def job_counts(store: Store, job_id: str, info: JobInfo | None = None) -> JobCou
     for outbox, status, n in rows:
         total += n
         counts[outbox or SUBMITTED] = counts.get(outbox or SUBMITTED, 0) + n
-        if status == 7:
+        if status == Status.DELIVERED:
             delivered += n
         elif status in FAILED_STATUSES:
             failed += n

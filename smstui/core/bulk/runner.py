@@ -47,9 +47,8 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from smstui.core.api.client import GatewayClient
@@ -60,6 +59,7 @@ from smstui.core.api.errors import (
     GatewayError,
     TransportError,
 )
+from smstui.core.bulk.job_state import ProgressCallback
 from smstui.core.bulk.jobs import (
     CANCELLED_JOB,
     DONE,
@@ -70,18 +70,14 @@ from smstui.core.bulk.jobs import (
     RUNNING,
     STOPPED,
     BatchInfo,
-    BulkProgress,
     BulkReport,
-    JobCounts,
     JobInfo,
-    job_counts,
     job_key,
     new_marker,
     save_job,
     unfinished_jobs,
 )
 from smstui.core.bulk.lock import JobLock
-from smstui.core.bulk.matching import match_rows
 from smstui.core.bulk.plan import (
     DEFAULT_BATCH_SIZE,
     MAX_BATCH_SIZE,
@@ -89,13 +85,12 @@ from smstui.core.bulk.plan import (
     BulkRow,
     plan_batches,
 )
-from smstui.core.gateway_messages import Message, MessageFilter, OutgoingSms
+from smstui.core.bulk.readback import ReadBack
+from smstui.core.gateway_messages import OutgoingSms
 from smstui.core.models import Slot
-from smstui.core.send_rule import in_flight_limit
 from smstui.core.store.database import Store
 from smstui.core.store.records import StoredMessage
 from smstui.core.store.schema import (
-    CANCELLED,
     QUEUED,
     REJECTED,
     SENDING,
@@ -107,56 +102,17 @@ log = logging.getLogger(__name__)
 # Refusals of single messages for one reason before the job stops (the reason is likely the
 # whole job's, e.g. the account's, and narrowing costs two requests per message).
 MAX_SAME_REFUSALS = 10
-WINDOW_MARGIN = timedelta(minutes=10)  # clock skew between us and the gateway
-MARKER_MARGIN = timedelta(days=1)  # wider than any zone misreading (gateway_time, ZONE_SLACK)
-
-
-# --------------------------------------------------------------------------- the job
-
-
 _ITEM = re.compile(r"\bitems?\b\s*#?\s*\d+", re.IGNORECASE)
-ProgressCallback = Callable[[BulkProgress], None]
 
 
-class BulkJob:
+class BulkJob(ReadBack):
     """One bulk send, stored in the store; ``run()`` sends it, ``pause()``/``cancel()`` stop it.
 
     Create with :meth:`create` (queues every message, no network) or load an existing one with
-    :meth:`load` (e.g. after a restart, see :func:`unfinished_jobs`).
+    :meth:`load` (e.g. after a restart, see :func:`unfinished_jobs`). Its state and shared steps
+    are :class:`~smstui.core.bulk.job_state.JobState`'s, reading ids back
+    :class:`~smstui.core.bulk.readback.ReadBack`'s; sending is here.
     """
-
-    def __init__(
-        self,
-        store: Store,
-        client: GatewayClient,
-        info: JobInfo,
-        *,
-        settle_seconds: float | None = None,
-        settle_margin: float | None = None,
-        retry_delays: Sequence[float] = (1, 2, 5, 10, 30),
-        lookup_retries: int = 3,
-        lookup_delay: float = 2.0,
-    ) -> None:
-        self.store = store
-        self.client = client
-        self.info = info
-        # smstui.core.send_rule: absence is proven only once the request cannot be in flight any more,
-        # never sooner than the client's own timeout, whatever a caller asks.
-        timeout = float(getattr(client, "timeout", 20.0) or 20.0)
-        limit = in_flight_limit(timeout, settle_margin)
-        self.settle_seconds = max(float(settle_seconds or 0.0), limit)
-        self.retry_delays = tuple(retry_delays) or (0.0,)
-        self.lookup_retries = lookup_retries
-        self.lookup_delay = lookup_delay
-        self._request: str | None = None  # "pause" or "cancel", honoured between requests
-        self._wake: asyncio.Event | None = None
-        self._running = False
-        self._progress: ProgressCallback | None = None
-        self._batch_index = 0
-        self._refusals: dict[str, int] = {}
-        self.extra_found = 0
-
-    # ------------------------------------------------------------------ creation
 
     @classmethod
     def create(
@@ -233,16 +189,6 @@ class BulkJob:
             raise BulkError(f"There is no bulk job {job_id!r}.")
         return cls(store, client, JobInfo.from_json(text), **options)
 
-    # ------------------------------------------------------------------ control
-
-    @property
-    def id(self) -> str:
-        return self.info.id
-
-    @property
-    def running(self) -> bool:
-        return self._running
-
     def pause(self) -> None:
         """Stop after the request under way; ``run()`` again resumes."""
         self._request = "pause"
@@ -260,22 +206,6 @@ class BulkJob:
         if not self._running:
             self._cancel_queued()
             self._set_state(CANCELLED_JOB)
-
-    def counts(self) -> JobCounts:
-        return job_counts(self.store, self.id, self.info)
-
-    def rows(self, batch: BatchInfo | None = None) -> list[StoredMessage]:
-        """The job's messages (or one batch's), in the order they were planned."""
-        batches = [batch] if batch is not None else self.info.batches
-        result: list[StoredMessage] = []
-        for b in batches:
-            result.extend(sorted(self.store.messages(batch=b.key, limit=None), key=lambda m: m.lid))
-        return result
-
-    def report(self) -> BulkReport:
-        return BulkReport(self.id, self.info.state, self.counts(), self.info.error, self.extra_found)
-
-    # ------------------------------------------------------------------ running
 
     async def run(self, progress: ProgressCallback | None = None) -> BulkReport:
         """Send every batch not yet sent, resolving interrupted ones first.
@@ -359,19 +289,6 @@ class BulkJob:
         self._emit("finished")
         return self.report()
 
-    async def reconcile(self) -> BulkReport:
-        """Look up messages left UNKNOWN (or SENDING) and attach those the gateway has."""
-        for batch in self.info.batches:
-            rows = [r for r in self.rows(batch) if r.outbox in (UNKNOWN, SENDING)]
-            if rows:
-                found, missing = await self._lookup_attach(batch, rows)
-                text = _ACCEPTED_TEXT if batch.ids_pending_since is not None else _UNKNOWN_TEXT
-                self.store.set_outbox_states([r.lid for r in missing if r.outbox == SENDING], UNKNOWN, error=text)
-            if batch.ids_pending_since is not None:
-                batch.ids_pending_since = None
-                self._save_batch()
-        return self.report()
-
     def requeue_unknown(self, lids: Sequence[int] | None = None) -> int:
         """The user's decision: send these UNKNOWN messages again (they may arrive twice)."""
         chosen = [r.lid for r in self.rows() if r.outbox == UNKNOWN and (lids is None or r.lid in lids)]
@@ -381,8 +298,6 @@ class BulkJob:
         if count and self.info.state in (DONE, STOPPED, CANCELLED_JOB):
             self._set_state(PAUSED)
         return count
-
-    # ------------------------------------------------------------------ internals
 
     async def _check_device(self) -> None:
         """Refuse at once a device the account lacks, instead of message by message."""
@@ -397,40 +312,6 @@ class BulkJob:
                 f"device {self.info.device_id} is not one of this account's phones "
                 f"({', '.join(str(d.id) for d in devices)}); cancel this job and send from another device"
             )
-
-    def _set_state(self, state: str, error: str | None = None) -> None:
-        self.info.state = state
-        self.info.error = error
-        save_job(self.store, self.info)
-
-    def _emit(self, note: str = "") -> None:
-        if self._progress is not None:
-            self._progress(BulkProgress(self.id, self.counts(), self._batch_index, len(self.info.batches), note))
-
-    def _halt(self, error: str) -> bool:
-        self.info.error = error
-        return False
-
-    def _cancel_queued(self) -> None:
-        queued = [r.lid for r in self.rows() if r.outbox == QUEUED]
-        self.store.set_outbox_states(queued, CANCELLED, error="cancelled with the bulk job", only_if=(QUEUED,))
-
-    async def _wait(self, seconds: float) -> None:
-        """Sleep, but wake at once for pause/cancel."""
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        assert self._wake is not None
-        try:
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            pass
-
-    def _retry_delay(self, attempt: int) -> float:
-        return self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
-
-    def _save_batch(self) -> None:
-        save_job(self.store, self.info)
 
     async def _process(self, batch: BatchInfo) -> bool:
         """Bring one batch to a final state; False stops the job (error set)."""
@@ -468,9 +349,6 @@ class BulkJob:
             urgent=row.urgent,
         )
 
-    def _requeue(self, rows: Sequence[StoredMessage], error: str | None = None) -> None:
-        self.store.set_outbox_states([r.lid for r in rows], QUEUED, error=error)
-
     async def _submit(self, batch: BatchInfo, rows: list[StoredMessage], *, defer: bool = False) -> bool:
         """Send ``rows`` of ``batch``; ``defer``: read their ids later with other batches'."""
         failures = 0
@@ -498,7 +376,7 @@ class BulkJob:
                         f"the gateway refused batch {self._batch_index} as a whole: {reason}. Fix the cause and resume."
                     )
                 if len(rows) == 1:
-                    self.store.set_outbox_state(rows[0].lid, REJECTED, error=reason)
+                    self.store.set_outbox_states([rows[0].lid], REJECTED, error=reason)
                     self._emit(f"batch {self._batch_index}: a message was refused")
                     same = _ITEM.sub("item", reason)
                     self._refusals[same] = self._refusals.get(same, 0) + 1
@@ -562,70 +440,6 @@ class BulkJob:
                 break
         return True
 
-    async def _after_accept(self, batch: BatchInfo, rows: list[StoredMessage]) -> bool:
-        missing = list(rows)
-        for attempt in range(self.lookup_retries + 1):
-            try:
-                _, missing = await self._lookup_attach(batch, missing)
-            except (AuthError, TransportError) as exc:
-                if attempt == self.lookup_retries:
-                    self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_ACCEPTED_TEXT)
-                    return self._halt(f"the batch was accepted but its ids could not be read: {exc}")
-                await self._wait(self.lookup_delay)
-                continue
-            if not missing:
-                return True
-            if attempt < self.lookup_retries:
-                await self._wait(self.lookup_delay)
-        self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_ACCEPTED_TEXT)
-        return True
-
-    async def _resolve(self, batch: BatchInfo, rows: list[StoredMessage]) -> list[StoredMessage] | None:
-        """After an ambiguous failure (or a crash): rows to send again ([] when none), None to stop.
-
-        Looked up at once (found ends it); nothing found proves absence only after the request's
-        in-flight limit (smstui.core.send_rule), so then it waits for that and looks once more.
-        """
-        checked = await self._lookup_patiently(batch, rows)
-        if checked is None:
-            return None
-        found, missing = checked
-        if not found and missing and batch.last_attempt is not None:
-            wait = batch.last_attempt + self.settle_seconds - self.store.now()
-            if wait > 0:
-                await self._wait(min(wait, self.settle_seconds))
-                if self._request:
-                    return []  # rows stay SENDING; the next run resolves them
-                checked = await self._lookup_patiently(batch, missing)
-                if checked is None:
-                    return None
-                found, missing = checked
-        if not missing:
-            return []
-        if found:
-            self.store.set_outbox_states([r.lid for r in missing], UNKNOWN, error=_PARTIAL_TEXT)
-            return []
-        # Nothing with this batch's marker exists: the request never took effect.
-        self._requeue(missing, "not found on the gateway after a lost answer; sending again")
-        self.store.mark_resent([r.lid for r in missing])  # a late original shows as a duplicate
-        return missing
-
-    async def _lookup_patiently(
-        self, batch: BatchInfo, rows: list[StoredMessage]
-    ) -> tuple[list[StoredMessage], list[StoredMessage]] | None:
-        """``_lookup_attach`` with retries on transport errors; None (error set) when it cannot."""
-        for attempt in range(self.lookup_retries + 1):
-            try:
-                return await self._lookup_attach(batch, rows)
-            except (AuthError, TransportError) as exc:
-                if attempt == self.lookup_retries:
-                    return self._halt_none(f"cannot check batch {self._batch_index} on the gateway: {exc}")
-                await self._wait(self.lookup_delay)
-        return None  # pragma: no cover - the loop returns
-
-    def _pending_batches(self) -> list[BatchInfo]:
-        return [b for b in self.info.batches if b.ids_pending_since is not None]
-
     def _lookup_due(self) -> bool:
         pending = self._pending_batches()
         if not pending:
@@ -634,117 +448,6 @@ class BulkJob:
         return (
             sum(b.size for b in pending) >= LOOKUP_EVERY_MESSAGES or self.store.now() - oldest >= LOOKUP_EVERY_SECONDS
         )
-
-    async def _read_pending_ids(self, *, thorough: bool = True, only: Sequence[BatchInfo] | None = None) -> bool:
-        """Attach the ids of accepted batches not yet looked up: one listing for all of them.
-
-        The listing is the job's device since the earliest such request; each message is tied
-        to its batch by the marker (unique to the batch), then to its row by number and text.
-        A batch the listing does not fully account for (lagging or truncated listing, a zone
-        guessed wrong) is looked up on its own by marker as before; ``thorough=False`` (the
-        job is stopping) leaves it pending for the next run instead. False: stop (error set).
-        """
-        pending = list(only) if only is not None else self._pending_batches()
-        rows = {b.key: [r for r in self.rows(b) if r.outbox == SENDING] for b in pending}
-        for batch in [b for b in pending if not rows[b.key]]:
-            batch.ids_pending_since = None  # resolved already (e.g. by reconcile) before a crash
-            pending.remove(batch)
-        if not pending:
-            self._save_batch()
-            return True
-        since = min(b.ids_pending_since for b in pending if b.ids_pending_since is not None)
-        # Bounds name their zone (gateway_time); what this misses is looked up by marker with
-        # a day's margin below, which no zone misreading can escape.
-        flt = MessageFilter(device_id=self.info.device_id, begin=datetime.fromtimestamp(since, UTC) - WINDOW_MARGIN)
-        unresolved: list[BatchInfo] = list(pending)
-        try:
-            listing = await self.client.list_messages(flt)
-        except ApiError as exc:
-            log.info("job %s: reading accepted batches together failed (%s); one by one instead", self.id, exc)
-        else:
-            unresolved = []
-            markers = {b.marker for b in pending}
-            relevant = [m for m in listing.messages if not m.incoming and m.customer_id in markers]
-            known = self.store.messages_by_sms_ids(m.id for m in relevant)
-            by_marker: dict[int | None, list[Message]] = {}
-            for msg in sorted(relevant, key=lambda m: m.id):
-                by_marker.setdefault(msg.customer_id, []).append(msg)
-            pairs: list[tuple[int, int, int]] = []
-            for batch in pending:
-                batch_rows = rows[batch.key]
-                lids = {r.lid for r in batch_rows}
-                candidates = [
-                    m
-                    for m in by_marker.get(batch.marker, ())
-                    if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
-                ]
-                found, missing, extra = match_rows(self.store, batch_rows, candidates)
-                pairs.extend((row.lid, msg.id, msg.status) for row, msg in found)
-                if missing:
-                    unresolved.append(batch)
-                    continue
-                if extra:
-                    self.extra_found += len(extra)
-                    log.warning("batch %s: %d more messages carry its marker than it has", batch.key, len(extra))
-                batch.ids_pending_since = None
-            self.store.attach_sms_ids(pairs)
-            self._save_batch()
-        if not thorough:
-            return True
-        for batch in unresolved:
-            missing = [r for r in self.rows(batch) if r.outbox == SENDING]
-            ok = await self._after_accept(batch, missing)  # marks what it cannot find UNKNOWN
-            batch.ids_pending_since = None
-            self._save_batch()
-            if not ok:
-                return False
-        return True
-
-    def _halt_none(self, error: str) -> None:
-        self.info.error = error
-        return None
-
-    async def _lookup_attach(
-        self, batch: BatchInfo, rows: Sequence[StoredMessage]
-    ) -> tuple[list[StoredMessage], list[StoredMessage]]:
-        """Find ``rows`` on the gateway and attach their ids: (found, missing)."""
-        if not rows:
-            return [], []
-        if batch.marker is not None:
-            begin = min(r.created for r in rows) - MARKER_MARGIN
-            flt = MessageFilter(customer_id=batch.marker, begin=begin)
-        else:
-            started = (
-                batch.first_attempt if batch.first_attempt is not None else min(r.created for r in rows).timestamp()
-            )
-            flt = MessageFilter(
-                device_id=self.info.device_id, begin=datetime.fromtimestamp(started, UTC) - MARKER_MARGIN
-            )
-        listing = await self.client.list_messages(flt)
-        lids = {r.lid for r in rows}
-        wanted_ids = {batch.marker} if batch.marker is not None else {r.customer_id for r in rows}
-        relevant = [m for m in listing.messages if not m.incoming and m.customer_id in wanted_ids]
-        known = self.store.messages_by_sms_ids(m.id for m in relevant)
-        candidates = [
-            m
-            for m in sorted(relevant, key=lambda m: m.id)
-            # Skip messages another local message already owns.
-            if not ((k := known.get(m.id)) is not None and k.outbox is not None and k.lid not in lids)
-        ]
-        found, missing, extra = match_rows(self.store, rows, candidates)
-        self.store.attach_sms_ids([(row.lid, msg.id, msg.status) for row, msg in found])
-        if batch.marker is not None and extra and not missing:
-            self.extra_found += len(extra)
-            log.warning("batch %s: %d more messages carry its marker than it has", batch.key, len(extra))
-        return [r for r, _ in found], missing
-
-
-_UNKNOWN_TEXT = "the gateway's answer was lost and the message was not found there; check before sending again"
-_PARTIAL_TEXT = (
-    "the answer was lost and only part of the batch was found on the gateway; "
-    "check this message before sending it again"
-)
-_ACCEPTED_TEXT = "accepted by the gateway, but not yet found in its message list; it will be checked again"
 
 
 async def resume_interrupted(

@@ -11,10 +11,11 @@ id yet ("pending"). Newsletters keep the gateway's tag ids: exactly what savepak
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smstui.core.store.connection import StoreBase
+from smstui.core.store.schema import from_ts
 
 if TYPE_CHECKING:
     from smstui.core.store.records import Contact, Newsletter, Tag
@@ -92,7 +93,7 @@ class TagStore(StoreBase):
             params,
         )
         make = _records().Tag
-        return [make(r[0], r[1], r[2], datetime.fromtimestamp(r[3], UTC), r[4]) for r in rows]
+        return [make(r[0], r[1], r[2], from_ts(r[3]), r[4]) for r in rows]
 
     # ------------------------------------------------------------------ contacts
 
@@ -106,7 +107,7 @@ class TagStore(StoreBase):
                 "gateway_id = COALESCE(excluded.gateway_id, gateway_id) RETURNING id",
                 (gateway_id, tag_id, phone, key, name, self.now()),
             )
-            return cur.fetchone()[0]
+            return int(cur.fetchone()[0])
 
     def contact(self, tag_id: int, phone: str) -> Contact | None:
         rows = self._query(
@@ -116,7 +117,8 @@ class TagStore(StoreBase):
         return _records().row_to_contact(rows[0]) if rows else None
 
     def contacts(self, tag_id: int | None = None, search: str = "") -> list[Contact]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if tag_id is not None:
             where.append("c.tag_id = ?")
             params.append(tag_id)
@@ -202,8 +204,8 @@ class TagStore(StoreBase):
                 r[4],
                 r[5],
                 tuple(int(t) for t in r[6].split(",") if t),
-                None if r[7] is None else datetime.fromtimestamp(r[7], UTC),
-                datetime.fromtimestamp(r[8], UTC),
+                from_ts(r[7]),
+                from_ts(r[8]),
             )
             for r in rows
         ]

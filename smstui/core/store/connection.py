@@ -9,11 +9,10 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Self
 
 from smstui.core.store.guard import GuardedConnection, describe
@@ -22,6 +21,7 @@ from smstui.core.store.schema import (
     META_LAST_SYNC,
     MIGRATIONS,
     SCHEMA_VERSION,
+    from_ts,
 )
 
 if TYPE_CHECKING:
@@ -35,7 +35,9 @@ class StoreError(Exception):
 
 
 class StoreBase:
-    def __init__(self, path: str | Path, *, region: str | None = None, clock=None) -> None:
+    def __init__(
+        self, path: str | Path, *, region: str | None = None, clock: Callable[[], float] | None = None
+    ) -> None:
         self.path = Path(path)
         self.region = region
         self._clock = clock or time.time
@@ -92,9 +94,13 @@ class StoreBase:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
+    def _int(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """The one whole number a query answers (a COUNT, a pragma), as an int."""
+        return int(self._query(sql, params)[0][0])
+
     @property
     def schema_version(self) -> int:
-        return self._query("PRAGMA user_version")[0][0]
+        return self._int("PRAGMA user_version")
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -118,8 +124,15 @@ class StoreBase:
             with self.transaction() as db:
                 self._fill_displays(db)
 
+    # The conversation summaries are :class:`~smstui.core.store.messages.MessageRows`' (every
+    # part of the store that writes messages keeps them in step; a v6 upgrade fills displays).
+
+    def _refresh_threads(self, db: sqlite3.Connection, keys: Iterable[str]) -> None:
+        """Recompute the summaries of the conversations ``keys``, in the caller's transaction."""
+        raise NotImplementedError
+
     def _fill_displays(self, db: sqlite3.Connection, keys: Iterable[str] | None = None) -> None:
-        """Format the conversations' numbers as shown; :class:`MessageRows` does it (a v6 upgrade needs it)."""
+        """Format the shown number of conversations that have none yet (``keys``, or all)."""
         raise NotImplementedError
 
     def now(self) -> float:
@@ -146,7 +159,7 @@ class StoreBase:
         at start-up without importing the sync machinery."""
         text = self.get_meta(META_LAST_SYNC)
         try:
-            return None if text is None else datetime.fromtimestamp(float(text), UTC)
+            return None if text is None else from_ts(float(text))
         except ValueError:
             return None
 
@@ -179,20 +192,32 @@ def create_private(path: Path) -> None:
     os.close(fd)
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (sqlite3 types ``lastrowid`` as optional: None before any insert)."""
+    rowid = cursor.lastrowid
+    if rowid is None:
+        raise sqlite3.ProgrammingError("no row was inserted")
+    return rowid
+
+
 def chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
     """Slices small enough for one ``IN (...)`` (SQLite caps the number of parameters)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-def records_module() -> ModuleType:
-    from smstui.core.store import records as store_records
+# The records are imported when first built, not with the store: the first frame needs none.
 
-    return store_records
+
+def row_to_message(row: Sequence[Any]) -> StoredMessage:
+    from smstui.core.store.records import row_to_message as make
+
+    return make(row)
 
 
 def rows_to_messages(rows: Iterable[Sequence[Any]]) -> list[StoredMessage]:
-    make = records_module().row_to_message
+    from smstui.core.store.records import row_to_message as make
+
     return [make(r) for r in rows]
 
 

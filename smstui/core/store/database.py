@@ -22,7 +22,7 @@ from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
 
 
-class Store(MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore, LookupStore):
+class Store(LookupStore, MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task

@@ -122,7 +122,7 @@ class DeviceRows(StoreBase):
                 "UPDATE devices SET online = ?, last_seen = ?, seconds_since_seen = ?, status_checked = ? WHERE id = ?",
                 (int(status.online), last_seen, status.seconds_since_seen, self.now(), status.device_id),
             )
-            return row[0] != int(status.online) or row[1] != last_seen
+            return bool(row[0] != int(status.online) or row[1] != last_seen)
 
     def last_sent_by_device(self) -> dict[int, float]:
         """Read-only: each device's latest outgoing message (sent, else created), as a timestamp."""

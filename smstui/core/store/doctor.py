@@ -14,12 +14,12 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from smstui.core.store.database import Store
-from smstui.core.store.schema import QUEUED, SENDING, UNKNOWN
+from smstui.core.store.schema import QUEUED, SENDING, UNKNOWN, from_ts
 
 
 @dataclass
@@ -139,12 +139,10 @@ def _rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...], what: str, 
     return rows
 
 
-def _when(value: Any) -> Any:
-    from datetime import datetime
-
+def _when(value: Any) -> datetime | None:
     if isinstance(value, (int, float)):
         try:
-            return datetime.fromtimestamp(value, UTC)
+            return from_ts(value)
         except (OverflowError, OSError, ValueError):
             return None
     return None

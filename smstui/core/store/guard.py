@@ -13,11 +13,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self, TypeVar, overload
 
 _BUGS = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.NotSupportedError)
 _DAMAGE = ("malformed", "not a database", "corrupt", "no such table", "no such column", "disk image")
 _BUSY = ("locked", "busy")
+_CursorT = TypeVar("_CursorT", bound=sqlite3.Cursor)
 
 
 def describe(path: Path, exc: BaseException) -> str:
@@ -48,23 +49,27 @@ class GuardedCursor(sqlite3.Cursor):
     def _fail(self, exc: sqlite3.DatabaseError) -> Exception:
         return self.connection.make_error(exc) if translates(exc) else exc
 
-    def execute(self, *args: Any) -> GuardedCursor:
+    # sqlite3's execute* return the cursor itself; returning ``self`` says so to the type checker.
+    def execute(self, *args: Any) -> Self:
         try:
-            return super().execute(*args)
+            super().execute(*args)
         except sqlite3.DatabaseError as exc:
             raise self._fail(exc) from None
+        return self
 
-    def executemany(self, *args: Any) -> GuardedCursor:
+    def executemany(self, *args: Any) -> Self:
         try:
-            return super().executemany(*args)
+            super().executemany(*args)
         except sqlite3.DatabaseError as exc:
             raise self._fail(exc) from None
+        return self
 
-    def executescript(self, *args: Any) -> GuardedCursor:
+    def executescript(self, *args: Any) -> Self:
         try:
-            return super().executescript(*args)
+            super().executescript(*args)
         except sqlite3.DatabaseError as exc:
             raise self._fail(exc) from None
+        return self
 
     def fetchone(self) -> Any:
         try:
@@ -82,16 +87,20 @@ class GuardedCursor(sqlite3.Cursor):
 class GuardedConnection(sqlite3.Connection):
     """``sqlite3.connect(path, factory=GuardedConnection)``; then set :attr:`make_error`."""
 
-    make_error: Callable[[sqlite3.DatabaseError], Exception] = staticmethod(lambda exc: exc)  # type: ignore[assignment]
+    make_error: Callable[[sqlite3.DatabaseError], Exception] = staticmethod(lambda exc: exc)
 
-    def cursor(self, factory: Any = GuardedCursor) -> Any:  # type: ignore[override]
-        return super().cursor(factory)
+    @overload
+    def cursor(self, factory: None = None) -> GuardedCursor: ...
+    @overload
+    def cursor(self, factory: Callable[[sqlite3.Connection], _CursorT]) -> _CursorT: ...
+    def cursor(self, factory: Callable[[sqlite3.Connection], sqlite3.Cursor] | None = None) -> sqlite3.Cursor:
+        return super().cursor(factory or GuardedCursor)
 
-    def execute(self, *args: Any) -> GuardedCursor:  # type: ignore[override]
+    def execute(self, *args: Any) -> GuardedCursor:
         return self.cursor().execute(*args)
 
-    def executemany(self, *args: Any) -> GuardedCursor:  # type: ignore[override]
+    def executemany(self, *args: Any) -> GuardedCursor:
         return self.cursor().executemany(*args)
 
-    def executescript(self, *args: Any) -> GuardedCursor:  # type: ignore[override]
+    def executescript(self, *args: Any) -> GuardedCursor:
         return self.cursor().executescript(*args)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from smstui.core.store.messages import MessageRows
+
 if TYPE_CHECKING:
     from smstui.core.store.messages import Thread
     from smstui.core.store.records import MessageExtras, StoredMessage
@@ -19,35 +21,8 @@ if TYPE_CHECKING:
 MAX_SQL_INT = 2**63 - 1
 
 
-def _failed_row(prefix: str = "") -> str:
-    """A message row that failed or needs the user: the same rule as a thread's ``failed`` count.
-
-    ``prefix`` "+" keeps SQLite from using the status and outbox indexes for these terms, so a
-    time window is searched by ``messages_created`` (the last hour's rows) rather than by every
-    failure in the history (11 ms against 0.1 ms on the 100k bench store).
-    """
-    from smstui.core.models import FAILED_STATUSES
-    from smstui.core.store.schema import ATTENTION_STATES, sql_codes
-
-    states = ", ".join(repr(s) for s in ATTENTION_STATES)
-    return f"({prefix}status IN ({sql_codes(FAILED_STATUSES)}) OR {prefix}outbox IN ({states}))"
-
-
-class LookupStore:
-    """On-call lookups; needs the plumbing and :meth:`threads` of :class:`Store`."""
-
-    if TYPE_CHECKING:
-
-        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def threads(
-            self,
-            *,
-            search: str = "",
-            device_id: int | None = None,
-            limit: int = 500,
-            offset: int = 0,
-            only: tuple[str, Sequence[Any]] | None = None,
-        ) -> list[Thread]: ...
+class LookupStore(MessageRows):
+    """On-call lookups, over the conversations of :class:`MessageRows`."""
 
     def failed_threads(
         self,
@@ -65,8 +40,13 @@ class LookupStore:
         if since is None:
             only: tuple[str, Sequence[Any]] = ("t.failed > 0", ())
         else:
+            from smstui.core.store.schema import failed_row
+
+            # "+": not the status and outbox indexes for these terms, so the window is searched by
+            # ``messages_created`` (the last hour's rows) rather than by every failure in the
+            # history (11 ms against 0.1 ms on the 100k bench store).
             only = (
-                f"t.phone_key IN (SELECT phone_key FROM messages WHERE created >= ? AND {_failed_row('+')})",
+                f"t.phone_key IN (SELECT phone_key FROM messages WHERE created >= ? AND {failed_row('+')})",
                 (since,),
             )
         return self.threads(search=search, device_id=device_id, limit=limit, only=only)

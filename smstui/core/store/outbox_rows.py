@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from smstui.core.store.connection import (
     StoreBase,
     chunks,
-    records_module,
+    inserted_id,
+    row_to_message,
     rows_to_messages,
 )
 from smstui.core.store.schema import (
@@ -93,7 +94,7 @@ class OutboxRows(StoreBase):
                         now,
                     ),
                 )
-                lids.append(cur.lastrowid)
+                lids.append(inserted_id(cur))
             self._refresh_threads(db, keys)
             if delete_draft is not None:
                 db.execute("DELETE FROM drafts WHERE key = ?", (delete_draft,))
@@ -123,52 +124,7 @@ class OutboxRows(StoreBase):
 
     def next_outbox_attempt(self) -> float | None:
         rows = self._query("SELECT MIN(next_attempt) FROM messages WHERE outbox = ?", (QUEUED,))
-        return rows[0][0]
-
-    def set_outbox_state(
-        self,
-        lid: int,
-        state: str,
-        *,
-        error: str | None = None,
-        sms_id: int | None = None,
-        next_attempt: float | None = None,
-        count_attempt: bool = False,
-        status: int | None = None,
-        only_if: Sequence[str] | None = None,
-        reset_misses: bool = False,
-    ) -> bool:
-        """Move an outbox row to ``state``; with ``only_if`` only when it is in one of those states.
-
-        Returns True when the row was changed (False: no such row, or another state won the race).
-        """
-        if state not in OUTBOX_STATES:
-            raise ValueError(f"unknown outbox state {state!r}")
-        with self.transaction() as db:
-            row = db.execute("SELECT phone_key, outbox FROM messages WHERE lid = ?", (lid,)).fetchone()
-            if row is None or (only_if is not None and row[1] not in only_if):
-                return False
-            db.execute(
-                "UPDATE messages SET outbox = ?, outbox_error = ?, sms_id = COALESCE(?, sms_id), next_attempt = ?, "
-                "attempts = attempts + ?, submitted_at = CASE WHEN ? = 'submitted' THEN ? ELSE submitted_at END, "
-                "status = COALESCE(?, status), recon_misses = CASE WHEN ? THEN 0 ELSE recon_misses END, "
-                "updated = ? WHERE lid = ?",
-                (
-                    state,
-                    error,
-                    sms_id,
-                    next_attempt,
-                    int(count_attempt),
-                    state,
-                    self.now(),
-                    status,
-                    int(reset_misses),
-                    self.now(),
-                    lid,
-                ),
-            )
-            self._refresh_threads(db, {row[0]})
-            return True
+        return None if rows[0][0] is None else float(rows[0][0])
 
     def set_outbox_states(
         self,
@@ -181,9 +137,11 @@ class OutboxRows(StoreBase):
         only_if: Sequence[str] | None = None,
         reset_misses: bool = False,
     ) -> list[int]:
-        """:meth:`set_outbox_state` for many rows: one transaction, one thread refresh per number.
+        """Move outbox rows (one, or a bulk job's thousands) to ``state``, in one transaction;
+        with ``only_if`` only those in one of those states.
 
-        Returns the lids changed (rows missing, or not in ``only_if``, are left alone).
+        Returns the lids changed (rows missing, or in another state: another writer won the race,
+        are left alone).
         """
         if state not in OUTBOX_STATES:
             raise ValueError(f"unknown outbox state {state!r}")
@@ -284,7 +242,7 @@ class OutboxRows(StoreBase):
     def duplicate_count(self, lids: Sequence[int] | None = None) -> int:
         """Gateway messages flagged as second copies (of these rows, or of any)."""
         if lids is None:
-            return self._query("SELECT COUNT(*) FROM messages WHERE duplicate_of IS NOT NULL")[0][0]
+            return self._int("SELECT COUNT(*) FROM messages WHERE duplicate_of IS NOT NULL")
         total = 0
         for chunk in chunks(list(lids)):
             total += self._query(
@@ -322,54 +280,22 @@ class OutboxRows(StoreBase):
     def count_created_between(self, since: float, until: float | None = None) -> int:
         """How many gateway messages were created in [since, until]: what a window listing would return."""
         if until is None:
-            rows = self._query("SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ?", (since,))
-        else:
-            rows = self._query(
-                "SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ? AND created <= ?",
-                (since, until),
-            )
-        return rows[0][0]
-
-    def attach_sms_id(self, lid: int, sms_id: int, status: int = 1) -> None:
-        """The gateway accepted a local message: it gets the sms_id and follows the gateway's status.
-
-        When sync already stored the same gateway message as its own row (found before the answer
-        came), that row is folded into ours so the message is never shown twice.
-        """
-        with self.transaction() as db:
-            keys: set[str] = set()
-            dup = db.execute(
-                "SELECT lid, status, status_title, outbox, phone_key FROM messages WHERE sms_id = ? AND lid != ?",
-                (sms_id, lid),
-            ).fetchone()
-            if dup is not None and dup[3] is None:
-                db.execute("DELETE FROM messages WHERE lid = ?", (dup[0],))
-                status = dup[1] if dup[1] is not None else status
-            elif dup is not None:
-                # Another message we wrote holds this id: it was matched by content (identical
-                # text, same number) and this answer proves the match wrong. It goes back to
-                # being checked on the gateway; the gateway's own answer wins.
-                db.execute(
-                    "UPDATE messages SET sms_id = NULL, status = NULL, status_title = NULL, outbox = ?, "
-                    "outbox_error = ?, next_attempt = ?, recon_misses = 0, updated = ? WHERE lid = ?",
-                    (UNKNOWN, "Checking the gateway again for this message.", self.now(), self.now(), dup[0]),
-                )
-                keys.add(dup[4])
-            db.execute(
-                "UPDATE messages SET sms_id = ?, outbox = ?, outbox_error = NULL, status = COALESCE(status, ?), "
-                "next_attempt = NULL, recon_misses = 0, submitted_at = ?, updated = ? WHERE lid = ?",
-                (sms_id, SUBMITTED, status, self.now(), self.now(), lid),
-            )
-            key = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
-            if key:
-                keys.add(key[0])
-            self._refresh_threads(db, keys)
+            return self._int("SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ?", (since,))
+        return self._int(
+            "SELECT COUNT(*) FROM messages WHERE sms_id IS NOT NULL AND created >= ? AND created <= ?",
+            (since, until),
+        )
 
     def attach_sms_ids(self, pairs: Iterable[tuple[int, int] | tuple[int, int, int]]) -> None:
-        """:meth:`attach_sms_id` for many (lid, sms_id[, status]) pairs, in one transaction.
+        """The gateway accepted local messages: each (lid, sms_id[, status]) row gets its sms_id and
+        follows the gateway's status (1, New, unless given), in one transaction.
 
-        Same rules per pair, in order (a row sync stored first is folded in; another outbox row
-        holding the id goes back to being checked); one thread refresh per number touched.
+        When sync already stored the same gateway message as its own row (found before the answer
+        came), that row is folded into ours so the message is never shown twice. When another
+        message we wrote holds the id, it was matched by content (identical text, same number)
+        and this pairing proves the match wrong: it goes back to being checked on the gateway.
+        Pairs are applied in order; the conversations of every row touched, ours and the
+        folded or re-checked ones, are refreshed.
         """
         items = [(p[0], p[1], p[2] if len(p) > 2 else 1) for p in pairs]
         if not items:
@@ -387,15 +313,24 @@ class OutboxRows(StoreBase):
                     chunk,
                 ):
                     holders[sms_id] = (lid, status, outbox, key)
-            updates = []
+            updates: list[tuple[int, str, int, float, float, int]] = []
+            attach = (
+                "UPDATE messages SET sms_id = ?, outbox = ?, outbox_error = NULL, status = COALESCE(status, ?), "
+                "next_attempt = NULL, recon_misses = 0, submitted_at = ?, updated = ? WHERE lid = ?"
+            )
             for lid, sms_id, status in items:
                 dup = holders.get(sms_id)
                 if dup is not None and dup[0] != lid:
+                    if dup[3] is None:
+                        # An earlier pair of this call gave the id to another row: write that
+                        # one first, so the re-check below finds the id where it was put.
+                        db.executemany(attach, updates)
+                        updates.clear()
                     if dup[2] is None:
                         db.execute("DELETE FROM messages WHERE lid = ?", (dup[0],))
                         status = dup[1] if dup[1] is not None else status
                     else:
-                        # Matched by content before and proven wrong by this pairing; see attach_sms_id.
+                        # Matched by content before and proven wrong by this pairing (see above).
                         db.execute(
                             "UPDATE messages SET sms_id = NULL, status = NULL, status_title = NULL, outbox = ?, "
                             "outbox_error = ?, next_attempt = ?, recon_misses = 0, updated = ? WHERE lid = ?",
@@ -406,11 +341,7 @@ class OutboxRows(StoreBase):
                 # Pairs are applied in order: the id is this row's from now on.
                 holders[sms_id] = (lid, status, SUBMITTED, None)
                 updates.append((sms_id, SUBMITTED, status, now, now, lid))
-            db.executemany(
-                "UPDATE messages SET sms_id = ?, outbox = ?, outbox_error = NULL, status = COALESCE(status, ?), "
-                "next_attempt = NULL, recon_misses = 0, submitted_at = ?, updated = ? WHERE lid = ?",
-                updates,
-            )
+            db.executemany(attach, updates)
             for chunk in chunks([lid for lid, _, _ in items]):
                 keys.update(
                     r[0]
@@ -423,12 +354,11 @@ class OutboxRows(StoreBase):
     def messages_by_sms_ids(self, ids: Iterable[int]) -> dict[int, StoredMessage]:
         """The stored messages with these gateway ids, by id (one query per 500 ids)."""
         found: dict[int, StoredMessage] = {}
-        make = records_module().row_to_message
         for chunk in chunks(list(ids)):
             for row in self._query(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sms_id IN ({','.join('?' * len(chunk))})", chunk
             ):
-                message = make(row)
+                message = row_to_message(row)
                 found[message.sms_id] = message  # type: ignore[index]
         return found
 

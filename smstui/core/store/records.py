@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from smstui.core.models import FAILED_STATUSES, FINAL_STATUSES, status_title
@@ -161,7 +161,7 @@ def row_to_message(row: Sequence[Any]) -> StoredMessage:
         status_title=row[6],
         device_id=row[7],
         slot=row[8],
-        created=datetime.fromtimestamp(row[9], UTC),
+        created=from_ts(row[9]),
         sent_at=from_ts(row[10]),
         scheduled_at=from_ts(row[11]),
         customer_id=row[12],
@@ -182,4 +182,4 @@ def row_to_message(row: Sequence[Any]) -> StoredMessage:
 
 
 def row_to_contact(r: Sequence[Any]) -> Contact:
-    return Contact(r[0], r[1], r[2], r[3], r[4], r[5], datetime.fromtimestamp(r[6], UTC), r[7] if len(r) > 7 else None)
+    return Contact(r[0], r[1], r[2], r[3], r[4], r[5], from_ts(r[6]), r[7] if len(r) > 7 else None)

@@ -16,28 +16,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    import threading
+from smstui.core.store.connection import StoreBase
 
 #: Meta key: the region the stored phone keys were computed with ("" for none).
 META_KEYS_REGION = "region.keys"
 DRAFT_PREFIX = "thread:"  # drafts of a conversation (smstui.tui.screens.conversations)
 
 
-class RegionStore:
-    """Re-keying by region; needs the connection plumbing of :class:`Store`."""
-
-    if TYPE_CHECKING:
-        _lock: threading.RLock
-        _db: sqlite3.Connection
-        region: str | None
-
-        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _refresh_threads(self, db: sqlite3.Connection, keys: Iterable[str]) -> None: ...
+class RegionStore(StoreBase):
+    """Re-keying by region."""
 
     def rekey_phones(self, region: str | None, *, meta: dict[str, str] | None = None) -> dict[str, str]:
         """Make ``region`` the store's region and recompute every phone key with it.

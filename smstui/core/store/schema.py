@@ -1,4 +1,4 @@
-"""The store's schema: its migrations, column lists, outbox states and the SQL status lists.
+"""The store's schema: its migrations, column lists, outbox states, the SQL status lists and times.
 
 All that SQL text in one place, so every module of the store means the same by "pending" or "failed".
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import overload
 
 from smstui.core.models import (
     FAILED_STATUSES,
@@ -37,11 +38,18 @@ def sql_codes(statuses: Iterable[int]) -> str:
 # Stores made before a change to FINAL_STATUSES keep the old index condition; they stay correct,
 # their pending lookups just no longer use the index.
 PENDING_WHERE = f"sms_id IS NOT NULL AND (status IS NULL OR status NOT IN ({sql_codes(FINAL_STATUSES)}))"
-# A thread's ``failed`` count: failure statuses and sends that need the user's attention.
-FAILED_SUM = (
-    f"COALESCE(SUM(status IN ({sql_codes(FAILED_STATUSES)}) OR outbox IN "
-    f"({', '.join(repr(s) for s in ATTENTION_STATES)})), 0)"
-)
+
+
+def failed_row(prefix: str = "") -> str:
+    """A message row that failed or needs the user's attention (a refused or unclear send): what
+    a thread's ``failed`` counts and the failed filter finds. ``prefix`` goes before each column
+    (a table alias, or "+" to keep SQLite from using an index for the term)."""
+    states = ", ".join(repr(s) for s in ATTENTION_STATES)
+    return f"({prefix}status IN ({sql_codes(FAILED_STATUSES)}) OR {prefix}outbox IN ({states}))"
+
+
+# A thread's ``failed`` count.
+FAILED_SUM = f"COALESCE(SUM({failed_row()}), 0)"
 
 # v7 of the schema (see smstui.core.store.schema.MIGRATIONS): newsletters' tag lists held local tag ids and
 # now hold the gateway's. Tags without a gateway id drop out: savepaket was never given them.
@@ -192,11 +200,25 @@ MIGRATIONS: list[str] = [
 DISPLAY_FROM = 6  # the schema version that added threads.display
 
 
+# Times are kept as epoch seconds (REAL); these two convert, None staying None. Every part of
+# the core converts with them, so a time means the same instant in the store and on the wire.
+
+
+@overload
+def to_ts(value: datetime) -> float: ...
+@overload
+def to_ts(value: datetime | None) -> float | None: ...
 def to_ts(value: datetime | None) -> float | None:
+    """Epoch seconds of an aware datetime."""
     return None if value is None else value.timestamp()
 
 
+@overload
+def from_ts(value: float) -> datetime: ...
+@overload
+def from_ts(value: float | None) -> datetime | None: ...
 def from_ts(value: float | None) -> datetime | None:
+    """The aware (UTC) datetime of epoch seconds."""
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +15,7 @@ from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.device_choice import remember_last_device
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.workers import store_read
 
 DRAFT_KEY = "new"
 
@@ -82,7 +83,7 @@ class ComposeScreen(QuietFocus, ReportWorkerErrors, ModalScreen[list[int] | None
         self.query_one(ComposeForm).focus_first()
         self._load_draft()
 
-    @work(thread=True, group="draft", name="load-draft", exit_on_error=False, description="read the draft")
+    @store_read("draft", "read the draft", name="load-draft", exclusive=False)
     def _load_draft(self) -> None:
         store = self.smsapp.store
         # Behind the draft saves and sends still being written (a send deletes its draft).

@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,6 +32,7 @@ from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
+from smstui.tui.workers import store_read, task
 
 MAX_SHOWN = 1000  # rows drawn per table; the counts always cover the whole file
 
@@ -114,7 +115,7 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
     def _submitted(self) -> None:
         self.load_preview()
 
-    @work(group="csv-preview", exclusive=True, thread=True, exit_on_error=False, name="read-csv")
+    @store_read("csv-preview", "read the CSV file", name="read-csv")
     def load_preview(self) -> None:
         path = self.query_one("#csv-path", Input).value.strip()
         default_tag = self.query_one("#csv-tag", Input).value.strip()
@@ -166,7 +167,7 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
         self._cancel.clear()
         self.run_import(self.preview)
 
-    @work(group="csv-import", exclusive=True, exit_on_error=False, name="import-contacts")
+    @task("csv-import", "import contacts", name="import-contacts", exclusive=True)
     async def run_import(self, preview: CsvPreview) -> None:
         self._importing = True
         self.set_class(True, "-running")

@@ -12,7 +12,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -23,6 +23,7 @@ from smstui.core.lookup import EXAMPLE_ID, parse_gateway_id
 from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean
+from smstui.tui.workers import store_read, task
 
 if TYPE_CHECKING:
     from smstui.core.lookup import Fetched
@@ -114,14 +115,7 @@ class FindMessageDialog(QuietFocus, ModalScreen[Found | None]):
         else:
             self._look_in_store(sms_id)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="find-message",
-        name="find-in-store",
-        exit_on_error=False,
-        description="look a gateway id up in the store",
-    )
+    @store_read("find-message", "look a gateway id up in the store", name="find-in-store")
     def _look_in_store(self, sms_id: int) -> None:
         found = self.smsapp.store.message_by_sms_id(sms_id)
         if found is not None:
@@ -129,13 +123,7 @@ class FindMessageDialog(QuietFocus, ModalScreen[Found | None]):
         else:
             self.app.call_from_thread(self._offer_gateway, sms_id)
 
-    @work(
-        exclusive=True,
-        group="find-message",
-        name="find-on-gateway",
-        exit_on_error=False,
-        description="ask the gateway for a message",
-    )
+    @task("find-message", "ask the gateway for a message", name="find-on-gateway", exclusive=True)
     async def _ask_gateway(self, sms_id: int) -> None:
         from smstui.core.api.errors import ApiError, AuthError, GatewayError
         from smstui.core.lookup import fetch_message
@@ -182,10 +170,10 @@ class FindMessageDialog(QuietFocus, ModalScreen[Found | None]):
         message = fetched.message
         if message is not None:
             from smstui.core import events
-            from smstui.tui import messages as msgs
+            from smstui.tui import app_messages as msgs
 
             # The conversation list and an open thread follow the newly stored message.
-            self.app.post_message(msgs.MessagesChanged(events.MessagesChanged(frozenset({message.phone_key}))))
+            self.app.post_message(msgs.CoreMessagesChanged(events.MessagesChanged(frozenset({message.phone_key}))))
             self.dismiss((message.phone_key, message.lid))
             return
         status = fetched.status

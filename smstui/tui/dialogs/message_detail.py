@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -24,18 +23,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from smstui.core.models import STATUS_HINTS, status_title
-from smstui.core.store.schema import (
-    CANCELLED,
-    QUEUED,
-    REJECTED,
-    SENDING,
-    SUBMITTED,
-    UNKNOWN,
-)
+from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean, display_number, slot_label, status_parts
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.workers import store_read
 
 if TYPE_CHECKING:
     from smstui.core.store.records import MessageExtras, StoredMessage
@@ -308,14 +301,7 @@ class MessageDetailScreen(QuietFocus, ModalScreen[None]):
         self.smsapp.core_signal.subscribe(self, self._on_core)
         self.load()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="message-detail",
-        name="load-message-detail",
-        exit_on_error=False,
-        description="read a message's details",
-    )
+    @store_read("message-detail", "read a message's details", name="load-message-detail")
     def load(self) -> None:
         app = self.smsapp
         msg = app.store.message(self.message.lid) or self.message
@@ -344,7 +330,7 @@ class MessageDetailScreen(QuietFocus, ModalScreen[None]):
         )
 
     def _on_core(self, message: Any) -> None:
-        # By attribute, not class: the message types of smstui.tui.messages carry these.
+        # By attribute, not class: the message types of smstui.tui.app_messages carry these.
         keys = getattr(message, "phone_keys", ())
         lids = getattr(message, "lids", ())
         if self.message.phone_key in keys or self.message.lid in lids:

@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -42,6 +42,7 @@ from smstui.tui.widgets.device_choice import (
 )
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
+from smstui.tui.workers import task
 
 
 class NewsletterDialog(FormDialog[Newsletter | None]):
@@ -243,7 +244,7 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
             )
         )
 
-    @work(group="newsletter-create", exclusive=True, exit_on_error=False, name="create-newsletter")
+    @task("newsletter-create", "create a newsletter", name="create-newsletter", exclusive=True)
     async def create(self, fields: dict[str, Any]) -> None:
         self._busy = True
         try:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -69,6 +69,7 @@ from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
+from smstui.tui.workers import store_read, task
 
 MAX_SHOWN = 1000
 
@@ -318,7 +319,7 @@ class BulkScreen(TabKeys, SessionScreen):
             return None
         return value if 1 <= value <= MAX_BATCH_SIZE else None
 
-    @work(group="bulk-preview", exclusive=True, thread=True, exit_on_error=False, name="bulk-preview")
+    @store_read("bulk-preview", "check the bulk file")
     def build_preview(self, csv_path: str, numbers: str, body: str) -> None:
         store = self.store
         region = self.phone_region
@@ -420,7 +421,7 @@ class BulkScreen(TabKeys, SessionScreen):
         remember_last_device(self.store, "bulk", device_id)
         self.start_job(rows, device_id, slot, batch)
 
-    @work(group="bulk-run", exclusive=True, exit_on_error=False, name="bulk-send")
+    @task("bulk-run", "send a bulk job", name="bulk-send", exclusive=True)
     async def start_job(self, rows: list[BulkRow], device_id: int, slot: int, batch: int) -> None:
         try:
             job = await asyncio.to_thread(
@@ -438,7 +439,7 @@ class BulkScreen(TabKeys, SessionScreen):
             return
         await self._run(job)
 
-    @work(group="bulk-run", exclusive=True, exit_on_error=False, name="bulk-resume")
+    @task("bulk-run", "resume a bulk job", name="bulk-resume", exclusive=True)
     async def resume_job(self, job_id: str) -> None:
         try:
             job = BulkJob.load(self.store, self.client, job_id, **self.job_options)
@@ -532,7 +533,7 @@ class BulkScreen(TabKeys, SessionScreen):
     def _reconcile_pressed(self) -> None:
         self.reconcile()
 
-    @work(group="bulk-run", exclusive=True, exit_on_error=False, name="bulk-reconcile")
+    @task("bulk-run", "check a bulk job's messages on the gateway", name="bulk-reconcile", exclusive=True)
     async def reconcile(self) -> None:
         job = self.job
         if job is None:
@@ -547,7 +548,7 @@ class BulkScreen(TabKeys, SessionScreen):
 
     # ------------------------------------------------------------------ job list
 
-    @work(group="bulk-jobs", exclusive=True, exit_on_error=False, name="bulk-jobs")
+    @task("bulk-jobs", "read the bulk jobs", exclusive=True)
     async def load_jobs(self, notify_unfinished: bool = False) -> None:
         def load() -> list[tuple[JobInfo, Any]]:
             return [(info, job_counts(self.store, info.id)) for info in list_jobs(self.store)]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,10 +16,9 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from smstui.core.startup import release_collector
+from smstui.core.startup import freeze_startup_heap
 from smstui.core.store.messages import Thread
-from smstui.core.store.schema import SUBMITTED
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.screens.list_filter import (
     FAILED_ANY,
@@ -32,12 +29,14 @@ from smstui.tui.screens.list_filter import (
     title_mark,
 )
 from smstui.tui.textual_internals import paint_now
-from smstui.tui.widgets.format import clean, display_number
+from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.quiet import update_static
 from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.status_line import StatusLine
+from smstui.tui.widgets.thread_header import ThreadHeader
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
+from smstui.tui.workers import store_read
 
 if TYPE_CHECKING:
     from smstui.core.store.records import StoredMessage
@@ -55,23 +54,8 @@ CONTEXT_ABOVE = 20
 NEWEST = -1  # ``select``: the conversation's newest message
 
 
-def _freeze_startup_heap() -> None:
-    """Move everything alive after start-up out of the garbage collector's sight (``gc.freeze``).
-
-    Textual, the stylesheet and the widgets are ~100k long-lived objects; every full collection
-    walks them all (20–100 ms here), and one lands in some frame while a long thread is paged in
-    or a sync allocates. Frozen, a full collection only walks what was made since. Done when a
-    conversations screen first lists its conversations (again after a profile switch built a new
-    one); frozen objects are still freed by reference counting, only cyclic garbage among them
-    would stay, so the screen unfreezes when it goes (see ``on_unmount``).
-    """
-    release_collector()  # held since the console script started (smstui.core.startup)
-    gc.collect()
-    gc.freeze()
-
-
 def _set_line(line: Static, text: Text) -> None:
-    """Show ``text`` in a one-line Static (title, header), repainted only when it reads
+    """Show ``text`` in a one-line Static (the list title), repainted only when it reads
     differently. One line high (app.tcss): no layout pass, which would reflow the screen."""
     update_static(line, text, layout=False)
 
@@ -116,7 +100,7 @@ class ConversationsScreen(SmsScreen):
                 yield Static("", id="list-title")
                 yield ThreadList(clock=app.clock, tz=app.tz, id="threads")
             with Vertical(id="conversation"):
-                yield Static("", id="thread-header")
+                yield ThreadHeader(id="thread-header")
                 yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
                 yield Vertical(id="compose-pane")  # its ComposeForm: _build_pane
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
@@ -134,9 +118,6 @@ class ConversationsScreen(SmsScreen):
         else:  # listed in the first frame: no worker round trip, no frame without them
             self._show_threads(threads, first=True)
         self.set_interval(60, self._tick, name="relative-times")
-
-    def on_resize(self) -> None:
-        self._update_header()  # the header fits its name to the width
 
     def on_unmount(self) -> None:
         if self._heap_frozen:
@@ -180,14 +161,7 @@ class ConversationsScreen(SmsScreen):
             text.append(" · filtered")
         _set_line(self.query_one("#list-title", Static), text)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="threads",
-        name="load-threads",
-        exit_on_error=False,
-        description="read conversations from the store",
-    )
+    @store_read("threads", "read conversations from the store", name="load-threads")
     def load_threads(self) -> None:
         app = self.smsapp
         threads = read_threads(app.store, self._filter, app.device_filter, app.clock(), THREAD_LIMIT)
@@ -211,7 +185,7 @@ class ConversationsScreen(SmsScreen):
             paint_now(self)  # a filter key's result, a sync's change: no wait for the frame slot
         if not self._heap_frozen:
             self._heap_frozen = True
-            self.call_after_refresh(_freeze_startup_heap)
+            self.call_after_refresh(freeze_startup_heap)
         if self._form is None:
             self.call_after_refresh(self._build_pane)
         refiltered, self._refiltered = self._refiltered, False
@@ -330,14 +304,7 @@ class ConversationsScreen(SmsScreen):
         self.query_one("#compose-pane").display = False
         self._update_header()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="thread",
-        name="load-thread",
-        exit_on_error=False,
-        description="read one conversation from the store",
-    )
+    @store_read("thread", "read one conversation from the store", name="load-thread")
     def _load_thread(self, phone_key: str, focus: str | None, select: int | None = None) -> None:
         store = self.smsapp.store
         target = store.message(select) if select is not None and select != NEWEST else None
@@ -421,96 +388,65 @@ class ConversationsScreen(SmsScreen):
         return f"thread:{phone_key}"
 
     def _update_header(self) -> None:
-        header = self.query_one("#thread-header", Static)
-        if self.phone_key is None:
-            _set_line(header, Text("No conversation open", style="italic"))
-            return
-        thread = self._thread
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if self.phone_key.startswith("+"):
-            number = display_number(self.phone_key, thread.display if thread else None)
-        else:
-            number = clean(thread.phone if thread else self.phone_key, single_line=True)
-        counts = ""
-        if thread:
-            counts = f"  · {thread.total} message{'s' if thread.total != 1 else ''}"
-        failed = f" · {thread.failed} failed" if thread and thread.failed else ""
-        if thread and thread.name:
-            # Too long for the line, the name gives way, never the number (whose end tells two
-            # numbers apart); the counts, cut at the end, come next (issue 13 item 8).
-            width = header.content_region.width
-            rest = cell_len(f"  {number}")
-            extra = cell_len(counts + failed)
-            room = width - rest - extra if width - rest - extra >= 8 else width - rest
-            name = clean(thread.name, single_line=True)
-            if 0 < width and cell_len(name) > room:
-                name = set_cell_size(name, room - 1) + "…" if room > 1 else "…"
-            text.append(name, style="bold")
-            text.append(f"  {number}")
-        else:
-            text.append(number, style="bold")
-        if counts:
-            text.append(counts, style="dim")
-        if failed:
-            text.append(failed, style="bold red")
-        _set_line(header, text)
+        self.query_one(ThreadHeader).show(self.phone_key, self._thread)
 
     @on(ThreadView.NeedOlder)
     def _need_older(self, event: ThreadView.NeedOlder) -> None:
-        view = event.view
-        if view.phone_key is None or not view.messages:
-            view.loading_older = False
-            return
-        first = view.messages[0]
-        self._load_older(view.phone_key, (first.created.timestamp(), first.lid))
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="thread-older",
-        name="load-older",
-        exit_on_error=False,
-        description="read older messages of a conversation",
-    )
-    def _load_older(self, phone_key: str, before: tuple[float, int]) -> None:
-        page = self.smsapp.store.thread_messages(phone_key, limit=PAGE + 1, before=before)
-        has_older = len(page) > PAGE
-        page = page[-PAGE:]
-        self.app.call_from_thread(self._show_older, phone_key, page, has_older)
-
-    def _show_older(self, phone_key: str, page: list[StoredMessage], has_older: bool) -> None:
-        view = self.query_one(ThreadView)
-        if view.phone_key == phone_key:
-            view.prepend(page, has_older=has_older)
+        self._need_page(event.view, older=True)
 
     @on(ThreadView.NeedNewer)
     def _need_newer(self, event: ThreadView.NeedNewer) -> None:
         view = event.view
-        if view.phone_key is None or not view.messages:
-            view.loading_newer = False
-            return
-        if event.newest:  # End: the newest message itself, as a plain open shows it
+        if event.newest and view.phone_key is not None and view.messages:
+            # End: the newest message itself, as a plain open shows it
             self.open_thread(view.phone_key, focus="thread", select=NEWEST)
             return
-        last = view.messages[-1]
-        self._load_newer(view.phone_key, (last.created.timestamp(), last.lid))
+        self._need_page(view, older=False)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="thread-newer",
-        name="load-newer",
-        exit_on_error=False,
-        description="read newer messages of a conversation",
-    )
-    def _load_newer(self, phone_key: str, after: tuple[float, int]) -> None:
-        page = self.smsapp.store.thread_messages_after(phone_key, after, limit=PAGE + 1)
-        self.app.call_from_thread(self._show_newer, phone_key, page[:PAGE], len(page) > PAGE)
+    def _need_page(self, view: ThreadView, *, older: bool) -> None:
+        if view.phone_key is None or not view.messages:
+            if older:
+                view.loading_older = False
+            else:
+                view.loading_newer = False
+            return
+        self._load_page(view.phone_key, view.messages[0] if older else view.messages[-1], older=older)
 
-    def _show_newer(self, phone_key: str, page: list[StoredMessage], has_newer: bool) -> None:
+    def _load_page(self, phone_key: str, anchor: StoredMessage, *, older: bool) -> None:
+        """Read the page before (``older``) or after ``anchor`` in a thread worker; the view adds
+        it if it still shows that conversation. One exclusive group per direction, so scrolling
+        up never cancels the page being read below."""
+        store = self.smsapp.store
+        key = (anchor.created.timestamp(), anchor.lid)
+
+        def read() -> None:
+            if older:
+                page = store.thread_messages(phone_key, limit=PAGE + 1, before=key)
+                more, page = len(page) > PAGE, page[-PAGE:]
+            else:
+                page = store.thread_messages_after(phone_key, key, limit=PAGE + 1)
+                more, page = len(page) > PAGE, page[:PAGE]
+            self.app.call_from_thread(self._show_page, phone_key, page, more, older)
+
+        which = "older" if older else "newer"
+        self.run_worker(
+            read,
+            thread=True,
+            exclusive=True,
+            group=f"thread-{which}",
+            name=f"load-{which}",
+            exit_on_error=False,
+            description=f"read {which} messages of a conversation",
+        )
+
+    def _show_page(self, phone_key: str, page: list[StoredMessage], more: bool, older: bool) -> None:
         view = self.query_one(ThreadView)
-        if view.phone_key == phone_key:
-            view.append(page, has_newer=has_newer)
+        if view.phone_key != phone_key:
+            return
+        if older:
+            view.prepend(page, has_older=more)
+        else:
+            view.append(page, has_newer=more)
 
     @on(ThreadView.Copy)
     def _copy(self, event: ThreadView.Copy) -> None:
@@ -531,14 +467,7 @@ class ConversationsScreen(SmsScreen):
         elif self._filter.sms_id is not None:
             self.find_gateway_id(self._filter.sms_id)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="find-id",
-        name="find-gateway-id",
-        exit_on_error=False,
-        description="find a message by its gateway id",
-    )
+    @store_read("find-id", "find a message by its gateway id", name="find-gateway-id")
     def find_gateway_id(self, sms_id: int) -> None:
         """Open the message with this gateway id; one the store lacks is offered to be looked up."""
         found = self.smsapp.store.message_by_sms_id(sms_id)
@@ -589,73 +518,11 @@ class ConversationsScreen(SmsScreen):
 
     @on(ThreadView.Retry)
     def _retry(self, event: ThreadView.Retry) -> None:
-        self._retry_message(event.message)
+        self.smsapp.send_again(event.message)
 
     @on(ThreadView.CancelSend)
     def _cancel_send(self, event: ThreadView.CancelSend) -> None:
-        self._cancel_message(event.message)
-
-    @work(group="outbox", name="retry", exit_on_error=False, description="send a message again")
-    async def _retry_message(self, msg: StoredMessage) -> None:
-        from smstui.core.outbox import OutboxError
-
-        outbox = self.smsapp.session.outbox
-        try:
-            if msg.outbox is None or msg.outbox == SUBMITTED:
-                # The gateway took it and reported a failure: only a new copy can go out.
-                lids = await asyncio.to_thread(
-                    outbox.queue,
-                    [msg.phone],
-                    msg.body,
-                    msg.device_id,
-                    msg.slot if msg.slot is not None else 0,
-                    None,
-                    msg.customer_id,
-                    msg.urgent,
-                    msg.image_path,
-                )
-                self.smsapp.core_signal.publish(msgs.Queued(lids, {msg.phone_key}))
-                self.notify("Queued again as a new message.", title="Sending again", timeout=3)
-            else:
-                await asyncio.to_thread(outbox.retry, msg.lid)
-                lids = [msg.lid]
-                self._post_outbox_changed(lids)
-                self.notify("Sending it again now.", title="Sending again", timeout=3)
-        except OutboxError as exc:
-            self.notify(clean(str(exc), single_line=True), title="Cannot send again", severity="warning")
-            return
-        try:
-            report = await outbox.send(lids)
-        except Exception as exc:  # the rows stay queued; the refresh worker tries again
-            self.notify(clean(str(exc), single_line=True), title="Sending postponed", severity="warning")
-            changed: tuple[int, ...] = tuple(lids)
-        else:
-            changed = tuple(report.changed) or tuple(lids)
-        self._post_outbox_changed(changed)
-
-    @work(group="outbox", name="cancel", exit_on_error=False, description="cancel a queued message")
-    async def _cancel_message(self, msg: StoredMessage) -> None:
-        from smstui.core.outbox import OutboxError
-
-        try:
-            done = await asyncio.to_thread(self.smsapp.session.outbox.cancel, msg.lid)
-        except OutboxError as exc:
-            self.notify(clean(str(exc), single_line=True), title="Cannot cancel", severity="warning")
-            return
-        if done:
-            self.notify("It will not be sent.", title="Cancelled", timeout=3)
-        else:
-            self.notify(
-                "It changed meanwhile (sent or being sent); nothing was cancelled.",
-                title="Not cancelled",
-                severity="warning",
-            )
-        self._post_outbox_changed((msg.lid,))
-
-    def _post_outbox_changed(self, lids: Iterable[int]) -> None:
-        from smstui.core.events import OutboxChanged
-
-        self.app.post_message(msgs.OutboxChanged(OutboxChanged(tuple(lids))))
+        self.smsapp.cancel_sending(event.message)
 
     # ------------------------------------------------------------------ read marks
 
@@ -669,7 +536,7 @@ class ConversationsScreen(SmsScreen):
         if self.phone_key is not None and self._in_conversation():
             self._mark_seen(self.phone_key)
 
-    @work(thread=True, group="seen", name="mark-seen", exit_on_error=False, description="mark a conversation as read")
+    @store_read("seen", "mark a conversation as read", name="mark-seen", exclusive=False)
     def _mark_seen(self, phone_key: str) -> None:
         if self.smsapp.store.mark_thread_seen(phone_key):
             self.app.call_from_thread(self.load_threads)
@@ -679,23 +546,23 @@ class ConversationsScreen(SmsScreen):
     def _on_core(self, message: msgs.CoreMessage | msgs.Queued) -> None:
         if isinstance(message, msgs.Queued):  # the app publishes it on the same signal
             self.on_queued(message)
-        elif isinstance(message, msgs.MessagesChanged):
+        elif isinstance(message, msgs.CoreMessagesChanged):
             self.load_threads()
             if self.phone_key is not None and self.phone_key in message.phone_keys:
                 self._refresh_open_thread(self.phone_key, ())
-        elif isinstance(message, msgs.OutboxChanged):
+        elif isinstance(message, msgs.CoreOutboxChanged):
             self.load_threads()
             view = self.query_one(ThreadView)
             lids = tuple(lid for lid in message.lids if any(m.lid == lid for m in view.messages))
             if self.phone_key is not None:
                 self._refresh_open_thread(self.phone_key, lids)
-        elif isinstance(message, msgs.RegionChanged):
+        elif isinstance(message, msgs.CoreRegionChanged):
             region = self.smsapp.region
             self._with_form(lambda pane: pane.set_region(region))
             self.load_threads()  # keys changed: the open conversation is followed (_moved_key)
             if self.phone_key is not None:
                 self._refresh_open_thread(self.phone_key, ())  # another may have joined it
-        elif isinstance(message, msgs.DevicesChanged):
+        elif isinstance(message, msgs.CoreDevicesChanged):
             app = self.smsapp
             self.query_one(ThreadView).set_device_names(app.device_names())
             self._with_form(lambda pane: pane.set_devices(app.devices, app.device_filter or app.default_device_id))
@@ -710,13 +577,7 @@ class ConversationsScreen(SmsScreen):
         # Decided here, on the UI's thread: what arrives is seen only if the user is reading it.
         self._reread_open_thread(phone_key, lids, self._in_conversation())
 
-    @work(
-        thread=True,
-        group="thread-refresh",
-        name="refresh-thread",
-        exit_on_error=False,
-        description="re-read the open conversation",
-    )
+    @store_read("thread-refresh", "re-read the open conversation", name="refresh-thread", exclusive=False)
     def _reread_open_thread(self, phone_key: str, lids: tuple[int, ...], seen: bool) -> None:
         store = self.smsapp.store
         latest = store.thread_messages(phone_key, limit=PAGE)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from smstui.core.store.devices import StoredDevice
-from smstui.tui import messages as msgs
+from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
 from smstui.tui.widgets.format import absolute, ago, clean
 from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.status_line import StatusLine
+from smstui.tui.workers import task
 
 
 class DevicesScreen(SmsScreen):
@@ -125,10 +126,10 @@ class DevicesScreen(SmsScreen):
         self.smsapp.action_refresh_devices()
 
     def _on_core(self, message: msgs.CoreMessage) -> None:
-        if isinstance(message, msgs.DevicesChanged):
+        if isinstance(message, msgs.CoreDevicesChanged):
             self._reload()
 
-    @work(group="devices-ui", exclusive=True, name="show-devices", exit_on_error=False)
+    @task("devices-ui", "show the devices", name="show-devices", exclusive=True)
     async def _reload(self) -> None:
         self.query_one(DeviceTable).show(self.smsapp.devices)
         self._update_title()

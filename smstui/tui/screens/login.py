@@ -7,7 +7,7 @@ server that cannot be reached, or the gateway's own refusal.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,6 +18,7 @@ from smstui.tui.app_interface import LoginForm
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.workers import task
 
 
 def describe_login_error(exc: BaseException, api_url: str) -> str:
@@ -302,7 +303,7 @@ class LoginScreen(SmsScreen):
             return "profile", f"{text[:1].upper()}{text[1:]}."
         return None
 
-    @work(exclusive=True, group="login", name="login", exit_on_error=False, description="log in")
+    @task("login", "log in", exclusive=True)
     async def _login(self, form: LoginForm) -> None:
         try:
             await self.smsapp.login(form)

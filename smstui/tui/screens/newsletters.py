@@ -11,7 +11,7 @@ import asyncio
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -32,6 +32,7 @@ from smstui.tui.dialogs.newsletter_form import NewsletterDialog
 from smstui.tui.screens.session_screen import SessionScreen
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.workers import task
 
 
 class NewslettersScreen(SessionScreen):
@@ -73,7 +74,7 @@ class NewslettersScreen(SessionScreen):
 
     # ------------------------------------------------------------------ data
 
-    @work(group="newsletters-load", exclusive=True, exit_on_error=False, name="load-newsletters")
+    @task("newsletters-load", "read newsletters from the store", name="load-newsletters", exclusive=True)
     async def reload(self, select: int | None = None) -> None:
         def load() -> list[tuple[Newsletter, NewsletterStats, int]]:
             rows = []
@@ -178,7 +179,7 @@ class NewslettersScreen(SessionScreen):
             done,
         )
 
-    @work(group="newsletters-net", exclusive=True, exit_on_error=False, name="refresh-newsletters")
+    @task("newsletters-net", "refresh newsletters from the gateway", name="refresh-newsletters", exclusive=True)
     async def action_refresh_progress(self) -> None:
         try:
             changed = await refresh_newsletters(self.store, self.client)

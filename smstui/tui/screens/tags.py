@@ -14,7 +14,7 @@ import asyncio
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -38,6 +38,7 @@ from smstui.tui.dialogs.tags import ContactDialog, TagDialog, TagTitleDialog
 from smstui.tui.screens.session_screen import SessionScreen
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.workers import task
 
 MAX_CONTACTS_SHOWN = 500
 
@@ -100,7 +101,7 @@ class TagsScreen(SessionScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self._tags.get(int(key)) if key is not None else None
 
-    @work(group="tags-load", exclusive=True, exit_on_error=False, name="load-tags")
+    @task("tags-load", "read tags from the store", name="load-tags", exclusive=True)
     async def reload(self, select: int | None = None) -> None:
         search = self.search_text
         tags = await asyncio.to_thread(self.store.tags, search)
@@ -170,7 +171,7 @@ class TagsScreen(SessionScreen):
     def _tag_highlighted(self) -> None:
         self.load_contacts()
 
-    @work(group="contacts-load", exclusive=True, exit_on_error=False, name="load-contacts")
+    @task("contacts-load", "read contacts from the store", name="load-contacts", exclusive=True)
     async def load_contacts(self) -> None:
         await self._load_contacts()
 
@@ -201,7 +202,7 @@ class TagsScreen(SessionScreen):
 
         self.app.push_screen(TagDialog(), done)
 
-    @work(group="tags-net", exclusive=True, exit_on_error=False, name="create-tag")
+    @task("tags-net", "create a tag", name="create-tag", exclusive=True)
     async def do_create_tag(self, title: str) -> None:
         gateway_id = parse_tag_ref(title)
         try:
@@ -231,7 +232,7 @@ class TagsScreen(SessionScreen):
 
         self.app.push_screen(TagTitleDialog(tag_label(tag), tag.title), done)
 
-    @work(group="tags-net", exclusive=True, exit_on_error=False, name="name-tag")
+    @task("tags-net", "rename a tag", name="name-tag", exclusive=True)
     async def do_name_tag(self, tag: Tag, title: str) -> None:
         try:
             named = await asyncio.to_thread(name_tag, self.store, tag, title)
@@ -254,7 +255,7 @@ class TagsScreen(SessionScreen):
 
         self.app.push_screen(ContactDialog(tag_label(tag), self.phone_region), done)
 
-    @work(group="tags-net", exclusive=True, exit_on_error=False, name="add-contact")
+    @task("tags-net", "add a contact", name="add-contact", exclusive=True)
     async def do_add_contact(self, tag: Tag, phone: str, name: str) -> None:
         try:
             contact = await add_contact(self.store, self.client, tag, phone, name)

@@ -119,6 +119,7 @@ class ComposeForm(Vertical):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Send", id="compose.send", priority=True),
         Binding("ctrl+o", "toggle_extras", "More options", id="compose.options"),
+        Binding("ctrl+f", "edit_in_editor", "Editor", id="compose.editor"),
     ]
 
     show_extras: reactive[bool] = reactive(False)
@@ -483,6 +484,18 @@ class ComposeForm(Vertical):
         self._update_warning()
         self._update_info()
         self._schedule_save()
+
+    def action_edit_in_editor(self) -> None:
+        """Write the message in $VISUAL/$EDITOR (the app is suspended meanwhile)."""
+        from smstui.tui.editor import edit_in_editor
+
+        self.save_draft_now()  # whatever happens while the editor runs, what was typed is kept
+        edited = edit_in_editor(self.app, self.body)
+        if edited.problem is not None:
+            self.notify(edited.problem, title="Editor", severity="warning", timeout=6)
+        if edited.text is not None and edited.text != self.body:
+            self.set_field("body", edited.text)  # TextArea.Changed: counters and the draft follow
+        self.focus_body()
 
     def action_toggle_extras(self) -> None:
         self.show_extras = not self.show_extras

@@ -20,25 +20,18 @@ STALE_AFTER = timedelta(minutes=10)
 # at 80 or 100 columns nothing is cut off at the right (carrier and roaming were, issue 13 item 8):
 # "wide" gives each SIM one line, "sims" folds a SIM's carrier onto a second line, "folded" also
 # stacks last seen under the status and delays and plan under the app version.
+_EVERY_COLUMN = (
+    ("Device", "device"),
+    ("Status", "status"),
+    ("Last seen", "seen"),
+    ("SIMs", "sims"),
+    ("App", "app"),
+    ("Delays", "delays"),
+    ("Plan", "plan"),
+)
 LAYOUTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "wide": (
-        ("Device", "device"),
-        ("Status", "status"),
-        ("Last seen", "seen"),
-        ("SIMs", "sims"),
-        ("App", "app"),
-        ("Delays", "delays"),
-        ("Plan", "plan"),
-    ),
-    "sims": (
-        ("Device", "device"),
-        ("Status", "status"),
-        ("Last seen", "seen"),
-        ("SIMs", "sims"),
-        ("App", "app"),
-        ("Delays", "delays"),
-        ("Plan", "plan"),
-    ),
+    "wide": _EVERY_COLUMN,
+    "sims": _EVERY_COLUMN,  # the same columns; only the SIM cells fold
     "folded": (("Device", "device"), ("Status", "status"), ("SIMs", "sims"), ("App", "app")),
 }
 COLUMNS = LAYOUTS["wide"]

@@ -34,6 +34,7 @@ from smstui.core.store.messages import Thread
 from smstui.core.store.schema import QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.tui.textual_internals import SteadyScrollbars, paint_now
 from smstui.tui.widgets.format import clean, display_number, short_time
+from smstui.tui.widgets.row_cursor import RowCursor
 
 ROW_HEIGHT = 2
 
@@ -125,7 +126,7 @@ def render_row(
     return _line(name, [time], width, base, fit), _line(preview, marks, width, base)
 
 
-class ThreadList(SteadyScrollbars, ScrollView, can_focus=True):
+class ThreadList(SteadyScrollbars, RowCursor, ScrollView, can_focus=True):
     """Conversations; option ids (in the posted OptionList messages) are phone keys."""
 
     ALLOW_SELECT = False
@@ -428,39 +429,32 @@ class ThreadList(SteadyScrollbars, ScrollView, can_focus=True):
             immediate=True,
         )
 
+    # RowCursor: the shared cursor actions move ``highlighted``.
+    def _row_count(self) -> int:
+        return len(self.threads)
+
+    @property
+    def cursor(self) -> int | None:
+        return self.highlighted
+
+    @cursor.setter
+    def cursor(self, index: int | None) -> None:
+        self.highlighted = index
+
     def action_cursor_up(self) -> None:
-        if self.threads:
-            self.highlighted = len(self.threads) - 1 if self.highlighted is None else max(0, self.highlighted - 1)
+        self.move_cursor(-1, start=-1)
 
     def action_cursor_down(self) -> None:
-        if self.threads:
-            self.highlighted = 0 if self.highlighted is None else min(len(self.threads) - 1, self.highlighted + 1)
+        self.move_cursor(1, start=0)
 
-    def action_first(self) -> None:
-        if self.threads:
-            self.highlighted = 0
-
-    def action_last(self) -> None:
-        if self.threads:
-            self.highlighted = len(self.threads) - 1
-
-    def _move_page(self, direction: int) -> None:
-        if not self.threads:
-            return
-        page = max(1, self.scrollable_content_region.height // ROW_HEIGHT)
-        self.highlighted = (self.highlighted or 0) + direction * page
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height // ROW_HEIGHT)
 
     def action_page_up(self) -> None:
-        if self.highlighted is None:
-            self.action_first()
-        else:
-            self._move_page(-1)
+        self.move_cursor(-self._page(), start=0)
 
     def action_page_down(self) -> None:
-        if self.highlighted is None:
-            self.action_last()
-        else:
-            self._move_page(1)
+        self.move_cursor(self._page(), start=-1)
 
     def action_select(self) -> None:
         index = self.highlighted

@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime, tzinfo
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -34,18 +33,22 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from smstui.core.models import FAILED_STATUSES
-from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, UNKNOWN
-from smstui.tui.textual_internals import divide_line, paint_now
+from smstui.tui.textual_internals import paint_now
+from smstui.tui.widgets.bubbles import (
+    BubbleLook,
+    bubble_body,
+    bubble_width,
+    meta_plain,
+    notice_strip,
+    render_bubble,
+    time_dependent,
+    wrapped_height,
+)
 from smstui.tui.widgets.format import (
-    absolute,
-    clean,
-    is_image_url,
-    short_time,
-    slot_label,
-    status_parts,
     to_local,
 )
+from smstui.tui.widgets.row_cursor import RowCursor
+from smstui.tui.widgets.thread_actions import ThreadActions
 
 if TYPE_CHECKING:
     from smstui.core.store.records import StoredMessage
@@ -58,7 +61,6 @@ Clock = Callable[[], datetime]
 # carries seven caches): long-lived objects make every full garbage collection, i.e. some frame,
 # slower.
 BLOCK_CACHE_SIZE = 160
-MARGIN = 2
 # The footer follows the selection (retry/cancel keys) once it rests this long.
 ACTIONS_DELAY = 0.25
 
@@ -71,79 +73,7 @@ def _sort_key(msg: StoredMessage) -> tuple[float, int]:
     return (msg.created.timestamp(), msg.lid)
 
 
-def wrapped_height(text: str, width: int) -> int:
-    """How many lines ``Text(text, overflow="fold").wrap(console, width)`` gives, without building them.
-
-    Same algorithm as Rich's ``Text.wrap`` (split on newlines, then ``divide_line`` per paragraph),
-    minus the styled ``Text`` objects: the layout of a long thread measures every message.
-    """
-    lines = 0
-    for paragraph in text.split("\n"):
-        if len(paragraph) <= width and (paragraph.isascii() or cell_len(paragraph) <= width):
-            lines += 1  # fits: no break (every word fits when the whole paragraph does)
-        else:
-            lines += len(divide_line(paragraph, width, fold=True)) + 1
-    return lines
-
-
-def bubble_width(width: int) -> int:
-    """The widest a bubble's text may be in a view ``width`` cells wide."""
-    return max(10, min(width - MARGIN - 4, int(width * 0.78) - 2))
-
-
-def bubble_body(msg: StoredMessage) -> str:
-    body = clean(msg.body)
-    if msg.image_path:
-        body = (body + "\n" if body else "") + f"[image] {clean(msg.image_path, single_line=True)}"
-    elif is_image_url(body):
-        body = f"[image] {body.strip()}"
-    return body or " "
-
-
-def can_retry(msg: StoredMessage) -> bool:
-    """An outgoing message the user may send again: refused, unclear, cancelled or failed."""
-    if msg.incoming:
-        return False
-    if msg.outbox in (REJECTED, UNKNOWN, CANCELLED):
-        return True
-    return msg.outbox not in (QUEUED, SENDING) and msg.status in FAILED_STATUSES
-
-
-def can_cancel(msg: StoredMessage) -> bool:
-    """An outgoing message the gateway does not have yet (or may not have)."""
-    return not msg.incoming and msg.outbox in (QUEUED, UNKNOWN, REJECTED)
-
-
-def why_not_retry(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
-    """Why R does nothing for ``msg`` (None: no message selected)."""
-    if msg is None:
-        return "Select a message first (↑/↓ in the conversation), then R sends a failed one again."
-    if msg.incoming:
-        return "That message came in: only messages you sent can be sent again."
-    _, word, _ = status_parts(msg, now, tz)
-    if msg.outbox in (QUEUED, SENDING):
-        return f"It is still on its way ({word}): x cancels it."
-    return f"It did not fail ({word}): R only sends failed, refused or cancelled messages again."
-
-
-def why_not_cancel(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
-    """Why x does nothing for ``msg`` (None: no message selected)."""
-    if msg is None:
-        return "Select a message first (↑/↓ in the conversation), then x cancels one not yet sent."
-    if msg.incoming:
-        return "That message came in: only messages waiting to be sent can be cancelled."
-    _, word, _ = status_parts(msg, now, tz)
-    if msg.outbox == SENDING:
-        return "It is being handed to the gateway right now: it can no longer be cancelled."
-    return f"The gateway has taken it ({word}): smstui can only cancel messages it has not handed over yet."
-
-
-def _time_dependent(msg: StoredMessage) -> bool:
-    # Only the "scheduled <when>" tick reads the clock (format.status_parts); day labels are absolute.
-    return not msg.incoming and msg.scheduled_at is not None
-
-
-class ThreadView(ScrollView, can_focus=True):
+class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
     """The messages of one conversation (see module docstring)."""
 
     DEFAULT_CSS = """
@@ -183,8 +113,8 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("down,j", "select(1)", "Next", show=False),
         Binding("pageup", "select(-10)", "Page up", show=False),
         Binding("pagedown", "select(10)", "Page down", show=False),
-        Binding("home", "select_first", "Oldest", show=False),
-        Binding("end", "select_last", "Newest", show=False),
+        Binding("home", "first", "Oldest", show=False),
+        Binding("end", "last", "Newest", show=False),
         Binding("c", "copy_message", "Copy", id="thread.copy"),
         Binding("y", "copy_number", "Copy number", id="thread.copy_number"),
         Binding("enter,i", "details", "Details", id="thread.details"),
@@ -523,7 +453,7 @@ class ThreadView(ScrollView, can_focus=True):
             heights = self._heights
             moved = False
             for index, msg in enumerate(self._messages):
-                if _time_dependent(msg):
+                if time_dependent(msg):
                     height = self._measure(index, width)
                     if height != heights[index]:
                         heights[index] = height
@@ -607,7 +537,7 @@ class ThreadView(ScrollView, can_focus=True):
             width,
             selected,
             day_header,
-            self._now if _time_dependent(msg) else None,
+            self._now if time_dependent(msg) else None,
         )
         blocks = self._blocks
         strips = blocks.get(key)
@@ -620,79 +550,14 @@ class ThreadView(ScrollView, can_focus=True):
             blocks.move_to_end(key)
         return strips
 
+    def _look(self) -> BubbleLook:
+        return BubbleLook(self.app.console, self._style, self._base(), self._tz, self._now, self.device_names)
+
     def _render_block(self, msg: StoredMessage, width: int, selected: bool, day_header: bool) -> list[Strip]:
-        console = self.app.console
-        base = self._base()
-        style = self._style
-        lines: list[Strip] = []
-        if day_header:
-            label = to_local(msg.created, self._tz).strftime(" %A, %d %B %Y ")
-            text = Text(label, style=style("thread-view--day"))
-            text.align("center", width)
-            lines.append(Strip(list(text.render(console)), width).apply_style(base))
-        margin = MARGIN
-        max_inner = bubble_width(width)
-        bubble_style = style(
-            "thread-view--selected"
-            if selected
-            else ("thread-view--incoming" if msg.incoming else "thread-view--outgoing")
-        )
-        body_text = Text(bubble_body(msg), no_wrap=False, overflow="fold")
-        wrapped = body_text.wrap(console, max_inner)
-        meta = self._meta(msg)
-        inner = min(max_inner, max(max((line.cell_len for line in wrapped), default=1), 1))
-        meta_lines = meta.wrap(console, max_inner)
-        bubble_w = inner + 2
-        if msg.incoming:
-            pad = margin
-        else:
-            pad = max(margin, width - bubble_w - margin)
-        marker = Text("▌" if selected else " ", style=style("thread-view--marker"))
-        for line in wrapped:
-            row = Text(" ") + line + Text(" " * (inner - line.cell_len + 1))
-            row.stylize(bubble_style)
-            full = Text(" " * (pad - 1)) + marker + row
-            lines.append(self._strip(full, width, base))
-        for line in meta_lines:
-            if msg.incoming:
-                full = Text(" " * pad) + line
-            else:
-                full = Text(" " * max(0, width - margin - line.cell_len)) + line
-            lines.append(self._strip(full, width, base))
-        lines.append(Strip.blank(width, base))
-        return lines
-
-    def _strip(self, text: Text, width: int, base: Style) -> Strip:
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, base).apply_style(base)
-
-    def _meta_parts(self, msg: StoredMessage) -> tuple[str, str | None, str]:
-        """(time · slot · device, status text or None for incoming, status kind)."""
-        parts = [to_local(msg.created, self._tz).strftime("%H:%M")]
-        if msg.slot is not None:
-            parts.append(slot_label(msg.slot))
-        if msg.device_id is not None:
-            parts.append(clean(self.device_names.get(msg.device_id, f"device {msg.device_id}"), single_line=True))
-        if msg.urgent:
-            parts.append("urgent")
-        if msg.incoming:
-            return " · ".join(parts), None, "ok"
-        symbol, word, kind = status_parts(msg, self._now, self._tz)
-        return " · ".join(parts), f"{symbol} {word}".strip(), kind
+        return render_bubble(self._look(), msg, width, selected=selected, day_header=day_header)
 
     def _meta_plain(self, msg: StoredMessage) -> str:
-        head, status, _ = self._meta_parts(msg)
-        return head if status is None else f"{head}  {status}"
-
-    def _meta(self, msg: StoredMessage) -> Text:
-        style = self._style
-        meta_style = style("thread-view--meta")
-        head, status, kind = self._meta_parts(msg)
-        text = Text(head, style=meta_style)
-        if status is not None:
-            text.append("  ")
-            text.append(status, style=meta_style + style(f"thread-view--{kind}"))
-        return text
+        return meta_plain(msg, self._now, self._tz, self.device_names)
 
     def _header_lines(self) -> int:
         return 1
@@ -702,9 +567,7 @@ class ThreadView(ScrollView, can_focus=True):
 
     def _footer_strip(self, width: int) -> Strip:
         label = "loading newer messages…" if self.loading_newer else "↓ newer messages — scroll down to load"
-        text = Text(label, style=self._style("thread-view--notice"))
-        text.align("center", width)
-        return Strip(list(text.render(self.app.console)), width).apply_style(self._base())
+        return notice_strip(self._look(), label, width)
 
     def _header_strip(self, width: int) -> Strip:
         if self.loading_older:
@@ -715,9 +578,7 @@ class ThreadView(ScrollView, can_focus=True):
             label = "start of conversation"
         else:
             label = ""
-        text = Text(label, style=self._style("thread-view--notice"))
-        text.align("center", width)
-        return Strip(list(text.render(self.app.console)), width).apply_style(self._base())
+        return notice_strip(self._look(), label, width)
 
     def _relayout(self) -> None:
         """Measure every loaded message (opening a thread, a new width, new device names)."""
@@ -795,10 +656,6 @@ class ThreadView(ScrollView, can_focus=True):
             self.refresh_line(self.size.height - 1)
             self.post_message(self.NeedNewer(self))
 
-    def _actions(self) -> tuple[bool, bool]:
-        msg = self.selected_message
-        return (msg is not None and can_retry(msg), msg is not None and can_cancel(msg))
-
     def _update_actions(self) -> None:
         # refresh_bindings rebuilds the whole footer (a recompose and a screen layout, tens of ms):
         # only when the keys change, and only once the selection rests, so moving through
@@ -852,98 +709,30 @@ class ThreadView(ScrollView, can_focus=True):
     def action_select(self, delta: int) -> None:
         if not self._messages:
             return
-        if self.selected is None:  # the first move, either way, selects the newest message
-            self.selected = len(self._messages) - 1
-            return
-        target = self.selected + delta
-        if target < 0:
-            if self.has_older and not self.loading_older:
-                self.scroll_to(y=0, animate=False)
-            target = 0
-        if target >= len(self._messages) and self.has_newer and not self.loading_newer:
-            self.scroll_to(y=self.max_scroll_y, animate=False)  # reaching the end loads the next page
-        self.selected = min(len(self._messages) - 1, target)
+        if self.selected is not None:
+            target = self.selected + delta
+            if target < 0 and self.has_older and not self.loading_older:
+                self.scroll_to(y=0, animate=False)  # reaching the top loads the older page
+            if target >= len(self._messages) and self.has_newer and not self.loading_newer:
+                self.scroll_to(y=self.max_scroll_y, animate=False)  # reaching the end loads the next page
+        self.move_cursor(delta, start=-1)  # the first move, either way, selects the newest message
 
-    def action_select_first(self) -> None:
-        if self._messages:
-            self.selected = 0
+    # RowCursor: the shared cursor actions move ``selected``.
+    def _row_count(self) -> int:
+        return len(self._messages)
 
-    def action_select_last(self) -> None:
-        if self._messages:
-            self.selected = len(self._messages) - 1
-            if self.has_newer:  # the newest message is not loaded: the owner opens it
-                self.post_message(self.NeedNewer(self, newest=True))
+    @property
+    def cursor(self) -> int | None:
+        return self.selected
 
-    def action_copy_message(self) -> None:
-        msg = self.selected_message or (self._messages[-1] if self._messages else None)
-        if msg is None:
-            return
-        text = msg.body
-        if msg.image_path and not text:
-            text = msg.image_path
-        self.post_message(self.Copy(text, "message"))
+    @cursor.setter
+    def cursor(self, index: int | None) -> None:
+        self.selected = index
 
-    def action_details(self) -> None:
-        msg = self.selected_message
-        if msg is None:
-            self.notify(
-                "Select a message first (↑/↓ in the conversation), then Enter or i shows all its details.",
-                title="No message selected",
-                severity="warning",
-                timeout=4,
-            )
-            return
-        self.post_message(self.Details(msg))
-
-    def action_copy_number(self) -> None:
-        number = self.phone or (self._messages[-1].phone if self._messages else None)
-        if number:
-            self.post_message(self.Copy(number, "number"))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Shown in the footer only when the selected message allows them; otherwise the same
-        # key reaches the hidden explain_* binding, which says why (issue 13, item 8).
-        if action == "retry":
-            return self._actions()[0]
-        if action == "cancel_send":
-            return self._actions()[1]
-        if action == "explain_retry":
-            return not self._actions()[0]
-        if action == "explain_cancel":
-            return not self._actions()[1]
-        return True
-
-    def action_explain_retry(self) -> None:
-        self.action_retry()
-
-    def action_explain_cancel(self) -> None:
-        self.action_cancel_send()
-
-    def action_retry(self) -> None:
-        msg = self.selected_message
-        if msg is not None and can_retry(msg):
-            self.post_message(self.Retry(msg))
-            return
-        self.notify(
-            why_not_retry(msg, self._now, self._tz), title="Nothing to send again", severity="warning", timeout=4
-        )
-
-    def action_cancel_send(self) -> None:
-        msg = self.selected_message
-        if msg is not None and can_cancel(msg):
-            self.post_message(self.CancelSend(msg))
-            return
-        self.notify(why_not_cancel(msg, self._now, self._tz), title="Nothing to cancel", severity="warning", timeout=4)
+    def action_last(self) -> None:
+        super().action_last()
+        if self._messages and self.has_newer:  # the newest message is not loaded: the owner opens it
+            self.post_message(self.NeedNewer(self, newest=True))
 
     def on_blur(self) -> None:
         self.refresh()
-
-    def describe(self, msg: StoredMessage) -> str:
-        """A one-line summary of a message (used for the absolute time in notifications)."""
-        symbol, word, _ = status_parts(msg, self._now, self._tz)
-        when = absolute(msg.created, self._tz, "%Y-%m-%d %H:%M:%S")
-        return f"{when} · {slot_label(msg.slot)} · {word or 'incoming'}"
-
-    @staticmethod
-    def short(msg: StoredMessage, now: datetime, tz: tzinfo | None) -> str:
-        return short_time(msg.created, now, tz)

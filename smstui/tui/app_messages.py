@@ -1,7 +1,8 @@
 """App-wide Textual messages, and the bridge from core events (``smstui.core.events``) to them.
 
 The refresh worker receives plain core events; :func:`to_message` wraps each in the Textual message
-of the same meaning, which the app handles and re-broadcasts to every screen over a
+of the same meaning, named ``Core`` + the event's name (``events.MessagesChanged`` arrives as
+:class:`CoreMessagesChanged`, handled by ``on_core_messages_changed``), which the app handles and re-broadcasts to every screen over a
 :class:`~textual.signal.Signal` (screens of other modes are not on the message path).
 Widget-specific messages live on their widgets.
 """
@@ -25,7 +26,7 @@ class CoreMessage(Message):
         self.event = event
 
 
-class MessagesChanged(CoreMessage):
+class CoreMessagesChanged(CoreMessage):
     """Messages of some conversations were added or changed (``phone_keys``)."""
 
     event: events.MessagesChanged
@@ -35,11 +36,11 @@ class MessagesChanged(CoreMessage):
         return self.event.phone_keys
 
 
-class DevicesChanged(CoreMessage):
+class CoreDevicesChanged(CoreMessage):
     event: events.DevicesChanged
 
 
-class OutboxChanged(CoreMessage):
+class CoreOutboxChanged(CoreMessage):
     """Outbox rows changed state; ``lids`` are local message ids."""
 
     event: events.OutboxChanged
@@ -49,13 +50,13 @@ class OutboxChanged(CoreMessage):
         return self.event.lids
 
 
-class RegionChanged(CoreMessage):
+class CoreRegionChanged(CoreMessage):
     """The default region changed or needs the user's choice (smstui.core.region)."""
 
     event: events.RegionChanged
 
 
-class SyncStateChanged(CoreMessage):
+class CoreSyncStateChanged(CoreMessage):
     event: events.SyncStateChanged
 
     @property
@@ -63,18 +64,18 @@ class SyncStateChanged(CoreMessage):
         return self.event.state
 
 
-class SyncFailed(CoreMessage):
+class CoreSyncFailed(CoreMessage):
     event: events.SyncFailed
 
 
 # By the event's class, looked up by name: smstui.core.events is not imported for the first frame.
 _MAP: dict[str, type[CoreMessage]] = {
-    "MessagesChanged": MessagesChanged,
-    "DevicesChanged": DevicesChanged,
-    "OutboxChanged": OutboxChanged,
-    "RegionChanged": RegionChanged,
-    "SyncStateChanged": SyncStateChanged,
-    "SyncFailed": SyncFailed,
+    "MessagesChanged": CoreMessagesChanged,
+    "DevicesChanged": CoreDevicesChanged,
+    "OutboxChanged": CoreOutboxChanged,
+    "RegionChanged": CoreRegionChanged,
+    "SyncStateChanged": CoreSyncStateChanged,
+    "SyncFailed": CoreSyncFailed,
 }
 
 
