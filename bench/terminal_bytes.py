@@ -232,7 +232,8 @@ def _script(repeats: int) -> list[Step]:
         steps += [
             Step(None, "down"),
             Step("open", "enter"),
-            Step("page", "pageup"),
+            Step(None, "up"),  # selects the newest message
+            Step("page", "pageup"),  # ten older: the view moves up by a page or so
             Step(None, "r"),
             Step("type", "a"),
             Step("type", "b"),

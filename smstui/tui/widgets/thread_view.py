@@ -33,7 +33,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from smstui.tui.textual_internals import paint_now
+from smstui.tui.textual_internals import SteadyScrollbars, paint_now
 from smstui.tui.widgets.bubbles import (
     BubbleLook,
     bubble_body,
@@ -73,7 +73,7 @@ def _sort_key(msg: StoredMessage) -> tuple[float, int]:
     return (msg.created.timestamp(), msg.lid)
 
 
-class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
+class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_focus=True):
     """The messages of one conversation (see module docstring)."""
 
     DEFAULT_CSS = """
@@ -125,7 +125,9 @@ class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
         Binding("x", "explain_cancel", "Why not cancel", show=False, id="thread.cancel_why"),
     ]
 
-    selected: reactive[int | None] = reactive(None, init=False)
+    # No repaint of its own: watch_selected repaints the two bubbles that changed (or all, when
+    # the view scrolled); a whole view for a one-line mark is ~4 KB over SSH (issue 19).
+    selected: reactive[int | None] = reactive(None, init=False, repaint=False)
 
     class NeedOlder(Message):
         """The view reached the top and older messages exist."""
@@ -684,18 +686,18 @@ class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
 
     def _paint_selection(self, old: int | None, new: int | None) -> None:
         self._update_actions()
-        scrolled = False
+        before = self.scroll_y
         if new is not None and 0 <= new < len(self._offsets):
             top = self._offsets[new]
             bottom = top + self._heights[new]
             height = self.scrollable_content_region.height
             if top < self.scroll_y:
                 self.scroll_to(y=top - (1 if new == 0 else 0), animate=False, force=True, immediate=True)
-                scrolled = True
             elif bottom > self.scroll_y + height:
                 self.scroll_to(y=bottom - height, animate=False, force=True, immediate=True)
-                scrolled = True
-        if scrolled:
+        # Scrolled: everything moved. A scroll that could not move (the newest message is
+        # already as low as it goes) moved nothing: over SSH the whole view is ~4 KB (issue 19).
+        if round(self.scroll_y) != round(before):
             self.refresh()
             return
         # Only the two bubbles whose look changed are painted again.
