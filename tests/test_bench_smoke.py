@@ -9,7 +9,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ("open_filter", "memory", "scroll", "cold_start", "idle_refresh", "bulk_send", "key_latency")
+BENCHES = (
+    "open_filter",
+    "memory",
+    "scroll",
+    "cold_start",
+    "idle_refresh",
+    "bulk_send",
+    "key_latency",
+    "terminal_bytes",
+)
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
     "store: open conversation",
@@ -22,6 +31,8 @@ EXPECTED = (
     "idle refresh",
     "bulk:",
     "key → repaint",
+    "terminal bytes per idle minute",
+    "terminal bytes per key",
 )
 
 

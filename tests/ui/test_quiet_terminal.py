@@ -282,3 +282,21 @@ def test_static_helper_skips_equal_content() -> None:
 
     static = Static(Text("a"))
     assert update_static(static, Text("a")) is False
+
+
+async def test_the_threads_clock_tick_paints_only_marks_that_read_differently(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app = ViewApp()
+    async with app.run_test(size=(70, 30)) as pilot:
+        view = app.query_one(ThreadView)
+        scheduled = _msg(99, incoming=False, status=1, scheduled_at=NOW + timedelta(days=1, hours=2))
+        view.set_messages([_msg(i) for i in range(99)] + [scheduled], has_older=False)
+        await pilot.pause()
+        spy = PaintSpy(app, monkeypatch)
+        app.now = NOW + timedelta(minutes=1)  # "scheduled tomorrow 14:00" still reads so
+        view.tick()
+        await pilot.pause()
+        assert spy.cells == 0
+        app.now = NOW + timedelta(hours=13)  # past midnight: now it is "scheduled 14:00"
+        view.tick()
+        await pilot.pause()
+        assert spy.cells > 0
