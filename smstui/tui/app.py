@@ -228,7 +228,7 @@ class SmsTuiApp(SessionFlow, Sending):
         for theme in ansi_themes():
             self.register_theme(theme)
         # 16 colours: the default theme's greys fold into black there (smstui.tui.terminal).
-        self._start_theme = start_theme(config.ui.theme, self.console.color_system)
+        self._start_theme = start_theme(config.ui.theme, self.console.color_system, no_color=self.no_color)
         if self._start_theme in self.available_themes and self._start_theme != self.theme:
             self.theme = self._start_theme
             self.stylesheet.set_variables(self.get_css_variables())

@@ -6,7 +6,8 @@ Over SSH, often on a phone's mobile link, every byte the app writes costs latenc
   Textual's default theme is made of greys and blues that all fold into black and one blue
   there, so the default theme gives way to ``ansi-dark``, drawn in the terminal's own 16
   colours, which its user chose to be legible. A theme named in the config other than the
-  default is kept as named.
+  default is kept as named. With ``NO_COLOR`` Textual paints in shades of grey (the default
+  theme keeps its contrast that way).
 - **A blinking cursor** repaints its line twice a second, ~500 bytes a second while a field has
   focus and nothing else happens; over SSH it does not blink (the terminal's own cursor shape
   and the field's highlight still show where typing goes).
@@ -57,9 +58,12 @@ def few_colours(color_system: str | None) -> bool:
     return color_system is None or color_system in FEW_COLOUR_SYSTEMS
 
 
-def start_theme(configured: str, color_system: str | None) -> str:
-    """The theme the app starts in: the configured one, except the default with few colours."""
-    if configured == DEFAULT_THEME and few_colours(color_system):
+def start_theme(configured: str, color_system: str | None, *, no_color: bool = False) -> str:
+    """The theme the app starts in: the configured one, except the default with few colours.
+
+    With ``NO_COLOR`` Textual draws an ANSI theme without any colour (its cursor would vanish)
+    and other themes in shades of grey, so the default stays."""
+    if configured == DEFAULT_THEME and few_colours(color_system) and not no_color:
         return FEW_COLOURS_THEME
     return configured
 

@@ -238,6 +238,7 @@ def test_few_colours_start_in_the_ansi_theme_unless_another_is_configured() -> N
     assert terminal.start_theme("textual-dark", "256") == "textual-dark"
     assert terminal.start_theme("textual-dark", "truecolor") == "textual-dark"
     assert terminal.start_theme("nord", "standard") == "nord"
+    assert terminal.start_theme("textual-dark", "standard", no_color=True) == "textual-dark"
 
 
 def test_over_ssh() -> None:
@@ -300,3 +301,21 @@ async def test_the_threads_clock_tick_paints_only_marks_that_read_differently(mo
         view.tick()
         await pilot.pause()
         assert spy.cells > 0
+
+
+async def test_no_color_draws_in_greys_and_the_empty_thread_does_not_fail(
+    session: Session, sim: TestSimulator, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Textual's NO_COLOR filter (Monochrome) failed on the empty thread's unstyled notice line.
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm")  # 16 colours too: the default theme stays, in greys
+    monkeypatch.delenv("COLORTERM")
+    app = build_app(session, sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        assert app.theme == "textual-dark"
+        app.screen.close_thread()
+        await settle(pilot)
+        assert app.is_running and app.return_code is None
+        strips = app.screen._compositor.render_strips()
+        assert any("No conversation open" in strip.text for strip in strips)

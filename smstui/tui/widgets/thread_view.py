@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -642,9 +641,8 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         base = self._base()
         if not self._messages:
             if y == self.size.height // 2 - 1 and not self.loading_older:
-                text = Text(self.empty_text, style=self.get_component_rich_style("thread-view--notice"))
-                text.align("center", width)
-                return Strip(list(text.render(self.app.console))[:width], width).crop_extend(0, width, base)
+                # Every segment styled: Textual's NO_COLOR filter (Monochrome) fails on one without.
+                return notice_strip(self._look(), self.empty_text, width)
             return Strip.blank(width, base)
         line = self.scroll_offset.y + y
         if line < self._header_lines():
