@@ -163,7 +163,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS messages_customer ON messages (customer_id) WHERE customer_id IS NOT NULL;
     """,
     # v3: what the outbox needs to reconcile a send whose answer was lost: when the request
-    # went out, and how many lookups since found nothing (see smstui.core.outbox).
+    # went out, and how many lookups since found nothing (see smstui.core.reconcile).
     """
     ALTER TABLE messages ADD COLUMN attempted_at REAL;
     ALTER TABLE messages ADD COLUMN recon_misses INTEGER NOT NULL DEFAULT 0;
