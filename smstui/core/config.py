@@ -30,6 +30,11 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     [keymap]                        # binding id -> keys, passed to App.set_keymap
     "app.refresh" = "ctrl+r"
 
+    [limits]                        # messages per SIM (smstui.core.send_limits); 0: no limit
+    daily = 0
+    hourly = 0
+    "1576:1" = { daily = 500 }      # one SIM's own: "DEVICE:SLOT"
+
     [profiles.default]              # one table per account / gateway
     api_url = "https://smsgateway24.com/getdata/"
     email = "me@example.com"
@@ -61,6 +66,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from smstui.core import paths
+from smstui.core.send_limits import SendLimits, SimLimit
 
 DEFAULT_API_URL = "https://smsgateway24.com/getdata/"
 ENV_API_URL = "SMSTUI_API_URL"
@@ -89,6 +95,11 @@ keyring = false               # OS keyring instead of 0600 files (needs `keyring
 
 [keymap]                      # binding id -> keys, passed to App.set_keymap
 "app.refresh" = "ctrl+r"
+
+[limits]                      # warn before a send would pass a SIM's limit (0: no limit)
+daily = 0
+hourly = 0
+# "1576:1" = { daily = 500 }  # one SIM's own limits: "DEVICE:SLOT"
 
 [profiles.default]
 api_url = "https://smsgateway24.com/getdata/"
@@ -175,6 +186,7 @@ class Config:
     bulk: BulkSettings = field(default_factory=BulkSettings)
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     keymap: dict[str, str] = field(default_factory=dict)
+    limits: SendLimits = field(default_factory=SendLimits)
     profiles: dict[str, Profile] = field(default_factory=dict)
     # Dotted keys the file itself set (``default_profile``, ``profiles.work.email``): what smstui
     # learnt (smstui.core.state_file) fills in only what the user's file leaves out.
@@ -412,7 +424,7 @@ _PROFILE_SCHEMA: dict[str, Check] = {
     "settle_margin": _number(minimum=0, maximum=3600),
 }
 
-_TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "profiles")
+_TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "limits", "profiles")
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -483,6 +495,7 @@ class _Builder:
         for table, (cls, schema) in _TABLE_SCHEMAS.items():
             kwargs[table] = cls(**self.table((table,), data.get(table, {}), schema))
         kwargs["keymap"] = self.keymap(data.get("keymap", {}))
+        kwargs["limits"] = self.limits(data.get("limits", {}))
         profiles = self.profiles(data.get("profiles", {}))
         kwargs["profiles"] = profiles
         default = "default"
@@ -547,6 +560,28 @@ class _Builder:
                     f'keymap.{key} must be a non-empty string of keys like "ctrl+r", got {_show(value)}; ignored',
                 )
         return keymap
+
+    def limits(self, raw: Any) -> SendLimits:
+        if not isinstance(raw, dict):
+            self.problem(("limits",), f"limits must be a table, got {_show(raw)}; no limits")
+            return SendLimits()
+        count = _int(0, 1_000_000)
+        schema = {"daily": count, "hourly": count}
+        default = SimLimit(**self.table(("limits",), {k: v for k, v in raw.items() if k in schema}, schema))
+        sims: dict[tuple[int, int], SimLimit] = {}
+        for key, value in raw.items():
+            if key in schema:
+                continue
+            match = re.fullmatch(r"\s*(\d{1,18})\s*:\s*([0-5])\s*", key)
+            if match is None:
+                self.problem(
+                    ("limits", key),
+                    f'limits.{key} is not daily, hourly or a SIM written "DEVICE:SLOT" (like "1576:1"); ignored',
+                )
+                continue
+            own = self.table(("limits", key), value, schema)
+            sims[(int(match[1]), int(match[2]))] = default._replace(**own)
+        return SendLimits(default, sims)
 
     def profiles(self, raw: Any) -> dict[str, Profile]:
         if not isinstance(raw, dict):
@@ -636,6 +671,11 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         doc[table] = settings._asdict()
     if config.keymap:
         doc["keymap"] = dict(config.keymap)
+    if config.limits.any:
+        doc["limits"] = {
+            **config.limits.default._asdict(),
+            **{f"{device}:{slot}": limit._asdict() for (device, slot), limit in config.limits.sims.items()},
+        }
     if config.profiles:
         doc["profiles"] = {
             name: {

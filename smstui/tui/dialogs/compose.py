@@ -73,6 +73,7 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
                 device_id=app.device_filter or app.choose_device("compose"),
                 draft_key=DRAFT_KEY,
                 show_extras=True,
+                limits=app.session.config.limits,
                 id="compose-new",
             )
         yield Footer()

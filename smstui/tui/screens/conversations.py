@@ -611,6 +611,7 @@ class ConversationsScreen(SmsScreen):
             tz=app.tz,
             recipient="",
             device_id=app.default_device_id,
+            limits=app.session.config.limits,
             id="compose",
         )
         self._form = form
