@@ -19,7 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
+
+
+class SendCountSource(Protocol):
+    def send_counts(self, day_start: float, hour_start: float) -> Mapping[tuple[int, int], SendCount]: ...
 
 
 class SimLimit(NamedTuple):
@@ -82,6 +86,20 @@ def limit_warnings(
                     f"{sent + more}, past its {window} limit of {cap}"
                 )
     return warnings
+
+
+def check_limits(
+    store: SendCountSource,
+    limits: SendLimits,
+    planned: Mapping[tuple[int, int], int],
+    now: datetime,
+    tz: tzinfo | None,
+    names: Mapping[int, str] | None = None,
+) -> list[str]:
+    """:func:`limit_warnings` with today's counts read from ``store`` (nothing read without limits)."""
+    if not limits.any:
+        return []
+    return limit_warnings(planned, store.send_counts(*windows(now, tz)), limits, names)
 
 
 def planned_per_sim(sends: Iterable[tuple[int | None, int | None]]) -> dict[tuple[int, int], int]:
