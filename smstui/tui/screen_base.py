@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from smstui.tui.app_interface import SmsAppBase, sms_app
+from smstui.tui.textual_internals import QuietFocus
 
 
 class ReportWorkerErrors:
@@ -40,7 +41,7 @@ class StyledOnMount:
         return super().post_message(message)  # type: ignore[misc]
 
 
-class SmsScreen(StyledOnMount, ReportWorkerErrors, Screen[None]):
+class SmsScreen(QuietFocus, StyledOnMount, ReportWorkerErrors, Screen[None]):
     """A mode's screen in smstui's app."""
 
     @property

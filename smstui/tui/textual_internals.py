@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich._wrap import (
     divide_line as _divide_line,  # word-wrap offsets, as Rich's own Text.wrap uses
 )
+from textual.reactive import Reactive
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -80,6 +81,35 @@ def paint_now(widget: Widget) -> None:
     update = getattr(screen, "_on_timer_update", None)  # absent in another Textual: paint later
     if update is not None and screen.is_current and not getattr(widget.app, "_batch_count", 0):
         update()
+
+
+class QuietFocus:
+    """Mix into a screen (before ``Screen``): moving the focus repaints only what changes look.
+
+    ``Screen.focused`` is a repainting reactive, so every focus change repaints the whole
+    screen: ~10 KB at 100x30 for Enter on a conversation, most of a second on a 64 kbit/s SSH
+    link (issue 19). The widgets whose ``:focus`` / ``:focus-within`` styles change are
+    re-styled and repainted by Textual anyway (``Screen._update_focus_styles``); the screen's own
+    repaint adds nothing. ``DOMNode.__init_subclass__`` collects reactives along the MRO, so
+    this declaration replaces Screen's.
+    """
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+
+class SteadyScrollbars:
+    """Mix into a ``ScrollView`` that sets its own ``virtual_size``: a layout pass elsewhere on
+    the screen does not repaint its scrollbars.
+
+    ``ScrollView._size_updated`` compares the arrangement's virtual size (the viewport, for a
+    widget without children) with the widget's own (its content), which never match, so every
+    layout pass of the screen re-sends both scrollbars: ~1 KB each at 30 rows over SSH, after
+    every device refresh or pane shown. It then ignores that argument and keeps its own, so
+    passing its own changes only the comparison: a real resize still updates them.
+    """
+
+    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any, layout: bool = True) -> bool:
+        return super()._size_updated(size, self.virtual_size, container_size, layout)  # type: ignore[misc, attr-defined]
 
 
 def tab_bar(tabs: TabbedContent) -> Widget:

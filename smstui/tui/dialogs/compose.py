@@ -7,18 +7,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.screen_base import ReportWorkerErrors
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.device_choice import remember_last_device
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.workers import store_read
 
 DRAFT_KEY = "new"
 
 
-class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
+class ComposeScreen(QuietFocus, ReportWorkerErrors, ModalScreen[list[int] | None]):
     """Write a message to one or many numbers; dismisses with the queued local ids."""
 
     DEFAULT_CSS = """
@@ -76,7 +78,7 @@ class ComposeScreen(ReportWorkerErrors, ModalScreen[list[int] | None]):
                 limits=app.session.config.limits,
                 id="compose-new",
             )
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one(ComposeForm).focus_first()

@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 
 from smstui.core.lookup import EXAMPLE_ID, parse_gateway_id
 from smstui.tui.app_interface import SmsAppBase, sms_app
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean
 from smstui.tui.workers import store_read, task
 
@@ -33,7 +34,7 @@ HINT = "enter: find · esc: cancel"
 ASK_HINT = "enter: ask the gateway · esc: cancel"
 
 
-class FindMessageDialog(ModalScreen[Found | None]):
+class FindMessageDialog(QuietFocus, ModalScreen[Found | None]):
     """Asks for a gateway id; dismisses with the message's (phone_key, lid), or None."""
 
     DEFAULT_CSS = """

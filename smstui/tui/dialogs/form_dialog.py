@@ -10,10 +10,12 @@ from typing import TypeVar
 
 from textual.screen import ModalScreen
 
+from smstui.tui.textual_internals import QuietFocus
+
 T = TypeVar("T")
 
 
-class FormDialog(ModalScreen[T]):
+class FormDialog(QuietFocus, ModalScreen[T]):
     """A modal form: its first child is the box (a Vertical or VerticalScroll)."""
 
     DEFAULT_CSS = """

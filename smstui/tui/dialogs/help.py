@@ -8,7 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from smstui.tui.textual_internals import QuietFocus
+from smstui.tui.widgets.quiet_footer import QuietFooter
 
 ABOUT = (
     "Remap any key with an id in the config file, e.g.\n"
@@ -64,7 +67,7 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(QuietFocus, ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
@@ -101,7 +104,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Static(bindings_table(self._rows), id="help-keys")
                 yield Static(Text(ABOUT, style="dim"), id="help-about")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

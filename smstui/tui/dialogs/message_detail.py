@@ -20,12 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from smstui.core.models import STATUS_HINTS, status_title
 from smstui.core.store.schema import CANCELLED, QUEUED, REJECTED, SENDING, SUBMITTED, UNKNOWN
 from smstui.tui.app_interface import SmsAppBase, sms_app
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean, display_number, slot_label, status_parts
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.workers import store_read
 
 if TYPE_CHECKING:
@@ -257,7 +259,7 @@ def detail_table(rows: list[tuple[str, Text]]) -> Table:
     return table
 
 
-class MessageDetailScreen(ModalScreen[None]):
+class MessageDetailScreen(QuietFocus, ModalScreen[None]):
     """Every field of one message; g copies its gateway id, Esc closes."""
 
     DEFAULT_CSS = """
@@ -291,7 +293,7 @@ class MessageDetailScreen(ModalScreen[None]):
             box.border_title = "Message details"
             with VerticalScroll(id="detail-scroll"):
                 yield Static("", id="detail-body")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-scroll").focus()

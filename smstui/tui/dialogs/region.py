@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smstui.core.region import and_list
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean
 
 
@@ -25,7 +26,7 @@ def _calling_code(region: str) -> str:
     return f"+{code}" if code else ""
 
 
-class RegionDialog(ModalScreen[str | None]):
+class RegionDialog(QuietFocus, ModalScreen[str | None]):
     """Lists the SIMs' regions, the one with the most SIMs first; keys only, no mouse needed."""
 
     DEFAULT_CSS = """

@@ -21,7 +21,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Label,
     ProgressBar,
@@ -68,6 +67,7 @@ from smstui.tui.widgets.device_choice import (
 )
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
 from smstui.tui.workers import store_read, task
 
@@ -180,7 +180,7 @@ class BulkScreen(TabKeys, SessionScreen):
                 yield Static(
                     f"enter on a job: resume it · f8: pause/resume · f9: cancel · {TAB_KEYS_HINT}", classes="hint"
                 )
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#bulk-preview", DataTable).add_columns("Line", "Phone", "Message")

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from smstui.core.startup import freeze_startup_heap
@@ -30,6 +30,8 @@ from smstui.tui.screens.list_filter import (
 )
 from smstui.tui.textual_internals import paint_now
 from smstui.tui.widgets.format import clean
+from smstui.tui.widgets.quiet import update_static
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_header import ThreadHeader
 from smstui.tui.widgets.thread_list import ThreadList
@@ -50,6 +52,12 @@ OPEN_DELAY = 0.15
 # newer ones below; the rest load as the view scrolls, as older pages do).
 CONTEXT_ABOVE = 20
 NEWEST = -1  # ``select``: the conversation's newest message
+
+
+def _set_line(line: Static, text: Text) -> None:
+    """Show ``text`` in a one-line Static (the list title), repainted only when it reads
+    differently. One line high (app.tcss): no layout pass, which would reflow the screen."""
+    update_static(line, text, layout=False)
 
 
 class ConversationsScreen(SmsScreen):
@@ -96,7 +104,7 @@ class ConversationsScreen(SmsScreen):
                 yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
                 yield Vertical(id="compose-pane")  # its ComposeForm: _build_pane
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         app = self.smsapp
@@ -151,8 +159,7 @@ class ConversationsScreen(SmsScreen):
                 text.append(f" · {counted}")
         if flt.text and not flt.asks_id:
             text.append(" · filtered")
-        # One line high (app.tcss): no layout pass, which would reflow and repaint the screen.
-        self.query_one("#list-title", Static).update(text, layout=False)
+        _set_line(self.query_one("#list-title", Static), text)
 
     @store_read("threads", "read conversations from the store", name="load-threads")
     def load_threads(self) -> None:

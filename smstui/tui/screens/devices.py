@@ -6,13 +6,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from smstui.core.store.devices import StoredDevice
 from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
 from smstui.tui.widgets.format import absolute, ago, clean
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.send_counter import SendCounter
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.workers import task
@@ -48,7 +49,7 @@ class DevicesScreen(SmsScreen):
         yield DeviceTable(clock=app.clock, tz=app.tz, id="device-table")
         yield Static("", id="device-detail")
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         app = self.smsapp

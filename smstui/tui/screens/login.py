@@ -11,12 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from smstui.core.region import SOURCE_CONFIG
 from smstui.tui.app_interface import LoginForm
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.format import clean
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.workers import task
 
 
@@ -184,7 +185,7 @@ class LoginScreen(SmsScreen):
                 )
                 yield Button("Log in", id="login-button", variant="primary", compact=True)
             yield Static("", id="login-message")
-        yield Footer()
+        yield QuietFooter()
 
     def _region_text(self, profile: str) -> Text:
         """The region national numbers are read in, and where it came from (smstui.core.region)."""

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from smstui.core.api.errors import ApiError
 from smstui.core.contacts import (
@@ -31,6 +31,7 @@ from smstui.core.store.records import Newsletter
 from smstui.tui.dialogs.newsletter_form import NewsletterDialog
 from smstui.tui.screens.session_screen import SessionScreen
 from smstui.tui.widgets.format import clean, to_local
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.workers import task
 
 
@@ -57,7 +58,7 @@ class NewslettersScreen(SessionScreen):
         yield DataTable(id="newsletter-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="nl-detail")
         yield Static(START_REMINDER, id="nl-reminder-bar")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#newsletter-table", DataTable).add_columns(

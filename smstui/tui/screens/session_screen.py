@@ -16,11 +16,12 @@ from textual.screen import Screen
 from smstui.core.store.database import Store
 from smstui.core.store.devices import StoredDevice
 from smstui.tui.screen_base import StyledOnMount
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.bulk_commands import BulkScreenCommands
 from smstui.tui.widgets.format import clean
 
 
-class SessionScreen(StyledOnMount, Screen[None]):
+class SessionScreen(QuietFocus, StyledOnMount, Screen[None]):
     """A screen working on one session's store and client."""
 
     COMMANDS = Screen.COMMANDS | {BulkScreenCommands}

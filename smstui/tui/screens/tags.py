@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from smstui.core.api.errors import ApiError
 from smstui.core.contacts import (
@@ -37,6 +37,7 @@ from smstui.tui.dialogs.csv_import import CsvImportDialog
 from smstui.tui.dialogs.tags import ContactDialog, TagDialog, TagTitleDialog
 from smstui.tui.screens.session_screen import SessionScreen
 from smstui.tui.widgets.format import clean
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.workers import task
 
 MAX_CONTACTS_SHOWN = 500
@@ -78,7 +79,7 @@ class TagsScreen(SessionScreen):
             with Vertical(id="contact-pane"):
                 yield Static("Contacts", id="contacts-title", classes="pane-title")
                 yield DataTable(id="contact-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#tag-table", DataTable).add_columns("Tag", "Count", "ID")

@@ -52,6 +52,7 @@ from smstui.tui.widgets.device_choice import (
 )
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
+from smstui.tui.widgets.quiet import update_static
 from smstui.tui.widgets.send_counter import SendCounter
 
 MAX_BODY_CHARS = 4000
@@ -175,6 +176,9 @@ class ComposeForm(Vertical):
         self._default_device = device_id
         self._save_timer: Timer | None = None
         self._last_data: dict[str, Any] = {}
+        # What the device and slot choices show now (set_devices and _update_slots compare).
+        self._shown_options = self._device_options()
+        self._shown_slots: list[tuple[str, int]] = []
         self.set_reactive(ComposeForm.show_extras, show_extras)
 
     # ------------------------------------------------------------------ layout
@@ -192,7 +196,7 @@ class ComposeForm(Vertical):
             placeholder="Write a message… (ctrl+s sends)",
         )
         with Horizontal(classes="compose-row"):
-            yield Select(self._device_options(), id="compose-device", compact=True, allow_blank=True, prompt="device")
+            yield Select(self._shown_options, id="compose-device", compact=True, allow_blank=True, prompt="device")
             yield Select([], id="compose-slot", compact=True, allow_blank=True, prompt="slot")
             yield Input(placeholder="when: now (+2h, tomorrow 9:00, YYYY-MM-DD HH:MM)", id="compose-when", compact=True)
         with Horizontal(id="compose-extras"):
@@ -240,8 +244,13 @@ class ComposeForm(Vertical):
         current = self.device_id
         self._devices = list(devices)
         select = self.query_one("#compose-device", Select)
+        options = self._device_options()
         with self.prevent(Select.Changed):
-            select.set_options(self._device_options())
+            # A device refresh that changed nothing the form shows (a phone's last-seen time)
+            # must not rebuild the choices: that reflows and repaints the screen (issue 19).
+            if options != self._shown_options:
+                self._shown_options = options
+                select.set_options(options)
             ids = [s.device.id for s in self._devices]
             keep = current if current in ids else (default if default in ids else None)
             if keep is not None:
@@ -263,7 +272,10 @@ class ComposeForm(Vertical):
         device = self.device
         slots = device.device.slots if device is not None else ()
         with self.prevent(Select.Changed):
-            slot_select.set_options([(s.label, int(s)) for s in slots])
+            choices = [(s.label, int(s)) for s in slots]
+            if choices != self._shown_slots:
+                self._shown_slots = choices
+                slot_select.set_options(choices)
             if current in [int(s) for s in slots]:
                 slot_select.value = current
             elif slots:
@@ -284,7 +296,7 @@ class ComposeForm(Vertical):
             if counted:  # first: the device details after it may be cut at the right
                 about.append(counted + " · ")
             about.append("from ").append_text(device_label(device))
-        self.query_one("#compose-device-info", Static).update(about)
+        update_static(self.query_one("#compose-device-info", Static), about)
         text = warning_text(device, self.slot)
         for line in self._limit_warnings():
             text.append(("\n" if text else "") + f"⚠ {line} (ctrl+s still sends)", style="bold yellow")

@@ -1,4 +1,11 @@
-"""The one-line sync status above the footer: synced / syncing / offline, profile, outbox."""
+"""The one-line sync status above the footer: synced / syncing / offline, profile, outbox.
+
+Over SSH every repaint is bytes on the user's link, so the line is repainted only when its text
+changes (issue 19): a background poll that finds nothing new leaves it alone. A poll shows
+"⟳ syncing" only once it has taken ``SYNCING_AFTER`` seconds or reports progress (a first sync);
+a routine poll is over long before that, and "synced just now" simply stays. The relative time is
+coarse ("just now", then minutes), so the minute's check below rarely finds anything to paint.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,15 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from rich.text import Text
-from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 
 from smstui.tui.widgets.format import ago, clean
+
+# A poll still running after this long is shown as syncing (a quick one never is).
+SYNCING_AFTER = 1.5
+# How often the relative time is looked at; it is painted only when its text changed.
+CLOCK_CHECK = 30
 
 
 class StatusLine(Widget):
@@ -30,48 +42,98 @@ class StatusLine(Widget):
 
     COMPONENT_CLASSES = {"status-line--ok", "status-line--busy", "status-line--bad", "status-line--muted"}
 
-    status: reactive[str] = reactive("idle")
-    last_synced: reactive[datetime | None] = reactive(None)
-    error: reactive[str | None] = reactive(None)
-    progress: reactive[tuple[int, int] | None] = reactive(None)
-    profile: reactive[str] = reactive("")
-    context: reactive[str] = reactive("")
-    pending: reactive[int] = reactive(0)
-
     def __init__(self, *, clock: Callable[[], datetime], tz: tzinfo | None, id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
         self._tz = tz
+        self.status = "idle"
+        self.last_synced: datetime | None = None
+        self.error: str | None = None
+        self.progress: tuple[int, int] | None = None
+        self._profile_text = ""
+        self._context_text = ""
+        self.pending = 0
+        # A poll under way that is not shown yet (see SYNCING_AFTER), and what is painted now.
+        self._quiet_poll = False
+        self._poll_timer: Timer | None = None
+        self._shown: tuple[str, tuple[object, ...]] | None = None
 
     def on_mount(self) -> None:
-        self.set_interval(30, self.refresh, name="status-line-clock")
+        self.set_interval(CLOCK_CHECK, self._repaint_if_changed, name="status-line-clock")
+
+    @property
+    def profile(self) -> str:
+        return self._profile_text
+
+    @profile.setter
+    def profile(self, value: str) -> None:
+        self._profile_text = value
+        self._repaint_if_changed()
+
+    @property
+    def context(self) -> str:
+        return self._context_text
+
+    @context.setter
+    def context(self, value: str) -> None:
+        self._context_text = value
+        self._repaint_if_changed()
 
     def update_state(
         self, status: str, last_synced: datetime | None, error: str | None, progress: tuple[int, int] | None = None
     ) -> None:
-        self.status = status
-        self.last_synced = last_synced
-        self.error = error
-        self.progress = progress
+        starting = status == "syncing" and self.status != "syncing"
+        self.status, self.last_synced, self.error, self.progress = status, last_synced, error, progress
+        if status != "syncing":
+            self._end_quiet_poll()
+        elif starting and progress is None and last_synced is not None:
+            # A routine poll after a good one: keep showing "synced" unless it takes a while.
+            self._quiet_poll = True
+            self._poll_timer = self.set_timer(SYNCING_AFTER, self._poll_is_slow, name="status-line-poll")
+        elif progress is not None:
+            self._end_quiet_poll()
+        self._repaint_if_changed()
 
-    def render(self) -> Text:
+    def _end_quiet_poll(self) -> None:
+        self._quiet_poll = False
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+
+    def _poll_is_slow(self) -> None:
+        self._poll_timer = None
+        self._quiet_poll = False
+        self._repaint_if_changed()
+
+    def _repaint_if_changed(self) -> None:
+        if not self.is_mounted:
+            return  # its first paint renders whatever is set by then
+        text, tail = self._texts()
+        shown = (text.plain + "\0" + tail.plain, tuple(text.spans) + tuple(tail.spans))
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh()
+
+    def _texts(self) -> tuple[Text, Text]:
+        """The status and, flush right, the context and profile (before fitting to the width)."""
         get = self.get_component_rich_style
         text = Text(no_wrap=True, overflow="ellipsis")
         now = self._clock()
-        if self.status == "syncing":
+        status = "idle" if self._quiet_poll else self.status
+        if status == "syncing":
             label = "⟳ syncing"
             if self.progress:
                 label += f" {self.progress[0]}/{self.progress[1]}"
             text.append(label, style=get("status-line--busy"))
-        elif self.status == "offline":
+        elif status == "offline":
             text.append("✗ offline", style=get("status-line--bad"))
             if self.error:
                 text.append(f": {clean(self.error, single_line=True)}", style=get("status-line--bad"))
-        elif self.status == "auth":
+        elif status == "auth":
             text.append("✗ login needed", style=get("status-line--bad"))
             if self.error:
                 text.append(f": {clean(self.error, single_line=True)}", style=get("status-line--bad"))
-        elif self.status == "error":
+        elif status == "error":
             text.append("✗ sync error", style=get("status-line--bad"))
             if self.error:
                 text.append(f": {clean(self.error, single_line=True)}", style=get("status-line--bad"))
@@ -82,13 +144,21 @@ class StatusLine(Widget):
             text.append("○ not synced yet", style=get("status-line--muted"))
         if self.pending:
             text.append(f"  ◷ {self.pending} to send", style=get("status-line--busy"))
-        if self.status in ("offline", "error") and self.last_synced is not None:
+        if status in ("offline", "error") and self.last_synced is not None:
             text.append(f"  (last synced {ago(self.last_synced, now)})", style=get("status-line--muted"))
         tail = Text(no_wrap=True)
-        if self.context:
-            tail.append(clean(self.context, single_line=True), style=get("status-line--muted"))
-        if self.profile:
-            tail.append(f"  {clean(self.profile, single_line=True)}", style=get("status-line--muted"))
+        if self._context_text:
+            tail.append(clean(self._context_text, single_line=True), style=get("status-line--muted"))
+        if self._profile_text:
+            tail.append(f"  {clean(self._profile_text, single_line=True)}", style=get("status-line--muted"))
+        return text, tail
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._shown = None  # a theme change repaints it in the new colours
+
+    def render(self) -> Text:
+        text, tail = self._texts()
         width = self.size.width
         if tail.cell_len and width:
             room = width - tail.cell_len - 1

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from smstui.tui.widgets.format import clean, display_number
+from smstui.tui.widgets.quiet import update_static
 
 if TYPE_CHECKING:
     from smstui.core.store.messages import Thread
@@ -29,10 +30,12 @@ class ThreadHeader(Static):
     def show(self, phone_key: str | None, thread: Thread | None) -> None:
         self._phone_key = phone_key
         self._thread = thread
-        self.update(self._text(), layout=False)  # one line high (app.tcss)
+        # A sync or device refresh re-tells it what it shows: repainted only when it reads
+        # differently (issue 19). One line high (app.tcss): no layout pass.
+        update_static(self, self._text(), layout=False)
 
     def on_resize(self) -> None:
-        self.update(self._text(), layout=False)  # the name is fitted to the width
+        update_static(self, self._text(), layout=False)  # the name is fitted to the width
 
     def _text(self) -> Text:
         phone_key, thread = self._phone_key, self._thread

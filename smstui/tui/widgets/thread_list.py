@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from smstui.core.models import FAILED_STATUSES
 from smstui.core.store.messages import Thread
 from smstui.core.store.schema import QUEUED, REJECTED, SENDING, UNKNOWN
-from smstui.tui.textual_internals import paint_now
+from smstui.tui.textual_internals import SteadyScrollbars, paint_now
 from smstui.tui.widgets.format import clean, display_number, short_time
 from smstui.tui.widgets.row_cursor import RowCursor
 
@@ -126,7 +126,7 @@ def render_row(
     return _line(name, [time], width, base, fit), _line(preview, marks, width, base)
 
 
-class ThreadList(RowCursor, ScrollView, can_focus=True):
+class ThreadList(SteadyScrollbars, RowCursor, ScrollView, can_focus=True):
     """Conversations; option ids (in the posted OptionList messages) are phone keys."""
 
     ALLOW_SELECT = False
@@ -284,10 +284,22 @@ class ThreadList(RowCursor, ScrollView, can_focus=True):
             self._announce_after_paint = False
 
     def redraw(self) -> None:
-        """Re-render the rows (relative times moved on, or the theme changed)."""
-        self._cache.clear()
+        """Time moved on: repaint the rows on screen whose text now reads differently.
+
+        Row times are clock times ("13:18", "Tue 22:37"), so this finds something only when a
+        day turns; over SSH an unchanged row repainted is bytes for nothing (issue 19).
+        """
+        old = self._cache
+        self._cache = LRUCache(old.maxsize)
         self._now = None
-        self.refresh()
+        if not self.is_mounted:
+            return
+        first = self.scroll_offset.y // ROW_HEIGHT
+        last = (self.scroll_offset.y + self.size.height) // ROW_HEIGHT
+        for index in range(first, min(last + 1, len(self.threads))):
+            key = self._row_key(index)
+            if old.get(key) != self._row_strips(index, key):
+                self._refresh_row(index)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -345,21 +357,26 @@ class ThreadList(RowCursor, ScrollView, can_focus=True):
             if not self.threads and self._empty:
                 return self._empty_line(line, width, row_style)
             return Strip.blank(width, row_style)
+        return self._row_strips(index, self._row_key(index))[offset]
+
+    def _row_key(self, index: int) -> tuple[Thread, Style, int]:
         if index == self.highlighted:
             base = self.get_visual_style("thread-list--row", "thread-list--row-highlighted").rich_style
         elif index == self._hover:
             base = self.get_visual_style("thread-list--row", "thread-list--row-hover").rich_style
         else:
             base = self.get_visual_style("thread-list--row").rich_style
-        thread = self.threads[index]
-        key = (thread, base, width)
+        return (self.threads[index], base, self.scrollable_content_region.width)
+
+    def _row_strips(self, index: int, key: tuple[Thread, Style, int]) -> tuple[Strip, Strip]:
         strips = self._cache.get(key)
         if strips is None:
             if self._now is None:
                 self._now = self._clock()
+            thread, base, width = key
             strips = render_row(thread, self._now, self._tz, self._styles(), base, width)
             self._cache[key] = strips
-        return strips[offset]
+        return strips
 
     def _empty_line(self, line: int, width: int, base: Style) -> Strip:
         """Line ``line`` of the empty list: its text wrapped below one blank line, muted."""
