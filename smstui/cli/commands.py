@@ -701,6 +701,10 @@ from smstui.cli.contacts import register as _register_contact_commands  # noqa: 
 
 _register_contact_commands(cli)
 
+from smstui.cli.search import register as _register_search_commands  # noqa: E402
+
+_register_search_commands(cli)
+
 
 def main() -> None:
     """Run the click group (``smstui.main.main`` is the console script)."""

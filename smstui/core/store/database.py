@@ -20,9 +20,10 @@ from smstui.core.store.lookup import LookupStore
 from smstui.core.store.messages import MessageRows
 from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
+from smstui.core.store.search import SearchStore
 
 
-class Store(MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore, LookupStore):
+class Store(MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore, LookupStore, SearchStore):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task
