@@ -204,7 +204,7 @@ def export(ctx: click.Context, text: str | None, fmt: str | None, output: Path |
         total = store.count_messages(asked) if shown else 0
         with ProgressBar(total, "Exporting", enabled=shown) as bar:
             if to_stdout:
-                stream = click.get_text_stream("stdout")
+                stream = sys.stdout
                 try:
                     count = write_messages(
                         store.iter_messages(asked),
