@@ -110,6 +110,10 @@ def _register_commands() -> None:
 
 _register_commands()
 
+from smstui.cli.search import register as _register_search_commands  # noqa: E402
+
+_register_search_commands(cli)
+
 
 def main() -> None:
     """Run the click group (``smstui.main.main`` is the console script)."""

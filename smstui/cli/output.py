@@ -11,7 +11,6 @@ remove one. They are listed in ``smstui --help`` (see :data:`JSON_FIELDS_HELP`).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from smstui.core.gateway_messages import Message, SmsStatus
+from smstui.core.message_docs import escape_unsafe, iso, message_fields
+from smstui.core.message_docs import stored_message_doc as core_stored_doc
 from smstui.core.models import STATUS_HINTS, Device, Slot, is_failed, is_final, status_title
 from smstui.core.visible import is_control, visible_control
 
@@ -80,25 +81,16 @@ shows it ("gateway_id" repeats it); null while the gateway has not confirmed
 it (a "pending" tag, an unconfirmed newsletter). A tag's "title" is null for a
 tag known only by its id (name it with `smstui tag name ID TITLE`)."""
 
-# Characters a terminal may act on or that reorder text: C0/C1 controls (except newline/tab in
-# JSON, which json.dumps already escapes), DEL, bidi overrides and line/paragraph separators.
-_UNSAFE_IN_JSON = re.compile("[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
 
 def dumps(document: Any) -> str:
     """Stable JSON: sorted keys are not used, so field order follows the documented order."""
-    text = json.dumps(document, ensure_ascii=False, indent=2, default=_default)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escape_unsafe(json.dumps(document, ensure_ascii=False, indent=2, default=_default))
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def safe_text(text: str | None, *, one_line: bool = True) -> str:
@@ -207,44 +199,14 @@ def status_doc(status: SmsStatus, *, timed_out: bool = False) -> dict[str, Any]:
 
 def message_doc(message: Message, duplicate_of: int | None = None) -> dict[str, Any]:
     """A gateway message; ``duplicate_of`` from the local store when it knows it is a copy."""
-    doc = _message_doc(message, sms_id=message.id, lid=None, title=message.title, outbox=None)
+    doc = message_fields(message, sms_id=message.id, lid=None, title=message.title, outbox=None)
     doc["duplicate_of"] = duplicate_of
     return doc
 
 
 def stored_message_doc(message: Any) -> dict[str, Any]:
-    """A row of the local store (:class:`smstui.core.store.records.StoredMessage`) in the same shape."""
-    doc = _message_doc(
-        message, sms_id=message.sms_id, lid=message.lid, title=message.display_status, outbox=message.outbox
-    )
-    # A second copy on the gateway of our row with this lid (a late original after a resend).
-    doc["duplicate_of"] = message.duplicate_of
-    return doc
-
-
-def _message_doc(
-    message: Any, *, sms_id: int | None, lid: int | None, title: str, outbox: str | None
-) -> dict[str, Any]:
-    """The documented fields of ``messages --json``, from a gateway message or a store row."""
-    return {
-        "id": sms_id,
-        "lid": lid,
-        "phone": message.phone,
-        "body": message.body,
-        "direction": "in" if message.incoming else "out",
-        "status": message.status,
-        "status_title": title,
-        "final": message.final,
-        "failed": message.failed,
-        "device_id": message.device_id,
-        "sim": message.slot,
-        "created": iso(message.created),
-        "sent_at": iso(message.sent_at),
-        "scheduled_at": iso(message.scheduled_at),
-        "customer_id": message.customer_id,
-        "urgent": message.urgent,
-        "outbox": outbox,
-    }
+    """A row of the local store in the same shape (smstui.core.message_docs, shared with exports)."""
+    return core_stored_doc(message)
 
 
 def slot_name(slot: int | None) -> str:

@@ -20,10 +20,13 @@ from smstui.core.store.lookup import LookupStore
 from smstui.core.store.messages import MessageRows
 from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
+from smstui.core.store.search import SearchStore
 from smstui.core.store.send_counts import SendCountRows
 
 
-class Store(LookupStore, MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore, SendCountRows):
+class Store(
+    LookupStore, SearchStore, MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore, SendCountRows
+):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task

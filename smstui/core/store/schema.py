@@ -14,8 +14,9 @@ from smstui.core.models import (
     FINAL_STATUSES,
     PENDING_STATUSES,
 )
+from smstui.core.store.search_schema import SEARCH_MIGRATION
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -196,6 +197,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN duplicate_of INTEGER;
     CREATE INDEX IF NOT EXISTS messages_resent ON messages (phone_key) WHERE resent = 1;
     """,
+    # v9: full-text search over every message, filled from the stored ones and kept in step by
+    # triggers (smstui.core.store.search_schema).
+    SEARCH_MIGRATION,
 ]
 DISPLAY_FROM = 6  # the schema version that added threads.display
 
