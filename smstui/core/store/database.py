@@ -16,13 +16,15 @@ from __future__ import annotations
 from smstui.core.store.address_book import TagStore
 from smstui.core.store.devices import DeviceRows
 from smstui.core.store.drafts import DraftRows
+from smstui.core.store.health import HealthRows
 from smstui.core.store.lookup import LookupStore
 from smstui.core.store.messages import MessageRows
 from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
+from smstui.core.store.triage import TriageRows
 
 
-class Store(MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore, LookupStore):
+class Store(MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore, LookupStore, HealthRows, TriageRows):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task

@@ -14,7 +14,7 @@ from smstui.core.models import (
     PENDING_STATUSES,
 )
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -187,6 +187,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN duplicate_of INTEGER;
     CREATE INDEX IF NOT EXISTS messages_resent ON messages (phone_key) WHERE resent = 1;
+    """,
+    # v9: failure triage (smstui.core.store.triage): a message sent again from the triage list
+    # names the failed one it retries (``retry_of``: that row's lid), and a failure the user has
+    # dealt with is marked handled (``handled_at``), kept but hidden from the list until undone.
+    """
+    ALTER TABLE messages ADD COLUMN retry_of INTEGER;
+    ALTER TABLE messages ADD COLUMN handled_at REAL;
+    CREATE INDEX IF NOT EXISTS messages_retry_of ON messages (retry_of) WHERE retry_of IS NOT NULL;
     """,
 ]
 DISPLAY_FROM = 6  # the schema version that added threads.display
