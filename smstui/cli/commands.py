@@ -107,21 +107,11 @@ def _register_commands() -> None:
     from smstui.cli.send import send, status
     from smstui.cli.sync import sync
 
-    for command in (
-        login,
-        logout,
-        devices,
-        send,
-        status,
-        messages,
-        sync,
-        bulk,
-        doctor,
-        tag,
-        contact,
-        newsletter,
-        health,
-    ):
+    for command in (login, logout, devices, send, status, messages, sync, bulk, doctor, tag, contact, newsletter):
+        cli.add_command(command)
+    from smstui.cli.watch import watch
+
+    for command in (health, watch):  # the on-call commands
         cli.add_command(command)
 
 

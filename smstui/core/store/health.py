@@ -115,6 +115,10 @@ class HealthRows(StoreBase):
         )
         return rows_to_messages(rows)
 
+    def max_lid(self) -> int:
+        """The newest local id (0 for an empty store): rows above it were added since."""
+        return int(self._query("SELECT COALESCE(MAX(lid), 0) FROM messages")[0][0])
+
     def messages_changed(self, phone_keys: Iterable[str], since: float, *, limit: int = 1000) -> list[StoredMessage]:
         """Messages of these conversations added or changed since ``since`` (the store's clock),
         in the order they were written: what ``smstui watch`` prints after a sync pass."""
