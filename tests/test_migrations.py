@@ -67,10 +67,13 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 9
+        assert store.schema_version == SCHEMA_VERSION == 10
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         assert sent.resent is False and sent.duplicate_of is None  # v8's columns, empty
+        # v9's triage columns, empty: nothing handled, nothing sent again.
+        assert store._query("SELECT retry_of, handled_at FROM messages WHERE lid = ?", (sent.lid,)) == [(None, None)]
+        assert store.triage_count() == 0 and store.retry_links(sent.lid) == (None, [])
         (queued,) = store.outbox((QUEUED,))
         assert queued.body == "still queued" and queued.attempts == 2 and queued.recon_misses == 0
         assert store.get_meta("sync.cursor") == "1700000000.0"

@@ -235,7 +235,7 @@ def test_every_write_keeps_the_index_in_step(store: Store) -> None:
     # The outbox: found before it is sent, and after.
     lid = store.enqueue(phone=ANNA, body="Server is down", device_id=1297, slot=0)
     assert bodies(store, "server down") == ["Server is down"]
-    store.attach_sms_id(lid, 99)
+    store.attach_sms_ids([(lid, 99)])
     assert [m.sms_id for m in store.search_messages(SearchQuery("server")).messages] == [99]
     # Gateway edits of the body.
     store.upsert_messages([msg(1, "Your corrected invoice", minutes=1)])

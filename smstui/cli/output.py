@@ -30,6 +30,11 @@ EXIT_USAGE = 2  # bad arguments, bad numbers/times/files, unknown profile
 EXIT_AUTH = 3  # not logged in, wrong email/password, token refused
 EXIT_NETWORK = 4  # gateway unreachable, timeout, unreadable answer, outcome unknown
 EXIT_FAILED = 5  # status --wait: the message reached a failed final status
+# smstui health: one code per kind of trouble (several kinds: the lowest code, the most urgent).
+EXIT_OFFLINE = 10  # a phone not seen for longer than --max-offline
+EXIT_FAILED_RATE = 11  # more of the window's messages failed than --max-failed-rate
+EXIT_QUEUE = 12  # more messages wait than --max-queue, or the oldest longer than --max-queue-age
+EXIT_OUTDATED = 13  # a phone's app is outdated
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -39,7 +44,19 @@ Exit codes:
   3  authentication: not logged in, wrong email/password, session refused
   4  network: gateway unreachable, timeout, unreadable answer; or a send
      whose outcome is unknown (it is saved and will be checked, never resent blindly)
-  5  status --wait: the message failed (not delivered / not sent)"""
+  5  status --wait: the message failed (not delivered / not sent)
+  10-13  health: see HEALTH below"""
+
+HEALTH_EXIT_CODES_HELP = """\b
+HEALTH exit codes (`smstui health`): 0 healthy; else the lowest code found:
+  1  the gateway refused the sync (the store is still checked)
+  3  not logged in, or the session refused (the store is still checked)
+  4  the gateway unreachable (the store is checked as last synced)
+  10 a phone offline: not seen for longer than --max-offline
+  11 too many failures: the window's failed share above --max-failed-rate
+  12 the queue: more waiting than --max-queue, or the oldest waiting
+     longer than --max-queue-age
+  13 a phone's app is outdated"""
 
 JSON_FIELDS_HELP = """\b
 JSON output (--json): one document on stdout, nothing else; errors go to stderr.
@@ -76,6 +93,16 @@ Times are ISO 8601 with offset, or null. Field names are stable.
   newsletter create  {"newsletter_id", "gateway_id", "title", "tags", "send_at"}
   newsletter list    {"newsletters": [{"newsletter_id", "gateway_id", "title",
               "tags", "send_at", "state"}]}
+  health     {"healthy", "exit_code", "at", "synced", "last_synced", "window":
+              {"name", "seconds"}, "totals": COUNTS, "queue": {"size",
+              "oldest_age_seconds", "oldest_lid"}, "devices": [{"id", "title",
+              "online", "last_seen", "seconds_since_seen", "offline", "app_version",
+              "app_outdated", "counts": COUNTS, "slots": [{"sim", "slot", "counts"}]}],
+              "thresholds": {"max_offline_seconds", "max_queue",
+              "max_queue_age_seconds", "max_failed_rate"}, "problems": [{"kind",
+              "code", "message", "device_id", "device_title", "value", "threshold"}]}
+              COUNTS: {"delivered", "sent", "failed", "unknown", "queued",
+              "finished", "failed_rate", "delivered_rate"}
 Every id of a tag, contact or newsletter is the gateway's, as its dashboard
 shows it ("gateway_id" repeats it); null while the gateway has not confirmed
 it (a "pending" tag, an unconfirmed newsletter). A tag's "title" is null for a
@@ -85,6 +112,12 @@ tag known only by its id (name it with `smstui tag name ID TITLE`)."""
 def dumps(document: Any) -> str:
     """Stable JSON: sorted keys are not used, so field order follows the documented order."""
     return escape_unsafe(json.dumps(document, ensure_ascii=False, indent=2, default=_default))
+
+
+def dumps_line(document: Any) -> str:
+    """One JSON object on one line (``smstui watch --json``: JSON Lines), made as safe as :func:`dumps`."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=_default)
+    return escape_unsafe(text)
 
 
 def _default(value: Any) -> Any:

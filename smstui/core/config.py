@@ -14,6 +14,7 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     refresh_interval = 15           # seconds between background syncs (>= 2)
     time_format = "%Y-%m-%d %H:%M"  # strftime format for absolute times
     timezone = "Europe/Berlin"      # your zone for typed times; default: the system's zone
+    home = "conversations"          # or "dashboard": the screen the app opens on
 
     [sync]
     overlap_minutes = 10            # re-list this window behind the sync cursor
@@ -22,6 +23,16 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
 
     [bulk]
     batch_size = 100                # messages per addalotofsms request
+
+    [oncall]                        # the dashboard, `smstui health`, `smstui watch` and alerts
+    max_offline = 15                # minutes a phone may go unseen before it counts as offline
+    max_queue = 50                  # messages waiting to leave before the queue alerts
+    max_queue_age = 30              # minutes the oldest waiting message may wait
+    max_failed_rate = 0.2           # share of the window's finished messages that may fail
+    window = "1h"                   # 1h, 24h or 7d: the dashboard's first window, health's
+    bell = false                    # ring the terminal bell with each alert (in the app)
+    command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin (no shell)
+    command_timeout = 10            # seconds before the command is stopped
 
     [secrets]
     keyring = false                 # tokens in the OS keyring (or SMSTUI_KEYRING=1) instead of
@@ -81,6 +92,7 @@ theme = "textual-dark"        # any Textual theme name
 refresh_interval = 15         # seconds between background syncs (>=2)
 time_format = "%Y-%m-%d %H:%M"
 # timezone = "Europe/Berlin"  # your zone for times you type; default: the system's zone
+home = "conversations"        # or "dashboard": the screen the app opens on
 
 [sync]
 overlap_minutes = 10          # re-list window behind the cursor
@@ -89,6 +101,16 @@ first_sync_days = 90          # how far back a first sync reaches
 
 [bulk]
 batch_size = 100
+
+[oncall]
+max_offline = 15              # minutes a phone may go unseen before it counts as offline
+max_queue = 50                # messages waiting to leave before the queue alerts
+max_queue_age = 30            # minutes the oldest waiting message may wait
+max_failed_rate = 0.2         # share of the window's finished messages that may fail (0-1)
+window = "1h"                 # 1h, 24h or 7d
+bell = false                  # ring the terminal bell with each alert
+# command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin, without a shell
+command_timeout = 10          # seconds
 
 [secrets]
 keyring = false               # OS keyring instead of 0600 files (needs `keyring`; or SMSTUI_KEYRING=1)
@@ -138,6 +160,7 @@ class UiSettings(NamedTuple):
     refresh_interval: float = 15
     time_format: str = "%Y-%m-%d %H:%M"
     timezone: str = ""  # the user's zone (IANA name); empty: the system's (gateway_time.local_zone)
+    home: str = "conversations"  # the screen the app opens on: "conversations" or "dashboard"
 
 
 class SyncSettings(NamedTuple):
@@ -148,6 +171,24 @@ class SyncSettings(NamedTuple):
 
 class BulkSettings(NamedTuple):
     batch_size: int = 100
+
+
+#: The on-call windows by name (seconds): the dashboard's keys, ``smstui health --window``.
+ONCALL_WINDOWS: dict[str, float] = {"1h": 3600.0, "24h": 86_400.0, "7d": 604_800.0}
+
+
+class OnCallSettings(NamedTuple):
+    """Thresholds of the dashboard, ``smstui health`` and the alerts (times in minutes), and what
+    an alert does besides its notification (:mod:`smstui.core.alerts`)."""
+
+    max_offline: float = 15
+    max_queue: int = 50
+    max_queue_age: float = 30
+    max_failed_rate: float = 0.2
+    window: str = "1h"
+    bell: bool = False
+    command: tuple[str, ...] = ()  # argv, run without a shell; empty: none
+    command_timeout: float = 10
 
 
 class SecretsSettings(NamedTuple):
@@ -184,6 +225,7 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     bulk: BulkSettings = field(default_factory=BulkSettings)
+    oncall: OnCallSettings = field(default_factory=OnCallSettings)
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     limits: SendLimits = field(default_factory=SendLimits)
@@ -372,6 +414,35 @@ def _time_format(value: Any) -> str:
     return text
 
 
+def _choice(*allowed: str) -> Check:
+    def check(value: Any) -> str:
+        text = _str(value).strip()
+        if text not in allowed:
+            raise ValueError(f"must be one of {', '.join(repr(a) for a in allowed)}, got {text!r}")
+        return text
+
+    return check
+
+
+def _command(value: Any) -> tuple[str, ...]:
+    """A program and its arguments: an array of strings, or one string split as a shell would
+    (quotes kept together); it is run directly, never through a shell."""
+    if isinstance(value, str):
+        import shlex
+
+        try:
+            argv = shlex.split(value)
+        except ValueError as exc:
+            raise ValueError(f"cannot be split into a program and its arguments ({exc})") from None
+    elif isinstance(value, list) and all(isinstance(part, str) for part in value):
+        argv = list(value)
+    else:
+        raise ValueError(f'must be an array of strings like ["notify-send", "smstui"], got {_show(value)}')
+    if argv and not argv[0].strip():
+        raise ValueError("must start with the program to run")
+    return tuple(argv)
+
+
 def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
     def check(value: Any) -> Any:
         try:
@@ -390,7 +461,7 @@ def _show(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-_Table = UiSettings | SyncSettings | BulkSettings | SecretsSettings
+_Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | SecretsSettings
 _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
     "ui": (
         UiSettings,
@@ -399,6 +470,7 @@ _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
             "refresh_interval": _number(minimum=2),
             "time_format": _time_format,
             "timezone": _zone_name,
+            "home": _choice("conversations", "dashboard"),
         },
     ),
     "sync": (
@@ -410,6 +482,19 @@ _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
         },
     ),
     "bulk": (BulkSettings, {"batch_size": _int(minimum=1, maximum=2000)}),
+    "oncall": (
+        OnCallSettings,
+        {
+            "max_offline": _number(minimum=0),
+            "max_queue": _int(minimum=0),
+            "max_queue_age": _number(minimum=0),
+            "max_failed_rate": _number(minimum=0, maximum=1),
+            "window": _choice(*ONCALL_WINDOWS),
+            "bell": _bool,
+            "command": _command,
+            "command_timeout": _number(minimum=1, maximum=600),
+        },
+    ),
     "secrets": (SecretsSettings, {"keyring": _bool}),
 }
 

@@ -245,6 +245,9 @@ class SmsTuiApp(SessionFlow, Sending):
         # The log file at the latest then too (_session_entered and show_login do it sooner):
         # logging.handlers is not worth a few ms of the first frame; records are held till then.
         self.set_timer(STARTUP_COLLECTOR_LIMIT, set_up_logging_now, name="set-up-logging")
+        from smstui.tui.alerts import AppAlerts
+
+        self.oncall_alerts = AppAlerts(self, self)  # the alert engine's news after each refresh
         config = self.session.config
         if config.ui.theme and config.ui.theme not in self.available_themes:
             self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.", severity="warning")

@@ -16,7 +16,7 @@ from smstui.core.models import (
 )
 from smstui.core.store.search_schema import SEARCH_MIGRATION
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -200,6 +200,14 @@ MIGRATIONS: list[str] = [
     # v9: full-text search over every message, filled from the stored ones and kept in step by
     # triggers (smstui.core.store.search_schema).
     SEARCH_MIGRATION,
+    # v10: failure triage (smstui.core.store.triage): a message sent again from the triage list
+    # names the failed one it retries (``retry_of``: that row's lid), and a failure the user has
+    # dealt with is marked handled (``handled_at``), kept but hidden from the list until undone.
+    """
+    ALTER TABLE messages ADD COLUMN retry_of INTEGER;
+    ALTER TABLE messages ADD COLUMN handled_at REAL;
+    CREATE INDEX IF NOT EXISTS messages_retry_of ON messages (retry_of) WHERE retry_of IS NOT NULL;
+    """,
 ]
 DISPLAY_FROM = 6  # the schema version that added threads.display
 
