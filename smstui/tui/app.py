@@ -330,6 +330,14 @@ class SmsTuiApp(SessionFlow, Sending):
 
         self.push_screen(ComposeScreen(recipients=recipients))
 
+    def action_show_scheduled(self) -> None:
+        """Every message still waiting for its time (smstui.tui.screens.scheduled)."""
+        if not self.session_ready:
+            return
+        from smstui.tui.screens.scheduled import ScheduledScreen
+
+        self.push_screen(ScheduledScreen())
+
     def go_to_device(self, device_id: int) -> None:
         self.set_device_filter(device_id)
         self.switch_mode("messages")

@@ -21,6 +21,7 @@ from smstui.core.store.lookup import LookupStore
 from smstui.core.store.messages import MessageRows
 from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
+from smstui.core.store.scheduled import ScheduledRows
 from smstui.core.store.search import SearchStore
 from smstui.core.store.send_counts import SendCountRows
 from smstui.core.store.triage import TriageRows
@@ -38,6 +39,7 @@ class Store(
     TagStore,
     RegionStore,
     SendCountRows,
+    ScheduledRows,
 ):
     """All reads and writes of one profile's database.
 

@@ -68,6 +68,7 @@ class ConversationsScreen(SmsScreen):
         Binding("r", "reply", "Reply", id="conversations.reply"),
         Binding("f", "failed('any')", "Failed", id="conversations.failed"),
         Binding("F", "failed('recent')", "Failed last hour", show=False, id="conversations.failed_recent"),
+        Binding("S", "app.show_scheduled", "Scheduled", show=False, id="conversations.scheduled"),
         Binding("escape", "back", "Back", show=False, id="conversations.back"),
         Binding("ctrl+d", "all_devices", "All devices", show=False, id="conversations.all_devices"),
         Binding("e", "export", "Export", show=False, id="conversations.export"),
