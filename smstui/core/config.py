@@ -77,6 +77,39 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from smstui.core import paths
+from smstui.core.config_values import (
+    Check,
+)
+from smstui.core.config_values import (
+    boolean as _bool,
+)
+from smstui.core.config_values import (
+    choice as _choice,
+)
+from smstui.core.config_values import (
+    command as _command,
+)
+from smstui.core.config_values import (
+    integer as _int,
+)
+from smstui.core.config_values import (
+    nonempty_text as _nonempty_str,
+)
+from smstui.core.config_values import (
+    number as _number,
+)
+from smstui.core.config_values import (
+    show as _show,
+)
+from smstui.core.config_values import (
+    string as _str,
+)
+from smstui.core.config_values import (
+    time_format as _time_format,
+)
+from smstui.core.config_values import (
+    zone_name as _zone_name,
+)
 from smstui.core.send_limits import SendLimits, SimLimit
 
 DEFAULT_API_URL = "https://smsgateway24.com/getdata/"
@@ -341,108 +374,6 @@ def normalize_region(region: str) -> str:
     return code
 
 
-Check = Callable[[Any], Any]  # returns the cleaned value or raises ValueError(reason)
-
-
-def _int(minimum: int | None = None, maximum: int | None = None) -> Check:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be a whole number, got {_show(value)}")
-        _range(value, minimum, maximum)
-        return value
-
-    return check
-
-
-def _number(minimum: float | None = None, maximum: float | None = None) -> Check:
-    def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"must be a number, got {_show(value)}")
-        _range(value, minimum, maximum)
-        return value
-
-    return check
-
-
-def _range(value: float, minimum: float | None, maximum: float | None) -> None:
-    if minimum is not None and value < minimum:
-        raise ValueError(f"must be at least {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"must be at most {maximum}, got {value}")
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {_show(value)}")
-    return value
-
-
-def _nonempty_str(value: Any) -> str:
-    text = _str(value).strip()
-    if not text:
-        raise ValueError("must not be empty")
-    return text
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {_show(value)}")
-    return value
-
-
-def _zone_name(value: Any) -> str:
-    """An IANA zone name (checked against the zone database, imported only for this); "" = unset."""
-    text = _str(value).strip()
-    if not text:
-        return ""
-    from smstui.core.gateway_time import ZoneError, zone_by_name
-
-    try:
-        return zone_by_name(text).key
-    except ZoneError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _time_format(value: Any) -> str:
-    text = _nonempty_str(value)
-    from datetime import datetime
-
-    try:
-        datetime(2000, 1, 2, 3, 4, 5).strftime(text)
-    except ValueError as exc:
-        raise ValueError(f"is not a valid strftime format: {exc}") from None
-    return text
-
-
-def _choice(*allowed: str) -> Check:
-    def check(value: Any) -> str:
-        text = _str(value).strip()
-        if text not in allowed:
-            raise ValueError(f"must be one of {', '.join(repr(a) for a in allowed)}, got {text!r}")
-        return text
-
-    return check
-
-
-def _command(value: Any) -> tuple[str, ...]:
-    """A program and its arguments: an array of strings, or one string split as a shell would
-    (quotes kept together); it is run directly, never through a shell."""
-    if isinstance(value, str):
-        import shlex
-
-        try:
-            argv = shlex.split(value)
-        except ValueError as exc:
-            raise ValueError(f"cannot be split into a program and its arguments ({exc})") from None
-    elif isinstance(value, list) and all(isinstance(part, str) for part in value):
-        argv = list(value)
-    else:
-        raise ValueError(f'must be an array of strings like ["notify-send", "smstui"], got {_show(value)}')
-    if argv and not argv[0].strip():
-        raise ValueError("must start with the program to run")
-    return tuple(argv)
-
-
 def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
     def check(value: Any) -> Any:
         try:
@@ -451,14 +382,6 @@ def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
             raise ValueError(str(exc)) from None
 
     return check
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return f"{type(value).__name__} {value!r}"
 
 
 _Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | SecretsSettings

@@ -30,18 +30,11 @@ GATEWAY_NOTE = "The gateway cannot change or cancel a message it already has: c 
 
 
 def time_left(when: datetime, now: datetime) -> str:
-    """``in 5 min``, ``in 2 h 05 min``, ``in 3 d 4 h`` (``due`` once its time has come)."""
-    seconds = int((when - now).total_seconds())
-    if seconds <= 0:
-        return "due"
-    minutes = -(-seconds // 60)  # up: "in 1 min" until it is due
-    if minutes < 60:
-        return f"in {minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"in {hours} h {minutes:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"in {days} d {hours} h"
+    """``in 5 min``, ``in 2 h 5 min``, ``in 3 d 4 h`` (``due`` once its time has come)."""
+    from smstui.core.health import describe_duration
+
+    seconds = (when - now).total_seconds()
+    return f"in {describe_duration(seconds)}" if seconds > 0 else "due"
 
 
 class ScheduledScreen(ReportWorkerErrors, Screen[None]):
