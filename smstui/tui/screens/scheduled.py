@@ -54,6 +54,7 @@ class ScheduledScreen(ReportWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.messages: list[StoredMessage] = []
+        self._names: dict[str, str] = {}  # phone key -> contact name
         self.loads = 0  # lists shown (tests wait on it)
 
     @property
@@ -82,11 +83,14 @@ class ScheduledScreen(ReportWorkerErrors, Screen[None]):
     @store_read("scheduled", "read the scheduled messages")
     def load(self) -> None:
         now = self.smsapp.clock()
-        rows = self.smsapp.store.scheduled_messages(now.timestamp())
-        self.app.call_from_thread(self._show, rows)
+        store = self.smsapp.store
+        rows = store.scheduled_messages(now.timestamp())
+        names = store.contact_names({m.phone_key for m in rows})
+        self.app.call_from_thread(self._show, rows, names)
 
-    def _show(self, rows: list[StoredMessage]) -> None:
+    def _show(self, rows: list[StoredMessage], names: dict[str, str]) -> None:
         self.messages = rows
+        self._names = names
         self._redraw()
         self.loads += 1
 
@@ -102,7 +106,7 @@ class ScheduledScreen(ReportWorkerErrors, Screen[None]):
             table.add_row(
                 when_time(when, now, tz),
                 time_left(when, now),
-                display_number(msg.phone_key) if msg.phone_key.startswith("+") else clean(msg.phone, single_line=True),
+                self._to(msg),
                 Text(clean(msg.body, single_line=True)[:60]),
                 Text(f"{clean(app.device_name(msg.device_id), single_line=True)} · {slot_label(msg.slot)}"),
                 state,
@@ -115,6 +119,11 @@ class ScheduledScreen(ReportWorkerErrors, Screen[None]):
         title.append("  enter: open · e/x: edit/cancel one not sent yet · c: correction", style="dim")
         self.query_one("#scheduled-title", Static).update(title)
         self._update_note()
+
+    def _to(self, msg: StoredMessage) -> Text:
+        number = display_number(msg.phone_key) if msg.phone_key.startswith("+") else msg.phone
+        name = self._names.get(msg.phone_key)
+        return Text(clean(f"{name} ({number})" if name else number, single_line=True))
 
     @property
     def selected(self) -> StoredMessage | None:
