@@ -17,8 +17,8 @@ A message to N recipients counts N (what the phone sends); the warning never blo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
 
@@ -38,10 +38,10 @@ class SendCount(NamedTuple):
     last_hour: int
 
 
-@dataclass(frozen=True)
-class SendLimits:
+class SendLimits(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: the config (and so this) is read on the cold start.
     default: SimLimit = SimLimit()
-    sims: Mapping[tuple[int, int], SimLimit] = field(default_factory=dict)
+    sims: Mapping[tuple[int, int], SimLimit] = MappingProxyType({})
 
     def for_sim(self, device_id: int, slot: int) -> SimLimit:
         return self.sims.get((device_id, slot), self.default)
