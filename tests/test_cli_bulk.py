@@ -143,3 +143,21 @@ def test_bulk_jobs_lists_and_resume_finishes_a_killed_job(cli: Cli, sim_live: Si
     again = cli("bulk", "--resume")
     assert again.exit_code == 2 and "no unfinished bulk job" in again.stderr
     assert cli("bulk", "--resume", "nope").exit_code == 2
+
+
+def test_bulk_warns_with_the_numbers_before_passing_a_sims_limit(
+    cli: Cli, csv_file: Path, sim_live: SimulatorServer
+) -> None:
+    import os
+
+    config = Path(os.environ["SMSTUI_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[limits]\ndaily = 0\n"{OFFICE_PHONE}:0" = {{ daily = 2 }}\n')
+    run = cli("bulk", str(csv_file), "--device", str(OFFICE_PHONE), "--sim", "0", "--dry-run", "--json")
+    warning = "0 sent today + 3 = 3, past its daily limit of 2"
+    assert [w.endswith(warning) for w in run.json()["limit_warnings"]] == [True]
+    human = cli("bulk", str(csv_file), "--device", str(OFFICE_PHONE), "--sim", "0", "--dry-run")
+    assert "warning: SMS 1 of " in human.stderr and f"(#{OFFICE_PHONE}): {warning}" in human.stderr
+    # Another SIM has no limit: nothing to say.
+    other = cli("bulk", str(csv_file), "--device", str(OFFICE_PHONE), "--sim", "1", "--dry-run", "--json")
+    assert other.json()["limit_warnings"] == []

@@ -67,10 +67,13 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 8
+        assert store.schema_version == SCHEMA_VERSION == 10
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         assert sent.resent is False and sent.duplicate_of is None  # v8's columns, empty
+        # v9's triage columns, empty: nothing handled, nothing sent again.
+        assert store._query("SELECT retry_of, handled_at FROM messages WHERE lid = ?", (sent.lid,)) == [(None, None)]
+        assert store.triage_count() == 0 and store.retry_links(sent.lid) == (None, [])
         (queued,) = store.outbox((QUEUED,))
         assert queued.body == "still queued" and queued.attempts == 2 and queued.recon_misses == 0
         assert store.get_meta("sync.cursor") == "1700000000.0"
@@ -99,6 +102,16 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         # v6: conversations the old store listed get their shown number at once.
         [(key, display)] = store._query("SELECT phone_key, display FROM threads")
         assert (key, display) == ("+4915123456781", "+49 1512 3456781")
+        # v9: the old messages and contacts are searchable at once, and kept in step after.
+        from smstui.core.filters import MessageFilters
+        from smstui.core.search import SearchQuery
+
+        found = store.search_messages(SearchQuery("hello"))
+        assert [m.sms_id for m in found.messages] == [62807347] and found.names == {"+4915123456781": "Anna"}
+        assert [m.sms_id for m in store.search_messages(SearchQuery("anna")).messages] == [62807347]
+        assert [m.body for m in store.search_messages(SearchQuery("queued")).messages] == ["still queued"]
+        delivered = SearchQuery("", MessageFilters(statuses=(7,)))
+        assert [m.sms_id for m in store.search_messages(delivered).messages] == [62807347]
         # The new pieces work on the old data.
         store.save_template("thanks", "Thank you!")
         assert store.begin_send(queued.lid)
@@ -147,3 +160,31 @@ def test_interrupted_migration_leaves_previous_version(tmp_path: Path, monkeypat
     db.close()
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
+
+
+def test_the_search_index_is_built_for_an_existing_history(tmp_path: Path) -> None:
+    """A v8 store with a real history: the v9 migration indexes all of it, newest first."""
+    import random
+
+    from smstui.core.search import SearchQuery
+
+    path = tmp_path / "v8.sqlite3"
+    make_db(path, 8)
+    rng = random.Random(5)
+    words = ["parcel", "invoice", "meeting", "Grüße", "заказ"]
+    db = sqlite3.connect(path)
+    db.executemany(
+        "INSERT INTO messages (sms_id, phone, phone_key, body, status, created, incoming, seen, updated) "
+        "VALUES (?, '+4917000000001', '+4917000000001', ?, 7, ?, 0, 1, 0)",
+        [(1000 + i, f"{rng.choice(words)} {i}", 1_700_000_000 - rng.randrange(10**7)) for i in range(3000)],
+    )
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        every = store.messages(limit=None)
+        for word, part in (("parcel", "parcel"), ("GRU", "Grüße"), ("зак", "заказ")):
+            expect = [m.lid for m in every if part in m.body]
+            got = [m.lid for m in store.iter_messages(SearchQuery(word), page=100)]
+            assert got == expect and got, word
+        store._db.execute("INSERT INTO message_search (message_search, rank) VALUES ('integrity-check', 0)")

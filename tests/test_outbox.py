@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.outbox import (
-    SIMILAR_RECHECK,
-    OutboxError,
-    backoff_seconds,
-    phones_match,
-)
+from smstui.core.outbox import OutboxError, backoff_seconds
+from smstui.core.reconcile import SIMILAR_RECHECK, phones_match
 from smstui.core.session import open_session
 from smstui.core.store.schema import (
     CANCELLED,

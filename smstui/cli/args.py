@@ -6,13 +6,12 @@ turns it into exit code 2 (usage).
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 import click
 
-from smstui.core.models import MAX_CUSTOMER_ID, STATUS_GROUPS, STATUS_NAMES, Slot
+from smstui.core.models import MAX_CUSTOMER_ID, Slot
 
 
 class ArgError(ValueError):
@@ -32,15 +31,12 @@ def parse_status(text: str) -> tuple[int, ...]:
 
     A group name (``failed``, ``pending``) stands for several codes (models.STATUS_GROUPS).
     """
-    key = text.strip().lower()
-    if key.isdigit():
-        return (int(key),)
-    if key in STATUS_GROUPS:
-        return tuple(sorted(STATUS_GROUPS[key]))
-    if key in STATUS_NAMES:
-        return (STATUS_NAMES[key],)
-    names = ", ".join(sorted([*STATUS_NAMES, *STATUS_GROUPS]))
-    raise ArgError(f"unknown status {text!r}: use a number or one of {names}")
+    from smstui.core.filters import FilterError, status_codes
+
+    try:
+        return status_codes(text)
+    except FilterError as exc:
+        raise ArgError(str(exc)) from None
 
 
 def parse_slot(sim: int | None, slot: str | None) -> Slot | None:
@@ -57,45 +53,15 @@ def parse_slot(sim: int | None, slot: str | None) -> Slot | None:
     return None
 
 
-_RELATIVE = re.compile(r"^-?\s*((?:\d+\s*[dhm]\s*)+)(?:\s*ago)?$")
-_RELATIVE_PART = re.compile(r"(\d+)\s*([dhm])")
-_ABSOLUTE = re.compile(
-    r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[ t](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?$"
-)
-DATE_HELP = "use YYYY-MM-DD, 'YYYY-MM-DD HH:MM', today, yesterday, now, or an age like 30m, 2h, 7d"
-
-
 def parse_past(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
     """A moment for ``--since``/``--until``: an absolute local time or an age (``2h`` = 2 hours ago)."""
-    zone = tz or local_zone()
-    key = " ".join(text.strip().lower().split())
-    local_now = now.astimezone(zone)
-    if key == "now":
-        return local_now
-    if key in ("today", "yesterday"):
-        day = local_now.date() - timedelta(days=1 if key == "yesterday" else 0)
-        return datetime.combine(day, time(0, 0), tzinfo=zone)
-    relative = _RELATIVE.match(key)
-    if relative:
-        delta = timedelta()
-        for amount, unit in _RELATIVE_PART.findall(relative.group(1)):
-            delta += {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}[unit] * int(amount)
-        return local_now - delta
-    absolute = _ABSOLUTE.match(key)
-    if absolute:
-        try:
-            return datetime(
-                int(absolute["y"]),
-                int(absolute["mo"]),
-                int(absolute["d"]),
-                int(absolute["h"] or 0),
-                int(absolute["mi"] or 0),
-                int(absolute["s"] or 0),
-                tzinfo=zone,
-            )
-        except ValueError:
-            raise ArgError(f"{text!r} is not a valid date or time; {DATE_HELP}") from None
-    raise ArgError(f"cannot read {text!r} as a date; {DATE_HELP}")
+    from smstui.core.filters import FilterError
+    from smstui.core.filters import parse_past as past
+
+    try:
+        return past(text, now, tz or local_zone())
+    except FilterError as exc:
+        raise ArgError(str(exc)) from None
 
 
 def read_body(body: str, stdin: TextIO) -> str:

@@ -16,6 +16,7 @@ from smstui.cli.common import (
     ProgressBar,
     emit_json,
     json_option,
+    limit_warnings,
     require_login,
     run,
     usage_error,
@@ -140,6 +141,7 @@ def bulk(
             "remaining": plan.messages,
             "error": None,
             "invalid": [{"line": r.line, "reason": r.reason} for r in invalid],
+            "limit_warnings": limit_warnings(session, {(device, int(chosen)): plan.messages}) if rows else [],
         }
         if dry_run or not rows:
             return doc
@@ -185,6 +187,8 @@ def bulk(
         click.echo(f"Job {doc['job_id']}: {summary}")
     for item in doc["invalid"]:
         warn(f"line {item['line']}: {item['reason']}")
+    for line in doc.get("limit_warnings", []):
+        warn(f"warning: {line}")
     if not doc["dry_run"] and doc["job_id"] is None and not doc["invalid"]:
         usage_error(f"{file} has no rows to send")
     ctx.exit(_exit_code(doc))

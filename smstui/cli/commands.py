@@ -45,6 +45,8 @@ Environment:
 
 {out.EXIT_CODES_HELP}
 
+{out.HEALTH_EXIT_CODES_HELP}
+
 {out.JSON_FIELDS_HELP}
 """
 
@@ -100,15 +102,24 @@ def _register_commands() -> None:
     from smstui.cli.contacts import contact, newsletter, tag
     from smstui.cli.devices import devices
     from smstui.cli.doctor import doctor
+    from smstui.cli.health import health
     from smstui.cli.messages import messages
     from smstui.cli.send import send, status
     from smstui.cli.sync import sync
 
     for command in (login, logout, devices, send, status, messages, sync, bulk, doctor, tag, contact, newsletter):
         cli.add_command(command)
+    from smstui.cli.watch import watch
+
+    for command in (health, watch):  # the on-call commands
+        cli.add_command(command)
 
 
 _register_commands()
+
+from smstui.cli.search import register as _register_search_commands  # noqa: E402
+
+_register_search_commands(cli)
 
 
 def main() -> None:

@@ -195,3 +195,16 @@ class ProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+def limit_warnings(session: Session, planned: dict[tuple[int, int], int]) -> list[str]:
+    """The SIM limits (config [limits]) that ``planned`` more messages per (device, slot) would
+    pass, with the numbers; the command warns on stderr (and in its JSON) and sends anyway."""
+    from datetime import UTC, datetime
+
+    from smstui.cli.args import local_zone
+    from smstui.core.send_limits import check_limits
+
+    store = session.store
+    names = {d.device.id: out.safe_text(d.device.title) for d in store.devices()}
+    return check_limits(store, session.config.limits, planned, datetime.now(UTC), local_zone(), names)

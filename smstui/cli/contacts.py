@@ -17,7 +17,7 @@ import click
 
 from smstui.cli import output as out
 from smstui.cli.args import DEVICE_ID, TAG_ID, local_zone, parse_id_list
-from smstui.cli.common import ProgressBar, emit_json, json_option, require_login, run, usage_error, warn
+from smstui.cli.common import ProgressBar, emit_json, json_option, limit_warnings, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.core.session import Session
@@ -321,7 +321,7 @@ def newsletter_create(
     stores it: start it in the SMSGateway24 app on the phone.
     """
     from smstui.cli.args import read_body
-    from smstui.core.contacts import START_REMINDER, create_newsletter, recorded_tags
+    from smstui.core.contacts import START_REMINDER, create_newsletter, recipients_count, recorded_tags
     from smstui.core.timeparse import WhenError, parse_schedule
 
     tag_ids = parse_id_list(tags, "tag ids (the gateway's, see `smstui tag list`)")
@@ -338,6 +338,9 @@ def newsletter_create(
 
     async def work(session: Session) -> Any:
         async with recorded_tags(session.store, tag_ids) as chosen:
+            recipients = recipients_count(session.store, [t.id for t in chosen])
+            for line in limit_warnings(session, {(device_id, sim): recipients}) if recipients else []:
+                warn(f"warning: {line}")  # the phone sends it to every contact of the tags
             return await create_newsletter(
                 session.store,
                 session.client,

@@ -11,7 +11,6 @@ remove one. They are listed in ``smstui --help`` (see :data:`JSON_FIELDS_HELP`).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from smstui.core.gateway_messages import Message, SmsStatus
+from smstui.core.message_docs import escape_unsafe, iso, message_fields
+from smstui.core.message_docs import stored_message_doc as core_stored_doc
 from smstui.core.models import STATUS_HINTS, Device, Slot, is_failed, is_final, status_title
 from smstui.core.visible import is_control, visible_control
 
@@ -29,6 +30,11 @@ EXIT_USAGE = 2  # bad arguments, bad numbers/times/files, unknown profile
 EXIT_AUTH = 3  # not logged in, wrong email/password, token refused
 EXIT_NETWORK = 4  # gateway unreachable, timeout, unreadable answer, outcome unknown
 EXIT_FAILED = 5  # status --wait: the message reached a failed final status
+# smstui health: one code per kind of trouble (several kinds: the lowest code, the most urgent).
+EXIT_OFFLINE = 10  # a phone not seen for longer than --max-offline
+EXIT_FAILED_RATE = 11  # more of the window's messages failed than --max-failed-rate
+EXIT_QUEUE = 12  # more messages wait than --max-queue, or the oldest longer than --max-queue-age
+EXIT_OUTDATED = 13  # a phone's app is outdated
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -38,7 +44,19 @@ Exit codes:
   3  authentication: not logged in, wrong email/password, session refused
   4  network: gateway unreachable, timeout, unreadable answer; or a send
      whose outcome is unknown (it is saved and will be checked, never resent blindly)
-  5  status --wait: the message failed (not delivered / not sent)"""
+  5  status --wait: the message failed (not delivered / not sent)
+  10-13  health: see HEALTH below"""
+
+HEALTH_EXIT_CODES_HELP = """\b
+HEALTH exit codes (`smstui health`): 0 healthy; else the lowest code found:
+  1  the gateway refused the sync (the store is still checked)
+  3  not logged in, or the session refused (the store is still checked)
+  4  the gateway unreachable (the store is checked as last synced)
+  10 a phone offline: not seen for longer than --max-offline
+  11 too many failures: the window's failed share above --max-failed-rate
+  12 the queue: more waiting than --max-queue, or the oldest waiting
+     longer than --max-queue-age
+  13 a phone's app is outdated"""
 
 JSON_FIELDS_HELP = """\b
 JSON output (--json): one document on stdout, nothing else; errors go to stderr.
@@ -75,30 +93,37 @@ Times are ISO 8601 with offset, or null. Field names are stable.
   newsletter create  {"newsletter_id", "gateway_id", "title", "tags", "send_at"}
   newsletter list    {"newsletters": [{"newsletter_id", "gateway_id", "title",
               "tags", "send_at", "state"}]}
+  health     {"healthy", "exit_code", "at", "synced", "last_synced", "window":
+              {"name", "seconds"}, "totals": COUNTS, "queue": {"size",
+              "oldest_age_seconds", "oldest_lid"}, "devices": [{"id", "title",
+              "online", "last_seen", "seconds_since_seen", "offline", "app_version",
+              "app_outdated", "counts": COUNTS, "slots": [{"sim", "slot", "counts"}]}],
+              "thresholds": {"max_offline_seconds", "max_queue",
+              "max_queue_age_seconds", "max_failed_rate"}, "problems": [{"kind",
+              "code", "message", "device_id", "device_title", "value", "threshold"}]}
+              COUNTS: {"delivered", "sent", "failed", "unknown", "queued",
+              "finished", "failed_rate", "delivered_rate"}
 Every id of a tag, contact or newsletter is the gateway's, as its dashboard
 shows it ("gateway_id" repeats it); null while the gateway has not confirmed
 it (a "pending" tag, an unconfirmed newsletter). A tag's "title" is null for a
 tag known only by its id (name it with `smstui tag name ID TITLE`)."""
 
-# Characters a terminal may act on or that reorder text: C0/C1 controls (except newline/tab in
-# JSON, which json.dumps already escapes), DEL, bidi overrides and line/paragraph separators.
-_UNSAFE_IN_JSON = re.compile("[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
 
 def dumps(document: Any) -> str:
     """Stable JSON: sorted keys are not used, so field order follows the documented order."""
-    text = json.dumps(document, ensure_ascii=False, indent=2, default=_default)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escape_unsafe(json.dumps(document, ensure_ascii=False, indent=2, default=_default))
+
+
+def dumps_line(document: Any) -> str:
+    """One JSON object on one line (``smstui watch --json``: JSON Lines), made as safe as :func:`dumps`."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=_default)
+    return escape_unsafe(text)
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def safe_text(text: str | None, *, one_line: bool = True) -> str:
@@ -207,44 +232,14 @@ def status_doc(status: SmsStatus, *, timed_out: bool = False) -> dict[str, Any]:
 
 def message_doc(message: Message, duplicate_of: int | None = None) -> dict[str, Any]:
     """A gateway message; ``duplicate_of`` from the local store when it knows it is a copy."""
-    doc = _message_doc(message, sms_id=message.id, lid=None, title=message.title, outbox=None)
+    doc = message_fields(message, sms_id=message.id, lid=None, title=message.title, outbox=None)
     doc["duplicate_of"] = duplicate_of
     return doc
 
 
 def stored_message_doc(message: Any) -> dict[str, Any]:
-    """A row of the local store (:class:`smstui.core.store.records.StoredMessage`) in the same shape."""
-    doc = _message_doc(
-        message, sms_id=message.sms_id, lid=message.lid, title=message.display_status, outbox=message.outbox
-    )
-    # A second copy on the gateway of our row with this lid (a late original after a resend).
-    doc["duplicate_of"] = message.duplicate_of
-    return doc
-
-
-def _message_doc(
-    message: Any, *, sms_id: int | None, lid: int | None, title: str, outbox: str | None
-) -> dict[str, Any]:
-    """The documented fields of ``messages --json``, from a gateway message or a store row."""
-    return {
-        "id": sms_id,
-        "lid": lid,
-        "phone": message.phone,
-        "body": message.body,
-        "direction": "in" if message.incoming else "out",
-        "status": message.status,
-        "status_title": title,
-        "final": message.final,
-        "failed": message.failed,
-        "device_id": message.device_id,
-        "sim": message.slot,
-        "created": iso(message.created),
-        "sent_at": iso(message.sent_at),
-        "scheduled_at": iso(message.scheduled_at),
-        "customer_id": message.customer_id,
-        "urgent": message.urgent,
-        "outbox": outbox,
-    }
+    """A row of the local store in the same shape (smstui.core.message_docs, shared with exports)."""
+    return core_stored_doc(message)
 
 
 def slot_name(slot: int | None) -> str:

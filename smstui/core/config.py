@@ -14,6 +14,7 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     refresh_interval = 15           # seconds between background syncs (>= 2)
     time_format = "%Y-%m-%d %H:%M"  # strftime format for absolute times
     timezone = "Europe/Berlin"      # your zone for typed times; default: the system's zone
+    home = "conversations"          # or "dashboard": the screen the app opens on
 
     [sync]
     overlap_minutes = 10            # re-list this window behind the sync cursor
@@ -23,12 +24,27 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     [bulk]
     batch_size = 100                # messages per addalotofsms request
 
+    [oncall]                        # the dashboard, `smstui health`, `smstui watch` and alerts
+    max_offline = 15                # minutes a phone may go unseen before it counts as offline
+    max_queue = 50                  # messages waiting to leave before the queue alerts
+    max_queue_age = 30              # minutes the oldest waiting message may wait
+    max_failed_rate = 0.2           # share of the window's finished messages that may fail
+    window = "1h"                   # 1h, 24h or 7d: the dashboard's first window, health's
+    bell = false                    # ring the terminal bell with each alert (in the app)
+    command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin (no shell)
+    command_timeout = 10            # seconds before the command is stopped
+
     [secrets]
     keyring = false                 # tokens in the OS keyring (or SMSTUI_KEYRING=1) instead of
                                     # 0600 files; needs the optional keyring package
 
     [keymap]                        # binding id -> keys, passed to App.set_keymap
     "app.refresh" = "ctrl+r"
+
+    [limits]                        # messages per SIM (smstui.core.send_limits); 0: no limit
+    daily = 0
+    hourly = 0
+    "1576:1" = { daily = 500 }      # one SIM's own: "DEVICE:SLOT"
 
     [profiles.default]              # one table per account / gateway
     api_url = "https://smsgateway24.com/getdata/"
@@ -61,6 +77,40 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from smstui.core import paths
+from smstui.core.config_values import (
+    Check,
+)
+from smstui.core.config_values import (
+    boolean as _bool,
+)
+from smstui.core.config_values import (
+    choice as _choice,
+)
+from smstui.core.config_values import (
+    command as _command,
+)
+from smstui.core.config_values import (
+    integer as _int,
+)
+from smstui.core.config_values import (
+    nonempty_text as _nonempty_str,
+)
+from smstui.core.config_values import (
+    number as _number,
+)
+from smstui.core.config_values import (
+    show as _show,
+)
+from smstui.core.config_values import (
+    string as _str,
+)
+from smstui.core.config_values import (
+    time_format as _time_format,
+)
+from smstui.core.config_values import (
+    zone_name as _zone_name,
+)
+from smstui.core.send_limits import SendLimits, SimLimit
 
 DEFAULT_API_URL = "https://smsgateway24.com/getdata/"
 ENV_API_URL = "SMSTUI_API_URL"
@@ -75,6 +125,7 @@ theme = "textual-dark"        # any Textual theme name
 refresh_interval = 15         # seconds between background syncs (>=2)
 time_format = "%Y-%m-%d %H:%M"
 # timezone = "Europe/Berlin"  # your zone for times you type; default: the system's zone
+home = "conversations"        # or "dashboard": the screen the app opens on
 
 [sync]
 overlap_minutes = 10          # re-list window behind the cursor
@@ -84,11 +135,26 @@ first_sync_days = 90          # how far back a first sync reaches
 [bulk]
 batch_size = 100
 
+[oncall]
+max_offline = 15              # minutes a phone may go unseen before it counts as offline
+max_queue = 50                # messages waiting to leave before the queue alerts
+max_queue_age = 30            # minutes the oldest waiting message may wait
+max_failed_rate = 0.2         # share of the window's finished messages that may fail (0-1)
+window = "1h"                 # 1h, 24h or 7d
+bell = false                  # ring the terminal bell with each alert
+# command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin, without a shell
+command_timeout = 10          # seconds
+
 [secrets]
 keyring = false               # OS keyring instead of 0600 files (needs `keyring`; or SMSTUI_KEYRING=1)
 
 [keymap]                      # binding id -> keys, passed to App.set_keymap
 "app.refresh" = "ctrl+r"
+
+[limits]                      # warn before a send would pass a SIM's limit (0: no limit)
+daily = 0
+hourly = 0
+# "1576:1" = { daily = 500 }  # one SIM's own limits: "DEVICE:SLOT"
 
 [profiles.default]
 api_url = "https://smsgateway24.com/getdata/"
@@ -127,6 +193,7 @@ class UiSettings(NamedTuple):
     refresh_interval: float = 15
     time_format: str = "%Y-%m-%d %H:%M"
     timezone: str = ""  # the user's zone (IANA name); empty: the system's (gateway_time.local_zone)
+    home: str = "conversations"  # the screen the app opens on: "conversations" or "dashboard"
 
 
 class SyncSettings(NamedTuple):
@@ -137,6 +204,24 @@ class SyncSettings(NamedTuple):
 
 class BulkSettings(NamedTuple):
     batch_size: int = 100
+
+
+#: The on-call windows by name (seconds): the dashboard's keys, ``smstui health --window``.
+ONCALL_WINDOWS: dict[str, float] = {"1h": 3600.0, "24h": 86_400.0, "7d": 604_800.0}
+
+
+class OnCallSettings(NamedTuple):
+    """Thresholds of the dashboard, ``smstui health`` and the alerts (times in minutes), and what
+    an alert does besides its notification (:mod:`smstui.core.alerts`)."""
+
+    max_offline: float = 15
+    max_queue: int = 50
+    max_queue_age: float = 30
+    max_failed_rate: float = 0.2
+    window: str = "1h"
+    bell: bool = False
+    command: tuple[str, ...] = ()  # argv, run without a shell; empty: none
+    command_timeout: float = 10
 
 
 class SecretsSettings(NamedTuple):
@@ -173,8 +258,10 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     bulk: BulkSettings = field(default_factory=BulkSettings)
+    oncall: OnCallSettings = field(default_factory=OnCallSettings)
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     keymap: dict[str, str] = field(default_factory=dict)
+    limits: SendLimits = field(default_factory=SendLimits)
     profiles: dict[str, Profile] = field(default_factory=dict)
     # Dotted keys the file itself set (``default_profile``, ``profiles.work.email``): what smstui
     # learnt (smstui.core.state_file) fills in only what the user's file leaves out.
@@ -287,79 +374,6 @@ def normalize_region(region: str) -> str:
     return code
 
 
-Check = Callable[[Any], Any]  # returns the cleaned value or raises ValueError(reason)
-
-
-def _int(minimum: int | None = None, maximum: int | None = None) -> Check:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be a whole number, got {_show(value)}")
-        _range(value, minimum, maximum)
-        return value
-
-    return check
-
-
-def _number(minimum: float | None = None, maximum: float | None = None) -> Check:
-    def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"must be a number, got {_show(value)}")
-        _range(value, minimum, maximum)
-        return value
-
-    return check
-
-
-def _range(value: float, minimum: float | None, maximum: float | None) -> None:
-    if minimum is not None and value < minimum:
-        raise ValueError(f"must be at least {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"must be at most {maximum}, got {value}")
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {_show(value)}")
-    return value
-
-
-def _nonempty_str(value: Any) -> str:
-    text = _str(value).strip()
-    if not text:
-        raise ValueError("must not be empty")
-    return text
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {_show(value)}")
-    return value
-
-
-def _zone_name(value: Any) -> str:
-    """An IANA zone name (checked against the zone database, imported only for this); "" = unset."""
-    text = _str(value).strip()
-    if not text:
-        return ""
-    from smstui.core.gateway_time import ZoneError, zone_by_name
-
-    try:
-        return zone_by_name(text).key
-    except ZoneError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _time_format(value: Any) -> str:
-    text = _nonempty_str(value)
-    from datetime import datetime
-
-    try:
-        datetime(2000, 1, 2, 3, 4, 5).strftime(text)
-    except ValueError as exc:
-        raise ValueError(f"is not a valid strftime format: {exc}") from None
-    return text
-
-
 def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
     def check(value: Any) -> Any:
         try:
@@ -370,15 +384,7 @@ def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
     return check
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return f"{type(value).__name__} {value!r}"
-
-
-_Table = UiSettings | SyncSettings | BulkSettings | SecretsSettings
+_Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | SecretsSettings
 _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
     "ui": (
         UiSettings,
@@ -387,6 +393,7 @@ _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
             "refresh_interval": _number(minimum=2),
             "time_format": _time_format,
             "timezone": _zone_name,
+            "home": _choice("conversations", "dashboard"),
         },
     ),
     "sync": (
@@ -398,6 +405,19 @@ _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
         },
     ),
     "bulk": (BulkSettings, {"batch_size": _int(minimum=1, maximum=2000)}),
+    "oncall": (
+        OnCallSettings,
+        {
+            "max_offline": _number(minimum=0),
+            "max_queue": _int(minimum=0),
+            "max_queue_age": _number(minimum=0),
+            "max_failed_rate": _number(minimum=0, maximum=1),
+            "window": _choice(*ONCALL_WINDOWS),
+            "bell": _bool,
+            "command": _command,
+            "command_timeout": _number(minimum=1, maximum=600),
+        },
+    ),
     "secrets": (SecretsSettings, {"keyring": _bool}),
 }
 
@@ -412,7 +432,7 @@ _PROFILE_SCHEMA: dict[str, Check] = {
     "settle_margin": _number(minimum=0, maximum=3600),
 }
 
-_TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "profiles")
+_TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "limits", "profiles")
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -483,6 +503,7 @@ class _Builder:
         for table, (cls, schema) in _TABLE_SCHEMAS.items():
             kwargs[table] = cls(**self.table((table,), data.get(table, {}), schema))
         kwargs["keymap"] = self.keymap(data.get("keymap", {}))
+        kwargs["limits"] = self.limits(data.get("limits", {}))
         profiles = self.profiles(data.get("profiles", {}))
         kwargs["profiles"] = profiles
         default = "default"
@@ -547,6 +568,28 @@ class _Builder:
                     f'keymap.{key} must be a non-empty string of keys like "ctrl+r", got {_show(value)}; ignored',
                 )
         return keymap
+
+    def limits(self, raw: Any) -> SendLimits:
+        if not isinstance(raw, dict):
+            self.problem(("limits",), f"limits must be a table, got {_show(raw)}; no limits")
+            return SendLimits()
+        count = _int(0, 1_000_000)
+        schema = {"daily": count, "hourly": count}
+        default = SimLimit(**self.table(("limits",), {k: v for k, v in raw.items() if k in schema}, schema))
+        sims: dict[tuple[int, int], SimLimit] = {}
+        for key, value in raw.items():
+            if key in schema:
+                continue
+            match = re.fullmatch(r"\s*(\d{1,18})\s*:\s*([0-5])\s*", key)
+            if match is None:
+                self.problem(
+                    ("limits", key),
+                    f'limits.{key} is not daily, hourly or a SIM written "DEVICE:SLOT" (like "1576:1"); ignored',
+                )
+                continue
+            own = self.table(("limits", key), value, schema)
+            sims[(int(match[1]), int(match[2]))] = default._replace(**own)
+        return SendLimits(default, sims)
 
     def profiles(self, raw: Any) -> dict[str, Profile]:
         if not isinstance(raw, dict):
@@ -636,6 +679,11 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         doc[table] = settings._asdict()
     if config.keymap:
         doc["keymap"] = dict(config.keymap)
+    if config.limits.any:
+        doc["limits"] = {
+            **config.limits.default._asdict(),
+            **{f"{device}:{slot}": limit._asdict() for (device, slot), limit in config.limits.sims.items()},
+        }
     if config.profiles:
         doc["profiles"] = {
             name: {

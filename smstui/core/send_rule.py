@@ -10,7 +10,7 @@ bulk settle of 15 s under a 20 s timeout once re-sent batches that were still be
 
 Finding the message needs no wait: a lookup that finds it ends the question at once. Only a
 lookup that finds nothing has to wait for the limit (and, for single sends, be repeated once:
-see :mod:`smstui.core.outbox`). A request processed even later than that is caught afterwards as a
+see :mod:`smstui.core.reconcile`). A request processed even later than that is caught afterwards as a
 duplicate, never silently.
 """
 

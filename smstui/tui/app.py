@@ -81,6 +81,7 @@ class SmsTuiApp(SessionFlow, Sending):
         Binding("f4", "show_mode('tags')", "Tags", id="app.tags", show=False),
         Binding("f5", "show_mode('newsletters')", "Newsletters", id="app.newsletters", show=False),
         Binding("f6", "show_mode('bulk')", "Bulk", id="app.bulk", show=False),
+        Binding("f7", "show_mode('search')", "Search", id="app.search", show=False),
         Binding("n", "compose", "New", id="app.compose"),
         Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
         Binding("f1,question_mark", "help", "Help", id="app.help"),
@@ -252,6 +253,9 @@ class SmsTuiApp(SessionFlow, Sending):
         # The log file at the latest then too (_session_entered and show_login do it sooner):
         # logging.handlers is not worth a few ms of the first frame; records are held till then.
         self.set_timer(STARTUP_COLLECTOR_LIMIT, set_up_logging_now, name="set-up-logging")
+        from smstui.tui.alerts import AppAlerts
+
+        self.oncall_alerts = AppAlerts(self, self)  # the alert engine's news after each refresh
         config = self.session.config
         if config.ui.theme and config.ui.theme not in self.available_themes:
             self.notify(f"Unknown theme {config.ui.theme!r} in the config; using {self.theme}.", severity="warning")
@@ -333,6 +337,14 @@ class SmsTuiApp(SessionFlow, Sending):
         from smstui.tui.dialogs.compose import ComposeScreen
 
         self.push_screen(ComposeScreen(recipients=recipients))
+
+    def action_show_scheduled(self) -> None:
+        """Every message still waiting for its time (smstui.tui.screens.scheduled)."""
+        if not self.session_ready:
+            return
+        from smstui.tui.screens.scheduled import ScheduledScreen
+
+        self.push_screen(ScheduledScreen())
 
     def go_to_device(self, device_id: int) -> None:
         self.set_device_filter(device_id)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from smstui.core.store.messages import Thread
     from smstui.core.store.records import StoredMessage
     from smstui.core.sync_state import SyncState
+    from smstui.tui.alerts import AppAlerts
     from smstui.tui.widgets.compose_form import Outgoing
     from smstui.tui.widgets.status_line import StatusLine
     from smstui.tui.widgets.store_writes import StoreWrites
@@ -60,6 +61,7 @@ class SmsAppBase(App[None]):
         core_signal: Signal[Any]
         device_signal: Signal[int | None]
         status_signal: Signal[SyncState]
+        oncall_alerts: AppAlerts
 
         @property
         def store(self) -> Store: ...
@@ -95,6 +97,7 @@ class SmsAppBase(App[None]):
         def action_compose(self, recipients: str = "") -> None: ...
         def action_refresh(self) -> None: ...
         def action_help(self) -> None: ...
+        def action_show_scheduled(self) -> None: ...
 
 
 def sms_app(app: App[Any]) -> SmsAppBase:

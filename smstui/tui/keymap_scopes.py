@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 # (module, class, the places where its bindings fire). A widget's places are the screens that
 # show it; a screen's, itself.
-SCREENS = ("conversations", "devices", "tags", "newsletters", "bulk", "login")
-DIALOGS = ("new message", "help", "newsletter form", "tag dialog", "contact dialog", "CSV import")
+SCREENS = ("conversations", "devices", "tags", "newsletters", "bulk", "search", "login")
+DIALOGS = ("new message", "help", "newsletter form", "tag dialog", "contact dialog", "CSV import", "export")
 OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.screens.conversations", "ConversationsScreen", ("conversations",)),
     ("smstui.tui.widgets.thread_list", "ThreadList", ("conversations",)),
@@ -32,6 +32,8 @@ OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.screens.tags", "TagsScreen", ("tags",)),
     ("smstui.tui.screens.newsletters", "NewslettersScreen", ("newsletters",)),
     ("smstui.tui.screens.bulk", "BulkScreen", ("bulk",)),
+    ("smstui.tui.screens.search", "SearchScreen", ("search",)),
+    ("smstui.tui.widgets.search_results", "SearchResults", ("search",)),
     ("smstui.tui.screens.login", "LoginScreen", ("login",)),
     ("smstui.tui.dialogs.help", "HelpScreen", ("help",)),
     ("smstui.tui.dialogs.newsletter_form", "NewsletterDialog", ("newsletter form",)),
@@ -39,6 +41,7 @@ OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.dialogs.tags", "TagTitleDialog", ("tag dialog",)),
     ("smstui.tui.dialogs.tags", "ContactDialog", ("contact dialog",)),
     ("smstui.tui.dialogs.csv_import", "CsvImportDialog", ("CSV import",)),
+    ("smstui.tui.dialogs.export", "ExportDialog", ("export",)),
 )
 
 

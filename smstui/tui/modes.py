@@ -44,6 +44,14 @@ MODES = (
         "f5",
     ),
     Mode("bulk", "smstui.tui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6"),
+    Mode(
+        "search",
+        "smstui.tui.screens.search",
+        "SearchScreen",
+        "Search messages",
+        "Find any stored message by its words, number or contact name",
+        "f7",
+    ),
 )
 BY_NAME = {mode.name: mode for mode in MODES}
 #: Modes that show the session's data; rebuilt when the session changes (the login mode is not).

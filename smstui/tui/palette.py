@@ -69,6 +69,11 @@ class SmsCommands(Provider):
                 partial(_find_message, app),
             ),
             ("Refresh now", "Sync messages and devices with the gateway", app.action_refresh),
+            (
+                "Scheduled messages",
+                "Every message still waiting for its time, with the time left",
+                app.action_show_scheduled,
+            ),
             ("Conversations", "Show the conversation list", partial(app.switch_mode, "messages")),
             ("Devices", "Show the phones and their SIMs", partial(app.switch_mode, "devices")),
             ("Show all devices' conversations", "Clear the device filter", partial(app.set_device_filter, None)),

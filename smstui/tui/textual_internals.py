@@ -109,7 +109,7 @@ class SteadyScrollbars:
     """
 
     def _size_updated(self, size: Any, virtual_size: Any, container_size: Any, layout: bool = True) -> bool:
-        return super()._size_updated(size, self.virtual_size, container_size, layout)  # type: ignore[misc]
+        return super()._size_updated(size, self.virtual_size, container_size, layout)  # type: ignore[misc, attr-defined]
 
 
 def set_cursor_blink_default(blink: bool) -> None:

@@ -188,3 +188,21 @@ async def test_unfinished_job_is_offered_and_resumed_after_restart(
         await wait_for(pilot, lambda: sum(outgoing(sim_empty).values()) == 4, "the job to finish")
         await idle(pilot)
         assert table_rows(app, "#bulk-jobs")[0][2:4] == ["done", "4/4"]
+
+
+async def test_the_preview_warns_before_passing_a_sims_limit(
+    sim_empty: TestSimulator, ui_session: SimpleNamespace
+) -> None:
+    from smstui.core.send_limits import SendLimits, SimLimit
+
+    ui_session.config.limits = SendLimits(SimLimit(daily=1))
+    app = host(sim_empty, ui_session)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await idle(pilot)
+        screen = app.screen
+        await fill(app, pilot, numbers="+4915752982212, +4917612345672", body="Hello")
+        await pilot.press("ctrl+s")
+        await idle(pilot)
+        summary = str(screen.query_one("#bulk-summary").render())
+        assert "0 sent today + 2 = 2, past its daily limit of 1 (the send is not stopped)" in summary, summary
+        assert not screen.query_one("#bulk-send", Button).disabled  # a warning, not a stop

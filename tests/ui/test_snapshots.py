@@ -134,3 +134,17 @@ def test_login(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
         assert snap_compare(app, terminal_size=size, run_before=fill)
     finally:
         session.store.close()
+
+
+async def _scheduled(pilot: Pilot) -> None:
+    from ui_helpers import wait_for
+
+    from smstui.tui.screens.scheduled import ScheduledScreen
+
+    await pilot.press("S")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScheduledScreen) and pilot.app.screen.loads, "the list")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scheduled(snap_compare, snapshot_session: Session, size) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(snapshot_session), terminal_size=size, run_before=_run_before(_scheduled))

@@ -16,13 +16,31 @@ from __future__ import annotations
 from smstui.core.store.address_book import TagStore
 from smstui.core.store.devices import DeviceRows
 from smstui.core.store.drafts import DraftRows
+from smstui.core.store.health import HealthRows
 from smstui.core.store.lookup import LookupStore
 from smstui.core.store.messages import MessageRows
 from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
+from smstui.core.store.scheduled import ScheduledRows
+from smstui.core.store.search import SearchStore
+from smstui.core.store.send_counts import SendCountRows
+from smstui.core.store.triage import TriageRows
 
 
-class Store(LookupStore, MessageRows, OutboxRows, DeviceRows, DraftRows, TagStore, RegionStore):
+class Store(
+    LookupStore,
+    SearchStore,
+    HealthRows,
+    TriageRows,
+    MessageRows,
+    OutboxRows,
+    DeviceRows,
+    DraftRows,
+    TagStore,
+    RegionStore,
+    SendCountRows,
+    ScheduledRows,
+):
     """All reads and writes of one profile's database.
 
     Thread-safe: one connection guarded by a lock, so the UI's thread workers and the sync task

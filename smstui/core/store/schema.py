@@ -14,8 +14,9 @@ from smstui.core.models import (
     FINAL_STATUSES,
     PENDING_STATUSES,
 )
+from smstui.core.store.search_schema import SEARCH_MIGRATION
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -163,7 +164,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS messages_customer ON messages (customer_id) WHERE customer_id IS NOT NULL;
     """,
     # v3: what the outbox needs to reconcile a send whose answer was lost: when the request
-    # went out, and how many lookups since found nothing (see smstui.core.outbox).
+    # went out, and how many lookups since found nothing (see smstui.core.reconcile).
     """
     ALTER TABLE messages ADD COLUMN attempted_at REAL;
     ALTER TABLE messages ADD COLUMN recon_misses INTEGER NOT NULL DEFAULT 0;
@@ -195,6 +196,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN duplicate_of INTEGER;
     CREATE INDEX IF NOT EXISTS messages_resent ON messages (phone_key) WHERE resent = 1;
+    """,
+    # v9: full-text search over every message, filled from the stored ones and kept in step by
+    # triggers (smstui.core.store.search_schema).
+    SEARCH_MIGRATION,
+    # v10: failure triage (smstui.core.store.triage): a message sent again from the triage list
+    # names the failed one it retries (``retry_of``: that row's lid), and a failure the user has
+    # dealt with is marked handled (``handled_at``), kept but hidden from the list until undone.
+    """
+    ALTER TABLE messages ADD COLUMN retry_of INTEGER;
+    ALTER TABLE messages ADD COLUMN handled_at REAL;
+    CREATE INDEX IF NOT EXISTS messages_retry_of ON messages (retry_of) WHERE retry_of IS NOT NULL;
     """,
 ]
 DISPLAY_FROM = 6  # the schema version that added threads.display

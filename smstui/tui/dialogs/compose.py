@@ -52,10 +52,20 @@ class ComposeScreen(QuietFocus, ReportWorkerErrors, ModalScreen[list[int] | None
         Binding("escape", "close", "Close (keeps draft)", id="compose.close"),
     ]
 
-    def __init__(self, *, recipients: str = "", body: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        recipients: str = "",
+        body: str = "",
+        when: str = "",
+        device_id: int | None = None,
+        slot: int | None = None,
+    ) -> None:
         super().__init__()
+        self._device_slot = (device_id, slot)
         self._recipients = recipients
         self._body = body
+        self._when = when  # "YYYY-MM-DD HH:MM", as typed (a scheduled message being edited)
 
     @property
     def smsapp(self) -> SmsAppBase:
@@ -75,6 +85,7 @@ class ComposeScreen(QuietFocus, ReportWorkerErrors, ModalScreen[list[int] | None
                 device_id=app.device_filter or app.choose_device("compose"),
                 draft_key=DRAFT_KEY,
                 show_extras=True,
+                limits=app.session.config.limits,
                 id="compose-new",
             )
         yield QuietFooter()
@@ -97,6 +108,13 @@ class ComposeScreen(QuietFocus, ReportWorkerErrors, ModalScreen[list[int] | None
             form.set_field("recipients", self._recipients)
         if self._body:
             form.set_field("body", self._body)
+        if self._when:
+            form.set_field("when", self._when)
+        device_id, slot = self._device_slot
+        if device_id is not None:
+            form.set_field("device", device_id)
+            if slot is not None:
+                form.call_after_refresh(form.set_field, "slot", slot)  # once the device's slots are offered
         form.show_extras = True
 
     @on(ComposeForm.Submitted)

@@ -15,9 +15,10 @@ from smstui.tui.widgets.quiet_footer import QuietFooter
 
 ABOUT = (
     "Remap any key with an id in the config file, e.g.\n"
-    '  [keymap]\n  "app.refresh" = "ctrl+r,f7"\n'
+    '  [keymap]\n  "app.refresh" = "ctrl+r,f12"\n'
     "ctrl+p opens the command palette (send, refresh, switch profile, go to device/thread, theme,\n"
-    "find a message by its gateway id). In the conversation filter, #62807347 finds that message."
+    "find a message by its gateway id). In the conversation filter, #62807347 finds that message.\n"
+    "F7 searches every stored message (words, numbers, names; status:failed since:7d …)."
 )
 
 

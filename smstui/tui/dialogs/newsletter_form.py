@@ -9,7 +9,7 @@ dismisses with the stored :class:`~smstui.core.store.records.Newsletter`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -77,9 +77,11 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
         clock: Callable[[], datetime],
         tz: tzinfo,
         device_id: int | None = None,
+        limit_warnings: Callable[[Mapping[tuple[int, int], int]], list[str]] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self._limit_warnings = limit_warnings
         self.client = client
         self.device_list = list(devices)
         self.clock = clock
@@ -174,11 +176,15 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
         flag.update(Text(f"⚠ {problem} (ctrl+b)") if problem else Text(""))
         flag.display = bool(problem)
         stored = next((d for d in self.device_list if d.device.id == self.device_id), None)
+        recipients = recipients_count(self.store, self.tag_ids)
         warning = self.query_one("#nl-device-warning", Static)
         text = warning_text(stored, self.slot)
+        if self._limit_warnings is not None and recipients and self.device_id is not None:
+            # The phone sends it to every contact of the tags: each one counts on this SIM.
+            for line in self._limit_warnings({(self.device_id, self.slot): recipients}):
+                text.append(("\n" if text else "") + f"⚠ {line} (ctrl+s still creates it)", style="bold yellow")
         warning.update(text)
         warning.display = bool(text)
-        recipients = recipients_count(self.store, self.tag_ids)
         self.query_one("#nl-counter", Static).update(counter_text(self.body, self.slot, recipients or None))
         chosen = len(self.tag_ids)
         self.query_one("#nl-recipients", Static).update(

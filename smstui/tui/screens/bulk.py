@@ -368,6 +368,9 @@ class BulkScreen(TabKeys, SessionScreen):
         if warning:
             summary.append("\n")
             summary.append_text(warning)
+        if rows and self.device_id is not None:
+            for line in self.limit_warnings({(self.device_id, self.slot): len(rows)}):
+                summary.append(f"\n⚠ {line} (the send is not stopped)", style="bold yellow")
         scheduled = sum(1 for r in rows if r.scheduled_at)
         if scheduled:
             summary.append(f" · {scheduled} scheduled")

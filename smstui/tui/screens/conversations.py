@@ -68,8 +68,10 @@ class ConversationsScreen(SmsScreen):
         Binding("r", "reply", "Reply", id="conversations.reply"),
         Binding("f", "failed('any')", "Failed", id="conversations.failed"),
         Binding("F", "failed('recent')", "Failed last hour", show=False, id="conversations.failed_recent"),
+        Binding("S", "app.show_scheduled", "Scheduled", show=False, id="conversations.scheduled"),
         Binding("escape", "back", "Back", show=False, id="conversations.back"),
         Binding("ctrl+d", "all_devices", "All devices", show=False, id="conversations.all_devices"),
+        Binding("e", "export", "Export", show=False, id="conversations.export"),
     ]
 
     def __init__(self) -> None:
@@ -500,7 +502,22 @@ class ConversationsScreen(SmsScreen):
         if action == "failed":
             # Keys of the conversation list: its footer shows them, the thread's has its own.
             return isinstance(self.focused, ThreadList)
+        if action == "export":
+            return self.phone_key is not None
         return True
+
+    def action_export(self) -> None:
+        """``e``: the open conversation to a file (smstui.tui.dialogs.export)."""
+        from smstui.core.filters import MessageFilters
+        from smstui.core.search import SearchQuery
+        from smstui.tui.dialogs.export import open_export
+
+        if self.phone_key is None:
+            return
+        thread = self._thread
+        label = (thread.label if thread else None) or self.phone_key
+        query = SearchQuery("", MessageFilters(phone_key=self.phone_key))
+        open_export(self.smsapp, query, f"the conversation with {label}", slug=self.phone_key)
 
     def action_failed(self, which: str) -> None:
         """``f``: only conversations with a failed message; ``F``: with one from the last hour."""
@@ -618,6 +635,7 @@ class ConversationsScreen(SmsScreen):
             tz=app.tz,
             recipient="",
             device_id=app.default_device_id,
+            limits=app.session.config.limits,
             id="compose",
         )
         self._form = form

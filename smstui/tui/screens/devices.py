@@ -15,6 +15,7 @@ from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_line
 from smstui.tui.widgets.format import absolute, ago, clean
 from smstui.tui.widgets.quiet import update_static
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.widgets.send_counter import SendCounter
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.workers import task
 
@@ -40,6 +41,8 @@ class DevicesScreen(SmsScreen):
         Binding("s", "check_status", "Check status", id="devices.status"),
         Binding("escape", "app.switch_mode('messages')", "Back", show=False, id="devices.back"),
     ]
+
+    _send_counter: SendCounter | None = None
 
     def compose(self) -> ComposeResult:
         app = self.smsapp
@@ -97,6 +100,7 @@ class DevicesScreen(SmsScreen):
             text.append(f" · status checked {ago(stored.status_checked, now)}", style="dim")
         text.append("\n")
         text.append_text(sim_lines(stored))
+        text.append("\n" + self._sent_line(stored))
         version = clean(device.app_version, single_line=True) or "?"
         text.append(f"\napp {version}")
         if device.app_version_current is False:
@@ -104,6 +108,28 @@ class DevicesScreen(SmsScreen):
         if device.imei and device.imei != "null":
             text.append(f" · IMEI {clean(device.imei, single_line=True)}", style="dim")
         return text
+
+    def _sent_line(self, stored: StoredDevice) -> str:
+        """``sent: SMS 1: 12 today, 3 in the last hour · SMS 2: … (limit 500 a day)``: the SIMs
+        that sent today or have a limit (config [limits]); the rest would only say 0."""
+        counter = self._counter()
+        counts = counter.counts()
+        device_id = stored.device.id
+        slots = sorted({int(s) for s in stored.device.slots} | {slot for (dev, slot) in counts if dev == device_id})
+        parts = []
+        for slot in slots:
+            limit = counter.limits.for_sim(device_id, slot)
+            if (device_id, slot) not in counts and not any(limit):
+                continue
+            caps = [f"{n} a day" for n in (limit.daily,) if n] + [f"{n} an hour" for n in (limit.hourly,) if n]
+            parts.append(counter.line(device_id, slot) + (f" (limit {', '.join(caps)})" if caps else ""))
+        return "sent: " + (" · ".join(parts) if parts else "nothing today")
+
+    def _counter(self) -> SendCounter:
+        if self._send_counter is None:
+            app = self.smsapp
+            self._send_counter = SendCounter(app.store, app.clock, app.tz, app.session.config.limits)
+        return self._send_counter
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
@@ -130,6 +156,8 @@ class DevicesScreen(SmsScreen):
     def _on_core(self, message: msgs.CoreMessage) -> None:
         if isinstance(message, msgs.CoreDevicesChanged):
             self._reload()
+        elif isinstance(message, (msgs.CoreMessagesChanged, msgs.CoreOutboxChanged)) and self._send_counter:
+            self._send_counter.forget()  # read again when the detail is next drawn
 
     @task("devices-ui", "show the devices", name="show-devices", exclusive=True)
     async def _reload(self) -> None:

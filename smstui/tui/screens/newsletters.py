@@ -175,6 +175,7 @@ class NewslettersScreen(SessionScreen):
                 clock=self.now,
                 tz=self.tz,
                 device_id=self.default_device("newsletter"),
+                limit_warnings=self.limit_warnings,
             ),
             done,
         )

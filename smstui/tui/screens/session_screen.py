@@ -7,7 +7,7 @@ zone come from the app when it has them (frozen in tests), else the computer's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -94,6 +94,16 @@ class SessionScreen(QuietFocus, StyledOnMount, Screen[None]):
         profile = getattr(self.session, "profile", None)
         chosen = getattr(profile, "default_device", None)
         return default_for(self.store, self.devices(), form, profile_default=chosen)
+
+    def limit_warnings(self, planned: Mapping[tuple[int, int], int]) -> list[str]:
+        """A SIM limit (config [limits]) that ``planned`` more messages per (device, slot) would pass."""
+        limits = getattr(getattr(self.session, "config", None), "limits", None)
+        if limits is None or not limits.any:
+            return []
+        from smstui.tui.widgets.send_counter import SendCounter
+
+        names = {d.device.id: self.device_label(d.device.id) for d in self.devices()}
+        return SendCounter(self.store, self.now, self.tz, limits).warnings(planned, names)
 
     def device_label(self, device_id: int) -> str:
         stored = next((d for d in self.devices() if d.device.id == device_id), None)

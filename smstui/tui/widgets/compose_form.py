@@ -38,6 +38,7 @@ from smstui.core.phone import (
     parse_recipients,
     unique_numbers,
 )
+from smstui.core.send_limits import SendLimits
 from smstui.core.smstext import analyze
 from smstui.core.store.database import Store
 from smstui.core.store.devices import StoredDevice
@@ -46,11 +47,13 @@ from smstui.tui.widgets.device_choice import (
     default_for,
     device_label,
     device_options,
+    device_title,
     warning_text,
 )
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.quiet import update_static
+from smstui.tui.widgets.send_counter import SendCounter
 
 MAX_BODY_CHARS = 4000
 
@@ -157,11 +160,13 @@ class ComposeForm(Vertical):
         device_id: int | None = None,
         draft_key: str | None = None,
         show_extras: bool = False,
+        limits: SendLimits | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._store = store
+        self._sent = SendCounter(store, clock, tz, limits)
         self._devices = list(devices)
         self._region = region
         self._clock = clock
@@ -286,9 +291,15 @@ class ComposeForm(Vertical):
         # The narrow select shows the title; this line the rest: #id, online state, SIMs.
         about = Text("", no_wrap=True, overflow="ellipsis")
         if device is not None:
+            slot = self.slot
+            counted = self._sent.line(device.device.id, int(slot) if slot is not None else None)
+            if counted:  # first: the device details after it may be cut at the right
+                about.append(counted + " · ")
             about.append("from ").append_text(device_label(device))
         update_static(self.query_one("#compose-device-info", Static), about)
         text = warning_text(device, self.slot)
+        for line in self._limit_warnings():
+            text.append(("\n" if text else "") + f"⚠ {line} (ctrl+s still sends)", style="bold yellow")
         if text.plain == getattr(self, "_shown_warning", None):
             return
         self._shown_warning = text.plain
@@ -439,6 +450,15 @@ class ComposeForm(Vertical):
         if self.recipient is None:
             self._update_recipient_marks()
 
+    def _limit_warnings(self) -> list[str]:
+        """A SIM limit (config [limits]) this message would pass, counting each recipient."""
+        if not self._sent.limits.any or self.device is None or self.slot is None:
+            return []
+        recipients = max(1, sum(1 for c in self._recipient_checks() if c.ok))
+        device = self.device.device
+        names = {device.id: device_title(self.device)}
+        return self._sent.warnings({(device.id, int(self.slot)): recipients}, names)
+
     def _update_recipient_marks(self) -> None:
         checks = self._recipient_checks()
         text = Text(overflow="fold")
@@ -456,6 +476,8 @@ class ComposeForm(Vertical):
             # Say why, not just that: the first problem, in the words of smstui.core.phone.
             text.append("\n" + clean(first_error, single_line=True), style="red")
         self.query_one("#compose-recipients-check", Static).update(text)
+        if self._sent.limits.any:
+            self._update_warning()  # more recipients may pass a SIM's limit
 
     def show_errors(self, errors: Sequence[str]) -> None:
         if list(errors) == getattr(self, "_shown_errors", None):
@@ -518,6 +540,7 @@ class ComposeForm(Vertical):
         draft_key = self.draft_key
         # The draft is this message now: no pending save may write it back after the send.
         self._cancel_pending_save()
+        self._sent.forget()  # this send counts from now on
         self.clear_body()
         self.post_message(self.Submitted(self, result.outgoing, typed, draft_key))
 

@@ -1,0 +1,204 @@
+"""The search screen and exports from the app (issue 16 items 1 and 2), typed as a person would,
+against the simulator over loopback: fast typing, highlighted matches, Enter opening the
+conversation at the message, filters in the field, and exports of a search and of a thread."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual.command import CommandPalette
+from textual.widgets import Input, Static
+from ui_helpers import build_app, settle, threads_shown, wait_for
+
+from smstui.core.gateway_messages import Message
+from smstui.core.search import SearchQuery
+from smstui.core.session import Session
+from smstui.simulator.seed import OFFICE_PHONE
+from smstui.simulator.testing import TestSimulator
+from smstui.tui.screens.conversations import ConversationsScreen
+from smstui.tui.widgets.search_results import MATCH_STYLE, SearchResults
+from smstui.tui.widgets.thread_view import ThreadView
+
+LONG = "+4915550000001"
+
+
+def _long_thread(session: Session, sim: TestSimulator, count: int = 600) -> list[Message]:
+    """A conversation longer than a page, one message in it saying zebra (far from the newest)."""
+    start = sim.clock() - timedelta(days=30)
+    history = [
+        Message(
+            id=20_000_000 + i,
+            phone=LONG,
+            body="the [bold]zebra[/bold] crossing at 9" if i == 120 else f"message number {i}",
+            status=7 if i % 3 else 5,
+            device_id=OFFICE_PHONE,
+            slot=0,
+            created=start + timedelta(minutes=i),
+        )
+        for i in range(count)
+    ]
+    session.store.upsert_messages(history, mark_unseen=False)
+    return history
+
+
+def _screen(app):  # type: ignore[no-untyped-def]
+    from smstui.tui.screens.search import SearchScreen
+
+    return app.screen if isinstance(app.screen, SearchScreen) else None
+
+
+def _summary(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#search-summary", Static).render())
+
+
+async def _open_search(pilot, app):  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+    await pilot.press("f7")
+    return await wait_for(pilot, lambda: _screen(app), "the search screen")
+
+
+async def test_typing_fast_shows_the_last_query_s_results_and_enter_opens_the_message(
+    session: Session, sim: TestSimulator
+) -> None:
+    history = _long_thread(session, sim)
+    target = history[120]
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_search(pilot, app)
+        results = screen.query_one(SearchResults)
+        # As fast as keys come: each one starts a search and cancels the one before.
+        await pilot.press(*"message numb")
+        await wait_for(
+            pilot, lambda: screen.searches and results.messages and screen._shown_serial == screen._serial, "results"
+        )
+        await settle(pilot)
+        expected = session.store.search_messages(SearchQuery("message numb"), limit=100).messages
+        assert [m.lid for m in results.messages] == [m.lid for m in expected]
+        assert "599 messages" in _summary(app)
+        # More typing replaces the list; nothing of an earlier answer survives.
+        await pilot.press("ctrl+u", *"zeb")
+        await wait_for(pilot, lambda: [m.lid for m in results.messages] == [target_lid(session, target)], "zebra")
+        # The match is highlighted by spans, and the body's brackets are text, not markup.
+        prompt = results.get_option_at_index(0).prompt
+        assert isinstance(prompt, Text)
+        plain = prompt.plain
+        assert "the [bold]zebra[/bold] crossing at 9" in plain
+        marked = [plain[s.start : s.end] for s in prompt.spans if str(s.style) == MATCH_STYLE]
+        assert marked == ["zeb"]
+        # Enter goes to the results, Enter again opens the conversation at that message.
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversation")
+        view = app.screen.query_one(ThreadView)
+        await wait_for(
+            pilot,
+            lambda: view.selected_message is not None and view.selected_message.sms_id == target.id,
+            "the message selected",
+        )
+        await settle(pilot)
+        top = view._offsets[view.selected]
+        assert view.scroll_y <= top < view.scroll_y + view.scrollable_content_region.height
+        assert app.focused is view and view.phone_key == LONG
+        # F7 comes back to the search as it was left.
+        await pilot.press("f7")
+        screen = await wait_for(pilot, lambda: _screen(app), "the search screen again")
+        assert screen.query_one("#search-input", Input).value == "zeb"
+
+
+def target_lid(session: Session, message: Message) -> int:
+    stored = session.store.message_by_sms_id(message.id)
+    assert stored is not None
+    return stored.lid
+
+
+async def test_filters_in_the_field_and_what_is_wrong_with_them(session: Session, sim: TestSimulator) -> None:
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_search(pilot, app)
+        results = screen.query_one(SearchResults)
+        await pilot.press(*"status:failed")
+        await wait_for(pilot, lambda: results.messages, "the failed messages")
+        await settle(pilot)
+        assert all(m.failed for m in results.messages)
+        assert "failed" in _summary(app)
+        await pilot.press(*" dir:in")
+        await wait_for(pilot, lambda: "No stored message matches" in _summary(app), "none: failures are outgoing")
+        await pilot.press("ctrl+u", *"status:nope thanks")
+        await wait_for(pilot, lambda: "unknown status 'nope'" in _summary(app), "the problem")
+        assert screen.query_one("#search-summary").has_class("-problem")
+        # Only punctuation: nothing to look for, said plainly.
+        await pilot.press("ctrl+u", *'"*"')
+        await wait_for(pilot, lambda: "No stored message matches" in _summary(app), "nothing")
+        await pilot.press("ctrl+u")
+        await wait_for(pilot, lambda: "Type words" in _summary(app), "the hint")
+        assert results.option_count == 0
+
+
+async def test_the_palette_opens_the_search(session: Session, sim: TestSimulator) -> None:
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"search mess")
+        palette = app.screen
+        await wait_for(pilot, lambda: palette.query_one("CommandList").option_count > 0, "a match")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: _screen(app), "the search screen")
+
+
+async def test_export_a_search_and_a_conversation_from_the_app(
+    session: Session, sim: TestSimulator, tmp_path: Path
+) -> None:
+    from smstui.tui.dialogs.export import ExportDialog
+
+    history = _long_thread(session, sim)
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_search(pilot, app)
+        await pilot.press(*"message numb")
+        await wait_for(pilot, lambda: "599 messages" in _summary(app), "the results")
+        await pilot.press("ctrl+s")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog) and app.screen, "the dialog")
+        assert "message numb" in str(dialog.query_one(".dialog-title", Static).render())
+        # JSON Lines (the second format), to a file of our own.
+        await pilot.press("shift+tab", "down", "enter")
+        await wait_for(pilot, lambda: dialog.format == "jsonl", "JSON Lines chosen")
+        path_field = dialog.query_one("#export-path", Input)
+        assert path_field.value.endswith(".jsonl")  # the suffix follows the format
+        target = tmp_path / "found.jsonl"
+        path_field.value = str(tmp_path / "missing" / "x.jsonl")
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: "does not exist" in str(dialog.query_one("#export-result").render()), "the folder error"
+        )
+        path_field.value = str(target)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportDialog), "the export done")
+        lines = target.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 599 and json.loads(lines[0])["body"] == "message number 599"
+        assert any("Exported 599 messages" in str(n.message) for n in app._notifications)
+        # A conversation, from the thread (e), as CSV; an existing file is replaced only on a second ctrl+s.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), "the conversations")
+        app.screen.show_thread(LONG)
+        view = app.screen.query_one(ThreadView)
+        await wait_for(pilot, lambda: view.phone_key == LONG and view.messages, "the long thread")
+        await pilot.press("e")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog) and app.screen, "the dialog")
+        assert "conversation with" in str(dialog.query_one(".dialog-title", Static).render())
+        existing = tmp_path / "thread.csv"
+        existing.write_text("keep me")
+        dialog.query_one("#export-path", Input).value = str(existing)
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: "ctrl+s again replaces it" in str(dialog.query_one("#export-result").render()), "ask"
+        )
+        assert existing.read_text() == "keep me"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportDialog), "the export done")
+        rows = existing.read_text(encoding="utf-8").splitlines()
+        assert len(rows) == 1 + len(history) and rows[0].startswith("id,lid,phone,body")
+        assert rows[1].split(",")[2] == "'" + LONG  # a spreadsheet reads the number as text
