@@ -298,7 +298,7 @@ def measure_replay(child: Child, steps: list[Step]) -> tuple[dict[int, int], dic
     return app, alone
 
 
-def _sim(idle_seconds: float):  # type: ignore[no-untyped-def]
+def _sim():  # type: ignore[no-untyped-def]
     from smstui.simulator.runner import SimulatorServer, make_state
 
     # Real clock, the demo history (all of it final), nothing arriving: a gateway where nothing changes.
@@ -319,7 +319,7 @@ def run(*, idle_seconds: float = 60.0, repeats: int = 3, smoke: bool = False) ->
     scale = idle_seconds / 60.0
     refresh = max(2, round(15 * scale))  # the config's minimums
     devices = max(5, round(60 * scale))
-    state, sim = _sim(idle_seconds)
+    state, sim = _sim()
     children: list[Child] = []
     try:
         with tempfile.TemporaryDirectory(prefix="smstui-bench-bytes-") as tmp_name:
