@@ -275,6 +275,29 @@ def test_sync_and_the_index_share_one_transaction(store: Store) -> None:
     check_index(store)
 
 
+def test_writes_from_outside_a_store_transaction_are_found_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The index's writes wait in a queue written by the triggers; a store transaction applies
+    them before its COMMIT, and a search applies what another program (or an autocommit
+    statement) left there before it reads."""
+    path = tmp_path / "store.sqlite3"
+    with Store(path, region="DE") as s:
+        s.upsert_messages([msg(1, "first words")])
+        assert s._query("SELECT COUNT(*) FROM search_queue")[0][0] == 0  # applied with its transaction
+        other = sqlite3.connect(path)
+        other.execute(
+            "INSERT INTO messages (sms_id, phone, phone_key, body, status, created, incoming, seen, updated) "
+            "VALUES (2, ?, ?, 'written elsewhere', 7, 1, 0, 1, 0)",
+            (BEN, BEN),
+        )
+        other.execute("UPDATE messages SET body = 'first words, edited' WHERE sms_id = 1")
+        other.commit()
+        other.close()
+        assert bodies(s, "elsewhere") == ["written elsewhere"]
+        assert bodies(s, "edited") == ["first words, edited"]
+        assert s._query("SELECT COUNT(*) FROM search_queue")[0][0] == 0
+        check_index(s)
+
+
 def test_rebuild_gives_the_same_answers(store: Store) -> None:
     before = {q: bodies(store, q) for q in ("deliv", "ben", "a", "0171")}
     store._db.execute("INSERT INTO message_search (message_search) VALUES ('delete-all')")

@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from smstui.core.store.search_schema import KEY_SHIFT, LID_MASK, NAMES, REBUILD, TABLE, bucket_of
+from smstui.core.store.search_schema import KEY_SHIFT, LID_MASK, NAMES, QUEUE, REBUILD, TABLE, bucket_of
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -85,6 +85,8 @@ class SearchStore:
         plan = self._plan(query)
         before: tuple[float, int] | None = None
         while True:
+            if plan.kind == "fts":
+                self._apply_queue()  # written since the last page: the next sees it
             rows, more = self._page(plan, query.filters, page, before)
             yield from rows
             if not more or not rows:
@@ -124,6 +126,7 @@ class SearchStore:
     # ------------------------------------------------------------------ planning
 
     def _plan(self, query: SearchQuery) -> _Plan:
+        self._apply_queue()
         # Imported on first use: the first frame has no search to plan.
         from smstui.core.search import filter_clauses, index_tokens, query_words, quote, word_clause
 
@@ -150,6 +153,12 @@ class SearchStore:
             # it); the join then keeps the conversation's.
             parts += [quote(t) for t in index_tokens(filters.phone_key)]
         return _Plan("fts", " AND ".join(parts), words)
+
+    def _apply_queue(self) -> None:
+        """Index writes still queued (a write outside a transaction, another program's) first."""
+        if self._query(f"SELECT 1 FROM {QUEUE} LIMIT 1"):
+            with self.transaction():
+                pass  # the transaction applies the queue before it commits
 
     def _expand(self, prefix: str) -> list[str] | None:
         """The index's terms that start with ``prefix`` (None when more than MAX_EXPANSION)."""
