@@ -42,6 +42,7 @@ class SearchPage(NamedTuple):
     more: bool
     words: list[Word]
     names: dict[str, str]  # contact name per phone_key of the page's messages that have one
+    count: int | None = None  # how many match in all (at most the cap asked for), when asked
 
     @property
     def after(self) -> tuple[float, int] | None:
@@ -72,13 +73,22 @@ class SearchStore:
     # ------------------------------------------------------------------ public
 
     def search_messages(
-        self, query: SearchQuery, *, limit: int = 100, before: tuple[float, int] | None = None
+        self,
+        query: SearchQuery,
+        *,
+        limit: int = 100,
+        before: tuple[float, int] | None = None,
+        count_cap: int | None = None,
     ) -> SearchPage:
         """The newest ``limit`` messages matching ``query`` (older than ``before``: a key set from
-        :attr:`SearchPage.after`), with the contact names of their numbers."""
+        :attr:`SearchPage.after`), with the contact names of their numbers; with ``count_cap``
+        also how many match in all, up to that cap (one plan for both: the search screen's key)."""
         plan = self._plan(query)
         rows, more = self._page(plan, query.filters, limit, before)
-        return SearchPage(rows, more, plan.words, self.contact_names({m.phone_key for m in rows}))
+        count = None
+        if count_cap is not None:
+            count = len(rows) if not more and before is None else self._count(plan, query.filters, count_cap)
+        return SearchPage(rows, more, plan.words, self.contact_names({m.phone_key for m in rows}), count)
 
     def iter_messages(self, query: SearchQuery, *, page: int = 500) -> Iterator[StoredMessage]:
         """Every match, newest first, read ``page`` rows at a time (the lock is not held between)."""
@@ -95,10 +105,12 @@ class SearchStore:
 
     def count_messages(self, query: SearchQuery, *, cap: int | None = None) -> int:
         """How many messages match (at most ``cap``: "1,000+" needs no exact count)."""
-        plan = self._plan(query)
+        return self._count(self._plan(query), query.filters, cap)
+
+    def _count(self, plan: _Plan, filters: MessageFilters, cap: int | None) -> int:
         if plan.kind == "none":
             return 0
-        sql, params = self._select(plan, query.filters, None, "1")
+        sql, params = self._select(plan, filters, None, "1")
         limit = "" if cap is None else f" LIMIT {int(cap)}"
         return int(self._query(f"SELECT COUNT(*) FROM ({sql}{limit})", params)[0][0])
 
@@ -161,9 +173,38 @@ class SearchStore:
                 pass  # the transaction applies the queue before it commits
 
     def _expand(self, prefix: str) -> list[str] | None:
-        """The index's terms that start with ``prefix`` (None when more than MAX_EXPANSION)."""
+        """The index's terms that start with ``prefix`` (None when more than MAX_EXPANSION).
+
+        fts5vocab counts each term's postings as it lists it (5 ms for a word in a fifth of a
+        million messages), so answers are kept until the index changes, and a longer prefix is
+        answered from a shorter one's complete list: typing ``deliv`` after ``del`` costs nothing,
+        nor do the words before the one being typed.
+        """
         from smstui.core.search import MAX_EXPANSION
 
+        version = self._index_version()
+        if version is None:
+            return self._vocabulary(prefix, MAX_EXPANSION)
+        cache: dict[str, list[str] | None] = getattr(self, "_terms_cache", {})
+        if getattr(self, "_terms_version", None) != version:
+            cache = {}
+            self._terms_version = version
+        self._terms_cache = cache
+        if prefix in cache:
+            return cache[prefix]
+        for length in range(len(prefix) - 1, 1, -1):
+            shorter = cache.get(prefix[:length], None)
+            if shorter is not None:
+                found: list[str] | None = [t for t in shorter if t.startswith(prefix)]
+                break
+        else:
+            found = self._vocabulary(prefix, MAX_EXPANSION)
+        if len(cache) > 256:
+            cache.clear()
+        cache[prefix] = found
+        return found
+
+    def _vocabulary(self, prefix: str, most: int) -> list[str] | None:
         if not getattr(self, "_terms_table", False):
             with self._lock:  # per connection, in its temp schema: nothing is written to the file
                 self._db.execute(
@@ -172,10 +213,19 @@ class SearchStore:
             self._terms_table = True
         upper = _next_prefix(prefix)
         sql = f"SELECT term FROM temp.{TABLE}_terms WHERE term >= ?" + (" AND term < ?" if upper else "")
-        rows = self._query(sql + " LIMIT ?", (prefix, *([upper] if upper else []), MAX_EXPANSION + 1))
-        if len(rows) > MAX_EXPANSION:
+        rows = self._query(sql + " LIMIT ?", (prefix, *([upper] if upper else []), most + 1))
+        if len(rows) > most:
             return None
         return [r[0] for r in rows]
+
+    def _index_version(self) -> bytes | None:
+        """Changes whenever the index does, whoever wrote it: FTS5's structure record (rowid 10 of
+        its ``_data`` table), which every flush and merge rewrites. None: unknown, cache nothing."""
+        try:
+            rows = self._query(f"SELECT block FROM {TABLE}_data WHERE id = 10")
+        except Exception:
+            return None
+        return bytes(rows[0][0]) if rows else None
 
     def _name_keys(self, word: Word) -> list[str]:
         """The numbers of the contacts whose name matches every token of ``word``."""

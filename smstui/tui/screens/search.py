@@ -27,8 +27,8 @@ from smstui.tui.widgets.status_line import StatusLine
 if TYPE_CHECKING:
     from smstui.core.store.search import SearchPage
 
-PAGE = 100
-COUNT_CAP = 10_000  # "10,000+ matches": an exact count of a common word is not worth its time
+PAGE = 50  # results read and laid out per key; more as the highlight reaches the end
+COUNT_CAP = 1_000  # "1,000+ messages": an exact count of a common word is not worth its time
 EMPTY = "Type words, a number or a contact's name. Every word must match the start of a word."
 
 
@@ -93,8 +93,8 @@ class SearchScreen(SmsScreen):
     def _run(self, serial: int, query: SearchQuery, problems: tuple[str, ...], before: Any = None) -> None:
         worker = get_current_worker()
         app = self.smsapp
-        page = app.store.search_messages(query, limit=PAGE, before=before)
-        count = None if before is not None else app.store.count_messages(query, cap=COUNT_CAP)
+        page = app.store.search_messages(query, limit=PAGE, before=before, count_cap=COUNT_CAP)
+        count = None if before is not None else page.count
         prompts = self._prompts(page)
         if worker.is_cancelled:
             return
@@ -104,6 +104,7 @@ class SearchScreen(SmsScreen):
         app = self.smsapp
         now = app.clock()
         names = app.device_names()
+        width = max(20, self.query_one(SearchResults).scrollable_content_region.width - 1)
         return [
             result_prompt(
                 m,
@@ -112,6 +113,7 @@ class SearchScreen(SmsScreen):
                 now=now,
                 tz=app.tz,
                 device=names.get(m.device_id) if m.device_id is not None else None,
+                width=width,
             )
             for m in page.messages
         ]
@@ -194,6 +196,12 @@ class SearchScreen(SmsScreen):
             parts += describe_filters(query.filters, self.smsapp.device_name)
             what = "the messages found: " + ", ".join(parts)
         open_export(self.smsapp, query, what, slug="search")
+
+    def on_resize(self) -> None:
+        # Results are cut to the list's width (an option list would wrap them): cut them again.
+        value = self.query_one("#search-input", Input).value
+        if value.strip() and self.query_one(SearchResults).option_count:
+            self.search(value)
 
     def action_back(self) -> None:
         self.app.switch_mode("messages")
