@@ -103,7 +103,7 @@ def query_rows(path: Path, size: int, repeats: int) -> tuple[list[Row], Path]:
             query = SearchQuery(words, filters)
 
             def key(q: SearchQuery = query, s: Store = store) -> int:
-                return s.search_messages(q, limit=100, count_cap=COUNT_CAP).count or 0
+                return s.search_messages(q, limit=100, count_cap=COUNT_CAP).total or 0
 
             first, med = _timed(key, repeats)
             results[label] = (first, med, key())

@@ -42,7 +42,7 @@ class SearchPage(NamedTuple):
     more: bool
     words: list[Word]
     names: dict[str, str]  # contact name per phone_key of the page's messages that have one
-    count: int | None = None  # how many match in all (at most the cap asked for), when asked
+    total: int | None = None  # how many match in all (at most the cap asked for), when asked
 
     @property
     def after(self) -> tuple[float, int] | None:

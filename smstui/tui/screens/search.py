@@ -94,7 +94,7 @@ class SearchScreen(SmsScreen):
         worker = get_current_worker()
         app = self.smsapp
         page = app.store.search_messages(query, limit=PAGE, before=before, count_cap=COUNT_CAP)
-        count = None if before is not None else page.count
+        count = None if before is not None else page.total
         prompts = self._prompts(page)
         if worker.is_cancelled:
             return
