@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from smstui.core.store.search_schema import KEY_SHIFT, LID_MASK, NAMES, QUEUE, REBUILD, TABLE, bucket_of
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from smstui.core.filters import MessageFilters
     from smstui.core.search import SearchQuery, Word
     from smstui.core.store.records import StoredMessage
+    from smstui.core.store.search_page import SearchPage
 
 #: How many rows of the hour a page ends in are read to sort that hour exactly (a burst of more
 #: than this many matching messages in one hour is ordered by lid past it).
@@ -35,28 +36,9 @@ _HOUR_CAP = 20_000
 _NAME_KEYS = 200  # numbers a word matching contact names may stand for
 
 
-class SearchPage(NamedTuple):
-    """One page of results, newest first; ``more`` when older ones follow (see ``after``)."""
-
-    messages: list[StoredMessage]
-    more: bool
-    words: list[Word]
-    names: dict[str, str]  # contact name per phone_key of the page's messages that have one
-    total: int | None = None  # how many match in all (at most the cap asked for), when asked
-
-    @property
-    def after(self) -> tuple[float, int] | None:
-        """The key set to ask for the next page with (``before=``)."""
-        if not self.messages:
-            return None
-        last = self.messages[-1]
-        return (last.created.timestamp(), last.lid)
-
-
-class _Plan(NamedTuple):
-    kind: str  # "fts", "thread", "plain" or "none" (nothing can match)
-    match: str | None
-    words: list[Word]
+# (kind, FTS5 expression, words): kind is "fts", "thread", "plain" or "none" (nothing can match).
+# A plain tuple: the first frame imports this module, and a NamedTuple costs a class to make.
+_Plan = tuple[str, "str | None", "list[Word]"]
 
 
 class SearchStore:
@@ -83,19 +65,21 @@ class SearchStore:
         """The newest ``limit`` messages matching ``query`` (older than ``before``: a key set from
         :attr:`SearchPage.after`), with the contact names of their numbers; with ``count_cap``
         also how many match in all, up to that cap (one plan for both: the search screen's key)."""
+        from smstui.core.store.search_page import SearchPage
+
         plan = self._plan(query)
         rows, more = self._page(plan, query.filters, limit, before)
         count = None
         if count_cap is not None:
             count = len(rows) if not more and before is None else self._count(plan, query.filters, count_cap)
-        return SearchPage(rows, more, plan.words, self.contact_names({m.phone_key for m in rows}), count)
+        return SearchPage(rows, more, plan[2], self.contact_names({m.phone_key for m in rows}), count)
 
     def iter_messages(self, query: SearchQuery, *, page: int = 500) -> Iterator[StoredMessage]:
         """Every match, newest first, read ``page`` rows at a time (the lock is not held between)."""
         plan = self._plan(query)
         before: tuple[float, int] | None = None
         while True:
-            if plan.kind == "fts":
+            if plan[0] == "fts":
                 self._apply_queue()  # written since the last page: the next sees it
             rows, more = self._page(plan, query.filters, page, before)
             yield from rows
@@ -108,7 +92,7 @@ class SearchStore:
         return self._count(self._plan(query), query.filters, cap)
 
     def _count(self, plan: _Plan, filters: MessageFilters, cap: int | None) -> int:
-        if plan.kind == "none":
+        if plan[0] == "none":
             return 0
         sql, params = self._select(plan, filters, None, "1")
         limit = "" if cap is None else f" LIMIT {int(cap)}"
@@ -145,26 +129,26 @@ class SearchStore:
         words = query_words(query.text, self.region)
         filters = query.filters
         if query.text.strip() and not words:  # only punctuation: nothing to look for
-            return _Plan("none", None, words)
+            return ("none", None, words)
         if not words:
             if filters.phone_key is not None:
-                return _Plan("thread", None, words)
+                return ("thread", None, words)
             clauses = filter_clauses(filters)
             if not clauses:
-                return _Plan("plain", None, words)
-            return _Plan("fts", " AND ".join(clauses), words)
+                return ("plain", None, words)
+            return ("fts", " AND ".join(clauses), words)
         parts = []
         for word in words:
             clause = word_clause(word, self._expand, self._name_keys(word))
             if clause is None:
-                return _Plan("none", None, words)
+                return ("none", None, words)
             parts.append(clause)
         parts += filter_clauses(filters)
         if filters.phone_key is not None:
             # The number's own token narrows the walk to its conversation (and messages naming
             # it); the join then keeps the conversation's.
             parts += [quote(t) for t in index_tokens(filters.phone_key)]
-        return _Plan("fts", " AND ".join(parts), words)
+        return ("fts", " AND ".join(parts), words)
 
     def _apply_queue(self) -> None:
         """Index writes still queued (a write outside a transaction, another program's) first."""
@@ -246,10 +230,10 @@ class SearchStore:
     ) -> tuple[list[StoredMessage], bool]:
         from smstui.core.store.connection import rows_to_messages
 
-        if plan.kind == "none" or limit <= 0:
+        if plan[0] == "none" or limit <= 0:
             return [], False
         sql, params = self._select(plan, filters, before)
-        if plan.kind != "fts":
+        if plan[0] != "fts":
             rows = self._query(f"{sql} ORDER BY m.created DESC, m.lid DESC LIMIT ?", (*params, limit + 1))
             return rows_to_messages(rows[:limit]), len(rows) > limit
         order = f" ORDER BY {TABLE}.rowid DESC"
@@ -276,7 +260,7 @@ class SearchStore:
         cols = columns or ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
         where: list[str] = []
         params: list[Any] = []
-        if plan.kind == "fts":
+        if plan[0] == "fts":
             index_only = columns is not None and filters.phone_key is None and before is None
             index_only = index_only and filters.since is None and filters.until is None
             if index_only:  # a count the index answers alone
@@ -286,7 +270,7 @@ class SearchStore:
                 key = f"{TABLE}.rowid, " if columns is None else ""
                 sql = f"SELECT {key}{cols} FROM {TABLE} CROSS JOIN messages m ON m.lid = ({TABLE}.rowid & {LID_MASK})"
             where.append(f"{TABLE} MATCH ?")
-            params.append(plan.match)
+            params.append(plan[1])
             upper = [] if filters.until is None else [filters.until.timestamp()]
             if before is not None:
                 upper.append(before[0])

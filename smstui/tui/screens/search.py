@@ -25,7 +25,7 @@ from smstui.tui.widgets.search_results import SearchResults, result_prompt
 from smstui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from smstui.core.store.search import SearchPage
+    from smstui.core.store.search_page import SearchPage
 
 PAGE = 50  # results read and laid out per key; more as the highlight reaches the end
 COUNT_CAP = 1_000  # "1,000+ messages": an exact count of a common word is not worth its time
