@@ -29,7 +29,13 @@ if TYPE_CHECKING:
 
 PAGE = 50  # results read and laid out per key; more as the highlight reaches the end
 COUNT_CAP = 1_000  # "1,000+ messages": an exact count of a common word is not worth its time
-EMPTY = "Type words, a number or a contact's name. Every word must match the start of a word."
+EMPTY = "Type words, a number or a contact's name."
+HELP = (
+    "Every word must match the start of a word of the message, its number or its contact's name "
+    "(deliv finds delivered; one letter finds only that word; case and accents do not matter).\n\n"
+    f"{FILTER_HELP}\n\n"
+    "↓ or enter: the results · enter: open the conversation at the message · ctrl+s: export · esc: back"
+)
 
 
 class SearchScreen(SmsScreen):
@@ -37,6 +43,8 @@ class SearchScreen(SmsScreen):
     #search-input { margin: 0 1; background: $boost; }
     #search-summary { height: 1; padding: 0 1; color: $foreground-muted; }
     #search-summary.-problem { color: $error; }
+    #search-help { height: auto; padding: 1 1 0 1; color: $foreground-muted; }
+    #search-help.-hidden { display: none; }
     """
     BINDINGS = [
         Binding("ctrl+s", "export", "Export", id="search.export", priority=True),
@@ -57,6 +65,7 @@ class SearchScreen(SmsScreen):
         app = self.smsapp
         yield Input(placeholder="Search messages, e.g. invoice status:failed since:7d", id="search-input")
         yield Static(Text(EMPTY), id="search-summary")
+        yield Static(Text(HELP), id="search-help")
         yield SearchResults(id="search-results")
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
         yield Footer()
@@ -81,8 +90,9 @@ class SearchScreen(SmsScreen):
         self._loading_more = False
         parsed = parse_search_input(typed, now=app.clock(), zone=app.tz or local_zone(), phone_key=app.store.phone_key)
         self._query = SearchQuery(parsed.text, parsed.filters)
+        self.query_one("#search-help").set_class(bool(typed.strip()), "-hidden")
         if not typed.strip():
-            self._show_summary(Text(EMPTY + "\n" + FILTER_HELP))
+            self._show_summary(Text(EMPTY))
             self.query_one(SearchResults).show([], [], more=False, append=False)
             self._shown_serial = self._serial
             self.searches += 1
