@@ -56,3 +56,14 @@ def sim_empty() -> Iterator[TestSimulator]:
     """The simulator with the demo account and phones but no messages."""
     with running_simulator(data="empty", step_seconds=10) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def truecolour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every app sees the same terminal: 24-bit colour, so it starts in its default theme
+    whatever the machine's TERM (with 16 colours it would pick ansi-dark: smstui.tui.terminal).
+    The 16-colour tests set TERM=xterm themselves."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    for var in ("NO_COLOR", "TEXTUAL_COLOR_SYSTEM"):
+        monkeypatch.delenv(var, raising=False)

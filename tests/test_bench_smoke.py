@@ -9,7 +9,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ("open_filter", "memory", "scroll", "cold_start", "idle_refresh", "bulk_send", "key_latency", "search")
+BENCHES = (
+    "open_filter",
+    "memory",
+    "scroll",
+    "cold_start",
+    "idle_refresh",
+    "bulk_send",
+    "key_latency",
+    "search",
+    "terminal_bytes",
+)
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
     "store: open conversation",
@@ -25,6 +35,8 @@ EXPECTED = (
     "search: query",
     "search: index size",
     "export: every message",
+    "terminal bytes per idle minute",
+    "terminal bytes per key",
 )
 
 

@@ -11,6 +11,7 @@ over :attr:`SmsTuiApp.core_signal`. Logging in and the refresh worker are in
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,8 @@ from smstui.tui.modes import MODES, lazy_screen
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.sending import Sending
 from smstui.tui.session_flow import SessionFlow, SessionOpener, set_up_logging_now
-from smstui.tui.textual_internals import mode_names, replace_mode_factories, styled_now
+from smstui.tui.terminal import ansi_themes, over_ssh, start_theme
+from smstui.tui.textual_internals import mode_names, replace_mode_factories, set_cursor_blink_default, styled_now
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.store_writes import StoreWrites
@@ -224,9 +226,15 @@ class SmsTuiApp(SessionFlow, Sending):
         # Before the first screen is composed: it is painted in the user's theme from its first
         # frame (not the default one first), and its footer shows the user's keys.
         config = self.session.config
-        if config.ui.theme in self.available_themes and config.ui.theme != self.theme:
-            self.theme = config.ui.theme
+        for theme in ansi_themes():
+            self.register_theme(theme)
+        # 16 colours: the default theme's greys fold into black there (smstui.tui.terminal).
+        self._start_theme = start_theme(config.ui.theme, self.console.color_system, no_color=self.no_color)
+        if self._start_theme in self.available_themes and self._start_theme != self.theme:
+            self.theme = self._start_theme
             self.stylesheet.set_variables(self.get_css_variables())
+        if over_ssh(os.environ):  # a blinking cursor is ~500 bytes a second down the link
+            set_cursor_blink_default(False)
         if config.keymap:
             self.set_keymap(dict(config.keymap))
         if self.current_mode == "messages":  # logged in (see __init__): the first screen's data
@@ -375,7 +383,7 @@ class SmsTuiApp(SessionFlow, Sending):
         clipboard.copy_to_system(text)
 
     def action_toggle_theme(self) -> None:
-        configured = self.session.config.ui.theme
+        configured = getattr(self, "_start_theme", self.session.config.ui.theme)
         if self.current_theme.dark:
             self.theme = "ansi-light" if self.theme == "ansi-dark" else "textual-light"
         else:

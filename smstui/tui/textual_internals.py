@@ -112,6 +112,16 @@ class SteadyScrollbars:
         return super()._size_updated(size, self.virtual_size, container_size, layout)  # type: ignore[misc, attr-defined]
 
 
+def set_cursor_blink_default(blink: bool) -> None:
+    """Whether text fields made from now on blink their cursor, Textual's own included (the
+    palette's input): the class default of ``Input.cursor_blink`` / ``TextArea.cursor_blink``
+    (``Reactive._default``; Textual has no app-wide switch). The tests' fixture sets the same."""
+    from textual.widgets import Input, TextArea
+
+    for cls in (Input, TextArea):
+        cls.cursor_blink._default = blink  # type: ignore[attr-defined]
+
+
 def tab_bar(tabs: TabbedContent) -> Widget:
     """The bar of tabs of a TabbedContent (its ``ContentTabs``, which Textual does not export)."""
     from textual.widgets._tabbed_content import ContentTabs

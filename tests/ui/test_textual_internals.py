@@ -96,3 +96,45 @@ def test_class_bindings_merge_a_class_with_its_bases() -> None:
     keys = ti.class_bindings(Child)
     assert {"a", "b"} <= set(keys)
     assert [b.id for b in keys["b"]] == ["t.two"]
+
+
+def test_the_update_types_the_paint_spy_reads() -> None:
+    # tests/ui/ui_helpers.PaintSpy wraps App._display and reads these to count painted cells.
+    from textual._compositor import ChopsUpdate, LayoutUpdate
+
+    assert "spans" in inspect.signature(ChopsUpdate).parameters
+    assert "region" in inspect.signature(LayoutUpdate).parameters
+    assert list(inspect.signature(App._display).parameters) == ["self", "screen", "renderable"]
+
+
+def test_screen_focused_repaints_and_quiet_focus_replaces_it() -> None:
+    # QuietFocus exists because Textual's own focused reactive repaints the whole screen.
+    assert Screen._reactives["focused"]._repaint is True
+
+    class Quiet(ti.QuietFocus, Screen[None]):
+        pass
+
+    assert Quiet._reactives["focused"]._repaint is False
+
+
+def test_scroll_view_size_updated_signature() -> None:
+    # SteadyScrollbars overrides it and passes the widget's own virtual size.
+    from textual.scroll_view import ScrollView
+
+    assert list(inspect.signature(ScrollView._size_updated).parameters) == [
+        "self",
+        "size",
+        "virtual_size",
+        "container_size",
+        "layout",
+    ]
+
+
+def test_cursor_blink_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input.cursor_blink, "_default", True)
+    monkeypatch.setattr(TextArea.cursor_blink, "_default", True)
+    ti.set_cursor_blink_default(False)
+    assert Input().cursor_blink is False
+    assert TextArea().cursor_blink is False

@@ -48,3 +48,38 @@ def threads_shown(app: SmsTuiApp) -> int:
 
     found = app.screen.query(ThreadList)
     return found.first().option_count if found else 0
+
+
+class PaintSpy:
+    """What the app paints from now on: cells per frame (a full frame counts the whole screen).
+
+    Wraps the app's ``_display`` (every compositor update goes through it, headless too) and
+    reads Textual's update types; tests/ui/test_textual_internals.py checks both still exist.
+    Over SSH each painted cell is bytes (issue 19), so "paints nothing" is what idle must be.
+    """
+
+    def __init__(self, app: Any, monkeypatch: Any) -> None:
+        from textual._compositor import ChopsUpdate, LayoutUpdate
+
+        self.frames: list[tuple[str, int]] = []
+        original = app._display
+
+        def display(screen: Any, update: Any) -> None:
+            if isinstance(update, LayoutUpdate):
+                self.frames.append(("full", update.region.area))
+            elif isinstance(update, ChopsUpdate):
+                self.frames.append(("partial", sum(x2 - x1 for _, x1, x2 in update.spans)))
+            original(screen, update)
+
+        monkeypatch.setattr(app, "_display", display)
+
+    @property
+    def cells(self) -> int:
+        return sum(cells for _, cells in self.frames)
+
+    @property
+    def full(self) -> int:
+        return sum(1 for kind, _ in self.frames if kind == "full")
+
+    def reset(self) -> None:
+        self.frames.clear()

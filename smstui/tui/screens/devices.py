@@ -13,6 +13,7 @@ from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.device_table import DeviceTable, device_health, sim_lines
 from smstui.tui.widgets.format import absolute, ago, clean
+from smstui.tui.widgets.quiet import update_static
 from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.send_counter import SendCounter
 from smstui.tui.widgets.status_line import StatusLine
@@ -67,17 +68,18 @@ class DevicesScreen(SmsScreen):
         if app.device_filter is not None:
             text.append(f" · showing chats of {clean(app.device_name(app.device_filter), single_line=True)}")
         text.append("  enter: show its chats · a: all devices", style="dim")
-        self.query_one("#devices-title", Static).update(text)
+        update_static(self.query_one("#devices-title", Static), text)
 
     def _update_detail(self) -> None:
         stored = self.query_one(DeviceTable).highlighted_device
         detail = self.query_one("#device-detail", Static)
         if stored is None:
-            detail.update(
-                Text("No devices yet. Press ctrl+r to sync, or add a phone on the gateway's site.", style="italic")
+            update_static(
+                detail,
+                Text("No devices yet. Press ctrl+r to sync, or add a phone on the gateway's site.", style="italic"),
             )
             return
-        detail.update(self._detail(stored))
+        update_static(detail, self._detail(stored))
 
     def _detail(self, stored: StoredDevice) -> Text:
         now = self.smsapp.clock()

@@ -16,14 +16,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from smstui.core.store.records import StoredMessage
 from smstui.core.store.scheduled import is_local
 from smstui.tui import app_messages as msgs
 from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.screen_base import ReportWorkerErrors
+from smstui.tui.textual_internals import QuietFocus
 from smstui.tui.widgets.format import clean, display_number, slot_label, to_local, when_time
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.workers import store_read, task
 
 GATEWAY_NOTE = "The gateway cannot change or cancel a message it already has: c writes a correction to the same number."
@@ -37,7 +39,7 @@ def time_left(when: datetime, now: datetime) -> str:
     return f"in {describe_duration(seconds)}" if seconds > 0 else "due"
 
 
-class ScheduledScreen(ReportWorkerErrors, Screen[None]):
+class ScheduledScreen(QuietFocus, ReportWorkerErrors, Screen[None]):
     DEFAULT_CSS = """
     ScheduledScreen #scheduled-title { height: 1; padding: 0 1; background: $panel; }
     ScheduledScreen #scheduled-table { height: 1fr; }
@@ -66,7 +68,7 @@ class ScheduledScreen(ReportWorkerErrors, Screen[None]):
         table: DataTable[Text | str] = DataTable(id="scheduled-table", cursor_type="row")
         yield table
         yield Static("", id="scheduled-note")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

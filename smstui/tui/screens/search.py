@@ -15,12 +15,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from smstui.core.search import FILTER_HELP, SearchQuery, describe_filters, parse_search_input
 from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
+from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.search_results import SearchResults, result_prompt
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.workers import store_read
@@ -69,7 +70,7 @@ class SearchScreen(SmsScreen):
         yield Static(Text(HELP), id="search-help")
         yield SearchResults(id="search-results")
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.follow_app(self._on_core, lambda _device: None)

@@ -117,6 +117,7 @@ class DeviceTable(DataTable):
         self._tz = tz
         self.devices: list[StoredDevice] = []
         self.layout_name: str | None = None  # which of LAYOUTS the columns are in
+        self._shown: tuple[str, list[tuple[str, tuple[Text, ...]]]] | None = None  # layout and rows shown
 
     @property
     def highlighted_device(self) -> StoredDevice | None:
@@ -178,6 +179,13 @@ class DeviceTable(DataTable):
         keep_id = keep if keep is not None else (self.highlighted_device.device.id if self.highlighted_device else None)
         self.devices = list(devices)
         layout = self._choose_layout()
+        rows = [(str(stored.device.id), self._cells(stored, layout)) for stored in self.devices]
+        if (layout, rows) == self._shown and keep is None:
+            # A device refresh or the clock's tick that changed nothing shown (a phone's
+            # last-seen time moved within "just now"): rebuilding would repaint the whole
+            # table, over SSH a few KB for nothing (issue 19).
+            return
+        self._shown = (layout, rows)
         if layout != self.layout_name:
             self.clear(columns=True)
             for label, key in LAYOUTS[layout]:
@@ -185,10 +193,9 @@ class DeviceTable(DataTable):
             self.layout_name = layout
         else:
             self.clear()
-        for stored in self.devices:
-            cells = self._cells(stored, layout)
+        for key, cells in rows:
             height = max(_lines(cell) for cell in cells)
-            self.add_row(*cells, key=str(stored.device.id), height=max(2, height))
+            self.add_row(*cells, key=key, height=max(2, height))
         if keep_id is not None:
             ids = [d.device.id for d in self.devices]
             if keep_id in ids:

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -33,7 +32,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from smstui.tui.textual_internals import paint_now
+from smstui.tui.textual_internals import SteadyScrollbars, paint_now
 from smstui.tui.widgets.bubbles import (
     BubbleLook,
     bubble_body,
@@ -73,7 +72,7 @@ def _sort_key(msg: StoredMessage) -> tuple[float, int]:
     return (msg.created.timestamp(), msg.lid)
 
 
-class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
+class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_focus=True):
     """The messages of one conversation (see module docstring)."""
 
     DEFAULT_CSS = """
@@ -125,7 +124,9 @@ class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
         Binding("x", "explain_cancel", "Why not cancel", show=False, id="thread.cancel_why"),
     ]
 
-    selected: reactive[int | None] = reactive(None, init=False)
+    # No repaint of its own: watch_selected repaints the two bubbles that changed (or all, when
+    # the view scrolled); a whole view for a one-line mark is ~4 KB over SSH (issue 19).
+    selected: reactive[int | None] = reactive(None, init=False, repaint=False)
 
     class NeedOlder(Message):
         """The view reached the top and older messages exist."""
@@ -444,23 +445,38 @@ class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
     def tick(self) -> None:
         """Time moved on: "scheduled <when>" marks may read differently now.
 
-        Only those messages are measured again; the rest of the layout and the rendered bubbles
-        stay, and only what is on screen is painted again.
+        Only the messages whose mark now reads differently are measured and painted again;
+        when none does, nothing is (over SSH the whole view is ~4 KB, once a minute: issue 19).
         """
-        self._now = self._clock()
+        before, now = self._now, self._clock()
+        self._now = now
         width = self._layout_width
-        if width > 0 and len(self._heights) == len(self._messages):
-            heights = self._heights
-            moved = False
-            for index, msg in enumerate(self._messages):
-                if time_dependent(msg):
-                    height = self._measure(index, width)
-                    if height != heights[index]:
-                        heights[index] = height
-                        moved = True
-            if moved:
-                self._set_heights(heights, width)
-        self.refresh()
+        if before is None or width <= 0 or len(self._heights) != len(self._messages):
+            self.refresh()
+            return
+        changed = [
+            index
+            for index, msg in enumerate(self._messages)
+            if time_dependent(msg)
+            and meta_plain(msg, before, self._tz, self.device_names)
+            != meta_plain(msg, now, self._tz, self.device_names)
+        ]
+        if not changed:
+            return
+        heights = self._heights
+        moved = False
+        for index in changed:
+            height = self._measure(index, width)
+            if height != heights[index]:
+                heights[index] = height
+                moved = True
+        if moved:
+            self._set_heights(heights, width)
+            self.refresh()
+            return
+        for index in changed:
+            y = self._offsets[index] - round(self.scroll_y)
+            self.refresh(Region(0, y, self.size.width, heights[index]))
 
     def set_device_names(self, names: dict[int, str]) -> None:
         if names != self.device_names:
@@ -625,9 +641,8 @@ class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
         base = self._base()
         if not self._messages:
             if y == self.size.height // 2 - 1 and not self.loading_older:
-                text = Text(self.empty_text, style=self.get_component_rich_style("thread-view--notice"))
-                text.align("center", width)
-                return Strip(list(text.render(self.app.console))[:width], width).crop_extend(0, width, base)
+                # Every segment styled: Textual's NO_COLOR filter (Monochrome) fails on one without.
+                return notice_strip(self._look(), self.empty_text, width)
             return Strip.blank(width, base)
         line = self.scroll_offset.y + y
         if line < self._header_lines():
@@ -684,18 +699,18 @@ class ThreadView(ThreadActions, RowCursor, ScrollView, can_focus=True):
 
     def _paint_selection(self, old: int | None, new: int | None) -> None:
         self._update_actions()
-        scrolled = False
+        before = self.scroll_y
         if new is not None and 0 <= new < len(self._offsets):
             top = self._offsets[new]
             bottom = top + self._heights[new]
             height = self.scrollable_content_region.height
             if top < self.scroll_y:
                 self.scroll_to(y=top - (1 if new == 0 else 0), animate=False, force=True, immediate=True)
-                scrolled = True
             elif bottom > self.scroll_y + height:
                 self.scroll_to(y=bottom - height, animate=False, force=True, immediate=True)
-                scrolled = True
-        if scrolled:
+        # Scrolled: everything moved. A scroll that could not move (the newest message is
+        # already as low as it goes) moved nothing: over SSH the whole view is ~4 KB (issue 19).
+        if round(self.scroll_y) != round(before):
             self.refresh()
             return
         # Only the two bubbles whose look changed are painted again.
