@@ -17,6 +17,7 @@ BENCHES = (
     "idle_refresh",
     "bulk_send",
     "key_latency",
+    "search",
     "terminal_bytes",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
@@ -31,6 +32,9 @@ EXPECTED = (
     "idle refresh",
     "bulk:",
     "key → repaint",
+    "search: query",
+    "search: index size",
+    "export: every message",
     "terminal bytes per idle minute",
     "terminal bytes per key",
 )

@@ -168,6 +168,16 @@ def test_filters_alone_and_with_words(store: Store) -> None:
     assert bodies(store, "rechnung", until=NOW - timedelta(minutes=4)) == []
 
 
+def test_prefixes_learnt_while_typing_follow_new_words(store: Store) -> None:
+    """Expansions are kept until the index changes, and longer prefixes come from shorter ones."""
+    for typed in ("de", "del", "deli", "deliv"):
+        assert bodies(store, typed) == ["Delivery tomorrow between 9 and 12", "délivré à Paris ✅"], typed
+    store.upsert_messages([msg(40, "Deliverance at last", minutes=0.5)])
+    assert bodies(store, "delive") == ["Deliverance at last", "Delivery tomorrow between 9 and 12"]
+    store.delete_message(store.message_by_sms_id(40).lid)  # type: ignore[union-attr]
+    assert bodies(store, "delive") == ["Delivery tomorrow between 9 and 12"]
+
+
 def test_status_changes_move_a_message_between_filters(store: Store) -> None:
     assert bodies(store, "invoice", statuses=(9,)) == []
     store.update_status(1, 9, "Not sent")
@@ -275,6 +285,30 @@ def test_sync_and_the_index_share_one_transaction(store: Store) -> None:
     check_index(store)
 
 
+def test_writes_from_outside_a_store_transaction_are_found_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The index's writes wait in a queue written by the triggers; a store transaction applies
+    them before its COMMIT, and a search applies what another program (or an autocommit
+    statement) left there before it reads."""
+    path = tmp_path / "store.sqlite3"
+    with Store(path, region="DE") as s:
+        s.upsert_messages([msg(1, "first words")])
+        assert s._query("SELECT COUNT(*) FROM search_queue")[0][0] == 0  # applied with its transaction
+        assert bodies(s, "wri") == []  # an expansion the store keeps, until the index changes
+        other = sqlite3.connect(path)
+        other.execute(
+            "INSERT INTO messages (sms_id, phone, phone_key, body, status, created, incoming, seen, updated) "
+            "VALUES (2, ?, ?, 'written elsewhere', 7, 1, 0, 1, 0)",
+            (BEN, BEN),
+        )
+        other.execute("UPDATE messages SET body = 'first words, edited' WHERE sms_id = 1")
+        other.commit()
+        other.close()
+        assert bodies(s, "wri") == bodies(s, "elsewhere") == ["written elsewhere"]
+        assert bodies(s, "edited") == ["first words, edited"]
+        assert s._query("SELECT COUNT(*) FROM search_queue")[0][0] == 0
+        check_index(s)
+
+
 def test_rebuild_gives_the_same_answers(store: Store) -> None:
     before = {q: bodies(store, q) for q in ("deliv", "ben", "a", "0171")}
     store._db.execute("INSERT INTO message_search (message_search) VALUES ('delete-all')")
@@ -300,12 +334,15 @@ def test_tokens_are_the_index_s_own(text: str) -> None:
 
 
 def test_ascii_table_matches_sqlite() -> None:
+    """The ASCII shortcut (letters and digits, lower-cased) is what SQLite says of each character."""
     fresh = FtsTokens()
-    fresh._chars = {}  # ask SQLite about every ASCII character
-    assert [fresh.tokens(chr(c)) != [] for c in range(1, 128)] == [chr(c).isalnum() for c in range(1, 128)]
+    fresh._chars = {}
+    fresh._probe([chr(c) for c in range(1, 128)])
     assert {chr(c): fresh._chars[chr(c)] for c in range(1, 128)} == {
         chr(c): (chr(c).lower() if chr(c).isalnum() else None) for c in range(1, 128)
     }
+    text = "Order #10042: O'Brien's e-mail, 3pm_today"
+    assert [t.folded for t in fresh.tokens(text)] == ["order", "10042", "o", "brien", "s", "e", "mail", "3pm", "today"]
 
 
 def test_highlights_mark_the_matched_part_only() -> None:

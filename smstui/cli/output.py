@@ -75,6 +75,10 @@ Times are ISO 8601 with offset, or null. Field names are stable.
               "final", "failed", "device_id", "sim", "created", "sent_at",
               "scheduled_at", "customer_id", "urgent", "outbox"}]}
   messages --count  {"count"}
+  search     {"count", "source": "local", "query", "messages": [... the fields of
+              messages, and "name": the contact's name or null]}
+  export --format jsonl   one message per line, the fields of messages
+              (CSV: the same fields as columns)
   sync       {"new_messages", "changed_messages", "new_incoming", "changed_threads",
               "devices_changed", "region": {"region", "source": "config"|"sims"|
               "chosen"|null, "seen"}, "verified", "bulk_jobs"}

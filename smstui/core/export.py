@@ -96,11 +96,13 @@ def write_messages(
     """Write ``rows`` to ``out`` in ``fmt`` as they come; returns how many were written.
 
     ``names`` gives a number's contact name (text only); ``progress(done)`` is called every
-    :data:`PROGRESS_EVERY` rows and at the end; ``cancelled()`` is asked as often, and a True
-    raises :class:`ExportCancelled`.
+    :data:`PROGRESS_EVERY` rows and at the end; ``cancelled()`` is asked first and as often, and
+    a True raises :class:`ExportCancelled`.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if cancelled is not None and cancelled():
+        raise ExportCancelled()
     count = 0
     writer = csv.writer(out, lineterminator="\r\n") if fmt == "csv" else None
     if writer is not None:

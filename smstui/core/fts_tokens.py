@@ -14,6 +14,7 @@ The same split finds the spans to highlight in a message, so what is highlighted
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from typing import NamedTuple
@@ -27,11 +28,16 @@ META = "\ue000"
 _ASCII: dict[str, str | None] = {chr(c): (chr(c).lower() if chr(c).isalnum() else None) for c in range(128)}
 
 
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
 class Token(NamedTuple):
     start: int  # index in the text of its first character
     end: int  # one past its last
     folded: str  # as the index holds it: lower case, diacritics removed
-    folds: tuple[str, ...] = ()  # each character's fold (to map a folded prefix back to the text)
+    #: Each character's fold, to map a folded prefix back to the text; empty when each character
+    #: folds to one (an ASCII token).
+    folds: tuple[str, ...] = ()
 
 
 class FtsTokens:
@@ -41,6 +47,8 @@ class FtsTokens:
         self._lock = threading.Lock()
         self._chars: dict[str, str | None] = dict(_ASCII)
         self._db: sqlite3.Connection | None = None
+        self._runs_for = -1
+        self._runs_pattern = _ASCII_TOKEN
 
     def _probe(self, chars: list[str]) -> None:
         """Ask unicode61 what each of ``chars`` is: ``q<ch>q`` is one token when ``ch`` is a token
@@ -77,29 +85,30 @@ class FtsTokens:
 
     def tokens(self, text: str) -> list[Token]:
         """The tokens of ``text`` with their spans, as the index would keep them."""
+        if text.isascii():  # the common case, without a loop over characters
+            return [Token(m.start(), m.end(), m.group().lower()) for m in _ASCII_TOKEN.finditer(text)]
         info = self._learn(text)
         found: list[Token] = []
-        start = -1
-        folds: list[str] = []
-        for i, c in enumerate(text):
-            fold = info[c]
-            if fold is None:
-                if start >= 0:
-                    self._close(found, start, i, folds)
-                    start, folds = -1, []
+        for match in self._runs().finditer(text):
+            run = match.group()
+            if run.isascii():
+                found.append(Token(match.start(), match.end(), run.lower()))
                 continue
-            if start < 0:
-                start = i
-            folds.append(fold)
-        if start >= 0:
-            self._close(found, start, len(text), folds)
+            folds = tuple(info[c] or "" for c in run)
+            folded = "".join(folds)
+            if folded:  # only combining marks: unicode61 keeps nothing of it
+                found.append(Token(match.start(), match.end(), folded, folds))
         return found
 
-    @staticmethod
-    def _close(found: list[Token], start: int, end: int, folds: list[str]) -> None:
-        folded = "".join(folds)
-        if folded:  # only combining marks: unicode61 keeps nothing of it
-            found.append(Token(start, end, folded, tuple(folds)))
+    def _runs(self) -> re.Pattern[str]:
+        """Runs of token characters: anything but the separators learnt so far (every character of
+        the text at hand is learnt by then). Compiled again only when something new was learnt."""
+        known = len(self._chars)
+        if self._runs_for != known:
+            separators = "".join(re.escape(c) for c, fold in self._chars.items() if fold is None)
+            self._runs_pattern = re.compile(f"[^{separators}]+")
+            self._runs_for = known
+        return self._runs_pattern
 
     def fold(self, text: str) -> list[str]:
         """The folded tokens of ``text`` (what a query word becomes)."""
@@ -121,6 +130,8 @@ def fts_tokens() -> FtsTokens:
 
 def prefix_end(token: Token, prefix: str) -> int:
     """Where in the text the part of ``token`` that folds to ``prefix`` ends (for highlighting)."""
+    if not token.folds:
+        return min(token.start + len(prefix), token.end)
     used = 0
     for offset, fold in enumerate(token.folds):
         if used >= len(prefix) and fold:  # a combining mark stays with the letter before it

@@ -182,7 +182,10 @@ def indexed_filters(filters: MessageFilters) -> bool:
 
 # ------------------------------------------------------------------ filters typed with the words
 
-FILTER_HELP = "filters: device:ID slot:sms1|sms2|wa|… status:failed|delivered|… dir:in|out since:7d until:2026-11-01"
+FILTER_HELP = (
+    "Filters, typed with the words: status:failed|delivered|… since:7d until:2026-11-01 dir:in|out "
+    "device:ID slot:sms1|wa|… phone:NUMBER"
+)
 
 
 @dataclass(frozen=True, slots=True)

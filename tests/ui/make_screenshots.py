@@ -87,6 +87,22 @@ async def _failed_filter(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("down")
 
 
+async def _search(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f7")
+    await _idle(pilot)
+    await pilot.press(*"invoice")
+
+
+async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Input
+
+    await _search(pilot)
+    await _idle(pilot)
+    await pilot.press("ctrl+s")
+    await _idle(pilot)
+    pilot.app.screen.query_one("#export-path", Input).value = "/home/me/smstui-search-invoice.csv"
+
+
 SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
     ("conversations", _open_anna),
     ("compose-pane", _compose_pane),
@@ -96,6 +112,8 @@ SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
     ("palette", _palette),
     ("message-detail", _message_detail),
     ("failed-filter", _failed_filter),
+    ("search", _search),
+    ("export", _export),
 ]
 
 

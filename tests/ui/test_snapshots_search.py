@@ -26,6 +26,15 @@ async def _search(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def _empty_search(pilot: Pilot) -> None:
+    from ui_helpers import wait_for
+
+    from smstui.tui.widgets.search_results import SearchResults
+
+    await pilot.press("f7")
+    await wait_for(pilot, lambda: pilot.app.screen.query(SearchResults), "the search screen")
+
+
 async def _export(pilot: Pilot) -> None:
     from textual.widgets import Input
     from ui_helpers import wait_for
@@ -41,6 +50,10 @@ async def _export(pilot: Pilot) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_search(snap_compare, snapshot_session: Session, size) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_app(snapshot_session), terminal_size=size, run_before=_run_before(_search))
+
+
+def test_search_before_typing(snap_compare, snapshot_session: Session) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(snapshot_session), terminal_size=(80, 24), run_before=_run_before(_empty_search))
 
 
 def test_export_dialog(snap_compare, snapshot_session: Session) -> None:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from smstui.core.store.schema import (
     SCHEMA_VERSION,
     from_ts,
 )
+from smstui.core.store.search_schema import flush_queue
 
 if TYPE_CHECKING:
     from smstui.core.store.records import (
@@ -88,6 +89,8 @@ class StoreBase:
                 self._db.execute("ROLLBACK")
                 raise
             else:
+                # The search index's queued writes go in with the rest (smstui.core.store.search_schema).
+                flush_queue(self._db)
                 self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:

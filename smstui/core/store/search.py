@@ -17,15 +17,16 @@ pages, so an export of a million messages holds one page in memory and sync goes
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from smstui.core.store.connection import StoreBase
-from smstui.core.store.search_schema import KEY_SHIFT, LID_MASK, NAMES, REBUILD, TABLE, bucket_of
+from smstui.core.store.search_schema import KEY_SHIFT, LID_MASK, NAMES, QUEUE, REBUILD, TABLE, bucket_of
 
 if TYPE_CHECKING:
     from smstui.core.filters import MessageFilters
     from smstui.core.search import SearchQuery, Word
     from smstui.core.store.records import StoredMessage
+    from smstui.core.store.search_page import SearchPage
 
 #: How many rows of the hour a page ends in are read to sort that hour exactly (a burst of more
 #: than this many matching messages in one hour is ordered by lid past it).
@@ -33,27 +34,9 @@ _HOUR_CAP = 20_000
 _NAME_KEYS = 200  # numbers a word matching contact names may stand for
 
 
-class SearchPage(NamedTuple):
-    """One page of results, newest first; ``more`` when older ones follow (see ``after``)."""
-
-    messages: list[StoredMessage]
-    more: bool
-    words: list[Word]
-    names: dict[str, str]  # contact name per phone_key of the page's messages that have one
-
-    @property
-    def after(self) -> tuple[float, int] | None:
-        """The key set to ask for the next page with (``before=``)."""
-        if not self.messages:
-            return None
-        last = self.messages[-1]
-        return (last.created.timestamp(), last.lid)
-
-
-class _Plan(NamedTuple):
-    kind: str  # "fts", "thread", "plain" or "none" (nothing can match)
-    match: str | None
-    words: list[Word]
+# (kind, FTS5 expression, words): kind is "fts", "thread", "plain" or "none" (nothing can match).
+# A plain tuple: the first frame imports this module, and a NamedTuple costs a class to make.
+_Plan = tuple[str, "str | None", "list[Word]"]
 
 
 class SearchStore(StoreBase):
@@ -62,19 +45,32 @@ class SearchStore(StoreBase):
     # ------------------------------------------------------------------ public
 
     def search_messages(
-        self, query: SearchQuery, *, limit: int = 100, before: tuple[float, int] | None = None
+        self,
+        query: SearchQuery,
+        *,
+        limit: int = 100,
+        before: tuple[float, int] | None = None,
+        count_cap: int | None = None,
     ) -> SearchPage:
         """The newest ``limit`` messages matching ``query`` (older than ``before``: a key set from
-        :attr:`SearchPage.after`), with the contact names of their numbers."""
+        :attr:`SearchPage.after`), with the contact names of their numbers; with ``count_cap``
+        also how many match in all, up to that cap (one plan for both: the search screen's key)."""
+        from smstui.core.store.search_page import SearchPage
+
         plan = self._plan(query)
         rows, more = self._page(plan, query.filters, limit, before)
-        return SearchPage(rows, more, plan.words, self.contact_names({m.phone_key for m in rows}))
+        count = None
+        if count_cap is not None:
+            count = len(rows) if not more and before is None else self._count(plan, query.filters, count_cap)
+        return SearchPage(rows, more, plan[2], self.contact_names({m.phone_key for m in rows}), count)
 
     def iter_messages(self, query: SearchQuery, *, page: int = 500) -> Iterator[StoredMessage]:
         """Every match, newest first, read ``page`` rows at a time (the lock is not held between)."""
         plan = self._plan(query)
         before: tuple[float, int] | None = None
         while True:
+            if plan[0] == "fts":
+                self._apply_queue()  # written since the last page: the next sees it
             rows, more = self._page(plan, query.filters, page, before)
             yield from rows
             if not more or not rows:
@@ -83,10 +79,12 @@ class SearchStore(StoreBase):
 
     def count_messages(self, query: SearchQuery, *, cap: int | None = None) -> int:
         """How many messages match (at most ``cap``: "1,000+" needs no exact count)."""
-        plan = self._plan(query)
-        if plan.kind == "none":
+        return self._count(self._plan(query), query.filters, cap)
+
+    def _count(self, plan: _Plan, filters: MessageFilters, cap: int | None) -> int:
+        if plan[0] == "none":
             return 0
-        sql, params = self._select(plan, query.filters, None, "1")
+        sql, params = self._select(plan, filters, None, "1")
         limit = "" if cap is None else f" LIMIT {int(cap)}"
         return int(self._query(f"SELECT COUNT(*) FROM ({sql}{limit})", params)[0][0])
 
@@ -114,37 +112,73 @@ class SearchStore(StoreBase):
     # ------------------------------------------------------------------ planning
 
     def _plan(self, query: SearchQuery) -> _Plan:
+        self._apply_queue()
         # Imported on first use: the first frame has no search to plan.
         from smstui.core.search import filter_clauses, index_tokens, query_words, quote, word_clause
 
         words = query_words(query.text, self.region)
         filters = query.filters
         if query.text.strip() and not words:  # only punctuation: nothing to look for
-            return _Plan("none", None, words)
+            return ("none", None, words)
         if not words:
             if filters.phone_key is not None:
-                return _Plan("thread", None, words)
+                return ("thread", None, words)
             clauses = filter_clauses(filters)
             if not clauses:
-                return _Plan("plain", None, words)
-            return _Plan("fts", " AND ".join(clauses), words)
+                return ("plain", None, words)
+            return ("fts", " AND ".join(clauses), words)
         parts = []
         for word in words:
             clause = word_clause(word, self._expand, self._name_keys(word))
             if clause is None:
-                return _Plan("none", None, words)
+                return ("none", None, words)
             parts.append(clause)
         parts += filter_clauses(filters)
         if filters.phone_key is not None:
             # The number's own token narrows the walk to its conversation (and messages naming
             # it); the join then keeps the conversation's.
             parts += [quote(t) for t in index_tokens(filters.phone_key)]
-        return _Plan("fts", " AND ".join(parts), words)
+        return ("fts", " AND ".join(parts), words)
+
+    def _apply_queue(self) -> None:
+        """Index writes still queued (a write outside a transaction, another program's) first."""
+        if self._query(f"SELECT 1 FROM {QUEUE} LIMIT 1"):
+            with self.transaction():
+                pass  # the transaction applies the queue before it commits
 
     def _expand(self, prefix: str) -> list[str] | None:
-        """The index's terms that start with ``prefix`` (None when more than MAX_EXPANSION)."""
+        """The index's terms that start with ``prefix`` (None when more than MAX_EXPANSION).
+
+        fts5vocab counts each term's postings as it lists it (5 ms for a word in a fifth of a
+        million messages), so answers are kept until the index changes, and a longer prefix is
+        answered from a shorter one's complete list: typing ``deliv`` after ``del`` costs nothing,
+        nor do the words before the one being typed.
+        """
         from smstui.core.search import MAX_EXPANSION
 
+        version = self._index_version()
+        if version is None:
+            return self._vocabulary(prefix, MAX_EXPANSION)
+        cache: dict[str, list[str] | None] = getattr(self, "_terms_cache", {})
+        if getattr(self, "_terms_version", None) != version:
+            cache = {}
+            self._terms_version = version
+        self._terms_cache = cache
+        if prefix in cache:
+            return cache[prefix]
+        for length in range(len(prefix) - 1, 1, -1):
+            shorter = cache.get(prefix[:length], None)
+            if shorter is not None:
+                found: list[str] | None = [t for t in shorter if t.startswith(prefix)]
+                break
+        else:
+            found = self._vocabulary(prefix, MAX_EXPANSION)
+        if len(cache) > 256:
+            cache.clear()
+        cache[prefix] = found
+        return found
+
+    def _vocabulary(self, prefix: str, most: int) -> list[str] | None:
         if not getattr(self, "_terms_table", False):
             with self._lock:  # per connection, in its temp schema: nothing is written to the file
                 self._db.execute(
@@ -153,10 +187,19 @@ class SearchStore(StoreBase):
             self._terms_table = True
         upper = _next_prefix(prefix)
         sql = f"SELECT term FROM temp.{TABLE}_terms WHERE term >= ?" + (" AND term < ?" if upper else "")
-        rows = self._query(sql + " LIMIT ?", (prefix, *([upper] if upper else []), MAX_EXPANSION + 1))
-        if len(rows) > MAX_EXPANSION:
+        rows = self._query(sql + " LIMIT ?", (prefix, *([upper] if upper else []), most + 1))
+        if len(rows) > most:
             return None
         return [r[0] for r in rows]
+
+    def _index_version(self) -> bytes | None:
+        """Changes whenever the index does, whoever wrote it: FTS5's structure record (rowid 10 of
+        its ``_data`` table), which every flush and merge rewrites. None: unknown, cache nothing."""
+        try:
+            rows = self._query(f"SELECT block FROM {TABLE}_data WHERE id = 10")
+        except Exception:
+            return None
+        return bytes(rows[0][0]) if rows else None
 
     def _name_keys(self, word: Word) -> list[str]:
         """The numbers of the contacts whose name matches every token of ``word``."""
@@ -177,10 +220,10 @@ class SearchStore(StoreBase):
     ) -> tuple[list[StoredMessage], bool]:
         from smstui.core.store.connection import rows_to_messages
 
-        if plan.kind == "none" or limit <= 0:
+        if plan[0] == "none" or limit <= 0:
             return [], False
         sql, params = self._select(plan, filters, before)
-        if plan.kind != "fts":
+        if plan[0] != "fts":
             rows = self._query(f"{sql} ORDER BY m.created DESC, m.lid DESC LIMIT ?", (*params, limit + 1))
             return rows_to_messages(rows[:limit]), len(rows) > limit
         order = f" ORDER BY {TABLE}.rowid DESC"
@@ -207,7 +250,7 @@ class SearchStore(StoreBase):
         cols = columns or ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
         where: list[str] = []
         params: list[Any] = []
-        if plan.kind == "fts":
+        if plan[0] == "fts":
             index_only = columns is not None and filters.phone_key is None and before is None
             index_only = index_only and filters.since is None and filters.until is None
             if index_only:  # a count the index answers alone
@@ -217,7 +260,7 @@ class SearchStore(StoreBase):
                 key = f"{TABLE}.rowid, " if columns is None else ""
                 sql = f"SELECT {key}{cols} FROM {TABLE} CROSS JOIN messages m ON m.lid = ({TABLE}.rowid & {LID_MASK})"
             where.append(f"{TABLE} MATCH ?")
-            params.append(plan.match)
+            params.append(plan[1])
             upper = [] if filters.until is None else [filters.until.timestamp()]
             if before is not None:
                 upper.append(before[0])

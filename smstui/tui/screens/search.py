@@ -27,11 +27,17 @@ from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.workers import store_read
 
 if TYPE_CHECKING:
-    from smstui.core.store.search import SearchPage
+    from smstui.core.store.search_page import SearchPage
 
-PAGE = 100
-COUNT_CAP = 10_000  # "10,000+ matches": an exact count of a common word is not worth its time
-EMPTY = "Type words, a number or a contact's name. Every word must match the start of a word."
+PAGE = 50  # results read and laid out per key; more as the highlight reaches the end
+COUNT_CAP = 1_000  # "1,000+ messages": an exact count of a common word is not worth its time
+EMPTY = "Type words, a number or a contact's name."
+HELP = (
+    "Every word must match the start of a word of the message, its number or its contact's name "
+    "(deliv finds delivered; one letter finds only that word; case and accents do not matter).\n\n"
+    f"{FILTER_HELP}\n\n"
+    "↓ or enter: the results · enter: open the conversation at the message · ctrl+s: export · esc: back"
+)
 
 
 class SearchScreen(SmsScreen):
@@ -39,6 +45,8 @@ class SearchScreen(SmsScreen):
     #search-input { margin: 0 1; background: $boost; }
     #search-summary { height: 1; padding: 0 1; color: $foreground-muted; }
     #search-summary.-problem { color: $error; }
+    #search-help { height: auto; padding: 1 1 0 1; color: $foreground-muted; }
+    #search-help.-hidden { display: none; }
     """
     BINDINGS = [
         Binding("ctrl+s", "export", "Export", id="search.export", priority=True),
@@ -59,6 +67,7 @@ class SearchScreen(SmsScreen):
         app = self.smsapp
         yield Input(placeholder="Search messages, e.g. invoice status:failed since:7d", id="search-input")
         yield Static(Text(EMPTY), id="search-summary")
+        yield Static(Text(HELP), id="search-help")
         yield SearchResults(id="search-results")
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
         yield QuietFooter()
@@ -83,8 +92,9 @@ class SearchScreen(SmsScreen):
         self._loading_more = False
         parsed = parse_search_input(typed, now=app.clock(), zone=app.tz or local_zone(), phone_key=app.store.phone_key)
         self._query = SearchQuery(parsed.text, parsed.filters)
+        self.query_one("#search-help").set_class(bool(typed.strip()), "-hidden")
         if not typed.strip():
-            self._show_summary(Text(EMPTY + "\n" + FILTER_HELP))
+            self._show_summary(Text(EMPTY))
             self.query_one(SearchResults).show([], [], more=False, append=False)
             self._shown_serial = self._serial
             self.searches += 1
@@ -95,8 +105,8 @@ class SearchScreen(SmsScreen):
     def _run(self, serial: int, query: SearchQuery, problems: tuple[str, ...], before: Any = None) -> None:
         worker = get_current_worker()
         app = self.smsapp
-        page = app.store.search_messages(query, limit=PAGE, before=before)
-        count = None if before is not None else app.store.count_messages(query, cap=COUNT_CAP)
+        page = app.store.search_messages(query, limit=PAGE, before=before, count_cap=COUNT_CAP)
+        count = None if before is not None else page.total
         prompts = self._prompts(page)
         if worker.is_cancelled:
             return
@@ -106,6 +116,7 @@ class SearchScreen(SmsScreen):
         app = self.smsapp
         now = app.clock()
         names = app.device_names()
+        width = max(20, self.query_one(SearchResults).scrollable_content_region.width - 1)
         return [
             result_prompt(
                 m,
@@ -114,6 +125,7 @@ class SearchScreen(SmsScreen):
                 now=now,
                 tz=app.tz,
                 device=names.get(m.device_id) if m.device_id is not None else None,
+                width=width,
             )
             for m in page.messages
         ]
@@ -196,6 +208,12 @@ class SearchScreen(SmsScreen):
             parts += describe_filters(query.filters, self.smsapp.device_name)
             what = "the messages found: " + ", ".join(parts)
         open_export(self.smsapp, query, what, slug="search")
+
+    def on_resize(self) -> None:
+        # Results are cut to the list's width (an option list would wrap them): cut them again.
+        value = self.query_one("#search-input", Input).value
+        if value.strip() and self.query_one(SearchResults).option_count:
+            self.search(value)
 
     def action_back(self) -> None:
         self.app.switch_mode("messages")

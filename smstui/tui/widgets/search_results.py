@@ -21,22 +21,26 @@ from smstui.tui.widgets.format import clean, display_number, short_time, status_
 
 SNIPPET = 240  # characters of a body shown around its first match
 LEAD = 30  # of them before the match
+HEAD = 400  # characters searched for the first match before the whole body is
 
 KIND_STYLES = {"ok": "green", "pending": "dim", "warn": "yellow", "bad": "bold red"}
 MATCH_STYLE = "bold reverse"
 
 
-def snippet(body: str, words: Sequence[Word]) -> Text:
+def snippet(body: str, words: Sequence[Word], width: int = SNIPPET) -> Text:
     """One line of ``body`` around its first match, the matched parts highlighted."""
     text = clean(body, single_line=True)
-    spans = highlight_spans(text, words)
+    # The first match is nearly always near the start: look there first (a long body's every
+    # word need not be split to show one line of it).
+    head = text if len(text) <= HEAD else text[: text.rfind(" ", 0, HEAD) + 1 or HEAD]
+    spans = highlight_spans(head, words) or (highlight_spans(text, words) if head is not text else [])
     start = 0
     if spans and spans[0][0] > LEAD:
         start = spans[0][0] - LEAD
         # Start at a word: the line reads better from a word's first letter.
         space = text.find(" ", start, spans[0][0])
         start = space + 1 if space >= 0 else start
-    shown = text[start : start + SNIPPET]
+    shown = text[start : start + min(width, SNIPPET)]
     line = Text(("…" if start else "") + shown, no_wrap=True, overflow="ellipsis")
     offset = 1 if start else 0
     for a, b in spans:
@@ -54,7 +58,9 @@ def result_prompt(
     now: datetime,
     tz: tzinfo | None,
     device: str | None = None,
+    width: int = 80,
 ) -> Text:
+    """Two lines, each cut to ``width`` cells (an option list wraps what is longer)."""
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(short_time(message.created, now, tz), style="dim")
     head.append("  ← " if message.incoming else "  → ")
@@ -67,9 +73,10 @@ def result_prompt(
         head.append(f"  {symbol} {word}", style=KIND_STYLES.get(kind, ""))
     if device:
         head.append(f"  · {clean(device, single_line=True)}", style="dim")
-    head.append("\n")
-    head.append_text(snippet(message.body, words))
-    return head
+    body = snippet(message.body, words, width + 1)
+    head.truncate(width, overflow="ellipsis")
+    body.truncate(width, overflow="ellipsis")
+    return Text("\n").join([head, body])
 
 
 class SearchResults(OptionList):

@@ -75,11 +75,16 @@ async def test_typing_fast_shows_the_last_query_s_results_and_enter_opens_the_me
             pilot, lambda: screen.searches and results.messages and screen._shown_serial == screen._serial, "results"
         )
         await settle(pilot)
-        expected = session.store.search_messages(SearchQuery("message numb"), limit=100).messages
+        expected = session.store.search_messages(SearchQuery("message numb"), limit=50).messages
         assert [m.lid for m in results.messages] == [m.lid for m in expected]
         assert "599 messages" in _summary(app)
+        # A page at a time: reaching the end of the list reads the next one.
+        await pilot.press("down", "end")
+        await wait_for(pilot, lambda: len(results.messages) == 100, "the second page")
+        older = session.store.search_messages(SearchQuery("message numb"), limit=100).messages
+        assert [m.lid for m in results.messages] == [m.lid for m in older]
         # More typing replaces the list; nothing of an earlier answer survives.
-        await pilot.press("ctrl+u", *"zeb")
+        await pilot.press("slash", "ctrl+u", *"zeb")
         await wait_for(pilot, lambda: [m.lid for m in results.messages] == [target_lid(session, target)], "zebra")
         # The match is highlighted by spans, and the body's brackets are text, not markup.
         prompt = results.get_option_at_index(0).prompt
