@@ -9,9 +9,13 @@ the whole history.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from smstui.core.store.connection import StoreBase, rows_to_messages
-from smstui.core.store.records import StoredMessage
 from smstui.core.store.schema import MESSAGE_COLUMNS, PENDING_WHERE, QUEUED, SENDING, UNKNOWN
+
+if TYPE_CHECKING:  # records load on first use: the first frame does not need them
+    from smstui.core.store.records import StoredMessage
 
 # Outbox rows the gateway does not have (or may not have): still smstui's to change.
 LOCAL_STATES = (QUEUED, SENDING, UNKNOWN)
