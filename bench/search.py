@@ -156,7 +156,10 @@ def build_row(path: Path, size: int) -> Row:
             "DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; "
             "DROP TRIGGER messages_search_delete; DROP TABLE message_search; DROP TABLE search_queue; "
             "DROP TRIGGER contacts_search_insert; DROP TRIGGER contacts_search_update; "
-            "DROP TRIGGER contacts_search_delete; DROP TABLE contact_search; PRAGMA user_version = 8;"
+            "DROP TRIGGER contacts_search_delete; DROP TABLE contact_search; "
+            # What schema 10 (triage) added after the index: its migration runs again after 9's.
+            "DROP INDEX IF EXISTS messages_retry_of; ALTER TABLE messages DROP COLUMN retry_of; "
+            "ALTER TABLE messages DROP COLUMN handled_at; PRAGMA user_version = 8;"
         )
         con.close()
         t0 = time.perf_counter()
