@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui.cli import output as out
-from smstui.cli.args import DEVICE_ID, parse_slot
+from smstui.cli.args import DEVICE_ID, parse_slot, sheet_options
 from smstui.cli.common import (
     SLOT_CHOICES,
     CliError,
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     default=None,
     help="Continue an unfinished job (default: the newest); interrupted batches are checked first.",
 )
+@sheet_options
 @json_option
 @click.pass_context
 def bulk(
@@ -78,9 +79,12 @@ def bulk(
     dry_run: bool,
     list_only: bool,
     resume: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    mapping: dict[str, str] | None,
     as_json: bool,
 ) -> None:
-    """Send one message per row of a CSV file (columns: phone, body; optional time, slot, customer_id).
+    """Send one message per row of a CSV, .xlsx or .ods file (columns: phone, body; optional time, slot, customer_id).
 
     Messages are saved first and sent in batches; each one is tracked like a single send, and a
     batch whose answer was lost is looked up, never resent blindly. A progress bar shows on a
@@ -117,7 +121,19 @@ def bulk(
             usage_error(
                 "which phone sends? Give --device ID (see `smstui devices`) or set default_device in the profile"
             )
-        preview = read_csv(file, kind="bulk", region=session.region, body_required=body is None and template is None)
+        preview = read_csv(
+            file,
+            kind="bulk",
+            region=session.region,
+            body_required=body is None and template is None,
+            encoding=encoding,
+            sheet=sheet,
+            mapping=mapping,
+        )
+        if not as_json:
+            warn(preview.summary)
+            for repaired in preview.repaired:
+                warn(f"line {repaired.line}: {repaired.phone} ({repaired.note})")
         store = session.store
         rows, invalid = rows_from_preview(
             preview,
