@@ -49,6 +49,7 @@ from smstui.core.bulk.plan import (
     rows_from_preview,
 )
 from smstui.core.bulk.runner import BulkJob
+from smstui.core.column_map import MappingError
 from smstui.core.csv_import import CsvError, InvalidRow, read_csv
 from smstui.core.phone import format_display
 from smstui.core.templates import (
@@ -65,6 +66,7 @@ from smstui.tui.widgets.device_choice import (
     slot_options,
     warning_text,
 )
+from smstui.tui.widgets.file_options import FileOptions
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.quiet_footer import QuietFooter
@@ -134,9 +136,10 @@ class BulkScreen(TabKeys, SessionScreen):
                 # Not a Tab stop: it scrolls to whichever field has focus (issue 13 item 8).
                 with VerticalScroll(can_focus=False):
                     yield Input(
-                        placeholder="CSV file (phone, body, time, slot, customer_id, any columns) — or leave empty",
+                        placeholder="CSV/.xlsx/.ods file (phone, body, time, slot, customer_id, any columns) — or leave empty",
                         id="bulk-csv",
                     )
+                    yield FileOptions("bulk", id="bulk-file-options")
                     yield Label("…or numbers, one per line or comma-separated:")
                     yield TextArea(id="bulk-numbers", soft_wrap=True)
                     yield Label(
@@ -272,6 +275,7 @@ class BulkScreen(TabKeys, SessionScreen):
     def _form_state(self) -> tuple[Any, ...]:
         return (
             self._text("#bulk-csv").strip(),
+            self.query_one(FileOptions).state(),
             self._text("#bulk-numbers"),
             self._text("#bulk-body"),
             self.device_id,
@@ -310,7 +314,14 @@ class BulkScreen(TabKeys, SessionScreen):
         if errors:
             return
         self._previewed = self._form_state()
-        self.build_preview(self._text("#bulk-csv").strip(), self._text("#bulk-numbers"), self._text("#bulk-body"))
+        try:
+            options = self.query_one(FileOptions).read_options()
+        except MappingError as exc:
+            self.query_one("#bulk-errors", Static).update(Text(str(exc)))
+            return
+        self.build_preview(
+            self._text("#bulk-csv").strip(), self._text("#bulk-numbers"), self._text("#bulk-body"), options
+        )
 
     def _batch_size(self) -> int | None:
         try:
@@ -320,7 +331,7 @@ class BulkScreen(TabKeys, SessionScreen):
         return value if 1 <= value <= MAX_BATCH_SIZE else None
 
     @store_read("bulk-preview", "check the bulk file")
-    def build_preview(self, csv_path: str, numbers: str, body: str) -> None:
+    def build_preview(self, csv_path: str, numbers: str, body: str, options: dict[str, Any] | None = None) -> None:
         store = self.store
         region = self.phone_region
 
@@ -332,18 +343,26 @@ class BulkScreen(TabKeys, SessionScreen):
             plain_body = body if body.strip() and template is None else None
             if csv_path:
                 preview = read_csv(
-                    csv_path, kind="bulk", region=region, body_required=not body.strip(), now=self.now(), tz=self.tz
+                    csv_path,
+                    kind="bulk",
+                    region=region,
+                    body_required=not body.strip(),
+                    now=self.now(),
+                    tz=self.tz,
+                    **(options or {}),
                 )
                 rows, invalid = rows_from_preview(preview, body=plain_body, template=template, names=names)
+                source = preview.summary
             else:
                 if not body.strip():
                     raise BulkError("Write the text to send.")
                 rows, bad = rows_for_numbers(numbers, plain_body or "", region=region, template=template, names=names)
                 invalid = [InvalidRow(0, (raw,), reason) for raw, reason in bad]
+                source = ""
         except (CsvError, TemplateError, BulkError) as exc:
             self.app.call_from_thread(self._preview_failed, str(exc))
             return
-        self.app.call_from_thread(self._show_preview, rows, invalid)
+        self.app.call_from_thread(self._show_preview, rows, invalid, source)
 
     def _preview_failed(self, text: str) -> None:
         self.rows = None
@@ -351,7 +370,7 @@ class BulkScreen(TabKeys, SessionScreen):
         self.query_one("#bulk-send", Button).disabled = True
         self.notify(text, title="Nothing to preview", severity="error")
 
-    def _show_preview(self, rows: list[BulkRow], invalid: list[InvalidRow]) -> None:
+    def _show_preview(self, rows: list[BulkRow], invalid: list[InvalidRow], source: str = "") -> None:
         self.rows = rows
         self.invalid = invalid
         batch = self._batch_size() or self.batch_size
@@ -374,6 +393,8 @@ class BulkScreen(TabKeys, SessionScreen):
         scheduled = sum(1 for r in rows if r.scheduled_at)
         if scheduled:
             summary.append(f" · {scheduled} scheduled")
+        if source:
+            summary.append(f"\nThe file: {clean(source)}", style="dim")
         self.query_one("#bulk-summary", Static).update(summary)
         table = self.query_one("#bulk-preview", DataTable)
         table.clear()
