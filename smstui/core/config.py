@@ -34,6 +34,11 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin (no shell)
     command_timeout = 10            # seconds before the command is stopped
 
+    [optouts]                       # STOP replies put a number on the suppression list
+    detect = true                   # look for them in incoming messages
+    stop_words = ["nicht mehr"]     # added to the built-in STOP, STOPP, Abmelden, unsubscribe, …
+    start_words = []                # added to the built-in START, Anmelden, …
+
     [secrets]
     keyring = false                 # tokens in the OS keyring (or SMSTUI_KEYRING=1) instead of
                                     # 0600 files; needs the optional keyring package
@@ -112,6 +117,9 @@ bell = false                  # ring the terminal bell with each alert
 # command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin, without a shell
 command_timeout = 10          # seconds
 
+[optouts]
+detect = true                 # STOP/START replies change the suppression list (`smstui optouts`)
+# stop_words = ["nicht mehr"] # added to the built-in words; start_words likewise
 [secrets]
 keyring = false               # OS keyring instead of 0600 files (needs `keyring`; or SMSTUI_KEYRING=1)
 
@@ -191,6 +199,15 @@ class OnCallSettings(NamedTuple):
     command_timeout: float = 10
 
 
+class OptoutSettings(NamedTuple):
+    """Which incoming replies opt a number out or back in (smstui.core.optout): the built-in
+    words plus these."""
+
+    detect: bool = True
+    stop_words: tuple[str, ...] = ()
+    start_words: tuple[str, ...] = ()
+
+
 class SecretsSettings(NamedTuple):
     keyring: bool = False  # store tokens/passwords in the OS keyring (needs the keyring package)
 
@@ -226,6 +243,7 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     bulk: BulkSettings = field(default_factory=BulkSettings)
     oncall: OnCallSettings = field(default_factory=OnCallSettings)
+    optouts: OptoutSettings = field(default_factory=OptoutSettings)
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     limits: SendLimits = field(default_factory=SendLimits)
@@ -443,6 +461,12 @@ def _command(value: Any) -> tuple[str, ...]:
     return tuple(argv)
 
 
+def _words(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f'must be an array of words or phrases like ["stop", "nicht mehr"], got {_show(value)}')
+    return tuple(v.strip() for v in value)
+
+
 def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
     def check(value: Any) -> Any:
         try:
@@ -461,7 +485,7 @@ def _show(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-_Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | SecretsSettings
+_Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | OptoutSettings | SecretsSettings
 _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
     "ui": (
         UiSettings,
@@ -495,6 +519,7 @@ _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
             "command_timeout": _number(minimum=1, maximum=600),
         },
     ),
+    "optouts": (OptoutSettings, {"detect": _bool, "stop_words": _words, "start_words": _words}),
     "secrets": (SecretsSettings, {"keyring": _bool}),
 }
 
