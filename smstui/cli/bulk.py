@@ -62,6 +62,11 @@ if TYPE_CHECKING:
     default=None,
     help="Continue an unfinished job (default: the newest); interrupted batches are checked first.",
 )
+@click.option(
+    "--include-opted-out",
+    is_flag=True,
+    help="Send to numbers that replied STOP too (see `smstui optouts`); they are left out by default.",
+)
 @sheet_options
 @json_option
 @click.pass_context
@@ -79,6 +84,7 @@ def bulk(
     dry_run: bool,
     list_only: bool,
     resume: str | None,
+    include_opted_out: bool,
     encoding: str | None,
     sheet: str | None,
     mapping: dict[str, str] | None,
@@ -91,8 +97,13 @@ def bulk(
     terminal (not when piped or with --json).
 
     \b
+    Numbers on the suppression list (they replied STOP; `smstui optouts`) are left out and
+    listed on stderr, unless --include-opted-out.
+
+    \b
     JSON: {"dry_run", "job_id", "state", "messages", "batches", "sms_parts", "submitted",
-           "unknown", "rejected", "duplicated", "remaining", "error", "invalid": [{"line", "reason"}]}
+           "unknown", "rejected", "duplicated", "remaining", "error", "invalid": [{"line", "reason"}],
+           "opted_out": [{"line", "phone", "reply", "at"}], "include_opted_out"}
     Exit code: 0 all accepted; 1 rows invalid or refused; 3 login needed; 4 stopped early
     (network) - the job is saved and the app resumes it.
     """
@@ -100,6 +111,7 @@ def bulk(
     from smstui.core.bulk.runner import BulkJob
     from smstui.core.csv_import import read_csv
     from smstui.core.models import Slot
+    from smstui.core.suppression import Skipped, split_opted_out
 
     if list_only:
         _list_jobs(ctx, as_json)
@@ -141,6 +153,11 @@ def bulk(
             template=template,
             names=lambda e164: store.contact_name(store.phone_key(e164)),
         )
+        skipped: list[Skipped] = []
+        if not include_opted_out:
+            rows, skipped = split_opted_out(store, rows)
+        else:
+            _, skipped = split_opted_out(store, rows)  # named, not left out
         size = batch_size or session.config.bulk.batch_size
         plan = estimate(rows, size)
         doc: dict[str, Any] = {
@@ -157,6 +174,11 @@ def bulk(
             "remaining": plan.messages,
             "error": None,
             "invalid": [{"line": r.line, "reason": r.reason} for r in invalid],
+            "opted_out": [
+                {"line": s.line, "phone": s.phone, "reply": s.optout.reply, "at": s.optout.at.isoformat()}
+                for s in skipped
+            ],
+            "include_opted_out": include_opted_out,
             "limit_warnings": limit_warnings(session, {(device, int(chosen)): plan.messages}) if rows else [],
         }
         if dry_run or not rows:
@@ -205,7 +227,17 @@ def bulk(
         warn(f"line {item['line']}: {item['reason']}")
     for line in doc.get("limit_warnings", []):
         warn(f"warning: {line}")
+    if doc.get("opted_out"):
+        if doc["include_opted_out"]:
+            warn(f"warning: sending to {len(doc['opted_out'])} number(s) that opted out (--include-opted-out)")
+        else:
+            warn(
+                f"{len(doc['opted_out'])} opted-out number(s) left out (--include-opted-out sends to them too): "
+                + ", ".join(item["phone"] for item in doc["opted_out"])
+            )
     if not doc["dry_run"] and doc["job_id"] is None and not doc["invalid"]:
+        if doc.get("opted_out"):
+            usage_error(f"every number in {file} opted out; nothing sent (--include-opted-out sends anyway)")
         usage_error(f"{file} has no rows to send")
     ctx.exit(_exit_code(doc))
 

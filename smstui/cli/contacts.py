@@ -343,6 +343,7 @@ def newsletter_create(
     """
     from smstui.cli.args import read_body
     from smstui.core.contacts import START_REMINDER, create_newsletter, recipients_count, recorded_tags
+    from smstui.core.suppression import newsletter_warning, split_opted_out
     from smstui.core.timeparse import WhenError, parse_schedule
 
     tag_ids = parse_id_list(tags, "tag ids (the gateway's, see `smstui tag list`)")
@@ -362,6 +363,9 @@ def newsletter_create(
             recipients = recipients_count(session.store, [t.id for t in chosen])
             for line in limit_warnings(session, {(device_id, sim): recipients}) if recipients else []:
                 warn(f"warning: {line}")  # the phone sends it to every contact of the tags
+            _, opted_out = split_opted_out(session.store, session.store.recipients_of_tags([t.id for t in chosen]))
+            if opted_out:
+                warn(f"warning: {newsletter_warning(opted_out)} (`smstui optouts` lists them)")
             return await create_newsletter(
                 session.store,
                 session.client,

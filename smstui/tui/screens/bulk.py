@@ -52,6 +52,7 @@ from smstui.core.bulk.runner import BulkJob
 from smstui.core.column_map import MappingError
 from smstui.core.csv_import import CsvError, InvalidRow, read_csv
 from smstui.core.phone import format_display
+from smstui.core.suppression import Skipped, skipped_text, split_opted_out
 from smstui.core.templates import (
     TemplateError,
     list_templates,
@@ -123,6 +124,10 @@ class BulkScreen(TabKeys, SessionScreen):
         self.rows: list[BulkRow] | None = None  # the previewed messages; None = no current preview
         self._previewed: tuple[Any, ...] | None = None  # the form as it was when previewed
         self.invalid: list[InvalidRow] = []
+        #: Previewed rows to numbers that opted out: left out of ``rows`` unless the user confirms.
+        self.opted_out: list[BulkRow] = []
+        self._skipped: list[Skipped] = []
+        self._source = ""  # how the previewed file was read
         self.job: BulkJob | None = None
         self._jobs: dict[str, JobInfo] = {}
 
@@ -170,6 +175,7 @@ class BulkScreen(TabKeys, SessionScreen):
                 yield DataTable(id="bulk-invalid", cursor_type="row", zebra_stripes=True)
                 with Horizontal():
                     yield Button("Send", id="bulk-send", variant="primary", disabled=True)
+                    yield Button("Include opted-out…", id="bulk-include-optouts", variant="warning")
                     yield Static(f"ctrl+g: send · {TAB_KEYS_HINT}", classes="hint")
             with TabPane("Jobs", id="bulk-jobs-pane"):
                 yield Static("No job running.", id="bulk-job-title")
@@ -191,6 +197,7 @@ class BulkScreen(TabKeys, SessionScreen):
         self.query_one("#bulk-jobs", DataTable).add_columns(
             "Job", "Created", "State", "Accepted", "Unknown", "Refused", "Deliv.", "Failed"
         )
+        self.query_one("#bulk-include-optouts", Button).display = False
         self._load_templates()
         self._update_counter()
         self._update_device_warning()
@@ -362,7 +369,10 @@ class BulkScreen(TabKeys, SessionScreen):
         except (CsvError, TemplateError, BulkError) as exc:
             self.app.call_from_thread(self._preview_failed, str(exc))
             return
-        self.app.call_from_thread(self._show_preview, rows, invalid, source)
+        kept, skipped = split_opted_out(store, rows)
+        opted_out = {s.phone for s in skipped}
+        self.app.call_from_thread(self._show_opted_out, [r for r in rows if r.phone in opted_out], skipped)
+        self.app.call_from_thread(self._show_preview, kept, invalid, source)
 
     def _preview_failed(self, text: str) -> None:
         self.rows = None
@@ -370,7 +380,31 @@ class BulkScreen(TabKeys, SessionScreen):
         self.query_one("#bulk-send", Button).disabled = True
         self.notify(text, title="Nothing to preview", severity="error")
 
-    def _show_preview(self, rows: list[BulkRow], invalid: list[InvalidRow], source: str = "") -> None:
+    def _show_opted_out(self, rows: list[BulkRow], skipped: list[Skipped]) -> None:
+        self.opted_out, self._skipped = rows, skipped
+
+    @on(Button.Pressed, "#bulk-include-optouts")
+    def _include_opted_out(self) -> None:
+        if not self.opted_out or self.rows is None:
+            return
+        from smstui.tui.dialogs.confirm import ConfirmDialog
+
+        text = (
+            f"{skipped_text(self._skipped)}.\n\nThey replied STOP (or were added to the suppression list). "
+            "Carriers and the law expect a sender to honour that. Send to them anyway?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.rows is not None and self.opted_out:
+                rows, self.opted_out, self._skipped = [*self.rows, *self.opted_out], [], []
+                self._show_preview(rows, self.invalid, self._source, included=len(rows) - len(self.rows))
+
+        self.app.push_screen(ConfirmDialog("Send to opted-out numbers?", text, yes="Send to them too"), answered)
+
+    def _show_preview(
+        self, rows: list[BulkRow], invalid: list[InvalidRow], source: str = "", *, included: int = 0
+    ) -> None:
+        self._source = source
         self.rows = rows
         self.invalid = invalid
         batch = self._batch_size() or self.batch_size
@@ -393,6 +427,10 @@ class BulkScreen(TabKeys, SessionScreen):
         scheduled = sum(1 for r in rows if r.scheduled_at)
         if scheduled:
             summary.append(f" · {scheduled} scheduled")
+        if self.opted_out:
+            summary.append(f"\n⚠ {skipped_text(self._skipped)}", style="bold yellow")
+        elif included:
+            summary.append(f"\n⚠ including {included} number(s) that opted out", style="bold yellow")
         if source:
             summary.append(f"\nThe file: {clean(source)}", style="dim")
         self.query_one("#bulk-summary", Static).update(summary)
@@ -405,6 +443,7 @@ class BulkScreen(TabKeys, SessionScreen):
         send = self.query_one("#bulk-send", Button)
         send.label = f"Send {len(rows)} message(s)"
         send.disabled = not rows
+        self.query_one("#bulk-include-optouts", Button).display = bool(self.opted_out)
         self.query_one("#bulk-errors", Static).update("")
         self._show_pane("bulk-preview-pane", send if rows else table)
 
