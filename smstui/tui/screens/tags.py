@@ -32,7 +32,9 @@ from smstui.core.contacts import (
     tag_ref,
 )
 from smstui.core.phone import format_display
+from smstui.core.store.optouts import Optout
 from smstui.core.store.records import Contact, Tag
+from smstui.core.suppression import optout_label
 from smstui.tui.dialogs.csv_import import CsvImportDialog
 from smstui.tui.dialogs.tags import ContactDialog, TagDialog, TagTitleDialog
 from smstui.tui.screens.session_screen import SessionScreen
@@ -83,7 +85,7 @@ class TagsScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.query_one("#tag-table", DataTable).add_columns("Tag", "Count", "ID")
-        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "ID")
+        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "ID", "Opt-out")
         self.query_one("#tag-table", DataTable).focus()
         self.reload()
 
@@ -140,12 +142,17 @@ class TagsScreen(SessionScreen):
         search = self.search_text
         if search and search.casefold() in tag.title.casefold():
             search = ""  # the tag itself matched: show all its contacts
-        contacts = await asyncio.to_thread(self.store.contacts, tag.id, search)
+
+        def read() -> tuple[list[Contact], dict[str, Optout]]:
+            found = self.store.contacts(tag.id, search)
+            return found, self.store.optouts_among(c.phone for c in found[:MAX_CONTACTS_SHOWN])
+
+        contacts, optouts = await asyncio.to_thread(read)
         if self.selected_tag is None or self.selected_tag.id != tag.id:
             return  # the cursor moved on meanwhile
-        self._show_contacts(tag, contacts)
+        self._show_contacts(tag, contacts, optouts)
 
-    def _show_contacts(self, tag: Tag, contacts: list[Contact]) -> None:
+    def _show_contacts(self, tag: Tag, contacts: list[Contact], optouts: dict[str, Optout] | None = None) -> None:
         table = self.query_one("#contact-table", DataTable)
         table.clear()
         for contact in contacts[:MAX_CONTACTS_SHOWN]:
@@ -154,6 +161,9 @@ class TagsScreen(SessionScreen):
                 _short(contact.name, 18) if contact.name else Text("—"),
                 format_display(contact.phone),
                 gateway,
+                Text(optout_label(optouts[contact.phone]), style="bold yellow")
+                if optouts and contact.phone in optouts
+                else Text(""),
                 key=str(contact.id),
             )
         heading = Text(no_wrap=True, overflow="ellipsis")
