@@ -60,7 +60,7 @@ from smstui.core.templates import (
     save_template,
 )
 from smstui.tui.screens.session_screen import SessionScreen
-from smstui.tui.widgets.bulk_counter import counter_text
+from smstui.tui.widgets.bulk_counter import cost_lines, counter_text
 from smstui.tui.widgets.device_choice import (
     device_options,
     remember_last_device,
@@ -71,6 +71,7 @@ from smstui.tui.widgets.file_options import FileOptions
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.widgets.send_counter import SendCounter
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
 from smstui.tui.workers import store_read, task
 
@@ -128,6 +129,7 @@ class BulkScreen(TabKeys, SessionScreen):
         self.opted_out: list[BulkRow] = []
         self._skipped: list[Skipped] = []
         self._source = ""  # how the previewed file was read
+        self._counter: SendCounter | None = None  # today's sends per SIM, read when a preview shows
         self.job: BulkJob | None = None
         self._jobs: dict[str, JobInfo] = {}
 
@@ -414,6 +416,8 @@ class BulkScreen(TabKeys, SessionScreen):
             f"{est.messages} message(s) to {est.recipients} number(s) in {est.batches} batch(es)", style="bold"
         )
         summary.append(f", {est.sms_parts} SMS part(s)")
+        if rows:
+            summary.append_text(self._cost_lines(rows))
         if invalid:
             summary.append(f"; {len(invalid)} row(s) will not be sent (below)", style="yellow")
         summary.append(f" · from {self.device_label(self.device_id or 0)}")
@@ -446,6 +450,13 @@ class BulkScreen(TabKeys, SessionScreen):
         self.query_one("#bulk-include-optouts", Button).display = bool(self.opted_out)
         self.query_one("#bulk-errors", Static).update("")
         self._show_pane("bulk-preview-pane", send if rows else table)
+
+    def _cost_lines(self, rows: list[BulkRow]) -> Text:
+        if self._counter is None:
+            limits = getattr(getattr(self.session, "config", None), "limits", None)
+            self._counter = SendCounter(self.store, self.now, self.tz, limits)
+        sims = [(self.device_id or 0, r.slot if r.slot is not None else self.slot) for r in rows]
+        return cost_lines([r.body for r in rows], sims, self._counter)
 
     def _show_pane(self, pane_id: str, focus: Any = None) -> None:
         show_pane(self.query_one(TabbedContent), pane_id, focus)

@@ -38,6 +38,7 @@ from smstui.core.phone import (
     parse_recipients,
     unique_numbers,
 )
+from smstui.core.send_cost import cost_of_one, cost_text, culprit_note
 from smstui.core.send_limits import SendLimits
 from smstui.core.smstext import analyze
 from smstui.core.store.database import Store
@@ -167,6 +168,7 @@ class ComposeForm(Vertical):
         super().__init__(id=id, classes=classes)
         self._store = store
         self._sent = SendCounter(store, clock, tz, limits)
+        self._cost_sms = 0  # SMS the message as typed would cost, shown beside the SIM's counter
         self._devices = list(devices)
         self._region = region
         self._clock = clock
@@ -294,7 +296,8 @@ class ComposeForm(Vertical):
             slot = self.slot
             counted = self._sent.line(device.device.id, int(slot) if slot is not None else None)
             if counted:  # first: the device details after it may be cut at the right
-                about.append(counted + " · ")
+                cost = self._cost_sms
+                about.append(counted + (f" · this send +{cost} SMS" if cost else "") + " · ")
             about.append("from ").append_text(device_label(device))
         update_static(self.query_one("#compose-device-info", Static), about)
         text = warning_text(device, self.slot)
@@ -434,6 +437,16 @@ class ComposeForm(Vertical):
             info.append(parts, style="bold" if sms.parts > 1 else "")
             if sms.parts:
                 info.append(f" ({sms.remaining_in_part} left in part)")
+            # Many recipients: what the carrier will count; and the character that added parts.
+            recipients = 1 if self.recipient is not None else sum(1 for c in self._recipient_checks() if c.ok)
+            cost = cost_of_one(body, max(recipients, 1))
+            if recipients > 1:
+                info.append(f" · {cost_text(cost)}", style="bold")
+            if cost.culprit is not None:
+                info.append(f" · {culprit_note(cost)}", style="yellow")
+            if cost.sms != self._cost_sms:
+                self._cost_sms = cost.sms
+                self._update_warning()  # the cost stands beside the SIM's counter
         else:
             info.append(f"{len(body)} chars · {slot.label}")
         when_text = self._input("when").strip()
