@@ -46,3 +46,15 @@ def test_bad_map_and_missing_sheet_are_explained(cli: Cli, tmp_path: Path) -> No
     missing = cli("bulk", str(path), "--device", str(OFFICE_PHONE), "--dry-run", "--sheet", "Preise")
     assert missing.exit_code != 0 and "its sheets are: Kunden" in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_bulk_names_the_character_that_adds_parts(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "termine.csv"
+    path.write_text("Handy;Name\n+4915123456781;Anna\n+4917612345678;Łukasz\n", encoding="utf-8")
+    template = "Hallo {name}, Ihr Termin ist morgen um 9 Uhr. Bitte bringen Sie Ihre Karte mit. Bis dann!!"
+    run = cli("bulk", str(path), "--device", str(OFFICE_PHONE), "--template", template, "--dry-run")
+    assert run.exit_code == 0, run.output
+    assert "2 message(s) in 1 request(s), 3 SMS part(s)" in run.stdout
+    assert "note: 'Ł' makes 1 message(s) UCS-2: 2 SMS each instead of 1" in run.stderr
+    doc = cli("bulk", str(path), "--device", str(OFFICE_PHONE), "--template", template, "--dry-run", "--json").json()
+    assert doc["ucs2"] == 1 and doc["cost_warning"].startswith("'Ł' makes")

@@ -103,7 +103,8 @@ def bulk(
     \b
     JSON: {"dry_run", "job_id", "state", "messages", "batches", "sms_parts", "submitted",
            "unknown", "rejected", "duplicated", "remaining", "error", "invalid": [{"line", "reason"}],
-           "opted_out": [{"line", "phone", "reply", "at"}], "include_opted_out"}
+           "opted_out": [{"line", "phone", "reply", "at"}], "include_opted_out",
+           "ucs2", "cost_warning"}
     Exit code: 0 all accepted; 1 rows invalid or refused; 3 login needed; 4 stopped early
     (network) - the job is saved and the app resumes it.
     """
@@ -111,6 +112,7 @@ def bulk(
     from smstui.core.bulk.runner import BulkJob
     from smstui.core.csv_import import read_csv
     from smstui.core.models import Slot
+    from smstui.core.send_cost import cost_of, culprit_text
     from smstui.core.suppression import Skipped, split_opted_out
 
     if list_only:
@@ -160,6 +162,7 @@ def bulk(
             _, skipped = split_opted_out(store, rows)  # named, not left out
         size = batch_size or session.config.bulk.batch_size
         plan = estimate(rows, size)
+        cost = cost_of([r.body for r in rows])  # each message as it goes, placeholders filled
         doc: dict[str, Any] = {
             "dry_run": dry_run,
             "job_id": None,
@@ -167,6 +170,8 @@ def bulk(
             "messages": plan.messages,
             "batches": plan.batches,
             "sms_parts": plan.sms_parts,
+            "ucs2": cost.ucs2,
+            "cost_warning": culprit_text(cost) or None,
             "submitted": 0,
             "unknown": 0,
             "rejected": 0,
@@ -227,6 +232,8 @@ def bulk(
         warn(f"line {item['line']}: {item['reason']}")
     for line in doc.get("limit_warnings", []):
         warn(f"warning: {line}")
+    if doc.get("cost_warning"):
+        warn(f"note: {doc['cost_warning']} ({doc['ucs2']} message(s) in UCS-2 in all)")
     if doc.get("opted_out"):
         if doc["include_opted_out"]:
             warn(f"warning: sending to {len(doc['opted_out'])} number(s) that opted out (--include-opted-out)")
