@@ -106,3 +106,24 @@ async def test_newsletter_form_and_contacts_show_opted_out_contacts(
         await idle(pilot)
         rows = {r[0]: r[3] for r in table_rows(tags, "#contact-table")}
         assert rows["Ann"] == "" and rows["Ben"].startswith("opted out on ") and rows["Ben"].endswith("by hand")
+
+
+async def test_o_on_a_contact_opts_it_out_and_lifts_it_after_asking(
+    sim_empty: TestSimulator, ui_session: SimpleNamespace
+) -> None:
+    kunden = await create_tag(ui_session.store, ui_session.client, "Kunden")
+    await add_contact(ui_session.store, ui_session.client, kunden, "+4917612345672", "Ben")
+    app = Host(lambda: TagsScreen(ui_session), clock=sim_empty.clock, session=ui_session)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await idle(pilot)
+        await pilot.press("o")
+        await idle(pilot)
+        assert [o.phone for o in ui_session.store.optouts()] == ["+4917612345672"]
+        await wait_for(pilot, lambda: table_rows(app, "#contact-table")[0][3].endswith("by hand"), "the column")
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#confirm-yes")
+        await idle(pilot)
+        assert ui_session.store.optouts() == []
+        await wait_for(pilot, lambda: table_rows(app, "#contact-table")[0][3] == "", "the column to clear")
