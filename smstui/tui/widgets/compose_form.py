@@ -553,8 +553,8 @@ class ComposeForm(Vertical):
         draft_key = self.draft_key
         # The draft is this message now: no pending save may write it back after the send.
         self._cancel_pending_save()
-        self._sent.forget()  # this send counts from now on
-        self.clear_body()
+        self.clear_body()  # (its cost line redrawn from the figures read before this send)
+        self._sent.forget()  # this send counts from now on: read again once it is saved
         self.post_message(self.Submitted(self, result.outgoing, typed, draft_key))
 
     def clear_body(self) -> None:
