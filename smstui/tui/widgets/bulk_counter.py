@@ -25,16 +25,24 @@ def counter_text(body: str, slot: int | None = None, recipients: int | None = No
         info.append(f"{sms.parts} SMS" if sms.parts != 1 else "1 SMS", style="bold" if sms.parts > 1 else "")
         if sms.parts:
             info.append(f" ({sms.remaining_in_part} left in part)")
-        cost = cost_of_one(body, recipients or 1)
-        if recipients is not None:
-            info.append(f" · {cost_text(cost)}", style="bold" if cost.sms > cost.messages else "")
-        if cost.culprit is not None:
-            info.append(f" · {culprit_note(cost)}", style="yellow")
+        info.append_text(cost_suffix(body, recipients or 1, always=recipients is not None)[0])
     else:
         info.append(f"{len(body)} chars · {Slot(slot).label}")
         if recipients is not None:
             info.append(f" · {recipients} recipient(s)")
     return info
+
+
+def cost_suffix(body: str, recipients: int, *, always: bool = False) -> tuple[Text, int]:
+    """`` · 3 recipient(s) × 2 SMS = 6 SMS · 'ő' makes it UCS-2: …`` and the SMS in all; the
+    product only for more than one recipient (or ``always``), the character whenever it added parts."""
+    cost = cost_of_one(body, max(recipients, 1))
+    text = Text()
+    if recipients > 1 or always:
+        text.append(f" · {cost_text(cost)}", style="bold" if cost.sms > cost.messages else "")
+    if cost.culprit is not None:
+        text.append(f" · {culprit_note(cost)}", style="yellow")
+    return text, cost.sms
 
 
 def cost_lines(bodies: Sequence[str], sims: Sequence[tuple[int, int]], counter: SendCounter) -> Text:

@@ -38,12 +38,12 @@ from smstui.core.phone import (
     parse_recipients,
     unique_numbers,
 )
-from smstui.core.send_cost import cost_of_one, cost_text, culprit_note
 from smstui.core.send_limits import SendLimits
 from smstui.core.smstext import analyze
 from smstui.core.store.database import Store
 from smstui.core.store.devices import StoredDevice
 from smstui.core.timeparse import WhenError, parse_schedule
+from smstui.tui.widgets.bulk_counter import cost_suffix
 from smstui.tui.widgets.device_choice import (
     default_for,
     device_label,
@@ -439,13 +439,10 @@ class ComposeForm(Vertical):
                 info.append(f" ({sms.remaining_in_part} left in part)")
             # Many recipients: what the carrier will count; and the character that added parts.
             recipients = 1 if self.recipient is not None else sum(1 for c in self._recipient_checks() if c.ok)
-            cost = cost_of_one(body, max(recipients, 1))
-            if recipients > 1:
-                info.append(f" · {cost_text(cost)}", style="bold")
-            if cost.culprit is not None:
-                info.append(f" · {culprit_note(cost)}", style="yellow")
-            if cost.sms != self._cost_sms:
-                self._cost_sms = cost.sms
+            suffix, sms_total = cost_suffix(body, recipients)
+            info.append_text(suffix)
+            if sms_total != self._cost_sms:
+                self._cost_sms = sms_total
                 self._update_warning()  # the cost stands beside the SIM's counter
         else:
             info.append(f"{len(body)} chars · {slot.label}")
