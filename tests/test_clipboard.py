@@ -7,8 +7,8 @@ import pytest
 
 from smstui.tui.clipboard import (
     copy_to_system as real_copy_to_system,  # before the autouse stand-in
+    over_ssh,
 )
-from smstui.tui.clipboard import over_ssh
 
 
 def test_over_ssh() -> None:

@@ -47,16 +47,17 @@ def test_utf16_excel_unicode_text(tmp_path: Path) -> None:
     assert preview.valid_rows[0].name == "Ann"
 
 
-def test_not_utf8_says_which_line(tmp_path: Path) -> None:
+def test_latin1_is_detected_not_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "phone,name\n+4915752982212,M\xfcller\n".encode("latin-1"))
-    with pytest.raises(CsvError, match=r"not UTF-8.*line 2.*CSV UTF-8"):
-        read_csv(path)
+    preview = read_csv(path, default_tag="x")
+    assert preview.valid_rows[0].name == "Müller"
+    assert "read as Windows-1252" in preview.summary
 
 
-def test_missing_file_and_binary_file(tmp_path: Path) -> None:
+def test_missing_file_and_unreadable_spreadsheet(tmp_path: Path) -> None:
     with pytest.raises(CsvError, match="does not exist"):
         read_csv(tmp_path / "nope.csv")
-    with pytest.raises(CsvError, match="binary"):
+    with pytest.raises(CsvError, match="cannot be read as a spreadsheet"):
         read_csv(write(tmp_path, b"PK\x03\x04\x00\x00\x00binary", "book.xlsx"))
 
 

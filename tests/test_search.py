@@ -8,8 +8,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from smstui.core.filters import FilterError, MessageFilters
 from smstui.core.fts_tokens import META, FtsTokens, fts_tokens, prefix_end

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from smstui.core.smstext import GSM7, UCS2, analyze, gsm_septets, non_gsm_chars
 

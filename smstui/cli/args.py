@@ -55,8 +55,7 @@ def parse_slot(sim: int | None, slot: str | None) -> Slot | None:
 
 def parse_past(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
     """A moment for ``--since``/``--until``: an absolute local time or an age (``2h`` = 2 hours ago)."""
-    from smstui.core.filters import FilterError
-    from smstui.core.filters import parse_past as past
+    from smstui.core.filters import FilterError, parse_past as past
 
     try:
         return past(text, now, tz or local_zone())
@@ -158,3 +157,37 @@ DEVICE_ID = gateway_id("a device id", " (see `smstui devices`)")
 SMS_ID = gateway_id("an sms id", " (see `smstui messages`)")
 TAG_ID = gateway_id("a tag id", " (see `smstui tag list`)")
 CUSTOMER_ID = BoundedInt("a customer id", 0, MAX_CUSTOMER_ID)
+
+
+def _mapping(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, str] | None:
+    if not value:
+        return None
+    from smstui.core.column_map import MappingError, parse_mapping
+
+    try:
+        return parse_mapping(value)
+    except MappingError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def sheet_options(command: Any) -> Any:
+    """``--encoding``, ``--sheet`` and ``--map`` for commands that read a contact or bulk file."""
+    for option in reversed(
+        [
+            click.option(
+                "--encoding",
+                metavar="NAME",
+                help="The CSV file's encoding (utf-8, utf-16, cp1252, latin-1, …) when the detected one is wrong.",
+            ),
+            click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx/.ods file (default: the first)."),
+            click.option(
+                "--map",
+                "mapping",
+                metavar="FIELD=COL,…",
+                callback=_mapping,
+                help="Which column is which, by header, number or letter: phone=Mobil,name=B,body=3.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command

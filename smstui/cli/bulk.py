@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui.cli import output as out
-from smstui.cli.args import DEVICE_ID, parse_slot
+from smstui.cli.args import DEVICE_ID, parse_slot, sheet_options
 from smstui.cli.common import (
     SLOT_CHOICES,
     CliError,
@@ -62,6 +62,12 @@ if TYPE_CHECKING:
     default=None,
     help="Continue an unfinished job (default: the newest); interrupted batches are checked first.",
 )
+@click.option(
+    "--include-opted-out",
+    is_flag=True,
+    help="Send to numbers that replied STOP too (see `smstui optouts`); they are left out by default.",
+)
+@sheet_options
 @json_option
 @click.pass_context
 def bulk(
@@ -78,17 +84,27 @@ def bulk(
     dry_run: bool,
     list_only: bool,
     resume: str | None,
+    include_opted_out: bool,
+    encoding: str | None,
+    sheet: str | None,
+    mapping: dict[str, str] | None,
     as_json: bool,
 ) -> None:
-    """Send one message per row of a CSV file (columns: phone, body; optional time, slot, customer_id).
+    """Send one message per row of a CSV, .xlsx or .ods file (columns: phone, body; optional time, slot, customer_id).
 
     Messages are saved first and sent in batches; each one is tracked like a single send, and a
     batch whose answer was lost is looked up, never resent blindly. A progress bar shows on a
     terminal (not when piped or with --json).
 
     \b
+    Numbers on the suppression list (they replied STOP; `smstui optouts`) are left out and
+    listed on stderr, unless --include-opted-out.
+
+    \b
     JSON: {"dry_run", "job_id", "state", "messages", "batches", "sms_parts", "submitted",
-           "unknown", "rejected", "duplicated", "remaining", "error", "invalid": [{"line", "reason"}]}
+           "unknown", "rejected", "duplicated", "remaining", "error", "invalid": [{"line", "reason"}],
+           "opted_out": [{"line", "phone", "reply", "at"}], "include_opted_out",
+           "ucs2", "cost_warning"}
     Exit code: 0 all accepted; 1 rows invalid or refused; 3 login needed; 4 stopped early
     (network) - the job is saved and the app resumes it.
     """
@@ -96,6 +112,8 @@ def bulk(
     from smstui.core.bulk.runner import BulkJob
     from smstui.core.csv_import import read_csv
     from smstui.core.models import Slot
+    from smstui.core.send_cost import cost_of, culprit_text
+    from smstui.core.suppression import Skipped, split_opted_out
 
     if list_only:
         _list_jobs(ctx, as_json)
@@ -117,7 +135,19 @@ def bulk(
             usage_error(
                 "which phone sends? Give --device ID (see `smstui devices`) or set default_device in the profile"
             )
-        preview = read_csv(file, kind="bulk", region=session.region, body_required=body is None and template is None)
+        preview = read_csv(
+            file,
+            kind="bulk",
+            region=session.region,
+            body_required=body is None and template is None,
+            encoding=encoding,
+            sheet=sheet,
+            mapping=mapping,
+        )
+        if not as_json:
+            warn(preview.summary)
+            for repaired in preview.repaired:
+                warn(f"line {repaired.line}: {repaired.phone} ({repaired.note})")
         store = session.store
         rows, invalid = rows_from_preview(
             preview,
@@ -125,8 +155,14 @@ def bulk(
             template=template,
             names=lambda e164: store.contact_name(store.phone_key(e164)),
         )
+        skipped: list[Skipped] = []
+        if not include_opted_out:
+            rows, skipped = split_opted_out(store, rows)
+        else:
+            _, skipped = split_opted_out(store, rows)  # named, not left out
         size = batch_size or session.config.bulk.batch_size
         plan = estimate(rows, size)
+        cost = cost_of([r.body for r in rows])  # each message as it goes, placeholders filled
         doc: dict[str, Any] = {
             "dry_run": dry_run,
             "job_id": None,
@@ -134,6 +170,8 @@ def bulk(
             "messages": plan.messages,
             "batches": plan.batches,
             "sms_parts": plan.sms_parts,
+            "ucs2": cost.ucs2,
+            "cost_warning": culprit_text(cost) or None,
             "submitted": 0,
             "unknown": 0,
             "rejected": 0,
@@ -141,6 +179,11 @@ def bulk(
             "remaining": plan.messages,
             "error": None,
             "invalid": [{"line": r.line, "reason": r.reason} for r in invalid],
+            "opted_out": [
+                {"line": s.line, "phone": s.phone, "reply": s.optout.reply, "at": s.optout.at.isoformat()}
+                for s in skipped
+            ],
+            "include_opted_out": include_opted_out,
             "limit_warnings": limit_warnings(session, {(device, int(chosen)): plan.messages}) if rows else [],
         }
         if dry_run or not rows:
@@ -189,7 +232,19 @@ def bulk(
         warn(f"line {item['line']}: {item['reason']}")
     for line in doc.get("limit_warnings", []):
         warn(f"warning: {line}")
+    if doc.get("cost_warning"):
+        warn(f"note: {doc['cost_warning']} ({doc['ucs2']} message(s) in UCS-2 in all)")
+    if doc.get("opted_out"):
+        if doc["include_opted_out"]:
+            warn(f"warning: sending to {len(doc['opted_out'])} number(s) that opted out (--include-opted-out)")
+        else:
+            warn(
+                f"{len(doc['opted_out'])} opted-out number(s) left out (--include-opted-out sends to them too): "
+                + ", ".join(item["phone"] for item in doc["opted_out"])
+            )
     if not doc["dry_run"] and doc["job_id"] is None and not doc["invalid"]:
+        if doc.get("opted_out"):
+            usage_error(f"every number in {file} opted out; nothing sent (--include-opted-out sends anyway)")
         usage_error(f"{file} has no rows to send")
     ctx.exit(_exit_code(doc))
 

@@ -104,6 +104,7 @@ def _register_commands() -> None:
     from smstui.cli.doctor import doctor
     from smstui.cli.health import health
     from smstui.cli.messages import messages
+    from smstui.cli.optouts import optouts
     from smstui.cli.send import send, status
     from smstui.cli.sync import sync
 
@@ -113,6 +114,7 @@ def _register_commands() -> None:
 
     for command in (health, watch):  # the on-call commands
         cli.add_command(command)
+    cli.add_command(optouts)  # the suppression list (issue 20)
 
 
 _register_commands()

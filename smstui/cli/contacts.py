@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from smstui.cli import output as out
-from smstui.cli.args import DEVICE_ID, TAG_ID, local_zone, parse_id_list
+from smstui.cli.args import DEVICE_ID, TAG_ID, local_zone, parse_id_list, sheet_options
 from smstui.cli.common import ProgressBar, emit_json, json_option, limit_warnings, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
@@ -201,10 +201,21 @@ def contact_list(ctx: click.Context, tag_id: int | None, as_json: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tag", "tag_id", type=TAG_ID, metavar="ID", help="Tag (gateway id) for rows without a tag column.")
 @click.option("--dry-run", is_flag=True, help="Only check the file and show what would be imported.")
+@sheet_options
 @json_option
 @click.pass_context
-def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: bool, as_json: bool) -> None:
-    """Import contacts from a CSV file (columns: phone, name, tag; a header row is optional).
+def contact_import(
+    ctx: click.Context,
+    file: Path,
+    tag_id: int | None,
+    dry_run: bool,
+    encoding: str | None,
+    sheet: str | None,
+    mapping: dict[str, str] | None,
+    as_json: bool,
+) -> None:
+    """Import contacts from a CSV, .xlsx or .ods file (columns: phone, name, tag; a header row
+    is optional; German headers like Telefon, Handy, Kunde work too).
 
     A tag cell is a title (a new one is created on the gateway) or #ID, the gateway's id of a tag.
     Prints the gateway's contact id of each row now in its tag, then a summary. Safe to run again: numbers already saved in their tag are skipped. Exit code 0 when every
@@ -217,7 +228,15 @@ def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: 
     async def body(session: Session) -> tuple[Any, Any]:
         # Rows without a tag go to --tag, named "#ID" (the gateway's id, never a title lookup).
         default_tag = None if tag_id is None else f"#{check_tag_id(tag_id)}"
-        preview = read_csv(file, kind="contacts", region=session.region, default_tag=default_tag)
+        preview = read_csv(
+            file,
+            kind="contacts",
+            region=session.region,
+            default_tag=default_tag,
+            encoding=encoding,
+            sheet=sheet,
+            mapping=mapping,
+        )
         if dry_run:
             return preview, None
         require_login(session)
@@ -245,6 +264,8 @@ def contact_import(ctx: click.Context, file: Path, tag_id: int | None, dry_run: 
             click.echo(preview.summary)
             for r in preview.invalid_rows:
                 warn(f"line {r.line}: {r.reason}")
+            for r in preview.repaired:
+                warn(f"line {r.line}: {r.phone} ({r.note})")
         ctx.exit(0 if not invalid else 1)
     doc = {
         "total": preview.total,
@@ -322,6 +343,7 @@ def newsletter_create(
     """
     from smstui.cli.args import read_body
     from smstui.core.contacts import START_REMINDER, create_newsletter, recipients_count, recorded_tags
+    from smstui.core.suppression import newsletter_warning, split_opted_out
     from smstui.core.timeparse import WhenError, parse_schedule
 
     tag_ids = parse_id_list(tags, "tag ids (the gateway's, see `smstui tag list`)")
@@ -341,6 +363,9 @@ def newsletter_create(
             recipients = recipients_count(session.store, [t.id for t in chosen])
             for line in limit_warnings(session, {(device_id, sim): recipients}) if recipients else []:
                 warn(f"warning: {line}")  # the phone sends it to every contact of the tags
+            _, opted_out = split_opted_out(session.store, session.store.recipients_of_tags([t.id for t in chosen]))
+            if opted_out:
+                warn(f"warning: {newsletter_warning(opted_out)} (`smstui optouts` lists them)")
             return await create_newsletter(
                 session.store,
                 session.client,

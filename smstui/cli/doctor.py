@@ -39,8 +39,7 @@ def doctor(ctx: click.Context, repair: bool, as_json: bool) -> None:
            "unconfirmed": [{"phone", "body"}], "unreadable"}
     Exit code: 0 the store is fine (or was repaired); 1 it is damaged (run with --repair).
     """
-    from smstui.core.store.doctor import check
-    from smstui.core.store.doctor import repair as do_repair
+    from smstui.core.store.doctor import check, repair as do_repair
 
     g: Globals = ctx.find_object(Globals)  # type: ignore[assignment]
     path, region = _store_path(g)

@@ -18,8 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from smstui.core.gateway_messages import Message, SmsStatus
-from smstui.core.message_docs import escape_unsafe, iso, message_fields
-from smstui.core.message_docs import stored_message_doc as core_stored_doc
+from smstui.core.message_docs import escape_unsafe, iso, message_fields, stored_message_doc as core_stored_doc
 from smstui.core.models import STATUS_HINTS, Device, Slot, is_failed, is_final, status_title
 from smstui.core.visible import is_control, visible_control
 

@@ -34,6 +34,11 @@ optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CO
     command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin (no shell)
     command_timeout = 10            # seconds before the command is stopped
 
+    [optouts]                       # STOP replies put a number on the suppression list
+    detect = true                   # look for them in incoming messages
+    stop_words = ["nicht mehr"]     # added to the built-in STOP, STOPP, Abmelden, unsubscribe, …
+    start_words = []                # added to the built-in START, Anmelden, …
+
     [secrets]
     keyring = false                 # tokens in the OS keyring (or SMSTUI_KEYRING=1) instead of
                                     # 0600 files; needs the optional keyring package
@@ -79,35 +84,16 @@ from urllib.parse import urlsplit
 from smstui.core import paths
 from smstui.core.config_values import (
     Check,
-)
-from smstui.core.config_values import (
     boolean as _bool,
-)
-from smstui.core.config_values import (
     choice as _choice,
-)
-from smstui.core.config_values import (
     command as _command,
-)
-from smstui.core.config_values import (
     integer as _int,
-)
-from smstui.core.config_values import (
     nonempty_text as _nonempty_str,
-)
-from smstui.core.config_values import (
     number as _number,
-)
-from smstui.core.config_values import (
     show as _show,
-)
-from smstui.core.config_values import (
     string as _str,
-)
-from smstui.core.config_values import (
     time_format as _time_format,
-)
-from smstui.core.config_values import (
+    words as _words,
     zone_name as _zone_name,
 )
 from smstui.core.send_limits import SendLimits, SimLimit
@@ -145,6 +131,9 @@ bell = false                  # ring the terminal bell with each alert
 # command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin, without a shell
 command_timeout = 10          # seconds
 
+[optouts]
+detect = true                 # STOP/START replies change the suppression list (`smstui optouts`)
+# stop_words = ["nicht mehr"] # added to the built-in words; start_words likewise
 [secrets]
 keyring = false               # OS keyring instead of 0600 files (needs `keyring`; or SMSTUI_KEYRING=1)
 
@@ -224,6 +213,15 @@ class OnCallSettings(NamedTuple):
     command_timeout: float = 10
 
 
+class OptoutSettings(NamedTuple):
+    """Which incoming replies opt a number out or back in (smstui.core.optout): the built-in
+    words plus these."""
+
+    detect: bool = True
+    stop_words: tuple[str, ...] = ()
+    start_words: tuple[str, ...] = ()
+
+
 class SecretsSettings(NamedTuple):
     keyring: bool = False  # store tokens/passwords in the OS keyring (needs the keyring package)
 
@@ -259,6 +257,7 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     bulk: BulkSettings = field(default_factory=BulkSettings)
     oncall: OnCallSettings = field(default_factory=OnCallSettings)
+    optouts: OptoutSettings = field(default_factory=OptoutSettings)
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     keymap: dict[str, str] = field(default_factory=dict)
     limits: SendLimits = field(default_factory=SendLimits)
@@ -384,7 +383,7 @@ def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
     return check
 
 
-_Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | SecretsSettings
+_Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | OptoutSettings | SecretsSettings
 _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
     "ui": (
         UiSettings,
@@ -418,6 +417,7 @@ _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
             "command_timeout": _number(minimum=1, maximum=600),
         },
     ),
+    "optouts": (OptoutSettings, {"detect": _bool, "stop_words": _words, "start_words": _words}),
     "secrets": (SecretsSettings, {"keyring": _bool}),
 }
 

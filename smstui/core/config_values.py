@@ -116,3 +116,9 @@ def show(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return f"{type(value).__name__} {value!r}"
+
+
+def words(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f'must be an array of words or phrases like ["stop", "nicht mehr"], got {show(value)}')
+    return tuple(v.strip() for v in value)

@@ -13,18 +13,20 @@ network; the screens show the preview and the caller decides what to import or s
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from smstui.core.column_map import MappingError, apply_mapping, mapping_names_a_header
 from smstui.core.models import MAX_CUSTOMER_ID, Slot
+from smstui.core.number_repair import repair_number
 from smstui.core.phone import InvalidNumber, normalize
+from smstui.core.sheet_files import SheetError, decode_bytes, is_spreadsheet, read_spreadsheet
 from smstui.core.timeparse import WhenError, parse_when
 
 Kind = Literal["contacts", "bulk"]
@@ -190,6 +192,8 @@ class CsvRow:
     customer_id: int | None = None
     #: The header's own key of a known column ("telefon" -> "phone"), so templates may use either.
     aliases: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: What was repaired in the number ("its leading + was missing"), "" when nothing was.
+    note: str = ""
 
     @property
     def raw_phone(self) -> str:
@@ -242,6 +246,13 @@ class CsvPreview:
     delimiter: str = ","
     has_header: bool = False
     source: str = ""
+    #: "UTF-8", "Windows-1252", … for text; "sheet Kunden" for a spreadsheet.
+    encoding: str = ""
+
+    @property
+    def repaired(self) -> list[CsvRow]:
+        """Rows whose number was recovered from what the spreadsheet made of it."""
+        return [row for row in self.valid_rows if row.note]
 
     @property
     def total(self) -> int:
@@ -253,9 +264,15 @@ class CsvPreview:
     @property
     def summary(self) -> str:
         delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(self.delimiter, self.delimiter)
+        if self.encoding.startswith("sheet "):
+            form = f"read from {self.encoding}"
+        else:
+            form = f"{delimiter}-separated" + (f", read as {self.encoding}" if self.encoding else "")
+        repaired = len(self.repaired)
         return (
-            f"{len(self.valid_rows)} row(s) ready, {len(self.invalid_rows)} invalid; "
-            f"{delimiter}-separated, {'with' if self.has_header else 'without'} a header; "
+            f"{len(self.valid_rows)} row(s) ready, {len(self.invalid_rows)} invalid"
+            + (f" ({repaired} number(s) repaired)" if repaired else "")
+            + f"; {form}, {'with' if self.has_header else 'without'} a header; "
             f"columns: {', '.join(self.columns) or 'none'}"
         )
 
@@ -263,36 +280,37 @@ class CsvPreview:
 # --------------------------------------------------------------------------- decoding
 
 
-def decode(data: bytes, source: str = "the file") -> str:
-    """Text of a CSV file: UTF-8 with or without BOM, or UTF-16 with a BOM (Excel's "Unicode")."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise CsvError(f"{source} claims to be UTF-16 but is not ({exc.reason}).") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CsvError(
-            f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}). "
-            "Save it as 'CSV UTF-8' in your spreadsheet program and try again."
-        ) from None
+def decode(data: bytes, source: str = "the file", encoding: str | None = None) -> str:
+    """Text of a CSV file: UTF-8 with or without BOM, UTF-16, or a detected legacy code page."""
+    return decode_with_encoding(data, source, encoding)[0]
 
 
-def read_text(path: str | Path) -> str:
-    file = Path(path).expanduser()
+def decode_with_encoding(data: bytes, source: str = "the file", encoding: str | None = None) -> tuple[str, str]:
+    """(text, the encoding it was read in, as shown to the user)."""
     try:
-        data = file.read_bytes()
+        decoded = decode_bytes(data, source, encoding)
+    except SheetError as exc:
+        raise CsvError(str(exc)) from None
+    return decoded.text, decoded.encoding
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
     except FileNotFoundError:
         raise CsvError(f"{file} does not exist. Check the path.") from None
     except IsADirectoryError:
         raise CsvError(f"{file} is a folder, not a CSV file.") from None
     except OSError as exc:
         raise CsvError(f"Cannot read {file}: {exc.strerror or exc}.") from None
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise CsvError(f"{file} is a binary file, not CSV text (is it an .xlsx? Export it as CSV).")
-    return decode(data, str(file))
+
+
+def read_text(path: str | Path, encoding: str | None = None) -> str:
+    file = Path(path).expanduser()
+    data = _read_bytes(file)
+    if is_spreadsheet(file, data[:8]):
+        raise CsvError(f"{file} is a spreadsheet, not CSV text; open it as a contact list or bulk file.")
+    return decode(data, str(file), encoding)
 
 
 # --------------------------------------------------------------------------- dialect
@@ -432,29 +450,39 @@ def read_csv(
     body_required: bool = True,
     now: datetime | None = None,
     tz: tzinfo | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> CsvPreview:
-    """Read a contacts or bulk-send CSV file (a path, or the file's bytes) into a preview.
+    """Read a contacts or bulk-send file (a path, or a CSV file's bytes) into a preview.
 
+    A path may name a CSV file in any encoding (``encoding`` overrides the detection) or a
+    spreadsheet (.xlsx, .ods, …: its first sheet, or ``sheet``). ``mapping`` says which column
+    is which (``{"phone": "Mobil privat"}``; see :func:`parse_mapping`).
     ``kind="contacts"`` needs phone and tag (``default_tag`` fills rows without one);
     ``kind="bulk"`` needs phone and body (unless ``body_required`` is False, when one body or
     a template is given for all). Times in a bulk file are read in ``tz`` (default: this
     computer's zone) and must be in the future of ``now``. Raises :class:`CsvError` when the
     file as a whole is unusable; bad rows are reported in the preview instead.
     """
+    options = _Options(kind, region, default_tag, body_required, now, tz, mapping)
     if isinstance(source, bytes):
-        text, name = decode(source), "the file"
-    else:
-        text, name = read_text(source), str(source)
-    return parse_csv(
-        text,
-        kind=kind,
-        region=region,
-        default_tag=default_tag,
-        body_required=body_required,
-        now=now,
-        tz=tz,
-        source=name,
-    )
+        text, used = decode_with_encoding(source, "the file", encoding)
+        return _parse_text(text, options, "the file", used)
+    file = Path(source).expanduser()
+    data = _read_bytes(file)
+    if is_spreadsheet(file, data[:8]):
+        try:
+            name, rows = read_spreadsheet(file, sheet)
+        except SheetError as exc:
+            raise CsvError(str(exc)) from None
+        numbered = [(line, row) for line, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+        preview = CsvPreview(columns=[], delimiter="", source=str(source), encoding=f"sheet {name!r}")
+        return _build_preview(numbered, preview, options)
+    if sheet:
+        raise CsvError(f"{file} is a CSV file, which has no sheets; leave out --sheet.")
+    text, used = decode_with_encoding(data, str(file), encoding)
+    return _parse_text(text, options, str(source), used)
 
 
 def parse_csv(
@@ -467,22 +495,42 @@ def parse_csv(
     now: datetime | None = None,
     tz: tzinfo | str | None = None,
     source: str = "the text",
+    mapping: Mapping[str, str] | None = None,
 ) -> CsvPreview:
     """Like :func:`read_csv` for text already in memory (pasted, or decoded by the caller)."""
-    name = source
+    return _parse_text(text, _Options(kind, region, default_tag, body_required, now, tz, mapping), source, "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    kind: Kind
+    region: str | None
+    default_tag: str | None
+    body_required: bool
+    now: datetime | None
+    tz: tzinfo | str | None
+    mapping: Mapping[str, str] | None
+
+
+def _parse_text(text: str, options: _Options, name: str, encoding: str) -> CsvPreview:
     text = text.lstrip("\ufeff")
     delimiter = sniff_delimiter(text)
     raw_rows = [(line, row) for line, row in _rows_with_lines(text, delimiter) if any(c.strip() for c in row)]
-    preview = CsvPreview(columns=[], delimiter=delimiter, source=name)
+    preview = CsvPreview(columns=[], delimiter=delimiter, source=name, encoding=encoding)
+    return _build_preview(raw_rows, preview, options)
+
+
+def _build_preview(raw_rows: list[tuple[int, list[str]]], preview: CsvPreview, options: _Options) -> CsvPreview:
+    name, kind, region = preview.source, options.kind, options.region
     if not raw_rows:
         return preview
     first = raw_rows[0][1]
     rest = [row for _, row in raw_rows[1:]]
-    if _is_header(first, rest, region):
+    if _is_header(first, rest, region) or (options.mapping and mapping_names_a_header(options.mapping, first)):
         preview.has_header = True
         preview.columns = _header_columns(first)
         data_rows = raw_rows[1:]
-        if PHONE not in preview.columns:
+        if PHONE not in preview.columns and not (options.mapping and PHONE in options.mapping):
             at = _phone_column([row for _, row in data_rows], region)
             if at is not None and at < len(preview.columns):
                 preview.columns[at] = PHONE
@@ -493,20 +541,27 @@ def parse_csv(
     else:
         preview.columns = _positional_columns(kind, [row for _, row in raw_rows], region)
         data_rows = raw_rows
+    if options.mapping:
+        try:
+            apply_mapping(preview.columns, preview.aliases, options.mapping, first if preview.has_header else None)
+        except MappingError as exc:
+            raise CsvError(str(exc)) from None
     if PHONE not in preview.columns:
         raise CsvError(
             f"{name} has no phone column. Name one of the header cells 'phone' (or number, tel, "
-            f"mobile, telefon) - found: {', '.join(first)}"
+            f"mobile, telefon), or say which it is with --map phone=COLUMN - found: {', '.join(first)}"
         )
-    now = now or datetime.now(UTC)
-    if tz is None:
+    now = options.now or datetime.now(UTC)
+    zone = options.tz
+    if zone is None:
         from smstui.core.gateway_time import (
             local_zone,  # the user's IANA zone, with its DST rules
         )
 
-        tz = local_zone()
-    zone = tz
-    checker = _RowChecker(kind, preview.columns, region, default_tag, body_required, now, zone, preview.aliases)
+        zone = local_zone()
+    checker = _RowChecker(
+        kind, preview.columns, region, options.default_tag, options.body_required, now, zone, preview.aliases
+    )
     for line, cells in data_rows:
         result = checker.check(line, cells)
         if isinstance(result, InvalidRow):
@@ -537,13 +592,14 @@ class _RowChecker:
         self.now = now
         self.tz = tz
         self.phone_index = columns.index(PHONE)
-        self.phones: dict[str, str] = {}  # raw -> E.164, numbers repeat in real lists
+        self.phones: dict[str, tuple[str, str]] = {}  # raw -> (E.164, note): numbers repeat in lists
         self.seen: dict[tuple[str, str], int] = {}
 
-    def _phone(self, raw: str) -> str:
+    def _phone(self, raw: str) -> tuple[str, str]:
         cached = self.phones.get(raw)
         if cached is None:
-            cached = normalize(raw, self.region)
+            repaired = repair_number(raw, self.region)
+            cached = (repaired.e164, repaired.note)
             self.phones[raw] = cached
         return cached
 
@@ -560,7 +616,7 @@ class _RowChecker:
         if len(cells) <= self.phone_index or not raw_phone:
             return invalid("missing phone number")
         try:
-            phone = self._phone(raw_phone)
+            phone, note = self._phone(raw_phone)
         except InvalidNumber as exc:
             return invalid(f"bad number: {exc}")
         if self.kind == "contacts":
@@ -572,7 +628,7 @@ class _RowChecker:
             if key in self.seen:
                 return invalid(f"same number and tag as line {self.seen[key]}")
             self.seen[key] = line
-            return CsvRow(line, phone, values, aliases=self.aliases)
+            return CsvRow(line, phone, values, aliases=self.aliases, note=note)
         if self.body_required and not values.get(BODY, ""):
             return invalid("missing message text (body column)")
         scheduled_at = None
@@ -594,7 +650,14 @@ class _RowChecker:
                 return invalid(f"bad customer id {raw!r}: use a whole number from 0 to {MAX_CUSTOMER_ID}")
             customer_id = int(raw)
         return CsvRow(
-            line, phone, values, scheduled_at=scheduled_at, slot=slot, customer_id=customer_id, aliases=self.aliases
+            line,
+            phone,
+            values,
+            scheduled_at=scheduled_at,
+            slot=slot,
+            customer_id=customer_id,
+            aliases=self.aliases,
+            note=note,
         )
 
 
@@ -614,6 +677,7 @@ __all__ = [
     "canonical_column",
     "column_key",
     "decode",
+    "decode_with_encoding",
     "parse_csv",
     "read_csv",
     "read_text",

@@ -280,8 +280,10 @@ class Session:
             return syncer
         with self._lazy_lock:
             if self._syncer is None:
+                from smstui.core.optout import ReplyWords
                 from smstui.core.sync import Syncer
 
+                optouts = self.config.optouts
                 self._syncer = Syncer(
                     self.store,
                     self.client,
@@ -289,6 +291,7 @@ class Session:
                     clock=self.clock,
                     fold=self.outbox.fold_from_sync,
                     regions=self.regions,
+                    reply_words=ReplyWords(optouts.stop_words, optouts.start_words) if optouts.detect else None,
                 )
             return self._syncer
 

@@ -70,6 +70,7 @@ through ``fold`` (:meth:`smstui.core.outbox.Outbox.fold_from_sync`) before they 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,8 +82,10 @@ from smstui.core.gateway_messages import Message, MessageFilter
 from smstui.core.gateway_time import SOURCE_CONFIG, SOURCE_GATEWAY, AccountZone
 from smstui.core.history_check import HistoryCheck, check_history
 from smstui.core.models import PENDING_STATUSES
+from smstui.core.optout import DEFAULT_WORDS, ReplyWords
 from smstui.core.store.database import Store
-from smstui.core.store.schema import META_LAST_SYNC, from_ts
+from smstui.core.store.optouts import OptoutReply
+from smstui.core.store.schema import META_LAST_SYNC, from_ts, to_ts
 
 if TYPE_CHECKING:
     from smstui.core.region import RegionNews, Regions
@@ -144,6 +147,7 @@ class SyncReport:
     folded: list[int] = field(default_factory=list)
     status_plan: Plan | None = None
     region: RegionNews | None = None  # the device refresh learnt or questioned the region
+    optouts_changed: int = 0  # numbers a STOP or START reply put on or took off the suppression list
     requests: int = 0
     bytes: int = 0
 
@@ -192,8 +196,11 @@ class Syncer:
         target_per_window: int = 500,
         status_tiers: Sequence[tuple[float, float]] = STATUS_TIERS,
         regions: Regions | None = None,
+        reply_words: ReplyWords | None = DEFAULT_WORDS,
     ) -> None:
         self.store = store
+        #: The stop/start words incoming messages are checked against (None: no detection).
+        self.reply_words = reply_words
         self.regions = regions
         self._region_news: RegionNews | None = None  # see take_region_news
         self.client = client
@@ -390,7 +397,13 @@ class Syncer:
         chunks = [messages[i : i + UPSERT_CHUNK] for i in range(0, len(messages), UPSERT_CHUNK)] or [messages]
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            result = self.store.upsert_messages(chunk, mark_unseen=mark_unseen, meta=meta if last else None)
+            replies = self._optout_replies(chunk)
+            result = self.store.upsert_messages(
+                chunk,
+                mark_unseen=mark_unseen,
+                meta=meta if last else None,
+                after=self._recorder(replies, report) if replies else None,
+            )
             report.inserted += len(result.inserted)
             report.changed += len(result.changed)
             report.phone_keys |= result.phone_keys
@@ -399,6 +412,27 @@ class Syncer:
                 row = self.store.message(lid)
                 if row is not None:
                     report.phone_keys.add(row.phone_key)
+
+    def _recorder(self, replies: list[OptoutReply], report: SyncReport) -> Callable[[sqlite3.Connection], None]:
+        def record(db: sqlite3.Connection) -> None:
+            report.optouts_changed += self.store.apply_optout_replies(db, replies)
+
+        return record
+
+    def _optout_replies(self, messages: Sequence[Message]) -> list[OptoutReply]:
+        """The STOP/START replies among ``messages``, stored with them (one transaction)."""
+        words = self.reply_words
+        if words is None:
+            return []
+        replies = []
+        for message in messages:
+            if not message.incoming:
+                continue
+            kind = words.detect(message.body)
+            if kind is not None:
+                at = to_ts(message.created) or self.store.now()
+                replies.append(OptoutReply(message.phone, kind == "stop", at, message.body or "", message.id))
+        return replies
 
     # ------------------------------------------------------------------ first sync
 

@@ -8,8 +8,7 @@ Used by ``smstui --demo``, the test suite and the benchmarks. No Textual here.
 """
 
 from smstui.simulator.clock import Clock, FakeClock, utc_now
-from smstui.simulator.faults import KINDS as FAULT_KINDS
-from smstui.simulator.faults import Faults
+from smstui.simulator.faults import KINDS as FAULT_KINDS, Faults
 from smstui.simulator.runner import SimulatorError, SimulatorServer, make_state
 from smstui.simulator.seed import DEMO_EMAIL, DEMO_PASSWORD
 from smstui.simulator.state import SimError, SimState

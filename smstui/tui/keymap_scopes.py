@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 # (module, class, the places where its bindings fire). A widget's places are the screens that
 # show it; a screen's, itself.
 SCREENS = ("conversations", "devices", "tags", "newsletters", "bulk", "search", "login")
-DIALOGS = ("new message", "help", "newsletter form", "tag dialog", "contact dialog", "CSV import", "export")
+DIALOGS = (
+    "new message",
+    "help",
+    "newsletter form",
+    "tag dialog",
+    "contact dialog",
+    "CSV import",
+    "export",
+    "confirmation",
+)
 OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.screens.conversations", "ConversationsScreen", ("conversations",)),
     ("smstui.tui.widgets.thread_list", "ThreadList", ("conversations",)),
@@ -42,6 +51,7 @@ OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.dialogs.tags", "ContactDialog", ("contact dialog",)),
     ("smstui.tui.dialogs.csv_import", "CsvImportDialog", ("CSV import",)),
     ("smstui.tui.dialogs.export", "ExportDialog", ("export",)),
+    ("smstui.tui.dialogs.confirm", "ConfirmDialog", ("confirmation",)),
 )
 
 

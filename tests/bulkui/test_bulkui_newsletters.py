@@ -49,7 +49,7 @@ async def test_create_newsletter_and_follow_its_progress(sim_empty: TestSimulato
         await pilot.pause()
         assert "2 number(s)" in str(form.query_one("#nl-recipients").render())
         counter = str(form.query_one("#nl-counter").render())
-        assert "13 chars" in counter and "2 recipient(s) = 2 SMS" in counter
+        assert "13 chars" in counter and "2 recipient(s) × 1 SMS = 2 SMS" in counter
         form.query_one("#nl-when", Input).value = "yesterday"
         await pilot.pause()
         assert "cannot read" in str(form.query_one("#nl-when-check").render())

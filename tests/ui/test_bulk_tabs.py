@@ -191,8 +191,17 @@ async def test_the_form_starts_in_its_first_field_and_tab_walks_the_fields(
         await pilot.press(*"/tmp/x.csv")  # typing goes into it at once
         assert screen.query_one("#bulk-csv", Input).value == "/tmp/x.csv"
         stops = []
-        for _ in range(4):
+        for _ in range(7):
             await pilot.press("tab")
             stops.append(app.focused.id if app.focused else None)
-        assert stops == ["bulk-numbers", "bulk-body", "bulk-template", "bulk-template-name"]
+        # After the file: how to read it (encoding, sheet, columns), then the rest of the form.
+        assert stops == [
+            "bulk-encoding",
+            "bulk-sheet",
+            "bulk-map",
+            "bulk-numbers",
+            "bulk-body",
+            "bulk-template",
+            "bulk-template-name",
+        ]
         assert isinstance(screen.query_one("#bulk-template"), Select)

@@ -19,8 +19,7 @@ from ui_helpers import PaintSpy, build_app, settle, threads_shown, wait_for
 
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
-from smstui.tui import app_messages as msgs
-from smstui.tui import terminal
+from smstui.tui import app_messages as msgs, terminal
 from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.status_line import SYNCING_AFTER, StatusLine
 from smstui.tui.widgets.thread_list import ThreadList

@@ -19,6 +19,7 @@ from smstui.core.store.drafts import DraftRows
 from smstui.core.store.health import HealthRows
 from smstui.core.store.lookup import LookupStore
 from smstui.core.store.messages import MessageRows
+from smstui.core.store.optouts import OptoutRows
 from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
 from smstui.core.store.scheduled import ScheduledRows
@@ -40,6 +41,7 @@ class Store(
     RegionStore,
     SendCountRows,
     ScheduledRows,
+    OptoutRows,
 ):
     """All reads and writes of one profile's database.
 

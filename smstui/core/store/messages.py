@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -69,13 +69,19 @@ class MessageRows(StoreBase):
     # ------------------------------------------------------------------ messages from the gateway
 
     def upsert_messages(
-        self, messages: Iterable[Message], *, mark_unseen: bool = True, meta: dict[str, str] | None = None
+        self,
+        messages: Iterable[Message],
+        *,
+        mark_unseen: bool = True,
+        meta: dict[str, str] | None = None,
+        after: Callable[[sqlite3.Connection], None] | None = None,
     ) -> UpsertResult:
         """Merge gateway messages by sms_id in one transaction.
 
         Incoming messages new to the store count as unread (``mark_unseen``); a first sync passes
         False so years of history do not show up as unread. ``meta`` is written in the same
-        transaction, so a sync cursor never runs ahead of the messages it stands for.
+        transaction, so a sync cursor never runs ahead of the messages it stands for; so is
+        whatever ``after`` writes (the opt-outs the messages say, smstui.core.store.optouts).
         """
         from smstui.core.store.records import UpsertResult  # not needed by the first frame
 
@@ -148,6 +154,8 @@ class MessageRows(StoreBase):
                         db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()[0]
                     )
             self._refresh_threads(db, result.phone_keys)
+            if after is not None:
+                after(db)
         return result
 
     def update_status(self, sms_id: int, status: int, title: str | None = None) -> str | None:

@@ -16,7 +16,7 @@ from smstui.core.models import (
 )
 from smstui.core.store.search_schema import SEARCH_MIGRATION
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -207,6 +207,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN retry_of INTEGER;
     ALTER TABLE messages ADD COLUMN handled_at REAL;
     CREATE INDEX IF NOT EXISTS messages_retry_of ON messages (retry_of) WHERE retry_of IS NOT NULL;
+    """,
+    # v11: the suppression list (smstui.core.store.optouts): numbers that replied STOP or were
+    # added by hand; a lifted opt-out keeps its row (active = 0) with the time of that change.
+    """
+    CREATE TABLE IF NOT EXISTS optouts (
+        phone_key TEXT PRIMARY KEY,
+        phone TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        changed_at REAL NOT NULL,
+        reply TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        sms_id INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS optouts_active ON optouts (changed_at) WHERE active = 1;
     """,
 ]
 DISPLAY_FROM = 6  # the schema version that added threads.display

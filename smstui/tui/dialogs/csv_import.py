@@ -25,10 +25,12 @@ from textual.widgets import (
     TabPane,
 )
 
+from smstui.core.column_map import MappingError
 from smstui.core.contacts import ImportReport, import_contacts
 from smstui.core.csv_import import CsvError, CsvPreview, read_csv
 from smstui.core.phone import format_display
 from smstui.tui.dialogs.form_dialog import FormDialog
+from smstui.tui.widgets.file_options import FileOptions
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
@@ -82,10 +84,11 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Import contacts from a CSV file", classes="dialog-title")
+            yield Static("Import contacts from a CSV, .xlsx or .ods file", classes="dialog-title")
             with Horizontal():
-                yield Input(self._path, placeholder="Path of the CSV file (columns: phone, name, tag)", id="csv-path")
+                yield Input(self._path, placeholder="Path of the file (columns: phone, name, tag)", id="csv-path")
                 yield Input(self._default_tag, placeholder="Tag for rows without one", id="csv-tag")
+            yield FileOptions("csv", id="csv-options")
             yield Static("Enter a path and press enter to preview.", id="csv-summary")
             with TabbedContent(id="csv-tabs"):
                 with TabPane("Ready", id="csv-ready-pane"):
@@ -97,12 +100,12 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
             yield ProgressBar(id="csv-progress", show_eta=False)
             yield Static("", id="csv-report")
             yield Static(
-                f"enter: preview · ctrl+s: import · esc: cancel the import / close · {TAB_KEYS_HINT}",
+                f"enter in any field: preview · ctrl+s: import · esc: cancel the import / close · {TAB_KEYS_HINT}",
                 classes="dialog-hint",
             )
 
     def on_mount(self) -> None:
-        self.query_one("#csv-valid", DataTable).add_columns("Line", "Phone", "Name", "Tag")
+        self.query_one("#csv-valid", DataTable).add_columns("Line", "Phone", "Name", "Tag", "Number repaired")
         self.query_one("#csv-invalid", DataTable).add_columns("Line", "Row", "Reason")
         self.query_one("#csv-failed", DataTable).add_columns("Line", "Phone", "What happened")
         self.query_one("#csv-path", Input).focus()
@@ -123,8 +126,11 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
             self.app.call_from_thread(self._show_problem, "Enter the path of a CSV file.")
             return
         try:
-            preview = read_csv(path, kind="contacts", region=self.phone_region, default_tag=default_tag or None)
-        except CsvError as exc:
+            options = self.query_one(FileOptions).read_options()
+            preview = read_csv(
+                path, kind="contacts", region=self.phone_region, default_tag=default_tag or None, **options
+            )
+        except (CsvError, MappingError) as exc:
             self.app.call_from_thread(self._show_problem, str(exc))
             return
         self.app.call_from_thread(self._show_preview, preview)
@@ -144,7 +150,8 @@ class CsvImportDialog(TabKeys, FormDialog[ImportReport | None]):
         valid = self.query_one("#csv-valid", DataTable)
         valid.clear()
         valid.add_rows(
-            (str(r.line), format_display(r.phone), cell(r.name), cell(r.tag)) for r in preview.valid_rows[:MAX_SHOWN]
+            (str(r.line), format_display(r.phone), cell(r.name), cell(r.tag), cell(r.note))
+            for r in preview.valid_rows[:MAX_SHOWN]
         )
         invalid = self.query_one("#csv-invalid", DataTable)
         invalid.clear()

@@ -32,6 +32,7 @@ from smstui.core.models import Slot
 from smstui.core.newsletter_text import ONE_TEXT, placeholder_problem
 from smstui.core.store.devices import StoredDevice
 from smstui.core.store.records import Newsletter, Tag
+from smstui.core.suppression import newsletter_warning, split_opted_out
 from smstui.core.timeparse import WhenError, parse_schedule
 from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.widgets.bulk_counter import counter_text
@@ -54,7 +55,8 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
     NewsletterDialog #nl-when { width: 1fr; }
     NewsletterDialog #nl-body { height: 5; }
     NewsletterDialog #nl-tags { height: 6; }
-    NewsletterDialog #nl-counter, NewsletterDialog #nl-recipients, NewsletterDialog #nl-when-check { height: 1; color: $foreground-muted; }
+    NewsletterDialog #nl-counter, NewsletterDialog #nl-when-check { height: 1; color: $foreground-muted; }
+    NewsletterDialog #nl-recipients { height: auto; max-height: 3; color: $foreground-muted; }
     NewsletterDialog #nl-reminder { color: $warning; height: auto; }
     NewsletterDialog #nl-errors { color: $error; height: auto; }
     NewsletterDialog #nl-one-text { color: $foreground-muted; height: auto; }
@@ -187,9 +189,13 @@ class NewsletterDialog(FormDialog[Newsletter | None]):
         warning.display = bool(text)
         self.query_one("#nl-counter", Static).update(counter_text(self.body, self.slot, recipients or None))
         chosen = len(self.tag_ids)
-        self.query_one("#nl-recipients", Static).update(
+        shown = Text(
             f"{recipients} number(s) in the chosen tags, as far as smstui knows" if chosen else "No tags chosen yet."
         )
+        _, opted_out = split_opted_out(self.store, self.store.recipients_of_tags(self.tag_ids)) if chosen else ([], [])
+        if opted_out:
+            shown.append(f"\n⚠ {newsletter_warning(opted_out)}", style="bold yellow")
+        self.query_one("#nl-recipients", Static).update(shown)
         check = self.query_one("#nl-when-check", Static)
         try:
             when = self._when()

@@ -49,8 +49,10 @@ from smstui.core.bulk.plan import (
     rows_from_preview,
 )
 from smstui.core.bulk.runner import BulkJob
+from smstui.core.column_map import MappingError
 from smstui.core.csv_import import CsvError, InvalidRow, read_csv
 from smstui.core.phone import format_display
+from smstui.core.suppression import Skipped, skipped_text, split_opted_out
 from smstui.core.templates import (
     TemplateError,
     list_templates,
@@ -58,16 +60,18 @@ from smstui.core.templates import (
     save_template,
 )
 from smstui.tui.screens.session_screen import SessionScreen
-from smstui.tui.widgets.bulk_counter import counter_text
+from smstui.tui.widgets.bulk_counter import cost_lines, counter_text
 from smstui.tui.widgets.device_choice import (
     device_options,
     remember_last_device,
     slot_options,
     warning_text,
 )
+from smstui.tui.widgets.file_options import FileOptions
 from smstui.tui.widgets.format import clean, to_local
 from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.widgets.quiet_footer import QuietFooter
+from smstui.tui.widgets.send_counter import SendCounter
 from smstui.tui.widgets.tab_keys import TAB_KEYS_HINT, TabKeys, show_pane, tab_bindings
 from smstui.tui.workers import store_read, task
 
@@ -121,6 +125,11 @@ class BulkScreen(TabKeys, SessionScreen):
         self.rows: list[BulkRow] | None = None  # the previewed messages; None = no current preview
         self._previewed: tuple[Any, ...] | None = None  # the form as it was when previewed
         self.invalid: list[InvalidRow] = []
+        #: Previewed rows to numbers that opted out: left out of ``rows`` unless the user confirms.
+        self.opted_out: list[BulkRow] = []
+        self._skipped: list[Skipped] = []
+        self._source = ""  # how the previewed file was read
+        self._counter: SendCounter | None = None  # today's sends per SIM, read when a preview shows
         self.job: BulkJob | None = None
         self._jobs: dict[str, JobInfo] = {}
 
@@ -134,9 +143,10 @@ class BulkScreen(TabKeys, SessionScreen):
                 # Not a Tab stop: it scrolls to whichever field has focus (issue 13 item 8).
                 with VerticalScroll(can_focus=False):
                     yield Input(
-                        placeholder="CSV file (phone, body, time, slot, customer_id, any columns) — or leave empty",
+                        placeholder="CSV/.xlsx/.ods file (phone, body, time, slot, customer_id, any columns) — or leave empty",
                         id="bulk-csv",
                     )
+                    yield FileOptions("bulk", id="bulk-file-options")
                     yield Label("…or numbers, one per line or comma-separated:")
                     yield TextArea(id="bulk-numbers", soft_wrap=True)
                     yield Label(
@@ -167,6 +177,7 @@ class BulkScreen(TabKeys, SessionScreen):
                 yield DataTable(id="bulk-invalid", cursor_type="row", zebra_stripes=True)
                 with Horizontal():
                     yield Button("Send", id="bulk-send", variant="primary", disabled=True)
+                    yield Button("Include opted-out…", id="bulk-include-optouts", variant="warning")
                     yield Static(f"ctrl+g: send · {TAB_KEYS_HINT}", classes="hint")
             with TabPane("Jobs", id="bulk-jobs-pane"):
                 yield Static("No job running.", id="bulk-job-title")
@@ -188,6 +199,7 @@ class BulkScreen(TabKeys, SessionScreen):
         self.query_one("#bulk-jobs", DataTable).add_columns(
             "Job", "Created", "State", "Accepted", "Unknown", "Refused", "Deliv.", "Failed"
         )
+        self.query_one("#bulk-include-optouts", Button).display = False
         self._load_templates()
         self._update_counter()
         self._update_device_warning()
@@ -272,6 +284,7 @@ class BulkScreen(TabKeys, SessionScreen):
     def _form_state(self) -> tuple[Any, ...]:
         return (
             self._text("#bulk-csv").strip(),
+            self.query_one(FileOptions).state(),
             self._text("#bulk-numbers"),
             self._text("#bulk-body"),
             self.device_id,
@@ -310,7 +323,14 @@ class BulkScreen(TabKeys, SessionScreen):
         if errors:
             return
         self._previewed = self._form_state()
-        self.build_preview(self._text("#bulk-csv").strip(), self._text("#bulk-numbers"), self._text("#bulk-body"))
+        try:
+            options = self.query_one(FileOptions).read_options()
+        except MappingError as exc:
+            self.query_one("#bulk-errors", Static).update(Text(str(exc)))
+            return
+        self.build_preview(
+            self._text("#bulk-csv").strip(), self._text("#bulk-numbers"), self._text("#bulk-body"), options
+        )
 
     def _batch_size(self) -> int | None:
         try:
@@ -320,7 +340,7 @@ class BulkScreen(TabKeys, SessionScreen):
         return value if 1 <= value <= MAX_BATCH_SIZE else None
 
     @store_read("bulk-preview", "check the bulk file")
-    def build_preview(self, csv_path: str, numbers: str, body: str) -> None:
+    def build_preview(self, csv_path: str, numbers: str, body: str, options: dict[str, Any] | None = None) -> None:
         store = self.store
         region = self.phone_region
 
@@ -332,18 +352,29 @@ class BulkScreen(TabKeys, SessionScreen):
             plain_body = body if body.strip() and template is None else None
             if csv_path:
                 preview = read_csv(
-                    csv_path, kind="bulk", region=region, body_required=not body.strip(), now=self.now(), tz=self.tz
+                    csv_path,
+                    kind="bulk",
+                    region=region,
+                    body_required=not body.strip(),
+                    now=self.now(),
+                    tz=self.tz,
+                    **(options or {}),
                 )
                 rows, invalid = rows_from_preview(preview, body=plain_body, template=template, names=names)
+                source = preview.summary
             else:
                 if not body.strip():
                     raise BulkError("Write the text to send.")
                 rows, bad = rows_for_numbers(numbers, plain_body or "", region=region, template=template, names=names)
                 invalid = [InvalidRow(0, (raw,), reason) for raw, reason in bad]
+                source = ""
         except (CsvError, TemplateError, BulkError) as exc:
             self.app.call_from_thread(self._preview_failed, str(exc))
             return
-        self.app.call_from_thread(self._show_preview, rows, invalid)
+        kept, skipped = split_opted_out(store, rows)
+        opted_out = {s.phone for s in skipped}
+        self.app.call_from_thread(self._show_opted_out, [r for r in rows if r.phone in opted_out], skipped)
+        self.app.call_from_thread(self._show_preview, kept, invalid, source)
 
     def _preview_failed(self, text: str) -> None:
         self.rows = None
@@ -351,7 +382,31 @@ class BulkScreen(TabKeys, SessionScreen):
         self.query_one("#bulk-send", Button).disabled = True
         self.notify(text, title="Nothing to preview", severity="error")
 
-    def _show_preview(self, rows: list[BulkRow], invalid: list[InvalidRow]) -> None:
+    def _show_opted_out(self, rows: list[BulkRow], skipped: list[Skipped]) -> None:
+        self.opted_out, self._skipped = rows, skipped
+
+    @on(Button.Pressed, "#bulk-include-optouts")
+    def _include_opted_out(self) -> None:
+        if not self.opted_out or self.rows is None:
+            return
+        from smstui.tui.dialogs.confirm import ConfirmDialog
+
+        text = (
+            f"{skipped_text(self._skipped)}.\n\nThey replied STOP (or were added to the suppression list). "
+            "Carriers and the law expect a sender to honour that. Send to them anyway?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.rows is not None and self.opted_out:
+                rows, self.opted_out, self._skipped = [*self.rows, *self.opted_out], [], []
+                self._show_preview(rows, self.invalid, self._source, included=len(rows) - len(self.rows))
+
+        self.app.push_screen(ConfirmDialog("Send to opted-out numbers?", text, yes="Send to them too"), answered)
+
+    def _show_preview(
+        self, rows: list[BulkRow], invalid: list[InvalidRow], source: str = "", *, included: int = 0
+    ) -> None:
+        self._source = source
         self.rows = rows
         self.invalid = invalid
         batch = self._batch_size() or self.batch_size
@@ -361,6 +416,8 @@ class BulkScreen(TabKeys, SessionScreen):
             f"{est.messages} message(s) to {est.recipients} number(s) in {est.batches} batch(es)", style="bold"
         )
         summary.append(f", {est.sms_parts} SMS part(s)")
+        if rows:
+            summary.append_text(self._cost_lines(rows))
         if invalid:
             summary.append(f"; {len(invalid)} row(s) will not be sent (below)", style="yellow")
         summary.append(f" · from {self.device_label(self.device_id or 0)}")
@@ -374,6 +431,12 @@ class BulkScreen(TabKeys, SessionScreen):
         scheduled = sum(1 for r in rows if r.scheduled_at)
         if scheduled:
             summary.append(f" · {scheduled} scheduled")
+        if self.opted_out:
+            summary.append(f"\n⚠ {skipped_text(self._skipped)}", style="bold yellow")
+        elif included:
+            summary.append(f"\n⚠ including {included} number(s) that opted out", style="bold yellow")
+        if source:
+            summary.append(f"\nThe file: {clean(source)}", style="dim")
         self.query_one("#bulk-summary", Static).update(summary)
         table = self.query_one("#bulk-preview", DataTable)
         table.clear()
@@ -384,8 +447,16 @@ class BulkScreen(TabKeys, SessionScreen):
         send = self.query_one("#bulk-send", Button)
         send.label = f"Send {len(rows)} message(s)"
         send.disabled = not rows
+        self.query_one("#bulk-include-optouts", Button).display = bool(self.opted_out)
         self.query_one("#bulk-errors", Static).update("")
         self._show_pane("bulk-preview-pane", send if rows else table)
+
+    def _cost_lines(self, rows: list[BulkRow]) -> Text:
+        if self._counter is None:
+            limits = getattr(getattr(self.session, "config", None), "limits", None)
+            self._counter = SendCounter(self.store, self.now, self.tz, limits)
+        sims = [(self.device_id or 0, r.slot if r.slot is not None else self.slot) for r in rows]
+        return cost_lines([r.body for r in rows], sims, self._counter)
 
     def _show_pane(self, pane_id: str, focus: Any = None) -> None:
         show_pane(self.query_one(TabbedContent), pane_id, focus)

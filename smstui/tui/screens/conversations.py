@@ -33,7 +33,7 @@ from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.quiet import update_static
 from smstui.tui.widgets.quiet_footer import QuietFooter
 from smstui.tui.widgets.status_line import StatusLine
-from smstui.tui.widgets.thread_header import ThreadHeader
+from smstui.tui.widgets.thread_header import ThreadHeader, optout_text
 from smstui.tui.widgets.thread_list import ThreadList
 from smstui.tui.widgets.thread_view import ThreadView
 from smstui.tui.workers import store_read
@@ -336,6 +336,7 @@ class ConversationsScreen(SmsScreen):
         # Read only when the user goes into it (focus "thread"/"compose": Enter, reply, the
         # palette); the highlight passing over it only previews it (issue 13 item 8).
         changed = store.mark_thread_seen(phone_key) if focus is not None else False
+        self.app.call_from_thread(self.query_one(ThreadHeader).set_optout, phone_key, optout_text(store, phone_key))
         self.app.call_from_thread(
             self._show_thread, phone_key, page, has_older, draft, thread, focus, changed, select, has_newer
         )
@@ -602,6 +603,7 @@ class ConversationsScreen(SmsScreen):
         gone = [lid for lid in lids if store.message(lid) is None]
         if seen:
             store.mark_thread_seen(phone_key)
+        self.app.call_from_thread(self.query_one(ThreadHeader).set_optout, phone_key, optout_text(store, phone_key))
         self.app.call_from_thread(self._apply_refresh, phone_key, latest + extra, gone)
 
     def _apply_refresh(self, phone_key: str, rows: list[StoredMessage], gone: list[int]) -> None:

@@ -32,7 +32,9 @@ from smstui.core.contacts import (
     tag_ref,
 )
 from smstui.core.phone import format_display
+from smstui.core.store.optouts import Optout
 from smstui.core.store.records import Contact, Tag
+from smstui.core.suppression import optout_label
 from smstui.tui.dialogs.csv_import import CsvImportDialog
 from smstui.tui.dialogs.tags import ContactDialog, TagDialog, TagTitleDialog
 from smstui.tui.screens.session_screen import SessionScreen
@@ -61,6 +63,7 @@ class TagsScreen(SessionScreen):
         Binding("e", "edit_title", "Edit title", id="tags.edit_title"),
         Binding("a", "add_contact", "Add contact", id="tags.add_contact"),
         Binding("i", "import_csv", "Import CSV", id="tags.import"),
+        Binding("o", "toggle_optout", "Opt out / lift", id="tags.optout"),
         Binding("slash", "search", "Search", id="tags.search"),
         Binding("escape", "back", "Back", show=False, id="tags.back"),
     ]
@@ -83,7 +86,7 @@ class TagsScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.query_one("#tag-table", DataTable).add_columns("Tag", "Count", "ID")
-        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "ID")
+        self.query_one("#contact-table", DataTable).add_columns("Name", "Phone", "ID", "Opt-out")
         self.query_one("#tag-table", DataTable).focus()
         self.reload()
 
@@ -126,7 +129,7 @@ class TagsScreen(SessionScreen):
         title.append(f"Tags & contacts ({len(tags)} tags, {total} contacts)", style="bold")
         if self.search_text:
             title.append(f" matching {clean(self.search_text, single_line=True)!r}")
-        title.append("  n: new tag · e: edit title · a: add contact · i: import CSV", style="dim")
+        title.append("  n: new tag · e: edit title · a: add contact · i: import · o: opt out/lift", style="dim")
         self.query_one("#tags-title", Static).update(title)
 
     async def _load_contacts(self) -> None:
@@ -140,20 +143,30 @@ class TagsScreen(SessionScreen):
         search = self.search_text
         if search and search.casefold() in tag.title.casefold():
             search = ""  # the tag itself matched: show all its contacts
-        contacts = await asyncio.to_thread(self.store.contacts, tag.id, search)
+
+        def read() -> tuple[list[Contact], dict[str, Optout]]:
+            found = self.store.contacts(tag.id, search)
+            return found, self.store.optouts_among(c.phone for c in found[:MAX_CONTACTS_SHOWN])
+
+        contacts, optouts = await asyncio.to_thread(read)
         if self.selected_tag is None or self.selected_tag.id != tag.id:
             return  # the cursor moved on meanwhile
-        self._show_contacts(tag, contacts)
+        self._show_contacts(tag, contacts, optouts)
 
-    def _show_contacts(self, tag: Tag, contacts: list[Contact]) -> None:
+    def _show_contacts(self, tag: Tag, contacts: list[Contact], optouts: dict[str, Optout] | None = None) -> None:
         table = self.query_one("#contact-table", DataTable)
         table.clear()
+        self._shown_contacts = {str(c.id): c for c in contacts[:MAX_CONTACTS_SHOWN]}
+        self._shown_optouts = dict(optouts or {})
         for contact in contacts[:MAX_CONTACTS_SHOWN]:
             gateway = Text(str(contact.gateway_id)) if contact.gateway_id else Text("not saved", style="bold red")
             table.add_row(
                 _short(contact.name, 18) if contact.name else Text("—"),
                 format_display(contact.phone),
                 gateway,
+                Text(optout_label(optouts[contact.phone]), style="bold yellow")
+                if optouts and contact.phone in optouts
+                else Text(""),
                 key=str(contact.id),
             )
         heading = Text(no_wrap=True, overflow="ellipsis")
@@ -184,6 +197,36 @@ class TagsScreen(SessionScreen):
         self.query_one("#tag-table", DataTable).focus()
 
     # ------------------------------------------------------------------ actions
+
+    def action_toggle_optout(self) -> None:
+        """Put the highlighted contact on the suppression list, or lift its opt-out (asked first)."""
+        table = self.query_one("#contact-table", DataTable)
+        contacts = getattr(self, "_shown_contacts", {})
+        if not table.row_count or not contacts:
+            self.notify("Highlight a contact first (tab to the contacts).", severity="warning")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        contact = contacts.get(str(key))
+        if contact is None:
+            return
+        shown = format_display(contact.phone)
+        if contact.phone not in self._shown_optouts:
+            self.set_optout(contact.phone, True, f"{shown} opted out: bulk sends leave it out; newsletters warn.")
+            return
+        from smstui.tui.dialogs.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.set_optout(contact.phone, False, f"{shown} may be sent to again.")
+
+        text = f"{shown} {optout_label(self._shown_optouts[contact.phone])}. Lift it only if the customer asked for messages again."
+        self.app.push_screen(ConfirmDialog("Lift the opt-out?", text, yes="Lift it"), answered)
+
+    @task("optout", "change the opt-out", name="set-optout")
+    async def set_optout(self, phone: str, active: bool, done: str) -> None:
+        await asyncio.to_thread(self.store.set_optout, phone, active)
+        self.notify(done)
+        await self._load_contacts()
 
     def action_search(self) -> None:
         self.query_one("#tags-search", Input).focus()

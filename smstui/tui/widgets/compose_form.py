@@ -43,6 +43,7 @@ from smstui.core.smstext import analyze
 from smstui.core.store.database import Store
 from smstui.core.store.devices import StoredDevice
 from smstui.core.timeparse import WhenError, parse_schedule
+from smstui.tui.widgets.bulk_counter import cost_suffix
 from smstui.tui.widgets.device_choice import (
     default_for,
     device_label,
@@ -167,6 +168,7 @@ class ComposeForm(Vertical):
         super().__init__(id=id, classes=classes)
         self._store = store
         self._sent = SendCounter(store, clock, tz, limits)
+        self._cost_sms = 0  # SMS the message as typed would cost, shown beside the SIM's counter
         self._devices = list(devices)
         self._region = region
         self._clock = clock
@@ -294,7 +296,8 @@ class ComposeForm(Vertical):
             slot = self.slot
             counted = self._sent.line(device.device.id, int(slot) if slot is not None else None)
             if counted:  # first: the device details after it may be cut at the right
-                about.append(counted + " · ")
+                cost = self._cost_sms
+                about.append(counted + (f" · this send +{cost} SMS" if cost else "") + " · ")
             about.append("from ").append_text(device_label(device))
         update_static(self.query_one("#compose-device-info", Static), about)
         text = warning_text(device, self.slot)
@@ -434,6 +437,13 @@ class ComposeForm(Vertical):
             info.append(parts, style="bold" if sms.parts > 1 else "")
             if sms.parts:
                 info.append(f" ({sms.remaining_in_part} left in part)")
+            # Many recipients: what the carrier will count; and the character that added parts.
+            recipients = 1 if self.recipient is not None else sum(1 for c in self._recipient_checks() if c.ok)
+            suffix, sms_total = cost_suffix(body, recipients)
+            info.append_text(suffix)
+            if sms_total != self._cost_sms:
+                self._cost_sms = sms_total
+                self._update_warning()  # the cost stands beside the SIM's counter
         else:
             info.append(f"{len(body)} chars · {slot.label}")
         when_text = self._input("when").strip()
@@ -540,8 +550,8 @@ class ComposeForm(Vertical):
         draft_key = self.draft_key
         # The draft is this message now: no pending save may write it back after the send.
         self._cancel_pending_save()
-        self._sent.forget()  # this send counts from now on
-        self.clear_body()
+        self.clear_body()  # (its cost line redrawn from the figures read before this send)
+        self._sent.forget()  # this send counts from now on: read again once it is saved
         self.post_message(self.Submitted(self, result.outgoing, typed, draft_key))
 
     def clear_body(self) -> None:

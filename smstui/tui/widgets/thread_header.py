@@ -1,4 +1,5 @@
-"""The one-line header above the open conversation: its name, number and message counts.
+"""The one-line header above the open conversation: its name, number and message counts, and
+whether the number opted out ("opted out on 12 Nov, 'STOP'", read with the conversation).
 
 Names and numbers come from the network and the address book: rendered as ``Text``, cleaned of
 control characters, never as markup. It re-fits itself to its width when resized.
@@ -16,7 +17,18 @@ from smstui.tui.widgets.format import clean, display_number
 from smstui.tui.widgets.quiet import update_static
 
 if TYPE_CHECKING:
+    from smstui.core.store.database import Store
     from smstui.core.store.messages import Thread
+
+
+def optout_text(store: Store, phone_key: str) -> str:
+    """The header's opt-out note for a conversation ("" when it has none); a store read, for a worker."""
+    optout = store.optout(phone_key)
+    if optout is None:
+        return ""
+    from smstui.core.suppression import optout_label
+
+    return optout_label(optout)
 
 
 class ThreadHeader(Static):
@@ -26,6 +38,7 @@ class ThreadHeader(Static):
         super().__init__("", id=id)
         self._phone_key: str | None = None
         self._thread: Thread | None = None
+        self._optout: tuple[str, str] | None = None  # (phone_key, its opt-out note)
 
     def show(self, phone_key: str | None, thread: Thread | None) -> None:
         self._phone_key = phone_key
@@ -33,6 +46,12 @@ class ThreadHeader(Static):
         # A sync or device refresh re-tells it what it shows: repainted only when it reads
         # differently (issue 19). One line high (app.tcss): no layout pass.
         update_static(self, self._text(), layout=False)
+
+    def set_optout(self, phone_key: str, note: str) -> None:
+        """The opt-out note of ``phone_key`` (from :func:`optout_text`); shown while it is open."""
+        self._optout = (phone_key, note)
+        if phone_key == self._phone_key:
+            update_static(self, self._text(), layout=False)
 
     def on_resize(self) -> None:
         update_static(self, self._text(), layout=False)  # the name is fitted to the width
@@ -50,12 +69,14 @@ class ThreadHeader(Static):
         if thread:
             counts = f"  · {thread.total} message{'s' if thread.total != 1 else ''}"
         failed = f" · {thread.failed} failed" if thread and thread.failed else ""
+        note = self._optout[1] if self._optout is not None and self._optout[0] == phone_key else ""
+        optout = f" · {note}" if note else ""  # kept before the name gives way: sending here is unwanted
         if thread and thread.name:
             # Too long for the line, the name gives way, never the number (whose end tells two
             # numbers apart); the counts, cut at the end, come next (issue 13 item 8).
             width = self.content_region.width
             rest = cell_len(f"  {number}")
-            extra = cell_len(counts + failed)
+            extra = cell_len(counts + failed + optout)
             room = width - rest - extra if width - rest - extra >= 8 else width - rest
             name = clean(thread.name, single_line=True)
             if 0 < width and cell_len(name) > room:
@@ -68,4 +89,6 @@ class ThreadHeader(Static):
             text.append(counts, style="dim")
         if failed:
             text.append(failed, style="bold red")
+        if optout:
+            text.append(optout, style="bold yellow")
         return text
