@@ -79,6 +79,7 @@ class SmsTuiApp(SessionFlow, Sending):
         Binding("f4", "show_mode('tags')", "Tags", id="app.tags", show=False),
         Binding("f5", "show_mode('newsletters')", "Newsletters", id="app.newsletters", show=False),
         Binding("f6", "show_mode('bulk')", "Bulk", id="app.bulk", show=False),
+        Binding("f7", "show_mode('dashboard')", "Dashboard", id="app.dashboard", show=False),
         Binding("n", "compose", "New", id="app.compose"),
         Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
         Binding("f1,question_mark", "help", "Help", id="app.help"),

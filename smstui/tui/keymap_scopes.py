@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 # (module, class, the places where its bindings fire). A widget's places are the screens that
 # show it; a screen's, itself.
-SCREENS = ("conversations", "devices", "tags", "newsletters", "bulk", "login")
-DIALOGS = ("new message", "help", "newsletter form", "tag dialog", "contact dialog", "CSV import")
+SCREENS = ("conversations", "devices", "tags", "newsletters", "bulk", "login", "dashboard", "failures")
+DIALOGS = ("new message", "help", "newsletter form", "tag dialog", "contact dialog", "CSV import", "send again")
 OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.screens.conversations", "ConversationsScreen", ("conversations",)),
     ("smstui.tui.widgets.thread_list", "ThreadList", ("conversations",)),
@@ -39,6 +39,9 @@ OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.dialogs.tags", "TagTitleDialog", ("tag dialog",)),
     ("smstui.tui.dialogs.tags", "ContactDialog", ("contact dialog",)),
     ("smstui.tui.dialogs.csv_import", "CsvImportDialog", ("CSV import",)),
+    ("smstui.tui.screens.dashboard", "DashboardScreen", ("dashboard",)),
+    ("smstui.tui.screens.triage", "TriageScreen", ("failures",)),
+    ("smstui.tui.dialogs.retry", "RetryDialog", ("send again",)),
 )
 
 

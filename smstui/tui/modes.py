@@ -44,6 +44,22 @@ MODES = (
         "f5",
     ),
     Mode("bulk", "smstui.tui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6"),
+    Mode(
+        "dashboard",
+        "smstui.tui.screens.dashboard",
+        "DashboardScreen",
+        "Dashboard",
+        "Delivery health: counts and failures per phone and slot, the queue, offline phones",
+        "f7",
+    ),
+    Mode(
+        "failures",
+        "smstui.tui.screens.triage",
+        "TriageScreen",
+        "Failures",
+        "Failed and unclear messages: open, send again, mark handled",
+        "",
+    ),
 )
 BY_NAME = {mode.name: mode for mode in MODES}
 #: Modes that show the session's data; rebuilt when the session changes (the login mode is not).
