@@ -35,6 +35,7 @@ BENCHES: list[tuple[str, dict, dict]] = [
     ("idle_refresh", {"size": 100_000, "small": 10_000}, {"size": 400, "small": 100, "smoke": True}),
     ("bulk_send", {"size": 10_000, "sample": 300}, {"size": 120, "sample": 10, "batch": 50, "smoke": True}),
     ("key_latency", {"size": 100_000, "presses": 100}, {"size": 400, "presses": 8, "smoke": True}),
+    ("dashboard", {"size": 100_000}, {"size": 300, "smoke": True}),
 ]
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ("open_filter", "memory", "scroll", "cold_start", "idle_refresh", "bulk_send", "key_latency")
+BENCHES = ("open_filter", "memory", "scroll", "cold_start", "idle_refresh", "bulk_send", "key_latency", "dashboard")
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
     "store: open conversation",
@@ -22,6 +22,8 @@ EXPECTED = (
     "idle refresh",
     "bulk:",
     "key → repaint",
+    "store: dashboard counts",
+    "UI: open the dashboard",
 )
 
 

@@ -6,7 +6,7 @@ repainted, and Enter going to the failures of a phone."""
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 from ui_helpers import build_app, settle, threads_shown, wait_for
 
 from smstui.core.session import Session
@@ -15,6 +15,7 @@ from smstui.simulator.testing import TestSimulator
 from smstui.tui.screens.dashboard import DashboardScreen
 from smstui.tui.screens.triage import TriageScreen
 from smstui.tui.widgets.delivery_table import DeliveryTable
+from smstui.tui.widgets.timeline_chart import TimelineChart
 
 
 def _text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
@@ -77,8 +78,9 @@ async def test_f7_from_anywhere_windows_and_phones_in_words(session: Session, si
         assert week.total > hour and week.failed > 0 and week.delivered > 0
         assert "last 7 days" in _text(screen, "#dash-title")
         assert _text(screen, "#dash-summary").startswith(f"Last 7 days: {week.total} sent, {week.delivered} delivered")
-        assert "peak" in _text(screen, "#dash-sent-peak")
-        assert sum(screen.query_one("#dash-failed", Sparkline).data) == week.failed
+        chart = screen.query_one(TimelineChart)
+        assert sum(chart.failed) == week.failed and sum(chart.sent) == week.total
+        assert "peak" in str(chart.render_lines(chart.region.reset_offset)[0].text)
         await pilot.press("2")
         await wait_for(pilot, lambda: screen.report.window_name == "24h", "the day")
         # From the palette too.
@@ -148,7 +150,7 @@ async def test_enter_on_a_phone_shows_its_failures(session: Session, sim: TestSi
         await settle(pilot)
         table = screen.query_one(DeliveryTable)
         index = next(i for i, r in enumerate(table.rows_shown) if r.key == f"{OFFICE_PHONE}:0")
-        table.move_cursor(row=index)
+        table.move_to(index)
         await pilot.press("enter")
         triage = await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen, "the failures")
         await wait_for(pilot, lambda: triage._loaded > 0, "the list")

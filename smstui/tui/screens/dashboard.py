@@ -7,7 +7,7 @@ failures over the window, the queue and its oldest message, and the phones that 
 run an outdated app, said in words, not colour alone. Everything comes from the local store
 (:func:`smstui.core.health.compute_health`, in a thread worker), so it opens at once and works
 offline; the refresh worker's events recompute it while it is shown (and mark it stale while it
-is not), and only what changed is repainted. ``f`` opens the failure triage, Enter the failures
+is not), and only the lines that changed are repainted. ``f`` opens the failure triage, Enter the failures
 of the highlighted phone and slot.
 """
 
@@ -16,17 +16,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.widgets import Footer, Static
 
 from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.delivery_table import DeliveryTable, delivery_rows
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.status_line import StatusLine
+from smstui.tui.widgets.timeline_chart import TimelineChart
 from smstui.tui.workers import store_read, task
 
 if TYPE_CHECKING:
@@ -46,31 +45,6 @@ class DashboardScreen(SmsScreen):
     #dash-summary {
         height: auto;
         padding: 0 1;
-    }
-    .dash-chart {
-        height: 1;
-        padding: 0 1;
-    }
-    .dash-chart-label {
-        width: 8;
-        color: $foreground-muted;
-    }
-    .dash-chart-peak {
-        width: 22;
-        padding-left: 1;
-        color: $foreground-muted;
-    }
-    #dash-sent {
-        width: 1fr;
-    }
-    #dash-failed {
-        width: 1fr;
-    }
-    #dash-failed > .sparkline--max-color {
-        color: $error;
-    }
-    #dash-failed > .sparkline--min-color {
-        color: $error 30%;
     }
     """
     BINDINGS = [
@@ -94,14 +68,7 @@ class DashboardScreen(SmsScreen):
         app = self.smsapp
         yield Static("", id="dash-title")
         yield Static("", id="dash-summary")
-        with Horizontal(classes="dash-chart"):
-            yield Static("sent", classes="dash-chart-label")
-            yield Sparkline([], id="dash-sent")
-            yield Static("", id="dash-sent-peak", classes="dash-chart-peak")
-        with Horizontal(classes="dash-chart"):
-            yield Static("failed", classes="dash-chart-label")
-            yield Sparkline([], id="dash-failed")
-            yield Static("", id="dash-failed-peak", classes="dash-chart-peak")
+        yield TimelineChart(id="dash-chart")
         yield DeliveryTable(id="dash-table")
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
         yield Footer()
@@ -113,7 +80,13 @@ class DashboardScreen(SmsScreen):
         self.follow_app(self._on_core, lambda _device: None)
         self._title()
         self.query_one(DeliveryTable).focus()
-        self.load()
+        # Read before the first frame, as the conversations screen does: the screen is painted
+        # whole at once (a few ms of indexed reads, see bench/dashboard.py) rather than empty
+        # and then again. Later reads run in a worker.
+        try:
+            self._apply(self._read())
+        except Exception:  # a damaged store: the worker reads again and reports what failed
+            self.load()
         self.set_interval(RECHECK_SECONDS, self._recheck, name="dashboard-recheck")
 
     # ------------------------------------------------------------------ data
@@ -124,20 +97,22 @@ class DashboardScreen(SmsScreen):
 
         return Thresholds.from_settings(self.smsapp.session.config.oncall)
 
-    @store_read("dashboard", "read the delivery counts from the store", name="dashboard")
-    def load(self) -> None:
+    def _read(self) -> HealthReport:
         from smstui.core.config import ONCALL_WINDOWS
         from smstui.core.health import compute_health
 
         app = self.smsapp
-        window = self.window
-        report = compute_health(
+        return compute_health(
             app.store,
             app.clock().timestamp(),
-            ONCALL_WINDOWS[window],
-            window_name=window,
+            ONCALL_WINDOWS[self.window],
+            window_name=self.window,
             max_offline=self.thresholds.max_offline,
         )
+
+    @store_read("dashboard", "read the delivery counts from the store", name="dashboard")
+    def load(self) -> None:
+        report = self._read()
         self.app.call_from_thread(self._apply, report)
 
     def _on_core(self, message: msgs.CoreMessage | msgs.Queued) -> None:
@@ -179,14 +154,9 @@ class DashboardScreen(SmsScreen):
             self.query_one("#dash-summary", Static).update(summary)
         sends = [float(sent) for sent, _ in report.timeline]
         failures = [float(failed) for _, failed in report.timeline]
-        if self._changed("sent", sends):
-            self.query_one("#dash-sent", Sparkline).data = sends
-        if self._changed("failed", failures):
-            self.query_one("#dash-failed", Sparkline).data = failures
         bucket = report.window / max(1, len(report.timeline))
-        if self._changed("peaks", (max(sends, default=0), max(failures, default=0), bucket)):
-            self.query_one("#dash-sent-peak", Static).update(_peak(sends, bucket))
-            self.query_one("#dash-failed-peak", Static).update(_peak(failures, bucket))
+        if self._changed("chart", (sends, failures, bucket)):
+            self.query_one(TimelineChart).show(sends, failures, bucket)
         table = self.query_one(DeliveryTable)
         table.show(delivery_rows(report))
         if table.cells_changed:
@@ -264,23 +234,13 @@ class DashboardScreen(SmsScreen):
             return
         self._open_failures(row.device_id, row.slot, all_slots=row.slot is None)
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self) -> None:
-        self.action_phone_failures()
-
     @task("navigate", "open the failure triage", name="open-failures", exclusive=True)
     async def _open_failures(self, device_id: int | None, slot: int | None, *, all_slots: bool) -> None:
         from smstui.tui.screens.triage import TriageScreen
 
         app = self.app
+        TriageScreen.request(device_id=device_id, slot=None if all_slots else slot, window=self.window)
         await app.switch_mode("failures")
         screen = app.screen
         if isinstance(screen, TriageScreen):
-            screen.show_filter(device_id=device_id, slot=None if all_slots else slot, window=self.window)
-
-
-def _peak(values: list[float], bucket: float) -> Text:
-    from smstui.core.health import describe_duration
-
-    peak = int(max(values, default=0))
-    return Text(f"peak {peak} per {describe_duration(bucket)}", no_wrap=True, overflow="ellipsis")
+            screen.apply_request()  # made before: shown again with the new filters

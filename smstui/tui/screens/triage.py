@@ -13,7 +13,7 @@ undoes the last mark. It follows the refresh worker's events while shown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -106,6 +106,10 @@ class TriageScreen(SmsScreen):
         Binding("escape", "back", "Clear filters / back", show=False, id="triage.back"),
     ]
 
+    #: Filters asked for before the screen was shown (the dashboard's f and Enter), applied by the
+    #: screen's first read instead of a second one: one read, whatever the order of events.
+    requested: ClassVar[Filters | None] = None
+
     def __init__(self) -> None:
         super().__init__()
         self.filters = Filters()
@@ -125,17 +129,29 @@ class TriageScreen(SmsScreen):
 
     def on_mount(self) -> None:
         self.follow_app(self._on_core, lambda _device: None)
+        if TriageScreen.requested is not None:
+            self.filters, TriageScreen.requested = TriageScreen.requested, None
         self._title()
         self.query_one(TriageTable).focus()
         self.load()
 
     # ------------------------------------------------------------------ data
 
-    def show_filter(self, *, device_id: int | None = None, slot: int | None = None, window: str | None = None) -> None:
-        """Show the failures of one phone (and slot) in one window (the dashboard's Enter)."""
-        self.filters = Filters(device_id, slot, None, window if window in WINDOWS else None, self.filters.handled)
-        self._title()
-        self.load()
+    @staticmethod
+    def request(*, device_id: int | None = None, slot: int | None = None, window: str | None = None) -> Filters:
+        """Ask for the failures of one phone (and slot) in one window (the dashboard's Enter);
+        the screen applies it when shown (:meth:`apply_request` once it is up)."""
+        filters = Filters(device_id, slot, None, window if window in WINDOWS else None)
+        TriageScreen.requested = filters
+        return filters
+
+    def apply_request(self) -> None:
+        """Apply a request made while this screen was already made (it is shown again)."""
+        wanted, TriageScreen.requested = TriageScreen.requested, None
+        if wanted is not None and wanted._replace(handled=self.filters.handled) != self.filters:
+            self.filters = wanted._replace(handled=self.filters.handled)
+            self._title()
+            self.load()
 
     @store_read("triage", "read the failed messages from the store", name="triage")
     def load(self) -> None:

@@ -2,21 +2,27 @@
 
 Rows come from a :class:`~smstui.core.health.HealthReport` (:func:`delivery_rows`). A phone's
 first row carries its title, id and state: offline and outdated phones say so in words and
-symbols (``○ OFFLINE``, ``⬆ app outdated``), the colour only repeats it. :meth:`DeliveryTable.show`
-changes only the cells whose text changed when the rows stay the same (a refresh that moved
-one count repaints one cell), and rebuilds the rows otherwise.
+symbols (``○ OFFLINE``, ``⬆ app outdated``), the colour only repeats it. When the rows stay the
+same, :meth:`DeliveryTable.show` repaints only the lines of the rows whose cells changed (a
+refresh that moved one count repaints one row), and lays the rows out anew otherwise.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from smstui.core.health import Counts, DeviceHealth, HealthReport, describe_duration, percent
 from smstui.tui.widgets.format import clean
+from smstui.tui.widgets.row_cursor import RowCursor
 
 COLUMNS = (
     ("Phone", "phone"),
@@ -124,52 +130,182 @@ def delivery_rows(report: HealthReport) -> list[DeliveryRow]:
     return rows
 
 
-class DeliveryTable(DataTable[Text]):
-    """Keyed by ``device:slot``; :meth:`show` repaints only what changed (see the module docstring)."""
+class DeliveryTable(RowCursor, ScrollView, can_focus=True):
+    """Keyed by ``device:slot``; :meth:`show` repaints only what changed (see the module docstring).
 
-    DEFAULT_CSS = """
-    DeliveryTable { height: 1fr; scrollbar-size-vertical: 1; scrollbar-size-horizontal: 1; }
+    A Line-API view, like the conversation list: the rows' lines are built as segments once per
+    :meth:`show` (column widths from the cells' text), never measured by a layout pass; the first
+    line is the header. A DataTable measured and rendered every cell of its rows on each change
+    (50 ms for the eight rows of the demo), a third of the dashboard's budget for opening.
     """
 
+    ALLOW_SELECT = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+    DEFAULT_CSS = """
+    DeliveryTable {
+        height: 1fr;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+        & > .delivery-table--header { color: $foreground; background: $panel; text-style: bold; }
+        & > .delivery-table--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .delivery-table--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"delivery-table--header", "delivery-table--cursor"}
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id)
         self.rows_shown: list[DeliveryRow] = []
+        self.cursor_row = 0
         self.cells_changed = 0  # by the last show(): what a refresh repainted
         self.cells_repainted = 0  # every show()'s, added up
         self.rebuilds = 0  # shows that rebuilt every row (the rows changed)
+        self._widths: list[int] = [cell_len(label) for label, _ in COLUMNS]
+        self._tops: list[int] = []  # each row's first line (below the header)
+        self._lines: list[tuple[int, list[Segment]]] = []  # (row index, segments) per line
 
-    def on_mount(self) -> None:
-        for label, key in COLUMNS:
-            self.add_column(label, key=key)
+    # ------------------------------------------------------------------ cursor
+
+    def _row_count(self) -> int:
+        return len(self.rows_shown)
+
+    @property
+    def cursor(self) -> int | None:
+        return self.cursor_row if self.rows_shown else None
+
+    @cursor.setter
+    def cursor(self, index: int | None) -> None:
+        if index is None or not self.rows_shown:
+            return
+        self.move_to(index)
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on row ``index`` (clamped) and scroll it into view."""
+        old, self.cursor_row = self.cursor_row, max(0, min(len(self.rows_shown) - 1, index))
+        if old != self.cursor_row:
+            self._refresh_rows({old, self.cursor_row})
+        if self.rows_shown:
+            top = self._tops[self.cursor_row]
+            height = self.rows_shown[self.cursor_row].height
+            self.scroll_to_region(Region(0, top, 1, height), animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(1, start=0)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(-1, start=-1)
 
     @property
     def highlighted_row(self) -> DeliveryRow | None:
-        if not self.rows_shown or not (0 <= self.cursor_row < self.row_count):
+        if not self.rows_shown or not (0 <= self.cursor_row < len(self.rows_shown)):
             return None
         return self.rows_shown[self.cursor_row]
 
+    # ------------------------------------------------------------------ rows
+
     def show(self, rows: list[DeliveryRow]) -> None:
         old = self.rows_shown
-        same_shape = [(r.key, r.height) for r in old] == [(r.key, r.height) for r in rows]
-        if same_shape and old:
+        same_shape = bool(old) and [(r.key, r.height) for r in old] == [(r.key, r.height) for r in rows]
+        widths = [cell_len(label) for label, _ in COLUMNS]
+        for row in rows:
+            for index, cell in enumerate(row.cells):
+                widths[index] = max(widths[index], *(cell_len(line) for line in cell.plain.split("\n")))
+        if same_shape and widths == self._widths:
+            changed_rows = set()
             changed = 0
-            for before, after in zip(old, rows, strict=True):
-                for (_, column), a, b in zip(COLUMNS, before.cells, after.cells, strict=True):
-                    if a.plain != b.plain or a.spans != b.spans or a.style != b.style:
-                        self.update_cell(RowKey(after.key), column, b)
-                        changed += 1
+            for index, (before, after) in enumerate(zip(old, rows, strict=True)):
+                moved = sum(
+                    a.plain != b.plain or a.spans != b.spans or a.style != b.style
+                    for a, b in zip(before.cells, after.cells, strict=True)
+                )
+                if moved:
+                    changed_rows.add(index)
+                    changed += moved
+            self.rows_shown = rows
+            self._build()
+            self._refresh_rows(changed_rows)
             self.cells_changed = changed
             self.cells_repainted += changed
-            self.rows_shown = rows
             return
         keep = self.highlighted_row.key if self.highlighted_row is not None else None
-        self.clear()
-        for row in rows:
-            self.add_row(*row.cells, key=row.key, height=row.height)
         self.rows_shown = rows
+        self._widths = widths
+        self._build()
+        keys = [r.key for r in rows]
+        self.cursor_row = keys.index(keep) if keep in keys else min(self.cursor_row, max(0, len(rows) - 1))
         self.cells_changed = sum(len(r.cells) for r in rows)
         self.cells_repainted += self.cells_changed
         self.rebuilds += 1
-        keys = [r.key for r in rows]
-        if keep in keys:
-            self.move_cursor(row=keys.index(keep))
+        self.virtual_size = Size(self._total_width(), len(self._lines) + 1)
+        self.refresh()
+
+    def _total_width(self) -> int:
+        return sum(self._widths) + 2 * len(self._widths)
+
+    def _build(self) -> None:
+        """Every row's lines as segments, each cell padded to its column (numbers to the right)."""
+        console = self.app.console
+        self._tops, self._lines = [], []
+        for index, row in enumerate(self.rows_shown):
+            self._tops.append(len(self._lines) + 1)
+            parts = [cell.split("\n", allow_blank=True) for cell in row.cells]
+            for line in range(row.height):
+                segments: list[Segment] = []
+                for column, cell_lines in enumerate(parts):
+                    text = cell_lines[line].copy() if line < len(cell_lines) else Text("")
+                    width = self._widths[column]
+                    pad = width - text.cell_len
+                    right = column >= 2 and row.cells[column].justify == "right"
+                    segments.append(Segment(" " * (1 + (pad if right else 0))))
+                    # Text.render leaves the Text's own style out (its console rendering adds it).
+                    base = console.get_style(text.style) if text.style else None
+                    segments.extend(Segment.apply_style(text.render(console), base))
+                    segments.append(Segment(" " * (1 + (0 if right else pad))))
+                self._lines.append((index, segments))
+
+    def _refresh_rows(self, indexes: set[int]) -> None:
+        if not self.is_mounted:
+            return
+        for index in indexes:
+            if 0 <= index < len(self._tops):
+                self.refresh_lines(self._tops[index] - self.scroll_offset.y, self.rows_shown[index].height)
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        scroll_x = self.scroll_offset.x
+        if y == 0:
+            header = self.get_component_rich_style("delivery-table--header")
+            segments: list[Segment] = []
+            for column, (label, _) in enumerate(COLUMNS):
+                pad = self._widths[column] - cell_len(label)
+                right = column >= 2
+                segments.append(Segment(" " * (1 + (pad if right else 0)) + label + " " * (1 + (0 if right else pad))))
+            return Strip(segments).crop_extend(scroll_x, scroll_x + width, base + header).apply_style(base + header)
+        line = self.scroll_offset.y + y - 1
+        if not 0 <= line < len(self._lines):
+            return Strip.blank(width, base)
+        index, segments = self._lines[line]
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+        if index == self.cursor_row:
+            cursor = self.get_component_rich_style("delivery-table--cursor")
+            strip = Strip([Segment(s.text, (s.style or Style()) + cursor, s.control) for s in strip])
+        else:
+            strip = strip.apply_style(base)
+        return strip
