@@ -162,3 +162,16 @@ async def test_enter_on_a_phone_shows_its_failures(session: Session, sim: TestSi
         # f on the dashboard: every phone's.
         await pilot.press("f7", "f")
         await wait_for(pilot, lambda: triage.filters.device is None and triage.filters.window == "7d", "all phones")
+
+
+async def test_the_config_can_make_it_the_home_screen(session: Session, sim: TestSimulator) -> None:
+    from dataclasses import replace
+
+    session.config = replace(session.config, ui=session.config.ui._replace(home="dashboard"))
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen, "the dashboard")
+        await wait_for(pilot, lambda: screen.report is not None, "its counts")
+        assert app.current_mode == "dashboard"
+        await pilot.press("f2")  # the conversations are a key away, as ever
+        await wait_for(pilot, lambda: threads_shown(app) > 0, "the conversation list")

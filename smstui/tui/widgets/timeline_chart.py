@@ -40,7 +40,7 @@ class _Rows:
                 yield Segment.line()
             yield from Text(name.ljust(LABEL_WIDTH)[:LABEL_WIDTH], style=self.label).render(console)
             data = list(values) or [0.0]
-            if max(data) == 0:
+            if max(data) == 0 or low.color is None or high.color is None:
                 yield Segment("▁" * bars, low)  # nothing: flat, not the renderable's all-full bars
             else:
                 spark = Sparkline(data, width=bars, height=1, min_color=low.color, max_color=high.color)
