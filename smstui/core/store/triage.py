@@ -2,7 +2,7 @@
 
 The triage list holds every outgoing message that failed (a failure status), was refused by the
 gateway, or whose send is unclear ("unknown — check"). From it a message is sent again as a new
-message that names the failed one (``retry_of``, schema v9), or marked handled (``handled_at``):
+message that names the failed one (``retry_of``, see schema.MIGRATIONS), or marked handled (``handled_at``):
 kept, hidden from the list, undone by clearing the mark. Neither touches ``updated`` nor the
 conversation summaries: a failure stays a failure in the conversation, and the watchers of
 changes (``smstui watch``, the alerts) do not see it again.
