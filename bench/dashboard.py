@@ -6,7 +6,7 @@ Two levels:
   7 days) on a freshly opened store: the first (cold-cache) call and the median of repeats;
 * UI: the real app, headless at 120x40, offline, its clock at the generated history's "now" (so
   the windows hold messages) and the demo's three phones in the store (one offline, two with an
-  outdated app). F7 is pressed from the conversations 2.5 s after start (the app has loaded the
+  outdated app). F10 is pressed from the conversations 2.5 s after start (the app has loaded the
   dashboard's code in the background by then, as it does in every session); the time runs from
   the key to the end of the first frame painted after the dashboard's table showed the window's
   rows. The first open (its screen composed, its counts read) decides; reopening it from the conversations and
@@ -172,7 +172,7 @@ async def _measure() -> dict[str, Any]:
             await pilot.press("f2")
             await wait_until(pilot, lambda: type(app.screen).__name__ == "ConversationsScreen", 10)
             await pilot.pause(0.5)
-            first = await timed("f7", on_dashboard)
+            first = await timed("f10", on_dashboard)
             await pilot.pause(0.5)  # what the first open left to do (styles of hidden parts) is done
             week = await timed("3", lambda: on_dashboard() and app.screen.report.window_name == "7d")
             rows = len(app.screen.query_one(DeliveryTable).rows_shown)
@@ -181,7 +181,7 @@ async def _measure() -> dict[str, Any]:
                 await pilot.press("f2")
                 await wait_until(pilot, lambda: type(app.screen).__name__ == "ConversationsScreen", 10)
                 await pilot.pause()
-                took = await timed("f7", lambda: app.screen.is_current and on_dashboard(), fresh_rows=False)
+                took = await timed("f10", lambda: app.screen.is_current and on_dashboard(), fresh_rows=False)
                 if took is not None:
                     again.append(took)
     finally:
@@ -202,7 +202,7 @@ def ui_level(size: int) -> list[Row]:
     first, week, again, devices = result["first"], result["week"], result["again"], result["devices"]
     return [
         Row(
-            "UI: open the dashboard (F7 → painted), 100k store",
+            "UI: open the dashboard (F10 → painted), 100k store",
             ms(first) if first is not None else "failed",
             baseline=f"{ms(devices)} (devices screen, F3)" if devices is not None else "—",
             ratio=f"{first / devices:.2f}x" if first is not None and devices else "—",

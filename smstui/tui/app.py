@@ -81,7 +81,7 @@ class SmsTuiApp(SessionFlow, Sending):
         Binding("f4", "show_mode('tags')", "Tags", id="app.tags", show=False),
         Binding("f5", "show_mode('newsletters')", "Newsletters", id="app.newsletters", show=False),
         Binding("f6", "show_mode('bulk')", "Bulk", id="app.bulk", show=False),
-        Binding("f7", "show_mode('dashboard')", "Dashboard", id="app.dashboard", show=False),
+        Binding("f10", "show_mode('dashboard')", "Dashboard", id="app.dashboard", show=False),
         Binding("n", "compose", "New", id="app.compose"),
         Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
         Binding("f1,question_mark", "help", "Help", id="app.help"),
@@ -260,7 +260,7 @@ class SmsTuiApp(SessionFlow, Sending):
         from smstui.tui.alerts import AppAlerts
 
         self.oncall_alerts = AppAlerts(self, self)  # the alert engine's news after each refresh
-        # The dashboard must open at once (F7, on call): its code is loaded in the background
+        # The dashboard must open at once (F10, on call): its code is loaded in the background
         # once start-up is over, so its first opening pays for none of it (~15 ms).
         self.set_timer(STARTUP_COLLECTOR_LIMIT + 0.5, self._preload_dashboard, name="preload-dashboard")
         config = self.session.config

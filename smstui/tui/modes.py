@@ -50,7 +50,7 @@ MODES = (
         "DashboardScreen",
         "Dashboard",
         "Delivery health: counts and failures per phone and slot, the queue, offline phones",
-        "f7",
+        "f10",
     ),
     Mode(
         "failures",

@@ -88,7 +88,7 @@ async def _failed_filter(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _dashboard(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("f7")
+    await pilot.press("f10")
     await _idle(pilot)
     await pilot.press("3")  # the week: the demo's failures, its offline phone, outdated apps
 

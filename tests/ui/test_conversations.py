@@ -289,7 +289,7 @@ async def test_a_failing_worker_becomes_a_notification(session: Session, sim: Te
 
 
 async def test_other_modes_open_from_their_keys(session: Session, sim: TestSimulator) -> None:
-    """Tags, newsletters, bulk and the dashboard open from F4/F5/F6/F7 (the failures screen has no
+    """Tags, newsletters, bulk and the dashboard open from F4/F5/F6/F10 (the failures screen has no
     key of its own: it opens from the dashboard, see test_dashboard.py)."""
     app = build_app(session, sim)
     async with app.run_test(size=(120, 40)) as pilot:

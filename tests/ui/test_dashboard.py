@@ -1,4 +1,4 @@
-"""The on-call dashboard (issue 15 item 1), typed as a person would, against the simulator: F7 from
+"""The on-call dashboard (issue 15 item 1), typed as a person would, against the simulator: F10 from
 anywhere and the palette, the window keys, the offline and outdated phones said in words, failures
 (numbers ending in 0000 and 666) counted live as the refresh worker brings them, only what changed
 repainted, and Enter going to the failures of a phone."""
@@ -24,7 +24,7 @@ def _text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
 
 async def _dashboard(pilot) -> DashboardScreen:  # type: ignore[no-untyped-def]
     app = pilot.app
-    await pilot.press("f7")
+    await pilot.press("f10")
     screen = await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen, "the dashboard")
     await wait_for(pilot, lambda: screen.report is not None, "its counts")
     await settle(pilot)
@@ -49,7 +49,7 @@ async def _refresh_and_wait(pilot) -> None:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: app._service.polls > before and not app._service.busy, "a refresh")
 
 
-async def test_f7_from_anywhere_windows_and_phones_in_words(session: Session, sim: TestSimulator) -> None:
+async def test_f10_from_anywhere_windows_and_phones_in_words(session: Session, sim: TestSimulator) -> None:
     app = build_app(session, sim)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: threads_shown(app) > 0, "the conversation list")
@@ -134,7 +134,7 @@ async def test_failures_count_live_and_only_what_changed_repaints(session: Sessi
         await _refresh_and_wait(pilot)
         await wait_for(pilot, lambda: screen._stale, "the dashboard marked stale")
         assert screen.report.totals.failed == totals.failed
-        await pilot.press("f7")
+        await pilot.press("f10")
         await wait_for(pilot, lambda: screen.report.totals.failed == totals.failed + 1, "read again when shown")
         rows = screen.query_one(DeliveryTable).rows_shown
         assert "SMS 2" in [r.cells[1].plain.strip() for r in rows if r.device_id == OFFICE_PHONE]
@@ -160,7 +160,7 @@ async def test_enter_on_a_phone_shows_its_failures(session: Session, sim: TestSi
         assert rows and all(r.message.device_id == OFFICE_PHONE and r.message.slot == 0 for r in rows)
         assert "phone: Pixel 7 (office) · slot: SMS 1" in _text(triage, "#triage-title")
         # f on the dashboard: every phone's.
-        await pilot.press("f7", "f")
+        await pilot.press("f10", "f")
         await wait_for(pilot, lambda: triage.filters.device is None and triage.filters.window == "7d", "all phones")
 
 

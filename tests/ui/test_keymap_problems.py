@@ -48,7 +48,7 @@ async def test_taken_keys_and_unknown_ids_are_reported_with_their_lines(
 
 async def test_a_sound_keymap_says_nothing(session: Session, sim: TestSimulator, tmp_path: Path) -> None:
     use_config(
-        session, tmp_path / "config.toml", '[keymap]\n"app.refresh" = "ctrl+r,f10"\n"conversations.reply" = "e"\n'
+        session, tmp_path / "config.toml", '[keymap]\n"app.refresh" = "ctrl+r,f12"\n"conversations.reply" = "e"\n'
     )
     app = build_app(session, sim)
     async with app.run_test(size=(100, 30)) as pilot:

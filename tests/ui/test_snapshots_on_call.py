@@ -64,7 +64,7 @@ async def _dashboard(pilot: Pilot) -> None:
 
     from smstui.tui.screens.dashboard import DashboardScreen
 
-    await pilot.press("f7")
+    await pilot.press("f10")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen), "the dashboard")
     screen = pilot.app.screen
     await pilot.press("3")  # the week: the demo's failures, an offline phone, outdated apps

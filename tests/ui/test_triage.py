@@ -36,9 +36,9 @@ async def _refresh_and_wait(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _failures(pilot) -> TriageScreen:  # type: ignore[no-untyped-def]
-    """F7, f, then Esc: every failure of all time."""
+    """F10, f, then Esc: every failure of all time."""
     app = pilot.app
-    await pilot.press("f7")
+    await pilot.press("f10")
     await wait_for(pilot, lambda: app.current_mode == "dashboard", "the dashboard")
     await pilot.press("f")
     screen = await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen, "the failures")

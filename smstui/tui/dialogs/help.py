@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 ABOUT = (
     "Remap any key with an id in the config file, e.g.\n"
-    '  [keymap]\n  "app.refresh" = "ctrl+r,f10"\n'
+    '  [keymap]\n  "app.refresh" = "ctrl+r,f12"\n'
     "ctrl+p opens the command palette (send, refresh, switch profile, go to device/thread, theme,\n"
     "find a message by its gateway id). In the conversation filter, #62807347 finds that message."
 )

@@ -1,4 +1,4 @@
-"""The on-call dashboard (F7): is messaging healthy, and if not, where is it broken?
+"""The on-call dashboard (F10): is messaging healthy, and if not, where is it broken?
 
 For a window (1: the last hour, 2: 24 hours, 3: 7 days) it shows the counts and rates of
 delivered, sent-without-report, failed, unclear and waiting messages, in total and per phone and

@@ -224,7 +224,7 @@ class TriageScreen(SmsScreen):
                 words = f"Nothing failed in the {WINDOW_WORDS[f.window]}" if f.window else "Nothing failed"
                 more = " that the filters let through. w widens the window, esc clears the filters."
             else:
-                words, more = "Nothing failed", ". f7: the dashboard."
+                words, more = "Nothing failed", ". f10: the dashboard."
             detail.update(Text(words + more, style="italic"))
             return
         m = row.message
