@@ -37,6 +37,7 @@ BENCHES: list[tuple[str, dict, dict]] = [
     ("key_latency", {"size": 100_000, "presses": 100}, {"size": 400, "presses": 8, "smoke": True}),
     ("search", {"size": 1_000_000}, {"size": 2_000, "smoke": True}),
     ("terminal_bytes", {"idle_seconds": 60.0, "repeats": 3}, {"idle_seconds": 8.0, "repeats": 1, "smoke": True}),
+    ("dashboard", {"size": 100_000}, {"size": 300, "smoke": True}),
 ]
 
 

@@ -43,8 +43,9 @@ class FrameRecorder:
 
         def _compositor_refresh(screen: Screen) -> None:
             start = time.perf_counter()
+            batched = screen.app._batch_count  # App._display sends nothing while updates are held
             original(screen)
-            if screen.is_current:
+            if screen.is_current and not batched:
                 recorder.frames.append(Frame(start, time.perf_counter()))
 
         self._original = original
@@ -135,14 +136,15 @@ def threads_shown(app: Any) -> bool:
 
 @asynccontextmanager
 async def running_app(
-    *, sync: bool = True, refresh_interval: float | None = None, timeout: float = 60.0
+    *, sync: bool = True, refresh_interval: float | None = None, timeout: float = 60.0, clock: Any = None
 ) -> AsyncIterator[tuple[Any, Any]]:
-    """The app over the sandbox in os.environ, headless at 120x40, with its conversations shown."""
+    """The app over the sandbox in os.environ, headless at 120x40, with its conversations shown;
+    ``clock`` (aware datetimes) sets the app's "now" (the generated history's, for the dashboard)."""
     from smstui.core.session import open_session
     from smstui.tui.app import make_app
 
     session = await asyncio.to_thread(open_session)
-    app = make_app(session, sync=sync, refresh_interval=refresh_interval)
+    app = make_app(session, sync=sync, refresh_interval=refresh_interval, **({"clock": clock} if clock else {}))
     try:
         async with app.run_test(size=SIZE) as pilot:
             if not await wait_until(pilot, lambda: threads_shown(app), timeout):

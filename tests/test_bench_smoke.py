@@ -19,6 +19,7 @@ BENCHES = (
     "key_latency",
     "search",
     "terminal_bytes",
+    "dashboard",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
@@ -37,6 +38,8 @@ EXPECTED = (
     "export: every message",
     "terminal bytes per idle minute",
     "terminal bytes per key",
+    "store: dashboard counts",
+    "UI: open the dashboard",
 )
 
 

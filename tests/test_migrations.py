@@ -72,7 +72,7 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         assert sent.resent is False and sent.duplicate_of is None  # v8's columns, empty
-        # v9's triage columns, empty: nothing handled, nothing sent again.
+        # The triage columns (retry_of, handled_at), empty: nothing handled, nothing sent again.
         assert store._query("SELECT retry_of, handled_at FROM messages WHERE lid = ?", (sent.lid,)) == [(None, None)]
         assert store.triage_count() == 0 and store.retry_links(sent.lid) == (None, [])
         (queued,) = store.outbox((QUEUED,))

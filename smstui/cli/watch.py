@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 WATCH_HELP = """Print status changes and alerts as they happen, one line each.
 
-Each sync pass (every --interval seconds, default [ui] refresh_interval) prints
+Each pass is the app's refresh (queued messages of the outbox are sent, then the
+store is synced), every --interval seconds (default [ui] refresh_interval); it prints
 the messages it added or changed, and the alerts of the config's [oncall]
 thresholds: a phone offline (not seen for longer than max_offline) or back,
 a message failed, the queue longer or older than allowed. The gateway going

@@ -54,6 +54,7 @@ class AppAlerts:
         self._engine: AlertEngine | None = None
         self._session: Any = None
         self._command_problems: set[str] = set()
+        self._last_status = ""
         self.fired: list[Alert] = []  # every alert shown, oldest first (the last 200)
         app.status_signal.subscribe(node, self._on_state)
 
@@ -63,7 +64,10 @@ class AppAlerts:
         return list(self._engine.active.values()) if self._engine is not None else []
 
     def _on_state(self, state: SyncState) -> None:
-        if state.status in POLL_ENDS and self.app.session_ready:
+        # Only when a poll ends: what the store said before the first sync may be hours old.
+        ended = self._last_status == "syncing" and state.status in POLL_ENDS
+        self._last_status = state.status
+        if ended and self.app.session_ready:
             self.check()
 
     def check(self) -> None:

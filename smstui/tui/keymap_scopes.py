@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # (module, class, the places where its bindings fire). A widget's places are the screens that
 # show it; a screen's, itself.
-SCREENS = ("conversations", "devices", "tags", "newsletters", "bulk", "search", "login")
+SCREENS = ("conversations", "devices", "tags", "newsletters", "bulk", "search", "login", "dashboard", "failures")
 DIALOGS = (
     "new message",
     "help",
@@ -30,6 +30,7 @@ DIALOGS = (
     "CSV import",
     "export",
     "confirmation",
+    "send again",
 )
 OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.screens.conversations", "ConversationsScreen", ("conversations",)),
@@ -52,6 +53,9 @@ OWNERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("smstui.tui.dialogs.csv_import", "CsvImportDialog", ("CSV import",)),
     ("smstui.tui.dialogs.export", "ExportDialog", ("export",)),
     ("smstui.tui.dialogs.confirm", "ConfirmDialog", ("confirmation",)),
+    ("smstui.tui.screens.dashboard", "DashboardScreen", ("dashboard",)),
+    ("smstui.tui.screens.triage", "TriageScreen", ("failures",)),
+    ("smstui.tui.dialogs.retry", "RetryDialog", ("send again",)),
 )
 
 

@@ -52,6 +52,22 @@ MODES = (
         "Find any stored message by its words, number or contact name",
         "f7",
     ),
+    Mode(
+        "dashboard",
+        "smstui.tui.screens.dashboard",
+        "DashboardScreen",
+        "Dashboard",
+        "Delivery health: counts and failures per phone and slot, the queue, offline phones",
+        "f10",
+    ),
+    Mode(
+        "failures",
+        "smstui.tui.screens.triage",
+        "TriageScreen",
+        "Failures",
+        "Failed and unclear messages: open, send again, mark handled",
+        "",
+    ),
 )
 BY_NAME = {mode.name: mode for mode in MODES}
 #: Modes that show the session's data; rebuilt when the session changes (the login mode is not).

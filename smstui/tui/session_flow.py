@@ -142,6 +142,8 @@ class SessionFlow(SmsAppBase):
                 title="smstui demo",
                 timeout=8,
             )
+        if self.session.config.ui.home == "dashboard" and self.current_mode == "messages":
+            self.switch_mode("dashboard")  # [ui] home: the on-call view first
         if self._sync_enabled:
             # After the list is painted: the refresh service imports the sync, outbox and HTTP
             # code (~20 ms), which the first frame should not wait for.

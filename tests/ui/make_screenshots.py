@@ -101,6 +101,18 @@ async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+s")
     await _idle(pilot)
     pilot.app.screen.query_one("#export-path", Input).value = "/home/me/smstui-search-invoice.csv"
+async def _dashboard(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f10")
+    await _idle(pilot)
+    await pilot.press("3")  # the week: the demo's failures, its offline phone, outdated apps
+
+
+async def _failures(pilot) -> None:  # type: ignore[no-untyped-def]
+    await _dashboard(pilot)
+    await _idle(pilot)
+    await pilot.press("f")
+    await _idle(pilot)
+    await pilot.press("down")
 
 
 SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
@@ -114,10 +126,12 @@ SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
     ("failed-filter", _failed_filter),
     ("search", _search),
     ("export", _export),
+    ("dashboard", _dashboard),
+    ("failures", _failures),
 ]
 
 
-async def _shoot(out: Path, size: tuple[int, int], suffix: str) -> list[Path]:
+async def _shoot(out: Path, size: tuple[int, int], suffix: str, only: set[str] | None = None) -> list[Path]:
     from smstui.core.session import open_session
     from smstui.demo import seed_local_contacts
     from smstui.simulator.clock import DEFAULT_FAKE_START, FakeClock
@@ -142,6 +156,8 @@ async def _shoot(out: Path, size: tuple[int, int], suffix: str) -> list[Path]:
                 )
         con.close()
         for name, steps in SHOTS:
+            if only is not None and name not in only:
+                continue
             session = open_session(clock=FakeClock(DEFAULT_FAKE_START))
             app = make_app(session, clock=FakeClock(DEFAULT_FAKE_START), tz=TZ, sync=False)
             async with app.run_test(size=size) as pilot:
@@ -151,6 +167,8 @@ async def _shoot(out: Path, size: tuple[int, int], suffix: str) -> list[Path]:
                 path = Path(app.save_screenshot(filename=f"{name}{suffix}.svg", path=str(out)))
                 written.append(path)
             session.store.close()
+        if only is not None and "login" not in only:
+            return written
         # The login screen of a first start (no config, no token).
         os.environ["SMSTUI_CONFIG"] = str(Path(os.environ["SMSTUI_CONFIG"]).with_name("fresh.toml"))
         os.environ["SMSTUI_DATA_DIR"] = str(Path(os.environ["SMSTUI_DATA_DIR"]).with_name("fresh"))
@@ -170,7 +188,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "screenshots"))
     parser.add_argument("--size", action="append", help="WxH; repeat for several (default 120x40 and 80x24)")
+    parser.add_argument("--only", help="comma-separated shot names (default: all), e.g. dashboard,failures")
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()} if args.only else None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sizes = args.size or ["120x40", "80x24"]
@@ -180,7 +200,7 @@ def main() -> None:
         for text in sizes:
             width, height = (int(v) for v in text.lower().split("x"))
             suffix = "" if (width, height) == (120, 40) else f"-{width}x{height}"
-            for svg in asyncio.run(_shoot(out, (width, height), suffix)):
+            for svg in asyncio.run(_shoot(out, (width, height), suffix, only)):
                 png = svg_to_png(svg)
                 print(svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg, "+ png" if png else "")
             os.environ["SMSTUI_CONFIG"] = str(Path(tmp) / f"config-{text}.toml")

@@ -2,7 +2,7 @@
 
 The triage list holds every outgoing message that failed (a failure status), was refused by the
 gateway, or whose send is unclear ("unknown — check"). From it a message is sent again as a new
-message that names the failed one (``retry_of``, schema v9), or marked handled (``handled_at``):
+message that names the failed one (``retry_of``, see schema.MIGRATIONS), or marked handled (``handled_at``):
 kept, hidden from the list, undone by clearing the mark. Neither touches ``updated`` nor the
 conversation summaries: a failure stays a failure in the conversation, and the watchers of
 changes (``smstui watch``, the alerts) do not see it again.
@@ -83,6 +83,19 @@ class TriageRows(StoreBase):
         )
         messages = rows_to_messages(r[:-3] for r in rows)
         return [TriageRow(message, from_ts(r[-3]), r[-2], r[-1]) for message, r in zip(messages, rows, strict=True)]
+
+    def triage_facets(self, *, since: float | None = None, handled: bool = False) -> list[tuple[Any, ...]]:
+        """(device_id, slot, status, outbox, count) of the list without its device, slot and
+        reason filters: what those filters can be set to, and how many each would show."""
+        return [
+            tuple(r)
+            for r in self._query(
+                f"SELECT device_id, slot, status, outbox, COUNT(*) FROM messages WHERE created >= ? "
+                f"AND {_NEEDS_TRIAGE} AND incoming = 0{'' if handled else ' AND handled_at IS NULL'} "
+                "GROUP BY device_id, slot, status, outbox",
+                (since if since is not None else float("-inf"),),
+            )
+        ]
 
     def triage_count(self) -> int:
         """How many messages the triage list holds (handled ones left out)."""

@@ -194,8 +194,10 @@ def detail_rows(
     device_title: str | None,
     zones: Zones,
     now: datetime,
+    links: tuple[StoredMessage | None, list[StoredMessage]] = (None, []),
 ) -> list[tuple[str, Text]]:
-    """(label, value) of every field, in the dialog's order."""
+    """(label, value) of every field, in the dialog's order; ``links``: the failed message this
+    one sends again and the messages sending it again (the failure triage's retries)."""
 
     def plain(value: object, empty: bool = False) -> Text:
         return Text(DASH, style="dim") if empty or value is None else Text(str(value))
@@ -244,10 +246,20 @@ def detail_rows(
     if msg.batch:
         rows.append(("Bulk job", Text(clean(msg.batch, single_line=True))))
     rows.append(("Outbox", outbox_text(msg, extras, zones)))
+    original, retries = links
+    if original is not None:  # sent again from the failure triage (smstui.core.store.triage)
+        rows.append(("Retry of", _retry_text(original, "the failed message")))
+    for retry in retries:
+        rows.append(("Sent again", _retry_text(retry, "as")))
     if extras is not None and extras.updated is not None:
         rows.append(("Stored", Text(f"last changed {_local(extras.updated, zones)}", style="dim")))
     rows.append(("Text", Text(body) if body else Text("(empty)", style="dim")))
     return rows
+
+
+def _retry_text(other: StoredMessage, words: str) -> Text:
+    ident = f"gateway #{other.sms_id}" if other.sms_id is not None else f"local #{other.lid}"
+    return Text(f"{words} {ident}: {clean(other.display_status, single_line=True)}")
 
 
 def detail_table(rows: list[tuple[str, Text]]) -> Table:
@@ -280,6 +292,7 @@ class MessageDetailScreen(QuietFocus, ModalScreen[None]):
         super().__init__()
         self.message = message
         self.extras: MessageExtras | None = None
+        self.links: tuple[StoredMessage | None, list[StoredMessage]] = (None, [])
         self._zones: Zones | None = None
         self.rows: list[tuple[str, Text]] = []  # what is shown: (label, value)
 
@@ -306,11 +319,18 @@ class MessageDetailScreen(QuietFocus, ModalScreen[None]):
         app = self.smsapp
         msg = app.store.message(self.message.lid) or self.message
         extras = app.store.message_extras(msg.lid, msg.phone_key)
+        links = app.store.retry_links(msg.lid)
         zones = self._zones or Zones(app.tz or _user_zone(), _account_zone(app))
-        self.app.call_from_thread(self._loaded, msg, extras, zones)
+        self.app.call_from_thread(self._loaded, msg, extras, zones, links)
 
-    def _loaded(self, msg: StoredMessage, extras: MessageExtras | None, zones: Zones) -> None:
-        self.message, self.extras, self._zones = msg, extras, zones
+    def _loaded(
+        self,
+        msg: StoredMessage,
+        extras: MessageExtras | None,
+        zones: Zones,
+        links: tuple[StoredMessage | None, list[StoredMessage]] = (None, []),
+    ) -> None:
+        self.message, self.extras, self._zones, self.links = msg, extras, zones, links
         self._show()
 
     @property
@@ -323,7 +343,7 @@ class MessageDetailScreen(QuietFocus, ModalScreen[None]):
         zones = self._zones or Zones(app.tz or _user_zone(), None)
         msg = self.message
         title = app.device_names().get(msg.device_id) if msg.device_id is not None else None
-        self.rows = detail_rows(msg, self.extras, device_title=title, zones=zones, now=app.clock())
+        self.rows = detail_rows(msg, self.extras, device_title=title, zones=zones, now=app.clock(), links=self.links)
         self.query_one("#detail-body", Static).update(detail_table(self.rows))
         self.query_one("#detail-box").border_title = Text(
             f"Message details · #{msg.sms_id}" if msg.sms_id is not None else f"Message details · local #{msg.lid}"
