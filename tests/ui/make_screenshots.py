@@ -101,6 +101,8 @@ async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+s")
     await _idle(pilot)
     pilot.app.screen.query_one("#export-path", Input).value = "/home/me/smstui-search-invoice.csv"
+
+
 async def _dashboard(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("f10")
     await _idle(pilot)
