@@ -40,9 +40,9 @@ def test_the_list_its_filters_and_facets(store: Store) -> None:
         [_msg(1, 9, 1), _msg(2, 8, 30, device=2, slot=1), _msg(3, 7, 1), _msg(4, 100, 2), _msg(5, 5, 1)]
     )
     refused = store.enqueue(phone="+4915123456786", body="no", device_id=2, slot=0)
-    store.set_outbox_state(refused, REJECTED, error="Device not found")
+    store.set_outbox_states([refused], REJECTED, error="Device not found")
     unclear = store.enqueue(phone="+4915123456787", body="?", device_id=1, slot=0)
-    store.set_outbox_state(unclear, UNKNOWN)
+    store.set_outbox_states([unclear], UNKNOWN)
     rows = store.triage_rows()
     # Newest first: not the delivered one, not the incoming one.
     assert [r.message.sms_id for r in rows] == [None, None, 1, 4, 2]
@@ -90,6 +90,6 @@ def test_a_retry_is_linked_both_ways_and_handles_the_failure(store: Store) -> No
     (row,) = store.triage_rows(handled=True)
     assert row.retried_as == retry and row.handled_at is not None
     # The retry failing too is a failure of its own, which says what it retries.
-    store.set_outbox_state(retry, REJECTED, error="nope")
+    store.set_outbox_states([retry], REJECTED, error="nope")
     (again,) = store.triage_rows()
     assert again.message.lid == retry and again.retry_of == failed.lid

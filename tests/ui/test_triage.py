@@ -67,9 +67,9 @@ async def _reloaded(pilot, screen: TriageScreen, condition) -> None:  # type: ig
 def _unclear_and_refused(session: Session) -> tuple[int, int]:
     store = session.store
     unclear = store.enqueue(phone="+4915123456782", body="did it arrive?", device_id=OFFICE_PHONE, slot=0)
-    store.set_outbox_state(unclear, UNKNOWN, error="the answer was lost")
+    store.set_outbox_states([unclear], UNKNOWN, error="the answer was lost")
     refused = store.enqueue(phone="+4915123456784", body="nope", device_id=OLD_PHONE, slot=1)
-    store.set_outbox_state(refused, REJECTED, error="Device not found.")
+    store.set_outbox_states([refused], REJECTED, error="Device not found.")
     return unclear, refused
 
 
