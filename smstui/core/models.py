@@ -126,6 +126,8 @@ STATUS_HINTS: dict[int, str] = {
 FINAL_STATUSES = frozenset({5, 7, 8, 9, 10, 11, 12, 100, 101})
 FAILED_STATUSES = frozenset({8, 9, 10, 11, 12, 100, 101})
 PENDING_STATUSES = frozenset({1, 2, 3, 6})
+# New or Taken: what the gateway holds for a phone that has not sent it (stuck when it stays so).
+STUCK_STATUSES = frozenset({1, 2})
 
 # Short names accepted on the command line for ``--status``: one code each, or a group
 # (STATUS_GROUPS) that stands for several.

@@ -1,7 +1,8 @@
 """Failure triage: why a message did not go out, in plain words, and the reasons to filter by.
 
 The triage list (:mod:`smstui.core.store.triage`) holds every outgoing message that failed, was
-refused by the gateway, or whose send is unclear. Each has one :class:`Reason` (its kind, a short
+refused by the gateway, whose send is unclear, or that is stuck (the gateway has had it as New or
+Taken for longer than the on-call queue age allows). Each has one :class:`Reason` (its kind, a short
 title for the list and the filter) and an explanation (:func:`explain`) that says what most
 likely went wrong and, where it helps, what to do. No UI here.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from smstui.core.models import STATUS_HINTS
+from smstui.core.models import STATUS_HINTS, STUCK_STATUSES
 from smstui.core.store.schema import REJECTED, UNKNOWN
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ REASONS: tuple[Reason, ...] = (
     Reason("not-allowed", "Not allowed", (100, 101), ()),
     Reason("refused", "Refused by the gateway", (), (REJECTED,)),
     Reason("unknown", "Unknown — check", (), (UNKNOWN,)),
+    # The gateway has it (New, Taken) long after its time: listed only past the screen's wait.
+    Reason("stuck", "Stuck", tuple(sorted(STUCK_STATUSES)), ()),
 )
 BY_KEY = {reason.key: reason for reason in REASONS}
 OTHER = Reason("other", "Failed", (), ())
@@ -41,6 +44,11 @@ OTHER = Reason("other", "Failed", (), ())
 _NOT_DELIVERED = (
     "the phone sent it, but the carrier reported it not delivered: the number may be wrong, "
     "switched off or out of reach for too long"
+)
+_STUCK = (
+    "the gateway has had it for a long while and the phone has not sent it: the phone may be "
+    "offline or its app stopped; sent again from another phone it may still go out from this one "
+    "later, so it can arrive twice"
 )
 _UNKNOWN = (
     "the gateway's answer to the send was lost and smstui has not found the message there: "
@@ -64,6 +72,8 @@ def explain(message: StoredMessage) -> str:
     reason = reason_of(message)
     if reason.key == "unknown":
         return _UNKNOWN
+    if reason.key == "stuck":
+        return _STUCK
     if reason.key == "refused":
         said = (message.outbox_error or "").strip().rstrip(".")
         return f"the gateway refused it: {said}" if said else "the gateway refused it"

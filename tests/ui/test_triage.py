@@ -233,3 +233,53 @@ async def test_send_again_from_another_phone_links_the_new_message(session: Sess
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen), "cancelled")
         assert session.store.retry_links(unclear) == (None, [])
+
+
+async def test_stuck_ones_join_and_several_are_sent_again_at_once_after_a_confirmation(
+    session: Session, sim: TestSimulator
+) -> None:
+    # Issue 16 item 5: the offline phone's messages are still New hours later: stuck. Chosen with
+    # space, R sends them all again from another phone, each a new message linked to its original.
+    unclear, refused = _unclear_and_refused(session)
+    app = build_app(session, sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app) > 0, "the conversation list")
+        screen = await _failures(pilot)
+        table = screen.query_one(TriageTable)
+        stuck = [r.message for r in _rows(screen) if r.message.status in (1, 2) and r.message.sms_id is not None]
+        assert stuck, [r.message.status for r in _rows(screen)]
+        assert all(m.device_id == OLD_PHONE for m in stuck)  # the offline phone's
+        assert table.get_row(str(stuck[0].lid))[2].plain == "◷ Stuck"
+        _select(screen, stuck[0].lid)
+        await pilot.pause()
+        assert "may still go out from this one later" in _text(screen, "#triage-detail")
+        # Choose the stuck one and the unclear one, as a user would: space on each.
+        await pilot.press("space")
+        _select(screen, unclear)
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.chosen == {stuck[0].lid, unclear}
+        assert table.get_row(str(unclear))[0].plain.startswith("● ")
+        await pilot.press("R")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, RetryDialog) and app.screen, "the dialog")
+        assert "Send 2 messages again" in str(dialog.query_one(".dialog-title", Static).render())
+        dialog.query_one("#retry-device", Select).value = TRAVEL_PHONE
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        from smstui.tui.dialogs.confirm import ConfirmDialog
+
+        confirm = await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog) and app.screen, "the question")
+        text = str(confirm.query_one("#confirm-text", Static).render())
+        assert "Galaxy A12 (travel) (#1297)" in text and "can reach them twice" in text
+        await pilot.press("tab", "enter")  # No has the focus: the user moves to Send 2
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen), "back to the list")
+
+        def linked() -> list[int]:
+            return [lid for lid in (stuck[0].lid, unclear) if session.store.retry_links(lid)[1]]
+
+        await wait_for(pilot, lambda: len(linked()) == 2, "both sent again and linked")
+        await settle(pilot)
+        for lid in (stuck[0].lid, unclear):
+            _, retries = session.store.retry_links(lid)
+            assert [r.device_id for r in retries] == [TRAVEL_PHONE]
+        assert screen.chosen == set()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from smstui.core.models import FAILED_STATUSES
+from smstui.core.models import FAILED_STATUSES, STUCK_STATUSES
 from smstui.core.store.connection import StoreBase, chunks, rows_to_messages
 from smstui.core.store.schema import MESSAGE_COLUMNS, REJECTED, UNKNOWN, from_ts, sql_codes
 
@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 
 # "+" keeps SQLite on the created index (newest first, stopping at the limit) instead of
 # collecting every failure of the history by the status and outbox indexes and sorting them.
-_NEEDS_TRIAGE = f"(+status IN ({sql_codes(FAILED_STATUSES)}) OR +outbox IN ('{REJECTED}', '{UNKNOWN}'))"
+# A stuck message (the gateway has it, New or Taken, long after its time) joins the list when the
+# caller names the time before which a wait counts as stuck (the ``?``; -inf: none is stuck).
+_NEEDS_TRIAGE = (
+    f"(+status IN ({sql_codes(FAILED_STATUSES)}) OR +outbox IN ('{REJECTED}', '{UNKNOWN}') "
+    f"OR (+status IN ({sql_codes(STUCK_STATUSES)}) AND sms_id IS NOT NULL AND COALESCE(scheduled_at, created) < ?))"
+)
 
 
 class TriageRow(NamedTuple):
@@ -49,14 +54,16 @@ class TriageRows(StoreBase):
         outbox: Sequence[str] | None = None,
         handled: bool = False,
         limit: int = 500,
+        stuck_before: float | None = None,
     ) -> list[TriageRow]:
         """Failed, refused and unclear outgoing messages, newest first.
 
         ``statuses`` / ``outbox``: only those with one of these statuses or outbox states (a
-        reason); ``handled``: the handled ones too (else they are hidden).
+        reason); ``handled``: the handled ones too (else they are hidden); ``stuck_before``
+        (epoch seconds): also messages the gateway holds as New or Taken since before then.
         """
         where = ["created >= ?", _NEEDS_TRIAGE, "incoming = 0"]
-        params: list[Any] = [since if since is not None else float("-inf")]
+        params: list[Any] = [since if since is not None else float("-inf"), _stuck(stuck_before)]
         if device_id is not None:
             where.append("device_id = ?")
             params.append(device_id)
@@ -84,7 +91,9 @@ class TriageRows(StoreBase):
         messages = rows_to_messages(r[:-3] for r in rows)
         return [TriageRow(message, from_ts(r[-3]), r[-2], r[-1]) for message, r in zip(messages, rows, strict=True)]
 
-    def triage_facets(self, *, since: float | None = None, handled: bool = False) -> list[tuple[Any, ...]]:
+    def triage_facets(
+        self, *, since: float | None = None, handled: bool = False, stuck_before: float | None = None
+    ) -> list[tuple[Any, ...]]:
         """(device_id, slot, status, outbox, count) of the list without its device, slot and
         reason filters: what those filters can be set to, and how many each would show."""
         return [
@@ -93,17 +102,17 @@ class TriageRows(StoreBase):
                 f"SELECT device_id, slot, status, outbox, COUNT(*) FROM messages WHERE created >= ? "
                 f"AND {_NEEDS_TRIAGE} AND incoming = 0{'' if handled else ' AND handled_at IS NULL'} "
                 "GROUP BY device_id, slot, status, outbox",
-                (since if since is not None else float("-inf"),),
+                (since if since is not None else float("-inf"), _stuck(stuck_before)),
             )
         ]
 
-    def triage_count(self) -> int:
+    def triage_count(self, stuck_before: float | None = None) -> int:
         """How many messages the triage list holds (handled ones left out)."""
         return int(
             self._query(
                 f"SELECT COUNT(*) FROM messages WHERE created >= ? AND {_NEEDS_TRIAGE} AND incoming = 0 "
                 "AND handled_at IS NULL",
-                (float("-inf"),),
+                (float("-inf"), _stuck(stuck_before)),
             )[0][0]
         )
 
@@ -168,3 +177,7 @@ class TriageRows(StoreBase):
 
 
 __all__ = ["TriageRow", "TriageRows"]
+
+
+def _stuck(before: float | None) -> float:
+    return float("-inf") if before is None else before

@@ -40,8 +40,9 @@ class RetryDialog(FormDialog[tuple[int, int] | None]):
         Binding("ctrl+s", "submit", "Send again", id="retry_dialog.submit", priority=True),
     ]
 
-    def __init__(self, message: StoredMessage, devices: list[StoredDevice], number: str) -> None:
+    def __init__(self, message: StoredMessage, devices: list[StoredDevice], number: str, *, count: int = 1) -> None:
         super().__init__()
+        self.count = count  # messages chosen: this one shows, the phone and slot are for all of them
         self.message = message
         self.devices = devices
         self.number = number
@@ -49,12 +50,17 @@ class RetryDialog(FormDialog[tuple[int, int] | None]):
     def compose(self) -> ComposeResult:
         m = self.message
         with Vertical():
-            title = Text("Send again as a new message to ", style="bold")
-            title.append(clean(self.number, single_line=True))
+            if self.count > 1:
+                title = Text(f"Send {self.count} messages again, each as a new message (the first: to ", style="bold")
+                title.append(clean(self.number, single_line=True)).append(")")
+            else:
+                title = Text("Send again as a new message to ", style="bold")
+                title.append(clean(self.number, single_line=True))
             yield Static(title, classes="dialog-title")
             body = clean(m.body, single_line=True) or "(no text)"
             yield Static(Text(body if len(body) <= 200 else body[:199] + "…"), id="retry-body")
-            why = Text(f"It failed: {reason_of(m).title}", style="bold")
+            reason = reason_of(m)
+            why = Text(f"{'It is stuck' if reason.key == 'stuck' else 'It failed'}: {reason.title}", style="bold")
             why.append(f" — {explain(m)}.")
             yield Static(why, id="retry-why", classes="dialog-hint")
             ids = [d.device.id for d in self.devices]
@@ -65,7 +71,7 @@ class RetryDialog(FormDialog[tuple[int, int] | None]):
                 yield Static(Text("No phones known yet: sync first (ctrl+r).", style="bold red"))
             yield Select([], id="retry-slot", allow_blank=True, prompt="slot")
             yield Static("", id="retry-warning")
-            if reason_of(m).key == "unknown":
+            if reason.key in ("unknown", "stuck"):
                 yield Static(Text("⚠ The first send may have arrived: this may reach them twice.", style="bold yellow"))
             yield Static("ctrl+s: send again · esc: cancel", classes="dialog-hint")
 

@@ -95,6 +95,8 @@ class TriageScreen(SmsScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="triage.open", priority=False),
         Binding("R", "retry", "Send again", id="triage.retry"),
+        Binding("space", "choose", "Select", id="triage.select"),
+        Binding("a", "choose_all", "Select all", show=False, id="triage.select_all"),
         Binding("h", "handled", "Handled", id="triage.handled"),
         Binding("u", "undo", "Undo", id="triage.undo"),
         Binding("i", "details", "Details", id="triage.details", show=False),
@@ -116,6 +118,7 @@ class TriageScreen(SmsScreen):
         self.facets = Facets()
         self.undo_stack: list[list[int]] = []  # lids marked handled, the last mark last
         self._retries: dict[int, StoredMessage] = {}  # the messages sending the listed ones again
+        self.chosen: set[int] = set()  # lids selected with space: R acts on all of them
         self._stale = False
         self._loaded = 0  # reads applied so far (tests wait on it)
 
@@ -161,7 +164,10 @@ class TriageScreen(SmsScreen):
         f = self.filters
         since = None if f.window is None else app.clock().timestamp() - ONCALL_WINDOWS[f.window]
         reason = BY_KEY.get(f.reason) if f.reason is not None else None
+        # Waiting longer than the on-call queue age allows counts as stuck ([oncall] max_queue_age).
+        stuck_before = app.clock().timestamp() - float(app.session.config.oncall.max_queue_age) * 60
         rows = app.store.triage_rows(
+            stuck_before=stuck_before,
             since=since,
             device_id=f.device,
             slot=f.slot,
@@ -170,7 +176,7 @@ class TriageScreen(SmsScreen):
             handled=f.handled,
             limit=LIMIT,
         )
-        facets = facets_of(app.store.triage_facets(since=since, handled=f.handled), f.device)
+        facets = facets_of(app.store.triage_facets(since=since, handled=f.handled, stuck_before=stuck_before), f.device)
         retries = app.store.messages_by_lids(r.retried_as for r in rows if r.retried_as is not None)
         self.app.call_from_thread(self._show, f, rows, facets, retries)
 
@@ -178,7 +184,8 @@ class TriageScreen(SmsScreen):
         if filters != self.filters:
             return  # a read for filters changed since: the newer read follows
         self.facets = facets
-        self.query_one(TriageTable).show(rows, self.smsapp.device_names(), retries)
+        self.chosen &= {r.message.lid for r in rows}  # a chosen row gone from the list is not acted on
+        self.query_one(TriageTable).show(rows, self.smsapp.device_names(), retries, frozenset(self.chosen))
         self._retries = retries
         self._title(len(rows))
         self._detail()
@@ -335,20 +342,72 @@ class TriageScreen(SmsScreen):
 
         self.app.call_from_thread(done)
 
-    def action_retry(self) -> None:
+    def action_choose(self) -> None:
+        """Space: select the highlighted message (or no longer); R then sends every chosen one."""
         row = self._current()
         if row is None:
             return
+        self.chosen ^= {row.message.lid}
+        self._repaint_choice()
+        table = self.query_one(TriageTable)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_choose_all(self) -> None:
+        shown = {r.message.lid for r in self.query_one(TriageTable).rows_shown}
+        self.chosen = set() if shown <= self.chosen else shown
+        self._repaint_choice()
+
+    def _repaint_choice(self) -> None:
+        table = self.query_one(TriageTable)
+        table.show(table.rows_shown, self.smsapp.device_names(), self._retries, frozenset(self.chosen))
+        self._title(len(table.rows_shown))
+
+    def action_retry(self) -> None:
+        table = self.query_one(TriageTable)
+        targets = [r.message for r in table.rows_shown if r.message.lid in self.chosen]
+        row = self._current()
+        if not targets and row is not None:
+            targets = [row.message]
+        if not targets:
+            return
         from smstui.tui.dialogs.retry import RetryDialog
 
-        message = row.message
         app = self.smsapp
+        first = targets[0]
 
         def chosen(choice: tuple[int, int] | None) -> None:
-            if choice is not None:
-                self._send_again(message, *choice)
+            if choice is None:
+                return
+            if len(targets) == 1:
+                self._send_again(first, *choice)
+            else:
+                self._confirm_many(targets, *choice)
 
-        app.push_screen(RetryDialog(message, list(app.devices), number_of(message)), chosen)
+        app.push_screen(RetryDialog(first, list(app.devices), number_of(first), count=len(targets)), chosen)
+
+    def _confirm_many(self, targets: list[StoredMessage], device_id: int, slot: int) -> None:
+        from smstui.core.models import Slot
+        from smstui.core.triage import reason_of
+        from smstui.tui.dialogs.confirm import ConfirmDialog
+
+        where = f"{clean(self.smsapp.device_name(device_id), single_line=True)} (#{device_id}), {Slot(slot).label}"
+        numbers = len({m.phone_key for m in targets})
+        text = f"Each goes out as a new message from {where}, linked to the one it replaces, to {numbers} number(s)."
+        risky = sum(1 for m in targets if reason_of(m).key in ("unknown", "stuck"))
+        if risky:
+            text += f" {risky} of them may still arrive from the first send: those can reach them twice."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                for message in targets:
+                    self._send_again(message, device_id, slot)
+                self.chosen.clear()
+                self._repaint_choice()
+
+        self.app.push_screen(
+            ConfirmDialog(f"Send {len(targets)} messages again?", text, yes=f"Send {len(targets)}"), answered
+        )
 
     def _send_again(self, message: StoredMessage, device_id: int, slot: int) -> None:
         from smstui.core.models import Slot

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 COLUMNS = (("When", "when"), ("To", "to"), ("Why", "why"), ("Phone", "phone"), ("Triage", "note"))
 # The symbol in the plain weight: some terminal fonts have no bold ✗.
-SYMBOLS = {"unknown": ("?", "yellow"), "refused": ("⊘", "red")}
-REASON_STYLES = {"unknown": "bold yellow"}
+SYMBOLS = {"unknown": ("?", "yellow"), "refused": ("⊘", "red"), "stuck": ("◷", "yellow")}
+REASON_STYLES = {"unknown": "bold yellow", "stuck": "bold yellow"}
 PHONE_WIDTH = 18
 
 
@@ -72,7 +72,14 @@ class TriageTable(DataTable[Text]):
             return None
         return self.rows_shown[self.cursor_row]
 
-    def show(self, rows: list[TriageRow], names: Mapping[int, str], retries: Mapping[int, StoredMessage]) -> None:
+    def show(
+        self,
+        rows: list[TriageRow],
+        names: Mapping[int, str],
+        retries: Mapping[int, StoredMessage],
+        chosen: frozenset[int] = frozenset(),
+    ) -> None:
+        """Rebuild the rows; those in ``chosen`` (lids, space) carry a mark before their time."""
         current = self.highlighted
         keep = current.message.lid if current is not None else None
         index = self.cursor_row
@@ -93,8 +100,10 @@ class TriageTable(DataTable[Text]):
             if m.slot is not None:
                 where.append(f" {SLOT_WORDS.get(m.slot, m.slot)}", style="dim")
             handled = row.handled_at is not None
+            when = Text("● " if m.lid in chosen else "  ", style="bold cyan")
+            when.append(short_time(m.created, now, self._tz), style="dim" if handled else "")
             cells = (
-                Text(short_time(m.created, now, self._tz), style="dim" if handled else ""),
+                when,
                 Text(number_of(m), style="dim" if handled else "bold"),
                 why,
                 where,
