@@ -103,6 +103,11 @@ async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
     pilot.app.screen.query_one("#export-path", Input).value = "/home/me/smstui-search-invoice.csv"
 
 
+async def _scheduled(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("S")
+    await _idle(pilot)
+
+
 async def _dashboard(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("f10")
     await _idle(pilot)
@@ -130,6 +135,7 @@ SHOTS: list[tuple[str, Callable[..., Awaitable[None]]]] = [
     ("export", _export),
     ("dashboard", _dashboard),
     ("failures", _failures),
+    ("scheduled", _scheduled),
 ]
 
 
