@@ -2,7 +2,7 @@
 
 Two levels:
 
-* store: :func:`smstui.core.health.compute_health` for each window (the last hour, 24 hours,
+* store: :func:`smstui.core.oncall.health.compute_health` for each window (the last hour, 24 hours,
   7 days) on a freshly opened store: the first (cold-cache) call and the median of repeats;
 * UI: the real app, headless at 120x40, offline, its clock at the generated history's "now" (so
   the windows hold messages) and the demo's three phones in the store (one offline, two with an
@@ -68,7 +68,7 @@ def _phones(db: Path) -> None:
 def store_level(size: int, repeats: int) -> list[Row]:
     import shutil
 
-    from smstui.core.health import compute_health
+    from smstui.core.oncall.health import compute_health
     from smstui.core.store.database import Store
 
     with tempfile.TemporaryDirectory(prefix="smstui-bench-dash-") as tmp:

@@ -1,4 +1,4 @@
-"""The alert engine (smstui.core.alerts) on a real store: one alert per condition until it clears,
+"""The alert engine (smstui.core.oncall.alerts) on a real store: one alert per condition until it clears,
 one per failure, many failures as one; and the user's alert command (no shell, a timeout, its
 failures in a sentence)."""
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.alerts import Alert, AlertEngine, run_alert_command
 from smstui.core.gateway_messages import Message
-from smstui.core.health import Thresholds
 from smstui.core.models import Device, DeviceStatus
+from smstui.core.oncall.alerts import Alert, AlertEngine, run_alert_command
+from smstui.core.oncall.health import Thresholds
 from smstui.core.store.database import Store
 
 START = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)

@@ -34,8 +34,8 @@ from smstui.core.bulk.plan import (
     rows_from_preview,
 )
 from smstui.core.bulk.runner import BulkJob
-from smstui.core.csv_import import parse_csv
 from smstui.core.gateway_messages import MessageFilter, MessageList, OutgoingSms
+from smstui.core.sheets.csv_import import parse_csv
 from smstui.core.store.database import Store
 from smstui.core.store.schema import (
     CANCELLED,

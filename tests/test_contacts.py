@@ -27,7 +27,7 @@ from smstui.core.contacts import (
     tag_for_gateway_id,
     tag_label,
 )
-from smstui.core.csv_import import parse_csv
+from smstui.core.sheets.csv_import import parse_csv
 from smstui.core.store.database import Store
 from smstui.simulator.testing import TestSimulator
 from tests.bulk_helpers import DEVICE, client, store  # noqa: F401  (fixtures)

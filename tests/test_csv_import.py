@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.csv_import import (
+from smstui.core.sheets.csv_import import (
     CsvError,
     column_key,
     parse_csv,

@@ -1,4 +1,4 @@
-"""The health computation (smstui.core.health) on a real store: what counts as what, the queue,
+"""The health computation (smstui.core.oncall.health) on a real store: what counts as what, the queue,
 the phones, the problems and their words."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from smstui.core.gateway_messages import Message
-from smstui.core.health import (
+from smstui.core.models import Device, DeviceStatus
+from smstui.core.oncall.health import (
     Counts,
     Thresholds,
     compute_health,
@@ -17,7 +18,6 @@ from smstui.core.health import (
     find_problems,
     percent,
 )
-from smstui.core.models import Device, DeviceStatus
 from smstui.core.store.database import Store
 from smstui.core.store.schema import REJECTED, UNKNOWN
 

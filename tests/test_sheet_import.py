@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from smstui.core.column_map import MappingError, parse_mapping
-from smstui.core.csv_import import CsvError, read_csv
-from smstui.core.number_repair import repair_number
 from smstui.core.phone import InvalidNumber
+from smstui.core.sheets.column_map import MappingError, parse_mapping
+from smstui.core.sheets.csv_import import CsvError, read_csv
+from smstui.core.sheets.number_repair import repair_number
 from tests.sheet_builders import write_ods, write_xlsx
 
 GERMAN = "Telefon;Name\n0151 1234567;Anna Müller\n0160 7654321;Jörg Weiß\n"
@@ -94,7 +94,7 @@ def test_spreadsheet_reader_is_loaded_only_for_spreadsheets(tmp_path: Path) -> N
 
     csv_path = write(tmp_path, GERMAN.encode("utf-8"))
     script = (
-        "import sys; from smstui.core.csv_import import read_csv; "
+        "import sys; from smstui.core.sheets.csv_import import read_csv; "
         f"read_csv({str(csv_path)!r}, region='DE', default_tag='x'); "
         "print(sorted(m for m in ('python_calamine', 'charset_normalizer') if m in sys.modules))"
     )
@@ -107,7 +107,7 @@ def test_spreadsheet_reader_is_loaded_only_for_spreadsheets(tmp_path: Path) -> N
     ["Telefon;Name;Nachricht", "Handy;Kunde;Text", "Mobil;Name;Nachricht", "Nummer;Kunde;Text", "phone;name;body"],
 )
 def test_german_and_english_headers(header: str) -> None:
-    from smstui.core.csv_import import parse_csv
+    from smstui.core.sheets.csv_import import parse_csv
 
     preview = parse_csv(f"{header}\n0151 1234567;Anna;Hallo\n", kind="bulk", region="DE")
     assert preview.columns == ["phone", "name", "body"]
@@ -115,7 +115,7 @@ def test_german_and_english_headers(header: str) -> None:
 
 
 def test_map_names_columns_by_header_number_or_letter() -> None:
-    from smstui.core.csv_import import parse_csv
+    from smstui.core.sheets.csv_import import parse_csv
 
     text = "Kontaktperson;Mobil privat;Festnetz;Gruß\nAnna;0151 1234567;030 1234567;Hallo\n"
     by_header = parse_csv(
@@ -158,7 +158,7 @@ def test_mangled_numbers_are_recovered(cell: str, e164: str, note: str) -> None:
 def test_scientific_notation_that_lost_digits_is_flagged() -> None:
     with pytest.raises(InvalidNumber, match="7 digit.*lost.*format the column as text"):
         repair_number("4.91512E+12", "DE")
-    from smstui.core.csv_import import parse_csv
+    from smstui.core.sheets.csv_import import parse_csv
 
     preview = parse_csv("Telefon;Name\n4.91512E+12;Anna\n4915112345678;Jörg\n", region="DE", default_tag="x")
     assert [r.phone for r in preview.valid_rows] == ["+4915112345678"]

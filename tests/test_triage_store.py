@@ -1,4 +1,4 @@
-"""The triage's store part (smstui.core.store.triage) and reasons (smstui.core.triage): what the
+"""The triage's store part (smstui.core.store.triage) and reasons (smstui.core.oncall.triage): what the
 list holds, handled marks that hide and come back, retries linked both ways, the facets."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from smstui.core.gateway_messages import Message
+from smstui.core.oncall.triage import explain, reason_of
 from smstui.core.store.database import Store
 from smstui.core.store.schema import REJECTED, UNKNOWN
-from smstui.core.triage import explain, reason_of
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 

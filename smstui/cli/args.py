@@ -162,7 +162,7 @@ CUSTOMER_ID = BoundedInt("a customer id", 0, MAX_CUSTOMER_ID)
 def _mapping(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, str] | None:
     if not value:
         return None
-    from smstui.core.column_map import MappingError, parse_mapping
+    from smstui.core.sheets.column_map import MappingError, parse_mapping
 
     try:
         return parse_mapping(value)

@@ -110,9 +110,9 @@ def bulk(
     """
     from smstui.core.bulk.plan import estimate, rows_from_preview
     from smstui.core.bulk.runner import BulkJob
-    from smstui.core.csv_import import read_csv
     from smstui.core.models import Slot
     from smstui.core.send_cost import cost_of, culprit_text
+    from smstui.core.sheets.csv_import import read_csv
     from smstui.core.suppression import Skipped, split_opted_out
 
     if list_only:

@@ -223,7 +223,7 @@ def contact_import(
     early (network); the rows not done are listed on stderr.
     """
     from smstui.core.contacts import check_tag_id, forget_unused_tags, import_contacts
-    from smstui.core.csv_import import read_csv
+    from smstui.core.sheets.csv_import import read_csv
 
     async def body(session: Session) -> tuple[Any, Any]:
         # Rows without a tag go to --tag, named "#ID" (the gateway's id, never a title lookup).

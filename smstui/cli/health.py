@@ -1,6 +1,6 @@
 """``smstui health``: one check for cron or a monitoring system, with an exit code per kind of trouble.
 
-It syncs first (unless ``--offline``), then reads the local store (:mod:`smstui.core.health`):
+It syncs first (unless ``--offline``), then reads the local store (:mod:`smstui.core.oncall.health`):
 one line per problem, naming the phone (title and id) or the threshold and what was measured,
 then one summary line; ``--json`` prints one document instead. Exit codes in
 :mod:`smstui.cli.output` (10 offline, 11 failures, 12 queue, 13 outdated app; 3 and 4 when the
@@ -19,7 +19,7 @@ from smstui.cli.args import ArgError
 from smstui.cli.common import CliError, emit_json, json_option, require_login, run
 
 if TYPE_CHECKING:
-    from smstui.core.health import Counts, HealthReport, Problem, Thresholds
+    from smstui.core.oncall.health import Counts, HealthReport, Problem, Thresholds
     from smstui.core.session import Session
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min|s)?")
@@ -48,7 +48,7 @@ def parse_rate(text: str, option: str) -> float:
     return value
 
 
-# Problem kinds (smstui.core.health) and the sync's own trouble, with their exit codes and words.
+# Problem kinds (smstui.core.oncall.health) and the sync's own trouble, with their exit codes and words.
 KIND_CODES: dict[str, int] = {
     "auth": out.EXIT_AUTH,
     "network": out.EXIT_NETWORK,
@@ -117,7 +117,7 @@ def health(
     given_rate = None if max_failed_rate is None else parse_rate(max_failed_rate, "--max-failed-rate")
 
     async def body(session: Session) -> Checked:
-        from smstui.core.health import Thresholds, compute_health, find_problems, window_seconds
+        from smstui.core.oncall.health import Thresholds, compute_health, find_problems, window_seconds
 
         settings = session.config.oncall
         name = window or settings.window
@@ -155,7 +155,7 @@ def health(
 async def _sync_first(session: Session) -> tuple[list[Problem], bool]:
     """Sync once; what keeps it from working becomes a problem (the store is reported anyway)."""
     from smstui.core.api.errors import ApiError, AuthError, TransportError
-    from smstui.core.health import Problem
+    from smstui.core.oncall.health import Problem
 
     note = "; the rest is from the local store as last synced"
     try:
@@ -249,7 +249,7 @@ def health_doc(checked: Checked, code: int) -> dict[str, Any]:
 
 
 def summary_line(checked: Checked) -> str:
-    from smstui.core.health import describe_duration, describe_window, percent
+    from smstui.core.oncall.health import describe_duration, describe_window, percent
 
     report = checked.report
     totals = report.totals

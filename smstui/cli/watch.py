@@ -1,6 +1,6 @@
 """``smstui watch``: status changes and alerts as they happen, one line each (or one JSON object).
 
-For tmux panes, log pipelines and monitoring scripts. The loop is :class:`smstui.core.watch.Watcher`
+For tmux panes, log pipelines and monitoring scripts. The loop is :class:`smstui.core.oncall.watch.Watcher`
 (the app's refresh service, one pass at a time); this module prints its items, flushed line by
 line, and stops cleanly: Ctrl+C or SIGTERM end it after the pass under way is cancelled (exit 0),
 a reader that goes away (``| head``) ends it quietly, and the gateway going away is said once and
@@ -24,8 +24,8 @@ from smstui.cli import output as out
 from smstui.cli.common import require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
+    from smstui.core.oncall.watch import Item
     from smstui.core.session import Session
-    from smstui.core.watch import Item
 
 WATCH_HELP = """Print status changes and alerts as they happen, one line each.
 
@@ -86,9 +86,9 @@ def watch(
 async def _watch(
     session: Session, *, as_json: bool, interval: float | None, ticks: bool, passes: int | None, run_command: bool
 ) -> None:
-    from smstui.core.alerts import Alert, run_alert_command
-    from smstui.core.health import Thresholds
-    from smstui.core.watch import Tick, Watcher
+    from smstui.core.oncall.alerts import Alert, run_alert_command
+    from smstui.core.oncall.health import Thresholds
+    from smstui.core.oncall.watch import Tick, Watcher
 
     oncall = session.config.oncall
     watcher = Watcher(
@@ -175,9 +175,9 @@ def _line(at: datetime, word: str, rest: str) -> str:
 
 def item_line(item: Item, names: dict[int, str]) -> str:
     """One line for a person: the time, a word saying what, then the details (network text made safe)."""
-    from smstui.core.alerts import Alert
-    from smstui.core.health import describe_duration
-    from smstui.core.watch import MessageChange, MoreChanges, Started, SyncBack, SyncTrouble, Tick
+    from smstui.core.oncall.alerts import Alert
+    from smstui.core.oncall.health import describe_duration
+    from smstui.core.oncall.watch import MessageChange, MoreChanges, Started, SyncBack, SyncTrouble, Tick
 
     if isinstance(item, Started):
         phones = f"{item.phones} phone{'s' if item.phones != 1 else ''} ({item.offline} offline)"
@@ -214,8 +214,8 @@ def item_line(item: Item, names: dict[int, str]) -> str:
 
 def item_doc(item: Item) -> dict[str, Any]:
     """The item's JSON object (documented in `smstui watch --help`)."""
-    from smstui.core.alerts import Alert
-    from smstui.core.watch import MessageChange, MoreChanges, Started, SyncBack, SyncTrouble, Tick
+    from smstui.core.oncall.alerts import Alert
+    from smstui.core.oncall.watch import MessageChange, MoreChanges, Started, SyncBack, SyncTrouble, Tick
 
     if isinstance(item, Started):
         return {

@@ -201,7 +201,7 @@ ONCALL_WINDOWS: dict[str, float] = {"1h": 3600.0, "24h": 86_400.0, "7d": 604_800
 
 class OnCallSettings(NamedTuple):
     """Thresholds of the dashboard, ``smstui health`` and the alerts (times in minutes), and what
-    an alert does besides its notification (:mod:`smstui.core.alerts`)."""
+    an alert does besides its notification (:mod:`smstui.core.oncall.alerts`)."""
 
     max_offline: float = 15
     max_queue: int = 50

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from smstui.core.csv_import import column_key
+from smstui.core.sheets.csv_import import column_key
 from smstui.core.store.database import Store
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")

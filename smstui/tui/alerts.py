@@ -2,7 +2,7 @@
 the user's command.
 
 :class:`AppAlerts` follows the app's sync state; when a poll ends it asks the session's
-:class:`~smstui.core.alerts.AlertEngine` (made anew for each session) what changed, in a thread
+:class:`~smstui.core.oncall.alerts.AlertEngine` (made anew for each session) what changed, in a thread
 worker (it reads the store). Each alert becomes a notification (an error for a failure, a
 warning for a condition that starts, information when it clears), rings the terminal bell if
 ``[oncall] bell`` says so, and is handed to ``[oncall] command`` in a thread of its own: no shell,
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.signal import Signal
 
-    from smstui.core.alerts import Alert, AlertEngine
+    from smstui.core.oncall.alerts import Alert, AlertEngine
     from smstui.core.sync_state import SyncState
 
 
@@ -75,8 +75,8 @@ class AppAlerts:
         app = self.app
         session = app.session
         if self._session is not session or self._engine is None:
-            from smstui.core.alerts import AlertEngine
-            from smstui.core.health import Thresholds
+            from smstui.core.oncall.alerts import AlertEngine
+            from smstui.core.oncall.health import Thresholds
 
             self._session = session
             self._engine = AlertEngine(Thresholds.from_settings(session.config.oncall), started=session.clock())
@@ -119,7 +119,7 @@ class AppAlerts:
         app = self.app
 
         def run() -> None:
-            from smstui.core.alerts import run_alert_command
+            from smstui.core.oncall.alerts import run_alert_command
 
             problem = run_alert_command(argv, alert, timeout)
             if problem is not None:

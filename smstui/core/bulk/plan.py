@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from smstui.core.csv_import import CsvPreview, InvalidRow
 from smstui.core.phone import parse_recipients
+from smstui.core.sheets.csv_import import CsvPreview, InvalidRow
 from smstui.core.smstext import analyze
 from smstui.core.templates import TemplateError, check, render
 

@@ -25,10 +25,10 @@ from textual.widgets import (
     TabPane,
 )
 
-from smstui.core.column_map import MappingError
 from smstui.core.contacts import ImportReport, import_contacts
-from smstui.core.csv_import import CsvError, CsvPreview, read_csv
 from smstui.core.phone import format_display
+from smstui.core.sheets.column_map import MappingError
+from smstui.core.sheets.csv_import import CsvError, CsvPreview, read_csv
 from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.widgets.file_options import FileOptions
 from smstui.tui.widgets.format import clean

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Select, Static
 
-from smstui.core.triage import explain, reason_of
+from smstui.core.oncall.triage import explain, reason_of
 from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.widgets.device_choice import device_options, warning_text
 from smstui.tui.widgets.format import clean

@@ -49,9 +49,9 @@ from smstui.core.bulk.plan import (
     rows_from_preview,
 )
 from smstui.core.bulk.runner import BulkJob
-from smstui.core.column_map import MappingError
-from smstui.core.csv_import import CsvError, InvalidRow, read_csv
 from smstui.core.phone import format_display
+from smstui.core.sheets.column_map import MappingError
+from smstui.core.sheets.csv_import import CsvError, InvalidRow, read_csv
 from smstui.core.suppression import Skipped, skipped_text, split_opted_out
 from smstui.core.templates import (
     TemplateError,

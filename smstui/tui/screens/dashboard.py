@@ -5,7 +5,7 @@ delivered, sent-without-report, failed, unclear and waiting messages, in total a
 slot (:class:`~smstui.tui.widgets.delivery_table.DeliveryTable`), sparklines of sends and
 failures over the window, the queue and its oldest message, and the phones that are offline or
 run an outdated app, said in words, not colour alone. Everything comes from the local store
-(:func:`smstui.core.health.compute_health`, in a thread worker), so it opens at once and works
+(:func:`smstui.core.oncall.health.compute_health`, in a thread worker), so it opens at once and works
 offline; the refresh worker's events recompute it while it is shown (and mark it stale while it
 is not), and only the lines that changed are repainted. ``f`` opens the failure triage, Enter the failures
 of the highlighted phone and slot.
@@ -29,7 +29,7 @@ from smstui.tui.widgets.timeline_chart import TimelineChart
 from smstui.tui.workers import store_read, task
 
 if TYPE_CHECKING:
-    from smstui.core.health import HealthReport, Thresholds
+    from smstui.core.oncall.health import HealthReport, Thresholds
 
 WINDOW_WORDS = {"1h": "last hour", "24h": "last 24 hours", "7d": "last 7 days"}
 RECHECK_SECONDS = 30.0  # the window slides and "seen … ago" ages even when nothing syncs
@@ -93,13 +93,13 @@ class DashboardScreen(SmsScreen):
 
     @property
     def thresholds(self) -> Thresholds:
-        from smstui.core.health import Thresholds
+        from smstui.core.oncall.health import Thresholds
 
         return Thresholds.from_settings(self.smsapp.session.config.oncall)
 
     def _read(self) -> HealthReport:
         from smstui.core.config import ONCALL_WINDOWS
-        from smstui.core.health import compute_health
+        from smstui.core.oncall.health import compute_health
 
         app = self.smsapp
         return compute_health(
@@ -172,7 +172,7 @@ class DashboardScreen(SmsScreen):
     def _summary(self, report: HealthReport) -> Text:
         """Two lines: the window's counts, then the queue and the phones; what is past its
         threshold says so in words (and in colour)."""
-        from smstui.core.health import describe_duration, percent
+        from smstui.core.oncall.health import describe_duration, percent
 
         limits = self.thresholds
         totals = report.totals

@@ -33,7 +33,7 @@ GATEWAY_NOTE = "The gateway cannot change or cancel a message it already has: c 
 
 def time_left(when: datetime, now: datetime) -> str:
     """``in 5 min``, ``in 2 h 5 min``, ``in 3 d 4 h`` (``due`` once its time has come)."""
-    from smstui.core.health import describe_duration
+    from smstui.core.oncall.health import describe_duration
 
     seconds = (when - now).total_seconds()
     return f"in {describe_duration(seconds)}" if seconds > 0 else "due"

@@ -2,7 +2,7 @@
 
 Reached from the dashboard (``f``, or Enter on a phone's row for its failures) and the palette.
 Each row says when, to whom, through which phone and slot, and why in plain words
-(:mod:`smstui.core.triage`); the line under the list explains the highlighted one. Filters cycle
+(:mod:`smstui.core.oncall.triage`); the line under the list explains the highlighted one. Filters cycle
 through what the list holds: ``d`` phone, ``s`` slot, ``r`` reason, ``w`` window (all time, the
 last hour, 24 hours, 7 days); Esc clears them. Enter opens the conversation at the message, ``i``
 its details, ``R`` sends it again from the same or another phone and slot (a new message through
@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from smstui.core.triage import BY_KEY, REASONS, explain, reason_of
+from smstui.core.oncall.triage import BY_KEY, REASONS, explain, reason_of
 from smstui.tui import app_messages as msgs
 from smstui.tui.screen_base import SmsScreen
 from smstui.tui.widgets.delivery_table import SLOT_WORDS
@@ -42,7 +42,7 @@ WINDOW_WORDS = {None: "all time", "1h": "last hour", "24h": "last 24 hours", "7d
 class Filters(NamedTuple):
     device: int | None = None
     slot: int | None = None
-    reason: str | None = None  # a key of smstui.core.triage.BY_KEY
+    reason: str | None = None  # a key of smstui.core.oncall.triage.BY_KEY
     window: str | None = None  # None: all time
     handled: bool = False  # show the handled ones too
 
@@ -388,7 +388,7 @@ class TriageScreen(SmsScreen):
 
     def _confirm_many(self, targets: list[StoredMessage], device_id: int, slot: int) -> None:
         from smstui.core.models import Slot
-        from smstui.core.triage import reason_of
+        from smstui.core.oncall.triage import reason_of
         from smstui.tui.dialogs.confirm import ConfirmDialog
 
         where = f"{clean(self.smsapp.device_name(device_id), single_line=True)} (#{device_id}), {Slot(slot).label}"

@@ -1,6 +1,6 @@
 """The dashboard's table: one row per phone and slot of the window, the phone's state beside it.
 
-Rows come from a :class:`~smstui.core.health.HealthReport` (:func:`delivery_rows`). A phone's
+Rows come from a :class:`~smstui.core.oncall.health.HealthReport` (:func:`delivery_rows`). A phone's
 first row carries its title, id and state: offline and outdated phones say so in words and
 symbols (``○ OFFLINE``, ``⬆ app outdated``), the colour only repeats it. When the rows stay the
 same, :meth:`DeliveryTable.show` repaints only the lines of the rows whose cells changed (a
@@ -20,7 +20,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from smstui.core.health import Counts, DeviceHealth, HealthReport, describe_duration, percent
+from smstui.core.oncall.health import Counts, DeviceHealth, HealthReport, describe_duration, percent
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.row_cursor import RowCursor
 

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input
 
-from smstui.core.column_map import parse_mapping
+from smstui.core.sheets.column_map import parse_mapping
 
 
 class FileOptions(Horizontal):

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.renderables.sparkline import Sparkline
 from textual.widget import Widget
 
-from smstui.core.health import describe_duration
+from smstui.core.oncall.health import describe_duration
 
 LABEL_WIDTH = 8
 PEAK_WIDTH = 24

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import DataTable
 
-from smstui.core.triage import reason_of
+from smstui.core.oncall.triage import reason_of
 from smstui.tui.widgets.delivery_table import SLOT_WORDS
 from smstui.tui.widgets.format import clean, display_number, short_time
 

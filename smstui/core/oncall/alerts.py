@@ -13,7 +13,7 @@ returns what is new since the last look:
   years of old failures are history, not news). More than :data:`MAX_SINGLE_FAILURES` at once
   become one alert naming how many.
 
-Thresholds come from the config's ``[oncall]`` table (:class:`smstui.core.health.Thresholds`).
+Thresholds come from the config's ``[oncall]`` table (:class:`smstui.core.oncall.health.Thresholds`).
 An :class:`Alert` is plain data with a JSON form (:meth:`Alert.to_json`): ``smstui watch`` prints
 it, the app shows it as a notification and may ring the bell, and both may hand it to the user's
 command (:func:`run_alert_command`: no shell, a timeout, its failure said in a sentence). Device
@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from smstui.core.health import DeviceHealth, Thresholds, describe_duration, device_health
 from smstui.core.models import STATUS_HINTS, Slot, status_title
+from smstui.core.oncall.health import DeviceHealth, Thresholds, describe_duration, device_health
 
 if TYPE_CHECKING:
     from smstui.core.store.database import Store

@@ -8,7 +8,7 @@ turns each pass into items for the command line to print:
   catches up: its changes are history, not news);
 * :class:`MessageChange`: a message added or changed by a pass (its new status), in the order
   written, at most ``max_changes`` per pass (then :class:`MoreChanges` says how many more);
-* :class:`~smstui.core.alerts.Alert`: from the :class:`~smstui.core.alerts.AlertEngine`;
+* :class:`~smstui.core.oncall.alerts.Alert`: from the :class:`~smstui.core.oncall.alerts.AlertEngine`;
 * :class:`SyncTrouble` once per outage (and kind of trouble), :class:`SyncBack` when a pass works
   again; the passes in between are retried with the service's backoff;
 * :class:`Tick`: one per pass, for those who want a heartbeat.
@@ -21,9 +21,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from smstui.core.alerts import Alert, AlertEngine
 from smstui.core.events import MessagesChanged, OutboxChanged, SyncFailed
-from smstui.core.health import Thresholds, device_health
+from smstui.core.oncall.alerts import Alert, AlertEngine
+from smstui.core.oncall.health import Thresholds, device_health
 from smstui.core.service import RefreshService
 
 if TYPE_CHECKING:

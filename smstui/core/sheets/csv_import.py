@@ -22,11 +22,11 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
-from smstui.core.column_map import MappingError, apply_mapping, mapping_names_a_header
 from smstui.core.models import MAX_CUSTOMER_ID, Slot
-from smstui.core.number_repair import repair_number
 from smstui.core.phone import InvalidNumber, normalize
-from smstui.core.sheet_files import SheetError, decode_bytes, is_spreadsheet, read_spreadsheet
+from smstui.core.sheets.column_map import MappingError, apply_mapping, mapping_names_a_header
+from smstui.core.sheets.number_repair import repair_number
+from smstui.core.sheets.sheet_files import SheetError, decode_bytes, is_spreadsheet, read_spreadsheet
 from smstui.core.timeparse import WhenError, parse_when
 
 Kind = Literal["contacts", "bulk"]
