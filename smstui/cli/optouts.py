@@ -75,11 +75,7 @@ def optouts(ctx: click.Context, as_json: bool) -> None:
 def optouts_add(ctx: click.Context, number: str) -> None:
     """Put NUMBER on the suppression list (as if it had replied STOP)."""
 
-    async def body(session: Session) -> tuple[str, bool]:
-        phone = _number(session, number)
-        return phone, session.store.set_optout(phone, True)
-
-    phone, changed = run(ctx, body, needs_login=False)
+    phone, changed = _set(ctx, number, opted_out=True)
     click.echo(f"{phone} opted out." if changed else f"{phone} had already opted out.")
 
 
@@ -89,12 +85,18 @@ def optouts_add(ctx: click.Context, number: str) -> None:
 def optouts_remove(ctx: click.Context, number: str) -> None:
     """Lift NUMBER's opt-out (only when the customer asked for messages again)."""
 
-    async def body(session: Session) -> tuple[str, bool]:
-        phone = _number(session, number)
-        return phone, session.store.set_optout(phone, False)
-
-    phone, changed = run(ctx, body, needs_login=False)
+    phone, changed = _set(ctx, number, opted_out=False)
     if not changed:
         warn(f"{phone} had not opted out.")
         ctx.exit(1)
     click.echo(f"{phone} may be sent to again.")
+
+
+def _set(ctx: click.Context, number: str, *, opted_out: bool) -> tuple[str, bool]:
+    """Opt NUMBER out (or back in) in the local store: (its international form, whether it changed)."""
+
+    async def body(session: Session) -> tuple[str, bool]:
+        phone = _number(session, number)
+        return phone, session.store.set_optout(phone, opted_out)
+
+    return run(ctx, body, needs_login=False)

@@ -59,12 +59,18 @@ def optout_label(optout: Optout) -> str:
     return f"opted out on {day}, by hand"
 
 
+def _listed(skipped: Sequence[Skipped], shown: int) -> tuple[list[str], str]:
+    """The distinct numbers, and the first ``shown`` of them written out (``… and 3 more``)."""
+    phones = list(dict.fromkeys(s.phone for s in skipped))
+    listed = ", ".join(phones[:shown]) + (f" and {len(phones) - shown} more" if len(phones) > shown else "")
+    return phones, listed
+
+
 def skipped_text(skipped: Sequence[Skipped], shown: int = 5) -> str:
     """``2 opted-out number(s) left out: +49…, +49…`` ("" when none)."""
     if not skipped:
         return ""
-    phones = list(dict.fromkeys(s.phone for s in skipped))
-    listed = ", ".join(phones[:shown]) + (f" and {len(phones) - shown} more" if len(phones) > shown else "")
+    phones, listed = _listed(skipped, shown)
     return f"{len(phones)} opted-out number(s) left out: {listed}"
 
 
@@ -72,8 +78,7 @@ def newsletter_warning(skipped: Sequence[Skipped], shown: int = 3) -> str:
     """What to say before creating a newsletter whose tags hold opted-out contacts ("" when none)."""
     if not skipped:
         return ""
-    phones = list(dict.fromkeys(s.phone for s in skipped))
-    listed = ", ".join(phones[:shown]) + (f" and {len(phones) - shown} more" if len(phones) > shown else "")
+    phones, listed = _listed(skipped, shown)
     return (
         f"{len(phones)} contact(s) in these tags opted out ({listed}): the gateway sends a newsletter to "
         "every contact of its tags, so remove them from the tags first"

@@ -87,15 +87,7 @@ class AppAlerts:
             if alerts:
                 app.call_from_thread(self._show, session, alerts)
 
-        app.run_worker(
-            evaluate,
-            thread=True,
-            group="alerts",
-            name="alerts",
-            exclusive=True,
-            exit_on_error=False,
-            description="check the alert conditions",
-        )
+        self._in_thread(evaluate, "alerts", "check the alert conditions", exclusive=True)
 
     def _show(self, session: Any, alerts: list[Alert]) -> None:
         if session is not self.app.session:
@@ -126,14 +118,18 @@ class AppAlerts:
                 log.warning("alert command: %s", problem)
                 app.call_from_thread(self._command_failed, problem)
 
-        app.run_worker(
-            run,
+        self._in_thread(run, "alert-command", "run the alert command", exclusive=False)
+
+    def _in_thread(self, work: Any, group: str, description: str, *, exclusive: bool) -> None:
+        # The app's worker policy (smstui.tui.workers): named, described, never raising.
+        self.app.run_worker(
+            work,
             thread=True,
-            group="alert-command",
-            name="alert-command",
-            exclusive=False,
+            group=group,
+            name=group,
+            exclusive=exclusive,
             exit_on_error=False,
-            description="run the alert command",
+            description=description,
         )
 
     def _command_failed(self, problem: str) -> None:
