@@ -5,60 +5,11 @@ What smstui learns (the last profile, a remembered email) lives in its own state
 whole file with tomli-w, for tools and tests; nothing in the app or the CLI calls it.
 
 The file lives at :func:`smstui.core.paths.config_file` (``SMSTUI_CONFIG`` points elsewhere). Every key is
-optional; this is the whole shape, with the defaults (see also :data:`DEFAULT_CONFIG_TOML`)::
-
-    default_profile = "default"     # profile used when none is named
-
-    [ui]
-    theme = "textual-dark"          # any Textual theme name
-    refresh_interval = 15           # seconds between background syncs (>= 2)
-    time_format = "%Y-%m-%d %H:%M"  # strftime format for absolute times
-    timezone = "Europe/Berlin"      # your zone for typed times; default: the system's zone
-    home = "conversations"          # or "dashboard": the screen the app opens on
-
-    [sync]
-    overlap_minutes = 10            # re-list this window behind the sync cursor
-    device_interval = 60            # seconds between device refreshes
-    first_sync_days = 90            # how far back a first sync reaches
-
-    [bulk]
-    batch_size = 100                # messages per addalotofsms request
-
-    [oncall]                        # the dashboard, `smstui health`, `smstui watch` and alerts
-    max_offline = 15                # minutes a phone may go unseen before it counts as offline
-    max_queue = 50                  # messages waiting to leave before the queue alerts
-    max_queue_age = 30              # minutes the oldest waiting message may wait
-    max_failed_rate = 0.2           # share of the window's finished messages that may fail
-    window = "1h"                   # 1h, 24h or 7d: the dashboard's first window, health's
-    bell = false                    # ring the terminal bell with each alert (in the app)
-    command = ["notify-send", "smstui"]  # run with each alert as JSON on stdin (no shell)
-    command_timeout = 10            # seconds before the command is stopped
-
-    [optouts]                       # STOP replies put a number on the suppression list
-    detect = true                   # look for them in incoming messages
-    stop_words = ["nicht mehr"]     # added to the built-in STOP, STOPP, Abmelden, unsubscribe, …
-    start_words = []                # added to the built-in START, Anmelden, …
-
-    [secrets]
-    keyring = false                 # tokens in the OS keyring (or SMSTUI_KEYRING=1) instead of
-                                    # 0600 files; needs the optional keyring package
-
-    [keymap]                        # binding id -> keys, passed to App.set_keymap
-    "app.refresh" = "ctrl+r"
-
-    [limits]                        # messages per SIM (smstui.core.send_limits); 0: no limit
-    daily = 0
-    hourly = 0
-    "1576:1" = { daily = 500 }      # one SIM's own: "DEVICE:SLOT"
-
-    [profiles.default]              # one table per account / gateway
-    api_url = "https://smsgateway24.com/getdata/"
-    email = "me@example.com"
-    region = "DE"                   # default region for numbers written without +country
-    default_device = 1576           # optional
-    timeout = 20                    # seconds per request (optional)
-    remember_password = false       # keep the password (0600 file or keyring) to renew tokens
-    account_timezone = "Europe/Paris"  # the account's zone at the gateway; default: learnt
+optional; :data:`DEFAULT_CONFIG_TOML` below is the whole shape, with the defaults and what each key
+means (``smstui --help`` and the README show the same). Tables: ``[ui]``, ``[sync]``, ``[bulk]``,
+``[oncall]`` (the dashboard, health, watch and alerts), ``[optouts]``, ``[secrets]``, ``[keymap]``
+(binding id -> keys), ``[limits]`` (messages per SIM, ``"DEVICE:SLOT"`` for one SIM's own) and one
+``[profiles.NAME]`` per account.
 
 ``region`` has no default here on purpose: a wrong guess silently sends to another country. When
 the profile sets none, :mod:`smstui.core.region` learns it from the phones' SIMs (all agreeing) or
