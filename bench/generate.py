@@ -285,7 +285,7 @@ def fill_store(store: Store, hist: History) -> None:
             "UPDATE threads SET unread = (SELECT COUNT(*) FROM messages m WHERE m.phone_key = threads.phone_key "
             "AND m.incoming = 1 AND m.seen = 0)"
         )
-    store.set_meta("bench.generated", f"{len(hist)}")
+    store.set_meta("bench.generated", _stamp(len(hist)))
 
 
 def fill_simulator(state: SimState, hist: History) -> None:
@@ -318,6 +318,16 @@ def fill_simulator(state: SimState, hist: History) -> None:
                 state._active.pop(m.id, None)
 
 
+def _stamp(n: int) -> str:
+    """What a cached store was made from: its size and the schema's migrations (a migration edited
+    under the same version number, as during development, makes the cache stale too)."""
+    import hashlib
+
+    from smstui.core.store.schema import MIGRATIONS
+
+    return f"{n}:{hashlib.sha256(repr(MIGRATIONS).encode()).hexdigest()[:16]}"
+
+
 def store_file(n: int, *, seed: int = 1, directory: Path | None = None) -> Path:
     """A generated store of ``n`` messages, cached by size and seed (reuse saves seconds per bench).
 
@@ -329,7 +339,7 @@ def store_file(n: int, *, seed: int = 1, directory: Path | None = None) -> Path:
     if path.exists():
         try:
             with Store(path) as store:
-                if store.get_meta("bench.generated") == str(n):
+                if store.get_meta("bench.generated") == _stamp(n):
                     return path
         except Exception:  # a stale or foreign file: regenerate
             pass
