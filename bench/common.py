@@ -71,6 +71,21 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else math.nan
 
 
+def first_and_median(fn, repeats: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Seconds of ``fn``'s first call (cold caches) and the median of ``repeats`` more."""
+    import time
+
+    t0 = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t0
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return first, median(times)
+
+
 def markdown_table(rows: Sequence[Row]) -> str:
     lines = [
         "| measure | value | baseline (same run) | ratio | target | result |",

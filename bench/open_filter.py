@@ -14,13 +14,12 @@ Two levels are measured:
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Row, bench_args, median, ms, print_rows  # noqa: E402
+from bench.common import Row, bench_args, first_and_median, ms, print_rows  # noqa: E402
 from bench.generate import BIG_THREAD_PHONE, store_file  # noqa: E402
 from smstui.core.store.database import Store  # noqa: E402
 
@@ -28,18 +27,6 @@ TARGET = 0.050
 PAGE = 200
 # Digits as people type them: a prefix, part of a number, a formatted number, a miss.
 FILTERS = ["0151", "+49 151 2345", "7700 900", "(415)", "+4915123450001", "98765", "9"]
-
-
-def _timed(fn, repeats: int) -> tuple[float, float]:
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return first, median(times)
 
 
 def store_level(size: int, repeats: int = 15) -> list[Row]:
@@ -61,7 +48,7 @@ def store_level(size: int, repeats: int = 15) -> list[Row]:
                 store.mark_thread_seen(key)
 
             for key in keys:
-                opens[key] = _timed(lambda k=key: open_thread(k), repeats)
+                opens[key] = first_and_median(lambda k=key: open_thread(k), repeats)
             big = opens[BIG_THREAD_PHONE]
 
             def older_page() -> None:
@@ -69,9 +56,9 @@ def store_level(size: int, repeats: int = 15) -> list[Row]:
                 oldest = page[0]
                 store.thread_messages(BIG_THREAD_PHONE, limit=PAGE, before=(oldest.created.timestamp(), oldest.lid))
 
-            older = _timed(older_page, repeats)
-            filters = {q: _timed(lambda q=q: store.threads(search=q), repeats) for q in FILTERS}
-            listing = _timed(lambda: store.threads(), repeats)
+            older = first_and_median(older_page, repeats)
+            filters = {q: first_and_median(lambda q=q: store.threads(search=q), repeats) for q in FILTERS}
+            listing = first_and_median(lambda: store.threads(), repeats)
         finally:
             store.close()
     worst_open = max(v[0] for v in opens.values())

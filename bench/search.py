@@ -30,7 +30,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Row, bench_args, bench_env, mb, median, ms, print_rows  # noqa: E402
+from bench.common import Row, bench_args, bench_env, first_and_median, mb, ms, print_rows  # noqa: E402
 from bench.generate import BIG_THREAD_PHONE, NOW, store_file  # noqa: E402
 from bench.sandbox import make_sandbox  # noqa: E402
 from smstui.core.filters import MessageFilters  # noqa: E402
@@ -78,18 +78,6 @@ def _with_contacts(store: Store) -> None:
         store.add_contact(tag, key, f"{names[i % len(names)]} {i}", None)
 
 
-def _timed(fn, repeats: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return first, median(times)
-
-
 def query_rows(path: Path, size: int, repeats: int) -> tuple[list[Row], Path]:
     tmp = Path(tempfile.mkdtemp(prefix="smstui-bench-search-"))
     db = tmp / "store.sqlite3"
@@ -105,7 +93,7 @@ def query_rows(path: Path, size: int, repeats: int) -> tuple[list[Row], Path]:
             def key(q: SearchQuery = query, s: Store = store) -> int:
                 return s.search_messages(q, limit=100, count_cap=COUNT_CAP).total or 0
 
-            first, med = _timed(key, repeats)
+            first, med = first_and_median(key, repeats)
             results[label] = (first, med, key())
     worst_label, worst = max(results.items(), key=lambda kv: kv[1][0])
     worst_med = max(v[1] for v in results.values())

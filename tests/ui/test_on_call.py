@@ -7,7 +7,7 @@ from datetime import UTC, timedelta
 
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
-from ui_helpers import build_app, settle, threads_shown, wait_for
+from ui_helpers import build_app, long_thread, settle, threads_shown, wait_for
 
 from smstui.core.gateway_messages import Message
 from smstui.core.session import Session
@@ -22,22 +22,9 @@ ANNA = "+4915123456781"
 LONG = "+4915550000001"
 
 
-def _long_thread(session: Session, sim: TestSimulator, count: int = 600) -> list[Message]:
-    start = sim.clock() - timedelta(days=30)
-    history = [
-        Message(
-            id=10_000_000 + i,
-            phone=LONG,
-            body=f"message number {i}",
-            status=7 if i % 3 else 5,
-            device_id=OFFICE_PHONE,
-            slot=0,
-            created=start + timedelta(minutes=i),
-        )
-        for i in range(count)
-    ]
-    session.store.upsert_messages(history, mark_unseen=False)
-    return history
+def _long_thread(session: Session, sim: TestSimulator) -> list[Message]:
+    """A conversation longer than a page."""
+    return long_thread(session, sim, LONG, first_id=10_000_000)
 
 
 def _title(app) -> str:  # type: ignore[no-untyped-def]

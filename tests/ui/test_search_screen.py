@@ -5,18 +5,16 @@ conversation at the message, filters in the field, and exports of a search and o
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 from rich.text import Text
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
-from ui_helpers import build_app, settle, threads_shown, wait_for
+from ui_helpers import build_app, long_thread, settle, threads_shown, wait_for
 
 from smstui.core.gateway_messages import Message
 from smstui.core.search import SearchQuery
 from smstui.core.session import Session
-from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.widgets.search_results import MATCH_STYLE, SearchResults
@@ -25,23 +23,9 @@ from smstui.tui.widgets.thread_view import ThreadView
 LONG = "+4915550000001"
 
 
-def _long_thread(session: Session, sim: TestSimulator, count: int = 600) -> list[Message]:
+def _long_thread(session: Session, sim: TestSimulator) -> list[Message]:
     """A conversation longer than a page, one message in it saying zebra (far from the newest)."""
-    start = sim.clock() - timedelta(days=30)
-    history = [
-        Message(
-            id=20_000_000 + i,
-            phone=LONG,
-            body="the [bold]zebra[/bold] crossing at 9" if i == 120 else f"message number {i}",
-            status=7 if i % 3 else 5,
-            device_id=OFFICE_PHONE,
-            slot=0,
-            created=start + timedelta(minutes=i),
-        )
-        for i in range(count)
-    ]
-    session.store.upsert_messages(history, mark_unseen=False)
-    return history
+    return long_thread(session, sim, LONG, first_id=20_000_000, bodies={120: "the [bold]zebra[/bold] crossing at 9"})
 
 
 def _screen(app):  # type: ignore[no-untyped-def]

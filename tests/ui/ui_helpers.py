@@ -7,7 +7,9 @@ from typing import Any
 from pilot_helpers import BERLIN, wait_for
 from textual.pilot import Pilot
 
+from smstui.core.gateway_messages import Message
 from smstui.core.session import Session, open_session
+from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.app import SmsTuiApp, make_app
 
@@ -83,3 +85,33 @@ class PaintSpy:
 
     def reset(self) -> None:
         self.frames.clear()
+
+
+def long_thread(
+    session: Session,
+    sim: TestSimulator,
+    phone: str,
+    *,
+    count: int = 600,
+    first_id: int,
+    bodies: dict[int, str] | None = None,
+) -> list[Message]:
+    """A conversation to ``phone`` longer than a page, one message a minute from 30 days ago
+    (incoming every third), stored as sync would; ``bodies`` replaces the text of some of them."""
+    from datetime import timedelta
+
+    start = sim.clock() - timedelta(days=30)
+    history = [
+        Message(
+            id=first_id + i,
+            phone=phone,
+            body=(bodies or {}).get(i, f"message number {i}"),
+            status=7 if i % 3 else 5,
+            device_id=OFFICE_PHONE,
+            slot=0,
+            created=start + timedelta(minutes=i),
+        )
+        for i in range(count)
+    ]
+    session.store.upsert_messages(history, mark_unseen=False)
+    return history
