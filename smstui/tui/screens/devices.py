@@ -121,7 +121,9 @@ class DevicesScreen(SmsScreen):
             limit = counter.limits.for_sim(device_id, slot)
             if (device_id, slot) not in counts and not any(limit):
                 continue
-            caps = [f"{n} a day" for n in (limit.daily,) if n] + [f"{n} an hour" for n in (limit.hourly,) if n]
+            caps = ([f"{limit.daily} a day"] if limit.daily else []) + (
+                [f"{limit.hourly} an hour"] if limit.hourly else []
+            )
             parts.append(counter.line(device_id, slot) + (f" (limit {', '.join(caps)})" if caps else ""))
         return "sent: " + (" · ".join(parts) if parts else "nothing today")
 

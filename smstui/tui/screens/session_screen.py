@@ -100,10 +100,10 @@ class SessionScreen(QuietFocus, StyledOnMount, Screen[None]):
         limits = getattr(getattr(self.session, "config", None), "limits", None)
         if limits is None or not limits.any:
             return []
-        from smstui.tui.widgets.send_counter import SendCounter
+        from smstui.core.send_limits import check_limits
 
-        names = {d.device.id: self.device_label(d.device.id) for d in self.devices()}
-        return SendCounter(self.store, self.now, self.tz, limits).warnings(planned, names)
+        names = {d.device.id: clean(d.device.title, single_line=True) for d in self.devices()}
+        return check_limits(self.store, limits, planned, self.now(), self.tz, names)
 
     def device_label(self, device_id: int) -> str:
         stored = next((d for d in self.devices() if d.device.id == device_id), None)

@@ -168,6 +168,7 @@ class ComposeForm(Vertical):
         super().__init__(id=id, classes=classes)
         self._store = store
         self._sent = SendCounter(store, clock, tz, limits)
+        self._checked: tuple[tuple[str, str | None], list[RecipientCheck]] | None = None
         self._cost_sms = 0  # SMS the message as typed would cost, shown beside the SIM's counter
         self._devices = list(devices)
         self._region = region
@@ -340,9 +341,13 @@ class ComposeForm(Vertical):
             self._update_recipient_marks()
 
     def _recipient_checks(self) -> list[RecipientCheck]:
-        if self.recipient is not None:
-            return parse_recipients(self.recipient, self._region)
-        return parse_recipients(self.query_one("#compose-recipients", Input).value, self._region)
+        # Asked several times per keystroke (the cost, the marks, the SIM limits): parsed once
+        # per text and region.
+        text = self.recipient if self.recipient is not None else self.query_one("#compose-recipients", Input).value
+        key = (text, self._region)
+        if self._checked is None or self._checked[0] != key:
+            self._checked = (key, parse_recipients(text, self._region))
+        return self._checked[1]
 
     def _input(self, name: str) -> str:
         return self.query_one(f"#compose-{name}", Input).value

@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from smstui.core.send_limits import SendCount, SendLimits, count_text, limit_warnings, windows
+from smstui.tui.widgets.format import slot_label
 
 if TYPE_CHECKING:
     from smstui.core.store.database import Store
@@ -48,10 +49,7 @@ class SendCounter:
         """``SMS 1: 12 today, 3 in the last hour`` for the chosen SIM ("" without a device)."""
         if device_id is None or slot is None:
             return ""
-        from smstui.core.models import Slot
-
-        label = Slot(slot).label if 0 <= slot <= 5 else f"slot {slot}"
-        return f"{label}: {count_text(self.counts().get((device_id, slot)))}"
+        return f"{slot_label(slot)}: {count_text(self.counts().get((device_id, slot)))}"
 
     def warnings(self, planned: Mapping[tuple[int, int], int], names: Mapping[int, str] | None = None) -> list[str]:
         if not self.limits.any:
