@@ -360,7 +360,7 @@ class TriageScreen(SmsScreen):
 
     def _repaint_choice(self) -> None:
         table = self.query_one(TriageTable)
-        table.show(table.rows_shown, self.smsapp.device_names(), self._retries, frozenset(self.chosen))
+        table.mark_chosen(frozenset(self.chosen))
         self._title(len(table.rows_shown))
 
     def action_retry(self) -> None:

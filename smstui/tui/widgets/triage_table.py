@@ -61,6 +61,7 @@ class TriageTable(DataTable[Text]):
         self._clock = clock
         self._tz = tz
         self.rows_shown: list[TriageRow] = []
+        self._chosen: frozenset[int] = frozenset()  # the lids drawn with the chosen mark
 
     def on_mount(self) -> None:
         for label, key in COLUMNS:
@@ -72,6 +73,20 @@ class TriageTable(DataTable[Text]):
             return None
         return self.rows_shown[self.cursor_row]
 
+    def _when(self, row: TriageRow, now: datetime, chosen: bool) -> Text:
+        when = Text("● " if chosen else "  ", style="bold cyan")
+        when.append(short_time(row.message.created, now, self._tz), style="dim" if row.handled_at is not None else "")
+        return when
+
+    def mark_chosen(self, chosen: frozenset[int]) -> None:
+        """Redraw the first cell of the rows whose chosen mark (space) changed, not the table."""
+        now = self._clock()
+        for row in self.rows_shown:
+            lid = row.message.lid
+            if (lid in chosen) != (lid in self._chosen):
+                self.update_cell(str(lid), "when", self._when(row, now, lid in chosen))
+        self._chosen = chosen
+
     def show(
         self,
         rows: list[TriageRow],
@@ -80,6 +95,7 @@ class TriageTable(DataTable[Text]):
         chosen: frozenset[int] = frozenset(),
     ) -> None:
         """Rebuild the rows; those in ``chosen`` (lids, space) carry a mark before their time."""
+        self._chosen = chosen
         current = self.highlighted
         keep = current.message.lid if current is not None else None
         index = self.cursor_row
@@ -100,10 +116,8 @@ class TriageTable(DataTable[Text]):
             if m.slot is not None:
                 where.append(f" {SLOT_WORDS.get(m.slot, m.slot)}", style="dim")
             handled = row.handled_at is not None
-            when = Text("● " if m.lid in chosen else "  ", style="bold cyan")
-            when.append(short_time(m.created, now, self._tz), style="dim" if handled else "")
             cells = (
-                when,
+                self._when(row, now, m.lid in chosen),
                 Text(number_of(m), style="dim" if handled else "bold"),
                 why,
                 where,
