@@ -158,9 +158,9 @@ class Sending(SmsAppBase):
             return
         self._send(lids)
 
-    @task("outbox", "cancel a queued message", name="cancel")
-    async def cancel_sending(self, msg: StoredMessage) -> None:
-        """Stop ``msg`` if the gateway does not have it yet; say so if it changed meanwhile."""
+    async def cancel_queued(self, msg: StoredMessage, *, title: str) -> bool | None:
+        """Cancel ``msg`` in the outbox and tell every view: True cancelled, False it changed
+        meanwhile (sent or being sent), None refused (already said, under ``title``)."""
         import asyncio
 
         from smstui.core.outbox import OutboxError
@@ -168,14 +168,20 @@ class Sending(SmsAppBase):
         try:
             done = await asyncio.to_thread(self.session.outbox.cancel, msg.lid)
         except OutboxError as exc:
-            self.notify(clean(str(exc), single_line=True), title="Cannot cancel", severity="warning")
-            return
+            self.notify(clean(str(exc), single_line=True), title=title, severity="warning")
+            return None
+        self._post_outbox_changed((msg.lid,))
+        return done
+
+    @task("outbox", "cancel a queued message", name="cancel")
+    async def cancel_sending(self, msg: StoredMessage) -> None:
+        """Stop ``msg`` if the gateway does not have it yet; say so if it changed meanwhile."""
+        done = await self.cancel_queued(msg, title="Cannot cancel")
         if done:
             self.notify("It will not be sent.", title="Cancelled", timeout=3)
-        else:
+        elif done is False:
             self.notify(
                 "It changed meanwhile (sent or being sent); nothing was cancelled.",
                 title="Not cancelled",
                 severity="warning",
             )
-        self._post_outbox_changed((msg.lid,))

@@ -177,17 +177,12 @@ class ScheduledScreen(QuietFocus, ReportWorkerErrors, Screen[None]):
 
     @task("scheduled-edit", "edit a scheduled message", exclusive=True)
     async def _edit(self, msg: StoredMessage) -> None:
-        import asyncio
-
-        from smstui.core.outbox import OutboxError
         from smstui.tui.dialogs.compose import ComposeScreen
 
         # Cancelled first, so the old text cannot go out beside the new one; its text and time
         # open in compose (kept there as a draft until sent), so nothing is lost.
-        try:
-            done = await asyncio.to_thread(self.smsapp.session.outbox.cancel, msg.lid)
-        except OutboxError as exc:
-            self.notify(clean(str(exc), single_line=True), title="Cannot edit", severity="warning")
+        done = await self.smsapp.cancel_queued(msg, title="Cannot edit")
+        if done is None:
             return
         if not done:
             self.notify(
@@ -199,6 +194,3 @@ class ScheduledScreen(QuietFocus, ReportWorkerErrors, Screen[None]):
         self.app.push_screen(
             ComposeScreen(recipients=msg.phone, body=msg.body, when=when, device_id=msg.device_id, slot=msg.slot)
         )
-        from smstui.core.events import OutboxChanged
-
-        self.app.post_message(msgs.CoreOutboxChanged(OutboxChanged((msg.lid,))))
