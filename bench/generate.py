@@ -35,6 +35,9 @@ DAY = 86_400
 NOW = 1_748_865_600
 YEARS = 2
 
+# Bumped when history() changes shape, so cached stores are rebuilt (2: 1M has 5,000 threads, one of 50k).
+GEN_VERSION = 2
+
 BIG_THREAD_PHONE = "+4915123450001"  # ends in 1: the simulator's phone replies to it too
 
 WORDS_EN = (
@@ -176,8 +179,9 @@ def _outgoing_status(rng: random.Random) -> int:
 def history(n: int, *, threads: int | None = None, big_thread: int | None = None, seed: int = 1) -> History:
     """``n`` messages, oldest first, ``sms_id`` growing with time (as the gateway's ids do)."""
     rng = random.Random(seed)
-    threads = threads if threads is not None else max(4, min(2000, n // 50))
-    big = big_thread if big_thread is not None else min(10_000, max(1, n // 10))
+    # 100k: ~2,000 conversations, one of 10,000; 1M: ~5,000, one of 50,000 (issue 17's power user).
+    threads = threads if threads is not None else max(4, min(max(2000, n // 200), n // 50))
+    big = big_thread if big_thread is not None else min(max(10_000, n // 20), max(1, n // 10))
     big = min(big, n)
     others = max(0, threads - 1)
     pool = _phone_pool(rng, others)
@@ -325,7 +329,7 @@ def _stamp(n: int) -> str:
 
     from smstui.core.store.schema import MIGRATIONS
 
-    return f"{n}:{hashlib.sha256(repr(MIGRATIONS).encode()).hexdigest()[:16]}"
+    return f"{n}:g{GEN_VERSION}:{hashlib.sha256(repr(MIGRATIONS).encode()).hexdigest()[:16]}"
 
 
 def store_file(n: int, *, seed: int = 1, directory: Path | None = None) -> Path:
