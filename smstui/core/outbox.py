@@ -30,6 +30,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from smstui.core.api.client import ImageUpload
 from smstui.core.api.errors import (
@@ -192,7 +193,7 @@ class Outbox(Reconciler):
 
     async def _pass(self, only: set[int] | None) -> OutboxReport:
         report = OutboxReport()
-        async with self._lock:
+        async with self._lock, self._process_lock():
             await self._reconcile(report, only)
             if report.auth_needed or report.offline:
                 return self._finish(report)
@@ -200,6 +201,16 @@ class Outbox(Reconciler):
             if lost:
                 await self._reconcile(report, lost)
         return self._finish(report)
+
+    def _process_lock(self) -> Any:
+        # The in-process lock orders this process's passes; the file lock orders processes
+        # (the app's sync, smstui send, smstui sync), so only one submits from a store at a time.
+        from contextlib import nullcontext
+
+        from smstui.core.outbox_lock import OutboxFileLock
+
+        path = getattr(self.store, "path", None)
+        return OutboxFileLock(path) if isinstance(path, Path) else nullcontext()
 
     def _finish(self, report: OutboxReport) -> OutboxReport:
         for lid in report.changed:
