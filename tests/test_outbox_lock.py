@@ -14,7 +14,7 @@ import sys, time
 from pathlib import Path
 from smstui.core.outbox_lock import OutboxFileLock
 lock = OutboxFileLock(Path(sys.argv[1]))
-assert lock.try_acquire()
+assert lock.acquire()
 print("held", flush=True)
 sys.stdin.readline()  # hold until the test says so
 lock.release()
@@ -29,7 +29,7 @@ def test_a_second_process_waits_for_the_lock_and_gets_it_when_released(tmp_path:
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         mine = OutboxFileLock(store)
-        assert not mine.try_acquire()  # the other process submits: this one must not
+        assert not mine.acquire()  # the other process submits: this one must not
 
         async def wait_then_release() -> bool:
             waiting = asyncio.ensure_future(mine.__aenter__())
@@ -58,5 +58,5 @@ def test_a_killed_holder_leaves_the_lock_free(tmp_path: Path) -> None:
     holder.kill()
     holder.wait()
     mine = OutboxFileLock(store)
-    assert mine.try_acquire()
+    assert mine.acquire()
     mine.release()
