@@ -235,17 +235,8 @@ def _dst_change(state: SimState, phone: str) -> None:
     ):
         created = DST_CHANGE_2026 + offset
         if created < state.now():
-            state.add_message(
-                Msg(
-                    id=0,
-                    phone=phone,
-                    body=body,
-                    device_id=OFFICE_PHONE,
-                    created=created,
-                    status=status,
-                    sim=0,
-                    senttime=created + 3 if status == 7 else None,
-                )
+            _add(
+                state, phone, body, OFFICE_PHONE, created, status, sim=0, senttime=created + 3 if status == 7 else None
             )
 
 
@@ -267,18 +258,7 @@ def _conversation(state: SimState, rng: random.Random, index: int, phone: str, n
     for t in times:
         sim = _slot(rng, device_id)
         if rng.random() < 0.4 and phone != "22000":
-            state.add_message(
-                Msg(
-                    id=0,
-                    phone=phone,
-                    body=_fill(rng.choice(IN_BODIES), rng),
-                    device_id=device_id,
-                    created=t,
-                    status=5,
-                    sim=sim,
-                    outcome=5,
-                )
-            )
+            _add(state, phone, _fill(rng.choice(IN_BODIES), rng), device_id, t, 5, sim=sim, outcome=5)
             continue
         if outcome != 7:
             status = outcome
@@ -322,38 +302,31 @@ def _out(
     echo: bool = False,
 ) -> Msg:
     sent = created + 5 if status in (6, 7, 8) else None
-    return state.add_message(
-        Msg(
-            id=0,
-            phone=phone,
-            body=body,
-            device_id=device_id,
-            created=created,
-            status=status,
-            sim=sim,
-            customerid=customerid,
-            urgent=urgent,
-            senttime=sent,
-            outcome=status,
-            timetosend_echo=echo,
-        )
+    return _add(
+        state,
+        phone,
+        body,
+        device_id,
+        created,
+        status,
+        sim=sim,
+        customerid=customerid,
+        urgent=urgent,
+        senttime=sent,
+        outcome=status,
+        timetosend_echo=echo,
     )
 
 
 def _pending(state: SimState, phone: str, body: str, device_id: int, created: int, **fields: Any) -> Msg:
     """A message the phone has not sent yet (status 1); it ends as the number's rules say."""
     fields.setdefault("sim", 0)
+    return _add(state, phone, body, device_id, created, 1, outcome=outcome_for(phone), **fields)
+
+
+def _add(state: SimState, phone: str, body: str, device_id: int, created: int, status: int, **fields: Any) -> Msg:
     return state.add_message(
-        Msg(
-            id=0,
-            phone=phone,
-            body=body,
-            device_id=device_id,
-            created=created,
-            status=1,
-            outcome=outcome_for(phone),
-            **fields,
-        )
+        Msg(id=0, phone=phone, body=body, device_id=device_id, created=created, status=status, **fields)
     )
 
 
