@@ -20,8 +20,6 @@ Loading never raises on a bad file: :func:`load_config` returns the defaults for
 together with :class:`ConfigProblem` entries that name the key, its line and what to do.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import tomllib
@@ -203,6 +201,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole config file, read; the profiles and every table's settings."""
+
     default_profile: str = "default"
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
@@ -254,19 +254,19 @@ class Config:
             "default_profile",
         )
 
-    def with_profile(self, profile: Profile, *, make_default: bool = False) -> Config:
+    def with_profile(self, profile: Profile, *, make_default: bool = False) -> "Config":
         """A copy with ``profile`` added or replaced (by name)."""
         profiles = dict(self.profiles)
         profiles[profile.name] = profile
         default = profile.name if make_default else self.default_profile
         return replace(self, profiles=profiles, default_profile=default)
 
-    def update_profile(self, name: str, **changes: Any) -> Config:
+    def update_profile(self, name: str, **changes: Any) -> "Config":
         """A copy with some fields of profile ``name`` changed (created if missing)."""
         base = self.profiles.get(name) or Profile(name=name)
         return self.with_profile(replace(base, **changes))
 
-    def without_profile(self, name: str) -> Config:
+    def without_profile(self, name: str) -> "Config":
         profiles = {k: v for k, v in self.profiles.items() if k != name}
         return replace(self, profiles=profiles)
 
@@ -446,7 +446,7 @@ class _Builder:
             f"unknown key {'.'.join(path)!r} ignored; known keys {scope}: {', '.join(known)}",
         )
 
-    def build(self, data: dict[str, Any]) -> Config:
+    def build(self, data: dict[str, Any]) -> "Config":
         for key in data:
             if key not in _TOP_LEVEL_KEYS:
                 self.unknown((key,), _TOP_LEVEL_KEYS)

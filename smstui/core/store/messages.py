@@ -1,7 +1,5 @@
 """The store's messages and the conversation summaries (``threads``) kept in step with them."""
 
-from __future__ import annotations
-
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -70,12 +68,12 @@ class MessageRows(StoreBase):
 
     def upsert_messages(
         self,
-        messages: Iterable[Message],
+        messages: Iterable["Message"],
         *,
         mark_unseen: bool = True,
         meta: dict[str, str] | None = None,
         after: Callable[[sqlite3.Connection], None] | None = None,
-    ) -> UpsertResult:
+    ) -> "UpsertResult":
         """Merge gateway messages by sms_id in one transaction.
 
         Incoming messages new to the store count as unread (``mark_unseen``); a first sync passes
@@ -357,7 +355,7 @@ class MessageRows(StoreBase):
 
     def thread_messages(
         self, phone_key: str, *, limit: int = 200, before: tuple[float, int] | None = None
-    ) -> list[StoredMessage]:
+    ) -> list["StoredMessage"]:
         """A page of one conversation, oldest first; ``before`` = (created, lid) of the oldest shown."""
         params: list[Any] = [phone_key]
         cond = ""
@@ -381,11 +379,11 @@ class MessageRows(StoreBase):
                 db.execute("UPDATE threads SET unread = 0 WHERE phone_key = ?", (phone_key,))
         return changed > 0
 
-    def message(self, lid: int) -> StoredMessage | None:
+    def message(self, lid: int) -> "StoredMessage | None":
         rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE lid = ?", (lid,))
         return row_to_message(rows[0]) if rows else None
 
-    def message_by_sms_id(self, sms_id: int) -> StoredMessage | None:
+    def message_by_sms_id(self, sms_id: int) -> "StoredMessage | None":
         rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sms_id = ?", (sms_id,))
         return row_to_message(rows[0]) if rows else None
 
@@ -401,7 +399,7 @@ class MessageRows(StoreBase):
         customer_id: int | None = None,
         batch: str | None = None,
         limit: int | None = 1000,
-    ) -> list[StoredMessage]:
+    ) -> list["StoredMessage"]:
         """Messages by any combination of filters, newest first (the CLI's ``--offline``).
 
         ``status`` is one code or several (any of them: ``models.FAILED_STATUSES`` for "failed").

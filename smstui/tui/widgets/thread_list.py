@@ -10,8 +10,6 @@ The widget speaks OptionList's language so screens need not care: it posts
 has ``highlighted``, ``option_count`` and the usual cursor bindings.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import ClassVar, NamedTuple
