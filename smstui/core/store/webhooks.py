@@ -61,6 +61,51 @@ class WebhookRows(StoreBase):
         """(accepted, rejected) webhooks so far."""
         return _count(self.get_meta(META_ACCEPTED)), _count(self.get_meta(META_REJECTED))
 
+    # ------------------------------------------------------------------ what a webhook may change
+
+    def outgoing_status(self, sms_id: int) -> tuple[bool, int | None, int | None] | None:
+        """(found as outgoing, its status, its device) of the message ``sms_id``; None when the
+        store has no such message. An incoming one answers (False, 5, device)."""
+        rows = self._query("SELECT incoming, status, device_id FROM messages WHERE sms_id = ?", (sms_id,))
+        if not rows:
+            return None
+        incoming, status, device = rows[0]
+        return (not incoming, status, device)
+
+    def swap_status(self, sms_id: int, expected: int | None, status: int, title: str | None) -> str | None:
+        """Set the status of the outgoing message ``sms_id`` to ``status`` only while it still
+        is ``expected`` (compare and set, in one transaction): a sync or another receiver that
+        wrote in between wins, and the caller judges again. Returns the conversation's key when
+        it changed. Like :meth:`MessageRows.update_status` (the sync's path for status answers),
+        it touches the status and the conversation's summary, never the outbox or the text."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT lid, status, phone_key FROM messages WHERE sms_id = ? AND incoming = 0", (sms_id,)
+            ).fetchone()
+            if row is None or row[1] != expected or row[1] == status:
+                return None
+            db.execute(
+                "UPDATE messages SET status = ?, status_title = ?, updated = ? WHERE lid = ?",
+                (status, title, self.now(), row[0]),
+            )
+            self._refresh_threads(db, {row[2]})
+            return str(row[2])
+
+    def drop_unconfirmed_incoming(self, lid: int, sms_id: int) -> str | None:
+        """Remove the incoming message ``lid`` a webhook added, when the gateway does not know it
+        as incoming (a forged webhook): only while it is still that webhook's row (same id, not
+        the outbox's). Returns the conversation's key when it went."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT phone_key FROM messages WHERE lid = ? AND sms_id = ? AND incoming = 1 AND outbox IS NULL",
+                (lid, sms_id),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM messages WHERE lid = ?", (lid,))
+            self._refresh_threads(db, {row[0]})
+            return str(row[0])
+
 
 def _count(text: str | None) -> int:
     try:
