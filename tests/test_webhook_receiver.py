@@ -107,6 +107,7 @@ async def test_both_kinds_are_taken(http: httpx.AsyncClient, hooks: Applier, sto
         ("POST", f"/{SECRET[:-1]}"),
         ("POST", f"/{SECRET.upper()}"),
         ("POST", f"//{SECRET}"),
+        ("POST", f"/%6B{SECRET[1:]}"),  # percent-encoded: the same decoded, not the same door
         ("POST", f"/api/{SECRET}"),
         ("GET", f"/{SECRET}"),
         ("PUT", f"/{SECRET}"),

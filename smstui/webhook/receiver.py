@@ -3,8 +3,8 @@
 The endpoint is on the internet, and the vendor's webhooks carry no signature (api.md): the
 path's secret is the only key. So:
 
-- Only ``POST /<secret>`` is served; the secret is compared in constant time
-  (``hmac.compare_digest``). Every other path and method gets 404 with an empty body: no detail,
+- Only ``POST /<secret>`` is served, the path exactly as sent (no percent-decoding); the secret
+  is compared in constant time (``hmac.compare_digest``). Every other path and method gets 404 with an empty body: no detail,
   no ``Allow`` header, the same answer whatever was almost right.
 - Each source address has a token bucket (:class:`RateLimit`); an empty bucket answers 429.
   The address is the connection's, or with ``trust_proxy`` the last ``X-Forwarded-For`` entry
@@ -113,12 +113,19 @@ class _Receiver:
     def __repr__(self) -> str:
         return f"WebhookReceiver(trust_proxy={self.trust_proxy}, max_body={self.max_body})"
 
-    def _path_ok(self, path: str) -> bool:
+    def _path_ok(self, scope: Scope) -> bool:
         source = self._secret
         secret = source() if callable(source) else source.reveal() if isinstance(source, Secret) else source
         if not secret:
             return False
-        return hmac.compare_digest(path.encode("utf-8", "surrogateescape"), f"/{secret}".encode())
+        # The path as it came on the wire: ``/%73ecret`` is not the secret, whatever it decodes
+        # to (one spelling of the door, no normalisation to reason about). Some servers leave
+        # the query string on raw_path, against the ASGI spec.
+        raw = scope.get("raw_path")
+        path = (
+            raw.split(b"?", 1)[0] if isinstance(raw, bytes) else str(scope.get("path", "")).encode("utf-8", "replace")
+        )
+        return hmac.compare_digest(path, f"/{secret}".encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -140,7 +147,7 @@ class _Receiver:
         if not self.buckets.take(source):
             self.counters.limited += 1
             return Response(status_code=429, headers={"Retry-After": "1"})
-        if request.method != "POST" or not self._path_ok(request.scope.get("path", "")):
+        if request.method != "POST" or not self._path_ok(request.scope):
             self.counters.not_found += 1
             return Response(status_code=404)
         raw = await self._body(request)
