@@ -47,8 +47,8 @@ def _serve(server: SimulatorServer, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
+def _stop(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
+    proc.send_signal(sig)
     try:
         _, err = proc.communicate(timeout=30)
     except subprocess.TimeoutExpired:
@@ -115,8 +115,9 @@ def test_rotate_replaces_the_secret_of_a_running_receiver(server: SimulatorServe
             assert http.post(url, json=body).status_code == 404  # the old URL no longer works
             assert http.post(base + new_path, json=body).status_code == 200
     finally:
-        err = _stop(proc)
+        err = _stop(proc, signal.SIGTERM)  # as systemd stops it
     assert proc.returncode == 0, err
+    assert "Stopped." in err and "Traceback" not in err
 
 
 def test_a_port_in_use_is_exit_5_and_no_login_exit_3(server: SimulatorServer) -> None:

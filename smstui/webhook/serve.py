@@ -1,8 +1,8 @@
 """Running the receiver: uvicorn on a socket bound first, so the printed URL names the real port.
 
-``smstui webhook serve`` runs :func:`serve` in the foreground (uvicorn handles Ctrl+C and
-SIGTERM: it stops taking connections and finishes the requests under way); the app and the
-tests run :class:`ReceiverThread`, the same server in a thread of its own.
+``smstui webhook serve``, the app and the tests all run :class:`ReceiverThread`: uvicorn in a
+thread of its own, stopped by its owner (the command on Ctrl+C or SIGTERM: uvicorn stops taking
+connections and finishes the requests under way).
 
 The socket is bound and listening before uvicorn starts, so a port in use is a clear
 :class:`ListenError` before anything else happens, ``--listen HOST:0`` picks a free port that
@@ -146,19 +146,17 @@ def _config(app: ASGIApp) -> Any:
     )
 
 
-async def serve(app: ASGIApp, sock: socket.socket) -> None:
-    """Serve ``app`` on ``sock`` until Ctrl+C or SIGTERM (uvicorn's signal handling)."""
-    import uvicorn
-
-    server = uvicorn.Server(_config(app))
-    await server.serve(sockets=[sock])
-
-
 class ReceiverThread:
-    """The receiver in a background thread: for the app's own receiver and for tests.
+    """The receiver in a thread of its own: for ``smstui webhook serve``, the app and the tests.
 
     ``start()`` binds (raising :class:`ListenError`) and returns at once; requests made right
-    after wait in the socket's backlog until the server takes them. ``stop()`` ends it.
+    after wait in the socket's backlog until the server takes them. ``stop()`` ends it (uvicorn
+    finishes the requests under way first); ``done`` is set when the thread has ended, for
+    whatever reason (``error`` says which, if it failed).
+
+    In a thread uvicorn installs no signal handlers: the owner decides what Ctrl+C does. (In the
+    main thread, uvicorn's ``serve`` would re-raise the signal after its shutdown, so SIGTERM
+    would kill the process before it could close the store and say it stopped.)
     """
 
     def __init__(self, app: ASGIApp, host: str = DEFAULT_HOST, port: int = 0) -> None:
@@ -169,6 +167,7 @@ class ReceiverThread:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self.done = threading.Event()
 
     def __repr__(self) -> str:
         return f"ReceiverThread({self.host}:{self.port}, running={self.running})"
@@ -197,6 +196,7 @@ class ReceiverThread:
                 self.error = exc
             finally:
                 sock.close()
+                self.done.set()
 
         self._thread = threading.Thread(target=run, name=f"smstui-webhook:{self.port}", daemon=True)
         self._thread.start()
@@ -229,6 +229,5 @@ __all__ = [
     "bind",
     "make_receiver",
     "parse_listen",
-    "serve",
     "url_for",
 ]
