@@ -235,7 +235,9 @@ async def test_a_full_queue_is_503(store: Store, clock: Clock) -> None:
     await hooks.aclose()
 
 
-async def test_no_error_reaches_the_client(hooks: Applier, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_error_reaches_the_client(
+    hooks: Applier, clock: Clock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     app = create_app(hooks, SECRET, clock=clock)
 
     async def broken(payload: Any) -> Any:
@@ -245,6 +247,9 @@ async def test_no_error_reaches_the_client(hooks: Applier, clock: Clock, monkeyp
     async with client_for(app) as http:
         answer = await http.post(f"/{SECRET}", json=STATUS)
     assert (answer.status_code, answer.content) == (500, b"")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "smstui.webhook")
+    assert "RuntimeError: a bug, with <secret> in its words" in logged  # the traceback, blanked
+    assert SECRET not in logged
 
     async def locked(payload: Any) -> Any:
         raise StoreError("the local store is locked by another process")

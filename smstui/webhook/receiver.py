@@ -27,6 +27,7 @@ import hmac
 import ipaddress
 import logging
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -123,9 +124,19 @@ class _Receiver:
     def __repr__(self) -> str:
         return f"WebhookReceiver(trust_proxy={self.trust_proxy}, max_body={self.max_body})"
 
-    def _path_ok(self, scope: Scope) -> bool:
+    def _current(self) -> str:
         source = self._secret
-        secret = source() if callable(source) else source.reveal() if isinstance(source, Secret) else source
+        return source() if callable(source) else source.reveal() if isinstance(source, Secret) else source
+
+    def _redacted(self, exc: BaseException) -> str:
+        """The traceback, with the secret blanked wherever it shows (an error's words may quote
+        the path it was handling)."""
+        text = "".join(traceback.format_exception(exc))
+        secret = self._current()
+        return text.replace(secret, "<secret>") if secret else text
+
+    def _path_ok(self, scope: Scope) -> bool:
+        secret = self._current()
         if not secret:
             return False
         # The path as it came on the wire: ``/%73ecret`` is not the secret, whatever it decodes
@@ -146,9 +157,9 @@ class _Receiver:
             response = await self._answer(Request(scope, receive))
         except ClientDisconnect:
             return  # nobody to answer
-        except Exception:
+        except Exception as exc:
             self.counters.errors += 1
-            log.exception("the webhook receiver failed on a request")  # the path is not in it
+            log.error("the webhook receiver failed on a request:\n%s", self._redacted(exc))
             response = Response(status_code=500)
         await response(scope, receive, send)
 

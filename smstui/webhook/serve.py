@@ -109,7 +109,8 @@ def make_receiver(
     """The receiver of ``session``'s profile: its app, its applier (``aclose()`` it when done)
     and the secret its URL names (made on first use, 0600; see smstui.webhook.secret).
     Confirmations use the session's client, dates are read in the account's zone as the sync
-    reads them, and STOP replies with the profile's words.
+    reads them, and STOP replies with the profile's words. ``on_change`` is called on the
+    receiver's thread (the app hands it on with ``call_from_thread``).
 
     Raises :class:`smstui.webhook.secret.SecretFileError` when the secret file is unusable."""
     from smstui.webhook import secret as secrets
