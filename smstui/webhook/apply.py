@@ -102,7 +102,11 @@ class Applier:
     ``confirm`` asks the gateway for one message's status (``GatewayClient.sms_status``).
     ``account_zone`` is not used here (the payloads are parsed with it) but kept with the
     applier so the receiver reads dates as the sync does. ``on_change`` is told the
-    conversations a webhook or a confirmation changed (the in-app receiver repaints them).
+    conversations a webhook or a confirmation changed (the in-app receiver repaints them);
+    ``on_unknown`` the id of a message the gateway confirmed but the store lacks (sent by
+    another client, or a send of ours whose id is not stored yet): a sync lists it, with the
+    outbox's fold, so whoever owns the sync may run one now. Both are called on the receiver's
+    event loop.
     """
 
     def __init__(
@@ -116,6 +120,7 @@ class Applier:
         confirm_incoming: bool = True,
         queue_size: int = QUEUE_SIZE,
         on_change: Callable[[frozenset[str]], None] | None = None,
+        on_unknown: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.confirm = confirm
@@ -125,6 +130,7 @@ class Applier:
         self.confirm_incoming = confirm_incoming
         self.queue_size = queue_size
         self.on_change = on_change
+        self.on_unknown = on_unknown
         self._queue: asyncio.Queue[_Job] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -214,10 +220,10 @@ class Applier:
             created=datetime.fromtimestamp(created, UTC),
         )
         reply = self._reply(row, created)
-        after = None
-        if reply is not None and not self.confirm_incoming:
 
-            def after(db: sqlite3.Connection) -> None:
+        def after(db: sqlite3.Connection) -> None:
+            self.store.note_webhook_change(db)
+            if reply is not None and not self.confirm_incoming:
                 self.store.apply_optout_replies(db, [reply])
 
         result = self.store.upsert_messages([row], mark_unseen=True, after=after)
@@ -294,6 +300,12 @@ class Applier:
         self.confirmed += 1
         keys = await asyncio.to_thread(self._settle, job, answer)
         self._tell(keys)
+        if job.kind == "status" and answer is not None and self.on_unknown is not None:
+            if not await asyncio.to_thread(self.store.known_sms_ids, [job.sms_id]):
+                try:
+                    self.on_unknown(job.sms_id)
+                except Exception:  # a listener's bug must not stop the confirmations
+                    log.exception("a webhook listener failed")
 
     def _settle(self, job: _Job, answer: SmsStatus | None) -> frozenset[str]:
         if job.kind == "incoming":

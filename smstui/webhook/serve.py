@@ -105,12 +105,14 @@ def make_receiver(
     *,
     trust_proxy: bool = False,
     on_change: Callable[[frozenset[str]], None] | None = None,
+    on_unknown: Callable[[int], None] | None = None,
 ) -> tuple[Starlette, Applier, Secret]:
     """The receiver of ``session``'s profile: its app, its applier (``aclose()`` it when done)
     and the secret its URL names (made on first use, 0600; see smstui.webhook.secret).
     Confirmations use the session's client, dates are read in the account's zone as the sync
-    reads them, and STOP replies with the profile's words. ``on_change`` is called on the
-    receiver's thread (the app hands it on with ``call_from_thread``).
+    reads them, and STOP replies with the profile's words. ``on_change`` and ``on_unknown``
+    (see :class:`~smstui.webhook.apply.Applier`) are called on the receiver's thread (the app
+    hands them on with ``call_from_thread``).
 
     Raises :class:`smstui.webhook.secret.SecretFileError` when the secret file is unusable."""
     from smstui.webhook import secret as secrets
@@ -126,6 +128,7 @@ def make_receiver(
         reply_words=session.syncer.reply_words,
         account_zone=lambda: client.zone.for_reading(),
         on_change=on_change,
+        on_unknown=on_unknown,
     )
     app = create_app(applier, secrets.SecretFile(path, secret), trust_proxy=trust_proxy)
     return app, applier, secret
