@@ -145,13 +145,15 @@ class Applier:
     async def apply(self, payload: Payload) -> Applied:
         """Store what ``payload`` says may be stored now; queue what must be confirmed."""
         self.bind()
-        if isinstance(payload, StatusUpdate):
-            applied = await asyncio.to_thread(self._status, payload)
-        else:
-            applied = await asyncio.to_thread(self._incoming, payload)
-        if applied.outcome != "busy":
-            await asyncio.to_thread(self.store.note_webhook, _kind(payload), self.clock())
+        applied = await asyncio.to_thread(self._apply, payload)
         self._tell(applied.phone_keys)
+        return applied
+
+    def _apply(self, payload: Payload) -> Applied:
+        """The store's part, on a worker thread (a write may wait for the sync's transaction)."""
+        applied = self._status(payload) if isinstance(payload, StatusUpdate) else self._incoming(payload)
+        if applied.outcome != "busy":  # a busy one is answered 503: the gateway sends it again
+            self.store.note_webhook(_kind(payload), self.clock())
         return applied
 
     async def note_rejected(self) -> None:
