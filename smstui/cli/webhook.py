@@ -110,6 +110,11 @@ def serve(ctx: click.Context, listen: tuple[str, int], profile_opt: str | None, 
             f"Listening for profile {session.profile.name!r}. Paste the URL above into the webhook "
             "settings of each phone in the vendor's dashboard; Ctrl+C stops."
         )
+        if host in ("0.0.0.0", "::", ""):
+            warn(
+                f"{host} means every address of this machine: in the URL you paste, put the name or "
+                "address the vendor's servers reach it by (or your reverse proxy's https:// URL)."
+            )
         _wait_for_a_signal(receiver.done)
         receiver.stop()
         if receiver.error is not None:
