@@ -195,3 +195,11 @@ async def test_in_process_on_port_0_into_a_session_on_the_simulator(sim_empty: T
         await applier.aclose()
         await session.aclose()
     assert not receiver.running and receiver.error is None
+
+
+def test_serve_help_lists_the_exit_codes() -> None:
+    run = Cli("http://unused.invalid/getdata/")("webhook", "serve", "--help")
+    assert run.exit_code == 0
+    for line in ("0  stopped by Ctrl+C or SIGTERM", "2  usage: bad --listen", "3  not logged in", "5  cannot listen"):
+        assert line in run.stdout
+    assert "--trust-proxy" in run.stdout and "port 0 picks a free port" in run.stdout
