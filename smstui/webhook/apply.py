@@ -165,6 +165,19 @@ class Applier:
         if queue is not None and self._loop is asyncio.get_running_loop():
             await queue.join()
 
+    def drain_from_thread(self, timeout: float = 30.0) -> None:
+        """:meth:`drain` from another thread than the receiver's (the app, a test): blocks until
+        every confirmation queued so far is done, or raises TimeoutError."""
+        import concurrent.futures
+
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.drain(), loop).result(timeout)
+        except concurrent.futures.TimeoutError:
+            raise TimeoutError(f"webhook confirmations still running after {timeout:g} s") from None
+
     async def aclose(self) -> None:
         worker, self._worker = self._worker, None
         if worker is not None and not worker.done() and self._loop is asyncio.get_running_loop():
