@@ -25,6 +25,7 @@ EXIT_LISTEN = 5  # cannot listen on --listen (port in use, not this machine's ad
 WEBHOOK_EXIT_CODES_HELP = f"""\b
 Exit codes:
   0  stopped by Ctrl+C or SIGTERM (or `rotate`: done)
+  1  the receiver stopped by itself on an error (said on stderr)
   2  usage: bad --listen, unknown profile
   3  not logged in (run `smstui login`), or the secret file or the
      local store cannot be used
