@@ -131,6 +131,18 @@ def test_attach_folds_the_row_sync_stored_first(store: Store) -> None:
     assert row.sms_id == 700 and row.status == 6 and store.threads()[0].total == 1
 
 
+def test_attach_does_not_take_the_status_of_an_incoming_row_holding_the_id(store: Store) -> None:
+    """A reply stored under the id the gateway now gives our send (a forged webhook planted it):
+    the reply goes, and our message starts as New, not as a received message."""
+    lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
+    store.upsert_messages([msg(700, body="planted", status=5)])
+    assert store.message_by_sms_id(700).incoming
+    store.attach_sms_ids([(lid, 700)])
+    row = store.message(lid)
+    assert row.sms_id == 700 and row.status == 1 and not row.incoming and row.body == "hello"
+    assert store.message_count() == 1 and store.threads()[0].last_status == 1
+
+
 def test_attach_refreshes_the_conversation_of_every_row_it_touches(store: Store) -> None:
     lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
     assert (store.threads()[0].last_outbox, store.threads()[0].last_status) == (QUEUED, None)
