@@ -14,7 +14,16 @@ Documented behaviour of the fake phones (tests and the demo rely on it):
 * a number whose digits end in ``666`` is not delivered: New -> Taken -> Sent -> 8;
 * a number whose digits end in ``1`` or ``3`` replies once per delivered message: an incoming
   message (status 5, same device, slot and number) created ``reply_delay`` seconds after delivery;
+* with ``reply_images`` on (the demo), a reply to a WhatsApp message (slot 2 or 3) is now and
+  then an image (every third one): its body is the uploaded image's URL in listings, and its
+  webhook has ``type`` "img";
 * with ``ambient_seconds`` set, a seed contact writes in every that many seconds of clock time.
+
+Listeners (:meth:`SimState.listen`, used by smstui.simulator.webhooks) hear each status change
+and each incoming message as it happens, under the state's lock; a change that skips steps
+(a clock moved far) is told step by step, with 3 "queued for sending" before 2 as the vendor
+does (its order 1, 3, 2 for historical reasons). Listings never show 3: on these fake phones it
+lasts no time at all.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ import re
 import secrets
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,9 +76,20 @@ REPLY_BODIES = (
     "STOP",
 )
 
+# A 1x1 PNG: the image a WhatsApp contact "sends" back.
+REPLY_IMAGE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+QUEUED_ON_PHONE = 3
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_MARK = "\x00upload:"
 _PHONE_KEY_LEN = 7  # loose phone matching compares at least this many trailing digits
+
+
+# What a listener hears: ("status", message, the status it reached) or ("incoming", message, 5).
+Listener = Callable[[str, "Msg", int], None]
 
 
 class SimError(Exception):
@@ -273,6 +293,37 @@ class SimState:
         self.timezone_param = True
         # Where the server listens; set by the runner so seeded upload URLs point at it.
         self.public_base = "http://127.0.0.1"
+        self._listeners: list[Listener] = []
+        self.reply_images = False  # off by default: the seeded history stays as the tests know it
+
+    # ---- listeners (webhooks) --------------------------------------------------------------
+    def listen(self, listener: Listener) -> None:
+        """Hear every status change and incoming message from now on (called under the lock)."""
+        with self.lock:
+            self._listeners.append(listener)
+
+    def unlisten(self, listener: Listener) -> None:
+        with self.lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _tell(self, kind: str, m: Msg, status: int) -> None:
+        for listener in self._listeners:
+            try:
+                listener(kind, m, status)
+            except Exception:  # a listener's bug must not stop the phones
+                pass
+
+    def _tell_steps(self, m: Msg, path: tuple[int, ...], old: int, new: int) -> None:
+        """Each status between ``old`` and ``new`` on ``path``, with 3 before the first 2."""
+        if not self._listeners:
+            return
+        i = path.index(old) if old in path else 0
+        j = path.index(new) if new in path else len(path) - 1
+        for status in path[i + 1 : j + 1] if j > i else (new,):
+            if status == 2:
+                self._tell("status", m, QUEUED_ON_PHONE)
+            self._tell("status", m, status)
 
     # ---- time -----------------------------------------------------------------------------
     def now(self) -> float:
@@ -301,9 +352,10 @@ class SimState:
             status = path[min(k, len(path) - 1)]
             if status == m.status:
                 continue
-            m.status = status
+            old, m.status = m.status, status
             if status in (6, 7, 8) and m.senttime is None:
                 m.senttime = int(start + 2 * max(step, 0))
+            self._tell_steps(m, path, old, status)
             if status in FINAL:
                 done.append(mid)
                 if status == 7 and replies_for(m.phone):
@@ -320,6 +372,8 @@ class SimState:
         while self._replies and self._replies[0][0] <= now:
             at, seq, device_id, phone, sim = heapq.heappop(self._replies)
             body = REPLY_BODIES[seq % len(REPLY_BODIES)]
+            if self.reply_images and sim in (2, 3) and seq % 3 == 0:
+                body = self._reply_image(f"reply-{seq}")
             self._insert(self._incoming(device_id, phone, body, int(at), sim))
 
     def _ambient(self, now: float) -> None:
@@ -341,6 +395,11 @@ class SimState:
             self._ambient_index += 1
             self._insert(self._incoming(device_id, phone, body, int(at), 0))
         self._ambient_last += behind * every
+
+    def _reply_image(self, tag: str) -> str:
+        name = f"{tag}.png"
+        self.uploads[name] = (REPLY_IMAGE, "image/png")
+        return self.upload_marker(name)
 
     def _incoming(self, device_id: int, phone: str, body: str, at: int, sim: int | None) -> Msg:
         return Msg(
@@ -442,6 +501,8 @@ class SimState:
         self._by_phone.setdefault(key, []).append(m.id)
         if m.status not in FINAL and m.outcome != INCOMING and m.status in (1, 2, 3, 6):
             self._active[m.id] = m
+        if m.status == INCOMING and self._listeners:
+            self._tell("incoming", m, INCOMING)
 
     def queue(self, account: Account, items: Iterable[NewSms]) -> list[int]:
         """Validate all items, then store them all (all or nothing). Returns the new ids."""
@@ -490,11 +551,21 @@ class SimState:
             return m
 
     def add_incoming(
-        self, device_id: int, phone: str, body: str, at: datetime | None = None, sim: int | None = 0
+        self,
+        device_id: int,
+        phone: str,
+        body: str,
+        at: datetime | None = None,
+        sim: int | None = 0,
+        *,
+        image: bool = False,
     ) -> Msg:
-        """A message "received by the phone" (status 5)."""
+        """A message "received by the phone" (status 5); ``image``: a WhatsApp image instead of
+        ``body`` (slot 2 or 3), whose URL the listing shows as its body."""
         with self.lock:
             ts = int(at.timestamp()) if at else int(self.now())
+            if image:
+                body = self._reply_image(f"in-{len(self.uploads)}")
             m = self._incoming(device_id, phone, body, ts, sim)
             self._insert(m)
             return m
