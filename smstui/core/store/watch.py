@@ -1,0 +1,75 @@
+"""What another process changed in the store: cheap marks to compare, read by the app's watcher
+(smstui.core.store_watcher). A mixin of :class:`smstui.core.store.database.Store`.
+
+SQLite's ``PRAGMA data_version`` changes on this connection only when *another* connection
+committed, so the watcher asks it every ~100 ms (microseconds, no table read) and only then
+reads the marks below, each from an index or a small table, to name the conversations that
+changed: new rows (the primary key past the last one seen), messages still waiting for their
+status (the pending index: a webhook or a sync moved one on), and the conversations' summaries
+(a message removed, a count changed). No migration: nothing is stored for it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from smstui.core.store.connection import StoreBase
+from smstui.core.store.schema import PENDING_WHERE
+
+
+class ChangeMarks(NamedTuple):
+    """A snapshot to compare the next one against."""
+
+    max_lid: int
+    pending: dict[int, tuple[int | None, str]]  # lid -> (status, phone_key)
+    threads: dict[str, tuple[object, ...]]  # phone_key -> its summary's changing fields
+
+
+class StoreChanges(NamedTuple):
+    phone_keys: frozenset[str]
+    new_incoming: int  # unread incoming messages among the new rows
+
+
+class WatchRows(StoreBase):
+    def data_version(self) -> int:
+        """Changes when another connection (process) committed since the last call's answer."""
+        return self._int("PRAGMA data_version")
+
+    def change_marks(self) -> ChangeMarks:
+        with self._lock:
+            max_lid = self._int("SELECT COALESCE(MAX(lid), 0) FROM messages")
+            pending = {
+                int(lid): (status, str(key))
+                for lid, status, key in self._db.execute(
+                    f"SELECT lid, status, phone_key FROM messages WHERE {PENDING_WHERE}"
+                ).fetchall()
+            }
+            threads = {
+                str(row[0]): tuple(row[1:])
+                for row in self._db.execute(
+                    "SELECT phone_key, last_lid, last_status, last_outbox, total, unread, failed FROM threads"
+                ).fetchall()
+            }
+        return ChangeMarks(max_lid, pending, threads)
+
+    def changes_since(self, before: ChangeMarks) -> tuple[ChangeMarks, StoreChanges]:
+        """The marks now, and which conversations differ from ``before``."""
+        with self._lock:
+            new_rows = self._db.execute(
+                "SELECT phone_key, incoming, seen FROM messages WHERE lid > ?", (before.max_lid,)
+            ).fetchall()
+            after = self.change_marks()
+        keys = {str(row[0]) for row in new_rows}
+        new_incoming = sum(1 for _key, incoming, seen in new_rows if incoming and not seen)
+        for lid in before.pending.keys() | after.pending.keys():
+            was, now = before.pending.get(lid), after.pending.get(lid)
+            if was != now:
+                keys.update(mark[1] for mark in (was, now) if mark is not None)
+        for key in before.threads.keys() | after.threads.keys():
+            if before.threads.get(key) != after.threads.get(key):
+                keys.add(key)
+        return after, StoreChanges(frozenset(keys), new_incoming)
+
+    def pending_count(self) -> int:
+        """Sent messages still waiting for a final status (the pending index)."""
+        return self._int(f"SELECT COUNT(*) FROM messages WHERE {PENDING_WHERE}")
