@@ -28,6 +28,8 @@ from smstui.core.store_watcher import PushInfo
 from smstui.tui import app_messages as msgs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from smstui.core.session import Session
     from smstui.core.store_watcher import StoreWatcher
     from smstui.tui.app_interface import SmsAppBase
@@ -55,6 +57,8 @@ class PushWatch:
         self.error: str | None = None
         self.view = PushView()
         self._session: Session | None = None
+        #: Told the receiver's URL once it listens (``--demo`` hands it to the simulator).
+        self.on_url: Callable[[str], Any] | None = None
 
     def __repr__(self) -> str:
         return f"PushWatch(watching={self.watcher is not None}, receiving={self.receiver is not None})"
@@ -131,6 +135,11 @@ class PushWatch:
             return
         self.receiver, self.applier, self.error = receiver, applier, None
         self.url = receiver.url(secret)
+        if self.on_url is not None:
+            try:
+                self.on_url(self.url)
+            except Exception:  # the demo's simulator gone: the app goes on
+                log.exception("handing the webhook URL on failed")
         if not self.app.demo:  # the demo's simulator is given the URL itself
             # Not the URL itself: its path is the secret, and a screen can be shared or recorded.
             self.app.notify(
