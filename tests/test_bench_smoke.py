@@ -20,6 +20,7 @@ BENCHES = (
     "search",
     "terminal_bytes",
     "dashboard",
+    "webhook_receive",
     "webhook_latency",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
@@ -41,6 +42,7 @@ EXPECTED = (
     "terminal bytes per key",
     "store: dashboard counts",
     "UI: open the dashboard",
+    "webhook → stored",
     "webhook received → shown in the app",
 )
 

@@ -294,3 +294,18 @@ def test_thread_refresh_reads_messages_by_their_index(store: Store) -> None:
     for sql in refresh:
         plan = [str(row[-1]) for row in store._query("EXPLAIN QUERY PLAN " + sql)]
         assert not [step for step in plan if re.match(r"SCAN (messages|m)\b", step)], plan
+
+
+def test_row_to_message_reads_columns_in_field_order() -> None:
+    """row_to_message builds StoredMessage positionally: MESSAGE_COLUMNS must name its fields in order."""
+    import dataclasses
+
+    from smstui.core.store.records import StoredMessage, row_to_message
+    from smstui.core.store.schema import MESSAGE_COLUMNS
+
+    names = [f.name for f in dataclasses.fields(StoredMessage)]
+    assert [c.strip() for c in MESSAGE_COLUMNS.split(",")] == names
+    row = [None] * len(names)
+    row[0], row[2], row[3], row[4], row[9], row[18], row[23] = 7, "+1", "1", "b", 0.0, 2, 1
+    msg = row_to_message(row)
+    assert (msg.lid, msg.phone, msg.attempts, msg.recon_misses, msg.resent) == (7, "+1", 2, 1, False)

@@ -231,13 +231,32 @@ async def test_an_unknown_message_is_asked_about_and_not_made_up(sim_empty: Test
     other = sim_empty.state.add_message(
         Msg(id=0, phone=PHONE, body="from the dashboard", device_id=OFFICE_PHONE, created=now, status=1)
     )
-    hooks = applier(session)
+    unknown: list[int] = []
+    hooks = applier(session, on_unknown=unknown.append)
     before = session.client.request_count
     for sms_id in (other.id, 77_777_777):
         assert (await hooks.apply(status(sms_id, 7))).outcome == "confirming"
     await hooks.drain()
     assert session.client.request_count == before + 2
     assert session.store.message_count() == 0  # a status alone makes no message: the sync lists it
+    assert unknown == [other.id]  # whoever owns the sync is told; the made-up id is not passed on
+    assert session.store.webhook_changes() == 0
+    await hooks.aclose()
+
+
+async def test_every_change_is_counted_for_another_process(sim_empty: TestSimulator, session: Session) -> None:
+    sms_id = sent_message(sim_empty, session, 6)
+    real = sim_empty.state.add_incoming(OFFICE_PHONE, PHONE, "hi")
+    confirm, gate = gated(session)
+    hooks = Applier(session.store, confirm)
+    await hooks.apply(status(sms_id, 7))  # stored at once
+    await hooks.apply(status(sms_id, 7))  # a duplicate: no change
+    await hooks.apply(incoming(real.id, body="hi"))  # stored at once
+    await hooks.apply(incoming(88_888_888, body="forged"))  # stored, then removed
+    assert session.store.webhook_changes() == 3
+    gate.set()
+    await hooks.drain()
+    assert session.store.webhook_changes() == 4
     await hooks.aclose()
 
 

@@ -190,6 +190,32 @@ async def test_forwarded_for_counts_only_behind_a_trusted_proxy(hooks: Applier, 
         assert (await http.post("/x", headers={"x-forwarded-for": "10.0.0.2"})).status_code == 404
 
 
+async def test_ipv6_callers_share_the_bucket_of_their_64(hooks: Applier, clock: Clock) -> None:
+    limit = RateLimit(rate=0.0, burst=1)
+    app = create_app(hooks, SECRET, rate_limit=limit, clock=clock)
+    async with client_for(app, ("2001:db8:1:2::1", 1)) as one, client_for(app, ("2001:db8:1:2::ffff", 1)) as two:
+        assert (await one.post("/x")).status_code == 404
+        assert (await two.post("/x")).status_code == 429  # the same /64
+    async with client_for(app, ("2001:db8:1:3::1", 1)) as other:
+        assert (await other.post("/x")).status_code == 404
+
+
+async def test_a_body_that_does_not_arrive_is_408(hooks: Applier, clock: Clock) -> None:
+    import asyncio
+
+    never = asyncio.Event()
+
+    async def stalled() -> AsyncIterator[bytes]:
+        yield b'{"sms_id": 1,'
+        await never.wait()  # the caller stops sending and keeps the connection
+        yield b"}"
+
+    app = create_app(hooks, SECRET, clock=clock, body_timeout=0.05)
+    async with client_for(app) as http:
+        answer = await http.post(f"/{SECRET}", content=stalled())
+    assert (answer.status_code, answer.content) == (408, b"")
+
+
 async def test_a_full_queue_is_503(store: Store, clock: Clock) -> None:
     import asyncio
 
@@ -209,7 +235,9 @@ async def test_a_full_queue_is_503(store: Store, clock: Clock) -> None:
     await hooks.aclose()
 
 
-async def test_no_error_reaches_the_client(hooks: Applier, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_error_reaches_the_client(
+    hooks: Applier, clock: Clock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     app = create_app(hooks, SECRET, clock=clock)
 
     async def broken(payload: Any) -> Any:
@@ -219,6 +247,9 @@ async def test_no_error_reaches_the_client(hooks: Applier, clock: Clock, monkeyp
     async with client_for(app) as http:
         answer = await http.post(f"/{SECRET}", json=STATUS)
     assert (answer.status_code, answer.content) == (500, b"")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "smstui.webhook")
+    assert "RuntimeError: a bug, with <secret> in its words" in logged  # the traceback, blanked
+    assert SECRET not in logged
 
     async def locked(payload: Any) -> Any:
         raise StoreError("the local store is locked by another process")

@@ -8,6 +8,7 @@ was written), never on a sleep."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -20,8 +21,10 @@ import httpx
 import pytest
 
 from smstui.core import paths
+from smstui.core.gateway_messages import Message
 from smstui.core.store.database import Store
 from smstui.simulator.runner import SimulatorServer
+from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 from smstui.webhook.serve import ListenError, ReceiverThread, bind, make_receiver, parse_listen
 from tests.cli_helpers import OLD_PHONE, Cli, live_simulator
@@ -47,8 +50,8 @@ def _serve(server: SimulatorServer, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
+def _stop(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
+    proc.send_signal(sig)
     try:
         _, err = proc.communicate(timeout=30)
     except subprocess.TimeoutExpired:
@@ -115,8 +118,9 @@ def test_rotate_replaces_the_secret_of_a_running_receiver(server: SimulatorServe
             assert http.post(url, json=body).status_code == 404  # the old URL no longer works
             assert http.post(base + new_path, json=body).status_code == 200
     finally:
-        err = _stop(proc)
+        err = _stop(proc, signal.SIGTERM)  # as systemd stops it
     assert proc.returncode == 0, err
+    assert "Stopped." in err and "Traceback" not in err
 
 
 def test_a_port_in_use_is_exit_5_and_no_login_exit_3(server: SimulatorServer) -> None:
@@ -194,3 +198,43 @@ async def test_in_process_on_port_0_into_a_session_on_the_simulator(sim_empty: T
         await applier.aclose()
         await session.aclose()
     assert not receiver.running and receiver.error is None
+
+
+def test_serve_help_lists_the_exit_codes() -> None:
+    run = Cli("http://unused.invalid/getdata/")("webhook", "serve", "--help")
+    assert run.exit_code == 0
+    for line in ("0  stopped by Ctrl+C or SIGTERM", "2  usage: bad --listen", "3  not logged in", "5  cannot listen"):
+        assert line in run.stdout
+    assert "--trust-proxy" in run.stdout and "port 0 picks a free port" in run.stdout
+
+
+async def test_duplicated_and_out_of_order_statuses_over_the_socket(sim_empty: TestSimulator) -> None:
+    session = open_sim_session(sim_empty)
+    sim_empty.set_online(11231, False)  # the gateway keeps the message where the test puts it
+    sent = sim_empty.state.add_message(
+        Msg(
+            id=0, phone=PHONE, body="Server down", device_id=11231, created=int(sim_empty.clock().timestamp()), status=6
+        )
+    )
+    session.store.upsert_messages([Message(id=sent.id, phone=PHONE, body="Server down", status=1, device_id=11231)])
+    app, applier, secret = make_receiver(session)
+    receiver = ReceiverThread(app).start()
+    try:
+        url = receiver.url(secret)
+        async with httpx.AsyncClient(timeout=30) as http:
+            for code in (3, 6, 6, 2):  # 6 twice (a duplicate), then 2 after 6 (out of order)
+                answer = await http.post(url, json={"sms_id": sent.id, "status_id": code, "device_id": 11231})
+                assert answer.status_code == 200
+        await asyncio.to_thread(applier.drain_from_thread)
+        assert session.store.message_by_sms_id(sent.id).status == 6  # the gateway's answer kept
+        assert applier.confirmed == 1  # only the backwards one was asked about
+        sim_empty.state.messages[sent.id].status = 7
+        async with httpx.AsyncClient(timeout=30) as http:
+            await http.post(url, json={"sms_id": sent.id, "status_id": 7, "device_id": 11231})
+            await http.post(url, json={"sms_id": sent.id, "status_id": 6, "device_id": 11231})  # late, lost, now
+        await asyncio.to_thread(applier.drain_from_thread)
+        assert session.store.message_by_sms_id(sent.id).status == 7  # final, kept
+        assert session.store.webhook_counts() == (6, 0)
+    finally:
+        receiver.stop()
+        await session.aclose()

@@ -7,7 +7,9 @@ opens the profile's session, prints the URL once and maps failures to exit codes
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 import click
@@ -23,6 +25,7 @@ EXIT_LISTEN = 5  # cannot listen on --listen (port in use, not this machine's ad
 WEBHOOK_EXIT_CODES_HELP = f"""\b
 Exit codes:
   0  stopped by Ctrl+C or SIGTERM (or `rotate`: done)
+  1  the receiver stopped by itself on an error (said on stderr)
   2  usage: bad --listen, unknown profile
   3  not logged in (run `smstui login`), or the secret file or the
      local store cannot be used
@@ -84,7 +87,7 @@ def _listen(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str
 @click.pass_context
 def serve(ctx: click.Context, listen: tuple[str, int], profile_opt: str | None, trust_proxy: bool) -> None:
     from smstui.webhook.secret import SecretFileError
-    from smstui.webhook.serve import ListenError, bind, make_receiver, serve as run_server, url_for
+    from smstui.webhook.serve import ListenError, ReceiverThread, make_receiver
 
     session = _open(ctx, profile_opt)
     try:
@@ -97,29 +100,43 @@ def serve(ctx: click.Context, listen: tuple[str, int], profile_opt: str | None, 
             app, applier, secret = make_receiver(session, trust_proxy=trust_proxy)
         except SecretFileError as exc:
             raise CliError(str(exc), out.EXIT_AUTH) from None
+        receiver = ReceiverThread(app, host, port)
         try:
-            sock = bind(host, port)
+            receiver.start()
         except ListenError as exc:
             raise CliError(str(exc), EXIT_LISTEN) from None
-        url = url_for(sock, secret, host)
-        click.echo(url)  # the one place the secret is shown
+        click.echo(receiver.url(secret))  # the one place the secret is shown
         sys.stdout.flush()
         warn(
             f"Listening for profile {session.profile.name!r}. Paste the URL above into the webhook "
             "settings of each phone in the vendor's dashboard; Ctrl+C stops."
         )
-
-        async def main() -> tuple[int, int]:
-            try:
-                await run_server(app, sock)
-                return session.store.webhook_counts()
-            finally:
-                await applier.aclose()
-
-        accepted, rejected = asyncio.run(main())
+        if host in ("0.0.0.0", "::", ""):
+            warn(
+                f"{host} means every address of this machine: in the URL you paste, put the name or "
+                "address the vendor's servers reach it by (or your reverse proxy's https:// URL)."
+            )
+        _wait_for_a_signal(receiver.done)
+        receiver.stop()
+        if receiver.error is not None:
+            raise CliError(f"the webhook receiver stopped: {receiver.error!r}", out.EXIT_REFUSED)
+        accepted, rejected = session.store.webhook_counts()
         warn(f"Stopped. Webhooks in this profile so far: {accepted} taken, {rejected} turned away.")
     finally:
         asyncio.run(session.aclose())  # the client, its pool and the store
+
+
+def _wait_for_a_signal(ended: threading.Event) -> None:
+    """Until Ctrl+C, SIGTERM or the receiver's thread ending by itself (``ended``)."""
+    stop = threading.Event()
+    handlers = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        # Woken by the handlers at once; the timeout notices a thread that ended by itself.
+        while not stop.wait(1.0) and not ended.is_set():
+            pass
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 @webhook.command(help=ROTATE_HELP)

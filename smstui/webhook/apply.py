@@ -102,7 +102,11 @@ class Applier:
     ``confirm`` asks the gateway for one message's status (``GatewayClient.sms_status``).
     ``account_zone`` is not used here (the payloads are parsed with it) but kept with the
     applier so the receiver reads dates as the sync does. ``on_change`` is told the
-    conversations a webhook or a confirmation changed (the in-app receiver repaints them).
+    conversations a webhook or a confirmation changed (the in-app receiver repaints them);
+    ``on_unknown`` the id of a message the gateway confirmed but the store lacks (sent by
+    another client, or a send of ours whose id is not stored yet): a sync lists it, with the
+    outbox's fold, so whoever owns the sync may run one now. Both are called on the receiver's
+    event loop.
     """
 
     def __init__(
@@ -116,6 +120,7 @@ class Applier:
         confirm_incoming: bool = True,
         queue_size: int = QUEUE_SIZE,
         on_change: Callable[[frozenset[str]], None] | None = None,
+        on_unknown: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.confirm = confirm
@@ -125,6 +130,7 @@ class Applier:
         self.confirm_incoming = confirm_incoming
         self.queue_size = queue_size
         self.on_change = on_change
+        self.on_unknown = on_unknown
         self._queue: asyncio.Queue[_Job] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -139,13 +145,15 @@ class Applier:
     async def apply(self, payload: Payload) -> Applied:
         """Store what ``payload`` says may be stored now; queue what must be confirmed."""
         self.bind()
-        if isinstance(payload, StatusUpdate):
-            applied = await asyncio.to_thread(self._status, payload)
-        else:
-            applied = await asyncio.to_thread(self._incoming, payload)
-        if applied.outcome != "busy":
-            await asyncio.to_thread(self.store.note_webhook, _kind(payload), self.clock())
+        applied = await asyncio.to_thread(self._apply, payload)
         self._tell(applied.phone_keys)
+        return applied
+
+    def _apply(self, payload: Payload) -> Applied:
+        """The store's part, on a worker thread (a write may wait for the sync's transaction)."""
+        applied = self._status(payload) if isinstance(payload, StatusUpdate) else self._incoming(payload)
+        if applied.outcome != "busy":  # a busy one is answered 503: the gateway sends it again
+            self.store.note_webhook(_kind(payload), self.clock())
         return applied
 
     async def note_rejected(self) -> None:
@@ -156,6 +164,19 @@ class Applier:
         queue = self._queue
         if queue is not None and self._loop is asyncio.get_running_loop():
             await queue.join()
+
+    def drain_from_thread(self, timeout: float = 30.0) -> None:
+        """:meth:`drain` from another thread than the receiver's (the app, a test): blocks until
+        every confirmation queued so far is done, or raises TimeoutError."""
+        import concurrent.futures
+
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.drain(), loop).result(timeout)
+        except concurrent.futures.TimeoutError:
+            raise TimeoutError(f"webhook confirmations still running after {timeout:g} s") from None
 
     async def aclose(self) -> None:
         worker, self._worker = self._worker, None
@@ -214,10 +235,10 @@ class Applier:
             created=datetime.fromtimestamp(created, UTC),
         )
         reply = self._reply(row, created)
-        after = None
-        if reply is not None and not self.confirm_incoming:
 
-            def after(db: sqlite3.Connection) -> None:
+        def after(db: sqlite3.Connection) -> None:
+            self.store.note_webhook_change(db)
+            if reply is not None and not self.confirm_incoming:
                 self.store.apply_optout_replies(db, [reply])
 
         result = self.store.upsert_messages([row], mark_unseen=True, after=after)
@@ -294,6 +315,12 @@ class Applier:
         self.confirmed += 1
         keys = await asyncio.to_thread(self._settle, job, answer)
         self._tell(keys)
+        if job.kind == "status" and answer is not None and self.on_unknown is not None:
+            if not await asyncio.to_thread(self.store.known_sms_ids, [job.sms_id]):
+                try:
+                    self.on_unknown(job.sms_id)
+                except Exception:  # a listener's bug must not stop the confirmations
+                    log.exception("a webhook listener failed")
 
     def _settle(self, job: _Job, answer: SmsStatus | None) -> frozenset[str]:
         if job.kind == "incoming":

@@ -8,9 +8,10 @@ path's secret is the only key. So:
   no ``Allow`` header, the same answer whatever was almost right.
 - Each source address has a token bucket (:class:`RateLimit`); an empty bucket answers 429.
   The address is the connection's, or with ``trust_proxy`` the last ``X-Forwarded-For`` entry
-  (the one the proxy in front added; earlier ones are whatever the client wrote).
+  (the one the proxy in front added; earlier ones are whatever the client wrote); an IPv6
+  address counts by its /64.
 - The body is read as a stream and capped (64 KiB by default; a webhook is a few hundred bytes):
-  more answers 413 before it is all read.
+  more answers 413 before it is all read, and one that does not arrive within 10 s 408.
 - The body must be one of the two documented JSON objects (smstui.webhook.payloads); anything
   else answers 400 with a short reason naming the field, and is counted in the store.
 - What a valid webhook says goes through smstui.webhook.apply; "busy" (its confirmation queue is
@@ -21,9 +22,12 @@ path's secret is the only key. So:
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import ipaddress
 import logging
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +48,7 @@ from smstui.webhook.payloads import Rejected, parse_body
 log = logging.getLogger("smstui.webhook")
 
 MAX_BODY = 64 * 1024
+BODY_TIMEOUT = 10.0  # seconds to send a body of a few hundred bytes: a slow one holds a connection
 SecretSource = str | Secret | Callable[[], str]
 
 
@@ -65,12 +70,16 @@ class Counters:
     rejected: int = 0
     not_found: int = 0
     too_large: int = 0
+    too_slow: int = 0
     limited: int = 0
     busy: int = 0
     errors: int = 0
 
     def total(self) -> int:
-        return sum((self.accepted, self.rejected, self.not_found, self.too_large, self.limited, self.busy, self.errors))
+        return (
+            sum((self.accepted, self.rejected, self.not_found, self.too_large, self.too_slow, self.limited, self.busy))
+            + self.errors
+        )
 
 
 @dataclass(slots=True)
@@ -102,20 +111,32 @@ class _Receiver:
         max_body: int,
         rate_limit: RateLimit,
         clock: Callable[[], float],
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.applier = applier
         self._secret = secret
         self.trust_proxy = trust_proxy
         self.max_body = max_body
+        self.body_timeout = body_timeout
         self.buckets = _Buckets(rate_limit, clock)
         self.counters = Counters()
 
     def __repr__(self) -> str:
         return f"WebhookReceiver(trust_proxy={self.trust_proxy}, max_body={self.max_body})"
 
-    def _path_ok(self, scope: Scope) -> bool:
+    def _current(self) -> str:
         source = self._secret
-        secret = source() if callable(source) else source.reveal() if isinstance(source, Secret) else source
+        return source() if callable(source) else source.reveal() if isinstance(source, Secret) else source
+
+    def _redacted(self, exc: BaseException) -> str:
+        """The traceback, with the secret blanked wherever it shows (an error's words may quote
+        the path it was handling)."""
+        text = "".join(traceback.format_exception(exc))
+        secret = self._current()
+        return text.replace(secret, "<secret>") if secret else text
+
+    def _path_ok(self, scope: Scope) -> bool:
+        secret = self._current()
         if not secret:
             return False
         # The path as it came on the wire: ``/%73ecret`` is not the secret, whatever it decodes
@@ -136,9 +157,9 @@ class _Receiver:
             response = await self._answer(Request(scope, receive))
         except ClientDisconnect:
             return  # nobody to answer
-        except Exception:
+        except Exception as exc:
             self.counters.errors += 1
-            log.exception("the webhook receiver failed on a request")  # the path is not in it
+            log.error("the webhook receiver failed on a request:\n%s", self._redacted(exc))
             response = Response(status_code=500)
         await response(scope, receive, send)
 
@@ -150,7 +171,13 @@ class _Receiver:
         if request.method != "POST" or not self._path_ok(request.scope):
             self.counters.not_found += 1
             return Response(status_code=404)
-        raw = await self._body(request)
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                raw = await self._body(request)
+        except TimeoutError:
+            self.counters.too_slow += 1
+            log.info("webhook from %s refused: its body did not arrive within %g s", source, self.body_timeout)
+            return Response(status_code=408)
         if raw is None:
             self.counters.too_large += 1
             log.info("webhook from %s refused: the body is larger than %d bytes", source, self.max_body)
@@ -193,13 +220,20 @@ class _Receiver:
         return b"".join(chunks)
 
     def _source(self, request: Request) -> str:
+        """Whose bucket a request spends: the caller's address; an IPv6 one by its /64, which
+        one subscriber usually has whole (one bucket per address would be one per attempt)."""
+        address = ""
         if self.trust_proxy:
-            forwarded = request.headers.get("x-forwarded-for", "")
-            last = forwarded.rsplit(",", 1)[-1].strip()
-            if last:
-                return last[:100]
-        client = request.client
-        return client.host if client is not None else "unknown"
+            address = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()[:100]
+        if not address:
+            client = request.client
+            address = client.host if client is not None else "unknown"
+        if ":" in address:
+            try:
+                return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+            except ValueError:
+                pass
+        return address
 
 
 def create_app(
@@ -210,6 +244,7 @@ def create_app(
     max_body: int = MAX_BODY,
     rate_limit: RateLimit | None = None,
     clock: Callable[[], float] = time.monotonic,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
     """The receiver as an ASGI app. ``secret`` is the path's secret, or a function returning the
     current one (``smstui webhook rotate`` may replace it while the receiver runs).
@@ -221,6 +256,7 @@ def create_app(
         max_body=max_body,
         rate_limit=rate_limit or RateLimit(),
         clock=clock,
+        body_timeout=body_timeout,
     )
 
     async def failed(request: Request, exc: Exception) -> Response:  # only if a bug slipped past

@@ -1,8 +1,8 @@
 """Running the receiver: uvicorn on a socket bound first, so the printed URL names the real port.
 
-``smstui webhook serve`` runs :func:`serve` in the foreground (uvicorn handles Ctrl+C and
-SIGTERM: it stops taking connections and finishes the requests under way); the app and the
-tests run :class:`ReceiverThread`, the same server in a thread of its own.
+``smstui webhook serve``, the app and the tests all run :class:`ReceiverThread`: uvicorn in a
+thread of its own, stopped by its owner (the command on Ctrl+C or SIGTERM: uvicorn stops taking
+connections and finishes the requests under way).
 
 The socket is bound and listening before uvicorn starts, so a port in use is a clear
 :class:`ListenError` before anything else happens, ``--listen HOST:0`` picks a free port that
@@ -105,11 +105,14 @@ def make_receiver(
     *,
     trust_proxy: bool = False,
     on_change: Callable[[frozenset[str]], None] | None = None,
+    on_unknown: Callable[[int], None] | None = None,
 ) -> tuple[Starlette, Applier, Secret]:
     """The receiver of ``session``'s profile: its app, its applier (``aclose()`` it when done)
     and the secret its URL names (made on first use, 0600; see smstui.webhook.secret).
     Confirmations use the session's client, dates are read in the account's zone as the sync
-    reads them, and STOP replies with the profile's words.
+    reads them, and STOP replies with the profile's words. ``on_change`` and ``on_unknown``
+    (see :class:`~smstui.webhook.apply.Applier`) are called on the receiver's thread (the app
+    hands them on with ``call_from_thread``).
 
     Raises :class:`smstui.webhook.secret.SecretFileError` when the secret file is unusable."""
     from smstui.webhook import secret as secrets
@@ -125,6 +128,7 @@ def make_receiver(
         reply_words=session.syncer.reply_words,
         account_zone=lambda: client.zone.for_reading(),
         on_change=on_change,
+        on_unknown=on_unknown,
     )
     app = create_app(applier, secrets.SecretFile(path, secret), trust_proxy=trust_proxy)
     return app, applier, secret
@@ -146,19 +150,17 @@ def _config(app: ASGIApp) -> Any:
     )
 
 
-async def serve(app: ASGIApp, sock: socket.socket) -> None:
-    """Serve ``app`` on ``sock`` until Ctrl+C or SIGTERM (uvicorn's signal handling)."""
-    import uvicorn
-
-    server = uvicorn.Server(_config(app))
-    await server.serve(sockets=[sock])
-
-
 class ReceiverThread:
-    """The receiver in a background thread: for the app's own receiver and for tests.
+    """The receiver in a thread of its own: for ``smstui webhook serve``, the app and the tests.
 
     ``start()`` binds (raising :class:`ListenError`) and returns at once; requests made right
-    after wait in the socket's backlog until the server takes them. ``stop()`` ends it.
+    after wait in the socket's backlog until the server takes them. ``stop()`` ends it (uvicorn
+    finishes the requests under way first); ``done`` is set when the thread has ended, for
+    whatever reason (``error`` says which, if it failed).
+
+    In a thread uvicorn installs no signal handlers: the owner decides what Ctrl+C does. (In the
+    main thread, uvicorn's ``serve`` would re-raise the signal after its shutdown, so SIGTERM
+    would kill the process before it could close the store and say it stopped.)
     """
 
     def __init__(self, app: ASGIApp, host: str = DEFAULT_HOST, port: int = 0) -> None:
@@ -169,6 +171,7 @@ class ReceiverThread:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self.done = threading.Event()
 
     def __repr__(self) -> str:
         return f"ReceiverThread({self.host}:{self.port}, running={self.running})"
@@ -197,6 +200,7 @@ class ReceiverThread:
                 self.error = exc
             finally:
                 sock.close()
+                self.done.set()
 
         self._thread = threading.Thread(target=run, name=f"smstui-webhook:{self.port}", daemon=True)
         self._thread.start()
@@ -229,6 +233,5 @@ __all__ = [
     "bind",
     "make_receiver",
     "parse_listen",
-    "serve",
     "url_for",
 ]

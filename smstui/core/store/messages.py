@@ -339,21 +339,15 @@ class MessageRows(StoreBase):
         )
         params.extend([limit, offset])
         return [
-            Thread(
-                phone_key=r[0],
-                phone=r[1],
-                name=r[2],
-                last_lid=r[3],
-                last_created=from_ts(r[4]),
-                last_body=r[5],
-                last_status=r[6],
-                last_incoming=bool(r[7]),
-                last_outbox=r[8],
-                total=r[9],
-                unread=r[10],
-                failed=r[11],
-                device_ids=tuple(int(d) for d in r[12].split(",") if d),
-                display=r[13],
+            Thread(  # type: ignore[call-arg]  # positional, in the SELECT's order (mypy cannot count slices)
+                *r[0:4],
+                from_ts(r[4]),
+                r[5],
+                r[6],
+                bool(r[7]),
+                *r[8:12],
+                tuple(int(d) for d in r[12].split(",") if d),
+                r[13],
             )
             for r in self._query(sql, params)
         ]

@@ -9,6 +9,7 @@ receivers on one store never lose a count.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Literal
 
 from smstui.core.store.connection import StoreBase
@@ -20,6 +21,7 @@ META_LAST_AT = "webhook.last_at"
 META_LAST_KIND = "webhook.last_kind"
 META_ACCEPTED = "webhook.accepted"
 META_REJECTED = "webhook.rejected"
+META_CHANGES = "webhook.changes"  # bumped with every message row a webhook (or its check) changed
 
 _BUMP = (
     "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET "
@@ -61,6 +63,17 @@ class WebhookRows(StoreBase):
         """(accepted, rejected) webhooks so far."""
         return _count(self.get_meta(META_ACCEPTED)), _count(self.get_meta(META_REJECTED))
 
+    def webhook_changes(self) -> int:
+        """How many times a webhook, or the check of one, changed messages in this store: one
+        cheap read for another process (the app beside ``smstui webhook serve``) to see that it
+        should repaint, also for changes that came after the webhook's answer (a confirmed
+        status, a forged reply removed)."""
+        return _count(self.get_meta(META_CHANGES))
+
+    def note_webhook_change(self, db: sqlite3.Connection) -> None:
+        """Count one change, in the caller's transaction (the one that made it)."""
+        db.execute(_BUMP, (META_CHANGES,))
+
     # ------------------------------------------------------------------ what a webhook may change
 
     def outgoing_status(self, sms_id: int) -> tuple[bool, int | None, int | None] | None:
@@ -89,6 +102,7 @@ class WebhookRows(StoreBase):
                 (status, title, self.now(), row[0]),
             )
             self._refresh_threads(db, {row[2]})
+            self.note_webhook_change(db)
             return str(row[2])
 
     def drop_unconfirmed_incoming(self, lid: int, sms_id: int) -> str | None:
@@ -104,6 +118,7 @@ class WebhookRows(StoreBase):
                 return None
             db.execute("DELETE FROM messages WHERE lid = ?", (lid,))
             self._refresh_threads(db, {row[0]})
+            self.note_webhook_change(db)
             return str(row[0])
 
 
