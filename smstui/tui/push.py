@@ -13,7 +13,8 @@ says "push" or "poll", and with ``[ui] webhook_listen`` the app runs the webhook
   (smstui.webhook.serve.ReceiverThread), writing into the session's store. Its confirmations
   (``getsmsstatus``) run on the session's network loop, where the session's HTTP client lives;
   what it stores is told to the screens at once (the same connection's writes do not move
-  ``data_version``). A port in use or an unusable secret file is said once, in a notification,
+  ``data_version``), and a status for a message the store lacks wakes the refresh loop (a sync
+  lists it). A port in use or an unusable secret file is said once, in a notification,
   and the app goes on polling. It stops with the session and on quit.
 """
 
@@ -115,6 +116,13 @@ class PushWatch:
         def changed(keys: frozenset[str]) -> None:
             self._changed(MessagesChanged(keys))
 
+        def unknown(sms_id: int) -> None:
+            # The gateway confirmed a message the store lacks (another client's, or a send whose
+            # id is not stored yet): a sync lists it, with the outbox's fold. wake() is thread-safe.
+            service = getattr(self.app, "_service", None)
+            if service is not None:
+                service.wake(force_devices=False)
+
         try:
             host, port = parse_listen(listen)
             path = secrets.secret_path(session.profile.name)
@@ -126,6 +134,7 @@ class PushWatch:
                 reply_words=session.syncer.reply_words,
                 account_zone=lambda: client.zone.for_reading(),
                 on_change=changed,
+                on_unknown=unknown,
             )
             app = create_app(applier, secrets.SecretFile(path, secret))
             receiver = ReceiverThread(app, host, port).start()

@@ -187,3 +187,17 @@ async def test_a_port_in_use_is_said_and_the_app_goes_on(sim: TestSimulator, iso
             await s.aclose()
     finally:
         taken.close()
+
+
+async def test_a_status_for_a_message_the_store_lacks_wakes_a_sync(push_session: Session, sim: TestSimulator) -> None:
+    app = build_app(push_session, sim, sync=True, refresh_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sender, view = await _open_with_receiver(pilot, sim)
+        polls = app._service.polls
+        # Another client (the vendor's dashboard, a script) sends to Anna: smstui has no row.
+        answer = sim.call("addsms", token=sim.token(), sendto=ANNA, body="sent by someone else", device_id=11231)
+        assert answer["error"] == 0
+        sim.advance(STEP)
+        assert sender.flush()
+        await wait_for(pilot, lambda: any(m.body == "sent by someone else" for m in view.messages), "the synced row")
+        assert app._service.polls > polls
