@@ -19,11 +19,7 @@ Documented behaviour of the fake phones (tests and the demo rely on it):
   webhook has ``type`` "img";
 * with ``ambient_seconds`` set, a seed contact writes in every that many seconds of clock time.
 
-Listeners (:meth:`SimState.listen`, used by smstui.simulator.webhooks) hear each status change
-and each incoming message as it happens, under the state's lock; a change that skips steps
-(a clock moved far) is told step by step, with 3 "queued for sending" before 2 as the vendor
-does (its order 1, 3, 2 for historical reasons). Listings never show 3: on these fake phones it
-lasts no time at all.
+Listeners (smstui.simulator.listeners: the webhooks) hear each status change and incoming message.
 """
 
 from __future__ import annotations
@@ -33,12 +29,13 @@ import re
 import secrets
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smstui.simulator.clock import Clock, utc_now
+from smstui.simulator.listeners import REPLY_IMAGE, Listener, Listeners
 
 # The vendor's own titles, inconsistent capitals included.
 STATUS_TITLES: dict[int, str] = {
@@ -76,20 +73,10 @@ REPLY_BODIES = (
     "STOP",
 )
 
-# A 1x1 PNG: the image a WhatsApp contact "sends" back.
-REPLY_IMAGE = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
-QUEUED_ON_PHONE = 3
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_MARK = "\x00upload:"
 _PHONE_KEY_LEN = 7  # loose phone matching compares at least this many trailing digits
-
-
-# What a listener hears: ("status", message, the status it reached) or ("incoming", message, 5).
-Listener = Callable[[str, "Msg", int], None]
 
 
 class SimError(Exception):
@@ -250,7 +237,7 @@ class MessageQuery:
     desc: bool = False
 
 
-class SimState:
+class SimState(Listeners):
     """The whole fake gateway. All public methods are thread-safe."""
 
     def __init__(
@@ -295,35 +282,6 @@ class SimState:
         self.public_base = "http://127.0.0.1"
         self._listeners: list[Listener] = []
         self.reply_images = False  # off by default: the seeded history stays as the tests know it
-
-    # ---- listeners (webhooks) --------------------------------------------------------------
-    def listen(self, listener: Listener) -> None:
-        """Hear every status change and incoming message from now on (called under the lock)."""
-        with self.lock:
-            self._listeners.append(listener)
-
-    def unlisten(self, listener: Listener) -> None:
-        with self.lock:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-    def _tell(self, kind: str, m: Msg, status: int) -> None:
-        for listener in self._listeners:
-            try:
-                listener(kind, m, status)
-            except Exception:  # a listener's bug must not stop the phones
-                pass
-
-    def _tell_steps(self, m: Msg, path: tuple[int, ...], old: int, new: int) -> None:
-        """Each status between ``old`` and ``new`` on ``path``, with 3 before the first 2."""
-        if not self._listeners:
-            return
-        i = path.index(old) if old in path else 0
-        j = path.index(new) if new in path else len(path) - 1
-        for status in path[i + 1 : j + 1] if j > i else (new,):
-            if status == 2:
-                self._tell("status", m, QUEUED_ON_PHONE)
-            self._tell("status", m, status)
 
     # ---- time -----------------------------------------------------------------------------
     def now(self) -> float:
