@@ -95,3 +95,9 @@ def test_good_listen_values(tmp_path: Path, value: str) -> None:
     path.write_text(f'[ui]\nwebhook_listen = "{value}"\n', encoding="utf-8")
     loaded = load_config(path)
     assert loaded.problems == [] and loaded.config.ui.webhook_listen == value
+
+
+def test_smstui_watch_keeps_its_interval() -> None:
+    watcher = service((NOW - 10, "status"))
+    watcher.stretch = False
+    assert watcher.next_delay() == 15.0

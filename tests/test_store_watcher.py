@@ -149,3 +149,14 @@ def test_sqlite_data_version_is_per_connection(path: Path) -> None:
     a.commit()
     assert a.execute("PRAGMA data_version").fetchone()[0] == own
     assert b.execute("PRAGMA data_version").fetchone()[0] != before
+
+
+def test_unread_incoming_since_counts_only_those_conversations(stores: tuple[Store, Store]) -> None:
+    app, _other = stores
+    app.upsert_messages([msg(1, ANNA, status=7)])
+    mark = app.max_lid()
+    app.upsert_messages([msg(2, ANNA, status=5, minutes=1), msg(3, BEN, status=5, minutes=2)])
+    count, newest = app.unread_incoming_since(mark, frozenset({app.phone_key(ANNA)}))
+    assert count == 1 and newest > mark
+    assert app.unread_incoming_since(newest, frozenset({app.phone_key(ANNA)})) == (0, newest)
+    assert app.unread_incoming_since(mark, frozenset()) == (0, mark)

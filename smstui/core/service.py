@@ -45,8 +45,13 @@ MAX_BACKOFF = 300.0
 class RefreshService:
     """Background refresh of one :class:`smstui.core.session.Session`."""
 
-    def __init__(self, session: Any, interval: float | None = None, *, max_backoff: float = MAX_BACKOFF) -> None:
+    def __init__(
+        self, session: Any, interval: float | None = None, *, max_backoff: float = MAX_BACKOFF, stretch: bool = True
+    ) -> None:
         self.session = session
+        # Poll less while webhooks flow (the app: it sees their writes through the store);
+        # smstui watch reports what its own polls find, so it keeps its interval.
+        self.stretch = stretch
         self.interval = float(interval if interval is not None else getattr(session, "refresh_interval", 15.0))
         self.max_backoff = max(max_backoff, self.interval)
         self.state = SyncState(last_synced=session.syncer.last_synced)
@@ -91,7 +96,7 @@ class RefreshService:
         delay = self.interval
         if self.failures:
             delay = min(self.max_backoff, self.interval * 2**self.failures)
-        elif self.pushing():  # webhooks flow: polling is the safety net (smstui.core.push_state)
+        elif self.stretch and self.pushing():  # webhooks flow: polling is the safety net (smstui.core.push_state)
             delay = max(delay, self.webhook_interval)
         due = self.session.store.next_outbox_attempt()
         if due is not None and not self.state.status == "offline":

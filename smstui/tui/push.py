@@ -113,8 +113,15 @@ class PushWatch:
             # The session's HTTP client belongs to its network loop: ask there.
             return session.on_network(session.client.sms_status(sms_id))
 
+        store = session.store
+        mark = [store.max_lid()]  # replies past it that the receiver stored are "new"
+
         def changed(keys: frozenset[str]) -> None:
-            self._changed(MessagesChanged(keys))
+            try:
+                count, mark[0] = store.unread_incoming_since(mark[0], keys)
+            except Exception:  # the count is a courtesy: the change itself must get through
+                count = 0
+            self._changed(MessagesChanged(keys, new_incoming=count))
 
         def unknown(sms_id: int) -> None:
             # The gateway confirmed a message the store lacks (another client's, or a send whose

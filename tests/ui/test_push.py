@@ -75,6 +75,7 @@ async def test_a_status_tick_and_a_reply_arrive_without_a_poll(push_session: Ses
         await wait_for(pilot, lambda: next(m for m in view.messages if m.lid == sent.lid).status == 7, "delivered")
         sim.advance(STEP)  # Anna answers
         await wait_for(pilot, lambda: view.messages[-1].incoming, "the reply")
+        await wait_for(pilot, lambda: any(n.title == "Incoming" for n in app._notifications), "its notification")
         assert sender.flush()
         assert app._service.polls == polls  # all of it came pushed, none by a poll
         line = app.screen.query_one(StatusLine)

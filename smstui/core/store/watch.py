@@ -73,3 +73,17 @@ class WatchRows(StoreBase):
     def pending_count(self) -> int:
         """Sent messages still waiting for a final status (the pending index)."""
         return self._int(f"SELECT COUNT(*) FROM messages WHERE {PENDING_WHERE}")
+
+    def unread_incoming_since(self, lid: int, phone_keys: frozenset[str]) -> tuple[int, int]:
+        """(unread incoming messages of these conversations past ``lid``, the newest one's lid):
+        the "new message" count of what the app's own receiver stored (its writes are this
+        connection's, which the watcher does not see)."""
+        if not phone_keys:
+            return 0, lid
+        marks = ",".join("?" * len(phone_keys))
+        row = self._query(
+            f"SELECT COUNT(*), MAX(lid) FROM messages WHERE lid > ? AND incoming = 1 AND seen = 0 "
+            f"AND phone_key IN ({marks})",
+            (lid, *sorted(phone_keys)),
+        )[0]
+        return int(row[0]), int(row[1] if row[1] is not None else lid)
