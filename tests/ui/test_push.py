@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from ui_helpers import build_app, login_session, settle, threads_shown, wait_for
 
+from smstui.core.service import RefreshService
 from smstui.core.session import Session
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.widgets.status_line import StatusLine
@@ -119,13 +120,15 @@ async def test_quiet_push_is_said_and_polling_resumes(push_session: Session, sim
         assert sender.flush()
         line = app.screen.query_one(StatusLine)
         await wait_for(pilot, lambda: "push" in str(line.render()), "push")
-        assert app._service.pushing()
+        # The refresh loop judges from the same store facts (in this process or a sync worker's).
+        loop = RefreshService(push_session, 15.0)
+        assert loop.pushing() and loop.next_delay() == 120.0
         sender.faults.force("lost", count=100)  # the gateway stops pushing; the message waits
         sim.advance(6 * 60)
         app.push.watcher.check_push()  # the store's facts now, rather than within the second
         line._repaint_if_changed()
         await wait_for(pilot, lambda: "no push for 6 min, polling" in str(line.render()), "the quiet warning")
-        assert not app._service.pushing()  # and the refresh loop is back at its own interval
+        assert not loop.pushing() and loop.next_delay() == 15.0  # the loop is back at its interval
 
 
 async def test_another_process_writing_the_store_shows_at_once(session: Session, sim: TestSimulator) -> None:
