@@ -205,3 +205,48 @@ async def test_a_status_for_a_message_the_store_lacks_wakes_a_sync(push_session:
         assert sender.flush()
         await wait_for(pilot, lambda: any(m.body == "sent by someone else" for m in view.messages), "the synced row")
         assert app._service.polls > polls
+
+
+async def test_smstui_webhook_serve_beside_the_app(session: Session, sim: TestSimulator) -> None:
+    """simulator → `smstui webhook serve` (another process) → the store → the app's watcher."""
+    import signal
+
+    app = build_app(session, sim, sync=True, refresh_interval=3600)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smstui", "--api-url", sim.url, "webhook", "serve", "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()  # printed once it listens
+        assert url.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.stderr else ""
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+            await wait_for(pilot, lambda: app.push.watcher is not None, "the store watcher")
+            await wait_for(pilot, lambda: app._service is not None and app._service.polls >= 1, "the first poll")
+            await wait_for(pilot, lambda: not app._service.busy, "the first poll's end")
+            sim.advance(10 * STEP)  # the demo history's messages in flight are done first
+            sender = sim.push_webhooks(url)
+            app.screen.show_thread(ANNA)
+            view = app.screen.query_one(ThreadView)
+            await wait_for(pilot, lambda: view.phone_key == ANNA and view.messages, "the thread")
+            sent = await _send(pilot, view, "via the receiver process")
+            polls = app._service.polls
+            for _ in range(3):
+                sim.advance(STEP)
+            assert sender.flush()
+            await wait_for(pilot, lambda: next(m for m in view.messages if m.lid == sent.lid).status == 7, "delivered")
+            sim.advance(STEP)
+            await wait_for(pilot, lambda: view.messages[-1].incoming, "the reply", timeout=30)
+            assert app._service.polls == polls
+            line = app.screen.query_one(StatusLine)
+            await wait_for(pilot, lambda: "push" in str(line.render()), "push on the status line")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
