@@ -36,29 +36,30 @@ class WatchRows(StoreBase):
         return self._int("PRAGMA data_version")
 
     def change_marks(self) -> ChangeMarks:
-        with self._lock:
-            max_lid = self._int("SELECT COALESCE(MAX(lid), 0) FROM messages")
-            pending = {
-                int(lid): (status, str(key))
-                for lid, status, key in self._db.execute(
-                    f"SELECT lid, status, phone_key FROM messages WHERE {PENDING_WHERE}"
-                ).fetchall()
-            }
-            threads = {
-                str(row[0]): tuple(row[1:])
-                for row in self._db.execute(
-                    "SELECT phone_key, last_lid, last_status, last_outbox, total, unread, failed FROM threads"
-                ).fetchall()
-            }
+        # Each read takes the lock on its own, so a UI read waits for one query at most; a
+        # write landing between them moves data_version again and is compared next time.
+        max_lid = self._int("SELECT COALESCE(MAX(lid), 0) FROM messages")
+        pending = {
+            int(lid): (status, str(key))
+            for lid, status, key in self._query(
+                # INDEXED BY: the planner would walk the sms_id index over every message.
+                f"SELECT lid, status, phone_key FROM messages INDEXED BY messages_pending WHERE {PENDING_WHERE}"
+            )
+        }
+        threads = {
+            str(row[0]): tuple(row[1:])
+            for row in self._query(
+                "SELECT phone_key, last_lid, last_status, last_outbox, total, unread, failed FROM threads"
+            )
+        }
         return ChangeMarks(max_lid, pending, threads)
 
     def changes_since(self, before: ChangeMarks) -> tuple[ChangeMarks, StoreChanges]:
         """The marks now, and which conversations differ from ``before``."""
-        with self._lock:
-            new_rows = self._db.execute(
-                "SELECT phone_key, incoming, seen FROM messages WHERE lid > ?", (before.max_lid,)
-            ).fetchall()
-            after = self.change_marks()
+        after = self.change_marks()  # first: a row added after it is told next time, not lost
+        new_rows = self._query(
+            "SELECT phone_key, incoming, seen FROM messages WHERE lid > ? AND lid <= ?", (before.max_lid, after.max_lid)
+        )
         keys = {str(row[0]) for row in new_rows}
         new_incoming = sum(1 for _key, incoming, seen in new_rows if incoming and not seen)
         for lid in before.pending.keys() | after.pending.keys():
@@ -72,7 +73,7 @@ class WatchRows(StoreBase):
 
     def pending_count(self) -> int:
         """Sent messages still waiting for a final status (the pending index)."""
-        return self._int(f"SELECT COUNT(*) FROM messages WHERE {PENDING_WHERE}")
+        return self._int(f"SELECT COUNT(*) FROM messages INDEXED BY messages_pending WHERE {PENDING_WHERE}")
 
     def unread_incoming_since(self, lid: int, phone_keys: frozenset[str]) -> tuple[int, int]:
         """(unread incoming messages of these conversations past ``lid``, the newest one's lid):
