@@ -44,6 +44,7 @@ EXPECTED = (
     "UI: open the dashboard",
     "webhook → stored",
     "webhook received → shown in the app",
+    "store watcher at",
 )
 
 
