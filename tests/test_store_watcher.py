@@ -117,6 +117,7 @@ def test_the_thread_tells_on_its_own(stores: tuple[Store, Store]) -> None:
     seen = threading.Event()
     watcher = StoreWatcher(app, lambda change: seen.set(), every=0.01).start()
     try:
+        assert watcher.ready.wait(10)
         other.upsert_messages([msg(9, ANNA)])
         assert seen.wait(10)
     finally:

@@ -55,6 +55,9 @@ class StoreWatcher:
         self.every = every
         self.push_every = push_every
         self._stop = threading.Event()
+        #: Set once the base to compare with is read (the thread's first step): what is written
+        #: from then on is told.
+        self.ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._version: int | None = None
         self._marks: ChangeMarks | None = None
@@ -69,7 +72,6 @@ class StoreWatcher:
     def start(self) -> StoreWatcher:
         if self._thread is not None:
             return self
-        self.prime()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="smstui-store-watch", daemon=True)
         self._thread.start()
@@ -125,6 +127,8 @@ class StoreWatcher:
             self._tell(lambda: on_push(info))
 
     def _run(self) -> None:
+        self.prime()  # here, not in start(): reading the marks must not hold up the UI's loop
+        self.ready.set()
         while not self._stop.wait(self.every):
             self.check()
             now = time.monotonic()

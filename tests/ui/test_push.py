@@ -135,7 +135,9 @@ async def test_another_process_writing_the_store_shows_at_once(session: Session,
     app = build_app(session, sim, sync=True, refresh_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
-        await wait_for(pilot, lambda: app.push.watcher is not None, "the store watcher")
+        await wait_for(
+            pilot, lambda: app.push.watcher is not None and app.push.watcher.ready.is_set(), "the store watcher"
+        )
         app.screen.show_thread(ANNA)
         view = app.screen.query_one(ThreadView)
         await wait_for(pilot, lambda: view.phone_key == ANNA and view.messages, "the thread")
@@ -225,7 +227,9 @@ async def test_smstui_webhook_serve_beside_the_app(session: Session, sim: TestSi
         assert url.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.stderr else ""
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
-            await wait_for(pilot, lambda: app.push.watcher is not None, "the store watcher")
+            await wait_for(
+                pilot, lambda: app.push.watcher is not None and app.push.watcher.ready.is_set(), "the store watcher"
+            )
             await wait_for(pilot, lambda: app._service is not None and app._service.polls >= 1, "the first poll")
             await wait_for(pilot, lambda: not app._service.busy, "the first poll's end")
             sim.advance(10 * STEP)  # the demo history's messages in flight are done first
