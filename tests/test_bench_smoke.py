@@ -21,6 +21,7 @@ BENCHES = (
     "terminal_bytes",
     "dashboard",
     "webhook_receive",
+    "webhook_latency",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
@@ -42,6 +43,8 @@ EXPECTED = (
     "store: dashboard counts",
     "UI: open the dashboard",
     "webhook → stored",
+    "webhook received → shown in the app",
+    "store watcher at",
 )
 
 

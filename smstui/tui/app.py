@@ -26,6 +26,7 @@ from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
 from smstui.tui import app_messages as msgs
 from smstui.tui.modes import MODES, lazy_screen
+from smstui.tui.push import PushChanged, PushView, PushWatch
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.sending import Sending
 from smstui.tui.session_flow import SessionFlow, SessionOpener, set_up_logging_now
@@ -123,6 +124,9 @@ class SmsTuiApp(SessionFlow, Sending):
         self.core_signal: Signal[Any] = Signal(self, "core")
         self.device_signal: Signal[int | None] = Signal(self, "device-filter")
         self.status_signal: Signal[SyncState] = Signal(self, "sync-state")
+        self.push_signal: Signal[PushView] = Signal(self, "push")
+        #: Other processes' writes, push vs poll, the in-app webhook receiver (smstui.tui.push).
+        self.push = PushWatch(self)
         self.devices: list[StoredDevice] = []
         self.device_filter: int | None = None
         self.sync_state = SyncState()
@@ -211,8 +215,14 @@ class SmsTuiApp(SessionFlow, Sending):
             line.update_state(state.status, state.last_synced, state.error, state.progress)
             line.profile = self._profile_label()
 
+        def apply_push(view: PushView) -> None:
+            last = view.info.last_webhook
+            line.update_push(last[0] if last else None, view.info.waiting, view.expected, view.quiet_after)
+
         apply(self.sync_state)
+        apply_push(self.push.view)
         self.status_signal.subscribe(line, apply)
+        self.push_signal.subscribe(line, apply_push)
 
     def _profile_label(self) -> str:
         label = self.session.profile.name
@@ -300,6 +310,9 @@ class SmsTuiApp(SessionFlow, Sending):
         count = message.event.new_incoming
         if count:
             self.notify(f"{count} new message{'s' if count != 1 else ''}", title="Incoming", timeout=4)
+
+    def on_push_changed(self, message: PushChanged) -> None:
+        self.push.apply(message.info)
 
     def on_core_region_changed(self, message: msgs.CoreRegionChanged) -> None:
         from smstui.tui.region_prompt import region_changed
@@ -424,6 +437,7 @@ class SmsTuiApp(SessionFlow, Sending):
 
     async def on_unmount(self) -> None:
         self._stop_sync()
+        self.push.stop()
         self.store_writes.shutdown()  # the last draft saves land before the process ends
         try:
             await self.session.client.aclose()  # this loop's connections; the session may go on

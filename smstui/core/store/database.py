@@ -34,6 +34,7 @@ _LATER = (
     ("smstui.core.store.scheduled", "ScheduledRows"),
     ("smstui.core.store.send_counts", "SendCountRows"),
     ("smstui.core.store.webhooks", "WebhookRows"),
+    ("smstui.core.store.watch", "WatchRows"),
 )
 
 if TYPE_CHECKING:  # what type checkers see: one class with every mixin
@@ -42,9 +43,10 @@ if TYPE_CHECKING:  # what type checkers see: one class with every mixin
     from smstui.core.store.search import SearchStore
     from smstui.core.store.send_counts import SendCountRows
     from smstui.core.store.triage import TriageRows
+    from smstui.core.store.watch import WatchRows
     from smstui.core.store.webhooks import WebhookRows
 
-    class _Later(SearchStore, HealthRows, TriageRows, ScheduledRows, SendCountRows, WebhookRows): ...
+    class _Later(SearchStore, HealthRows, TriageRows, ScheduledRows, SendCountRows, WebhookRows, WatchRows): ...
 else:
 
     class _Later:
