@@ -16,8 +16,6 @@ the last one and judge it here, so they always agree:
   stays as it always was).
 """
 
-from __future__ import annotations
-
 from typing import Literal, NamedTuple
 
 PushMode = Literal["off", "poll", "push", "quiet"]

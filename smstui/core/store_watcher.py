@@ -12,8 +12,6 @@ wait for a status, for the status line's push / poll (smstui.core.push_state); `
 them when they change. A store error is logged once and the watch goes on. No Textual here.
 """
 
-from __future__ import annotations
-
 import logging
 import sqlite3
 import threading
@@ -42,7 +40,7 @@ class PushInfo(NamedTuple):
 class StoreWatcher:
     def __init__(
         self,
-        store: Store,
+        store: "Store",
         on_change: Callable[[MessagesChanged], None],
         *,
         on_push: Callable[[PushInfo], None] | None = None,
@@ -69,7 +67,7 @@ class StoreWatcher:
     def __repr__(self) -> str:
         return f"StoreWatcher({self.store.path.name!r}, changes={self.changes})"
 
-    def start(self) -> StoreWatcher:
+    def start(self) -> "StoreWatcher":
         if self._thread is not None:
             return self
         self._stop.clear()

@@ -18,8 +18,6 @@ says "push" or "poll", and with ``[ui] webhook_listen`` the app runs the webhook
   and the app goes on polling. It stops with the session and on quit.
 """
 
-from __future__ import annotations
-
 import logging
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -49,7 +47,7 @@ class PushView(NamedTuple):
 class PushWatch:
     """The app's watcher and receiver for one session at a time (see the module docstring)."""
 
-    def __init__(self, app: SmsAppBase) -> None:
+    def __init__(self, app: "SmsAppBase") -> None:
         self.app = app
         self.watcher: StoreWatcher | None = None
         self.receiver: Any = None  # smstui.webhook.serve.ReceiverThread
@@ -64,7 +62,7 @@ class PushWatch:
     def __repr__(self) -> str:
         return f"PushWatch(watching={self.watcher is not None}, receiving={self.receiver is not None})"
 
-    def start(self, session: Session) -> None:
+    def start(self, session: "Session") -> None:
         from smstui.core.store_watcher import StoreWatcher
 
         self.stop()
@@ -101,7 +99,7 @@ class PushWatch:
 
     # ------------------------------------------------------------------ the in-app receiver
 
-    def _start_receiver(self, session: Session, listen: str) -> None:
+    def _start_receiver(self, session: "Session", listen: str) -> None:
         from smstui.core.events import MessagesChanged
         from smstui.webhook import secret as secrets
         from smstui.webhook.apply import Applier
