@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from smstui.core.events import MessagesChanged
-from smstui.core.push_state import judge_push
+from smstui.core.push_state import PushInfo, judge_push
 from smstui.core.store.database import Store
-from smstui.core.store_watcher import PushInfo, StoreWatcher
+from smstui.core.store_watcher import StoreWatcher
 from tests.test_store import msg
 
 ANNA = "+4915123456781"

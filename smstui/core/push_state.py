@@ -21,6 +21,13 @@ from typing import Literal, NamedTuple
 PushMode = Literal["off", "poll", "push", "quiet"]
 
 
+class PushInfo(NamedTuple):
+    """What the store says (smstui.core.store_watcher reads it every second)."""
+
+    last_webhook: tuple[float, str] | None  # Store.last_webhook()
+    waiting: int  # sent messages without a final status
+
+
 class PushState(NamedTuple):
     mode: PushMode = "off"
     last_at: float | None = None  # epoch seconds of the last accepted webhook
@@ -44,4 +51,4 @@ def judge_push(
     return PushState("poll", at)
 
 
-__all__ = ["PushMode", "PushState", "judge_push"]
+__all__ = ["PushInfo", "PushMode", "PushState", "judge_push"]

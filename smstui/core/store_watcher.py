@@ -17,9 +17,10 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from smstui.core.events import MessagesChanged
+from smstui.core.push_state import PushInfo
 from smstui.core.store.connection import StoreError
 
 if TYPE_CHECKING:
@@ -30,11 +31,6 @@ log = logging.getLogger("smstui.core.store_watcher")
 
 EVERY = 0.1
 PUSH_EVERY = 1.0
-
-
-class PushInfo(NamedTuple):
-    last_webhook: tuple[float, str] | None
-    waiting: int  # sent messages without a final status
 
 
 class StoreWatcher:

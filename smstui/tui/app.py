@@ -26,7 +26,6 @@ from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
 from smstui.tui import app_messages as msgs
 from smstui.tui.modes import MODES, lazy_screen
-from smstui.tui.push import PushChanged, PushView, PushWatch
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.sending import Sending
 from smstui.tui.session_flow import SessionFlow, SessionOpener, set_up_logging_now
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from smstui.core.store.database import Store
     from smstui.core.store.devices import StoredDevice
     from smstui.core.store.messages import Thread
+    from smstui.tui.push import PushChanged, PushView, PushWatch
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,7 @@ class SmsTuiApp(SessionFlow, Sending):
         self.device_signal: Signal[int | None] = Signal(self, "device-filter")
         self.status_signal: Signal[SyncState] = Signal(self, "sync-state")
         self.push_signal: Signal[PushView] = Signal(self, "push")
-        #: Other processes' writes, push vs poll, the in-app webhook receiver (smstui.tui.push).
-        self.push = PushWatch(self)
+        self._push: PushWatch | None = None  # made when the session's watch starts (see push)
         self.devices: list[StoredDevice] = []
         self.device_filter: int | None = None
         self.sync_state = SyncState()
@@ -143,6 +142,16 @@ class SmsTuiApp(SessionFlow, Sending):
         self._auth_prompted = False
         if demo:
             self.sub_title = "demo"
+
+    @property
+    def push(self) -> PushWatch:
+        """Other processes' writes, push vs poll, the in-app webhook receiver (smstui.tui.push);
+        made on first use, after the first frame (its module costs ~3 ms to import)."""
+        if self._push is None:
+            from smstui.tui.push import PushWatch
+
+            self._push = PushWatch(self)
+        return self._push
 
     def mode_factory(self, mode: str) -> Callable[[], Screen]:
         """A fresh factory for ``mode``'s screen (a new session rebuilds its screens)."""
@@ -220,7 +229,8 @@ class SmsTuiApp(SessionFlow, Sending):
             line.update_push(last[0] if last else None, view.info.waiting, view.expected, view.quiet_after)
 
         apply(self.sync_state)
-        apply_push(self.push.view)
+        if self._push is not None:  # nothing to say before the session's watch starts
+            apply_push(self._push.view)
         self.status_signal.subscribe(line, apply)
         self.push_signal.subscribe(line, apply_push)
 
@@ -437,7 +447,8 @@ class SmsTuiApp(SessionFlow, Sending):
 
     async def on_unmount(self) -> None:
         self._stop_sync()
-        self.push.stop()
+        if self._push is not None:
+            self._push.stop()
         self.store_writes.shutdown()  # the last draft saves land before the process ends
         try:
             await self.session.client.aclose()  # this loop's connections; the session may go on

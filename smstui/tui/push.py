@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual.message import Message
 
-from smstui.core.store_watcher import PushInfo
+from smstui.core.push_state import PushInfo
 from smstui.tui import app_messages as msgs
 
 if TYPE_CHECKING:

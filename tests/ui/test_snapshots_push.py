@@ -11,8 +11,8 @@ import pytest
 from textual.pilot import Pilot
 from ui_helpers import BERLIN
 
+from smstui.core.push_state import PushInfo
 from smstui.core.session import Session
-from smstui.core.store_watcher import PushInfo
 from smstui.tui.app import make_app
 
 

@@ -21,7 +21,6 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 
-from smstui.core.push_state import judge_push
 from smstui.tui.widgets.format import ago, clean
 
 # A poll still running after this long is shown as syncing (a quick one never is).
@@ -112,6 +111,10 @@ class StatusLine(Widget):
         self._repaint_if_changed()
 
     def _push_text(self, now: datetime) -> Text | None:
+        if self._push_last is None and not self._push_expected:
+            return None  # no receiver, no webhook ever: nothing to say (and nothing to import)
+        from smstui.core.push_state import judge_push
+
         last = None if self._push_last is None else (self._push_last, "status")
         state = judge_push(
             last,
