@@ -41,9 +41,10 @@ from smstui.core.events import Event, MessagesChanged, OutboxChanged, SyncFailed
 
 log = logging.getLogger("smstui.core.sync_worker")
 
-#: Seconds a poll (or a send) in progress may take to finish after ``stop`` before it is cancelled
-#: (a cancelled sync loses nothing: its cursor is committed with the messages it wrote).
-STOP_GRACE = 3.0
+#: Seconds a poll (or a send) in progress may take to finish after ``stop`` before it is cancelled:
+#: short, since quitting the app waits for it. A cancelled sync loses nothing (its cursor is
+#: committed with the messages it wrote); a send cut mid-request is reconciled, never resent blindly.
+STOP_GRACE = 1.0
 
 
 class Output:

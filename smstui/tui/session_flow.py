@@ -179,6 +179,15 @@ class SessionFlow(SmsAppBase):
                 worker.cancel()
         self._service = None
 
+    async def _sync_stopped(self, service: Any) -> None:
+        """After :meth:`_stop_sync` on quitting: until a sync worker process has exited."""
+        wait = getattr(service, "wait_stopped", None)
+        if callable(wait):
+            try:
+                await wait()
+            except Exception as exc:  # quitting goes on
+                log.warning("stopping the sync worker: %s", type(exc).__name__)
+
     def make_service(self) -> Any:
         """The refresh loop: in a worker process of its own (smstui.tui.sync_process) for a real
         session, on the session's network thread for one built on a test's clock or transport

@@ -34,7 +34,7 @@ from smstui.core.sync_state import SyncState
 log = logging.getLogger(__name__)
 
 BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
-STOP_TIMEOUT = 5.0
+STOP_TIMEOUT = 3.0
 KILL_TIMEOUT = 2.0
 #: A worker that ran this long before dying starts the backoff from 1 s again.
 HEALTHY_SECONDS = 60.0
@@ -206,25 +206,26 @@ class ProcessService:
             except Exception as exc:
                 log.warning("taking the learnt region failed: %s", type(exc).__name__)
 
+    async def wait_stopped(self) -> None:
+        """After :meth:`stop`: until the worker has exited (terminated, then killed, if it must)."""
+        await self._shut_down()
+
     async def _shut_down(self) -> None:
         """Stop the worker: ``stop`` and end of input, then SIGTERM, then SIGKILL."""
         self._stopping = True
         process = self.process
-        if process is None:
+        if process is None or process.returncode is not None:
             return
         try:
-            if process.returncode is None:
-                self.stop()
-                if not await _exited(process, STOP_TIMEOUT):
-                    log.warning("the sync worker did not stop in %g s: terminating it", STOP_TIMEOUT)
-                    process.terminate()
-                    if not await _exited(process, KILL_TIMEOUT):
-                        process.kill()
-                        await _exited(process, KILL_TIMEOUT)
+            self.stop()
+            if not await _exited(process, STOP_TIMEOUT):
+                log.warning("the sync worker did not stop in %g s: terminating it", STOP_TIMEOUT)
+                process.terminate()
+                if not await _exited(process, KILL_TIMEOUT):
+                    process.kill()
+                    await _exited(process, KILL_TIMEOUT)
         except ProcessLookupError:
             pass
-        finally:
-            self.process = None
 
 
 async def _exited(process: asyncio.subprocess.Process, timeout: float) -> bool:
