@@ -45,6 +45,9 @@ log = logging.getLogger("smstui.core.sync_worker")
 #: short, since quitting the app waits for it. A cancelled sync loses nothing (its cursor is
 #: committed with the messages it wrote); a send cut mid-request is reconciled, never resent blindly.
 STOP_GRACE = 1.0
+#: The worker's CPU priority below the app's: on a busy machine (two cores, other work) the
+#: scheduler gives the app's frames the CPU first; the sync only takes longer.
+NICE = 10
 
 
 class Output:
@@ -198,6 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = sys.stderr
     # Ctrl+C in the terminal is the app's; the worker stops when the app tells it or goes away.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.nice(NICE)
+    except (AttributeError, OSError):  # not POSIX, or not allowed: the same priority as the app
+        pass
     from smstui.core.logs import set_up_logging
 
     set_up_logging()
