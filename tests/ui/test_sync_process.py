@@ -162,3 +162,19 @@ async def test_app_and_cli_on_one_profile_never_send_twice_nor_lock_the_store(li
         await session.aclose()
     sent = [m.body for m in live_sim.state.messages.values()]
     assert {body: sent.count(body) for body in bodies} == dict.fromkeys(bodies, 1)
+
+
+async def test_the_demo_syncs_in_a_worker_that_reaches_its_loopback_simulator(live_sim: TestSimulator) -> None:
+    from smstui.tui.app import make_app
+
+    # As smstui --demo builds it: a session on the simulator's URL, logged in by the app itself.
+    session = open_session(api_url=live_sim.url)
+    app = make_app(session, demo=True, refresh_interval=3600, autologin=live_sim.credentials)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            service = await wait_for(pilot, lambda: app._service, "the refresh service", SLOW)
+            assert isinstance(service, ProcessService)
+            await wait_for(pilot, lambda: service.polls >= 1 and app.sync_state.status == "idle", "a poll", SLOW)
+            await wait_for(pilot, lambda: threads_shown(app), "the demo's conversations", SLOW)
+    finally:
+        await session.aclose()
