@@ -105,3 +105,18 @@ async def test_commands_to_a_worker_not_running_are_refused(tmp_path) -> None:  
     assert service.send([1, 2]) is False  # the rows stay queued for the worker's next poll
     service.wake()  # nothing to wake: no error
     assert service.pid is None
+
+
+async def test_refresh_now_restarts_a_dead_worker_at_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    stand_in(monkeypatch, f"print({SYNCING!r}); print({IDLE!r}); raise SystemExit(1)")
+    service = ProcessService(fake_session(tmp_path), backoff=(3600.0,))  # would wait an hour
+    first_death = asyncio.Event()
+    task = asyncio.ensure_future(service.run(lambda e: first_death.set() if service.restarts else None))
+    await asyncio.wait_for(first_death.wait(), 60)
+    while service.polls < 1:
+        await asyncio.sleep(0.01)
+    service.wake()  # the user's "refresh now"
+    while service.polls < 2:  # a second worker polled: no hour's wait
+        await asyncio.sleep(0.01)
+    service.stop()
+    await asyncio.wait_for(task, 30)

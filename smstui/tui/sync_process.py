@@ -73,6 +73,7 @@ class ProcessService:
         self._busy = False
         self._stopping = False
         self._stopped = asyncio.Event()
+        self._retry = asyncio.Event()
 
     # ------------------------------------------------------------------ control
 
@@ -87,8 +88,10 @@ class ProcessService:
         return process.pid if process is not None and process.returncode is None else None
 
     def wake(self, *, force_devices: bool = True) -> None:
-        """Refresh now (devices too, unless told otherwise)."""
-        self._tell("wake devices" if force_devices else "wake")
+        """Refresh now (devices too, unless told otherwise); a worker waiting to be restarted
+        is restarted now ("refresh now" is the user asking for it)."""
+        if not self._tell("wake devices" if force_devices else "wake"):
+            self._retry.set()
 
     def send(self, lids: Iterable[int]) -> bool:
         """Ask the worker to submit these saved rows now; False when it is not running (they stay
@@ -145,12 +148,19 @@ class ProcessService:
                 emit(SyncFailed(message, WORKER_KIND))
                 self.state = SyncState("error", self.state.last_synced, message, None)
                 emit(SyncStateChanged(self.state))
-                try:
-                    await asyncio.wait_for(self._stopped.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
+                await self._pause(delay)
         finally:
             await self._shut_down()
+
+    async def _pause(self, delay: float) -> None:
+        """Wait ``delay`` seconds before a restart, less if stopped or woken."""
+        self._retry.clear()
+        waits = [asyncio.ensure_future(self._stopped.wait()), asyncio.ensure_future(self._retry.wait())]
+        try:
+            await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def _spawn(self) -> asyncio.subprocess.Process:
         argv = worker_command(self.session, self.interval)
