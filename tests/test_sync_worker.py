@@ -180,3 +180,21 @@ async def test_a_gateway_it_cannot_reach_is_a_sync_failed_line(live_sim: TestSim
     assert (await worker.poll_done()).state.status == "idle"
     await worker.tell("stop")
     assert await worker.exit_code() == 0
+
+
+async def test_bad_arguments_are_a_line_and_an_exit_code() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "smstui.core.sync_worker",
+        "--interval",
+        "soon",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    assert process.returncode == 2
+    (line,) = out.splitlines()
+    assert isinstance(decode(line), events.SyncFailed)
+    assert b"Traceback" not in err and b"--interval" in err  # argparse's usage, for the log

@@ -210,9 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_up_logging()
     try:
         args = _parse(argv)
-    except SystemExit as exc:  # argparse said what was wrong on stderr
+    except SystemExit as exc:  # argparse wrote its help, or what was wrong, on stderr
+        if exc.code in (0, None):
+            return 0
         out.emit(SyncFailed("The background sync was started with bad arguments.", "internal"))
-        return int(exc.code or 2) if isinstance(exc.code, int) else 2
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return asyncio.run(serve(args, out, sys.stdin.buffer))
     except Exception as exc:
