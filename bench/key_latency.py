@@ -96,6 +96,7 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
                 await wait_until(pilot, lambda: app.sync_state.status == "syncing", 30)
             lag.start()
             t_start = time.perf_counter()
+            walked_from = app.sync_state.progress
             keys = ("down", "up") if where == "list" else ("up", "down")
             while len(latencies) < n and time.perf_counter() - t_start < 120:
                 if sync and strict and app.sync_state.status != "syncing":
@@ -128,6 +129,7 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
             t_end = time.perf_counter()
             await lag.stop()
             status = app.sync_state
+            walked_to = status.progress
     finally:
         frames.uninstall()
     return {
@@ -137,7 +139,15 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
         "worst_stall": lag.worst(t_start, t_end),
         "duration": t_end - t_start,
         "final_status": status.status,
+        # How far the first sync walked during the presses (days of history): how heavy it was.
+        "walked": _walked(walked_from, walked_to, restarts),
     }
+
+
+def _walked(start: Any, end: Any, restarts: int) -> str:
+    if restarts or not start or not end:
+        return "—"
+    return f"{end[0] - start[0]} of {end[1]} days"
 
 
 def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list[Row]:
@@ -222,7 +232,7 @@ def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list
                     note=(
                         f"{len(busy['latencies'])} presses during sync (median {ms(median(busy['latencies']))}, "
                         f"max {ms(max(busy['latencies'], default=float('nan')))}, {busy['restarts']} sync restarts, "
-                        f"{busy['dropped']} dropped); no sync: {len(quiet['latencies'])} presses, median "
+                        f"{busy['dropped']} dropped; the sync walked {busy['walked']} meanwhile); no sync: {len(quiet['latencies'])} presses, median "
                         f"{ms(median(quiet['latencies']))}; worst event-loop stall {ms(busy['worst_stall'])} with sync "
                         f"vs {ms(quiet['worst_stall'])} without"
                     ),
