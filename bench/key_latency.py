@@ -186,6 +186,7 @@ def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list
                 for where in ("list", "thread"):
                     results[where] = {"none": asyncio.run(_presses(presses, sync=False, where=where))}
                     for mode in MODES:
+                        _reset_sync()  # each mode's run starts the same first sync, from the newest day
                         os.environ["SMSTUI_SYNC"] = mode
                         try:
                             results[where][mode] = asyncio.run(
@@ -245,6 +246,20 @@ def _big(size: int) -> str:
     """The big thread's size as bench/generate.py's history() makes it (10k at 100k, 50k at 1M)."""
     count = min(max(10_000, size // 20), max(1, size // 10), size)
     return f"{count // 1000}k" if count >= 1000 else str(count)
+
+
+def _reset_sync() -> None:
+    """Forget the sandbox profile's sync cursors: the next sync is a first sync again."""
+    from smstui.core.session import open_session
+
+    async def reset() -> None:
+        session = open_session()
+        try:
+            session.syncer.reset()
+        finally:
+            await session.aclose()
+
+    asyncio.run(reset())
 
 
 def _busy_core() -> subprocess.Popen[bytes]:
