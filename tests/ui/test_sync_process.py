@@ -135,7 +135,7 @@ async def test_app_and_cli_on_one_profile_never_send_twice_nor_lock_the_store(li
         async with app.run_test(size=(100, 30)) as pilot:
             service = await wait_for(pilot, lambda: app._service, "the refresh service")
             # While the worker's first sync writes the store: the CLI sends and syncs, the app sends.
-            await wait_for(pilot, lambda: service.busy, "the first sync", SLOW)
+            await wait_for(pilot, lambda: service.busy or service.polls, "the first sync", SLOW)
             clis = [
                 asyncio.ensure_future(
                     _cli("--api-url", live_sim.url, "send", "--to", ANNA, "--device", str(OFFICE_PHONE), body)
