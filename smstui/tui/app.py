@@ -446,9 +446,11 @@ class SmsTuiApp(SessionFlow, Sending):
         self.push_screen(HelpScreen(help_rows(self.screen)))
 
     async def on_unmount(self) -> None:
+        service = self._service
         self._stop_sync()
         if self._push is not None:
             self._push.stop()
+        await self._sync_stopped(service)  # no sync worker process outlives the app
         self.store_writes.shutdown()  # the last draft saves land before the process ends
         try:
             await self.session.client.aclose()  # this loop's connections; the session may go on
