@@ -20,6 +20,7 @@ BENCHES = (
     "search",
     "terminal_bytes",
     "dashboard",
+    "first_sync",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
@@ -40,6 +41,7 @@ EXPECTED = (
     "terminal bytes per key",
     "store: dashboard counts",
     "UI: open the dashboard",
+    "first sync:",
 )
 
 
