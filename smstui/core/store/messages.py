@@ -65,11 +65,11 @@ class Thread(NamedTuple):
         return self.name or self.phone
 
 
-_INSERT = (
-    "INSERT INTO messages (sms_id, phone, phone_key, body, status, status_title, device_id, slot, "
-    "created, sent_at, scheduled_at, customer_id, urgent, paket_id, paket_title, incoming, seen, updated) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT_COLUMNS = (
+    "sms_id, phone, phone_key, body, status, status_title, device_id, slot, "
+    "created, sent_at, scheduled_at, customer_id, urgent, paket_id, paket_title, incoming, seen, updated"
 )
+_INSERT = f"INSERT INTO messages ({_INSERT_COLUMNS}) VALUES ({','.join('?' * 18)})"
 _UPDATE = (
     "UPDATE messages SET status = ?, status_title = ?, sent_at = ?, scheduled_at = ?, body = ?, "
     "paket_id = ?, outbox = CASE WHEN outbox IS NULL THEN NULL ELSE ? END, outbox_error = NULL, updated = ? "
@@ -153,7 +153,7 @@ class MessageRows(StoreBase):
                     changed_keys.add(key)
             if new:
                 before = db.execute("SELECT COALESCE(MAX(lid), 0) FROM messages").fetchone()[0]
-                db.executemany(_INSERT, new)
+                self._insert_rows(db, new)
                 lids = [r[0] for r in db.execute("SELECT lid FROM messages WHERE lid > ? ORDER BY lid", (before,))]
                 result.inserted.extend(lids)
                 self._add_to_threads(db, new, lids)
@@ -170,6 +170,22 @@ class MessageRows(StoreBase):
             if after is not None:
                 after(db)
         return result
+
+    def _insert_rows(self, db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        """INSERT ``rows`` (``_INSERT``'s values) as one statement, through a temporary table.
+
+        Row by row, each INSERT is a statement of its own, and one that fires a trigger (the
+        search index's queue) keeps a statement journal: every page it touches in the table and
+        its eleven indexes is copied first, ~20 µs a message. One INSERT ... SELECT copies each
+        page once (a first sync's store time -40 %, bench/first_sync.py).
+        """
+        if len(rows) < 8:  # a send's or a refresh's few: not worth the staging
+            db.executemany(_INSERT, rows)
+            return
+        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS upsert_stage ({_INSERT_COLUMNS})")
+        db.executemany(f"INSERT INTO temp.upsert_stage VALUES ({','.join('?' * 18)})", rows)
+        db.execute(f"INSERT INTO messages ({_INSERT_COLUMNS}) SELECT * FROM temp.upsert_stage ORDER BY rowid")
+        db.execute("DELETE FROM temp.upsert_stage")
 
     def _new_row(self, msg: Message, now: float, mark_unseen: bool) -> tuple[Any, ...]:
         """The INSERT's values for a gateway message (the order of ``_INSERT``)."""
