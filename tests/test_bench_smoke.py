@@ -28,6 +28,8 @@ EXPECTED = (
     "store: phone filter",
     "UI: open conversation",
     "UI: phone filter",
+    "store: name filter",
+    "UI: name filter",
     "peak RSS",
     "scroll to the top",
     "cold start",
