@@ -98,3 +98,13 @@ def test_inserted_lids_are_the_new_rows_in_listing_order(tmp_path: Path) -> None
         )
         assert [store.message(lid).sms_id for lid in result.inserted] == [3, 2]
         assert not result.changed
+
+
+def test_large_writes_checkpoint_less_often_and_then_as_before(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite3", region="DE") as store:
+        pragma = "PRAGMA wal_autocheckpoint"
+        assert store._int(pragma) == 1000
+        with pytest.raises(RuntimeError), store.large_writes():
+            assert store._int(pragma) == 10_000
+            raise RuntimeError("a sync that failed half way")
+        assert store._int(pragma) == 1000

@@ -472,10 +472,13 @@ class Syncer:
                 progress(*report.progress)
 
         report_progress()
+        stack = contextlib.ExitStack()
         # The next window is asked for while this one is written (on a thread: SQLite lets go
         # of the GIL), so the gateway composes its answer while the store works, not after.
         ahead: tuple[float, asyncio.Future[MessageList]] | None = None
         try:
+            # History comes in by the hundred thousand: checkpoint the WAL less often.
+            stack.enter_context(self.store.large_writes())
             while reached is None or reached > goal:
                 top = upper if reached is None else reached
                 lo = max(goal, top - window)
@@ -511,6 +514,7 @@ class Syncer:
                 reached = lo
                 report_progress(finished=lo <= goal)
         finally:
+            stack.close()
             if ahead is not None and not ahead[1].done():
                 ahead[1].cancel()
             if ahead is not None:
