@@ -64,6 +64,8 @@ def test_summaries_match_a_full_recompute(tmp_path: Path, seed: int) -> None:
             if batch and rng.random() < 0.3:
                 batch.append(batch[0])  # the same id twice in one listing
             store.upsert_messages(batch, mark_unseen=rng.random() < 0.5)
+            for _ in range(rng.randint(0, 4)):  # status answers one by one, as sync's checks give them
+                store.update_status(rng.choice(ids), rng.choice(STATUSES), rng.choice((None, "x")))
             incremental = _threads(store)
             store.rebuild_threads()
             assert incremental == _threads(store)
