@@ -10,6 +10,7 @@ of the SQL the app runs (not a copy that could drift); a plan line saying ``SCAN
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -81,10 +82,16 @@ def plans(path: Path) -> list[tuple[str, str, list[str]]]:
                 call()  # type: ignore[operator]
             finally:
                 db.set_trace_callback(None)
+            shapes: set[str] = set()
             for sql in traced:
                 head = sql.lstrip().split(None, 1)[0].upper()
                 if head not in ("SELECT", "UPDATE", "DELETE", "INSERT", "WITH"):
                     continue
+                # executemany traces each row: one plan per statement shape is enough.
+                shape = re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", sql)
+                if shape in shapes or sql.startswith("INSERT INTO temp."):
+                    continue
+                shapes.add(shape)
                 rows = db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
                 out.append((name, sql, [f"{'  ' * _depth(rows, r)}{r[3]}" for r in rows]))
     return out
