@@ -510,7 +510,7 @@ class Syncer:
                         asyncio.ensure_future(self.client.list_messages(self._window_filter(following, lo))),
                     )
                 self._prepare(report, messages, mark_unseen=False)
-                await asyncio.to_thread(self._write, report, messages, mark_unseen=False, meta=meta)
+                await self._write_on_thread(report, messages, meta)
                 reached = lo
                 report_progress(finished=lo <= goal)
         finally:
@@ -521,6 +521,17 @@ class Syncer:
                 with contextlib.suppress(BaseException):
                     await ahead[1]  # retrieved: a failed look-ahead is no "never retrieved" warning
         report.first_sync_done = True
+
+    async def _write_on_thread(self, report: SyncReport, messages: Sequence[Message], meta: dict[str, str]) -> None:
+        """``_write`` on a worker thread; a cancelled sync (the app quitting) still waits for it,
+        so nothing writes to the store after the sync has ended (or the store was closed)."""
+        writing = asyncio.ensure_future(asyncio.to_thread(self._write, report, messages, mark_unseen=False, meta=meta))
+        try:
+            await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await writing
+            raise
 
     async def _history_count(self, since: float) -> int:
         """How many messages the gateway has from ``since`` on (0: it would not say)."""
