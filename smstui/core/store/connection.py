@@ -156,6 +156,12 @@ class StoreBase:
         """Format the shown number of conversations that have none yet (``keys``, or all)."""
         raise NotImplementedError
 
+    def _add_to_threads(
+        self, db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], lids: Sequence[int], outbox: str | None = None
+    ) -> None:
+        """Add just-inserted rows to their summaries without reading the conversations."""
+        raise NotImplementedError
+
     def now(self) -> float:
         return self._clock()
 

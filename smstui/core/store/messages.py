@@ -276,8 +276,11 @@ class MessageRows(StoreBase):
         if keys - present:  # a summary missing (a store older than its rows): make it whole
             self._refresh_threads(db, keys - present)
 
-    def _add_to_threads(self, db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], lids: Sequence[int]) -> None:
-        """Add just-inserted rows (``_INSERT``'s values, their lids) to their summaries.
+    def _add_to_threads(
+        self, db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], lids: Sequence[int], outbox: str | None = None
+    ) -> None:
+        """Add just-inserted rows (``_INSERT``'s values, their lids; ``outbox`` their outbox
+        state, the same for all: None from sync, queued from the outbox) to their summaries.
 
         What :meth:`_refresh_threads` would compute, from the new rows and the old summary:
         counts add up, the newest message and the device list merge. A conversation whose
@@ -295,7 +298,7 @@ class MessageRows(StoreBase):
                 entry = delta[key] = [0, 0, 0, (row[8], lid), row, set()]
             entry[0] += 1
             entry[1] += row[16] == 0
-            entry[2] += row[4] in FAILED_STATUSES
+            entry[2] += _failed(row[4], outbox)
             if (row[8], lid) > entry[3]:
                 entry[3], entry[4] = (row[8], lid), row
             if row[6] is not None:
@@ -310,7 +313,7 @@ class MessageRows(StoreBase):
                 old[r[0]] = r[1:]
         values = []
         for key, (total, unread, failed, newest, row, devices) in delta.items():
-            last = (newest[1], row[1], newest[0], row[3][:200], row[4], row[15], None)
+            last = (newest[1], row[1], newest[0], row[3][:200], row[4], row[15], outbox)
             prior = old.get(key)
             if prior is not None:
                 total, unread, failed = total + prior[2], unread + prior[3], failed + prior[4]
