@@ -64,8 +64,10 @@ def test_summaries_match_a_full_recompute(tmp_path: Path, seed: int) -> None:
             if batch and rng.random() < 0.3:
                 batch.append(batch[0])  # the same id twice in one listing
             store.upsert_messages(batch, mark_unseen=rng.random() < 0.5)
-            if rng.random() < 0.4:  # the outbox saves sends into the same conversations
-                store.enqueue(phone=rng.choice(PHONES), body=rng.choice(("hi", "")), device_id=None, slot=0)
+            if rng.random() < 0.4:  # the outbox saves sends into the same conversations, and sends them
+                lid = store.enqueue(phone=rng.choice(PHONES), body=rng.choice(("hi", "")), device_id=None, slot=0)
+                if rng.random() < 0.5:
+                    assert store.begin_send(lid)
             for _ in range(rng.randint(0, 4)):  # status answers one by one, as sync's checks give them
                 store.update_status(rng.choice(ids), rng.choice(STATUSES), rng.choice((None, "x")))
             incremental = _threads(store)

@@ -201,8 +201,9 @@ class OutboxRows(StoreBase):
             )
             if cur.rowcount != 1:
                 return False
-            key = db.execute("SELECT phone_key FROM messages WHERE lid = ?", (lid,)).fetchone()
-            self._refresh_threads(db, {key[0]})
+            # Neither state counts as failed: only the last message's state can change (a
+            # recompute re-read the whole conversation for every send).
+            db.execute("UPDATE threads SET last_outbox = ? WHERE last_lid = ?", (SENDING, lid))
             return True
 
     def set_reconcile(self, lid: int, *, misses: int, next_check: float | None, error: str | None) -> bool:
