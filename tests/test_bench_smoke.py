@@ -22,6 +22,7 @@ BENCHES = (
     "dashboard",
     "webhook_receive",
     "webhook_latency",
+    "first_sync",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
@@ -29,6 +30,8 @@ EXPECTED = (
     "store: phone filter",
     "UI: open conversation",
     "UI: phone filter",
+    "store: name filter",
+    "UI: name filter",
     "peak RSS",
     "scroll to the top",
     "cold start",
@@ -45,6 +48,7 @@ EXPECTED = (
     "webhook → stored",
     "webhook received → shown in the app",
     "store watcher at",
+    "first sync:",
 )
 
 

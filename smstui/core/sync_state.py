@@ -13,8 +13,8 @@ SyncStatus = Literal["idle", "syncing", "offline", "auth", "error"]
 class SyncState(NamedTuple):
     """Where the background refresh stands, for the status bar.
 
-    ``progress`` is ``(done, total)`` while a first sync walks through history (the unit is days
-    of history), else None. ``error`` is a sentence for the user when ``status`` is
+    ``progress`` is ``(done, total)`` while a first sync walks through history, in messages
+    (total 0: the gateway gave no count), else None. ``error`` is a sentence for the user when ``status`` is
     ``offline``/``auth``/``error``. A NamedTuple: cheap to define before the first frame.
     """
 

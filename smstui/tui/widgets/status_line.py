@@ -2,7 +2,8 @@
 
 Over SSH every repaint is bytes on the user's link, so the line is repainted only when its text
 changes (issue 19): a background poll that finds nothing new leaves it alone. A poll shows
-"⟳ syncing" only once it has taken ``SYNCING_AFTER`` seconds or reports progress (a first sync);
+"⟳ syncing" only once it has taken ``SYNCING_AFTER`` seconds or reports progress (a first sync:
+then a bar drawn as text, messages done of all and an ETA, smstui.core.sync_progress);
 a routine poll is over long before that, and "synced just now" simply stays. The relative time is
 coarse ("just now", then minutes), so the minute's check below rarely finds anything to paint.
 
@@ -21,6 +22,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 
+from smstui.core.sync_progress import Eta, progress_text
 from smstui.tui.widgets.format import ago, clean
 
 # A poll still running after this long is shown as syncing (a quick one never is).
@@ -67,6 +69,9 @@ class StatusLine(Widget):
         self._push_waiting = 0
         self._push_expected = False
         self._push_quiet_after = 300.0
+        # A first sync's rate so far, by the app's clock (tests move it), for the ETA.
+        self._eta = Eta(lambda: self._clock().timestamp())
+        self._eta_seconds: float | None = None
 
     def on_mount(self) -> None:
         self.set_interval(CLOCK_CHECK, self._repaint_if_changed, name="status-line-clock")
@@ -94,6 +99,11 @@ class StatusLine(Widget):
     ) -> None:
         starting = status == "syncing" and self.status != "syncing"
         self.status, self.last_synced, self.error, self.progress = status, last_synced, error, progress
+        if progress is None:
+            self._eta = Eta(lambda: self._clock().timestamp())
+            self._eta_seconds = None
+        else:
+            self._eta_seconds = self._eta.update(*progress)
         if status != "syncing":
             self._end_quiet_poll()
         elif starting and progress is None and last_synced is not None:
@@ -166,7 +176,8 @@ class StatusLine(Widget):
         if status == "syncing":
             label = "⟳ syncing"
             if self.progress:
-                label += f" {self.progress[0]}/{self.progress[1]}"
+                # A first sync: a bar drawn as text, messages done of all, and the time left.
+                label += " " + progress_text(*self.progress, self._eta_seconds, width=10)
             text.append(label, style=get("status-line--busy"))
         elif status == "offline":
             text.append("✗ offline", style=get("status-line--bad"))
