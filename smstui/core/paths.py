@@ -110,6 +110,22 @@ def log_dir() -> Path:
     return ensure_private_dir(Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)))
 
 
+def read_private(file: Path, encoding: str = "utf-8") -> str | None:
+    """The stripped text of a secret's file; None when there is none yet. Other failures
+    (permissions, bad bytes) raise, for the caller to say which file and what to do."""
+    try:
+        return file.read_text(encoding=encoding).strip()
+    except FileNotFoundError:
+        return None
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why a file operation failed, in the system's words, never quoting the file's content."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__
+
+
 def write_private(file: Path, payload: bytes) -> None:
     """Replace ``file`` with ``payload`` atomically; the file is 0600 from its first byte
     (mkstemp), so its content is never readable by others, even for an instant."""

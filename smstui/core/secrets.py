@@ -146,12 +146,10 @@ class _SecretStore:
             return Secret(value) if value else None
         path = self._path_for(profile)
         try:
-            value = path.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
+            value = paths.read_private(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise SecretStoreError(
-                f"cannot read the {self.kind} file {path} ({_reason(exc)}); "
+                f"cannot read the {self.kind} file {path} ({paths.os_reason(exc)}); "
                 "fix its permissions or delete it and log in again"
             ) from None
         return Secret(value) if value else None
@@ -183,7 +181,7 @@ class _SecretStore:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise SecretStoreError(f"cannot delete {self._path_for(profile)} ({_reason(exc)})") from None
+            raise SecretStoreError(f"cannot delete {self._path_for(profile)} ({paths.os_reason(exc)})") from None
         log.info("cleared the %s of profile %r", self.kind, profile)
 
     def _keyring_call(self, action: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -227,10 +225,4 @@ def _write_private(path: Path, value: str, kind: str) -> None:
             tmp.unlink()
         except OSError:
             pass
-        raise SecretStoreError(f"cannot write the {kind} file {path} ({_reason(exc)})") from None
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return type(exc).__name__
+        raise SecretStoreError(f"cannot write the {kind} file {path} ({paths.os_reason(exc)})") from None

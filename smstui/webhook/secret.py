@@ -37,13 +37,13 @@ def secret_path(profile: str) -> Path:
 def load(path: Path) -> Secret | None:
     """The secret in ``path``; None when there is none yet."""
     try:
-        text = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        return None
+        text = paths.read_private(path, encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
         raise SecretFileError(
-            f"cannot read the webhook secret {path}: {_why(exc)}; run `smstui webhook rotate`"
+            f"cannot read the webhook secret {path}: {paths.os_reason(exc)}; run `smstui webhook rotate`"
         ) from None
+    if text is None:
+        return None
     if not _SHAPE.fullmatch(text):
         raise SecretFileError(
             f"the webhook secret {path} is damaged (not a secret smstui wrote); run `smstui webhook rotate` "
@@ -56,7 +56,7 @@ def save(path: Path, secret: Secret) -> None:
     try:
         paths.write_private(path, (secret.reveal() + "\n").encode("ascii"))
     except OSError as exc:
-        raise SecretFileError(f"cannot write the webhook secret {path}: {_why(exc)}") from None
+        raise SecretFileError(f"cannot write the webhook secret {path}: {paths.os_reason(exc)}") from None
 
 
 def load_or_create(path: Path) -> tuple[Secret, bool]:
@@ -106,10 +106,6 @@ class SecretFile:
                 found = None
             self._secret = found if found is not None else Secret("")
         return self._secret.reveal()
-
-
-def _why(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or str(exc)
 
 
 __all__ = ["SecretFile", "SecretFileError", "load", "load_or_create", "new_secret", "rotate", "save", "secret_path"]
