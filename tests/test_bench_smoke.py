@@ -20,6 +20,8 @@ BENCHES = (
     "search",
     "terminal_bytes",
     "dashboard",
+    "webhook_receive",
+    "webhook_latency",
     "first_sync",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
@@ -43,6 +45,9 @@ EXPECTED = (
     "terminal bytes per key",
     "store: dashboard counts",
     "UI: open the dashboard",
+    "webhook → stored",
+    "webhook received → shown in the app",
+    "store watcher at",
     "first sync:",
 )
 

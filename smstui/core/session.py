@@ -228,6 +228,9 @@ class Session:
         self.passwords = passwords
         self.clock = clock or store.now
         self.network: NetworkLoop | None = None
+        #: Built on objects only this process has (a test's clock or transport): the app then
+        #: syncs in this process, since a sync worker process could not rebuild the session.
+        self.in_process_only = False
         self._outbox: Outbox | None = None
         self._syncer: Syncer | None = None
         # The UI's thread and the network loop's both reach for these: each is made once, under
@@ -536,6 +539,7 @@ def open_session(
         # What GatewayClient.has_token / can_login will say, without making the client.
         can_log_in=bool(token and token.reveal()) or bool(chosen.email and password and password.reveal()),
     )
+    session.in_process_only = clock is not None or transport is not None
     holder.append(session)
     return session
 

@@ -4,8 +4,6 @@ Its own module so the app's first frame needs only this one of the core events
 (:mod:`smstui.core.events` re-exports it). No Textual here.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal, NamedTuple
 

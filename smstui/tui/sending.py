@@ -107,6 +107,12 @@ class Sending(SmsAppBase):
 
     @task("outbox", "submit queued messages", name="send")
     async def _send(self, lids: list[int]) -> None:
+        # With the sync in a worker process, the worker submits (smstui.tui.sync_process): it
+        # tells what changed itself; a row it cannot be asked for now goes with its next poll.
+        send = getattr(getattr(self, "_service", None), "send", None)
+        if callable(send):
+            send(lids)
+            return
         try:
             report = await self.session.outbox.send(lids)
         except Exception as exc:  # the outbox keeps the rows; the refresh worker retries

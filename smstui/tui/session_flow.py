@@ -98,6 +98,7 @@ class SessionFlow(SmsAppBase):
     async def _replace_session(self, new: Session) -> None:
         old = self.session
         self._stop_sync()
+        self.push.stop()
         self.session = new
         self.session_ready = False
         self.device_filter = None
@@ -148,7 +149,13 @@ class SessionFlow(SmsAppBase):
             # After the list is painted: the refresh service imports the sync, outbox and HTTP
             # code (~20 ms), which the first frame should not wait for.
             self.call_after_refresh(self._start_sync_if_current, self.session)
+            # Other processes' writes and webhooks (smstui.tui.push), after the first frame too.
+            self.call_after_refresh(self._watch_store_if_current, self.session)
         self.call_after_refresh(set_up_logging_now)
+
+    def _watch_store_if_current(self, session: Session) -> None:
+        if session is self.session and self.session_ready:
+            self.push.start(session)
 
     def _read_session_start(self) -> SessionStart:
         """The devices, last sync, device filter and conversations a session's first screen shows."""
@@ -171,15 +178,37 @@ class SessionFlow(SmsAppBase):
         self._run_sync()
 
     def _stop_sync(self) -> None:
+        stop = getattr(self._service, "stop", None)
+        if callable(stop):  # a sync worker process is told at once, not only when its task ends
+            stop()
         for worker in self.workers:
             if worker.group in ("sync", "outbox"):
                 worker.cancel()
         self._service = None
 
+    async def _sync_stopped(self, service: Any) -> None:
+        """After :meth:`_stop_sync` on quitting: until a sync worker process has exited."""
+        wait = getattr(service, "wait_stopped", None)
+        if callable(wait):
+            try:
+                await wait()
+            except Exception as exc:  # quitting goes on
+                log.warning("stopping the sync worker: %s", type(exc).__name__)
+
     def make_service(self) -> Any:
-        from smstui.core.service import RefreshService
+        """The refresh loop: in a worker process of its own (smstui.tui.sync_process) for a real
+        session, on the session's network thread for one built on a test's clock or transport
+        (the worker could not rebuild it), or with ``SMSTUI_SYNC=thread``."""
+        import os
 
         interval = self._refresh_interval or self.session.refresh_interval
+        in_thread = os.environ.get("SMSTUI_SYNC", "").strip().lower() == "thread"
+        if not in_thread and not getattr(self.session, "in_process_only", True):
+            from smstui.tui.sync_process import ProcessService
+
+            return ProcessService(self.session, interval)
+        from smstui.core.service import RefreshService
+
         return RefreshService(self.session, interval)
 
     @task("sync", "keep the store in step with the gateway", name="refresh", exclusive=True)
@@ -193,7 +222,10 @@ class SessionFlow(SmsAppBase):
         def emit(event: events.Event) -> None:
             self.post_message(msgs.to_message(event))
 
-        await self.session.start_network().run(service.run(emit))
+        if getattr(service, "runs_on_app_loop", False):  # a worker process: here it only reads a pipe
+            await service.run(emit)
+        else:
+            await self.session.start_network().run(service.run(emit))
 
     def action_refresh(self) -> None:
         if not self.session_ready:
@@ -221,8 +253,11 @@ class SessionFlow(SmsAppBase):
             self.show_login(reason=new.error or "Your session has expired. Log in again.", can_cancel=True)
         # A poll starts "syncing" even while offline; only a finished good poll means "back".
         if new.status == "idle" and self._last_failure:
+            if self._last_failure == "worker":
+                self.notify("The background sync runs again.", title="Sync restarted")
+            else:
+                self.notify("Connected to the gateway again.", title="Back online")
             self._last_failure = None
-            self.notify("Connected to the gateway again.", title="Back online")
 
     def on_core_sync_failed(self, message: msgs.CoreSyncFailed) -> None:
         # One notification per outage (per kind of trouble), not one per poll; the status line
@@ -247,6 +282,7 @@ class SessionFlow(SmsAppBase):
     @task("session", "log out", name="logout", exclusive=True)
     async def _logout(self) -> None:
         self._stop_sync()
+        self.push.stop()
         await self.session.logout()
         self.session_ready = False
         self.show_login(reason="Logged out. The messages stay on this computer.")

@@ -1,7 +1,5 @@
 """The store's messages and the conversation summaries (``threads``) kept in step with them."""
 
-from __future__ import annotations
-
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -88,12 +86,12 @@ class MessageRows(StoreBase):
 
     def upsert_messages(
         self,
-        messages: Iterable[Message],
+        messages: Iterable["Message"],
         *,
         mark_unseen: bool = True,
         meta: dict[str, str] | None = None,
         after: Callable[[sqlite3.Connection], None] | None = None,
-    ) -> UpsertResult:
+    ) -> "UpsertResult":
         """Merge gateway messages by sms_id in one transaction.
 
         Incoming messages new to the store count as unread (``mark_unseen``); a first sync passes
@@ -202,7 +200,7 @@ class MessageRows(StoreBase):
         db.execute(f"INSERT INTO messages ({_INSERT_COLUMNS}) SELECT * FROM temp.upsert_stage ORDER BY rowid")
         db.execute("DELETE FROM temp.upsert_stage")
 
-    def _new_row(self, msg: Message, now: float, mark_unseen: bool) -> tuple[Any, ...]:
+    def _new_row(self, msg: "Message", now: float, mark_unseen: bool) -> tuple[Any, ...]:
         """The INSERT's values for a gateway message (the order of ``_INSERT``)."""
         incoming = msg.incoming
         return (
@@ -226,7 +224,7 @@ class MessageRows(StoreBase):
             now,
         )
 
-    def _update_one(self, db: sqlite3.Connection, msg: Message, now: float) -> tuple[int, str] | None:
+    def _update_one(self, db: sqlite3.Connection, msg: "Message", now: float) -> tuple[int, str] | None:
         """Apply a message already stored; returns its lid and phone_key when anything changed."""
         lid, status, title, sent_at, scheduled_at, body, outbox, paket_id, key = db.execute(
             "SELECT lid, status, status_title, sent_at, scheduled_at, body, outbox, paket_id, phone_key "
@@ -517,21 +515,15 @@ class MessageRows(StoreBase):
         )
         params.extend([limit, offset])
         return [
-            Thread(
-                phone_key=r[0],
-                phone=r[1],
-                name=r[2],
-                last_lid=r[3],
-                last_created=from_ts(r[4]),
-                last_body=r[5],
-                last_status=r[6],
-                last_incoming=bool(r[7]),
-                last_outbox=r[8],
-                total=r[9],
-                unread=r[10],
-                failed=r[11],
-                device_ids=tuple(int(d) for d in r[12].split(",") if d),
-                display=r[13],
+            Thread(  # type: ignore[call-arg]  # positional, in the SELECT's order (mypy cannot count slices)
+                *r[0:4],
+                from_ts(r[4]),
+                r[5],
+                r[6],
+                bool(r[7]),
+                *r[8:12],
+                tuple(int(d) for d in r[12].split(",") if d),
+                r[13],
             )
             for r in self._query(sql, params)
         ]
@@ -541,7 +533,7 @@ class MessageRows(StoreBase):
 
     def thread_messages(
         self, phone_key: str, *, limit: int = 200, before: tuple[float, int] | None = None
-    ) -> list[StoredMessage]:
+    ) -> list["StoredMessage"]:
         """A page of one conversation, oldest first; ``before`` = (created, lid) of the oldest shown."""
         params: list[Any] = [phone_key]
         cond = ""
@@ -565,11 +557,11 @@ class MessageRows(StoreBase):
                 db.execute("UPDATE threads SET unread = 0 WHERE phone_key = ?", (phone_key,))
         return changed > 0
 
-    def message(self, lid: int) -> StoredMessage | None:
+    def message(self, lid: int) -> "StoredMessage | None":
         rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE lid = ?", (lid,))
         return row_to_message(rows[0]) if rows else None
 
-    def message_by_sms_id(self, sms_id: int) -> StoredMessage | None:
+    def message_by_sms_id(self, sms_id: int) -> "StoredMessage | None":
         rows = self._query(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sms_id = ?", (sms_id,))
         return row_to_message(rows[0]) if rows else None
 
@@ -585,7 +577,7 @@ class MessageRows(StoreBase):
         customer_id: int | None = None,
         batch: str | None = None,
         limit: int | None = 1000,
-    ) -> list[StoredMessage]:
+    ) -> list["StoredMessage"]:
         """Messages by any combination of filters, newest first (the CLI's ``--offline``).
 
         ``status`` is one code or several (any of them: ``models.FAILED_STATUSES`` for "failed").

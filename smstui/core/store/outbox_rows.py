@@ -313,12 +313,14 @@ class OutboxRows(StoreBase):
                 int, tuple[int, int | None, str | None, str | None]
             ] = {}  # sms_id -> (lid, status, outbox, key)
             for chunk in chunks([sms_id for _, sms_id, _ in items]):
-                for lid, sms_id, status, outbox, key in db.execute(
-                    "SELECT lid, sms_id, status, outbox, phone_key FROM messages "
+                for lid, sms_id, status, outbox, key, incoming in db.execute(
+                    "SELECT lid, sms_id, status, outbox, phone_key, incoming FROM messages "
                     f"WHERE sms_id IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ):
-                    holders[sms_id] = (lid, status, outbox, key)
+                    # An incoming row holding the id is no copy of our send (a forged webhook
+                    # may have planted it): it goes, and its status is not ours to take.
+                    holders[sms_id] = (lid, None if incoming else status, outbox, key)
             updates: list[tuple[int, str, int, float, float, int]] = []
             attach = (
                 "UPDATE messages SET sms_id = ?, outbox = ?, outbox_error = NULL, status = COALESCE(status, ?), "

@@ -1,0 +1,200 @@
+"""The sync worker process (smstui.core.sync_worker) against the simulator over loopback HTTP.
+
+Each test starts the real worker with ``python -m`` and reads its event lines, as the app does.
+The simulator's clock starts at the real now (the worker runs on the machine's clock). Waits are
+on the worker's own lines, with generous timeouts for two busy cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from smstui.core import events
+from smstui.core.event_codec import decode
+from smstui.core.session import open_session
+from smstui.simulator.seed import OFFICE_PHONE
+from smstui.simulator.testing import TestSimulator, running_simulator
+
+TIMEOUT = 60.0
+
+
+@pytest.fixture
+def live_sim() -> Iterator[TestSimulator]:
+    """The demo simulator with its clock at the real now, as a worker process sees time."""
+    with running_simulator(data="demo", step_seconds=10, start=datetime.now(UTC)) as server:
+        yield server
+
+
+async def logged_in(sim: TestSimulator) -> Path:
+    """Log the default profile in to ``sim`` (its token saved 0600, as `smstui login` does)."""
+    session = open_session(api_url=sim.url)
+    await session.login(sim.email, sim.password)
+    path = session.store.path
+    await session.aclose()
+    return path
+
+
+class Worker:
+    def __init__(self, process: asyncio.subprocess.Process, store: Path) -> None:
+        self.process = process
+        self.store = store
+        self.seen: list[events.Event] = []
+
+    async def next_event(self) -> events.Event:
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), TIMEOUT)
+        assert line, "the worker closed its output"
+        event = decode(line)
+        self.seen.append(event)
+        return event
+
+    async def until(self, wanted: type, test=lambda e: True) -> events.Event:  # type: ignore[no-untyped-def]
+        while True:
+            event = await self.next_event()
+            if isinstance(event, wanted) and test(event):
+                return event
+
+    async def poll_done(self) -> SyncStateEvent:
+        return await self.until(events.SyncStateChanged, lambda e: e.state.status != "syncing")  # type: ignore[return-value]
+
+    async def tell(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command.encode() + b"\n")
+        await self.process.stdin.drain()
+
+    async def exit_code(self) -> int:
+        return await asyncio.wait_for(self.process.wait(), TIMEOUT)
+
+
+SyncStateEvent = events.SyncStateChanged
+
+
+@pytest.fixture
+async def start_worker(live_sim: TestSimulator) -> AsyncIterator:  # type: ignore[type-arg]
+    started: list[Worker] = []
+
+    async def start(*extra: str, store: Path | None = None) -> Worker:
+        path = store or await logged_in(live_sim)
+        argv = ["--profile", "default", "--store", str(path), "--api-url", live_sim.url, "--interval", "3600"]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "smstui.core.sync_worker",
+            *argv,
+            *extra,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            limit=2**24,
+        )
+        worker = Worker(process, path)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.process.returncode is None:
+            worker.process.kill()
+            await worker.process.wait()
+
+
+async def test_the_worker_syncs_into_the_store_and_tells_which_threads_changed(
+    start_worker, live_sim: TestSimulator
+) -> None:  # type: ignore[no-untyped-def]
+    worker = await start_worker()
+    changed = await worker.until(events.MessagesChanged)
+    assert changed.phone_keys  # type: ignore[union-attr]
+    done = await worker.poll_done()
+    assert done.state.status == "idle" and done.state.last_synced is not None
+    assert any(isinstance(e, events.SyncStateChanged) and e.state.progress for e in worker.seen)  # first sync
+    with sqlite3.connect(worker.store) as db:
+        stored = {row[0] for row in db.execute("SELECT phone_key FROM messages")}
+        count = db.execute("SELECT count(*) FROM messages").fetchone()[0]
+    assert count > 300  # the demo history (what lies within first_sync_days of it)
+    assert set(changed.phone_keys) <= stored  # type: ignore[union-attr]
+    # "wake" runs one more poll at once (the interval is an hour); "stop" ends it cleanly.
+    await worker.tell("wake devices")
+    await worker.until(events.SyncStateChanged, lambda e: e.state.status == "syncing")
+    await worker.poll_done()
+    await worker.tell("stop")
+    assert await worker.exit_code() == 0
+    assert worker.process.stderr is not None
+    assert await worker.process.stderr.read() == b""
+
+
+async def test_end_of_input_stops_the_worker(start_worker) -> None:  # type: ignore[no-untyped-def]
+    worker = await start_worker()
+    await worker.until(events.SyncStateChanged)  # it is up and polling
+    assert worker.process.stdin is not None
+    worker.process.stdin.close()  # the app went away (even kill -9 closes its end of the pipe)
+    assert await worker.exit_code() == 0
+    assert worker.process.stderr is not None
+    assert await worker.process.stderr.read() == b""
+
+
+async def test_send_submits_a_saved_row_once(start_worker, live_sim: TestSimulator) -> None:  # type: ignore[no-untyped-def]
+    path = await logged_in(live_sim)
+    worker = await start_worker(store=path)
+    await worker.poll_done()
+    session = open_session(api_url=live_sim.url)
+    try:
+        (lid,) = session.outbox.queue(["+4915123456781"], "sent by the worker", OFFICE_PHONE)
+        await worker.tell(f"send {lid}")
+        changed = await worker.until(events.OutboxChanged)
+        assert lid in changed.lids  # type: ignore[union-attr]
+        row = session.store.message(lid)
+        assert row is not None and row.sms_id
+    finally:
+        await session.aclose()
+    assert [m.body for m in live_sim.state.messages.values()].count("sent by the worker") == 1
+    await worker.tell("stop")
+    assert await worker.exit_code() == 0
+
+
+async def test_a_profile_it_cannot_open_is_said_in_a_line_not_a_traceback(start_worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    worker = await start_worker("--profile", "nobody-knows-this", store=tmp_path / "x.sqlite3")
+    failed = await worker.until(events.SyncFailed)
+    assert "nobody-knows-this" in failed.message  # type: ignore[union-attr]
+    assert await worker.exit_code() == 2
+    assert worker.process.stderr is not None
+    assert b"Traceback" not in await worker.process.stderr.read()
+
+
+async def test_a_gateway_it_cannot_reach_is_a_sync_failed_line(live_sim: TestSimulator, start_worker) -> None:  # type: ignore[no-untyped-def]
+    path = await logged_in(live_sim)
+    live_sim.faults.set("drop")
+    worker = await start_worker(store=path)
+    failed = await worker.until(events.SyncFailed)
+    assert failed.kind == "network"  # type: ignore[union-attr]
+    state = await worker.poll_done()
+    assert state.state.status == "offline"
+    live_sim.faults.clear()
+    await worker.tell("wake")
+    assert (await worker.poll_done()).state.status == "idle"
+    await worker.tell("stop")
+    assert await worker.exit_code() == 0
+
+
+async def test_bad_arguments_are_a_line_and_an_exit_code() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "smstui.core.sync_worker",
+        "--interval",
+        "soon",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    assert process.returncode == 2
+    (line,) = out.splitlines()
+    assert isinstance(decode(line), events.SyncFailed)
+    assert b"Traceback" not in err and b"--interval" in err  # argparse's usage, for the log
