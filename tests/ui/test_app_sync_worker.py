@@ -68,6 +68,11 @@ async def test_the_worker_fills_the_list_sends_a_reply_and_brings_the_answer(liv
             await wait_for(pilot, lambda: threads_shown(app), "the synced conversations", SLOW)
             await wait_for(pilot, lambda: app.sync_state.status == "idle", "the first sync's end", SLOW)
             assert service.pid is not None and service.pid != os.getpid()
+            # The worker learnt the region from the phones' SIMs (and re-keyed the store): the
+            # app's store reads numbers with it too.
+            learnt = session.regions.info().region
+            assert learnt is not None
+            await wait_for(pilot, lambda: session.store.region == learnt, "the learnt region in the app", SLOW)
             await settle(pilot)  # the list has opened its first conversation by itself
             app.screen.show_thread(ANNA)
             view = app.screen.query_one(ThreadView)
