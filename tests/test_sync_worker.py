@@ -247,3 +247,23 @@ async def test_the_worker_ends_when_the_app_is_killed_with_minus_9(live_sim: Tes
         assert loop.time() < deadline, "the worker outlived the app"
         await asyncio.sleep(0.05)
     assert os.getpid() != worker
+
+
+async def test_a_region_the_app_chooses_is_taken_before_the_next_poll(live_sim: TestSimulator) -> None:
+    from smstui.core.sync_worker import _make_service
+
+    await logged_in(live_sim)
+    worker_side = open_session(api_url=live_sim.url)  # the worker's session
+    app_side = open_session(api_url=live_sim.url)  # the app's, another connection to the store
+    try:
+        service = _make_service(worker_side, 3600)
+        await service.poll_once()
+        before = worker_side.store.region
+        choice = "AT" if before != "AT" else "CH"
+        app_side.regions.choose(choice)  # the app re-keys the store in its process
+        assert worker_side.store.region == before
+        await service.poll_once()
+        assert worker_side.store.region == choice
+    finally:
+        await worker_side.aclose()
+        await app_side.aclose()
