@@ -10,6 +10,7 @@ of the SQL the app runs (not a copy that could drift); a plan line saying ``SCAN
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -34,7 +35,37 @@ def _hot_calls(store: Store) -> list[tuple[str, object]]:
         ("outbox due", lambda: store.outbox_due()),
         ("newest gateway message (sync cursor)", lambda: store.max_created()),
         ("thread summary refresh (one thread)", lambda: store._refresh_threads(store._db, [BIG_THREAD_PHONE])),
+        ("sync: store a listing (200 new, 50 known, 10 changed)", lambda: store.upsert_messages(_listing(store))),
     ]
+
+
+def _listing(store: Store) -> list[object]:
+    """A first-sync chunk as sync stores it: new messages, known ones, a few with a new status."""
+    from datetime import UTC, datetime
+
+    from smstui.core.gateway_messages import Message
+
+    known = store.thread_messages(BIG_THREAD_PHONE, limit=50)
+    top = store._int("SELECT MAX(sms_id) FROM messages")
+    batch = [
+        Message(
+            id=m.sms_id or 0,
+            phone=m.phone,
+            body=m.body,
+            status=(8 if i < 10 else m.status) or 7,
+            device_id=m.device_id,
+            slot=m.slot,
+            status_title=m.status_title if i >= 10 else None,
+            created=m.created,
+            sent_at=m.sent_at,
+            scheduled_at=m.scheduled_at,
+            paket_id=m.paket_id,
+        )
+        for i, m in enumerate(known)
+    ]
+    now = datetime.now(UTC)
+    batch += [Message(id=top + i + 1, phone=f"+49151999{i:05d}", body="new", status=7, created=now) for i in range(200)]
+    return batch
 
 
 def plans(path: Path) -> list[tuple[str, str, list[str]]]:
@@ -51,10 +82,16 @@ def plans(path: Path) -> list[tuple[str, str, list[str]]]:
                 call()  # type: ignore[operator]
             finally:
                 db.set_trace_callback(None)
+            shapes: set[str] = set()
             for sql in traced:
                 head = sql.lstrip().split(None, 1)[0].upper()
                 if head not in ("SELECT", "UPDATE", "DELETE", "INSERT", "WITH"):
                     continue
+                # executemany traces each row: one plan per statement shape is enough.
+                shape = re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", sql)
+                if shape in shapes or sql.startswith("INSERT INTO temp."):
+                    continue
+                shapes.add(shape)
                 rows = db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
                 out.append((name, sql, [f"{'  ' * _depth(rows, r)}{r[3]}" for r in rows]))
     return out

@@ -176,12 +176,23 @@ def _outgoing_status(rng: random.Random) -> int:
     return rng.choice((9, 9, 10, 12, 100))
 
 
+def big_thread_size(n: int) -> int:
+    """Messages in the big conversation of an ``n``-message history (10k at 100k, 50k at 1M)."""
+    return min(max(10_000, n // 20), max(1, n // 10))
+
+
+def big_thread_label(n: int) -> str:
+    """ "10k" / "50k": how the benches' rows name the big conversation of that history."""
+    big = big_thread_size(n)
+    return f"{big // 1000}k" if big >= 1000 else str(big)
+
+
 def history(n: int, *, threads: int | None = None, big_thread: int | None = None, seed: int = 1) -> History:
     """``n`` messages, oldest first, ``sms_id`` growing with time (as the gateway's ids do)."""
     rng = random.Random(seed)
     # 100k: ~2,000 conversations, one of 10,000; 1M: ~5,000, one of 50,000 (issue 17's power user).
     threads = threads if threads is not None else max(4, min(max(2000, n // 200), n // 50))
-    big = big_thread if big_thread is not None else min(max(10_000, n // 20), max(1, n // 10))
+    big = big_thread if big_thread is not None else big_thread_size(n)
     big = min(big, n)
     others = max(0, threads - 1)
     pool = _phone_pool(rng, others)

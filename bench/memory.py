@@ -1,7 +1,7 @@
-"""Peak memory (RSS) with the 100k-message store open and the 10k-message thread shown: ≤ 150 MB.
+"""Peak memory (RSS) with the 100k (or --size) store open and its big thread shown: ≤ 150 MB.
 
 A fresh process (bench/apps/memory_probe.py) opens the real app headless (120x40, offline) on the
-generated store, waits for the conversation list, opens the 10k-message thread, then presses
+generated store, waits for the conversation list, opens the big thread (10k messages at 100k, 50k at 1M), then presses
 Home until every page of it is loaded. ``ru_maxrss`` (the kernel's peak resident set) is read after
 each step, so each number is the peak up to that point, Python and Textual included.
 """
@@ -18,7 +18,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, Row, bench_args, bench_env, mb, print_rows  # noqa: E402
-from bench.generate import store_file  # noqa: E402
+from bench.generate import big_thread_label, store_file  # noqa: E402
 from bench.sandbox import make_sandbox  # noqa: E402
 
 LIMIT = 150 * 1024 * 1024
@@ -43,7 +43,7 @@ def run(size: int = 100_000, *, smoke: bool = False, scroll_limit: float = 90.0)
     verdict = (lambda v: None) if smoke else (lambda v: v <= LIMIT)
     return [
         Row(
-            f"peak RSS: {size:,}-msg store, 10k thread open",
+            f"peak RSS: {size:,}-msg store, {big_thread_label(size)} thread open",
             mb(data["opened"]),
             target="≤ 150 MB",
             ok=verdict(data["opened"]),

@@ -38,6 +38,9 @@ BENCHES: list[tuple[str, dict, dict]] = [
     ("search", {"size": 1_000_000}, {"size": 2_000, "smoke": True}),
     ("terminal_bytes", {"idle_seconds": 60.0, "repeats": 3}, {"idle_seconds": 8.0, "repeats": 1, "smoke": True}),
     ("dashboard", {"size": 100_000}, {"size": 300, "smoke": True}),
+    ("webhook_receive", {"size": 100_000, "posts": 400}, {"size": 300, "posts": 40, "smoke": True}),
+    ("webhook_latency", {"webhooks": 200, "size": 100_000}, {"webhooks": 10, "size": 300, "smoke": True}),
+    ("first_sync", {"size": 100_000, "repeats": 2}, {"size": 2_000, "repeats": 1, "smoke": True}),
 ]
 
 

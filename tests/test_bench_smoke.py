@@ -20,6 +20,9 @@ BENCHES = (
     "search",
     "terminal_bytes",
     "dashboard",
+    "webhook_receive",
+    "webhook_latency",
+    "first_sync",
 )
 # A word of each bench's row titles: every bench must report, and report numbers.
 EXPECTED = (
@@ -27,6 +30,8 @@ EXPECTED = (
     "store: phone filter",
     "UI: open conversation",
     "UI: phone filter",
+    "store: name filter",
+    "UI: name filter",
     "peak RSS",
     "scroll to the top",
     "cold start",
@@ -40,6 +45,10 @@ EXPECTED = (
     "terminal bytes per key",
     "store: dashboard counts",
     "UI: open the dashboard",
+    "webhook → stored",
+    "webhook received → shown in the app",
+    "store watcher at",
+    "first sync:",
 )
 
 

@@ -29,7 +29,7 @@ async def test_poll_emits_events(sim) -> None:
         assert live == events
         assert states(events)[0] == "syncing" and states(events)[-1] == "idle"
         progress = [e.state.progress for e in events if isinstance(e, SyncStateChanged) and e.state.progress]
-        assert progress[-1] == (90, 90)
+        assert progress[-1][0] == progress[-1][1] > 0  # every message of the history, counted
         assert any(isinstance(e, MessagesChanged) and e.phone_keys for e in events)
         assert any(isinstance(e, DevicesChanged) for e in events)
         assert service.state.status == "idle" and service.state.last_synced is not None

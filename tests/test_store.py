@@ -131,6 +131,18 @@ def test_attach_folds_the_row_sync_stored_first(store: Store) -> None:
     assert row.sms_id == 700 and row.status == 6 and store.threads()[0].total == 1
 
 
+def test_attach_does_not_take_the_status_of_an_incoming_row_holding_the_id(store: Store) -> None:
+    """A reply stored under the id the gateway now gives our send (a forged webhook planted it):
+    the reply goes, and our message starts as New, not as a received message."""
+    lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
+    store.upsert_messages([msg(700, body="planted", status=5)])
+    assert store.message_by_sms_id(700).incoming
+    store.attach_sms_ids([(lid, 700)])
+    row = store.message(lid)
+    assert row.sms_id == 700 and row.status == 1 and not row.incoming and row.body == "hello"
+    assert store.message_count() == 1 and store.threads()[0].last_status == 1
+
+
 def test_attach_refreshes_the_conversation_of_every_row_it_touches(store: Store) -> None:
     lid = store.enqueue(phone="+4915123456781", body="hello", device_id=11231, slot=0)
     assert (store.threads()[0].last_outbox, store.threads()[0].last_status) == (QUEUED, None)
@@ -294,3 +306,18 @@ def test_thread_refresh_reads_messages_by_their_index(store: Store) -> None:
     for sql in refresh:
         plan = [str(row[-1]) for row in store._query("EXPLAIN QUERY PLAN " + sql)]
         assert not [step for step in plan if re.match(r"SCAN (messages|m)\b", step)], plan
+
+
+def test_row_to_message_reads_columns_in_field_order() -> None:
+    """row_to_message builds StoredMessage positionally: MESSAGE_COLUMNS must name its fields in order."""
+    import dataclasses
+
+    from smstui.core.store.records import StoredMessage, row_to_message
+    from smstui.core.store.schema import MESSAGE_COLUMNS
+
+    names = [f.name for f in dataclasses.fields(StoredMessage)]
+    assert [c.strip() for c in MESSAGE_COLUMNS.split(",")] == names
+    row = [None] * len(names)
+    row[0], row[2], row[3], row[4], row[9], row[18], row[23] = 7, "+1", "1", "b", 0.0, 2, 1
+    msg = row_to_message(row)
+    assert (msg.lid, msg.phone, msg.attempts, msg.recon_misses, msg.resent) == (7, "+1", 2, 1, False)

@@ -1,6 +1,6 @@
 """Peak RSS of the app on the sandbox store (the memory bench's child process).
 
-Prints one JSON line: peak RSS (ru_maxrss) after the conversations show, after the 10k thread is
+Prints one JSON line: peak RSS (ru_maxrss) after the conversations show, after the big thread is
 open, and after scrolling that thread to its first message (every page loaded).
 """
 

@@ -115,6 +115,9 @@ def _register_commands() -> None:
     for command in (health, watch):  # the on-call commands
         cli.add_command(command)
     cli.add_command(optouts)  # the suppression list (issue 20)
+    from smstui.cli.webhook import webhook
+
+    cli.add_command(webhook)  # the receiver for the gateway's pushes (issue 18)
 
 
 _register_commands()

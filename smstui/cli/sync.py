@@ -20,14 +20,8 @@ if TYPE_CHECKING:
 @click.pass_context
 def sync(ctx: click.Context, as_json: bool) -> None:
     """Bring the local store up to date with the gateway (one incremental pass)."""
-    show_progress = not as_json and sys.stderr.isatty()
-    shown: list[bool] = []
-
-    def progress(done: int, total: int) -> None:
-        # Only a first sync reports progress: days of history fetched so far.
-        if show_progress and total:
-            click.echo(f"\rSyncing history: {done}/{total} days", err=True, nl=False)
-            shown.append(True)
+    shown = SyncProgress(enabled=not as_json)
+    progress = shown.update
 
     async def body(session: Session) -> Any:
         from smstui.core.bulk.runner import resume_interrupted
@@ -50,9 +44,10 @@ def sync(ctx: click.Context, as_json: bool) -> None:
             news_lines(session, report.region),
         )
 
-    report = run(ctx, body)
-    if shown:
-        click.echo("", err=True)
+    try:
+        report = run(ctx, body)
+    finally:
+        shown.close()
     report, check, jobs, region, region_news = report
     doc = {
         "new_messages": int(report.inserted),
@@ -105,6 +100,63 @@ def sync(ctx: click.Context, as_json: bool) -> None:
                 click.echo(f"Bulk job {job['job_id']} left as it is: {job['left']}")
             else:
                 click.echo(f"Bulk job {job['job_id']} resumed: {job['summary']}")
+
+
+# Piped or redirected (a cron job's log): one plain line this often, and the last one.
+PLAIN_EVERY = 10.0
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class SyncProgress:
+    """A first sync's progress on stderr: a live bar on a terminal, plain lines when piped.
+
+    Only a first sync reports progress (messages stored of the gateway's count); an incremental
+    pass prints nothing here. Never with --json.
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        from smstui.core.sync_progress import Eta
+
+        self.enabled = enabled
+        self.live = enabled and _stderr_is_terminal()
+        self._eta = Eta()
+        self._last_line = 0.0
+        self._pending: str | None = None  # a plain line not printed yet (the last one is, at close)
+        self._drawn = False
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from smstui.core.sync_progress import progress_text
+
+        eta = self._eta.update(done, total)
+        if self.live:
+            import shutil
+
+            width = max(8, min(30, shutil.get_terminal_size((80, 24)).columns - 60))
+            line = f"Syncing history {progress_text(done, total, eta, width=width)}"
+            click.echo("\r" + line + "\x1b[K", err=True, nl=False)
+            self._drawn = True
+            return
+        import time
+
+        line = f"Syncing history: {progress_text(done, total, eta, width=0).strip()}"
+        now = time.monotonic()
+        if now - self._last_line >= PLAIN_EVERY or done >= total > 0:
+            click.echo(line, err=True)
+            self._last_line, self._pending = now, None
+        else:
+            self._pending = line
+
+    def close(self) -> None:
+        if self._drawn:
+            click.echo("", err=True)
+        elif self._pending is not None:
+            click.echo(self._pending, err=True)
+        self._drawn, self._pending = False, None
 
 
 def _iso(ts: float) -> str:

@@ -20,8 +20,6 @@ Loading never raises on a bad file: :func:`load_config` returns the defaults for
 together with :class:`ConfigProblem` entries that name the key, its line and what to do.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import tomllib
@@ -63,6 +61,9 @@ refresh_interval = 15         # seconds between background syncs (>=2)
 time_format = "%Y-%m-%d %H:%M"
 # timezone = "Europe/Berlin"  # your zone for times you type; default: the system's zone
 home = "conversations"        # or "dashboard": the screen the app opens on
+webhook_refresh_interval = 120  # seconds between syncs while the gateway pushes webhooks (>=2)
+webhook_quiet_after = 300     # seconds without a webhook before polling as usual again (>=30)
+# webhook_listen = "127.0.0.1:8787"  # run the webhook receiver inside the app (HOST:PORT, 0 = any)
 
 [sync]
 overlap_minutes = 10          # re-list window behind the cursor
@@ -134,6 +135,11 @@ class UiSettings(NamedTuple):
     time_format: str = "%Y-%m-%d %H:%M"
     timezone: str = ""  # the user's zone (IANA name); empty: the system's (gateway_time.local_zone)
     home: str = "conversations"  # the screen the app opens on: "conversations" or "dashboard"
+    # While webhooks flow (smstui.webhook), polling is the safety net: this long between polls,
+    # until none came for webhook_quiet_after seconds (smstui.core.service.RefreshService).
+    webhook_refresh_interval: float = 120
+    webhook_quiet_after: float = 300
+    webhook_listen: str = ""  # HOST:PORT of the app's own webhook receiver; empty: none
 
 
 class SyncSettings(NamedTuple):
@@ -203,6 +209,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole config file, read; the profiles and every table's settings."""
+
     default_profile: str = "default"
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
@@ -254,19 +262,19 @@ class Config:
             "default_profile",
         )
 
-    def with_profile(self, profile: Profile, *, make_default: bool = False) -> Config:
+    def with_profile(self, profile: Profile, *, make_default: bool = False) -> "Config":
         """A copy with ``profile`` added or replaced (by name)."""
         profiles = dict(self.profiles)
         profiles[profile.name] = profile
         default = profile.name if make_default else self.default_profile
         return replace(self, profiles=profiles, default_profile=default)
 
-    def update_profile(self, name: str, **changes: Any) -> Config:
+    def update_profile(self, name: str, **changes: Any) -> "Config":
         """A copy with some fields of profile ``name`` changed (created if missing)."""
         base = self.profiles.get(name) or Profile(name=name)
         return self.with_profile(replace(base, **changes))
 
-    def without_profile(self, name: str) -> Config:
+    def without_profile(self, name: str) -> "Config":
         profiles = {k: v for k, v in self.profiles.items() if k != name}
         return replace(self, profiles=profiles)
 
@@ -334,6 +342,26 @@ def _wrap_config_error(fn: Callable[[Any], Any]) -> Check:
     return check
 
 
+def _listen(value: Any) -> str:
+    """``HOST:PORT``, ``[v6]:PORT`` or ``PORT`` (0 = any free port); "" = no receiver in the app.
+    Only the shape: whether the address can be listened on is said when the app tries."""
+    text = _str(value).strip()
+    if not text:
+        return ""
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "", text
+    if host.startswith("["):
+        host = host[1:-1] if host.endswith("]") else ""
+        if not host:
+            raise ValueError(f"{text!r} is not HOST:PORT, e.g. 127.0.0.1:8787 or [::1]:8787")
+    elif ":" in host:
+        raise ValueError(f"{text!r} is not HOST:PORT: write an IPv6 host in brackets, e.g. [::1]:8787")
+    if not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{text!r} does not end in a port 0-65535, e.g. 127.0.0.1:8787 (0 = any free port)")
+    return text
+
+
 _Table = UiSettings | SyncSettings | BulkSettings | OnCallSettings | OptoutSettings | SecretsSettings
 _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
     "ui": (
@@ -344,6 +372,9 @@ _TABLE_SCHEMAS: dict[str, tuple[type[_Table], dict[str, Check]]] = {
             "time_format": _time_format,
             "timezone": _zone_name,
             "home": _choice("conversations", "dashboard"),
+            "webhook_refresh_interval": _number(minimum=2),
+            "webhook_quiet_after": _number(minimum=30),
+            "webhook_listen": _listen,
         },
     ),
     "sync": (
@@ -446,7 +477,7 @@ class _Builder:
             f"unknown key {'.'.join(path)!r} ignored; known keys {scope}: {', '.join(known)}",
         )
 
-    def build(self, data: dict[str, Any]) -> Config:
+    def build(self, data: dict[str, Any]) -> "Config":
         for key in data:
             if key not in _TOP_LEVEL_KEYS:
                 self.unknown((key,), _TOP_LEVEL_KEYS)

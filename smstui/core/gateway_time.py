@@ -206,15 +206,18 @@ def read_date(value: Any, account_tz: tzinfo = UTC) -> datetime | None:
     The object's own ``timezone`` field decides (rule 2); ``account_tz`` only serves dates that
     carry no zone at all.
     """
-    if _is_null(value):
+    if value is None:
         return None
-    if isinstance(value, Mapping):
+    # dict first: isinstance against the Mapping ABC costs more than the rest of a cheap date.
+    if type(value) is dict or isinstance(value, Mapping):
         if _is_null(value.get("date")):
             return None
         naive = _parse_naive(str(value["date"]))
         name = value.get("timezone")
         tz = account_tz if _is_null(name) else php_zone(str(name))
         return _aware(naive, tz)
+    if _is_null(value):
+        return None
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -225,11 +228,41 @@ def read_date(value: Any, account_tz: tzinfo = UTC) -> datetime | None:
     raise ValueError(f"not a date: {value!r}")
 
 
+# A day's UTC offset per (zone, date), when the zone keeps one offset all that day (None when
+# it changes that day: those dates are converted one by one). A sync reads ~1.5 dates per
+# message, and zoneinfo's own lookup was most of the cost of each (bench/first_sync.py).
+_day_offsets: dict[tuple[tzinfo, int], timedelta | None] = {}
+_NOT_YET = timedelta(days=2)  # no zone is that far off: "not looked up yet"
+
+
 def _aware(naive: datetime, tz: tzinfo) -> datetime:
     # A wall time in a DST fold is read as its first occurrence (fold=0), as PHP does. The
     # result is the instant in UTC: two datetimes sharing one ZoneInfo subtract and compare by
     # wall clock in Python, which is an hour wrong across a DST change.
-    return _to_utc(naive.replace(tzinfo=tz))
+    key = (tz, naive.toordinal())
+    offset = _day_offsets.get(key, _NOT_YET)
+    if offset is _NOT_YET:
+        offset = _day_offset(naive, tz)
+        if len(_day_offsets) > 20_000:
+            _day_offsets.clear()
+        _day_offsets[key] = offset
+    if offset is None:
+        return _to_utc(naive.replace(tzinfo=tz))
+    try:
+        return (naive - offset).replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError(f"date out of range: {naive.isoformat()}") from None
+
+
+def _day_offset(naive: datetime, tz: tzinfo) -> timedelta | None:
+    """The offset ``tz`` has all day on ``naive``'s date, or None if it changes during it
+    (read at its start, noon and end: zones change at most once a day)."""
+    day = naive.replace(hour=0, minute=0, second=0, microsecond=0, fold=0, tzinfo=tz)
+    offsets = {
+        when.utcoffset()
+        for when in (day, day.replace(hour=12), day.replace(hour=23, minute=59, second=59, microsecond=999_999))
+    }
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def _to_utc(when: datetime) -> datetime:

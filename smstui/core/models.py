@@ -6,8 +6,6 @@ lives in ``smstui.core.api.parse``; these types are what everything else may rel
 (timezone-aware datetimes, ints for ids, enums for slots).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import IntEnum
 from typing import NamedTuple
@@ -48,7 +46,7 @@ class Slot(IntEnum):
         return self in (Slot.RCS1, Slot.RCS2)
 
     @classmethod
-    def parse(cls, text: str | int) -> Slot:
+    def parse(cls, text: str | int) -> "Slot":
         """Accept ``0``-``5`` or a short name (``sms1``, ``wa``, ``wa-business``, ``rcs2``)."""
         if isinstance(text, int):
             return cls(text)

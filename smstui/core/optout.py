@@ -76,8 +76,11 @@ _MAX_REPLY = 40
 
 def fold_reply(text: str) -> str:
     """``"  Désinscrire !"`` -> ``"desinscrire"``: case, accents, punctuation and emoji dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # most replies: no accents to take apart (a sync folds every one)
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NOT_WORD.sub(" ", plain).replace("_", " ").split())
 
 

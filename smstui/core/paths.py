@@ -81,6 +81,11 @@ def password_path(profile: str) -> Path:
     return data_dir() / f"{validate_profile_name(profile)}.password"
 
 
+def webhook_secret_path(profile: str) -> Path:
+    """The file that holds the secret path of a profile's webhook receiver (smstui.webhook.secret)."""
+    return data_dir() / f"{validate_profile_name(profile)}.webhook"
+
+
 def state_file(create_dir: bool = False) -> Path:
     """The state file: what smstui learns (last profile, remembered email...), never the config.
 

@@ -15,8 +15,6 @@ All of it lives in the profile's store (meta), next to the keys it was used for:
 profile, or another computer, learns its own. No Textual, no click here.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -37,7 +35,7 @@ META_SEEN = "region.seen"  # the SIMs' regions at the last device refresh, most 
 META_PUT_OFF = "region.put_off"  # the SIMs' regions the user last declined to choose among
 
 
-def sim_regions(devices: Iterable[Device]) -> tuple[str, ...]:
+def sim_regions(devices: Iterable["Device"]) -> tuple[str, ...]:
     """The regions of all SIMs of ``devices``, most SIMs first (then by code); empty and
     unknown codes are left out."""
     counts: dict[str, int] = {}
@@ -46,7 +44,7 @@ def sim_regions(devices: Iterable[Device]) -> tuple[str, ...]:
     return tuple(sorted(counts, key=lambda c: (-counts[c], c)))
 
 
-def sims_by_region(devices: Iterable[Device]) -> dict[str, list[str]]:
+def sims_by_region(devices: Iterable["Device"]) -> dict[str, list[str]]:
     """Which SIMs say which region: ``{"DE": ["Pixel 7 (office) SIM 1", ...]}`` (device titles
     are network text: the UI renders them literally)."""
     found: dict[str, list[str]] = {}
@@ -55,7 +53,7 @@ def sims_by_region(devices: Iterable[Device]) -> dict[str, list[str]]:
     return found
 
 
-def _sims(devices: Iterable[Device]) -> Iterable[tuple[str, Device, int]]:
+def _sims(devices: Iterable["Device"]) -> Iterable[tuple[str, "Device", int]]:
     for device in devices:
         for sim in device.sims:
             code = (sim.country or "").strip().upper()
@@ -118,7 +116,7 @@ class RegionNews(NamedTuple):
 class Regions:
     """The region of one profile's store; ``configured`` is the profile's ``region``."""
 
-    def __init__(self, store: Store, configured: str | None) -> None:
+    def __init__(self, store: "Store", configured: str | None) -> None:
         self.store = store
         self.configured = configured
 
@@ -145,7 +143,7 @@ class Regions:
             return {}
         return self.store.rekey_phones(region)
 
-    def learn(self, devices: Iterable[Device]) -> RegionNews | None:
+    def learn(self, devices: Iterable["Device"]) -> RegionNews | None:
         """After a device refresh: take the SIMs' region when they agree (re-keying the store),
         note when they disagree. None when there is nothing to tell."""
         seen = sim_regions(devices)

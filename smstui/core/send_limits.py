@@ -14,8 +14,6 @@ the numbers, before a send, a bulk job or a newsletter would pass a limit the co
 A message to N recipients counts N (what the phone sends); the warning never blocks the send.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from types import MappingProxyType
@@ -24,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 if TYPE_CHECKING:  # a Protocol class costs ~1 ms to build, and this module is on the cold path
 
     class SendCountSource(Protocol):
-        def send_counts(self, day_start: float, hour_start: float) -> Mapping[tuple[int, int], SendCount]: ...
+        def send_counts(self, day_start: float, hour_start: float) -> Mapping[tuple[int, int], "SendCount"]: ...
 
 
 class SimLimit(NamedTuple):
@@ -90,7 +88,7 @@ def limit_warnings(
 
 
 def check_limits(
-    store: SendCountSource,
+    store: "SendCountSource",
     limits: SendLimits,
     planned: Mapping[tuple[int, int], int],
     now: datetime,

@@ -45,8 +45,13 @@ MAX_BACKOFF = 300.0
 class RefreshService:
     """Background refresh of one :class:`smstui.core.session.Session`."""
 
-    def __init__(self, session: Any, interval: float | None = None, *, max_backoff: float = MAX_BACKOFF) -> None:
+    def __init__(
+        self, session: Any, interval: float | None = None, *, max_backoff: float = MAX_BACKOFF, stretch: bool = True
+    ) -> None:
         self.session = session
+        # Poll less while webhooks flow (the app: it sees their writes through the store);
+        # smstui watch reports what its own polls find, so it keeps its interval.
+        self.stretch = stretch
         self.interval = float(interval if interval is not None else getattr(session, "refresh_interval", 15.0))
         self.max_backoff = max(max_backoff, self.interval)
         self.state = SyncState(last_synced=session.syncer.last_synced)
@@ -86,15 +91,32 @@ class RefreshService:
         return self._lock.locked()
 
     def next_delay(self) -> float:
-        """Seconds until the next poll: the interval, longer while failing, shorter when a queued
-        message's retry falls due earlier."""
+        """Seconds until the next poll: the interval, longer while failing or while webhooks flow,
+        shorter when a queued message's retry falls due earlier."""
         delay = self.interval
         if self.failures:
             delay = min(self.max_backoff, self.interval * 2**self.failures)
+        elif self.stretch and self.pushing():  # webhooks flow: polling is the safety net (smstui.core.push_state)
+            delay = max(delay, self.webhook_interval)
         due = self.session.store.next_outbox_attempt()
         if due is not None and not self.state.status == "offline":
             delay = min(delay, max(0.5, due - self.session.clock()))
         return delay
+
+    def pushing(self) -> bool:
+        """A webhook came less than ``[ui] webhook_quiet_after`` seconds ago."""
+        ui = getattr(getattr(self.session, "config", None), "ui", None)
+        quiet_after = float(getattr(ui, "webhook_quiet_after", 300.0))
+        try:
+            last = self.session.store.last_webhook()
+        except (StoreError, AttributeError):  # a store without the record: poll as always
+            return False
+        return last is not None and self.session.clock() - last[0] < quiet_after
+
+    @property
+    def webhook_interval(self) -> float:
+        ui = getattr(getattr(self.session, "config", None), "ui", None)
+        return float(getattr(ui, "webhook_refresh_interval", 120.0))
 
     async def run(self, emit: Emit) -> None:
         """Poll until stopped or cancelled; ``emit`` gets every event as it happens."""

@@ -25,8 +25,6 @@ API (for the CLI, the app and the core alike)::
     save_state("work", make_last=True, email="ops@example.com")
 """
 
-from __future__ import annotations
-
 import logging
 import os
 import tomllib

@@ -38,7 +38,9 @@ Incremental refresh (every poll)
 First sync
     Walks backwards from now in time windows (1 day to start with, then sized from the density
     seen to ~500 messages per window, between 1 hour and 30 days) down to ``first_sync_days``,
-    reporting ``(days done, days total)`` to ``progress``. Each window is committed together with
+    reporting ``(messages stored, messages the gateway counts in the range)`` to ``progress``
+    (the total is 0 when the gateway gives no count). While a window is written (on a thread),
+    the next one is already being fetched. Each window is committed together with
     its progress (``sync.first.*`` meta), so an interrupted first sync resumes where it stopped.
     Windows stay small because parsing a listing holds the GIL and storing it holds the store's
     write lock: a 2,000-message window (1.2 MB of JSON) made the app's frames wait 15-140 ms.
@@ -69,6 +71,8 @@ through ``fold`` (:meth:`smstui.core.outbox.Outbox.fold_from_sync`) before they 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -77,8 +81,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from smstui.core.api.client import GatewayClient
-from smstui.core.api.errors import GatewayError
-from smstui.core.gateway_messages import Message, MessageFilter
+from smstui.core.api.errors import GatewayError, ResponseFormatError
+from smstui.core.gateway_messages import Message, MessageFilter, MessageList
 from smstui.core.gateway_time import SOURCE_CONFIG, SOURCE_GATEWAY, AccountZone
 from smstui.core.history_check import HistoryCheck, check_history
 from smstui.core.models import PENDING_STATUSES
@@ -387,11 +391,22 @@ class Syncer:
     def _store(
         self, report: SyncReport, messages: Sequence[Message], *, mark_unseen: bool, meta: dict[str, str] | None = None
     ) -> None:
+        self._prepare(report, messages, mark_unseen=mark_unseen)
+        self._write(report, messages, mark_unseen=mark_unseen, meta=meta)
+
+    def _prepare(self, report: SyncReport, messages: Sequence[Message], *, mark_unseen: bool) -> None:
+        """What must run on the sync's own loop before a listing is written: the outbox's fold
+        (it reads the outbox's in-flight state) and counting the new incoming messages."""
         if self.fold is not None and messages:
             report.folded.extend(self.fold(messages))
         if mark_unseen and messages:
             known = self.store.known_sms_ids(m.id for m in messages)
             report.new_incoming += sum(1 for m in messages if m.incoming and m.id not in known)
+
+    def _write(
+        self, report: SyncReport, messages: Sequence[Message], *, mark_unseen: bool, meta: dict[str, str] | None = None
+    ) -> None:
+        """Store a listing in chunks (the store only: safe on another thread)."""
         # ``meta`` (cursors, progress) goes with the last chunk: it never runs ahead of the rows it
         # stands for; an interrupted listing is simply listed again (upserts are idempotent).
         chunks = [messages[i : i + UPSERT_CHUNK] for i in range(0, len(messages), UPSERT_CHUNK)] or [messages]
@@ -445,41 +460,91 @@ class Syncer:
         goal = upper - self.first_sync_days * DAY
         reached = _float(self.store.get_meta(META_FIRST_LOWER))
         window = _float(self.store.get_meta(META_FIRST_WINDOW)) or self.window
-        total = self.first_sync_days
+        # Progress is in messages: the gateway's count for the whole range (one small request; 0
+        # when it gives none), against what is stored (a resumed first sync starts where it was).
+        total = await self._history_count(goal)
+        stored = self.store.message_count() - report.inserted  # this pass's rows are counted below
 
-        def report_progress(lower: float) -> None:
-            done = min(total, int(round((upper - lower) / DAY)))
-            report.progress = (done, total)
+        def report_progress(finished: bool = False) -> None:
+            done = total if finished and total else stored + report.inserted
+            report.progress = (min(done, total) if total else done, total)
             if progress is not None:
-                progress(done, total)
+                progress(*report.progress)
 
-        report_progress(reached if reached is not None else upper)
-        while reached is None or reached > goal:
-            top = upper if reached is None else reached
-            lo = max(goal, top - window)
-            # The newest window has no end, so messages stamped after our "now" are not missed.
-            flt = MessageFilter(
-                begin=from_ts(lo), end=None if reached is None else from_ts(reached + FIRST_SYNC_OVERLAP)
-            )
-            listing = await self.client.list_messages(flt)
-            messages = listing.messages
-            meta = {META_FIRST_LOWER: repr(lo)}
-            if reached is None:
-                newest = max((m.created.timestamp() for m in messages if m.created), default=lo)
-                meta[META_CURSOR] = repr(self._capped(max(newest, self.cursor() or newest)))
-            density = len(messages) / max(1.0, top - lo)
-            window = (
-                min(30 * DAY, max(3600.0, self.target_per_window / density)) if density else min(30 * DAY, window * 2)
-            )
-            meta[META_FIRST_WINDOW] = repr(window)
-            if lo <= goal:
-                meta[META_FIRST_DONE] = "1"
-                # Every status was just read: no pending check is due yet.
-                meta.update({f"{META_STATUS_AT}{i}": repr(self.now()) for i in range(len(self.status_tiers))})
-            self._store(report, messages, mark_unseen=False, meta=meta)
-            reached = lo
-            report_progress(lo)
+        report_progress()
+        stack = contextlib.ExitStack()
+        # The next window is asked for while this one is written (on a thread: SQLite lets go
+        # of the GIL), so the gateway composes its answer while the store works, not after.
+        ahead: tuple[float, asyncio.Future[MessageList]] | None = None
+        try:
+            # History comes in by the hundred thousand: checkpoint the WAL less often.
+            stack.enter_context(self.store.large_writes())
+            while reached is None or reached > goal:
+                top = upper if reached is None else reached
+                lo = max(goal, top - window)
+                if ahead is not None and ahead[0] == lo:
+                    listing = await ahead[1]
+                else:
+                    listing = await self.client.list_messages(self._window_filter(lo, reached))
+                ahead = None
+                messages = listing.messages
+                meta = {META_FIRST_LOWER: repr(lo)}
+                if reached is None:
+                    newest = max((m.created.timestamp() for m in messages if m.created), default=lo)
+                    meta[META_CURSOR] = repr(self._capped(max(newest, self.cursor() or newest)))
+                density = len(messages) / max(1.0, top - lo)
+                window = (
+                    min(30 * DAY, max(3600.0, self.target_per_window / density))
+                    if density
+                    else min(30 * DAY, window * 2)
+                )
+                meta[META_FIRST_WINDOW] = repr(window)
+                if lo <= goal:
+                    meta[META_FIRST_DONE] = "1"
+                    # Every status was just read: no pending check is due yet.
+                    meta.update({f"{META_STATUS_AT}{i}": repr(self.now()) for i in range(len(self.status_tiers))})
+                else:
+                    following = max(goal, lo - window)
+                    ahead = (
+                        following,
+                        asyncio.ensure_future(self.client.list_messages(self._window_filter(following, lo))),
+                    )
+                self._prepare(report, messages, mark_unseen=False)
+                await self._write_on_thread(report, messages, meta)
+                reached = lo
+                report_progress(finished=lo <= goal)
+        finally:
+            stack.close()
+            if ahead is not None and not ahead[1].done():
+                ahead[1].cancel()
+            if ahead is not None:
+                with contextlib.suppress(BaseException):
+                    await ahead[1]  # retrieved: a failed look-ahead is no "never retrieved" warning
         report.first_sync_done = True
+
+    async def _write_on_thread(self, report: SyncReport, messages: Sequence[Message], meta: dict[str, str]) -> None:
+        """``_write`` on a worker thread; a cancelled sync (the app quitting) still waits for it,
+        so nothing writes to the store after the sync has ended (or the store was closed)."""
+        writing = asyncio.ensure_future(asyncio.to_thread(self._write, report, messages, mark_unseen=False, meta=meta))
+        try:
+            await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await writing
+            raise
+
+    async def _history_count(self, since: float) -> int:
+        """How many messages the gateway has from ``since`` on (0: it would not say)."""
+        try:
+            return max(0, await self.client.count_messages(MessageFilter(begin=from_ts(since))))
+        except (GatewayError, ResponseFormatError) as exc:
+            log.info("no message count for the first sync's progress: %s", exc)
+            return 0
+
+    @staticmethod
+    def _window_filter(lo: float, reached: float | None) -> MessageFilter:
+        # The newest window has no end, so messages stamped after our "now" are not missed.
+        return MessageFilter(begin=from_ts(lo), end=None if reached is None else from_ts(reached + FIRST_SYNC_OVERLAP))
 
     # ------------------------------------------------------------------ incremental
 

@@ -4,8 +4,6 @@ Its own module so the app's first frame needs only this one of the core events
 (:mod:`smstui.core.events` re-exports it). No Textual here.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal, NamedTuple
 
@@ -15,8 +13,8 @@ SyncStatus = Literal["idle", "syncing", "offline", "auth", "error"]
 class SyncState(NamedTuple):
     """Where the background refresh stands, for the status bar.
 
-    ``progress`` is ``(done, total)`` while a first sync walks through history (the unit is days
-    of history), else None. ``error`` is a sentence for the user when ``status`` is
+    ``progress`` is ``(done, total)`` while a first sync walks through history, in messages
+    (total 0: the gateway gave no count), else None. ``error`` is a sentence for the user when ``status`` is
     ``offline``/``auth``/``error``. A NamedTuple: cheap to define before the first frame.
     """
 

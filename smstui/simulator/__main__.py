@@ -6,6 +6,7 @@ import argparse
 import sys
 import threading
 
+from smstui.simulator.faults import WebhookFaults
 from smstui.simulator.runner import SimulatorError, SimulatorServer, make_state
 
 RULES = """\
@@ -31,15 +32,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--zone", default=None, help="the account's time zone, e.g. Australia/Sydney (default Europe/Berlin)"
     )
+    parser.add_argument(
+        "--webhook-url",
+        default=None,
+        help="POST the phones' delivery-status and incoming-message webhooks to this URL "
+        "(as set in the vendor's device settings)",
+    )
+    for kind in ("lost", "duplicate", "reorder"):
+        parser.add_argument(
+            f"--webhook-{kind}", type=float, default=0.0, metavar="RATE", help=f"share of webhooks {kind} (0..1)"
+        )
+    parser.add_argument("--webhook-seed", type=int, default=0, help="seed of the webhook faults")
     args = parser.parse_args(argv)
     try:
         state = make_state(
             step_seconds=args.step_seconds, data=args.seed, ambient_seconds=args.ambient_seconds, zone=args.zone
         )
-    except Exception as exc:  # an unknown zone name: say so, no traceback
+        faults = WebhookFaults(
+            seed=args.webhook_seed,
+            lost=args.webhook_lost,
+            duplicate=args.webhook_duplicate,
+            reorder=args.webhook_reorder,
+        )
+    except Exception as exc:  # an unknown zone name, a rate past 1: say so, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    server = SimulatorServer(state, host=args.host, port=args.port)
+    server = SimulatorServer(state, host=args.host, port=args.port, webhook_url=args.webhook_url, webhook_faults=faults)
     try:
         server.start()
     except SimulatorError as exc:
@@ -48,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SMSGateway24 simulator at {server.url}")
     print(f"  email: {server.email}   password: {server.password}")
     print(RULES)
+    if args.webhook_url:
+        print("Webhooks are pushed to the URL given (--webhook-url).")
     print("Ctrl-C to stop.", flush=True)
     try:
         threading.Event().wait()

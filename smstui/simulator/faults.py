@@ -145,3 +145,53 @@ class Faults:
                 count=None if count is None else int(count),
                 seconds=float(item.get("seconds") or 0.0),
             )
+
+
+# ---- webhooks -------------------------------------------------------------------------------
+# What happens to the gateway's pushes on their way (the vendor documents no retry, no order):
+#   lost       never sent
+#   duplicate  sent twice
+#   reorder    held back and sent after the next one (or after a second, if none follows)
+WEBHOOK_KINDS = ("lost", "duplicate", "reorder")
+
+
+class WebhookFaults:
+    """Seeded random faults for the simulator's webhooks, plus forced ones for tests.
+
+    ``WebhookFaults(seed=7, lost=0.05, duplicate=0.1, reorder=0.1)`` draws one number per
+    webhook from its own generator, so a seed gives the same faults run after run;
+    ``force("lost", count=1)`` makes the next webhook(s) meet that fault whatever the rates say.
+    """
+
+    def __init__(self, *, seed: int = 0, lost: float = 0.0, duplicate: float = 0.0, reorder: float = 0.0) -> None:
+        import random
+
+        rates = {"lost": lost, "duplicate": duplicate, "reorder": reorder}
+        for kind, rate in rates.items():
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"the {kind} rate must be between 0 and 1")
+        if sum(rates.values()) > 1.0:
+            raise ValueError("the webhook fault rates add up to more than 1")
+        self.rates = rates
+        self._rng = random.Random(seed)
+        self._forced: list[str] = []
+        self._lock = threading.Lock()
+
+    def force(self, kind: str, count: int = 1) -> None:
+        if kind not in WEBHOOK_KINDS:
+            raise ValueError(f"unknown webhook fault {kind!r}: use one of {', '.join(WEBHOOK_KINDS)}")
+        with self._lock:
+            self._forced.extend([kind] * count)
+
+    def take(self) -> str | None:
+        """The fault the next webhook meets, or None."""
+        with self._lock:
+            if self._forced:
+                return self._forced.pop(0)
+            draw = self._rng.random()
+        for kind in WEBHOOK_KINDS:
+            rate = self.rates[kind]
+            if draw < rate:
+                return kind
+            draw -= rate
+        return None

@@ -11,10 +11,11 @@ import uvicorn
 
 from smstui.simulator import seed
 from smstui.simulator.clock import Clock
-from smstui.simulator.faults import Faults
+from smstui.simulator.faults import Faults, WebhookFaults
 from smstui.simulator.server import create_app
 from smstui.simulator.state import SimState
 from smstui.simulator.stats import Stats
+from smstui.simulator.webhooks import WebhookSender
 
 START_TIMEOUT = 15.0
 
@@ -97,6 +98,8 @@ class SimulatorServer:
         *,
         faults: Faults | None = None,
         stats: Stats | None = None,
+        webhook_url: str | None = None,
+        webhook_faults: WebhookFaults | None = None,
     ) -> None:
         self.state = state if state is not None else make_state()
         self.faults = faults if faults is not None else Faults()
@@ -106,6 +109,20 @@ class SimulatorServer:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._webhook_url = webhook_url
+        self._webhook_faults = webhook_faults
+        self.webhooks: WebhookSender | None = None
+
+    def set_webhook_url(self, url: str | None, faults: WebhookFaults | None = None) -> WebhookSender | None:
+        """Push webhooks to ``url`` from now on (None: stop pushing), as the vendor does once the
+        URL is saved in the device settings. Returns the sender (its counters, ``flush()``)."""
+        if self.webhooks is not None:
+            self.webhooks.stop()
+            self.webhooks = None
+        self._webhook_url, self._webhook_faults = url, faults
+        if url and self.running:
+            self.webhooks = WebhookSender(self.state, url, faults=faults).start()
+        return self.webhooks
 
     @property
     def credentials(self) -> tuple[str, str]:
@@ -168,9 +185,14 @@ class SimulatorServer:
         if not self._server.ready.wait(START_TIMEOUT) or not self._server.started:
             self.stop()
             raise SimulatorError(f"the simulator did not start on {self.url}: {self._error!r}")
+        if self._webhook_url:
+            self.set_webhook_url(self._webhook_url, self._webhook_faults)
         return self
 
     def stop(self) -> None:
+        if self.webhooks is not None:
+            self.webhooks.stop()
+            self.webhooks = None
         server, thread = self._server, self._thread
         if server is not None:
             server.request_exit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+from typing import Any
 
 from smstui.simulator.state import (
     Msg,
@@ -33,6 +34,18 @@ TINY_PNG = base64.b64decode(
 DAY = 86_400
 
 
+def _sim(slot: str, iccid: str, number: str, carrier: str, *, roaming: str = "0") -> dict[str, str]:
+    """One ``siminfo`` entry as the vendor sends it: every value a string, German SIMs here."""
+    return {
+        "Slot": slot,
+        "IccId": iccid,
+        "Number": number,
+        "Roaming": roaming,
+        "CountryIso": "de",
+        "CarrierName": carrier,
+    }
+
+
 def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD, zone: str = DEMO_TIMEZONE) -> None:
     """The demo account (in time zone ``zone``) and its three phones (idempotent)."""
     with state.lock:
@@ -50,22 +63,8 @@ def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSW
                 imei="358240051111110",
                 serialnumber="2B121FDH300ABC",
                 siminfo=[
-                    {
-                        "Slot": "0",
-                        "IccId": "89490200001234567891",
-                        "Number": "+4915112345671",
-                        "Roaming": "0",
-                        "CountryIso": "de",
-                        "CarrierName": "Telekom.de",
-                    },
-                    {
-                        "Slot": "1",
-                        "IccId": "89492020001234567893",
-                        "Number": "+4917698765433",
-                        "Roaming": "0",
-                        "CountryIso": "de",
-                        "CarrierName": "o2 - de",
-                    },
+                    _sim("0", "89490200001234567891", "+4915112345671", "Telekom.de"),
+                    _sim("1", "89492020001234567893", "+4917698765433", "o2 - de"),
                 ],
                 created=now - 700 * DAY,
                 online=True,
@@ -85,14 +84,7 @@ def base(state: SimState, *, email: str = DEMO_EMAIL, password: str = DEMO_PASSW
                 imei="null",
                 serialnumber="unknown",
                 siminfo=[
-                    {
-                        "Slot": "0",
-                        "IccId": "8949226172233934327",
-                        "Number": " 4915752982212",
-                        "Roaming": "1",
-                        "CountryIso": "de",
-                        "CarrierName": "Drillisch (o2)",
-                    },
+                    _sim("0", "8949226172233934327", " 4915752982212", "Drillisch (o2)", roaming="1"),
                 ],
                 created=now - 400 * DAY,
                 online=True,
@@ -209,46 +201,22 @@ def demo(state: SimState, *, rng_seed: int = 42) -> None:
         name = f"{hashlib.sha256(TINY_PNG).hexdigest()}.png"
         state.add_upload(name, TINY_PNG, "image/png")
         _out(state, anna, state.upload_marker(name), OFFICE_PHONE, now - 2 * 3600, 7, sim=3)
-        state.add_message(
-            Msg(
-                id=0,
-                phone=PEOPLE[1][1],
-                body="Don't forget: team dinner tonight at 19:30 🍝",
-                device_id=OFFICE_PHONE,
-                created=now - 600,
-                status=1,
-                sim=1,
-                timetosend=now + 2 * 3600,
-                customerid=4711,
-                urgent=True,
-                outcome=outcome_for(PEOPLE[1][1]),
-            )
+        _pending(
+            state,
+            PEOPLE[1][1],
+            "Don't forget: team dinner tonight at 19:30 🍝",
+            OFFICE_PHONE,
+            now - 600,
+            sim=1,
+            timetosend=now + 2 * 3600,
+            customerid=4711,
+            urgent=True,
         )
         # Still on its way: progresses as the clock moves.
-        state.add_message(
-            Msg(
-                id=0,
-                phone=PEOPLE[2][1],
-                body="On my way home, need anything?",
-                device_id=OFFICE_PHONE,
-                created=now - 5,
-                status=1,
-                sim=0,
-                outcome=outcome_for(PEOPLE[2][1]),
-            )
-        )
+        _pending(state, PEOPLE[2][1], "On my way home, need anything?", OFFICE_PHONE, now - 5)
         # Waiting for the offline phone.
-        state.add_message(
-            Msg(
-                id=0,
-                phone=PEOPLE[3][1],
-                body="Sent from the old phone — stuck until it's back online",
-                device_id=OLD_PHONE,
-                created=now - 4 * 3600,
-                status=1,
-                sim=0,
-                outcome=outcome_for(PEOPLE[3][1]),
-            )
+        _pending(
+            state, PEOPLE[3][1], "Sent from the old phone — stuck until it's back online", OLD_PHONE, now - 4 * 3600
         )
         _dst_change(state, UNNAMED[-1])
 
@@ -267,17 +235,8 @@ def _dst_change(state: SimState, phone: str) -> None:
     ):
         created = DST_CHANGE_2026 + offset
         if created < state.now():
-            state.add_message(
-                Msg(
-                    id=0,
-                    phone=phone,
-                    body=body,
-                    device_id=OFFICE_PHONE,
-                    created=created,
-                    status=status,
-                    sim=0,
-                    senttime=created + 3 if status == 7 else None,
-                )
+            _add(
+                state, phone, body, OFFICE_PHONE, created, status, sim=0, senttime=created + 3 if status == 7 else None
             )
 
 
@@ -299,18 +258,7 @@ def _conversation(state: SimState, rng: random.Random, index: int, phone: str, n
     for t in times:
         sim = _slot(rng, device_id)
         if rng.random() < 0.4 and phone != "22000":
-            state.add_message(
-                Msg(
-                    id=0,
-                    phone=phone,
-                    body=_fill(rng.choice(IN_BODIES), rng),
-                    device_id=device_id,
-                    created=t,
-                    status=5,
-                    sim=sim,
-                    outcome=5,
-                )
-            )
+            _add(state, phone, _fill(rng.choice(IN_BODIES), rng), device_id, t, 5, sim=sim, outcome=5)
             continue
         if outcome != 7:
             status = outcome
@@ -354,21 +302,31 @@ def _out(
     echo: bool = False,
 ) -> Msg:
     sent = created + 5 if status in (6, 7, 8) else None
+    return _add(
+        state,
+        phone,
+        body,
+        device_id,
+        created,
+        status,
+        sim=sim,
+        customerid=customerid,
+        urgent=urgent,
+        senttime=sent,
+        outcome=status,
+        timetosend_echo=echo,
+    )
+
+
+def _pending(state: SimState, phone: str, body: str, device_id: int, created: int, **fields: Any) -> Msg:
+    """A message the phone has not sent yet (status 1); it ends as the number's rules say."""
+    fields.setdefault("sim", 0)
+    return _add(state, phone, body, device_id, created, 1, outcome=outcome_for(phone), **fields)
+
+
+def _add(state: SimState, phone: str, body: str, device_id: int, created: int, status: int, **fields: Any) -> Msg:
     return state.add_message(
-        Msg(
-            id=0,
-            phone=phone,
-            body=body,
-            device_id=device_id,
-            created=created,
-            status=status,
-            sim=sim,
-            customerid=customerid,
-            urgent=urgent,
-            senttime=sent,
-            outcome=status,
-            timetosend_echo=echo,
-        )
+        Msg(id=0, phone=phone, body=body, device_id=device_id, created=created, status=status, **fields)
     )
 
 

@@ -14,7 +14,12 @@ Documented behaviour of the fake phones (tests and the demo rely on it):
 * a number whose digits end in ``666`` is not delivered: New -> Taken -> Sent -> 8;
 * a number whose digits end in ``1`` or ``3`` replies once per delivered message: an incoming
   message (status 5, same device, slot and number) created ``reply_delay`` seconds after delivery;
+* with ``reply_images`` on (the demo), a reply to a WhatsApp message (slot 2 or 3) is now and
+  then an image (every third one): its body is the uploaded image's URL in listings, and its
+  webhook has ``type`` "img";
 * with ``ambient_seconds`` set, a seed contact writes in every that many seconds of clock time.
+
+Listeners (smstui.simulator.listeners: the webhooks) hear each status change and incoming message.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smstui.simulator.clock import Clock, utc_now
+from smstui.simulator.listeners import REPLY_IMAGE, Listener, Listeners
 
 # The vendor's own titles, inconsistent capitals included.
 STATUS_TITLES: dict[int, str] = {
@@ -66,6 +72,7 @@ REPLY_BODIES = (
     "Danke, bis morgen!",
     "STOP",
 )
+
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_MARK = "\x00upload:"
@@ -230,7 +237,7 @@ class MessageQuery:
     desc: bool = False
 
 
-class SimState:
+class SimState(Listeners):
     """The whole fake gateway. All public methods are thread-safe."""
 
     def __init__(
@@ -273,6 +280,8 @@ class SimState:
         self.timezone_param = True
         # Where the server listens; set by the runner so seeded upload URLs point at it.
         self.public_base = "http://127.0.0.1"
+        self._listeners: list[Listener] = []
+        self.reply_images = False  # off by default: the seeded history stays as the tests know it
 
     # ---- time -----------------------------------------------------------------------------
     def now(self) -> float:
@@ -301,9 +310,10 @@ class SimState:
             status = path[min(k, len(path) - 1)]
             if status == m.status:
                 continue
-            m.status = status
+            old, m.status = m.status, status
             if status in (6, 7, 8) and m.senttime is None:
                 m.senttime = int(start + 2 * max(step, 0))
+            self._tell_steps(m, path, old, status)
             if status in FINAL:
                 done.append(mid)
                 if status == 7 and replies_for(m.phone):
@@ -320,6 +330,8 @@ class SimState:
         while self._replies and self._replies[0][0] <= now:
             at, seq, device_id, phone, sim = heapq.heappop(self._replies)
             body = REPLY_BODIES[seq % len(REPLY_BODIES)]
+            if self.reply_images and sim in (2, 3) and seq % 3 == 0:
+                body = self._reply_image(f"reply-{seq}")
             self._insert(self._incoming(device_id, phone, body, int(at), sim))
 
     def _ambient(self, now: float) -> None:
@@ -341,6 +353,11 @@ class SimState:
             self._ambient_index += 1
             self._insert(self._incoming(device_id, phone, body, int(at), 0))
         self._ambient_last += behind * every
+
+    def _reply_image(self, tag: str) -> str:
+        name = f"{tag}.png"
+        self.uploads[name] = (REPLY_IMAGE, "image/png")
+        return self.upload_marker(name)
 
     def _incoming(self, device_id: int, phone: str, body: str, at: int, sim: int | None) -> Msg:
         return Msg(
@@ -442,6 +459,8 @@ class SimState:
         self._by_phone.setdefault(key, []).append(m.id)
         if m.status not in FINAL and m.outcome != INCOMING and m.status in (1, 2, 3, 6):
             self._active[m.id] = m
+        if m.status == INCOMING and self._listeners:
+            self._tell("incoming", m, INCOMING)
 
     def queue(self, account: Account, items: Iterable[NewSms]) -> list[int]:
         """Validate all items, then store them all (all or nothing). Returns the new ids."""
@@ -490,11 +509,21 @@ class SimState:
             return m
 
     def add_incoming(
-        self, device_id: int, phone: str, body: str, at: datetime | None = None, sim: int | None = 0
+        self,
+        device_id: int,
+        phone: str,
+        body: str,
+        at: datetime | None = None,
+        sim: int | None = 0,
+        *,
+        image: bool = False,
     ) -> Msg:
-        """A message "received by the phone" (status 5)."""
+        """A message "received by the phone" (status 5); ``image``: a WhatsApp image instead of
+        ``body`` (slot 2 or 3), whose URL the listing shows as its body."""
         with self.lock:
             ts = int(at.timestamp()) if at else int(self.now())
+            if image:
+                body = self._reply_image(f"in-{len(self.uploads)}")
             m = self._incoming(device_id, phone, body, ts, sim)
             self._insert(m)
             return m

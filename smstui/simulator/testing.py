@@ -16,7 +16,9 @@ from typing import Any
 import httpx
 
 from smstui.simulator.clock import FakeClock
+from smstui.simulator.faults import WebhookFaults
 from smstui.simulator.runner import SimulatorServer, make_state
+from smstui.simulator.webhooks import WebhookSender
 
 
 class TestSimulator(SimulatorServer):
@@ -28,6 +30,17 @@ class TestSimulator(SimulatorServer):
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
+        if self.webhooks is not None:
+            self.state.tick()  # the phones act at once, so their webhooks go out now
+
+    def push_webhooks(
+        self, url: str, *, seed: int = 0, lost: float = 0.0, duplicate: float = 0.0, reorder: float = 0.0
+    ) -> WebhookSender:
+        """Push webhooks to ``url`` from now on, with seeded faults (rates 0..1)."""
+        faults = WebhookFaults(seed=seed, lost=lost, duplicate=duplicate, reorder=reorder)
+        sender = self.set_webhook_url(url, faults)
+        assert sender is not None
+        return sender
 
     def set_online(self, device_id: int, online: bool = True) -> None:
         self.state.set_device_online(device_id, online)
@@ -52,6 +65,7 @@ def start_simulator(
     ambient_seconds: float | None = None,
     rng_seed: int = 42,
     zone: str | None = None,
+    webhook_url: str | None = None,
 ) -> TestSimulator:
     """A started simulator with the demo account, on a FakeClock. Call ``.stop()`` when done.
 
@@ -60,7 +74,7 @@ def start_simulator(
     state = make_state(
         clock=clock, step_seconds=step_seconds, data=data, ambient_seconds=ambient_seconds, rng_seed=rng_seed, zone=zone
     )
-    server = TestSimulator(state)
+    server = TestSimulator(state, webhook_url=webhook_url)
     server.clock = clock
     return server.start()  # type: ignore[return-value]
 

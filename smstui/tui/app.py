@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from smstui.core.store.database import Store
     from smstui.core.store.devices import StoredDevice
     from smstui.core.store.messages import Thread
+    from smstui.tui.push import PushChanged, PushView, PushWatch
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ class SmsTuiApp(SessionFlow, Sending):
         self.core_signal: Signal[Any] = Signal(self, "core")
         self.device_signal: Signal[int | None] = Signal(self, "device-filter")
         self.status_signal: Signal[SyncState] = Signal(self, "sync-state")
+        self.push_signal: Signal[PushView] = Signal(self, "push")
+        self._push: PushWatch | None = None  # made when the session's watch starts (see push)
         self.devices: list[StoredDevice] = []
         self.device_filter: int | None = None
         self.sync_state = SyncState()
@@ -139,6 +142,16 @@ class SmsTuiApp(SessionFlow, Sending):
         self._auth_prompted = False
         if demo:
             self.sub_title = "demo"
+
+    @property
+    def push(self) -> PushWatch:
+        """Other processes' writes, push vs poll, the in-app webhook receiver (smstui.tui.push);
+        made on first use, after the first frame (its module costs ~3 ms to import)."""
+        if self._push is None:
+            from smstui.tui.push import PushWatch
+
+            self._push = PushWatch(self)
+        return self._push
 
     def mode_factory(self, mode: str) -> Callable[[], Screen]:
         """A fresh factory for ``mode``'s screen (a new session rebuilds its screens)."""
@@ -211,8 +224,15 @@ class SmsTuiApp(SessionFlow, Sending):
             line.update_state(state.status, state.last_synced, state.error, state.progress)
             line.profile = self._profile_label()
 
+        def apply_push(view: PushView) -> None:
+            last = view.info.last_webhook
+            line.update_push(last[0] if last else None, view.info.waiting, view.expected, view.quiet_after)
+
         apply(self.sync_state)
+        if self._push is not None:  # nothing to say before the session's watch starts
+            apply_push(self._push.view)
         self.status_signal.subscribe(line, apply)
+        self.push_signal.subscribe(line, apply_push)
 
     def _profile_label(self) -> str:
         label = self.session.profile.name
@@ -300,6 +320,9 @@ class SmsTuiApp(SessionFlow, Sending):
         count = message.event.new_incoming
         if count:
             self.notify(f"{count} new message{'s' if count != 1 else ''}", title="Incoming", timeout=4)
+
+    def on_push_changed(self, message: PushChanged) -> None:
+        self.push.apply(message.info)
 
     def on_core_region_changed(self, message: msgs.CoreRegionChanged) -> None:
         from smstui.tui.region_prompt import region_changed
@@ -425,6 +448,8 @@ class SmsTuiApp(SessionFlow, Sending):
     async def on_unmount(self) -> None:
         service = self._service
         self._stop_sync()
+        if self._push is not None:
+            self._push.stop()
         await self._sync_stopped(service)  # no sync worker process outlives the app
         self.store_writes.shutdown()  # the last draft saves land before the process ends
         try:

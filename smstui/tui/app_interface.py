@@ -61,6 +61,8 @@ class SmsAppBase(App[None]):
         core_signal: Signal[Any]
         device_signal: Signal[int | None]
         status_signal: Signal[SyncState]
+        push_signal: Signal[Any]
+        push: Any  # smstui.tui.push.PushWatch
         oncall_alerts: AppAlerts
 
         @property

@@ -4,8 +4,6 @@ Only the conversations screen is needed for the first frame; every other screen 
 first shown, which keeps ~40 ms out of the cold start.
 """
 
-from __future__ import annotations
-
 import importlib
 from collections.abc import Callable
 from typing import NamedTuple

@@ -44,6 +44,12 @@ class StyledOnMount:
 class SmsScreen(QuietFocus, StyledOnMount, ReportWorkerErrors, Screen[None]):
     """A mode's screen in smstui's app."""
 
+    # A screen's one-line title bar and the detail pane under its table (devices, triage, ...).
+    DEFAULT_CSS = """
+    SmsScreen .screen-title { height: 1; padding: 0 1; background: $panel; }
+    SmsScreen .screen-detail { height: auto; padding: 0 1; border-top: solid $panel-lighten-2; }
+    """
+
     @property
     def smsapp(self) -> SmsAppBase:
         return sms_app(self.app)

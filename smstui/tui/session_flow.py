@@ -98,6 +98,7 @@ class SessionFlow(SmsAppBase):
     async def _replace_session(self, new: Session) -> None:
         old = self.session
         self._stop_sync()
+        self.push.stop()
         self.session = new
         self.session_ready = False
         self.device_filter = None
@@ -148,7 +149,13 @@ class SessionFlow(SmsAppBase):
             # After the list is painted: the refresh service imports the sync, outbox and HTTP
             # code (~20 ms), which the first frame should not wait for.
             self.call_after_refresh(self._start_sync_if_current, self.session)
+            # Other processes' writes and webhooks (smstui.tui.push), after the first frame too.
+            self.call_after_refresh(self._watch_store_if_current, self.session)
         self.call_after_refresh(set_up_logging_now)
+
+    def _watch_store_if_current(self, session: Session) -> None:
+        if session is self.session and self.session_ready:
+            self.push.start(session)
 
     def _read_session_start(self) -> SessionStart:
         """The devices, last sync, device filter and conversations a session's first screen shows."""
@@ -275,6 +282,7 @@ class SessionFlow(SmsAppBase):
     @task("session", "log out", name="logout", exclusive=True)
     async def _logout(self) -> None:
         self._stop_sync()
+        self.push.stop()
         await self.session.logout()
         self.session_ready = False
         self.show_login(reason="Logged out. The messages stay on this computer.")

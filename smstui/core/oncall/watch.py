@@ -87,7 +87,7 @@ class Watcher:
         max_changes: int = MAX_CHANGES,
     ) -> None:
         self.session = session
-        self.service = RefreshService(session, interval)
+        self.service = RefreshService(session, interval, stretch=False)  # its passes are its news
         self.alerts = AlertEngine(thresholds, started=session.clock())
         self.thresholds = thresholds
         self.max_changes = max_changes

@@ -180,6 +180,16 @@ def canonical_column(header: str) -> str | None:
     return _ALIAS_TO_COLUMN.get(_fold(header))
 
 
+class _Column:
+    """A known column of a :class:`CsvRow` read as an attribute ("" when the file has none)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, row: CsvRow, owner: type | None = None) -> str:
+        return row.values.get(self.key, "")
+
+
 @dataclass(frozen=True, slots=True)
 class CsvRow:
     """One usable row. ``values`` has every column by key (canonical names for known ones)."""
@@ -195,21 +205,10 @@ class CsvRow:
     #: What was repaired in the number ("its leading + was missing"), "" when nothing was.
     note: str = ""
 
-    @property
-    def raw_phone(self) -> str:
-        return self.values.get(PHONE, "")
-
-    @property
-    def name(self) -> str:
-        return self.values.get(NAME, "")
-
-    @property
-    def tag(self) -> str:
-        return self.values.get(TAG, "")
-
-    @property
-    def body(self) -> str:
-        return self.values.get(BODY, "")
+    raw_phone = _Column(PHONE)  # as the file wrote it
+    name = _Column(NAME)
+    tag = _Column(TAG)
+    body = _Column(BODY)
 
     def template_values(self) -> dict[str, str]:
         """Values for a template: every column (also by its header's own name), with ``phone``

@@ -25,7 +25,7 @@ from smstui.core.store.optouts import OptoutRows
 from smstui.core.store.outbox_rows import OutboxRows
 from smstui.core.store.region import RegionStore
 
-# Tables the first frame never reads (search, on-call, scheduled, send counters): their mixins
+# Tables the first frame never reads (search, on-call, scheduled, send counters, webhooks): their mixins
 # are imported on first use, which keeps ~10 ms of class building out of the cold start.
 _LATER = (
     ("smstui.core.store.search", "SearchStore"),
@@ -33,6 +33,8 @@ _LATER = (
     ("smstui.core.store.triage", "TriageRows"),
     ("smstui.core.store.scheduled", "ScheduledRows"),
     ("smstui.core.store.send_counts", "SendCountRows"),
+    ("smstui.core.store.webhooks", "WebhookRows"),
+    ("smstui.core.store.watch", "WatchRows"),
 )
 
 if TYPE_CHECKING:  # what type checkers see: one class with every mixin
@@ -41,8 +43,10 @@ if TYPE_CHECKING:  # what type checkers see: one class with every mixin
     from smstui.core.store.search import SearchStore
     from smstui.core.store.send_counts import SendCountRows
     from smstui.core.store.triage import TriageRows
+    from smstui.core.store.watch import WatchRows
+    from smstui.core.store.webhooks import WebhookRows
 
-    class _Later(SearchStore, HealthRows, TriageRows, ScheduledRows, SendCountRows): ...
+    class _Later(SearchStore, HealthRows, TriageRows, ScheduledRows, SendCountRows, WebhookRows, WatchRows): ...
 else:
 
     class _Later:

@@ -1,11 +1,9 @@
 """The store's devices: the phones and their last known status."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from smstui.core.models import (
     Device,
@@ -14,9 +12,6 @@ from smstui.core.models import (
 )
 from smstui.core.store.connection import StoreBase
 from smstui.core.store.schema import from_ts, to_ts
-
-if TYPE_CHECKING:
-    pass
 
 
 class StoredDevice(NamedTuple):

@@ -6,8 +6,6 @@ when it is newer than that change, so re-listing the sync's overlap window never
 opt-out the user lifted by hand, and an old STOP read on a first sync never undoes a newer START.
 """
 
-from __future__ import annotations
-
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime

@@ -329,7 +329,8 @@ class ConversationsScreen(SmsScreen):
         draft = self.smsapp.store_writes.submit(store.draft, self._draft_key(phone_key)).result()
         thread = self._thread
         if thread is None or thread.phone_key != phone_key:
-            found = [t for t in store.threads(search="", limit=THREAD_LIMIT) if t.phone_key == phone_key]
+            # Its own summary row (the primary key), not the newest 500 searched in Python.
+            found = store.threads(only=("t.phone_key = ?", [phone_key]), limit=1)
             thread = found[0] if found else None
         if get_current_worker().is_cancelled:
             return

@@ -37,11 +37,6 @@ RECHECK_SECONDS = 30.0  # the window slides and "seen … ago" ages even when no
 
 class DashboardScreen(SmsScreen):
     DEFAULT_CSS = """
-    #dash-title {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-    }
     #dash-summary {
         height: auto;
         padding: 0 1;
@@ -66,7 +61,7 @@ class DashboardScreen(SmsScreen):
 
     def compose(self) -> ComposeResult:
         app = self.smsapp
-        yield Static("", id="dash-title")
+        yield Static("", id="dash-title", classes="screen-title")
         yield Static("", id="dash-summary")
         yield TimelineChart(id="dash-chart")
         yield DeliveryTable(id="dash-table")

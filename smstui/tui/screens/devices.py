@@ -22,18 +22,7 @@ from smstui.tui.workers import task
 
 class DevicesScreen(SmsScreen):
     DEFAULT_CSS = """
-    #devices-title {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-    }
-
-    #device-detail {
-        height: auto;
-        max-height: 7;
-        padding: 0 1;
-        border-top: solid $panel-lighten-2;
-    }
+    #device-detail { max-height: 7; }
     """
     BINDINGS = [
         Binding("enter", "choose", "Show its chats", id="devices.choose", priority=False),
@@ -46,9 +35,9 @@ class DevicesScreen(SmsScreen):
 
     def compose(self) -> ComposeResult:
         app = self.smsapp
-        yield Static("", id="devices-title")
+        yield Static("", id="devices-title", classes="screen-title")
         yield DeviceTable(clock=app.clock, tz=app.tz, id="device-table")
-        yield Static("", id="device-detail")
+        yield Static("", id="device-detail", classes="screen-detail")
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
         yield QuietFooter()
 

@@ -80,17 +80,7 @@ def _next(options: tuple[Any, ...], current: Any) -> Any:
 
 class TriageScreen(SmsScreen):
     DEFAULT_CSS = """
-    #triage-title {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-    }
-    #triage-detail {
-        height: auto;
-        max-height: 6;
-        padding: 0 1;
-        border-top: solid $panel-lighten-2;
-    }
+    #triage-detail { max-height: 6; }
     """
     BINDINGS = [
         Binding("enter", "open", "Open", id="triage.open", priority=False),
@@ -124,9 +114,9 @@ class TriageScreen(SmsScreen):
 
     def compose(self) -> ComposeResult:
         app = self.smsapp
-        yield Static("", id="triage-title")
+        yield Static("", id="triage-title", classes="screen-title")
         yield TriageTable(clock=app.clock, tz=app.tz, id="triage-table")
-        yield Static("", id="triage-detail")
+        yield Static("", id="triage-detail", classes="screen-detail")
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
         yield Footer()
 

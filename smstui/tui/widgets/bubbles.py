@@ -6,8 +6,6 @@ the cache of rendered bubbles, and hands what a bubble's look depends on in a :c
 line breaking, so the layout of a long thread never builds styled text.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
@@ -61,7 +59,7 @@ def bubble_width(width: int) -> int:
     return max(10, min(width - MARGIN - 4, int(width * 0.78) - 2))
 
 
-def bubble_body(msg: StoredMessage) -> str:
+def bubble_body(msg: "StoredMessage") -> str:
     body = clean(msg.body)
     if msg.image_path:
         body = (body + "\n" if body else "") + f"[image] {clean(msg.image_path, single_line=True)}"
@@ -70,13 +68,13 @@ def bubble_body(msg: StoredMessage) -> str:
     return body or " "
 
 
-def time_dependent(msg: StoredMessage) -> bool:
+def time_dependent(msg: "StoredMessage") -> bool:
     # Only the "scheduled <when>" tick reads the clock (format.status_parts); day labels are absolute.
     return not msg.incoming and msg.scheduled_at is not None
 
 
 def meta_parts(
-    msg: StoredMessage, now: datetime, tz: tzinfo | None, device_names: Mapping[int, str]
+    msg: "StoredMessage", now: datetime, tz: tzinfo | None, device_names: Mapping[int, str]
 ) -> tuple[str, str | None, str]:
     """(time · slot · device, status text or None for incoming, status kind)."""
     parts = [to_local(msg.created, tz).strftime("%H:%M")]
@@ -92,13 +90,13 @@ def meta_parts(
     return " · ".join(parts), f"{symbol} {word}".strip(), kind
 
 
-def meta_plain(msg: StoredMessage, now: datetime, tz: tzinfo | None, device_names: Mapping[int, str]) -> str:
+def meta_plain(msg: "StoredMessage", now: datetime, tz: tzinfo | None, device_names: Mapping[int, str]) -> str:
     """The meta line as plain text (what the layout measures)."""
     head, status, _ = meta_parts(msg, now, tz, device_names)
     return head if status is None else f"{head}  {status}"
 
 
-def meta_text(look: BubbleLook, msg: StoredMessage) -> Text:
+def meta_text(look: BubbleLook, msg: "StoredMessage") -> Text:
     meta_style = look.style("thread-view--meta")
     head, status, kind = meta_parts(msg, look.now, look.tz, look.device_names)
     text = Text(head, style=meta_style)
@@ -120,7 +118,9 @@ def notice_strip(look: BubbleLook, label: str, width: int) -> Strip:
     return Strip(list(text.render(look.console)), width).apply_style(look.base)
 
 
-def render_bubble(look: BubbleLook, msg: StoredMessage, width: int, *, selected: bool, day_header: bool) -> list[Strip]:
+def render_bubble(
+    look: BubbleLook, msg: "StoredMessage", width: int, *, selected: bool, day_header: bool
+) -> list[Strip]:
     """The lines of one message: the day header (if it starts a day), the bubble, the meta line
     and a blank gap; as many as the layout measured (:func:`wrapped_height`, :func:`meta_plain`)."""
     console = look.console

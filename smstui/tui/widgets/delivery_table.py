@@ -15,14 +15,14 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from smstui.core.oncall.health import Counts, DeviceHealth, HealthReport, describe_duration, percent
 from smstui.tui.widgets.format import clean
-from smstui.tui.widgets.row_cursor import RowCursor
+from smstui.tui.widgets.row_cursor import CURSOR_BINDINGS, RowCursor
 
 COLUMNS = (
     ("Phone", "phone"),
@@ -140,12 +140,7 @@ class DeliveryTable(RowCursor, ScrollView, can_focus=True):
     """
 
     ALLOW_SELECT = False
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*CURSOR_BINDINGS]
     DEFAULT_CSS = """
     DeliveryTable {
         height: 1fr;

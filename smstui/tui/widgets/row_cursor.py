@@ -8,6 +8,16 @@ move from no cursor lands on the row that move points at.
 
 from __future__ import annotations
 
+from textual.binding import Binding, BindingType
+
+#: The keys every RowCursor list binds (a list adds its own, e.g. Enter or page keys).
+CURSOR_BINDINGS: list[BindingType] = [
+    Binding("down", "cursor_down", "Down", show=False),
+    Binding("up", "cursor_up", "Up", show=False),
+    Binding("home", "first", "First", show=False),
+    Binding("end", "last", "Last", show=False),
+]
+
 
 class RowCursor:
     """Mixin: ``_row_count`` and the ``cursor`` property are the widget's; the actions are shared."""

@@ -2,9 +2,15 @@
 
 Over SSH every repaint is bytes on the user's link, so the line is repainted only when its text
 changes (issue 19): a background poll that finds nothing new leaves it alone. A poll shows
-"⟳ syncing" only once it has taken ``SYNCING_AFTER`` seconds or reports progress (a first sync);
+"⟳ syncing" only once it has taken ``SYNCING_AFTER`` seconds or reports progress (a first sync:
+then a bar drawn as text, messages done of all and an ETA, smstui.core.sync_progress);
 a routine poll is over long before that, and "synced just now" simply stays. The relative time is
 coarse ("just now", then minutes), so the minute's check below rarely finds anything to paint.
+
+With webhooks (smstui.core.push_state) it also says how news arrives: "⇣ push · just now" while
+the gateway pushes, "↻ poll" when the app's receiver has heard nothing lately, and "⚠ no push
+for 6 min, polling" when webhooks had been coming, none did for ``[ui] webhook_quiet_after``
+and messages still wait for their status. Without a receiver and webhooks it says nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 
+from smstui.core.sync_progress import Eta, progress_text
 from smstui.tui.widgets.format import ago, clean
 
 # A poll still running after this long is shown as syncing (a quick one never is).
@@ -57,6 +64,14 @@ class StatusLine(Widget):
         self._quiet_poll = False
         self._poll_timer: Timer | None = None
         self._shown: tuple[str, tuple[object, ...]] | None = None
+        # Push or poll (update_push): the last webhook (epoch s), messages waiting for a status.
+        self._push_last: float | None = None
+        self._push_waiting = 0
+        self._push_expected = False
+        self._push_quiet_after = 300.0
+        # A first sync's rate so far, by the app's clock (tests move it), for the ETA.
+        self._eta = Eta(lambda: self._clock().timestamp())
+        self._eta_seconds: float | None = None
 
     def on_mount(self) -> None:
         self.set_interval(CLOCK_CHECK, self._repaint_if_changed, name="status-line-clock")
@@ -84,6 +99,11 @@ class StatusLine(Widget):
     ) -> None:
         starting = status == "syncing" and self.status != "syncing"
         self.status, self.last_synced, self.error, self.progress = status, last_synced, error, progress
+        if progress is None:
+            self._eta = Eta(lambda: self._clock().timestamp())
+            self._eta_seconds = None
+        else:
+            self._eta_seconds = self._eta.update(*progress)
         if status != "syncing":
             self._end_quiet_poll()
         elif starting and progress is None and last_synced is not None:
@@ -93,6 +113,39 @@ class StatusLine(Widget):
         elif progress is not None:
             self._end_quiet_poll()
         self._repaint_if_changed()
+
+    def update_push(self, last_at: float | None, waiting: int, expected: bool, quiet_after: float) -> None:
+        """The last webhook the store saw and how many sent messages wait for a status."""
+        self._push_last, self._push_waiting = last_at, waiting
+        self._push_expected, self._push_quiet_after = expected, quiet_after
+        self._repaint_if_changed()
+
+    def _push_text(self, now: datetime) -> Text | None:
+        if self._push_last is None and not self._push_expected:
+            return None  # no receiver, no webhook ever: nothing to say (and nothing to import)
+        from smstui.core.push_state import judge_push
+
+        last = None if self._push_last is None else (self._push_last, "status")
+        state = judge_push(
+            last,
+            now.timestamp(),
+            quiet_after=self._push_quiet_after,
+            pending=self._push_waiting,
+            expected=self._push_expected,
+        )
+        get = self.get_component_rich_style
+        if state.mode == "push" and state.last_at is not None:
+            text = Text("⇣ push", style=get("status-line--ok"))
+            text.append(
+                f" · {ago(datetime.fromtimestamp(state.last_at, now.tzinfo), now)}", style=get("status-line--muted")
+            )
+            return text
+        if state.mode == "quiet":
+            minutes = max(1, int(state.quiet_for // 60))
+            return Text(f"⚠ no push for {minutes} min, polling", style=get("status-line--busy"))
+        if state.mode == "poll":
+            return Text("↻ poll", style=get("status-line--muted"))
+        return None
 
     def _end_quiet_poll(self) -> None:
         self._quiet_poll = False
@@ -123,7 +176,8 @@ class StatusLine(Widget):
         if status == "syncing":
             label = "⟳ syncing"
             if self.progress:
-                label += f" {self.progress[0]}/{self.progress[1]}"
+                # A first sync: a bar drawn as text, messages done of all, and the time left.
+                label += " " + progress_text(*self.progress, self._eta_seconds, width=10)
             text.append(label, style=get("status-line--busy"))
         elif status == "offline":
             text.append("✗ offline", style=get("status-line--bad"))
@@ -142,6 +196,10 @@ class StatusLine(Widget):
             text.append(ago(self.last_synced, now), style=get("status-line--muted"))
         else:
             text.append("○ not synced yet", style=get("status-line--muted"))
+        push = self._push_text(now)
+        if push is not None:
+            text.append("  ")
+            text.append_text(push)
         if self.pending:
             text.append(f"  ◷ {self.pending} to send", style=get("status-line--busy"))
         if status in ("offline", "error") and self.last_synced is not None:

@@ -35,12 +35,20 @@ def can_cancel(msg: StoredMessage) -> bool:
     return not msg.incoming and msg.outbox in (QUEUED, UNKNOWN, REJECTED)
 
 
+def _not_this_one(msg: StoredMessage | None, key: str, does: str, came_in: str) -> str | None:
+    """The two reasons ``why_not_retry`` and ``why_not_cancel`` share, or None."""
+    if msg is None:
+        return f"Select a message first (↑/↓ in the conversation), then {key} {does}."
+    if msg.incoming:
+        return f"That message came in: only messages {came_in}."
+    return None
+
+
 def why_not_retry(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
     """Why R does nothing for ``msg`` (None: no message selected)."""
-    if msg is None:
-        return "Select a message first (↑/↓ in the conversation), then R sends a failed one again."
-    if msg.incoming:
-        return "That message came in: only messages you sent can be sent again."
+    reason = _not_this_one(msg, "R", "sends a failed one again", "you sent can be sent again")
+    if reason is not None or msg is None:
+        return reason or ""
     _, word, _ = status_parts(msg, now, tz)
     if msg.outbox in (QUEUED, SENDING):
         return f"It is still on its way ({word}): x cancels it."
@@ -49,13 +57,12 @@ def why_not_retry(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -
 
 def why_not_cancel(msg: StoredMessage | None, now: datetime, tz: tzinfo | None) -> str:
     """Why x does nothing for ``msg`` (None: no message selected)."""
-    if msg is None:
-        return "Select a message first (↑/↓ in the conversation), then x cancels one not yet sent."
-    if msg.incoming:
-        return "That message came in: only messages waiting to be sent can be cancelled."
-    _, word, _ = status_parts(msg, now, tz)
+    reason = _not_this_one(msg, "x", "cancels one not yet sent", "waiting to be sent can be cancelled")
+    if reason is not None or msg is None:
+        return reason or ""
     if msg.outbox == SENDING:
         return "It is being handed to the gateway right now: it can no longer be cancelled."
+    _, word, _ = status_parts(msg, now, tz)
     return f"The gateway has taken it ({word}): smstui can only cancel messages it has not handed over yet."
 
 

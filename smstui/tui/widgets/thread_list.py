@@ -10,8 +10,6 @@ The widget speaks OptionList's language so screens need not care: it posts
 has ``highlighted``, ``option_count`` and the usual cursor bindings.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import ClassVar, NamedTuple
@@ -34,7 +32,7 @@ from smstui.core.store.messages import Thread
 from smstui.core.store.schema import QUEUED, REJECTED, SENDING, UNKNOWN
 from smstui.tui.textual_internals import SteadyScrollbars, paint_now
 from smstui.tui.widgets.format import clean, display_number, short_time
-from smstui.tui.widgets.row_cursor import RowCursor
+from smstui.tui.widgets.row_cursor import CURSOR_BINDINGS, RowCursor
 
 ROW_HEIGHT = 2
 
@@ -132,13 +130,10 @@ class ThreadList(SteadyScrollbars, RowCursor, ScrollView, can_focus=True):
     ALLOW_SELECT = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("end", "last", "Last", show=False),
+        *CURSOR_BINDINGS,
         Binding("enter", "select", "Select", show=False),
-        Binding("home", "first", "First", show=False),
         Binding("pagedown", "page_down", "Page Down", show=False),
         Binding("pageup", "page_up", "Page Up", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
     ]
 
     # OptionList's look (its DEFAULT_CSS, merged with what this list always overrode).

@@ -1,0 +1,25 @@
+"""Gateway dates read through the per-day offset cache equal zoneinfo's own conversion, DST
+days (whole hours, half hours, Chatham's 2:45) and their neighbours included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from smstui.core.gateway_time import read_date
+
+ZONES = ("Europe/Berlin", "America/New_York", "Australia/Sydney", "Australia/Lord_Howe", "Pacific/Chatham", "UTC")
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_every_quarter_hour_of_a_dst_year_reads_as_zoneinfo_says(name: str) -> None:
+    zone = ZoneInfo(name)
+    when = datetime(2025, 1, 1)
+    while when < datetime(2026, 1, 1):
+        text = when.strftime("%Y-%m-%d %H:%M:%S.000000")
+        expected = when.replace(tzinfo=zone).astimezone(UTC)  # fold=0: a fold's first occurrence
+        assert read_date({"date": text, "timezone_type": 3, "timezone": name}) == expected, text
+        assert read_date(text.replace(".000000", ""), zone) == expected, text
+        when += timedelta(minutes=15 if when.month in (3, 4, 9, 10, 11) else 157)

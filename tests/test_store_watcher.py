@@ -1,0 +1,163 @@
+"""The store watcher (smstui.core.store_watcher): another process's writes are noticed and named by
+conversation; the app's own writes and an idle store cost a pragma and tell nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smstui.core.events import MessagesChanged
+from smstui.core.push_state import PushInfo, judge_push
+from smstui.core.store.database import Store
+from smstui.core.store_watcher import StoreWatcher
+from tests.test_store import msg
+
+ANNA = "+4915123456781"
+BEN = "+4915123456782"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "s.sqlite3"
+
+
+@pytest.fixture
+def stores(path: Path):
+    app, other = Store(path, region="DE"), Store(path, region="DE")
+    yield app, other
+    app.close()
+    other.close()
+
+
+def watch(store: Store) -> tuple[StoreWatcher, list[MessagesChanged], list[PushInfo]]:
+    told: list[MessagesChanged] = []
+    pushes: list[PushInfo] = []
+    watcher = StoreWatcher(store, told.append, on_push=pushes.append)
+    watcher.prime()
+    return watcher, told, pushes
+
+
+def test_nothing_written_tells_nothing(stores: tuple[Store, Store]) -> None:
+    app, _other = stores
+    watcher, told, _ = watch(app)
+    assert not watcher.check() and not watcher.check()
+    assert told == []
+
+
+def test_own_writes_are_not_told_again(stores: tuple[Store, Store]) -> None:
+    app, _other = stores
+    watcher, told, _ = watch(app)
+    app.upsert_messages([msg(1, ANNA)])
+    assert not watcher.check()
+    assert told == []
+
+
+def test_another_connections_new_message_and_status(stores: tuple[Store, Store]) -> None:
+    app, other = stores
+    other.upsert_messages([msg(1, ANNA, status=2), msg(2, BEN, status=7, minutes=1)])
+    watcher, told, _ = watch(app)
+    incoming = msg(3, BEN, status=5, minutes=2)
+    other.upsert_messages([incoming])
+    assert watcher.check()
+    assert told[-1].phone_keys == {app.phone_key(BEN)} and told[-1].new_incoming == 1
+    # A status change of a message that is not the thread's last one is still seen.
+    other.upsert_messages([msg(4, ANNA, status=7, minutes=3)])
+    assert watcher.check()
+    other.update_status(1, 6)
+    assert watcher.check()
+    assert told[-1].phone_keys == {app.phone_key(ANNA)} and told[-1].new_incoming == 0
+    # A webhook's note alone changes no conversation.
+    other.note_webhook("status", 1000.0)
+    assert watcher.check()
+    assert len(told) == 3
+
+
+def test_push_info_follows_the_store(stores: tuple[Store, Store]) -> None:
+    app, other = stores
+    watcher, _told, pushes = watch(app)
+    watcher.check_push()
+    assert pushes == [PushInfo(None, 0)]
+    other.upsert_messages([msg(1, ANNA, status=2)])
+    other.note_webhook("status", 1000.0)
+    watcher.check_push()
+    watcher.check_push()  # unchanged: not told twice
+    assert pushes[1:] == [PushInfo((1000.0, "status"), 1)]
+
+
+def test_a_plain_sqlite_write_from_another_process(stores: tuple[Store, Store], path: Path) -> None:
+    app, other = stores
+    other.upsert_messages([msg(1, ANNA, status=2)])
+    watcher, told, _ = watch(app)
+    code = (
+        "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+        "db.execute('UPDATE messages SET status = 7 WHERE sms_id = 1'); db.commit()"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=60)
+    assert watcher.check()
+    assert told[-1].phone_keys == {app.phone_key(ANNA)}
+
+
+def test_a_broken_store_is_reported_not_raised(stores: tuple[Store, Store], path: Path) -> None:
+    app, _other = stores
+    watcher, told, _ = watch(app)
+    app.close()
+    assert not watcher.check()
+    watcher.check_push()
+    assert told == []
+
+
+def test_the_thread_tells_on_its_own(stores: tuple[Store, Store]) -> None:
+    import threading
+
+    app, other = stores
+    seen = threading.Event()
+    watcher = StoreWatcher(app, lambda change: seen.set(), every=0.01).start()
+    try:
+        assert watcher.ready.wait(10)
+        other.upsert_messages([msg(9, ANNA)])
+        assert seen.wait(10)
+    finally:
+        watcher.stop()
+
+
+@pytest.mark.parametrize(
+    ("last", "now", "pending", "expected", "mode"),
+    [
+        (None, 1000.0, 3, False, "off"),
+        (None, 1000.0, 3, True, "poll"),
+        ((990.0, "status"), 1000.0, 3, False, "push"),
+        ((600.0, "status"), 1000.0, 3, False, "quiet"),
+        ((600.0, "status"), 1000.0, 0, False, "poll"),
+    ],
+)
+def test_judge_push(last, now, pending, expected, mode) -> None:  # type: ignore[no-untyped-def]
+    state = judge_push(last, now, quiet_after=300, pending=pending, expected=expected)
+    assert state.mode == mode
+
+
+def test_sqlite_data_version_is_per_connection(path: Path) -> None:
+    # The fact the watcher stands on, checked against the SQLite this Python has.
+    a, b = sqlite3.connect(path), sqlite3.connect(path)
+    a.execute("CREATE TABLE t (x)")
+    a.commit()
+    before = b.execute("PRAGMA data_version").fetchone()[0]
+    own = a.execute("PRAGMA data_version").fetchone()[0]
+    a.execute("INSERT INTO t VALUES (1)")
+    a.commit()
+    assert a.execute("PRAGMA data_version").fetchone()[0] == own
+    assert b.execute("PRAGMA data_version").fetchone()[0] != before
+
+
+def test_unread_incoming_since_counts_only_those_conversations(stores: tuple[Store, Store]) -> None:
+    app, _other = stores
+    app.upsert_messages([msg(1, ANNA, status=7)])
+    mark = app.max_lid()
+    app.upsert_messages([msg(2, ANNA, status=5, minutes=1), msg(3, BEN, status=5, minutes=2)])
+    count, newest = app.unread_incoming_since(mark, frozenset({app.phone_key(ANNA)}))
+    assert count == 1 and newest > mark
+    assert app.unread_incoming_since(newest, frozenset({app.phone_key(ANNA)})) == (0, newest)
+    assert app.unread_incoming_since(mark, frozenset()) == (0, mark)
