@@ -141,7 +141,7 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
         "worst_stall": lag.worst(t_start, t_end),
         "duration": t_end - t_start,
         "final_status": status.status,
-        # How far the first sync walked during the presses (days of history): how heavy it was.
+        # How far the first sync's progress moved during the presses: how heavy it was.
         "walked": _walked(progress, restarts),
     }
 
@@ -149,7 +149,8 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
 def _walked(progress: list[tuple[int, int]], restarts: int) -> str:
     if restarts or len(progress) < 2:
         return "—"
-    return f"{progress[-1][0] - progress[0][0]} of {progress[-1][1]} days"
+    # The unit is the sync's progress unit: messages (days of history before issue 17's part 4).
+    return f"{progress[-1][0] - progress[0][0]:,} of {progress[-1][1]:,}"
 
 
 def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list[Row]:

@@ -35,7 +35,7 @@ def stand_in(monkeypatch: pytest.MonkeyPatch, script: str) -> None:
 
 def test_the_command_line_names_the_profile_and_store_but_no_secret(tmp_path) -> None:  # type: ignore[no-untyped-def]
     argv = worker_command(fake_session(tmp_path), 15)
-    assert argv[:3] == [sys.executable, "-m", "smstui.core.sync_worker"]
+    assert argv[:4] == [sys.executable, "-P", "-m", "smstui.core.sync_worker"]  # not the cwd's smstui
     assert argv[argv.index("--profile") + 1] == "work"
     assert argv[argv.index("--store") + 1] == str(tmp_path / "work.sqlite3")
     assert argv[argv.index("--interval") + 1] == "15.0"

@@ -198,3 +198,72 @@ async def test_bad_arguments_are_a_line_and_an_exit_code() -> None:
     (line,) = out.splitlines()
     assert isinstance(decode(line), events.SyncFailed)
     assert b"Traceback" not in err and b"--interval" in err  # argparse's usage, for the log
+
+
+PARENT = """
+import asyncio, sys
+from smstui.core.session import open_session
+from smstui.tui.sync_process import ProcessService
+
+async def main():
+    session = open_session(api_url=sys.argv[1])
+    service = ProcessService(session, 3600)
+    task = asyncio.ensure_future(service.run(lambda event: None))
+    while service.polls < 1:
+        await asyncio.sleep(0.05)
+    print(service.pid, flush=True)
+    await task
+
+asyncio.run(main())
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # exited, not reaped yet
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+async def test_the_worker_ends_when_the_app_is_killed_with_minus_9(live_sim: TestSimulator) -> None:
+    import os
+    import signal
+
+    await logged_in(live_sim)
+    parent = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", PARENT, live_sim.url, stdout=asyncio.subprocess.PIPE
+    )
+    assert parent.stdout is not None
+    line = await asyncio.wait_for(parent.stdout.readline(), TIMEOUT)
+    worker = int(line)
+    assert not _gone(worker)
+    parent.send_signal(signal.SIGKILL)  # no stop, no clean-up: only the pipe closes
+    await parent.wait()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while not _gone(worker):
+        assert loop.time() < deadline, "the worker outlived the app"
+        await asyncio.sleep(0.05)
+    assert os.getpid() != worker
+
+
+async def test_a_region_the_app_chooses_is_taken_before_the_next_poll(live_sim: TestSimulator) -> None:
+    from smstui.core.sync_worker import _make_service
+
+    await logged_in(live_sim)
+    worker_side = open_session(api_url=live_sim.url)  # the worker's session
+    app_side = open_session(api_url=live_sim.url)  # the app's, another connection to the store
+    try:
+        service = _make_service(worker_side, 3600)
+        await service.poll_once()
+        before = worker_side.store.region
+        choice = "AT" if before != "AT" else "CH"
+        app_side.regions.choose(choice)  # the app re-keys the store in its process
+        assert worker_side.store.region == before
+        await service.poll_once()
+        assert worker_side.store.region == choice
+    finally:
+        await worker_side.aclose()
+        await app_side.aclose()

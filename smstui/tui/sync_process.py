@@ -44,8 +44,11 @@ WORKER_KIND = "worker"
 
 
 def worker_command(session: Any, interval: float | None) -> list[str]:
-    """The worker's command line for ``session``: never a secret in it (``ps`` shows it)."""
-    argv = [sys.executable, "-m", "smstui.core.sync_worker", "--profile", session.profile.name]
+    """The worker's command line for ``session``: never a secret in it (``ps`` shows it).
+
+    ``-P``: the current directory is not put on the import path, so a ``smstui`` folder where the
+    user happens to start the app is never imported in place of the installed one."""
+    argv = [sys.executable, "-P", "-m", "smstui.core.sync_worker", "--profile", session.profile.name]
     argv += ["--store", str(session.store.path)]
     if session.config_path is not None:
         argv += ["--config", str(session.config_path)]

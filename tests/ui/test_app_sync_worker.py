@@ -68,6 +68,11 @@ async def test_the_worker_fills_the_list_sends_a_reply_and_brings_the_answer(liv
             await wait_for(pilot, lambda: threads_shown(app), "the synced conversations", SLOW)
             await wait_for(pilot, lambda: app.sync_state.status == "idle", "the first sync's end", SLOW)
             assert service.pid is not None and service.pid != os.getpid()
+            # The worker learnt the region from the phones' SIMs (and re-keyed the store): the
+            # app's store reads numbers with it too.
+            learnt = session.regions.info().region
+            assert learnt is not None
+            await wait_for(pilot, lambda: session.store.region == learnt, "the learnt region in the app", SLOW)
             await settle(pilot)  # the list has opened its first conversation by itself
             app.screen.show_thread(ANNA)
             view = app.screen.query_one(ThreadView)
@@ -97,13 +102,16 @@ async def test_a_killed_worker_is_reported_and_restarted(live_sim: TestSimulator
             await wait_for(pilot, lambda: service.polls >= 1 and not service.busy, "the first poll", SLOW)
             first = service.pid
             assert first is not None
+            # A long backoff, so the test sees the "stopped" state however slow the machine;
+            # "refresh now" then restarts it at once.
+            service.backoff = (3600.0,)
             os.kill(first, signal.SIGKILL)
             await wait_for(pilot, lambda: service.restarts == 1, "the app to notice", SLOW)
-            await wait_for(pilot, lambda: app.sync_state.status == "error", "the status line to say so")
+            await wait_for(pilot, lambda: app.sync_state.status == "error", "the status line to say so", SLOW)
             line = app.screen.query_one(StatusLine)
             assert "Background sync stopped" in str(line.render())
             assert any(n.title == "Sync failed" and "restarting" in n.message for n in app._notifications)
-            # Restarted after a second: a new process, polling again.
+            app.action_refresh()
             await wait_for(pilot, lambda: service.pid not in (None, first), "a new worker", SLOW)
             await wait_for(pilot, lambda: app.sync_state.status == "idle", "its first poll", SLOW)
             assert any(n.title == "Sync restarted" for n in app._notifications)
