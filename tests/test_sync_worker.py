@@ -267,3 +267,40 @@ async def test_a_region_the_app_chooses_is_taken_before_the_next_poll(live_sim: 
     finally:
         await worker_side.aclose()
         await app_side.aclose()
+
+
+def test_the_worker_stores_listings_in_bigger_transactions(tmp_path: Path) -> None:
+    """In its own process the sync writes WORKER_UPSERT_CHUNK rows per transaction (the app's
+    thread mode keeps UPSERT_CHUNK, so its GIL is released between chunks)."""
+    from smstui.core.api.client import GatewayClient
+    from smstui.core.gateway_messages import Message
+    from smstui.core.store.database import Store
+    from smstui.core.sync import UPSERT_CHUNK, WORKER_UPSERT_CHUNK, Syncer, SyncReport
+    from smstui.core.sync_worker import tune_for_worker
+
+    with Store(tmp_path / "s.sqlite3", region="DE") as store:
+        syncer = Syncer(store, GatewayClient("http://127.0.0.1:9/getdata/"))
+        assert syncer.upsert_chunk == UPSERT_CHUNK < WORKER_UPSERT_CHUNK
+
+        class FakeSession:
+            pass
+
+        session = FakeSession()
+        session.syncer = syncer  # type: ignore[attr-defined]
+        tune_for_worker(session)
+        calls: list[int] = []
+        upsert = store.upsert_messages
+
+        def counting(chunk, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(len(chunk))
+            return upsert(chunk, **kwargs)
+
+        store.upsert_messages = counting  # type: ignore[method-assign]
+        when = datetime(2026, 11, 1, tzinfo=UTC)
+        listing = [
+            Message(id=i + 1, phone="+4915123456781", body="b", status=7, device_id=1, slot=0, created=when)
+            for i in range(2500)
+        ]
+        syncer._write(SyncReport(), listing, mark_unseen=False)
+        assert calls == [WORKER_UPSERT_CHUNK, 2500 - WORKER_UPSERT_CHUNK]
+        assert store.message_count() == 2500
