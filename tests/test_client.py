@@ -200,6 +200,30 @@ async def test_expired_token_without_credentials_is_an_auth_error(sim) -> None:
             await c.devices()
 
 
+async def test_a_token_renewed_by_another_process_is_used(sim) -> None:
+    """The app and its sync worker share the profile's token file: when one renews the token,
+    the other's refused call takes the saved one instead of failing (or logging in again)."""
+    saved: list[str] = []
+    async with GatewayClient(
+        sim.url, token=sim.token(), stored_token=lambda: saved[-1] if saved else None, timeout=5
+    ) as c:
+        await c.devices()
+        sim.faults.set("expire_tokens", count=1)
+        saved.append(sim.token())  # the other process logged in again and saved its token
+        assert len(await c.devices()) == 3
+        assert c.has_token
+
+
+async def test_a_saved_token_that_is_the_refused_one_changes_nothing(sim) -> None:
+    async with GatewayClient(sim.url, token=sim.token(), timeout=5) as c:
+        refused = c._token
+        c.stored_token = lambda: refused
+        await c.devices()
+        sim.faults.set("expire_tokens", count=1)
+        with pytest.raises(AuthError, match="Log in again"):
+            await c.devices()
+
+
 @pytest.mark.parametrize(
     ("fault", "kind", "maybe_accepted", "text"),
     [

@@ -512,6 +512,10 @@ def open_session(
         if holder:
             holder[0]._save_token(new_token)
 
+    def stored_token() -> str | None:
+        saved = tokens.load(chosen.name)
+        return saved.reveal() if saved else None
+
     def make_client() -> GatewayClient:
         from smstui.core.api.client import GatewayClient
 
@@ -522,6 +526,7 @@ def open_session(
             token=token,
             timeout=chosen.timeout,
             on_token=on_token,
+            stored_token=stored_token,
             transport=transport,
             clock=None if epoch is None else (lambda: from_ts(epoch())),
         )

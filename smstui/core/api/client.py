@@ -131,6 +131,7 @@ class GatewayClient:
         gateway_tz: tzinfo | None = None,
         account_zone: gateway_time.AccountZone | None = None,
         on_token: TokenCallback | None = None,
+        stored_token: Callable[[], str | None] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -140,6 +141,9 @@ class GatewayClient:
         self._token = reveal(token)
         self.zone = account_zone or gateway_time.AccountZone(gateway_time.zone_key(gateway_tz))
         self.on_token = on_token
+        # The token as saved now (the session's token store): another process on the same
+        # profile (the app's sync worker, `smstui sync`) may have renewed it since this one read it.
+        self.stored_token = stored_token
         self.timeout = timeout
         self.clock = clock or (lambda: datetime.now(UTC))
         self._transport = transport
@@ -337,15 +341,35 @@ class GatewayClient:
             if not self.can_login:
                 raise AuthError("Not logged in. Log in with your email and password first.")
             await self.get_token()
+        used = self._token or ""
         try:
-            return await send(self._token or "")
+            return await send(used)
         except AuthError:
+            renewed = self._renewed_elsewhere(used)
+            if renewed is not None:
+                log.info("token refused on %s; using the one another process saved", method)
+                self._token = renewed
+                try:
+                    return await send(renewed)
+                except AuthError:
+                    pass  # refused too: log in below if we can
             if not self.can_login:
                 raise
             log.info("token refused on %s; fetching a new one", method)
             self._token = None
             await self.get_token()
             return await send(self._token or "")
+
+    def _renewed_elsewhere(self, refused: str) -> str | None:
+        """A saved token other than the refused one: renewed by another process meanwhile."""
+        if self.stored_token is None:
+            return None
+        try:
+            saved = self.stored_token()
+        except Exception as exc:  # an unreadable token file is the session's to report
+            log.info("reading the saved token failed: %s", type(exc).__name__)
+            return None
+        return saved if saved and saved != refused else None
 
     def _read(self, method: str, reader: Callable[[], T]) -> T:
         try:
