@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,13 @@ def system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def sim() -> Iterator[TestSimulator]:
     """The simulator with the demo seed on a FakeClock (advance it with ``sim.advance(s)``)."""
     with running_simulator(data="demo", step_seconds=10) as server:
+        yield server
+
+
+@pytest.fixture
+def live_sim() -> Iterator[TestSimulator]:
+    """The demo simulator with its clock at the real now, as a worker process sees time."""
+    with running_simulator(data="demo", step_seconds=10, start=datetime.now(UTC)) as server:
         yield server
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,16 +20,9 @@ from smstui.core import events
 from smstui.core.event_codec import decode
 from smstui.core.session import open_session
 from smstui.simulator.seed import OFFICE_PHONE
-from smstui.simulator.testing import TestSimulator, running_simulator
+from smstui.simulator.testing import TestSimulator
 
 TIMEOUT = 60.0
-
-
-@pytest.fixture
-def live_sim() -> Iterator[TestSimulator]:
-    """The demo simulator with its clock at the real now, as a worker process sees time."""
-    with running_simulator(data="demo", step_seconds=10, start=datetime.now(UTC)) as server:
-        yield server
 
 
 async def logged_in(sim: TestSimulator) -> Path:

@@ -12,27 +12,18 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from datetime import UTC, datetime
 
-import pytest
 from ui_helpers import build_app, settle, threads_shown, wait_for
 
 from smstui.core.session import Session, open_session
 from smstui.simulator.seed import OFFICE_PHONE
-from smstui.simulator.testing import TestSimulator, running_simulator
+from smstui.simulator.testing import TestSimulator
 from smstui.tui.sync_process import ProcessService
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.thread_view import ThreadView
 
 ANNA = "+4915123456781"  # ends in 1: the simulator's phone gets replies from her
 SLOW = 60.0
-
-
-@pytest.fixture
-def live_sim() -> Iterator[TestSimulator]:
-    with running_simulator(data="demo", step_seconds=10, start=datetime.now(UTC)) as server:
-        yield server
 
 
 async def real_session(sim: TestSimulator) -> Session:
