@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,3 +93,14 @@ def closed_port_url() -> str:
 def assert_no_secrets(text: str, secrets: Sequence[str]) -> None:
     for secret in secrets:
         assert secret and secret not in text, "a secret was printed"
+
+
+def stop_process(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
+    """Signal a command run as a process (Ctrl+C by default) and return its stderr once it ends."""
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return err

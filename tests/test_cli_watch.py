@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from typing import IO
 import pytest
 
 from smstui.simulator.runner import SimulatorServer
-from tests.cli_helpers import FAILING_NUMBER, OFFICE_PHONE, OLD_PHONE, Cli, live_simulator
+from tests.cli_helpers import FAILING_NUMBER, OFFICE_PHONE, OLD_PHONE, Cli, live_simulator, stop_process
 
 
 @pytest.fixture
@@ -72,16 +71,6 @@ def _watch(server: SimulatorServer, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
-    try:
-        _, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-    return err
-
-
 def test_json_lines_every_interval_with_ticks(cli: Cli) -> None:
     run = cli("watch", "--json", "--interval", "0.3", "--ticks", "--passes", "3")
     assert run.exit_code == 0, run.output
@@ -113,7 +102,7 @@ def test_a_failure_shows_as_it_happens_and_ctrl_c_stops_cleanly(cli: Cli, server
         alert = out.wait_for(lambda line: "ALERT" in line and "Message to" in line, "its alert")
         assert "failed (Not sent: generic failure): the carrier or Android refused it" in alert
     finally:
-        err = _stop(proc)
+        err = stop_process(proc)
     assert proc.returncode == 0, err
     assert err.strip() == "Stopped." and "Traceback" not in err
     earlier = [line for line in out.lines if f"#{sms_id}" in line]
@@ -134,7 +123,7 @@ def test_the_network_going_away_is_said_once_and_watch_carries_on(cli: Cli, serv
         assert "the gateway answers again (after" in back
         out.wait_for(lambda line: "TICK" in line and ": idle," in line, "a good pass")
     finally:
-        err = _stop(proc)
+        err = stop_process(proc)
     assert proc.returncode == 0 and "Traceback" not in err
     down = [line for line in out.lines if "OFFLINE" in line]
     assert len(down) == 1 and "retrying in" in down[0]

@@ -27,7 +27,7 @@ from smstui.simulator.runner import SimulatorServer
 from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 from smstui.webhook.serve import ListenError, ReceiverThread, bind, make_receiver, parse_listen
-from tests.cli_helpers import OLD_PHONE, Cli, live_simulator
+from tests.cli_helpers import OLD_PHONE, Cli, live_simulator, stop_process
 from tests.core_helpers import open_sim_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -48,16 +48,6 @@ def _serve(server: SimulatorServer, *args: str) -> subprocess.Popen[str]:
         text=True,
         env=dict(os.environ),
     )
-
-
-def _stop(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
-    proc.send_signal(sig)
-    try:
-        _, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-    return err
 
 
 def test_serve_prints_the_real_url_takes_both_kinds_and_stops_on_ctrl_c(server: SimulatorServer) -> None:
@@ -91,7 +81,7 @@ def test_serve_prints_the_real_url_takes_both_kinds_and_stops_on_ctrl_c(server: 
         finally:
             store.close()
     finally:
-        err = _stop(proc)
+        err = stop_process(proc)
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "Stopped." in err
     assert secret not in err  # stdout is the only place it is shown
@@ -118,7 +108,7 @@ def test_rotate_replaces_the_secret_of_a_running_receiver(server: SimulatorServe
             assert http.post(url, json=body).status_code == 404  # the old URL no longer works
             assert http.post(base + new_path, json=body).status_code == 200
     finally:
-        err = _stop(proc, signal.SIGTERM)  # as systemd stops it
+        err = stop_process(proc, signal.SIGTERM)  # as systemd stops it
     assert proc.returncode == 0, err
     assert "Stopped." in err and "Traceback" not in err
 
