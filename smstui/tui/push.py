@@ -101,11 +101,8 @@ class PushWatch:
 
     def _start_receiver(self, session: "Session", listen: str) -> None:
         from smstui.core.events import MessagesChanged
-        from smstui.webhook import secret as secrets
-        from smstui.webhook.apply import Applier
-        from smstui.webhook.receiver import create_app
-        from smstui.webhook.secret import SecretFileError
-        from smstui.webhook.serve import ListenError, ReceiverThread, parse_listen
+        from smstui.webhook.secret import SecretFileError, secret_path
+        from smstui.webhook.serve import ListenError, ReceiverThread, make_receiver, parse_listen
 
         def confirm(sms_id: int) -> Any:
             # The session's HTTP client belongs to its network loop: ask there.
@@ -130,18 +127,7 @@ class PushWatch:
 
         try:
             host, port = parse_listen(listen)
-            path = secrets.secret_path(session.profile.name)
-            secret, _made = secrets.load_or_create(path)
-            client = session.client
-            applier = Applier(
-                session.store,
-                confirm,
-                reply_words=session.syncer.reply_words,
-                account_zone=lambda: client.zone.for_reading(),
-                on_change=changed,
-                on_unknown=unknown,
-            )
-            app = create_app(applier, secrets.SecretFile(path, secret))
+            app, applier, secret = make_receiver(session, on_change=changed, on_unknown=unknown, confirm=confirm)
             receiver = ReceiverThread(app, host, port).start()
         except (ValueError, ListenError, SecretFileError, OSError) as exc:
             self.error = f"The webhook receiver did not start ({exc}); smstui polls as usual."
@@ -158,7 +144,7 @@ class PushWatch:
             # Not the URL itself: its path is the secret, and a screen can be shared or recorded.
             self.app.notify(
                 f"Receiving webhooks on http://{receiver.host}:{receiver.port}/ followed by the secret in "
-                f"{path}; put that URL in the vendor's device settings.",
+                f"{secret_path(session.profile.name)}; put that URL in the vendor's device settings.",
                 title="Webhooks",
                 timeout=8,
             )

@@ -106,13 +106,15 @@ def make_receiver(
     trust_proxy: bool = False,
     on_change: Callable[[frozenset[str]], None] | None = None,
     on_unknown: Callable[[int], None] | None = None,
+    confirm: Callable[[int], Any] | None = None,
 ) -> tuple[Starlette, Applier, Secret]:
     """The receiver of ``session``'s profile: its app, its applier (``aclose()`` it when done)
     and the secret its URL names (made on first use, 0600; see smstui.webhook.secret).
     Confirmations use the session's client, dates are read in the account's zone as the sync
     reads them, and STOP replies with the profile's words. ``on_change`` and ``on_unknown``
     (see :class:`~smstui.webhook.apply.Applier`) are called on the receiver's thread (the app
-    hands them on with ``call_from_thread``).
+    hands them on with ``call_from_thread``). ``confirm`` asks the gateway about an sms_id
+    (default: the session's client directly; the app routes it to its network loop).
 
     Raises :class:`smstui.webhook.secret.SecretFileError` when the secret file is unusable."""
     from smstui.webhook import secret as secrets
@@ -124,7 +126,7 @@ def make_receiver(
     client = session.client
     applier = Applier(
         session.store,
-        client.sms_status,
+        confirm or client.sms_status,
         reply_words=session.syncer.reply_words,
         account_zone=lambda: client.zone.for_reading(),
         on_change=on_change,
