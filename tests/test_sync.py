@@ -349,3 +349,41 @@ async def test_a_message_dated_years_ahead_does_not_hide_new_ones(sim) -> None:
         assert any(m.body == "new after" for m in session.store.messages(limit=None))
     finally:
         await session.aclose()
+
+
+async def test_first_sync_decodes_and_writes_on_one_lane_thread(sim_empty) -> None:
+    """A first sync's listings are parsed and stored on one thread, not the loop's: parsing on the
+    loop while another thread wrote made the writer wait for the GIL after every row."""
+    import threading
+
+    from smstui.core.api import parse
+
+    large(sim_empty.state, n_messages=3000, n_threads=60, days=80)
+    session = open_sim_session(sim_empty)
+    syncer = Syncer(session.store, session.client, window_days=3, target_per_window=300)
+    loop_thread = threading.current_thread().name
+    where: dict[str, set[str]] = {"parse": set(), "write": set()}
+    parse_list, upsert = parse.parse_message_list, session.store.upsert_messages
+
+    def parsing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        where["parse"].add(threading.current_thread().name)
+        return parse_list(*args, **kwargs)
+
+    def writing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        where["write"].add(threading.current_thread().name)
+        return upsert(*args, **kwargs)
+
+    parse.parse_message_list = parsing  # type: ignore[assignment]
+    session.store.upsert_messages = writing  # type: ignore[method-assign]
+    try:
+        await syncer.sync()
+        assert syncer.first_sync_done
+        assert set(stored_ids(session.store)) == gateway_ids(sim_empty)
+        # Big listings: parsed on the lane, the very thread that writes; the loop only chose.
+        lanes = {name for name in where["write"] if name.startswith("smstui-sync-lane")}
+        assert len(lanes) == 1 and loop_thread not in where["write"]
+        assert lanes <= where["parse"] and where["parse"] - lanes <= {loop_thread}
+        assert session.client.decode_lane is None  # given back: later answers decode on the loop
+    finally:
+        parse.parse_message_list = parse_list  # type: ignore[assignment]
+        await session.aclose()

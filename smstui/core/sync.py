@@ -39,8 +39,9 @@ First sync
     Walks backwards from now in time windows (1 day to start with, then sized from the density
     seen to ~500 messages per window, between 1 hour and 30 days) down to ``first_sync_days``,
     reporting ``(messages stored, messages the gateway counts in the range)`` to ``progress``
-    (the total is 0 when the gateway gives no count). While a window is written (on a thread),
-    the next one is already being fetched. Each window is committed together with
+    (the total is 0 when the gateway gives no count). While a window is written, the next one
+    is already being fetched; decoding and writing take turns on one thread (the lane), so the
+    loop only moves bytes. Each window is committed together with
     its progress (``sync.first.*`` meta), so an interrupted first sync resumes where it stopped.
     Windows stay small because parsing a listing holds the GIL and storing it holds the store's
     write lock: a 2,000-message window (1.2 MB of JSON) made the app's frames wait 15-140 ms.
@@ -73,9 +74,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -208,6 +211,7 @@ class Syncer:
         reply_words: ReplyWords | None = DEFAULT_WORDS,
     ) -> None:
         self.store = store
+        self._lane: ThreadPoolExecutor | None = None  # a first sync's decode-and-write thread
         #: Rows per store transaction (UPSERT_CHUNK; the worker process uses WORKER_UPSERT_CHUNK).
         self.upsert_chunk = UPSERT_CHUNK
         #: The stop/start words incoming messages are checked against (None: no detection).
@@ -481,8 +485,14 @@ class Syncer:
 
         report_progress()
         stack = contextlib.ExitStack()
-        # The next window is asked for while this one is written (on a thread: SQLite lets go
-        # of the GIL), so the gateway composes its answer while the store works, not after.
+        # The next window is asked for while this one is written, so the gateway composes its
+        # answer while the store works, not after. Decoding the answers and writing them take
+        # turns on one thread, the lane, and the loop only moves bytes: run side by side on two
+        # threads, a listing's parsing (pure Python) kept the GIL from the writer's executemany,
+        # which takes it back after every row and so waited up to a switch interval (5 ms) each
+        # time; the store's work took several times as long (bench/first_sync.py).
+        lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smstui-sync-lane")
+        previous_lane, self.client.decode_lane, self._lane = self.client.decode_lane, lane, lane
         ahead: tuple[float, asyncio.Future[MessageList]] | None = None
         try:
             # History comes in by the hundred thousand: checkpoint the WAL less often.
@@ -528,12 +538,15 @@ class Syncer:
             if ahead is not None:
                 with contextlib.suppress(BaseException):
                     await ahead[1]  # retrieved: a failed look-ahead is no "never retrieved" warning
+            self.client.decode_lane, self._lane = previous_lane, None
+            lane.shutdown(wait=False)  # idle: every write was awaited
         report.first_sync_done = True
 
     async def _write_on_thread(self, report: SyncReport, messages: Sequence[Message], meta: dict[str, str]) -> None:
         """``_write`` on a worker thread; a cancelled sync (the app quitting) still waits for it,
         so nothing writes to the store after the sync has ended (or the store was closed)."""
-        writing = asyncio.ensure_future(asyncio.to_thread(self._write, report, messages, mark_unseen=False, meta=meta))
+        write = functools.partial(self._write, report, messages, mark_unseen=False, meta=meta)
+        writing = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(self._lane, write))
         try:
             await asyncio.shield(writing)
         except asyncio.CancelledError:

@@ -16,6 +16,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -50,6 +51,10 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # Words of the gateway's refusals that mean "your credentials are wrong", not "your request is".
 _AUTH_WORDS = ("token", "password", "login", "unauthori", "not authori", "auth")
 _SECRET_FIELDS = {"pass", "token", "password"}
+# Answers at least this big (bytes; for parsing: items) go to ``decode_lane`` when one is set: a
+# first sync's listings (~250 KB, ~500 messages), not a send's or a status's few hundred bytes.
+LANE_BYTES = 32_768
+LANE_ITEMS = 50
 
 TokenCallback = Callable[[str], Awaitable[None] | None]
 T = TypeVar("T")
@@ -151,6 +156,10 @@ class GatewayClient:
             weakref.WeakKeyDictionary()
         )
         self._pools_lock = threading.Lock()
+        #: Where big answers are decoded and parsed (None: on the event loop). A first sync sets
+        #: its store lane here (:meth:`smstui.core.sync.Syncer._first_sync`), so decoding and
+        #: writing take turns on one thread instead of running on two.
+        self.decode_lane: Executor | None = None
         #: Requests made and response bytes read, for the idle-refresh budget and the benchmarks.
         self.request_count = 0
         self.bytes_received = 0
@@ -236,7 +245,15 @@ class GatewayClient:
         except httpx.HTTPError as exc:
             raise self._no_answer(exc) from None
         self.bytes_received += len(response.content)
+        if self.decode_lane is not None and len(response.content) >= LANE_BYTES:
+            return await asyncio.get_running_loop().run_in_executor(self.decode_lane, self._decode, method, response)
         return self._decode(method, response)
+
+    async def _on_lane(self, size: int, method: str, reader: Callable[[], T]) -> T:
+        """:meth:`_read` on :attr:`decode_lane` when one is set and ``size`` (items) is big."""
+        if self.decode_lane is not None and size >= LANE_ITEMS:
+            return await asyncio.get_running_loop().run_in_executor(self.decode_lane, self._read, method, reader)
+        return self._read(method, reader)
 
     def _failure(self, message: str, kind: str, *, maybe_accepted: bool) -> TransportError:
         return TransportError(message, kind=kind, maybe_accepted=maybe_accepted, url=self.base_url)
@@ -500,7 +517,8 @@ class GatewayClient:
         except ValueError:
             raw = ()
         self.zone.observe(raw, fields.get("timezone"))
-        return self._read("getallsms", lambda: parse.parse_message_list(payload, self.tz))
+        tz = self.tz
+        return await self._on_lane(len(raw), "getallsms", lambda: parse.parse_message_list(payload, tz))
 
     async def count_messages(self, flt: MessageFilter | None = None) -> int:
         fields = self._filter_fields(flt or MessageFilter())
