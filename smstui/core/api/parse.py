@@ -10,7 +10,7 @@ read at all raises :class:`ValueError`, which the client turns into a ``Response
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, tzinfo
 from typing import Any
 
@@ -130,7 +130,7 @@ zone = php_zone
 parse_datetime = read_date
 
 
-def items(container: Any, what: str) -> Iterable[Mapping[str, Any]]:
+def items(container: Any, what: str) -> Sequence[Mapping[str, Any]]:
     """The entries of a list that the gateway sends as an object keyed by id, a list, or []."""
     if is_null(container):
         return ()
