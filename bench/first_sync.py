@@ -60,7 +60,7 @@ class RecordingTransport(httpx.AsyncHTTPTransport):
 async def _sync(url: str, token: str, days: int, path: Path) -> dict[str, Any]:
     from smstui.core.api.client import GatewayClient
     from smstui.core.store.database import Store
-    from smstui.core.sync import WORKER_UPSERT_CHUNK, Syncer
+    from smstui.core.sync import Syncer
 
     transport = RecordingTransport()
     client = GatewayClient(url, email=DEMO_EMAIL, password=DEMO_PASSWORD, timeout=120, transport=transport)
@@ -68,7 +68,7 @@ async def _sync(url: str, token: str, days: int, path: Path) -> dict[str, Any]:
     store = Store(path, region="DE")
     try:
         syncer = Syncer(store, client, first_sync_days=days)
-        syncer.upsert_chunk = WORKER_UPSERT_CHUNK  # as the app's sync worker process runs it
+        syncer.size_for_worker()  # as the app's sync worker process runs it
         t0 = time.perf_counter()
         report = await syncer.sync()
         seconds = time.perf_counter() - t0

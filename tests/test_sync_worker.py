@@ -263,17 +263,26 @@ async def test_a_region_the_app_chooses_is_taken_before_the_next_poll(live_sim: 
 
 
 def test_the_worker_stores_listings_in_bigger_transactions(tmp_path: Path) -> None:
-    """In its own process the sync writes WORKER_UPSERT_CHUNK rows per transaction (the app's
-    thread mode keeps UPSERT_CHUNK, so its GIL is released between chunks)."""
+    """In its own process the sync asks for listings of ~WORKER_PER_WINDOW messages and writes
+    WORKER_UPSERT_CHUNK rows per transaction (the app's thread mode keeps the smaller sizes, so
+    its GIL is released between chunks)."""
     from smstui.core.api.client import GatewayClient
     from smstui.core.gateway_messages import Message
     from smstui.core.store.database import Store
-    from smstui.core.sync import UPSERT_CHUNK, WORKER_UPSERT_CHUNK, Syncer, SyncReport
+    from smstui.core.sync import (
+        FIRST_SYNC_PER_WINDOW,
+        UPSERT_CHUNK,
+        WORKER_PER_WINDOW,
+        WORKER_UPSERT_CHUNK,
+        Syncer,
+        SyncReport,
+    )
     from smstui.core.sync_worker import tune_for_worker
 
     with Store(tmp_path / "s.sqlite3", region="DE") as store:
         syncer = Syncer(store, GatewayClient("http://127.0.0.1:9/getdata/"))
         assert syncer.upsert_chunk == UPSERT_CHUNK < WORKER_UPSERT_CHUNK
+        assert syncer.target_per_window == FIRST_SYNC_PER_WINDOW < WORKER_PER_WINDOW
 
         class FakeSession:
             pass
@@ -281,6 +290,7 @@ def test_the_worker_stores_listings_in_bigger_transactions(tmp_path: Path) -> No
         session = FakeSession()
         session.syncer = syncer  # type: ignore[attr-defined]
         tune_for_worker(session)
+        assert syncer.target_per_window == WORKER_PER_WINDOW
         calls: list[int] = []
         upsert = store.upsert_messages
 

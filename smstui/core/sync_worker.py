@@ -85,10 +85,8 @@ def _read_commands(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | N
 
 
 def tune_for_worker(session: Any) -> None:
-    """What a sync does differently in its own process: bigger store transactions."""
-    from smstui.core.sync import WORKER_UPSERT_CHUNK
-
-    session.syncer.upsert_chunk = WORKER_UPSERT_CHUNK
+    """What a sync does differently in its own process: bigger listings and transactions."""
+    session.syncer.size_for_worker()
 
 
 def _make_service(session: Any, interval: float | None) -> Any:
