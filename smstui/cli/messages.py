@@ -126,8 +126,8 @@ def messages(
         return
     rows = [
         (
-            d["id"] if d["id"] is not None else f"({d['lid']})",
-            out.local_time(datetime.fromisoformat(d["created"])) if d["created"] else "-",
+            out.doc_ref(d),
+            out.doc_time(d["created"]),
             "in" if d["direction"] == "in" else "out",
             d["phone"],
             d["device_id"],

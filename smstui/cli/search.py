@@ -145,8 +145,8 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool, **given: A
         return
     rows = [
         (
-            d["id"] if d["id"] is not None else f"({d['lid']})",
-            out.local_time(datetime.fromisoformat(d["created"])) if d["created"] else "-",
+            out.doc_ref(d),
+            out.doc_time(d["created"]),
             d["direction"],
             d["phone"],
             d["name"] or "-",
