@@ -68,36 +68,39 @@ async def test_a_worker_that_dies_is_said_and_restarted_with_backoff(tmp_path, m
     assert not service.busy
 
 
-async def test_a_worker_that_ignores_stop_is_terminated(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # It reports, then ignores its input and SIGTERM's default is kept: terminate ends it.
-    stand_in(monkeypatch, f"import time; print({SYNCING!r}, flush=True); time.sleep(600)")
+@pytest.mark.parametrize(
+    ("ignores_sigterm", "quitting"),
+    [
+        # It reports, then ignores its input and SIGTERM's default is kept: terminate ends it.
+        pytest.param(False, False, id="ignores_stop_is_terminated"),
+        # It ignores SIGTERM too: kill ends it. The app's worker is cancelled (quitting): the
+        # service still stops its process.
+        pytest.param(True, True, id="ignores_terminate_is_killed"),
+    ],
+)
+async def test_a_worker_that_ignores_a_step_gets_the_next(tmp_path, monkeypatch, ignores_sigterm, quitting) -> None:  # type: ignore[no-untyped-def]
+    ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if ignores_sigterm else ""
+    stand_in(monkeypatch, f"import signal, time; {ignore}print({SYNCING!r}, flush=True); time.sleep(600)")
     monkeypatch.setattr(sync_process, "STOP_TIMEOUT", 0.2)
+    if ignores_sigterm:
+        monkeypatch.setattr(sync_process, "KILL_TIMEOUT", 0.2)
     service = ProcessService(fake_session(tmp_path))
     task = asyncio.ensure_future(service.run(lambda e: None))
     while not service.busy:
         await asyncio.sleep(0.01)
     process = service.process
     assert process is not None
-    service.stop()
-    await service.wait_stopped()
-    await asyncio.wait_for(task, 30)
-    assert process.returncode is not None and process.returncode < 0  # terminated
-
-
-async def test_a_worker_that_ignores_terminate_is_killed(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    script = f"import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print({SYNCING!r}, flush=True); time.sleep(600)"
-    stand_in(monkeypatch, script)
-    monkeypatch.setattr(sync_process, "STOP_TIMEOUT", 0.2)
-    monkeypatch.setattr(sync_process, "KILL_TIMEOUT", 0.2)
-    service = ProcessService(fake_session(tmp_path))
-    task = asyncio.ensure_future(service.run(lambda e: None))
-    while not service.busy:
-        await asyncio.sleep(0.01)
-    process = service.process
-    assert process is not None
-    task.cancel()  # the app's worker cancelled (quitting): the service still stops its process
-    await asyncio.gather(task, return_exceptions=True)
-    assert process.returncode == -9
+    if quitting:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    else:
+        service.stop()
+        await service.wait_stopped()
+        await asyncio.wait_for(task, 30)
+    if ignores_sigterm:
+        assert process.returncode == -9  # killed
+    else:
+        assert process.returncode is not None and process.returncode < 0  # terminated
 
 
 async def test_commands_to_a_worker_not_running_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -164,6 +164,17 @@ def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def limit_option(default: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--limit N`` of the commands that list messages (messages, search): one wording, one type."""
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=default,
+        show_default=True,
+        help="At most N messages, newest first (0: all).",
+    )
+
+
 SLOT_CHOICES = ["sms1", "sms2", "wa-business", "wa", "rcs1", "rcs2"]
 
 

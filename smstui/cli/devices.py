@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -60,6 +59,6 @@ def devices(ctx: click.Context, as_json: bool) -> None:
             for s in d["sims"]
         )
         online = {True: "online", False: "offline", None: "?"}[d["online"]]
-        seen = out.local_time(datetime.fromisoformat(d["last_seen"])) if d["last_seen"] else "-"
+        seen = out.doc_time(d["last_seen"])
         rows.append((d["id"], d["title"], online, seen, sims or "-", d["app_version"] or "-"))
     click.echo(out.table(["ID", "TITLE", "STATE", "LAST SEEN", "SIMS", "APP"], rows, wide=4))

@@ -10,7 +10,7 @@ import click
 
 from smstui.cli import output as out
 from smstui.cli.args import CUSTOMER_ID, DEVICE_ID, parse_past, parse_status
-from smstui.cli.common import emit_json, json_option, require_login, run, usage_error, warn
+from smstui.cli.common import emit_json, json_option, limit_option, require_login, run, usage_error, warn
 
 if TYPE_CHECKING:
     from smstui.core.session import Session
@@ -32,13 +32,7 @@ if TYPE_CHECKING:
 @click.option("--sim", type=click.IntRange(0, 5), help="Only this slot (0-5).")
 @click.option("--customer-id", type=CUSTOMER_ID, metavar="N", help="Only messages with this customer id.")
 @click.option("--count", is_flag=True, help="Print only the number of matching messages.")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=100,
-    show_default=True,
-    help="At most N messages, newest first (0: all).",
-)
+@limit_option(100)
 @click.option("--offline", is_flag=True, help="Read the local store instead of the gateway (works without network).")
 @json_option
 @click.pass_context
@@ -132,8 +126,8 @@ def messages(
         return
     rows = [
         (
-            d["id"] if d["id"] is not None else f"({d['lid']})",
-            out.local_time(datetime.fromisoformat(d["created"])) if d["created"] else "-",
+            out.doc_ref(d),
+            out.doc_time(d["created"]),
             "in" if d["direction"] == "in" else "out",
             d["phone"],
             d["device_id"],

@@ -154,6 +154,16 @@ def local_time(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def doc_time(value: str | None) -> str:
+    """A document's ISO time as :func:`local_time` shows it ("-" when there is none)."""
+    return local_time(datetime.fromisoformat(value)) if value else "-"
+
+
+def doc_ref(doc: dict[str, Any]) -> str | int:
+    """A message document's column ID: the gateway's id, or ``(lid)`` while it has none."""
+    return doc["id"] if doc["id"] is not None else f"({doc['lid']})"
+
+
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 

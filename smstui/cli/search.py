@@ -17,7 +17,17 @@ import click
 
 from smstui.cli import output as out
 from smstui.cli.args import DEVICE_ID, parse_past, parse_slot, parse_status
-from smstui.cli.common import SLOT_CHOICES, CliError, ProgressBar, emit_json, json_option, run, usage_error, warn
+from smstui.cli.common import (
+    SLOT_CHOICES,
+    CliError,
+    ProgressBar,
+    emit_json,
+    json_option,
+    limit_option,
+    run,
+    usage_error,
+    warn,
+)
 
 if TYPE_CHECKING:
     from smstui.core.filters import MessageFilters
@@ -95,13 +105,7 @@ def _check_values(given: dict[str, Any]) -> None:
 @click.command()
 @click.argument("query")
 @filter_options
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=50,
-    show_default=True,
-    help="At most N messages, newest first (0: all).",
-)
+@limit_option(50)
 @json_option
 @click.pass_context
 def search(ctx: click.Context, query: str, limit: int, as_json: bool, **given: Any) -> None:
@@ -141,8 +145,8 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool, **given: A
         return
     rows = [
         (
-            d["id"] if d["id"] is not None else f"({d['lid']})",
-            out.local_time(datetime.fromisoformat(d["created"])) if d["created"] else "-",
+            out.doc_ref(d),
+            out.doc_time(d["created"]),
             d["direction"],
             d["phone"],
             d["name"] or "-",

@@ -212,53 +212,33 @@ def item_line(item: Item, names: dict[int, str]) -> str:
     raise TypeError(f"unknown watch item {item!r}")
 
 
+def _doc(at: datetime, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The JSON object of an item: its type and time first, as :func:`_line` starts a line."""
+    return {"type": kind, "at": out.iso(at), **fields}
+
+
 def item_doc(item: Item) -> dict[str, Any]:
     """The item's JSON object (documented in `smstui watch --help`)."""
     from smstui.core.oncall.alerts import Alert
     from smstui.core.oncall.watch import MessageChange, MoreChanges, Started, SyncBack, SyncTrouble, Tick
 
     if isinstance(item, Started):
-        return {
-            "type": "start",
-            "at": out.iso(item.at),
-            "phones": item.phones,
-            "offline": item.offline,
-            "queued": item.queued,
-            "interval": item.interval,
-        }
+        fields = {"phones": item.phones, "offline": item.offline, "queued": item.queued, "interval": item.interval}
+        return _doc(item.at, "start", fields)
     if isinstance(item, MessageChange):
-        return {"type": "message", "at": out.iso(item.at), "new": item.new, **out.stored_message_doc(item.message)}
+        return _doc(item.at, "message", {"new": item.new, **out.stored_message_doc(item.message)})
     if isinstance(item, MoreChanges):
-        return {"type": "more", "at": out.iso(item.at), "count": item.more}
+        return _doc(item.at, "more", {"count": item.more})
     if isinstance(item, Alert):
         return {"type": "alert", **item.to_json()}
+    # Both states of "sync" carry every key, null where it does not apply.
     if isinstance(item, SyncTrouble):
-        return {
-            "type": "sync",
-            "at": out.iso(item.at),
-            "state": "down",
-            "kind": item.kind,
-            "message": item.message,
-            "retry_in_seconds": item.retry_in,
-            "down_since": None,
-        }
+        trouble = {"kind": item.kind, "message": item.message, "retry_in_seconds": item.retry_in, "down_since": None}
+        return _doc(item.at, "sync", {"state": "down", **trouble})
     if isinstance(item, SyncBack):
-        return {
-            "type": "sync",
-            "at": out.iso(item.at),
-            "state": "back",
-            "kind": None,
-            "message": None,
-            "retry_in_seconds": None,
-            "down_since": out.iso(item.down_since),
-        }
+        back = {"kind": None, "message": None, "retry_in_seconds": None, "down_since": out.iso(item.down_since)}
+        return _doc(item.at, "sync", {"state": "back", **back})
     if isinstance(item, Tick):
-        return {
-            "type": "tick",
-            "at": out.iso(item.at),
-            "pass": item.number,
-            "state": item.state,
-            "changes": item.changes,
-            "alerts": item.alerts,
-        }
+        counts = {"pass": item.number, "state": item.state, "changes": item.changes, "alerts": item.alerts}
+        return _doc(item.at, "tick", counts)
     raise TypeError(f"unknown watch item {item!r}")

@@ -84,6 +84,17 @@ def optional_int(fields: Fields, name: str) -> int | None:
     return None if value is None else as_int(value, name)
 
 
+def given(value: Any) -> bool:
+    """A field that is there and not blank; an item of ``addalotofsms`` may hold JSON numbers."""
+    return value is not None and str(value).strip() != ""
+
+
+def item_int(fields: dict[str, Any], name: str) -> int | None:
+    """:func:`optional_int` for a field of a form or of a JSON item."""
+    value = fields.get(name)
+    return as_int(value, name) if given(value) else None
+
+
 def parse_sim(value: Any) -> int:
     sim = as_int(value, "sim")
     if sim not in range(6):
@@ -176,15 +187,15 @@ def authed(call: Call) -> Account:
 
 def new_sms_items(call: Call, account: Account, fields: dict[str, Any], *, allow_file: bool) -> list[NewSms]:
     sendto = fields.get("sendto")
-    if sendto is None or str(sendto).strip() == "":
+    if not given(sendto):
         raise SimError("Missing required field: sendto")
     numbers = split_numbers(str(sendto))
     device_raw = fields.get("device_id")
-    if device_raw is None or str(device_raw).strip() == "":
+    if not given(device_raw):
         raise SimError("Missing required field: device_id")
     device_id = parse_device(device_raw)
     sim_raw = fields.get("sim")
-    sim = 0 if sim_raw is None or str(sim_raw).strip() == "" else parse_sim(sim_raw)
+    sim = parse_sim(sim_raw) if given(sim_raw) else 0
     body = "" if fields.get("body") is None else str(fields["body"])
     if allow_file and call.upload is not None:
         call.state.device_for(account, device_id)  # refuse before storing the file
@@ -195,14 +206,8 @@ def new_sms_items(call: Call, account: Account, fields: dict[str, Any], *, allow
     timetosend = None
     if tts_raw is not None and str(tts_raw).strip() not in ("", "0"):
         timetosend = parse_date(str(tts_raw), account.timezone, "timetosend")
-    cust_raw = fields.get("customerid")
-    customerid = None
-    if cust_raw is not None and str(cust_raw).strip() != "":
-        customerid = as_int(cust_raw, "customerid")
-    tpl_raw = fields.get("template_id")
-    template_id = None
-    if tpl_raw is not None and str(tpl_raw).strip() != "":
-        template_id = as_int(tpl_raw, "template_id")
+    customerid = item_int(fields, "customerid")
+    template_id = item_int(fields, "template_id")
     urgent = parse_urgent(fields.get("urgent"))
     return [
         NewSms(

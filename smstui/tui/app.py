@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from smstui.core.startup import release_collector
 from smstui.core.sync_state import SyncState
 from smstui.tui import app_messages as msgs
-from smstui.tui.modes import MODES, lazy_screen
+from smstui.tui.modes import MODES, lazy_screen, mode_bindings
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.sending import Sending
 from smstui.tui.session_flow import SessionFlow, SessionOpener, set_up_logging_now
@@ -79,13 +79,7 @@ class SmsTuiApp(SessionFlow, Sending):
     NOTIFICATION_TIMEOUT = 6
 
     BINDINGS = [
-        Binding("f2", "show_mode('messages')", "Chats", id="app.messages"),
-        Binding("f3", "show_mode('devices')", "Devices", id="app.devices"),
-        Binding("f4", "show_mode('tags')", "Tags", id="app.tags", show=False),
-        Binding("f5", "show_mode('newsletters')", "Newsletters", id="app.newsletters", show=False),
-        Binding("f6", "show_mode('bulk')", "Bulk", id="app.bulk", show=False),
-        Binding("f7", "show_mode('search')", "Search", id="app.search", show=False),
-        Binding("f10", "show_mode('dashboard')", "Dashboard", id="app.dashboard", show=False),
+        *mode_bindings(),  # F2 ... F10 (tui.modes says which key shows which mode)
         Binding("n", "compose", "New", id="app.compose"),
         Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
         Binding("f1,question_mark", "help", "Help", id="app.help"),

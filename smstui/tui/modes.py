@@ -8,6 +8,7 @@ import importlib
 from collections.abc import Callable
 from typing import NamedTuple
 
+from textual.binding import Binding
 from textual.screen import Screen
 
 
@@ -17,7 +18,8 @@ class Mode(NamedTuple):
     screen: str  # the class in ``module``
     title: str
     help: str  # the palette's line for it
-    key: str
+    key: str  # the app's key for it ("": none, the palette and other screens lead there)
+    label: str = ""  # the key's word in the footer and the help
 
 
 MODES = (
@@ -28,10 +30,17 @@ MODES = (
         "Conversations",
         "Every conversation, newest first",
         "f2",
+        "Chats",
     ),
-    Mode("devices", "smstui.tui.screens.devices", "DevicesScreen", "Devices", "The phones that send", "f3"),
+    Mode("devices", "smstui.tui.screens.devices", "DevicesScreen", "Devices", "The phones that send", "f3", "Devices"),
     Mode(
-        "tags", "smstui.tui.screens.tags", "TagsScreen", "Tags & contacts", "Groups of contacts for newsletters", "f4"
+        "tags",
+        "smstui.tui.screens.tags",
+        "TagsScreen",
+        "Tags & contacts",
+        "Groups of contacts for newsletters",
+        "f4",
+        "Tags",
     ),
     Mode(
         "newsletters",
@@ -40,8 +49,11 @@ MODES = (
         "Newsletters",
         "Send one text to every contact of some tags",
         "f5",
+        "Newsletters",
     ),
-    Mode("bulk", "smstui.tui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6"),
+    Mode(
+        "bulk", "smstui.tui.screens.bulk", "BulkScreen", "Bulk send", "Send many messages from a CSV file", "f6", "Bulk"
+    ),
     Mode(
         "search",
         "smstui.tui.screens.search",
@@ -49,6 +61,7 @@ MODES = (
         "Search messages",
         "Find any stored message by its words, number or contact name",
         "f7",
+        "Search",
     ),
     Mode(
         "dashboard",
@@ -57,6 +70,7 @@ MODES = (
         "Dashboard",
         "Delivery health: counts and failures per phone and slot, the queue, offline phones",
         "f10",
+        "Dashboard",
     ),
     Mode(
         "failures",
@@ -70,8 +84,21 @@ MODES = (
 BY_NAME = {mode.name: mode for mode in MODES}
 #: Modes that show the session's data; rebuilt when the session changes (the login mode is not).
 SESSION_MODES = tuple(mode.name for mode in MODES)
+#: The modes whose keys the footer always shows.
+FOOTER_MODES = ("messages", "devices")
 #: The modes the palette offers besides the two always in the footer.
-OTHER_MODES = tuple(mode for mode in MODES if mode.name not in ("messages", "devices"))
+OTHER_MODES = tuple(mode for mode in MODES if mode.name not in FOOTER_MODES)
+
+
+def mode_bindings() -> list[Binding]:
+    """The app's key for each mode that has one (ids ``app.<mode>``, which a keymap remaps)."""
+    return [
+        Binding(
+            mode.key, f"show_mode('{mode.name}')", mode.label, id=f"app.{mode.name}", show=mode.name in FOOTER_MODES
+        )
+        for mode in MODES
+        if mode.key
+    ]
 
 
 def screen_class(mode: str) -> type[Screen]:
