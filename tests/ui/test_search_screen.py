@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pilot_helpers import burst
 from rich.text import Text
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
@@ -262,3 +263,34 @@ async def test_the_field_s_late_changed_does_not_take_back_the_replace_answer(
         await pilot.press("shift+tab", "down", "enter")
         await wait_for(pilot, lambda: "replaces it" not in _result(dialog), "the question withdrawn")
         assert field.value.endswith("thread.jsonl") and existing.read_text() == "keep me"
+
+
+async def test_the_end_of_the_name_typed_with_ctrl_s_in_one_read_is_the_file_written(
+    session: Session, sim: TestSimulator, tmp_path: Path
+) -> None:
+    """Keys and ctrl+s in one read from the terminal (fast typing over SSH, a key macro): ctrl+s,
+    a priority binding run from the app's queue, acts on the name the field shows once it has
+    those keys, not on the one before them (which it wrote at once, a file nobody named)."""
+    from smstui.tui.dialogs.export import ExportDialog
+
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await _conversation_export(pilot, app, session, sim)
+        typed_before, existing = tmp_path / "thread", tmp_path / "thread.csv"
+        existing.write_text("keep me")
+        field = dialog.query_one("#export-path", Input)
+        field.value = str(typed_before)
+        field.action_end()
+        await settle(pilot)
+        await burst(pilot, *".csv", "ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: not isinstance(app.screen, ExportDialog) or "replaces it" in _result(dialog),
+            "the question or the export",
+        )
+        assert isinstance(app.screen, ExportDialog), "exported at once, to the name before the last keys"
+        assert not typed_before.exists() and existing.read_text() == "keep me"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportDialog), "the export done")
+        assert existing.read_text(encoding="utf-8").startswith("id,lid,phone,body")
+        assert not typed_before.exists()

@@ -26,6 +26,7 @@ from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.screen_base import ReportWorkerErrors
 from smstui.tui.widgets.format import clean
+from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.workers import store_read
 
 LABELS: dict[Format, str] = {"csv": "CSV (spreadsheets)", "jsonl": "JSON Lines (scripts)", "txt": "Text (reading)"}
@@ -124,7 +125,12 @@ class ExportDialog(ReportWorkerErrors, FormDialog[None]):
 
     @on(Input.Submitted, "#export-path")
     def action_export(self) -> None:
-        if self.running:
+        # Not now: after the keys and pastes that reached the field before ctrl+s (a paste then
+        # ctrl+s arrive together), so the file written is the one the field shows.
+        after_pending_input(self, self._export_now)
+
+    def _export_now(self) -> None:
+        if self.running or not self.is_mounted:
             return
         typed = self.query_one("#export-path", Input).value.strip()
         if not typed:
