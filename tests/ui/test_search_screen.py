@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pilot_helpers import burst
 from rich.text import Text
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
@@ -191,3 +192,105 @@ async def test_export_a_search_and_a_conversation_from_the_app(
         rows = existing.read_text(encoding="utf-8").splitlines()
         assert len(rows) == 1 + len(history) and rows[0].startswith("id,lid,phone,body")
         assert rows[1].split(",")[2] == "'" + LONG  # a spreadsheet reads the number as text
+
+
+async def _conversation_export(pilot, app, session: Session, sim: TestSimulator):  # type: ignore[no-untyped-def]
+    """The export dialog of the long conversation (``e``), settled, its field focused."""
+    _long_thread(session, sim)
+    await wait_for(pilot, lambda: threads_shown(app) > 1, "the conversation list")
+    app.screen.show_thread(LONG)
+    view = app.screen.query_one(ThreadView)
+    await wait_for(pilot, lambda: view.phone_key == LONG and view.messages, "the long thread")
+    return await _export_again(pilot, app)
+
+
+async def _export_again(pilot, app):  # type: ignore[no-untyped-def]
+    from smstui.tui.dialogs.export import ExportDialog
+
+    await pilot.press("e")
+    dialog = await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog) and app.screen, "the dialog")
+    await settle(pilot)
+    return dialog
+
+
+def _result(dialog) -> str:  # type: ignore[no-untyped-def]
+    return str(dialog.query_one("#export-result").render())
+
+
+async def test_the_field_s_late_changed_does_not_take_back_the_replace_answer(
+    session: Session, sim: TestSimulator, tmp_path: Path
+) -> None:
+    """ctrl+s right after the path is set: the field's Changed for that path can reach the dialog
+    after the ctrl+s that asked. It names the same file, so the next ctrl+s replaces it (it asked
+    again instead, for ever: a CI run timed out waiting for the export)."""
+    from smstui.tui.dialogs.export import ExportDialog
+
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await _conversation_export(pilot, app, session, sim)
+        existing, other = tmp_path / "thread.csv", tmp_path / "other.csv"
+        existing.write_text("keep me")
+        other.write_text("keep me too")
+        field = dialog.query_one("#export-path", Input)
+        field.value = str(existing)
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "ctrl+s again replaces it" in _result(dialog), "the question")
+        # Changed messages handled only after the question (the order a ctrl+s right after the
+        # value, or typed with it in one read, gives them): one for a value the field has left
+        # since, one for the file asked about. (Posted on the dialog: handled when settle returns.)
+        dialog.post_message(Input.Changed(field, str(other)))
+        dialog.post_message(Input.Changed(field, field.value))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportDialog), "the export done")
+        assert existing.read_text(encoding="utf-8").startswith("id,lid,phone,body")
+        # Another file typed since the question withdraws it, even back at the first one.
+        existing.write_text("keep me")
+        dialog = await _export_again(pilot, app)
+        field = dialog.query_one("#export-path", Input)
+        field.value = str(existing)
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "ctrl+s again replaces it" in _result(dialog), "the question")
+        field.value = str(other)
+        await wait_for(pilot, lambda: "replaces it" not in _result(dialog), "the question withdrawn")
+        field.value = str(existing)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "replaces it" in _result(dialog), "the question again")
+        assert existing.read_text() == "keep me" and other.read_text() == "keep me too"
+        # …and so does another format (the suffix one of ours: it follows the format).
+        await pilot.press("shift+tab", "down", "enter")
+        await wait_for(pilot, lambda: "replaces it" not in _result(dialog), "the question withdrawn")
+        assert field.value.endswith("thread.jsonl") and existing.read_text() == "keep me"
+
+
+async def test_the_end_of_the_name_typed_with_ctrl_s_in_one_read_is_the_file_written(
+    session: Session, sim: TestSimulator, tmp_path: Path
+) -> None:
+    """Keys and ctrl+s in one read from the terminal (fast typing over SSH, a key macro): ctrl+s,
+    a priority binding run from the app's queue, acts on the name the field shows once it has
+    those keys, not on the one before them (which it wrote at once, a file nobody named)."""
+    from smstui.tui.dialogs.export import ExportDialog
+
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await _conversation_export(pilot, app, session, sim)
+        typed_before, existing = tmp_path / "thread", tmp_path / "thread.csv"
+        existing.write_text("keep me")
+        field = dialog.query_one("#export-path", Input)
+        field.value = str(typed_before)
+        field.action_end()
+        await settle(pilot)
+        await burst(pilot, *".csv", "ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: not isinstance(app.screen, ExportDialog) or "replaces it" in _result(dialog),
+            "the question or the export",
+        )
+        assert isinstance(app.screen, ExportDialog), "exported at once, to the name before the last keys"
+        assert not typed_before.exists() and existing.read_text() == "keep me"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportDialog), "the export done")
+        assert existing.read_text(encoding="utf-8").startswith("id,lid,phone,body")
+        assert not typed_before.exists()

@@ -3,7 +3,8 @@
 The export itself is :func:`smstui.core.export.export_to_path`, run in a thread worker: it
 streams the rows, so the dialog shows a progress bar and stays responsive for a million
 messages; Esc during it stops it (no half file is left). An existing file is replaced only
-when asked twice. When done the dialog closes and says where the file is.
+when asked twice: the second ctrl+s for the same file and format. When done the dialog closes
+and says where the file is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from smstui.tui.app_interface import SmsAppBase, sms_app
 from smstui.tui.dialogs.form_dialog import FormDialog
 from smstui.tui.screen_base import ReportWorkerErrors
 from smstui.tui.widgets.format import clean
+from smstui.tui.widgets.input_order import after_pending_input
 from smstui.tui.workers import store_read
 
 LABELS: dict[Format, str] = {"csv": "CSV (spreadsheets)", "jsonl": "JSON Lines (scripts)", "txt": "Text (reading)"}
@@ -57,7 +59,7 @@ class ExportDialog(ReportWorkerErrors, FormDialog[None]):
         self.slug = slug
         self.folder = folder if folder is not None else Path.cwd()
         self.running = False
-        self._confirm: Path | None = None  # an existing file the next ctrl+s replaces
+        self._confirm: tuple[Path, Format] | None = None  # an existing file the next ctrl+s replaces
         self.written: Path | None = None
 
     @property
@@ -93,11 +95,29 @@ class ExportDialog(ReportWorkerErrors, FormDialog[None]):
         path = Path(field.value)
         if path.suffix in SUFFIXES.values():
             field.value = str(path.with_suffix(SUFFIXES[self.format]))
-        self._confirm = None
+        if self._confirm is not None and self._confirm[1] != self.format:
+            self._withdraw_question()
 
     @on(Input.Changed, "#export-path")
-    def _path_changed(self) -> None:
+    def _path_changed(self, event: Input.Changed) -> None:
+        # Another file typed since the question: the next ctrl+s asks again. The field's Changed
+        # reaches the dialog a few messages after the change, so it can come after the ctrl+s
+        # that asked (ctrl+s right after the path was set, or typed with it): one for the file
+        # asked about, or for a value the field has left since, takes nothing back.
+        if self._confirm is None or event.value != event.input.value:
+            return
+        if self._target(event.value) != self._confirm[0]:
+            self._withdraw_question()
+
+    def _withdraw_question(self) -> None:
+        """Another file or format than the one asked about: the next ctrl+s asks again."""
         self._confirm = None
+        self._say("")
+
+    def _target(self, typed: str) -> Path:
+        """The file ``typed`` names: ``~`` expanded, a relative one in the dialog's folder."""
+        path = Path(typed.strip()).expanduser()
+        return path if path.is_absolute() else self.folder / path
 
     def _say(self, text: str, *, error: bool = False) -> None:
         result = self.query_one("#export-result", Static)
@@ -105,29 +125,33 @@ class ExportDialog(ReportWorkerErrors, FormDialog[None]):
 
     @on(Input.Submitted, "#export-path")
     def action_export(self) -> None:
-        if self.running:
+        # Not now: after the keys and pastes that reached the field before ctrl+s (a paste then
+        # ctrl+s arrive together), so the file written is the one the field shows.
+        after_pending_input(self, self._export_now)
+
+    def _export_now(self) -> None:
+        if self.running or not self.is_mounted:
             return
         typed = self.query_one("#export-path", Input).value.strip()
         if not typed:
             self._say("Give the file to write, e.g. ~/messages.csv.", error=True)
             return
-        path = Path(typed).expanduser()
-        if not path.is_absolute():
-            path = self.folder / path
+        path = self._target(typed)
         if path.is_dir():
             self._say(f"{path} is a folder: add a file name, e.g. {path / 'messages.csv'}.", error=True)
             return
         if not path.parent.is_dir():
             self._say(f"The folder {path.parent} does not exist: create it or pick another.", error=True)
             return
-        if path.exists() and self._confirm != path:
-            self._confirm = path
+        fmt = self.format
+        if path.exists() and self._confirm != (path, fmt):
+            self._confirm = (path, fmt)  # (another format: asked again, as for another file)
             self._say(f"{path} exists. ctrl+s again replaces it.")
             return
         self.running = True
         self.query_one("#export-progress", ProgressBar).add_class("-running")
         self._say("Counting…")
-        self._run(path, self.format)
+        self._run(path, fmt)
 
     @store_read("export", "export messages")
     def _run(self, path: Path, fmt: Format) -> None:
