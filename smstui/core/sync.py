@@ -37,7 +37,8 @@ Incremental refresh (every poll)
 
 First sync
     Walks backwards from now in time windows (1 day to start with, then sized from the density
-    seen to ~500 messages per window, between 1 hour and 30 days) down to ``first_sync_days``,
+    seen to ~500 messages per window, ~2,000 in the sync worker process, between 1 hour and 30
+    days) down to ``first_sync_days``,
     reporting ``(messages stored, messages the gateway counts in the range)`` to ``progress``
     (the total is 0 when the gateway gives no count). While a window is written, the next one
     is already being fetched; decoding and writing take turns on one thread (the lane), so the
