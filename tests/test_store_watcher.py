@@ -161,3 +161,16 @@ def test_unread_incoming_since_counts_only_those_conversations(stores: tuple[Sto
     assert count == 1 and newest > mark
     assert app.unread_incoming_since(newest, frozenset({app.phone_key(ANNA)})) == (0, newest)
     assert app.unread_incoming_since(mark, frozenset()) == (0, mark)
+
+
+def test_a_phone_key_holding_a_separator_still_names_its_conversation() -> None:
+    """The marks' fields are joined by U+001F: a key holding one (no writer makes such keys today)
+    is still read whole, from the end the key is not at."""
+    from smstui.core.store.watch import _changed, _pending_key, _summary_key
+
+    odd = "x\x1fy"
+    before = f"7\x1f1\x1f{odd}"
+    assert _changed(before, f"7\x1f3\x1f{odd}", _pending_key) == {odd}
+    summary = "\x1f".join([odd, "9", "1", "", "4", "0", "0"])
+    assert _changed(summary, summary.replace("\x1f4\x1f", "\x1f5\x1f"), _summary_key) == {odd}
+    assert _changed(before, before, _pending_key) == set()

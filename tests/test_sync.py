@@ -387,3 +387,22 @@ async def test_first_sync_decodes_and_writes_on_one_lane_thread(sim_empty) -> No
     finally:
         parse.parse_message_list = parse_list  # type: ignore[assignment]
         await session.aclose()
+
+
+async def test_a_lane_shut_down_under_a_caller_leaves_the_decoding_to_its_loop(sim_empty) -> None:
+    """Another loop's caller (a screen, while the app's own thread ran a first sync) may find the
+    lane shut down between seeing it and submitting to it: it decodes on its loop instead of
+    failing with "cannot schedule new futures after shutdown"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    large(sim_empty.state, n_messages=600, n_threads=10, days=5)
+    session = open_sim_session(sim_empty)
+    lane = ThreadPoolExecutor(max_workers=1)
+    lane.shutdown()
+    session.client.decode_lane = lane
+    try:
+        listing = await session.client.list_messages()
+        assert len(listing.messages) == 600
+    finally:
+        session.client.decode_lane = None
+        await session.aclose()

@@ -265,6 +265,33 @@ async def test_the_field_s_late_changed_does_not_take_back_the_replace_answer(
         assert field.value.endswith("thread.jsonl") and existing.read_text() == "keep me"
 
 
+async def test_a_late_changed_does_not_blank_the_error_that_replaced_the_question(
+    session: Session, sim: TestSimulator, tmp_path: Path
+) -> None:
+    """The question is shown, then a path into a folder that does not exist and ctrl+s: the error
+    replaces the question, and the field's late Changed must not blank it (ctrl+s looked like it
+    did nothing)."""
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await _conversation_export(pilot, app, session, sim)
+        existing = tmp_path / "thread.csv"
+        existing.write_text("keep me")
+        field = dialog.query_one("#export-path", Input)
+        field.value = str(existing)
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "ctrl+s again replaces it" in _result(dialog), "the question")
+        missing = tmp_path / "nowhere" / "thread.csv"
+        with field.prevent(Input.Changed):  # its Changed comes after the ctrl+s (posted below)
+            field.value = str(missing)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "does not exist" in _result(dialog), "the error")
+        dialog.post_message(Input.Changed(field, field.value))  # the field's Changed, late
+        await settle(pilot)
+        assert "does not exist" in _result(dialog)
+        assert existing.read_text() == "keep me"
+
+
 async def test_the_end_of_the_name_typed_with_ctrl_s_in_one_read_is_the_file_written(
     session: Session, sim: TestSimulator, tmp_path: Path
 ) -> None:

@@ -245,15 +245,29 @@ class GatewayClient:
         except httpx.HTTPError as exc:
             raise self._no_answer(exc) from None
         self.bytes_received += len(response.content)
-        if self.decode_lane is not None and len(response.content) >= LANE_BYTES:
-            return await asyncio.get_running_loop().run_in_executor(self.decode_lane, self._decode, method, response)
+        if len(response.content) >= LANE_BYTES:
+            return await self._off_loop(self._decode, method, response)
         return self._decode(method, response)
 
     async def _on_lane(self, size: int, method: str, reader: Callable[[], T]) -> T:
         """:meth:`_read` on :attr:`decode_lane` when one is set and ``size`` (items) is big."""
-        if self.decode_lane is not None and size >= LANE_ITEMS:
-            return await asyncio.get_running_loop().run_in_executor(self.decode_lane, self._read, method, reader)
+        if size >= LANE_ITEMS:
+            return await self._off_loop(self._read, method, reader)
         return self._read(method, reader)
+
+    async def _off_loop(self, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` on the decode lane if there is one, else here. The lane is read once:
+        another loop's caller (a screen, while the app's own thread runs the first sync) may find
+        it shut down between a look and the submit, and then decodes here."""
+        lane = self.decode_lane
+        if lane is not None:
+            try:
+                future = asyncio.get_running_loop().run_in_executor(lane, call, *args)
+            except RuntimeError:  # shut down meanwhile: the first sync just ended
+                pass
+            else:
+                return await future
+        return call(*args)
 
     def _failure(self, message: str, kind: str, *, maybe_accepted: bool) -> TransportError:
         return TransportError(message, kind=kind, maybe_accepted=maybe_accepted, url=self.base_url)

@@ -17,6 +17,7 @@ and dicts took 10-26 ms of the app's GIL each time (bench/key_latency.py: the UI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from smstui.core.store.connection import StoreBase
@@ -45,12 +46,23 @@ def _entries_sql(columns: tuple[str, ...]) -> str:
     return f"COALESCE(group_concat({fields}, char(30)), '')"
 
 
-def _changed(before: str, after: str, key_field: int) -> set[str]:
-    """The phone keys of the entries that differ between two packed mark strings."""
+def _changed(before: str, after: str, key: Callable[[str], str]) -> set[str]:
+    """The phone keys (``key`` of an entry) of the entries that differ between two packed mark
+    strings. Phone keys hold no control characters (``normalize_loose`` folds whitespace, which
+    both separators are), and ``key`` splits from the end the key is not at, so even one that did
+    would name its conversation."""
     if before == after:
         return set()
     differ = set(before.split(_ENTRY)) ^ set(after.split(_ENTRY))
-    return {entry.split(_FIELD)[key_field] for entry in differ if entry}
+    return {key(entry) for entry in differ if entry}
+
+
+def _pending_key(entry: str) -> str:  # lid, status, phone_key
+    return entry.split(_FIELD, 2)[-1]
+
+
+def _summary_key(entry: str) -> str:  # phone_key, then six fields
+    return entry.rsplit(_FIELD, 6)[0]
 
 
 class WatchRows(StoreBase):
@@ -79,8 +91,8 @@ class WatchRows(StoreBase):
         )
         keys = {str(row[0]) for row in new_rows}
         new_incoming = sum(1 for _key, incoming, seen in new_rows if incoming and not seen)
-        keys |= _changed(before.pending, after.pending, 2)
-        keys |= _changed(before.threads, after.threads, 0)
+        keys |= _changed(before.pending, after.pending, _pending_key)
+        keys |= _changed(before.threads, after.threads, _summary_key)
         return after, StoreChanges(frozenset(keys), new_incoming)
 
     def pending_count(self) -> int:

@@ -134,24 +134,30 @@ class ExportDialog(ReportWorkerErrors, FormDialog[None]):
             return
         typed = self.query_one("#export-path", Input).value.strip()
         if not typed:
-            self._say("Give the file to write, e.g. ~/messages.csv.", error=True)
+            self._refuse("Give the file to write, e.g. ~/messages.csv.")
             return
         path = self._target(typed)
         if path.is_dir():
-            self._say(f"{path} is a folder: add a file name, e.g. {path / 'messages.csv'}.", error=True)
+            self._refuse(f"{path} is a folder: add a file name, e.g. {path / 'messages.csv'}.")
             return
         if not path.parent.is_dir():
-            self._say(f"The folder {path.parent} does not exist: create it or pick another.", error=True)
+            self._refuse(f"The folder {path.parent} does not exist: create it or pick another.")
             return
         fmt = self.format
         if path.exists() and self._confirm != (path, fmt):
             self._confirm = (path, fmt)  # (another format: asked again, as for another file)
             self._say(f"{path} exists. ctrl+s again replaces it.")
             return
+        self._confirm = None  # answered: a late Changed now has no question to take back
         self.running = True
         self.query_one("#export-progress", ProgressBar).add_class("-running")
         self._say("Counting…")
         self._run(path, fmt)
+
+    def _refuse(self, text: str) -> None:
+        # Shown instead of the question: a late Changed must not blank this text.
+        self._confirm = None
+        self._say(text, error=True)
 
     @store_read("export", "export messages")
     def _run(self, path: Path, fmt: Format) -> None:
