@@ -96,7 +96,7 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
                 await wait_until(pilot, lambda: app.sync_state.status == "syncing", 30)
             lag.start()
             t_start = time.perf_counter()
-            progress: list[tuple[int, int]] = []
+            reached: list[float] = []  # how far back the first sync had got (its committed meta)
             keys = ("down", "up") if where == "list" else ("up", "down")
             while len(latencies) < n and time.perf_counter() - t_start < 120:
                 if sync and strict and app.sync_state.status != "syncing":
@@ -105,8 +105,8 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
                     app.start_sync()  # a new worker (or loop) that reads the reset cursors
                     await wait_until(pilot, lambda: app.sync_state.status == "syncing", 30)
                 await asyncio.sleep(rng.random() * 0.02)
-                if app.sync_state.progress:
-                    progress.append(app.sync_state.progress)
+                if sync:
+                    reached.append(_reached(app))
                 key = keys[(len(latencies) + dropped) % 2]
                 before = len(stamps)
                 t0 = time.perf_counter()
@@ -141,16 +141,25 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
         "worst_stall": lag.worst(t_start, t_end),
         "duration": t_end - t_start,
         "final_status": status.status,
-        # How far the first sync's progress moved during the presses: how heavy it was.
-        "walked": _walked(progress, restarts),
+        # How far back in history the first sync walked during the presses: how heavy it was.
+        "walked": _walked(reached, restarts),
     }
 
 
-def _walked(progress: list[tuple[int, int]], restarts: int) -> str:
-    if restarts or len(progress) < 2:
+def _walked(reached: list[float], restarts: int) -> str:
+    """Days of history the first sync stored during the presses (the store's progress meta: the
+    message counts do not move while it re-reads a history the store already holds)."""
+    known = [r for r in reached if r == r]  # NaN: not started yet
+    if restarts or len(known) < 2:
         return "—"
-    # The unit is the sync's progress unit: messages (days of history before issue 17's part 4).
-    return f"{progress[-1][0] - progress[0][0]:,} of {progress[-1][1]:,}"
+    return f"{(known[0] - known[-1]) / 86_400:,.0f} days"
+
+
+def _reached(app: Any) -> float:
+    from smstui.core.sync import META_FIRST_LOWER
+
+    value = app.session.store.get_meta(META_FIRST_LOWER)
+    return float(value) if value else float("nan")
 
 
 def run(size: int = 100_000, *, presses: int = 100, smoke: bool = False) -> list[Row]:
