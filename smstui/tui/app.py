@@ -32,6 +32,7 @@ from smstui.tui.session_flow import SessionFlow, SessionOpener, set_up_logging_n
 from smstui.tui.terminal import ansi_themes, over_ssh, start_theme
 from smstui.tui.textual_internals import mode_names, replace_mode_factories, set_cursor_blink_default, styled_now
 from smstui.tui.widgets.format import clean
+from smstui.tui.widgets.input_order import InputSettled
 from smstui.tui.widgets.status_line import StatusLine
 from smstui.tui.widgets.store_writes import StoreWrites
 from smstui.tui.workers import store_read, task
@@ -308,6 +309,10 @@ class SmsTuiApp(SessionFlow, Sending):
         import importlib
 
         importlib.import_module("smstui.tui.screens.dashboard")
+
+    def on_input_settled(self, message: InputSettled) -> None:
+        # Every editing key a field passed up before it has run its binding here by now.
+        message.arrived.set()
 
     def on_core_messages_changed(self, message: msgs.CoreMessagesChanged) -> None:
         self.core_signal.publish(message)

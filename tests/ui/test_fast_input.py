@@ -206,3 +206,18 @@ def test_queueing_deletes_the_draft_in_the_same_transaction(session: Session) ->
     except Exception:
         pass
     assert store.draft("thread:other") == {"body": "stays"}
+
+
+async def test_an_editing_key_in_the_same_read_as_ctrl_s_is_applied_before_the_send(
+    session: Session, sim: TestSimulator
+) -> None:
+    """A typo, backspace and ctrl+s in one read (fast typing over SSH): the field's own editing
+    keys (bindings, which Textual runs from the app after the key went up the tree) act before
+    the send, so what goes out is what the field showed: "Reply quick", not "Reply quickk"."""
+    app = build_app(session, sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await _reply_pane(pilot)
+        await burst(pilot, *"Reply quickk", "backspace", "ctrl+s")
+        await settle(pilot)
+        assert at_gateway(sim, ANNA)[-1] == "Reply quick"
+        assert form.body == ""
