@@ -217,6 +217,16 @@ def _result(dialog) -> str:  # type: ignore[no-untyped-def]
     return str(dialog.query_one("#export-result").render())
 
 
+async def _ask_to_replace(pilot, dialog, existing: Path) -> Input:  # type: ignore[no-untyped-def]
+    """Name an existing file in the dialog and press ctrl+s: it asks before replacing it."""
+    field = dialog.query_one("#export-path", Input)
+    field.value = str(existing)
+    await settle(pilot)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: "ctrl+s again replaces it" in _result(dialog), "the question")
+    return field
+
+
 async def test_the_field_s_late_changed_does_not_take_back_the_replace_answer(
     session: Session, sim: TestSimulator, tmp_path: Path
 ) -> None:
@@ -231,11 +241,7 @@ async def test_the_field_s_late_changed_does_not_take_back_the_replace_answer(
         existing, other = tmp_path / "thread.csv", tmp_path / "other.csv"
         existing.write_text("keep me")
         other.write_text("keep me too")
-        field = dialog.query_one("#export-path", Input)
-        field.value = str(existing)
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "ctrl+s again replaces it" in _result(dialog), "the question")
+        field = await _ask_to_replace(pilot, dialog, existing)
         # Changed messages handled only after the question (the order a ctrl+s right after the
         # value, or typed with it in one read, gives them): one for a value the field has left
         # since, one for the file asked about. (Posted on the dialog: handled when settle returns.)
@@ -248,11 +254,7 @@ async def test_the_field_s_late_changed_does_not_take_back_the_replace_answer(
         # Another file typed since the question withdraws it, even back at the first one.
         existing.write_text("keep me")
         dialog = await _export_again(pilot, app)
-        field = dialog.query_one("#export-path", Input)
-        field.value = str(existing)
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "ctrl+s again replaces it" in _result(dialog), "the question")
+        field = await _ask_to_replace(pilot, dialog, existing)
         field.value = str(other)
         await wait_for(pilot, lambda: "replaces it" not in _result(dialog), "the question withdrawn")
         field.value = str(existing)
@@ -276,11 +278,7 @@ async def test_a_late_changed_does_not_blank_the_error_that_replaced_the_questio
         dialog = await _conversation_export(pilot, app, session, sim)
         existing = tmp_path / "thread.csv"
         existing.write_text("keep me")
-        field = dialog.query_one("#export-path", Input)
-        field.value = str(existing)
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "ctrl+s again replaces it" in _result(dialog), "the question")
+        field = await _ask_to_replace(pilot, dialog, existing)
         missing = tmp_path / "nowhere" / "thread.csv"
         with field.prevent(Input.Changed):  # its Changed comes after the ctrl+s (posted below)
             field.value = str(missing)
