@@ -79,7 +79,7 @@ import functools
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -218,7 +218,6 @@ class Syncer:
         reply_words: ReplyWords | None = DEFAULT_WORDS,
     ) -> None:
         self.store = store
-        self._lane: ThreadPoolExecutor | None = None  # a first sync's decode-and-write thread
         #: Rows per store transaction (UPSERT_CHUNK; the worker process uses WORKER_UPSERT_CHUNK).
         self.upsert_chunk = UPSERT_CHUNK
         #: The stop/start words incoming messages are checked against (None: no detection).
@@ -505,7 +504,7 @@ class Syncer:
         # which takes it back after every row and so waited up to a switch interval (5 ms) each
         # time; the store's work took several times as long (bench/first_sync.py).
         lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smstui-sync-lane")
-        previous_lane, self.client.decode_lane, self._lane = self.client.decode_lane, lane, lane
+        previous_lane, self.client.decode_lane = self.client.decode_lane, lane
         ahead: tuple[float, asyncio.Future[MessageList]] | None = None
         try:
             # History comes in by the hundred thousand: checkpoint the WAL less often.
@@ -541,7 +540,7 @@ class Syncer:
                         asyncio.ensure_future(self.client.list_messages(self._window_filter(following, lo))),
                     )
                 self._prepare(report, messages, mark_unseen=False)
-                await self._write_on_thread(report, messages, meta)
+                await self._write_on_thread(lane, report, messages, meta)
                 reached = lo
                 report_progress(finished=lo <= goal)
         finally:
@@ -551,15 +550,17 @@ class Syncer:
             if ahead is not None:
                 with contextlib.suppress(BaseException):
                     await ahead[1]  # retrieved: a failed look-ahead is no "never retrieved" warning
-            self.client.decode_lane, self._lane = previous_lane, None
+            self.client.decode_lane = previous_lane
             lane.shutdown(wait=False)  # idle: every write was awaited
         report.first_sync_done = True
 
-    async def _write_on_thread(self, report: SyncReport, messages: Sequence[Message], meta: dict[str, str]) -> None:
-        """``_write`` on a worker thread; a cancelled sync (the app quitting) still waits for it,
-        so nothing writes to the store after the sync has ended (or the store was closed)."""
+    async def _write_on_thread(
+        self, lane: Executor, report: SyncReport, messages: Sequence[Message], meta: dict[str, str]
+    ) -> None:
+        """``_write`` on the first sync's lane; a cancelled sync (the app quitting) still waits
+        for it, so nothing writes to the store after the sync has ended (or the store was closed)."""
         write = functools.partial(self._write, report, messages, mark_unseen=False, meta=meta)
-        writing = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(self._lane, write))
+        writing = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(lane, write))
         try:
             await asyncio.shield(writing)
         except asyncio.CancelledError:

@@ -249,12 +249,6 @@ class GatewayClient:
             return await self._off_loop(self._decode, method, response)
         return self._decode(method, response)
 
-    async def _on_lane(self, size: int, method: str, reader: Callable[[], T]) -> T:
-        """:meth:`_read` on :attr:`decode_lane` when one is set and ``size`` (items) is big."""
-        if size >= LANE_ITEMS:
-            return await self._off_loop(self._read, method, reader)
-        return self._read(method, reader)
-
     async def _off_loop(self, call: Callable[..., T], *args: Any) -> T:
         """``call(*args)`` on the decode lane if there is one, else here. The lane is read once:
         another loop's caller (a screen, while the app's own thread runs the first sync) may find
@@ -532,7 +526,13 @@ class GatewayClient:
             raw = ()
         self.zone.observe(raw, fields.get("timezone"))
         tz = self.tz
-        return await self._on_lane(len(raw), "getallsms", lambda: parse.parse_message_list(payload, tz))
+
+        def reader() -> MessageList:
+            return parse.parse_message_list(payload, tz)
+
+        if len(raw) >= LANE_ITEMS:
+            return await self._off_loop(self._read, "getallsms", reader)
+        return self._read("getallsms", reader)
 
     async def count_messages(self, flt: MessageFilter | None = None) -> int:
         fields = self._filter_fields(flt or MessageFilter())
