@@ -46,6 +46,17 @@ def _entries_sql(columns: tuple[str, ...]) -> str:
     return f"COALESCE(group_concat({fields}, char(30)), '')"
 
 
+# INDEXED BY: the planner would walk the sms_id index over every message.
+_PENDING_MARKS = (
+    f"SELECT {_entries_sql(('lid', 'status', 'phone_key'))} FROM messages INDEXED BY messages_pending "
+    f"WHERE {PENDING_WHERE}"
+)
+_SUMMARY_MARKS = (
+    f"SELECT {_entries_sql(('phone_key', 'last_lid', 'last_status', 'last_outbox', 'total', 'unread', 'failed'))} "
+    "FROM threads"
+)
+
+
 def _changed(before: str, after: str, key: Callable[[str], str]) -> set[str]:
     """The phone keys (``key`` of an entry) of the entries that differ between two packed mark
     strings. Phone keys hold no control characters (``normalize_loose`` folds whitespace, which
@@ -74,13 +85,8 @@ class WatchRows(StoreBase):
         # Each read takes the lock on its own, so a UI read waits for one query at most; a
         # write landing between them moves data_version again and is compared next time.
         max_lid = self._int("SELECT COALESCE(MAX(lid), 0) FROM messages")
-        pending = self._query(
-            # INDEXED BY: the planner would walk the sms_id index over every message.
-            f"SELECT {_entries_sql(('lid', 'status', 'phone_key'))} "
-            f"FROM messages INDEXED BY messages_pending WHERE {PENDING_WHERE}"
-        )[0][0]
-        summary = ("phone_key", "last_lid", "last_status", "last_outbox", "total", "unread", "failed")
-        threads = self._query(f"SELECT {_entries_sql(summary)} FROM threads")[0][0]
+        pending = self._query(_PENDING_MARKS)[0][0]
+        threads = self._query(_SUMMARY_MARKS)[0][0]
         return ChangeMarks(max_lid, pending, threads)
 
     def changes_since(self, before: ChangeMarks) -> tuple[ChangeMarks, StoreChanges]:
