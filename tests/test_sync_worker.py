@@ -19,6 +19,7 @@ import pytest
 from smstui.core import events
 from smstui.core.event_codec import decode
 from smstui.core.session import open_session
+from smstui.core.sync_worker import NICE
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
 
@@ -219,27 +220,58 @@ def _gone(pid: int) -> bool:
         return True
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-async def test_the_worker_ends_when_the_app_is_killed_with_minus_9(live_sim: TestSimulator) -> None:
-    import os
-    import signal
-
+async def _app_with_worker(live_sim: TestSimulator) -> tuple[asyncio.subprocess.Process, int]:
+    """An app process (PARENT) whose worker has polled once, and the worker's pid."""
     await logged_in(live_sim)
     parent = await asyncio.create_subprocess_exec(
         sys.executable, "-c", PARENT, live_sim.url, stdout=asyncio.subprocess.PIPE
     )
     assert parent.stdout is not None
     line = await asyncio.wait_for(parent.stdout.readline(), TIMEOUT)
-    worker = int(line)
-    assert not _gone(worker)
+    return parent, int(line)
+
+
+async def _kill_app(parent: asyncio.subprocess.Process) -> None:
+    import signal
+
     parent.send_signal(signal.SIGKILL)  # no stop, no clean-up: only the pipe closes
     await parent.wait()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+async def test_the_worker_ends_when_the_app_is_killed_with_minus_9(live_sim: TestSimulator) -> None:
+    import os
+
+    parent, worker = await _app_with_worker(live_sim)
+    assert not _gone(worker)
+    await _kill_app(parent)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + TIMEOUT
     while not _gone(worker):
         assert loop.time() < deadline, "the worker outlived the app"
         await asyncio.sleep(0.05)
     assert os.getpid() != worker
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="a kernel that groups CPU time by session")
+async def test_the_worker_yields_the_cpu_to_the_app_it_shares_a_session_with(live_sim: TestSimulator) -> None:
+    """Its nice value only counts against the app when both are in one session: the kernel's
+    autogroup gives every session an equal share, so a worker in a session of its own took as
+    much CPU as the app's whole terminal (a first sync doubled the UI's key latency)."""
+    import os
+
+    parent, worker = await _app_with_worker(live_sim)
+    try:
+        assert os.getsid(worker) == os.getsid(parent.pid)
+        assert os.getpgid(worker) == worker != os.getpgid(parent.pid)  # the terminal's signals are the app's
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, parent.pid) + NICE)
+
+        def group(pid: int) -> str:
+            return Path(f"/proc/{pid}/autogroup").read_text().split()[0]  # "/autogroup-7 nice 0"
+
+        assert group(worker) == group(parent.pid)
+    finally:
+        await _kill_app(parent)
 
 
 async def test_a_region_the_app_chooses_is_taken_before_the_next_poll(live_sim: TestSimulator) -> None:

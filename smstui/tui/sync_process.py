@@ -175,9 +175,12 @@ class ProcessService:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=errors if errors is not None else asyncio.subprocess.DEVNULL,
                 limit=LINE_LIMIT,
-                # Its own session: the terminal's signals (Ctrl+Z while $EDITOR runs) are the
-                # app's; the worker ends with the app through its stdin instead.
-                start_new_session=True,
+                # Its own process group: the terminal's signals (Ctrl+Z while $EDITOR runs) are
+                # the app's; the worker ends with the app through its stdin instead. Not its own
+                # session: where the kernel groups CPU time by session (autogroup, on by default
+                # on most distributions), a worker in a new session weighs as much as the app's
+                # whole terminal, whatever its nice value, and a first sync takes the UI's frames.
+                process_group=0,
             )
         finally:
             if errors is not None:
