@@ -97,6 +97,47 @@ async def test_heights_match_rendered_blocks_and_cache_is_bounded(monkeypatch) -
         _layout_matches_rendering(view)
 
 
+async def test_opening_a_conversation_again_reuses_its_layout_but_not_what_changed() -> None:
+    """Moving up and down the list reopens the same conversations: their heights and bubbles come
+    from the caches, keyed by the message itself, so a message whose status moved meanwhile is
+    measured and drawn again (a cache keyed by local id would show its old status)."""
+    app = ViewApp()
+    async with app.run_test(size=(70, 20)) as pilot:
+        view = app.query_one(ThreadView)
+        first = [_msg(i, incoming=False, status=1, status_title="Pending") for i in range(40)]
+        other = [_msg(i, phone_key="+4915550000002") for i in range(100, 140)]
+        view.set_messages(first, has_older=False)
+        await pilot.pause()
+        view.set_messages(other, has_older=False)
+        await pilot.pause()
+        wrapped: list[str] = []
+        drawn: list[int] = []
+        original_render = view._render_block
+
+        def counting_height(text: str, width: int) -> int:
+            wrapped.append(text)
+            return wrapped_height(text, width)
+
+        def counting_render(msg: StoredMessage, *args: object) -> list:  # type: ignore[type-arg]
+            drawn.append(msg.lid)
+            return original_render(msg, *args)  # type: ignore[arg-type]
+
+        view._render_block = counting_render  # type: ignore[method-assign]
+        delivered = _msg(39, incoming=False, status=7, status_title="Delivered")
+        original_height = tv.wrapped_height
+        tv.wrapped_height = counting_height
+        try:
+            view.set_messages([*first[:-1], delivered], has_older=False)
+            await pilot.pause()
+        finally:
+            tv.wrapped_height = original_height
+        # Only the message that changed was measured (body and meta line) and drawn again.
+        assert len(wrapped) == 2 and drawn == [delivered.lid]
+        text = "\n".join(view.render_line(y).text for y in range(view.size.height))
+        assert "✓✓ delivered" in text
+        _layout_matches_rendering(view)
+
+
 async def test_prepend_keeps_the_viewport_still_and_measures_only_the_new_page() -> None:
     app = ViewApp()
     async with app.run_test(size=(70, 20)) as pilot:
@@ -142,7 +183,7 @@ async def test_tick_remeasures_only_scheduled_messages_and_keeps_other_bubbles()
         await pilot.pause()
         assert measured == [50]
         # Other bubbles stay cached (same keys); the scheduled one is drawn again without the mark.
-        assert all(key in view._blocks for key in cached if key[0] != rows[-1].lid)
+        assert all(key in view._blocks for key in cached if key[0].lid != rows[-1].lid)
         text = "\n".join(view.render_line(y).text for y in range(view.size.height))
         assert "scheduled" not in text and "queued" in text
 

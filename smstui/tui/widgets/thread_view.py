@@ -60,6 +60,9 @@ Clock = Callable[[], datetime]
 # carries seven caches): long-lived objects make every full garbage collection, i.e. some frame,
 # slower.
 BLOCK_CACHE_SIZE = 160
+# Measured heights, for opening a conversation again (moving up and down the list, coming back from
+# another screen) without measuring its page again: a few pages of PAGE (200) messages.
+HEIGHT_CACHE_SIZE = 1000
 # The footer follows the selection (retry/cancel keys) once it rests this long.
 ACTIONS_DELAY = 0.25
 
@@ -206,9 +209,12 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         self.empty_text = "Pick a conversation on the left, or press n for a new message."
         self._messages: list[StoredMessage] = []
         self._lids: dict[int, int] = {}
-        self._versions: dict[int, int] = {}
         self._days: dict[int, date] = {}  # lid -> local date (day headers compare neighbours)
+        # Both caches are keyed by the message itself (a frozen record compared by value), not by
+        # its local id: a page read again, or a status that moved, finds exactly what still holds,
+        # so they live across conversations and are dropped only when the look changes.
         self._blocks: OrderedDict[tuple, list[tuple[Segment, ...]]] = OrderedDict()  # LRU of rendered bubbles
+        self._measured: OrderedDict[tuple, int] = OrderedDict()  # LRU of heights
         self._heights: list[int] = []  # lines of each message (day header + bubble + meta + gap)
         self._offsets: list[int] = []  # first line of each message, after the header
         self._lines = 0
@@ -284,9 +290,7 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
             self.phone = phone
         self._messages = sorted(messages, key=_sort_key)
         self._reindex()
-        self._versions.clear()
         self._days.clear()
-        self._blocks.clear()
         self.has_older = has_older
         self.loading_older = False
         self.has_newer = has_newer
@@ -400,7 +404,6 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
                 self._messages[index] = msg
                 self._days.pop(msg.lid, None)
                 changed.append(index)
-            self._versions[msg.lid] = self._versions.get(msg.lid, 0) + 1
         if not changed and not added:
             return
         width = self._layout_width
@@ -482,6 +485,7 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         if names != self.device_names:
             self.device_names = dict(names)
             self._blocks.clear()
+            self._measured.clear()
             self._relayout()
             self.refresh()
 
@@ -521,13 +525,23 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
     def _measure(self, index: int, width: int) -> int:
         """Lines of message ``index`` at ``width``: the same count ``_render_block`` draws."""
         msg = self._messages[index]
-        inner = bubble_width(width)
-        return (
-            (1 if self._day_header(index) else 0)
-            + wrapped_height(bubble_body(msg), inner)
-            + wrapped_height(self._meta_plain(msg), inner)
-            + 1
-        )
+        day_header = self._day_header(index)
+        key = (msg, width, day_header, self._now if time_dependent(msg) else None)
+        measured = self._measured
+        height = measured.get(key)
+        if height is None:
+            inner = bubble_width(width)
+            height = measured[key] = (
+                (1 if day_header else 0)
+                + wrapped_height(bubble_body(msg), inner)
+                + wrapped_height(self._meta_plain(msg), inner)
+                + 1
+            )
+            if len(measured) > HEIGHT_CACHE_SIZE:
+                measured.popitem(last=False)
+        else:
+            measured.move_to_end(key)
+        return height
 
     def _set_heights(self, heights: list[int], width: int) -> None:
         offsets = list(accumulate(heights, initial=self._header_lines()))
@@ -548,8 +562,7 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         day_header = self._day_header(index)
         selected = index == self.selected
         key = (
-            msg.lid,
-            self._versions.get(msg.lid, 0),
+            msg,
             width,
             selected,
             day_header,
