@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from smstui.core.events import MessagesChanged
+from smstui.core.priority import BACKGROUND_NICE
 from smstui.core.push_state import PushInfo, judge_push
 from smstui.core.store.database import Store
-from smstui.core.store_watcher import StoreWatcher
+from smstui.core.store_watcher import EVERY, StoreWatcher, pause_after
 from tests.test_store import msg
 
 ANNA = "+4915123456781"
@@ -110,18 +111,52 @@ def test_a_broken_store_is_reported_not_raised(stores: tuple[Store, Store], path
     assert told == []
 
 
-def test_the_thread_tells_on_its_own(stores: tuple[Store, Store]) -> None:
+def test_the_thread_tells_on_its_own_at_a_lower_priority_than_the_app(stores: tuple[Store, Store]) -> None:
+    import os
+    import sys
     import threading
 
     app, other = stores
     seen = threading.Event()
-    watcher = StoreWatcher(app, lambda change: seen.set(), every=0.01).start()
+    priorities: list[int] = []
+
+    def told(change: object) -> None:  # on the watcher's thread
+        priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        seen.set()
+
+    watcher = StoreWatcher(app, told, every=0.01).start()
     try:
         assert watcher.ready.wait(10)
         other.upsert_messages([msg(9, ANNA)])
         assert seen.wait(10)
     finally:
         watcher.stop()
+    if sys.platform.startswith("linux"):  # this thread's own priority is the app's
+        assert priorities[0] == min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + BACKGROUND_NICE)
+
+
+def test_a_slow_look_is_followed_by_a_pause_nine_times_as_long(stores: tuple[Store, Store], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A sync worker commits many times a second; reading the marks of a million messages takes
+    ~60 ms: looking every 0.1 s would keep most of a core busy beside the UI."""
+    import time
+    from types import SimpleNamespace
+
+    from smstui.core import store_watcher
+
+    waits: list[float] = []
+
+    class Stop:
+        def wait(self, timeout: float) -> bool:
+            waits.append(timeout)
+            return len(waits) > 3
+
+    cpu = iter([0.0, 0.06, 1.0, 1.001, 2.0, 2.0])  # per look: 60 ms, 1 ms, nothing
+    monkeypatch.setattr(store_watcher, "time", SimpleNamespace(thread_time=lambda: next(cpu), monotonic=time.monotonic))
+    watcher = StoreWatcher(stores[0], lambda change: None)
+    watcher._stop = Stop()  # type: ignore[assignment]
+    watcher._run()
+    assert waits == [EVERY, pytest.approx(0.54), EVERY, EVERY]
+    assert pause_after(0.008) == pytest.approx(0.1, abs=0.03)  # 100k messages: as often as before
 
 
 @pytest.mark.parametrize(
