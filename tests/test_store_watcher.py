@@ -135,6 +135,23 @@ def test_the_thread_tells_on_its_own_at_a_lower_priority_than_the_app(stores: tu
         assert priorities[0] == min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + BACKGROUND_NICE)
 
 
+def test_the_marks_are_read_on_a_connection_of_its_own(stores: tuple[Store, Store], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Reading them on the app's connection held the lock every UI read waits on (a conversation
+    opened while a million messages' marks were read waited for them)."""
+    app, other = stores
+    on_app: list[str] = []
+    original = app._query
+    monkeypatch.setattr(app, "_query", lambda sql, params=(): on_app.append(sql) or original(sql, params))
+    watcher, told, pushes = watch(app)
+    other.upsert_messages([msg(9, ANNA)])
+    assert watcher.check()
+    watcher.check_push()
+    assert told and told[-1].phone_keys == frozenset({ANNA}) and pushes
+    assert on_app and all(sql == "PRAGMA data_version" for sql in on_app)
+    watcher.stop()
+    assert watcher._reader is None
+
+
 def test_a_slow_look_is_followed_by_a_pause_nine_times_as_long(stores: tuple[Store, Store], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A sync worker commits many times a second; reading the marks of a million messages takes
     ~60 ms: looking every 0.1 s would keep most of a core busy beside the UI."""

@@ -71,6 +71,7 @@ class StoreWatcher:
         self._push: PushInfo | None = None
         self._push_at = 0.0
         self._failed = False
+        self._reader: Store | None = None
         self.checks = self.changes = 0  # for tests and the bench
 
     def __repr__(self) -> str:
@@ -89,12 +90,29 @@ class StoreWatcher:
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
+            if thread.is_alive():
+                return  # still reading: its connection goes with it
+        reader, self._reader = self._reader, None
+        if reader is not None and reader is not self.store:
+            reader.close()
+
+    def _marks_store(self) -> "Store":
+        """The marks are read on a connection of the watch's own. On the app's, every UI read
+        waited for the lock while they were read (~60 ms at a million messages, many times a
+        second while a sync worker commits; longer still with the watch at a lower priority).
+        ``data_version`` stays the app's: it moves only for writes of other processes."""
+        if self._reader is None:
+            from smstui.core.store.database import Store
+
+            memory = str(self.store.path) == ":memory:"  # a second connection would see another database
+            self._reader = self.store if memory else Store(self.store.path, region=self.store.region)
+        return self._reader
 
     def prime(self) -> None:
         """Take the store as it is now as the base to compare with."""
         try:
             self._version = self.store.data_version()
-            self._marks = self.store.change_marks()
+            self._marks = self._marks_store().change_marks()
         except (StoreError, sqlite3.Error) as exc:  # closed under us, damaged: said once
             self._report(exc)
 
@@ -106,10 +124,11 @@ class StoreWatcher:
             if version == self._version and self._marks is not None:
                 return False
             self._version = version
+            reader = self._marks_store()
             if self._marks is None:
-                self._marks = self.store.change_marks()
+                self._marks = reader.change_marks()
                 return False
-            self._marks, found = self.store.changes_since(self._marks)
+            self._marks, found = reader.changes_since(self._marks)
         except (StoreError, sqlite3.Error) as exc:  # closed under us, damaged: said once
             self._report(exc)
             return False
@@ -124,7 +143,8 @@ class StoreWatcher:
         if self.on_push is None:
             return
         try:
-            info = PushInfo(self.store.last_webhook(), self.store.pending_count())
+            reader = self._marks_store()
+            info = PushInfo(reader.last_webhook(), reader.pending_count())
         except (StoreError, sqlite3.Error) as exc:  # closed under us, damaged: said once
             self._report(exc)
             return
