@@ -34,10 +34,21 @@ def stores(path: Path):
     other.close()
 
 
+_watchers: list[StoreWatcher] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_watchers():  # type: ignore[no-untyped-def]
+    yield
+    while _watchers:
+        _watchers.pop().stop()  # each closes the connection it read the marks on
+
+
 def watch(store: Store) -> tuple[StoreWatcher, list[MessagesChanged], list[PushInfo]]:
     told: list[MessagesChanged] = []
     pushes: list[PushInfo] = []
     watcher = StoreWatcher(store, told.append, on_push=pushes.append)
+    _watchers.append(watcher)
     watcher.prime()
     return watcher, told, pushes
 
@@ -120,8 +131,11 @@ def test_the_thread_tells_on_its_own_at_a_lower_priority_than_the_app(stores: tu
     seen = threading.Event()
     priorities: list[int] = []
 
+    linux = sys.platform.startswith("linux")  # elsewhere a thread id is not a process id
+
     def told(change: object) -> None:  # on the watcher's thread
-        priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        if linux:
+            priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         seen.set()
 
     watcher = StoreWatcher(app, told, every=0.01).start()
@@ -131,7 +145,7 @@ def test_the_thread_tells_on_its_own_at_a_lower_priority_than_the_app(stores: tu
         assert seen.wait(10)
     finally:
         watcher.stop()
-    if sys.platform.startswith("linux"):  # this thread's own priority is the app's
+    if linux:  # this thread's own priority is the app's
         assert priorities[0] == min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + BACKGROUND_NICE)
 
 
@@ -169,6 +183,7 @@ def test_a_slow_look_is_followed_by_a_pause_nine_times_as_long(stores: tuple[Sto
 
     cpu = iter([0.0, 0.06, 1.0, 1.001, 2.0, 2.0])  # per look: 60 ms, 1 ms, nothing
     monkeypatch.setattr(store_watcher, "time", SimpleNamespace(thread_time=lambda: next(cpu), monotonic=time.monotonic))
+    monkeypatch.setattr(store_watcher, "lower_this_thread", lambda: False)  # this is the test's thread
     watcher = StoreWatcher(stores[0], lambda change: None)
     watcher._stop = Stop()  # type: ignore[assignment]
     watcher._run()

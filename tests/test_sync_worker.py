@@ -253,7 +253,7 @@ async def test_the_worker_ends_when_the_app_is_killed_with_minus_9(live_sim: Tes
     assert os.getpid() != worker
 
 
-@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="a kernel that groups CPU time by session")
+@pytest.mark.skipif(sys.platform == "win32", reason="sessions and process groups are POSIX")
 async def test_the_worker_yields_the_cpu_to_the_app_it_shares_a_session_with(live_sim: TestSimulator) -> None:
     """Its nice value only counts against the app when both are in one session: the kernel's
     autogroup gives every session an equal share, so a worker in a session of its own took as
@@ -265,13 +265,27 @@ async def test_the_worker_yields_the_cpu_to_the_app_it_shares_a_session_with(liv
         assert os.getsid(worker) == os.getsid(parent.pid)
         assert os.getpgid(worker) == worker != os.getpgid(parent.pid)  # the terminal's signals are the app's
         assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, parent.pid) + NICE)
+        status = Path(f"/proc/{worker}/status")
+        if status.exists():  # in the terminal's background: a read of /dev/tty fails, it does not stop it
+            import signal
 
-        def group(pid: int) -> str:
-            return Path(f"/proc/{pid}/autogroup").read_text().split()[0]  # "/autogroup-7 nice 0"
+            ignored = int(
+                next(line for line in status.read_text().splitlines() if line.startswith("SigIgn:")).split()[1], 16
+            )
+            assert all(ignored >> (sig - 1) & 1 for sig in (signal.SIGTTIN, signal.SIGTTOU, signal.SIGINT))
+        if Path("/proc/self/autogroup").exists():  # a kernel that groups CPU time by session
 
-        assert group(worker) == group(parent.pid)
+            def group(pid: int) -> str:
+                return Path(f"/proc/{pid}/autogroup").read_text().split()[0]  # "/autogroup-7 nice 0"
+
+            assert group(worker) == group(parent.pid)
     finally:
         await _kill_app(parent)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while Path("/proc/self/stat").exists() and not _gone(worker):  # it ends with the app, as ever
+        assert loop.time() < deadline, "the worker outlived the app"
+        await asyncio.sleep(0.05)
 
 
 async def test_a_region_the_app_chooses_is_taken_before_the_next_poll(live_sim: TestSimulator) -> None:

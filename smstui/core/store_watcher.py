@@ -88,10 +88,15 @@ class StoreWatcher:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
+        if thread is not None:
+            if thread is threading.current_thread():
+                return  # from a listener, mid-look: the loop ends after it and closes the reader
             thread.join(timeout)
             if thread.is_alive():
-                return  # still reading: its connection goes with it
+                return  # still reading: the thread closes its reader when the look ends
+        self._close_reader()
+
+    def _close_reader(self) -> None:
         reader, self._reader = self._reader, None
         if reader is not None and reader is not self.store:
             reader.close()
@@ -158,14 +163,17 @@ class StoreWatcher:
         self.prime()  # here, not in start(): reading the marks must not hold up the UI's loop
         self.ready.set()
         wait = self.every
-        while not self._stop.wait(wait):
-            started = time.thread_time()
-            self.check()
-            now = time.monotonic()
-            if now - self._push_at >= self.push_every:
-                self._push_at = now
-                self.check_push()
-            wait = pause_after(time.thread_time() - started, self.every)
+        try:
+            while not self._stop.wait(wait):
+                started = time.thread_time()
+                self.check()
+                now = time.monotonic()
+                if now - self._push_at >= self.push_every:
+                    self._push_at = now
+                    self.check_push()
+                wait = pause_after(time.thread_time() - started, self.every)
+        finally:
+            self._close_reader()
 
     def _tell(self, call: Callable[[], None]) -> None:
         try:

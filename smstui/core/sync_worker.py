@@ -207,6 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = sys.stderr
     # Ctrl+C in the terminal is the app's; the worker stops when the app tells it or goes away.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # It runs in a background process group of the app's terminal (smstui.tui.sync_process): a
+    # library that reads or writes /dev/tty (a keyring backend's prompt) gets an error, instead
+    # of the worker being stopped, silently, by the terminal.
+    for name in ("SIGTTIN", "SIGTTOU"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     try:
         os.nice(NICE)
     except (AttributeError, OSError):  # not POSIX, or not allowed: the same priority as the app
