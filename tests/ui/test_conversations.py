@@ -14,7 +14,7 @@ from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.dialogs.help import HelpScreen
 from smstui.tui.modes import OTHER_MODES, screen_class
-from smstui.tui.screens.conversations import PAGE, PREVIEW, ConversationsScreen
+from smstui.tui.screens.conversations import PAGE, ConversationsScreen
 from smstui.tui.screens.devices import DevicesScreen
 from smstui.tui.widgets.compose_form import ComposeForm
 from smstui.tui.widgets.thread_list import ThreadList
@@ -128,7 +128,8 @@ async def test_offline_and_stale_devices_stand_out(session: Session, sim: TestSi
         assert "OFFLINE" in detail and "last seen 20" in detail and "(5 h ago)" in detail
 
 
-def _long_history(session: Session, sim: TestSimulator, phone: str, count: int = 3000) -> None:
+async def test_long_thread_is_paged_not_mounted(session: Session, sim: TestSimulator) -> None:
+    phone = "+4915550000001"
     start = sim.clock() - timedelta(days=30)
     history = [
         Message(
@@ -140,14 +141,9 @@ def _long_history(session: Session, sim: TestSimulator, phone: str, count: int =
             slot=0,
             created=start + timedelta(minutes=i),
         )
-        for i in range(count)
+        for i in range(3000)
     ]
     session.store.upsert_messages(history, mark_unseen=False)
-
-
-async def test_long_thread_is_paged_not_mounted(session: Session, sim: TestSimulator) -> None:
-    phone = "+4915550000001"
-    _long_history(session, sim, phone)
     app = build_app(session, sim)
     async with app.run_test(size=(80, 24)) as pilot:
         view = await _open(pilot, session.store.phone_key(phone))
@@ -163,29 +159,6 @@ async def test_long_thread_is_paged_not_mounted(session: Session, sim: TestSimul
         # The view stays on the message it showed, not on the new top.
         assert view.scroll_y > 0
         assert view.messages[0].body == f"message number {3000 - 2 * PAGE}"
-
-
-async def test_the_highlight_previews_the_newest_messages_and_scrolling_reads_the_rest(
-    session: Session, sim: TestSimulator
-) -> None:
-    """Passing over a conversation reads its newest PREVIEW messages, not a page of 200: building
-    the rows takes the interpreter lock beside each move's frame."""
-    phone = "+4915550000001"
-    _long_history(session, sim, phone)
-    key = session.store.phone_key(phone)
-    app = build_app(session, sim)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: threads_shown(app) > 0, "the conversation list")
-        screen = app.screen
-        view = screen.query_one(ThreadView)
-        screen.show_thread(key, focus=None)  # what the highlight arriving there does
-        await wait_for(pilot, lambda: view.phone_key == key and bool(view.messages), "the preview")
-        assert len(view.messages) == PREVIEW and view.has_older
-        assert view.messages[-1].body == "message number 2999"
-        view.focus()
-        view.scroll_to(y=0, animate=False, force=True, immediate=True)
-        await wait_for(pilot, lambda: len(view.messages) == PREVIEW + PAGE, "an older page")
-        assert view.messages[0].body == f"message number {3000 - PREVIEW - PAGE}"
 
 
 async def test_copy_message_and_number(session: Session, sim: TestSimulator, system_clipboard, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -43,10 +43,6 @@ if TYPE_CHECKING:
     from smstui.tui.widgets.compose_form import ComposeForm
 
 PAGE = 200
-# The highlight passing over a conversation previews it: its newest messages, more than the
-# tallest terminal shows (older ones load as the view scrolls up, as every older page does).
-# Building 200 rows took the interpreter lock for ~2 ms beside each move's frame.
-PREVIEW = 50
 THREAD_LIMIT = 500
 # The app's first frame lists this many (a few screens' worth); the rest is read right after it.
 FIRST_READ = 100
@@ -324,10 +320,9 @@ class ConversationsScreen(SmsScreen):
             has_newer = len(newer) > PAGE
             page = page[-(CONTEXT_ABOVE + 1) :] + newer[:PAGE]
         else:
-            size = PAGE if focus is not None or select is not None else PREVIEW
-            page = store.thread_messages(phone_key, limit=size + 1)
-            has_older = len(page) > size
-            page = page[-size:]
+            page = store.thread_messages(phone_key, limit=PAGE + 1)
+            has_older = len(page) > PAGE
+            page = page[-PAGE:]
             if select == NEWEST and page:
                 select = page[-1].lid
         # Behind the draft saves and sends still being written (a send deletes its draft).
