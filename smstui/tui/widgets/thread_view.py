@@ -16,7 +16,6 @@ time, slot, device and a status tick that changes as the gateway reports progres
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from itertools import accumulate
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -213,8 +213,8 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         # Both caches are keyed by the message itself (a frozen record compared by value), not by
         # its local id: a page read again, or a status that moved, finds exactly what still holds,
         # so they live across conversations and are dropped only when the look changes.
-        self._blocks: OrderedDict[tuple, list[tuple[Segment, ...]]] = OrderedDict()  # LRU of rendered bubbles
-        self._measured: OrderedDict[tuple, int] = OrderedDict()  # LRU of heights
+        self._blocks: LRUCache[tuple, list[tuple[Segment, ...]]] = LRUCache(BLOCK_CACHE_SIZE)  # rendered bubbles
+        self._measured: LRUCache[tuple, int] = LRUCache(HEIGHT_CACHE_SIZE)  # heights
         self._heights: list[int] = []  # lines of each message (day header + bubble + meta + gap)
         self._offsets: list[int] = []  # first line of each message, after the header
         self._lines = 0
@@ -527,20 +527,16 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         msg = self._messages[index]
         day_header = self._day_header(index)
         key = (msg, width, day_header, self._now if time_dependent(msg) else None)
-        measured = self._measured
-        height = measured.get(key)
+        height = self._measured.get(key)
         if height is None:
             inner = bubble_width(width)
-            height = measured[key] = (
+            height = (
                 (1 if day_header else 0)
                 + wrapped_height(bubble_body(msg), inner)
                 + wrapped_height(self._meta_plain(msg), inner)
                 + 1
             )
-            if len(measured) > HEIGHT_CACHE_SIZE:
-                measured.popitem(last=False)
-        else:
-            measured.move_to_end(key)
+            self._measured.set(key, height)
         return height
 
     def _set_heights(self, heights: list[int], width: int) -> None:
@@ -568,15 +564,10 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
             day_header,
             self._now if time_dependent(msg) else None,
         )
-        blocks = self._blocks
-        strips = blocks.get(key)
+        strips = self._blocks.get(key)
         if strips is None:
             strips = [tuple(strip) for strip in self._render_block(msg, width, selected, day_header)]
-            blocks[key] = strips
-            if len(blocks) > BLOCK_CACHE_SIZE:
-                blocks.popitem(last=False)
-        else:
-            blocks.move_to_end(key)
+            self._blocks.set(key, strips)
         return strips
 
     def _look(self) -> BubbleLook:
