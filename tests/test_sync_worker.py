@@ -18,8 +18,8 @@ import pytest
 
 from smstui.core import events
 from smstui.core.event_codec import decode
+from smstui.core.priority import BACKGROUND_NICE
 from smstui.core.session import open_session
-from smstui.core.sync_worker import NICE
 from smstui.simulator.seed import OFFICE_PHONE
 from smstui.simulator.testing import TestSimulator
 
@@ -264,7 +264,9 @@ async def test_the_worker_yields_the_cpu_to_the_app_it_shares_a_session_with(liv
     try:
         assert os.getsid(worker) == os.getsid(parent.pid)
         assert os.getpgid(worker) == worker != os.getpgid(parent.pid)  # the terminal's signals are the app's
-        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, parent.pid) + NICE)
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(
+            19, os.getpriority(os.PRIO_PROCESS, parent.pid) + BACKGROUND_NICE
+        )
         status = Path(f"/proc/{worker}/status")
         if status.exists():  # in the terminal's background: a read of /dev/tty fails, it does not stop it
             import signal

@@ -12,7 +12,8 @@ import os
 import sys
 import threading
 
-#: How much lower than the app: the same as the sync worker's process (smstui.core.sync_worker).
+#: How much lower than the app: the app's background threads and its sync worker process
+#: (smstui.core.sync_worker) alike.
 BACKGROUND_NICE = 10
 
 

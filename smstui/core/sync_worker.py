@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from smstui.core.events import Event, MessagesChanged, OutboxChanged, SyncFailed
+from smstui.core.priority import BACKGROUND_NICE
 
 log = logging.getLogger("smstui.core.sync_worker")
 
@@ -45,9 +46,6 @@ log = logging.getLogger("smstui.core.sync_worker")
 #: short, since quitting the app waits for it. A cancelled sync loses nothing (its cursor is
 #: committed with the messages it wrote); a send cut mid-request is reconciled, never resent blindly.
 STOP_GRACE = 1.0
-#: The worker's CPU priority below the app's: on a busy machine (two cores, other work) the
-#: scheduler gives the app's frames the CPU first; the sync only takes longer.
-NICE = 10
 
 
 class Output:
@@ -214,7 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     try:
-        os.nice(NICE)
+        # Below the app's priority: on a busy machine (two cores, other work) the scheduler gives
+        # the app's frames the CPU first; the sync only takes longer.
+        os.nice(BACKGROUND_NICE)
     except (AttributeError, OSError):  # not POSIX, or not allowed: the same priority as the app
         pass
     from smstui.core.logs import set_up_logging
