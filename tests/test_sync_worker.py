@@ -231,11 +231,17 @@ async def _app_with_worker(live_sim: TestSimulator) -> tuple[asyncio.subprocess.
     return parent, int(line)
 
 
-async def _kill_app(parent: asyncio.subprocess.Process) -> None:
+async def _kill_app(parent: asyncio.subprocess.Process, worker: int) -> None:
+    """Kill the app with -9 (no stop, no clean-up: only the pipe closes); the worker must end too."""
     import signal
 
-    parent.send_signal(signal.SIGKILL)  # no stop, no clean-up: only the pipe closes
+    parent.send_signal(signal.SIGKILL)
     await parent.wait()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while Path("/proc/self/stat").exists() and not _gone(worker):
+        assert loop.time() < deadline, "the worker outlived the app"
+        await asyncio.sleep(0.05)
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
@@ -244,12 +250,7 @@ async def test_the_worker_ends_when_the_app_is_killed_with_minus_9(live_sim: Tes
 
     parent, worker = await _app_with_worker(live_sim)
     assert not _gone(worker)
-    await _kill_app(parent)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + TIMEOUT
-    while not _gone(worker):
-        assert loop.time() < deadline, "the worker outlived the app"
-        await asyncio.sleep(0.05)
+    await _kill_app(parent, worker)
     assert os.getpid() != worker
 
 
@@ -282,12 +283,7 @@ async def test_the_worker_yields_the_cpu_to_the_app_it_shares_a_session_with(liv
 
             assert group(worker) == group(parent.pid)
     finally:
-        await _kill_app(parent)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + TIMEOUT
-    while Path("/proc/self/stat").exists() and not _gone(worker):  # it ends with the app, as ever
-        assert loop.time() < deadline, "the worker outlived the app"
-        await asyncio.sleep(0.05)
+        await _kill_app(parent, worker)
 
 
 async def test_a_region_the_app_chooses_is_taken_before_the_next_poll(live_sim: TestSimulator) -> None:
