@@ -97,7 +97,7 @@ async def test_heights_match_rendered_blocks_and_cache_is_bounded(monkeypatch) -
         _layout_matches_rendering(view)
 
 
-async def test_opening_a_conversation_again_reuses_its_layout_but_not_what_changed() -> None:
+async def test_opening_a_conversation_again_reuses_its_layout_but_not_what_changed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Moving up and down the list reopens the same conversations: their heights and bubbles come
     from the caches, keyed by the message itself, so a message whose status moved meanwhile is
     measured and drawn again (a cache keyed by local id would show its old status)."""
@@ -124,13 +124,10 @@ async def test_opening_a_conversation_again_reuses_its_layout_but_not_what_chang
 
         view._render_block = counting_render  # type: ignore[method-assign]
         delivered = _msg(39, incoming=False, status=7, status_title="Delivered")
-        original_height = tv.wrapped_height
-        tv.wrapped_height = counting_height
-        try:
-            view.set_messages([*first[:-1], delivered], has_older=False)
-            await pilot.pause()
-        finally:
-            tv.wrapped_height = original_height
+        monkeypatch.setattr(tv, "wrapped_height", counting_height)
+        view.set_messages([*first[:-1], delivered], has_older=False)
+        await pilot.pause()
+        monkeypatch.undo()
         # Only the message that changed was measured (body and meta line) and drawn again.
         assert len(wrapped) == 2 and drawn == [delivered.lid]
         text = "\n".join(view.render_line(y).text for y in range(view.size.height))
