@@ -67,8 +67,9 @@ def test_older_schema_is_migrated_with_data_kept(tmp_path: Path, version: int) -
     make_db(path, version)
     store = Store(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 11
+        assert store.schema_version == SCHEMA_VERSION == 12
         assert store.optouts() == []  # v11's suppression list, empty
+        assert store._query("SELECT active FROM search_direct") == [(0,)]  # v12's flag, at rest
         sent = store.message_by_sms_id(62807347)
         assert sent.body == "Hello from v1" and sent.status == 7 and sent.attempted_at is None
         assert sent.resent is False and sent.duplicate_of is None  # v8's columns, empty

@@ -284,6 +284,36 @@ def test_sync_and_the_index_share_one_transaction(store: Store) -> None:
     check_index(store)
 
 
+def test_a_bulk_insert_indexes_its_rows_itself_and_leaves_the_trigger_on(store: Store) -> None:
+    """A first sync's listing indexes its new rows in one statement, not through the queue; the
+    trigger is back for the next single write, and a failed listing leaves it on too."""
+    queued: list[int] = []
+    store.upsert_messages(
+        [msg(100 + i, f"listing word{i} shared", minutes=10 + i) for i in range(20)],
+        after=lambda db: queued.append(db.execute("SELECT COUNT(*) FROM search_queue").fetchone()[0]),
+    )
+    assert queued == [0]  # nothing went through the queue
+    assert store._query("SELECT active FROM search_direct") == [(0,)]
+    assert len(bodies(store, "shared")) == 20 and bodies(store, "word7") == ["listing word7 shared"]
+    assert len(bodies(store, "shared", device_id=1297, slot=0, direction="out", statuses=(7,))) == 20  # ``about``
+    assert bodies(store, "shared", direction="in") == bodies(store, "shared", device_id=11231) == []
+    store.upsert_messages([msg(200, "a single one")])  # through the trigger again
+    assert bodies(store, "single") == ["a single one"]
+    store._db.execute(
+        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    with pytest.raises(sqlite3.DatabaseError):
+        store.upsert_messages([msg(300 + i, "boom" if i == 15 else f"lost {i}") for i in range(20)])
+    assert store._query("SELECT active FROM search_direct") == [(0,)] and bodies(store, "lost") == []
+    store._db.execute("DROP TRIGGER refuse")
+    store.upsert_messages([msg(400, "after the failure")])
+    assert bodies(store, "failure") == ["after the failure"]
+    found = {q: bodies(store, q) for q in ("shared", "word1", "single", "failure", "deliv")}
+    store.rebuild_search_index()
+    assert {q: bodies(store, q) for q in found} == found  # the same index a rebuild writes
+    check_index(store)
+
+
 def test_writes_from_outside_a_store_transaction_are_found_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The index's writes wait in a queue written by the triggers; a store transaction applies
     them before its COMMIT, and a search applies what another program (or an autocommit

@@ -27,6 +27,7 @@ from smstui.core.store.schema import (
     from_ts,
     to_ts,
 )
+from smstui.core.store.search_schema import insert_indexed
 
 if TYPE_CHECKING:
     from smstui.core.gateway_messages import Message
@@ -164,7 +165,7 @@ class MessageRows(StoreBase):
                     changes.append((key, lid, failed, msg.status, msg.body, after_outbox))
             if new:
                 before = db.execute("SELECT COALESCE(MAX(lid), 0) FROM messages").fetchone()[0]
-                self._insert_rows(db, new)
+                self._insert_rows(db, new, before)
                 lids = [r[0] for r in db.execute("SELECT lid FROM messages WHERE lid > ? ORDER BY lid", (before,))]
                 result.inserted.extend(lids)
                 self._add_to_threads(db, new, lids)
@@ -184,20 +185,24 @@ class MessageRows(StoreBase):
                 after(db)
         return result
 
-    def _insert_rows(self, db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-        """INSERT ``rows`` (``_INSERT``'s values) as one statement, through a temporary table.
+    def _insert_rows(self, db: sqlite3.Connection, rows: list[tuple[Any, ...]], before: int) -> None:
+        """INSERT ``rows`` (``_INSERT``'s values; every lid in the store is at most ``before``)
+        as one statement, through a temporary table, and index them for search.
 
         Row by row, each INSERT is a statement of its own, and one that fires a trigger (the
         search index's queue) keeps a statement journal: every page it touches in the table and
         its eleven indexes is copied first, ~20 µs a message. One INSERT ... SELECT copies each
-        page once (a first sync's store time -40 %, bench/first_sync.py).
+        page once (a first sync's store time -40 %, bench/first_sync.py), and indexes its rows
+        without the queue.
         """
         if len(rows) < 8:  # a send's or a refresh's few: not worth the staging
             db.executemany(_INSERT, rows)
             return
         db.execute(f"CREATE TEMP TABLE IF NOT EXISTS upsert_stage ({_INSERT_COLUMNS})")
         db.executemany(f"INSERT INTO temp.upsert_stage VALUES ({','.join('?' * 18)})", rows)
-        db.execute(f"INSERT INTO messages ({_INSERT_COLUMNS}) SELECT * FROM temp.upsert_stage ORDER BY rowid")
+        insert_indexed(
+            db, f"INSERT INTO messages ({_INSERT_COLUMNS}) SELECT * FROM temp.upsert_stage ORDER BY rowid", before
+        )
         db.execute("DELETE FROM temp.upsert_stage")
 
     def _new_row(self, msg: "Message", now: float, mark_unseen: bool) -> tuple[Any, ...]:

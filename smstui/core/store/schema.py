@@ -14,9 +14,9 @@ from smstui.core.models import (
     FINAL_STATUSES,
     PENDING_STATUSES,
 )
-from smstui.core.store.search_schema import SEARCH_MIGRATION
+from smstui.core.store.search_schema import DIRECT_MIGRATION, SEARCH_MIGRATION
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Outbox states of a message we wrote (``messages.outbox``); NULL for messages the gateway told us of.
 QUEUED = "queued"  # saved, not yet sent (or sending will be retried)
@@ -222,6 +222,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS optouts_active ON optouts (changed_at) WHERE active = 1;
     """,
+    # v12: a bulk insert (a first sync's listings) indexes its rows for search itself instead
+    # of through the trigger's queue (smstui.core.store.search_schema.insert_indexed).
+    DIRECT_MIGRATION,
 ]
 DISPLAY_FROM = 6  # the schema version that added threads.display
 

@@ -44,6 +44,8 @@ TABLE = "message_search"
 QUEUE = "search_queue"
 #: Contact names, an FTS5 index over ``contacts`` (external content: names are few and small).
 NAMES = "contact_search"
+#: One row, ``active`` 1 only inside a bulk insert that indexes its rows itself (:func:`insert_indexed`).
+DIRECT = "search_direct"
 
 
 def bucket_of(created: float) -> int:
@@ -120,6 +122,17 @@ SEARCH_MIGRATION = f"""
     INSERT INTO {NAMES} ({NAMES}) VALUES ('rebuild');
 """
 
+# v12: the insert trigger stands aside while a bulk insert indexes its own rows (insert_indexed).
+DIRECT_MIGRATION = f"""
+    CREATE TABLE {DIRECT} (active INTEGER NOT NULL);
+    INSERT INTO {DIRECT} (active) VALUES (0);
+    DROP TRIGGER messages_search_insert;
+    CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
+    WHEN NOT (SELECT active FROM {DIRECT}) BEGIN
+        {_queue("NULL", "NEW")}
+    END;
+"""
+
 #: Empties the index and fills it again from the messages (Store.rebuild_search_index).
 REBUILD = f"""
     DELETE FROM {QUEUE};
@@ -145,3 +158,24 @@ def flush_queue(db: sqlite3.Connection) -> None:
     if db.execute(f"SELECT 1 FROM {QUEUE} LIMIT 1").fetchone() is not None:
         db.execute(_FLUSH)
         db.execute(f"DELETE FROM {QUEUE}")
+
+
+def insert_indexed(db: sqlite3.Connection, insert: str, after_lid: int) -> None:
+    """Run ``insert`` (one INSERT INTO messages of many rows) and index the rows it added, those
+    whose lid is above ``after_lid``, inside the caller's write transaction.
+
+    Through the trigger, every row also went through the queue: written with its body and
+    ``about`` to the queue's table (the WAL), read back and deleted at the end of the
+    transaction; a first sync wrote its whole history three times over. Here the trigger stands
+    aside for the one statement and a single INSERT ... SELECT indexes the new rows from the
+    table. The flag is a row in the store, so it holds on every connection; the write lock the
+    transaction holds means no other can see it set, and a failure rolls it back with the rows.
+    """
+    db.execute(f"UPDATE {DIRECT} SET active = 1")
+    db.execute(insert)
+    db.execute(f"UPDATE {DIRECT} SET active = 0")
+    db.execute(
+        f"INSERT INTO {TABLE} (rowid, body, about) SELECT {key_sql('m')}, {body_sql('m')}, {about_sql('m')} "
+        "FROM messages m WHERE m.lid > ?",
+        (after_lid,),
+    )
