@@ -314,6 +314,30 @@ def test_a_bulk_insert_indexes_its_rows_itself_and_leaves_the_trigger_on(store: 
     check_index(store)
 
 
+def test_a_listing_newest_first_is_indexed_as_one_segment() -> None:
+    """FTS5 writes its pending terms out as a segment whenever a rowid is not above the last one,
+    and a key starts with the message's hour: a listing comes newest first, so the index was
+    written in hundreds of pieces and merged again (half a first sync's index time)."""
+
+    def segments(s: Store) -> int:
+        return int(s._query("SELECT COUNT(DISTINCT segid) FROM message_search_idx")[0][0])
+
+    bulk = Store(":memory:", region="DE")  # a first sync's listing: the bulk insert
+    bulk.upsert_messages([msg(i + 1, f"word{i} common", minutes=60 * i) for i in range(300)])
+    queued = Store(":memory:", region="DE")  # one transaction of single inserts: the trigger's queue
+    with queued.transaction() as db:
+        for i in range(300):
+            db.execute(
+                "INSERT INTO messages (sms_id, phone, phone_key, body, status, created, incoming, seen, updated) "
+                "VALUES (?, ?, ?, ?, 7, ?, 0, 1, 0)",
+                (i + 1, ANNA, ANNA, f"word{i} common", (NOW - timedelta(hours=i)).timestamp()),
+            )
+    for s in (bulk, queued):
+        assert segments(s) == 1
+        assert len(bodies(s, "common")) == 100 and bodies(s, "word299") == ["word299 common"]  # a page of 100
+        check_index(s)
+
+
 def test_writes_from_outside_a_store_transaction_are_found_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The index's writes wait in a queue written by the triggers; a store transaction applies
     them before its COMMIT, and a search applies what another program (or an autocommit

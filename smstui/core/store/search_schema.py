@@ -142,8 +142,15 @@ REBUILD = f"""
 """
 
 
-# One statement for every queued row, in order: a command column of NULL inserts, 'delete' deletes.
-_FLUSH = f"INSERT INTO {TABLE} ({TABLE}, rowid, body, about) SELECT command, key, body, about FROM {QUEUE} ORDER BY seq"
+# One statement for every queued row: a command column of NULL inserts, 'delete' deletes. In key
+# order, each key's writes in the order they were queued (writes to different keys commute):
+# FTS5 adds to its pending terms only in ascending rowid order and writes them out as a segment
+# of their own whenever a rowid is not above the last one. A listing comes newest first, so the
+# hour in each key fell every few messages: hundreds of segments per listing, and their merging
+# took most of the index's time (0.6 s instead of 1.1-1.4 s for 100k messages in order).
+_FLUSH = (
+    f"INSERT INTO {TABLE} ({TABLE}, rowid, body, about) SELECT command, key, body, about FROM {QUEUE} ORDER BY key, seq"
+)
 
 
 def flush_queue(db: sqlite3.Connection) -> None:
@@ -170,12 +177,13 @@ def insert_indexed(db: sqlite3.Connection, insert: str, after_lid: int) -> None:
     aside for the one statement and a single INSERT ... SELECT indexes the new rows from the
     table. The flag is a row in the store, so it holds on every connection; the write lock the
     transaction holds means no other can see it set, and a failure rolls it back with the rows.
+    In key order, as :data:`_FLUSH` says why.
     """
     db.execute(f"UPDATE {DIRECT} SET active = 1")
     db.execute(insert)
     db.execute(f"UPDATE {DIRECT} SET active = 0")
     db.execute(
         f"INSERT INTO {TABLE} (rowid, body, about) SELECT {key_sql('m')}, {body_sql('m')}, {about_sql('m')} "
-        "FROM messages m WHERE m.lid > ?",
+        "FROM messages m WHERE m.lid > ? ORDER BY 1",
         (after_lid,),
     )
