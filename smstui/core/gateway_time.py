@@ -200,6 +200,19 @@ def _parse_naive(text: str) -> datetime:
     raise ValueError(f"not a date: {text!r}")
 
 
+def _php_date(raw: str) -> datetime | None:
+    """PHP's own form of a date object's ``date`` ("2024-05-01 12:00:00.000000"), read as
+    :func:`_parse_naive` reads it but without its detours (a sync reads ~1.5 dates a message);
+    None for anything else, which goes the long way."""
+    if raw[10] != " " or raw[19] != ".":
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is None else None
+
+
 def read_date(value: Any, account_tz: tzinfo = UTC) -> datetime | None:
     """A PHP DateTime object or a date string as an aware datetime; None for null.
 
@@ -210,9 +223,12 @@ def read_date(value: Any, account_tz: tzinfo = UTC) -> datetime | None:
         return None
     # dict first: isinstance against the Mapping ABC costs more than the rest of a cheap date.
     if type(value) is dict or isinstance(value, Mapping):
-        if _is_null(value.get("date")):
-            return None
-        naive = _parse_naive(str(value["date"]))
+        raw = value.get("date")
+        naive = _php_date(raw) if type(raw) is str and len(raw) == 26 else None
+        if naive is None:
+            if _is_null(raw):
+                return None
+            naive = _parse_naive(str(raw))
         name = value.get("timezone")
         tz = account_tz if _is_null(name) else php_zone(str(name))
         return _aware(naive, tz)
