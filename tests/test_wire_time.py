@@ -345,3 +345,27 @@ def test_read_date_of_each_php_form() -> None:
     )
     assert read_date(None) is None and read_date({"date": None}) is None
     assert os.environ.get("TZ") in (None, "", "UTC") or True
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ({"date": "2025-01-01 00:00:00.000000", "timezone_type": 3, "timezone": "Europe/Berlin"}, "Europe/Berlin"),
+        ({"timezone_type": "3", "timezone": " America/New_York "}, "America/New_York"),
+        ({"timezone_type": " 3 ", "timezone": "UTC"}, "UTC"),
+        ({"timezone_type": 3.0, "timezone": "Europe/Berlin"}, None),  # "3.0": not the type PHP writes
+        ({"timezone_type": True, "timezone": "Europe/Berlin"}, None),
+        ({"timezone_type": 1, "timezone": "+02:00"}, None),
+        ({"timezone_type": 3, "timezone": "+02:00"}, None),  # an offset says nothing about the zone
+        ({"timezone_type": 3, "timezone": "  "}, None),
+        ({"timezone_type": 3, "timezone": 7}, None),
+        ({"timezone": "Europe/Berlin"}, None),
+        ("2025-01-01 00:00:00", None),
+        (None, None),
+    ],
+)
+def test_the_zone_a_date_object_names(value: object, name: str | None) -> None:
+    from smstui.core.gateway_time import zone_name_of
+
+    assert zone_name_of(value) == name
+    assert zone_name_of(value) == name  # the second time from what the first kept

@@ -293,11 +293,27 @@ def _to_utc(when: datetime) -> datetime:
 def zone_name_of(value: Any) -> str | None:
     """The zone name of a PHP DateTime object of ``timezone_type`` 3, else None (offsets and
     abbreviations say nothing about the account's zone)."""
-    if isinstance(value, Mapping) and str(value.get("timezone_type", "")).strip() == "3":
-        name = value.get("timezone")
-        if isinstance(name, str) and name.strip() and not _OFFSET.match(name.strip()):
-            return name.strip()
-    return None
+    # Read for every message of every listing, on the sync's loop: the usual int 3 and dict
+    # first, and each name's answer kept (a listing has one or two).
+    if not (type(value) is dict or isinstance(value, Mapping)):
+        return None
+    kind = value.get("timezone_type", "")
+    if not (kind == 3 if type(kind) is int else str(kind).strip() == "3"):
+        return None
+    name = value.get("timezone")
+    if not isinstance(name, str):
+        return None
+    if name in _zone_names:
+        return _zone_names[name]
+    stripped = name.strip()
+    known = stripped if stripped and not _OFFSET.match(stripped) else None
+    if len(_zone_names) > 256:
+        _zone_names.clear()
+    _zone_names[name] = known
+    return known
+
+
+_zone_names: dict[str, str | None] = {}
 
 
 # ------------------------------------------------------------------ writing
