@@ -142,7 +142,7 @@ def build_row(path: Path, size: int) -> Row:
         con = sqlite3.connect(db)
         con.executescript(
             "DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; "
-            "DROP TRIGGER messages_search_delete; DROP TABLE message_search; DROP TABLE search_queue; "
+            "DROP TRIGGER messages_search_delete; DROP TABLE message_search; DROP TABLE search_queue; DROP TABLE search_direct; "
             "DROP TRIGGER contacts_search_insert; DROP TRIGGER contacts_search_update; "
             "DROP TRIGGER contacts_search_delete; DROP TABLE contact_search; "
             # What schema 10 (triage) added after the index: its migration runs again after 9's.
