@@ -308,7 +308,11 @@ def test_a_bulk_insert_indexes_its_rows_itself_and_leaves_the_trigger_on(store: 
     store._db.execute("DROP TRIGGER refuse")
     store.upsert_messages([msg(400, "after the failure")])
     assert bodies(store, "failure") == ["after the failure"]
-    found = {q: bodies(store, q) for q in ("shared", "word1", "single", "failure", "deliv")}
+    store._db.execute("DELETE FROM search_direct")  # a store mended by hand: the trigger's way, once
+    store.upsert_messages([msg(500 + i, f"mended {i}") for i in range(20)])
+    store.upsert_messages([msg(600, "mended alone")])
+    assert len(bodies(store, "mended")) == 21 and bodies(store, "mended 7") == ["mended 7"]
+    found = {q: bodies(store, q) for q in ("shared", "word1", "single", "failure", "deliv", "mended")}
     store.rebuild_search_index()
     assert {q: bodies(store, q) for q in found} == found  # the same index a rebuild writes
     check_index(store)

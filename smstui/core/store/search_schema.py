@@ -128,7 +128,7 @@ DIRECT_MIGRATION = f"""
     INSERT INTO {DIRECT} (active) VALUES (0);
     DROP TRIGGER messages_search_insert;
     CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
-    WHEN NOT (SELECT active FROM {DIRECT}) BEGIN
+    WHEN COALESCE((SELECT active FROM {DIRECT}), 0) = 0 BEGIN
         {_queue("NULL", "NEW")}
     END;
 """
@@ -179,7 +179,9 @@ def insert_indexed(db: sqlite3.Connection, insert: str, after_lid: int) -> None:
     transaction holds means no other can see it set, and a failure rolls it back with the rows.
     In key order, as :data:`_FLUSH` says why.
     """
-    db.execute(f"UPDATE {DIRECT} SET active = 1")
+    if db.execute(f"UPDATE {DIRECT} SET active = 1").rowcount != 1:
+        db.execute(insert)  # its row gone (a store mended by hand): the trigger indexes them
+        return
     db.execute(insert)
     db.execute(f"UPDATE {DIRECT} SET active = 0")
     db.execute(
