@@ -46,6 +46,21 @@ class Row:
         return out
 
 
+def own_peak_rss() -> int:
+    """This process's peak resident set in bytes since its exec: VmHWM where there is /proc.
+
+    Not ``ru_maxrss``: Linux keeps it across exec, so a probe spawned by a bench process that had
+    grown to 140 MB reported 140 MB before it had opened anything (bench/run.py after first_sync).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KB on Linux and BSD
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 

@@ -2,8 +2,9 @@
 
 A fresh process (bench/apps/memory_probe.py) opens the real app headless (120x40, offline) on the
 generated store, waits for the conversation list, opens the big thread (10k messages at 100k, 50k at 1M), then presses
-Home until every page of it is loaded. ``ru_maxrss`` (the kernel's peak resident set) is read after
-each step, so each number is the peak up to that point, Python and Textual included.
+Home until every page of it is loaded. Its peak resident set (``VmHWM``: ``ru_maxrss`` would
+carry the spawning bench process's) is read after each step, so each number is the peak up to
+that point, Python and Textual included.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Peak RSS of the app on the sandbox store (the memory bench's child process).
 
-Prints one JSON line: peak RSS (ru_maxrss) after the conversations show, after the big thread is
+Prints one JSON line: peak RSS (bench.common.own_peak_rss) after the conversations show, after the big thread is
 open, and after scrolling that thread to its first message (every page loaded).
 """
 
@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
+from bench.common import own_peak_rss  # noqa: E402
 from bench.generate import BIG_THREAD_PHONE  # noqa: E402
 from bench.uikit import conversations, running_app, wait_until  # noqa: E402
 
 
 def peak() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KB on Linux
+    return own_peak_rss()
 
 
 async def main(scroll_limit: float) -> dict:
