@@ -50,7 +50,7 @@ def own_peak_rss() -> int:
     """This process's peak resident set in bytes since its exec: VmHWM where there is /proc.
 
     Not ``ru_maxrss``: Linux keeps it across exec, so a probe spawned by a bench process that had
-    grown to 140 MB reported 140 MB before it had opened anything (bench/run.py after first_sync).
+    grown to 140 MB reported 140 MB before it had opened anything (inside bench/run.py).
     """
     try:
         with open("/proc/self/status") as status:

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is Linux's")
 def test_a_probe_spawned_by_a_big_process_reports_its_own_peak() -> None:
-    """Linux keeps ``ru_maxrss`` across exec: bench/run.py, grown to 140 MB by the first-sync bench,
+    """Linux keeps ``ru_maxrss`` across exec: bench/run.py, grown to 140 MB by the benches before it,
     made the memory probe report 137.6 MB before the app had opened anything."""
     ballast = bytearray(200 * 1024 * 1024)
     ballast[::4096] = b"\x01" * len(ballast[::4096])  # resident, not just reserved
