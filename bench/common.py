@@ -58,7 +58,8 @@ def own_peak_rss() -> int:
     except (OSError, StopIteration, ValueError):
         import resource
 
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KB on Linux and BSD
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KB elsewhere
 
 
 def ms(seconds: float) -> str:

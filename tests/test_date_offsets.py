@@ -37,6 +37,7 @@ def test_every_quarter_hour_of_a_dst_year_reads_as_zoneinfo_says(name: str) -> N
         "2025-03-30 02:30:00.0000ab",
         "2025-03-30 02:30:00.000000 ",
         " 2025-03-30 02:30:00.00000",
+        "2025-W13-7 02:30:00.000000",  # an ISO week date: fromisoformat reads it, the long way does not
     ],
 )
 def test_a_date_object_s_date_reads_the_same_on_the_fast_path_and_the_long_way(text: str) -> None:

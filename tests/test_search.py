@@ -308,7 +308,11 @@ def test_a_bulk_insert_indexes_its_rows_itself_and_leaves_the_trigger_on(store: 
     store._db.execute("DROP TRIGGER refuse")
     store.upsert_messages([msg(400, "after the failure")])
     assert bodies(store, "failure") == ["after the failure"]
-    store._db.execute("DELETE FROM search_direct")  # a store mended by hand: the trigger's way, once
+    store._db.execute("INSERT INTO search_direct (active) VALUES (0)")  # a store mended by hand: two rows
+    store.upsert_messages([msg(450 + i, f"doubled {i}") for i in range(20)])
+    store.upsert_messages([msg(470, "doubled alone")])
+    assert len(bodies(store, "doubled")) == 21 and store._query("SELECT active FROM search_direct") == [(0,), (0,)]
+    store._db.execute("DELETE FROM search_direct")  # and none: the trigger's way, once
     store.upsert_messages([msg(500 + i, f"mended {i}") for i in range(20)])
     store.upsert_messages([msg(600, "mended alone")])
     assert len(bodies(store, "mended")) == 21 and bodies(store, "mended 7") == ["mended 7"]

@@ -284,8 +284,8 @@ async def test_the_worker_yields_the_cpu_to_the_app_it_shares_a_session_with(liv
                 return Path(f"/proc/{pid}/autogroup").read_text().strip()
 
             worker_group, app_group = group(worker), group(parent.pid)
-            if worker_group and app_group:
-                assert worker_group.split()[0] == app_group.split()[0]
+            if worker_group or app_group:  # both empty: no autogroup for either; one empty: apart
+                assert worker_group.split()[:1] == app_group.split()[:1]
     finally:
         await _kill_app(parent, worker)
 

@@ -204,8 +204,8 @@ def _php_date(raw: str) -> datetime | None:
     """PHP's own form of a date object's ``date`` ("2024-05-01 12:00:00.000000"), read as
     :func:`_parse_naive` reads it but without its detours (a sync reads ~1.5 dates a message);
     None for anything else, which goes the long way."""
-    if raw[10] != " " or raw[19] != ".":
-        return None
+    if raw[4] != "-" or raw[7] != "-" or raw[10] != " " or raw[13] != ":" or raw[16] != ":" or raw[19] != ".":
+        return None  # e.g. an ISO week date, which fromisoformat reads and the long way refuses
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
@@ -303,8 +303,9 @@ def zone_name_of(value: Any) -> str | None:
     name = value.get("timezone")
     if not isinstance(name, str):
         return None
-    if name in _zone_names:
-        return _zone_names[name]
+    known = _zone_names.get(name, "")  # one lookup: another thread may clear it in between
+    if known != "":  # "" is never kept: a blank name is kept as None
+        return known
     stripped = name.strip()
     known = stripped if stripped and not _OFFSET.match(stripped) else None
     if len(_zone_names) > 256:

@@ -128,7 +128,7 @@ DIRECT_MIGRATION = f"""
     INSERT INTO {DIRECT} (active) VALUES (0);
     DROP TRIGGER messages_search_insert;
     CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
-    WHEN COALESCE((SELECT active FROM {DIRECT}), 0) = 0 BEGIN
+    WHEN NOT EXISTS (SELECT 1 FROM {DIRECT} WHERE active) BEGIN
         {_queue("NULL", "NEW")}
     END;
 """
@@ -179,8 +179,9 @@ def insert_indexed(db: sqlite3.Connection, insert: str, after_lid: int) -> None:
     transaction holds means no other can see it set, and a failure rolls it back with the rows.
     In key order, as :data:`_FLUSH` says why.
     """
-    if db.execute(f"UPDATE {DIRECT} SET active = 1").rowcount != 1:
-        db.execute(insert)  # its row gone (a store mended by hand): the trigger indexes them
+    # One row set, whatever a store mended by hand holds; none at all: the trigger indexes them.
+    if db.execute(f"UPDATE {DIRECT} SET active = 1 WHERE rowid = (SELECT MIN(rowid) FROM {DIRECT})").rowcount != 1:
+        db.execute(insert)
         return
     db.execute(insert)
     db.execute(f"UPDATE {DIRECT} SET active = 0")
