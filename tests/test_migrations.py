@@ -164,6 +164,36 @@ def test_interrupted_migration_leaves_previous_version(tmp_path: Path, monkeypat
         assert store.schema_version == SCHEMA_VERSION
 
 
+def test_a_step_another_process_took_meanwhile_is_not_taken_again(tmp_path: Path, monkeypatch) -> None:
+    """The CLI and the app (or its sync worker) opening a store at once after an upgrade: each reads
+    the version, then waits for the write lock; the second found the step already taken and ran it
+    again ("table search_direct already exists": a store it could not open)."""
+    from smstui.core.store.connection import StoreBase
+
+    path = tmp_path / "v11.sqlite3"
+    make_db(path, SCHEMA_VERSION - 1)
+    Store(path).close()  # the first process: migrated
+    monkeypatch.setattr(StoreBase, "_version_read", lambda self: SCHEMA_VERSION - 1)  # read before that
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store._query("SELECT active FROM search_direct") == [(0,)]
+
+
+def test_migration_scripts_split_into_their_statements() -> None:
+    from smstui.core.store.connection import sql_statements
+
+    script = (
+        "CREATE TABLE a (x TEXT DEFAULT ';');\nCREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; SELECT 2; END;\n  "
+    )
+    assert [s.strip() for s in sql_statements(script)] == [
+        "CREATE TABLE a (x TEXT DEFAULT ';');",
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; SELECT 2; END;",
+    ]
+    for number, migration in enumerate(MIGRATIONS):  # each one whole, none left over
+        for statement in sql_statements(migration):
+            assert sqlite3.complete_statement(statement), (number, statement)
+
+
 def test_the_search_index_is_built_for_an_existing_history(tmp_path: Path) -> None:
     """A v8 store with a real history: the v9 migration indexes all of it, newest first."""
     import random

@@ -39,6 +39,20 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says which file and what to do."""
 
 
+def sql_statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script one by one (``executescript`` would commit the caller's
+    transaction first); a trigger's body or a quoted ``;`` stays inside its statement."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        yield pending  # not a whole statement: executing it says what is wrong
+
+
 class StoreBase:
     def __init__(
         self, path: str | Path, *, region: str | None = None, clock: Callable[[], float] | None = None
@@ -123,20 +137,30 @@ class StoreBase:
     def schema_version(self) -> int:
         return self._int("PRAGMA user_version")
 
+    def _version_read(self) -> int:
+        """The file's schema version as read before migrating, outside any transaction: another
+        process may move it on before this one takes the write lock."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        version = self._version_read()
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"The local store {self.path} was written by a newer smstui (schema {version}). "
                 "Upgrade smstui or move the file away."
             )
         for number in range(version, SCHEMA_VERSION):
-            # One script per step, so a killed migration leaves the previous version intact.
+            # One transaction per step, so a killed migration leaves the previous version intact.
             with self._lock:
                 try:
-                    self._db.executescript(
-                        f"BEGIN IMMEDIATE; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
-                    )
+                    self._db.execute("BEGIN IMMEDIATE")
+                    # Another process opening the store at the same moment (the CLI, the app's
+                    # sync worker) may have taken this step while this one waited for the lock.
+                    if self._db.execute("PRAGMA user_version").fetchone()[0] <= number:
+                        for statement in sql_statements(MIGRATIONS[number]):
+                            self._db.execute(statement)
+                        self._db.execute(f"PRAGMA user_version = {number + 1}")
+                    self._db.execute("COMMIT")
                 except BaseException:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
