@@ -179,6 +179,18 @@ def test_a_step_another_process_took_meanwhile_is_not_taken_again(tmp_path: Path
         assert store._query("SELECT active FROM search_direct") == [(0,)]
 
 
+def test_a_newer_smstui_migrating_meanwhile_is_refused_too(tmp_path: Path, monkeypatch) -> None:
+    from smstui.core.store.connection import StoreBase
+
+    path = tmp_path / "future.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    monkeypatch.setattr(StoreBase, "_version_read", lambda self: SCHEMA_VERSION - 1)  # read before it did
+    with pytest.raises(StoreError, match="newer smstui"):
+        Store(path)
+
+
 def test_migration_scripts_split_into_their_statements() -> None:
     from smstui.core.store.connection import sql_statements
 

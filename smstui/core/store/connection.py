@@ -137,6 +137,13 @@ class StoreBase:
     def schema_version(self) -> int:
         return self._int("PRAGMA user_version")
 
+    def _refuse_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The local store {self.path} was written by a newer smstui (schema {version}). "
+                "Upgrade smstui or move the file away."
+            )
+
     def _version_read(self) -> int:
         """The file's schema version as read before migrating, outside any transaction: another
         process may move it on before this one takes the write lock."""
@@ -144,11 +151,7 @@ class StoreBase:
 
     def _migrate(self) -> None:
         version = self._version_read()
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"The local store {self.path} was written by a newer smstui (schema {version}). "
-                "Upgrade smstui or move the file away."
-            )
+        self._refuse_newer(version)
         for number in range(version, SCHEMA_VERSION):
             # One transaction per step, so a killed migration leaves the previous version intact.
             with self._lock:
@@ -156,7 +159,9 @@ class StoreBase:
                     self._db.execute("BEGIN IMMEDIATE")
                     # Another process opening the store at the same moment (the CLI, the app's
                     # sync worker) may have taken this step while this one waited for the lock.
-                    if self._db.execute("PRAGMA user_version").fetchone()[0] <= number:
+                    now_at = self._db.execute("PRAGMA user_version").fetchone()[0]
+                    self._refuse_newer(now_at)
+                    if now_at <= number:
                         for statement in sql_statements(MIGRATIONS[number]):
                             self._db.execute(statement)
                         self._db.execute(f"PRAGMA user_version = {number + 1}")
