@@ -86,6 +86,15 @@ def _queue(command: str, row: str) -> str:
     )
 
 
+def _index_rows(where: str = "") -> str:
+    """Index the messages ``where`` says (all of them by default) in one statement, in key
+    order: FTS5 starts a segment of its own whenever a rowid is not above the last (see _FLUSH)."""
+    return (
+        f"INSERT INTO {TABLE} (rowid, body, about) SELECT {key_sql('m')}, {body_sql('m')}, {about_sql('m')} "
+        f"FROM messages m {where} ORDER BY 1"
+    )
+
+
 # What the index holds of a row; a change to anything else (seen, outbox, times) leaves it be.
 INDEXED = ("lid", "body", "phone_key", "created", "device_id", "slot", "status", "incoming")
 _CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in INDEXED)
@@ -106,7 +115,7 @@ SEARCH_MIGRATION = f"""
         {_queue("'delete'", "OLD")}
         {_queue("NULL", "NEW")}
     END;
-    INSERT INTO {TABLE} (rowid, body, about) SELECT {key_sql("m")}, {body_sql("m")}, {about_sql("m")} FROM messages m;
+    {_index_rows()};
     CREATE VIRTUAL TABLE {NAMES} USING fts5(name, content='contacts', content_rowid='id');
     CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN
         INSERT INTO {NAMES} (rowid, name) VALUES (NEW.id, NEW.name);
@@ -137,7 +146,7 @@ DIRECT_MIGRATION = f"""
 REBUILD = f"""
     DELETE FROM {QUEUE};
     INSERT INTO {TABLE} ({TABLE}) VALUES ('delete-all');
-    INSERT INTO {TABLE} (rowid, body, about) SELECT {key_sql("m")}, {body_sql("m")}, {about_sql("m")} FROM messages m;
+    {_index_rows()};
     INSERT INTO {NAMES} ({NAMES}) VALUES ('rebuild');
 """
 
@@ -180,13 +189,8 @@ def insert_indexed(db: sqlite3.Connection, insert: str, after_lid: int) -> None:
     In key order, as :data:`_FLUSH` says why.
     """
     # One row set, whatever a store mended by hand holds; none at all: the trigger indexes them.
-    if db.execute(f"UPDATE {DIRECT} SET active = 1 WHERE rowid = (SELECT MIN(rowid) FROM {DIRECT})").rowcount != 1:
-        db.execute(insert)
-        return
+    flagged = db.execute(f"UPDATE {DIRECT} SET active = 1 WHERE rowid = (SELECT MIN(rowid) FROM {DIRECT})").rowcount
     db.execute(insert)
-    db.execute(f"UPDATE {DIRECT} SET active = 0")
-    db.execute(
-        f"INSERT INTO {TABLE} (rowid, body, about) SELECT {key_sql('m')}, {body_sql('m')}, {about_sql('m')} "
-        "FROM messages m WHERE m.lid > ? ORDER BY 1",
-        (after_lid,),
-    )
+    if flagged == 1:
+        db.execute(f"UPDATE {DIRECT} SET active = 0")
+        db.execute(_index_rows("WHERE m.lid > ?"), (after_lid,))
