@@ -160,7 +160,7 @@ def build_row(path: Path, size: int) -> Row:
     )
 
 
-# The child's own peak RSS (VmHWM; ru_maxrss may count memory it had between fork and exec).
+# The child's own peak RSS (bench.common.own_peak_rss, imported after the export: not counted).
 _PROBE = (
     "import sys\n"
     "from smstui.cli.commands import main\n"
@@ -169,8 +169,8 @@ _PROBE = (
     "    main()\n"
     "except SystemExit as exc:\n"
     "    code = exc.code\n"
-    "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1]\n"
-    "print(f'RSS={int(peak) * 1024}', file=sys.__stdout__, flush=True)\n"
+    "from bench.common import own_peak_rss\n"
+    "print(f'RSS={own_peak_rss()}', file=sys.__stdout__, flush=True)\n"
     "sys.exit(code)\n"
 )
 
