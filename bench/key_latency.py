@@ -32,6 +32,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -156,8 +157,6 @@ def _cpu_wait() -> float:
     """Seconds the UI thread (this one) has been runnable but waiting for a CPU, from Linux's
     schedstat; 0 where there is none. Less noisy than a p99: it sums every press, not the third
     slowest, and it is the cost a sync on the same machine can put on the app."""
-    import threading
-
     try:
         with open(f"/proc/self/task/{threading.get_native_id()}/schedstat") as stat:
             return int(stat.read().split()[1]) / 1e9
