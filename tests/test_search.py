@@ -342,6 +342,8 @@ def test_a_listing_newest_first_is_indexed_as_one_segment() -> None:
             )
     for s in (bulk, queued):
         assert segments(s) == 1
+        s.rebuild_search_index()  # and when the whole index is written again
+        assert segments(s) == 1
         assert len(bodies(s, "common")) == 100 and bodies(s, "word299") == ["word299 common"]  # a page of 100
         check_index(s)
 
