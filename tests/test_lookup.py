@@ -195,3 +195,23 @@ async def test_fetch_does_not_list_a_crowded_window(sim: TestSimulator, monkeypa
         assert session.store.message_by_sms_id(fresh.id) is None
     finally:
         await session.aclose()
+
+
+def test_a_thread_page_says_whether_there_is_more_beyond_it(store: Store) -> None:
+    store.upsert_messages([msg(10 + i, ANNA, minutes=i) for i in range(5)] + [msg(99, BOB)])
+    newest, more = store.thread_page(ANNA, limit=3)
+    assert [m.sms_id for m in newest] == [12, 13, 14] and more
+    assert [m.sms_id for m in store.thread_page(ANNA, limit=5)[0]] == [10, 11, 12, 13, 14]
+    assert store.thread_page(ANNA, limit=5)[1] is False
+    first = newest[0]
+    anchor = (first.created.timestamp(), first.lid)
+    assert store.thread_page(ANNA, limit=1, before=anchor) == (
+        store.thread_messages(ANNA, limit=1, before=anchor),
+        True,
+    )
+    older, more = store.thread_page(ANNA, limit=2, before=anchor)
+    assert [m.sms_id for m in older] == [10, 11] and not more
+    newer, more = store.thread_page(ANNA, limit=1, after=anchor)
+    assert [m.sms_id for m in newer] == [13] and more
+    newer, more = store.thread_page(ANNA, limit=2, after=anchor)
+    assert [m.sms_id for m in newer] == [13, 14] and not more

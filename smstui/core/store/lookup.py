@@ -1,7 +1,7 @@
 """The store's on-call lookups: a mixin of :class:`smstui.core.store.database.Store`.
 
 Which conversations hold failed messages (any, or ones written since a moment), which one holds
-a gateway id and the pages after a message (a conversation opened at it), and what the message
+a gateway id, the pages before and after a message (a conversation paged, or opened at one), and what the message
 detail view shows beyond a message row. Every query is indexed: the conversation list runs them on each key.
 """
 
@@ -77,6 +77,23 @@ class LookupStore(MessageRows):
                 (phone_key, created, created, lid, limit),
             )
         )
+
+    def thread_page(
+        self,
+        phone_key: str,
+        *,
+        limit: int,
+        before: tuple[float, int] | None = None,
+        after: tuple[float, int] | None = None,
+    ) -> tuple[list[StoredMessage], bool]:
+        """Up to ``limit`` messages of a conversation, oldest first, and whether it has more
+        beyond them: its newest, those just older than ``before`` or just newer than ``after``
+        (each a (created, lid)). One row more is read to know whether there are more."""
+        if after is not None:
+            page = self.thread_messages_after(phone_key, after, limit=limit + 1)
+            return page[:limit], len(page) > limit
+        page = self.thread_messages(phone_key, limit=limit + 1, before=before)
+        return page[-limit:], len(page) > limit
 
     def message_extras(self, lid: int, phone_key: str) -> MessageExtras | None:
         """Extras of message ``lid`` (of conversation ``phone_key``), or None if it is gone."""
