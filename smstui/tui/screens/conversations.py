@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -29,6 +28,7 @@ from smstui.tui.screens.list_filter import (
     title_mark,
 )
 from smstui.tui.textual_internals import paint_now
+from smstui.tui.widgets.deferred_mount import DeferredMount
 from smstui.tui.widgets.format import clean
 from smstui.tui.widgets.quiet import update_static
 from smstui.tui.widgets.quiet_footer import QuietFooter
@@ -88,11 +88,11 @@ class ConversationsScreen(SmsScreen):
         self._refiltered = False
         self._listed: tuple[int | None, bool] = (None, False)  # the list title's count, "+"
         self._heap_frozen = False
-        # The compose pane is built after the first frame (TextArea, Select, ... and their CSS
-        # are ~40 ms of a cold start); what is asked of it before it is ready waits in a queue.
-        self._form: ComposeForm | None = None
-        self._form_ready = False
-        self._form_queue: list[Callable[[ComposeForm], object]] = []
+        # The compose pane's form is mounted after the first frame (TextArea, Select, ... and
+        # their CSS are ~40 ms of a cold start); what is asked of it before then waits.
+        self._pane: DeferredMount[ComposeForm] = DeferredMount(
+            self, lambda: self.query_one("#compose-pane"), self._new_form
+        )
 
     def compose(self) -> ComposeResult:
         app = self.smsapp
@@ -104,7 +104,7 @@ class ConversationsScreen(SmsScreen):
             with Vertical(id="conversation"):
                 yield ThreadHeader(id="thread-header")
                 yield ThreadView(clock=app.clock, tz=app.tz, id="thread")
-                yield Vertical(id="compose-pane")  # its ComposeForm: _build_pane
+                yield Vertical(id="compose-pane")  # its ComposeForm: self._pane
         yield StatusLine(clock=app.clock, tz=app.tz, id="status-line")
         yield QuietFooter()
 
@@ -188,8 +188,8 @@ class ConversationsScreen(SmsScreen):
         if not self._heap_frozen:
             self._heap_frozen = True
             self.call_after_refresh(freeze_startup_heap)
-        if self._form is None:
-            self.call_after_refresh(self._build_pane)
+        if self._pane.widget is None:
+            self.call_after_refresh(self._pane.mount)
         refiltered, self._refiltered = self._refiltered, False
         if self.phone_key is not None:
             current = thread_list.thread(self.phone_key)
@@ -282,10 +282,10 @@ class ConversationsScreen(SmsScreen):
     def open_thread(self, phone_key: str, *, focus: str | None = None, select: int | None = None) -> None:
         """Show a conversation (loaded in a worker); ``focus`` = "thread" or "compose";
         ``select``: the local id of a message to show selected (else the view shows the newest)."""
-        pane = self._form
-        if self._form_ready and pane is not None and self.phone_key is not None and pane.recipient:
+        pane = self._pane.ready
+        if pane is not None and self.phone_key is not None and pane.recipient:
             pane.save_draft_now()
-        self._build_pane()
+        self._pane.mount()
         self.phone_key = phone_key
         self._opening = phone_key
         self._thread = self.query_one(ThreadList).thread(phone_key)
@@ -314,15 +314,11 @@ class ConversationsScreen(SmsScreen):
         if target is not None and target.phone_key == phone_key:
             # A window around it: reaching back from the newest could mean thousands of messages.
             at = (target.created.timestamp(), target.lid)
-            page = store.thread_messages(phone_key, limit=CONTEXT_ABOVE + 2, before=(at[0], at[1] + 1))
-            has_older = len(page) > CONTEXT_ABOVE + 1
-            newer = store.thread_messages_after(phone_key, at, limit=PAGE + 1)
-            has_newer = len(newer) > PAGE
-            page = page[-(CONTEXT_ABOVE + 1) :] + newer[:PAGE]
+            older, has_older = store.thread_page(phone_key, limit=CONTEXT_ABOVE + 1, before=(at[0], at[1] + 1))
+            newer, has_newer = store.thread_page(phone_key, limit=PAGE, after=at)
+            page = older + newer
         else:
-            page = store.thread_messages(phone_key, limit=PAGE + 1)
-            has_older = len(page) > PAGE
-            page = page[-PAGE:]
+            page, has_older = store.thread_page(phone_key, limit=PAGE)
             if select == NEWEST and page:
                 select = page[-1].lid
         # Behind the draft saves and sends still being written (a send deletes its draft).
@@ -377,11 +373,11 @@ class ConversationsScreen(SmsScreen):
             pane.set_default_device(device)
             pane.load_draft(draft)
 
-        self._with_form(target)
+        self._pane.call(target)
         if draft or focus == "compose":
             pane_box.display = True
         if focus == "compose":
-            self._with_form(lambda pane: pane.focus_body())
+            self._pane.call(lambda pane: pane.focus_body())
         elif focus == "thread":
             view.focus()
         paint_now(self)  # the conversation is what the key asked for: show it now
@@ -425,11 +421,9 @@ class ConversationsScreen(SmsScreen):
 
         def read() -> None:
             if older:
-                page = store.thread_messages(phone_key, limit=PAGE + 1, before=key)
-                more, page = len(page) > PAGE, page[-PAGE:]
+                page, more = store.thread_page(phone_key, limit=PAGE, before=key)
             else:
-                page = store.thread_messages_after(phone_key, key, limit=PAGE + 1)
-                more, page = len(page) > PAGE, page[:PAGE]
+                page, more = store.thread_page(phone_key, limit=PAGE, after=key)
             self.app.call_from_thread(self._show_page, phone_key, page, more, older)
 
         which = "older" if older else "newer"
@@ -577,14 +571,14 @@ class ConversationsScreen(SmsScreen):
                 self._refresh_open_thread(self.phone_key, lids)
         elif isinstance(message, msgs.CoreRegionChanged):
             region = self.smsapp.region
-            self._with_form(lambda pane: pane.set_region(region))
+            self._pane.call(lambda pane: pane.set_region(region))
             self.load_threads()  # keys changed: the open conversation is followed (_moved_key)
             if self.phone_key is not None:
                 self._refresh_open_thread(self.phone_key, ())  # another may have joined it
         elif isinstance(message, msgs.CoreDevicesChanged):
             app = self.smsapp
             self.query_one(ThreadView).set_device_names(app.device_names())
-            self._with_form(lambda pane: pane.set_devices(app.devices, app.device_filter or app.default_device_id))
+            self._pane.call(lambda pane: pane.set_devices(app.devices, app.device_filter or app.default_device_id))
             self._update_title()
 
     def on_queued(self, message: msgs.Queued) -> None:
@@ -618,19 +612,16 @@ class ConversationsScreen(SmsScreen):
     def _on_device_filter(self, device_id: int | None) -> None:
         self._refiltered = True
         self._update_title()
-        self._with_form(lambda pane: pane.set_default_device(device_id))
+        self._pane.call(lambda pane: pane.set_default_device(device_id))
         self.load_threads()
 
     # ------------------------------------------------------------------ compose pane
 
-    def _build_pane(self) -> None:
-        """Mount the compose pane's form (once); queued calls run when its fields exist."""
-        if self._form is not None or not self.is_attached:
-            return
+    def _new_form(self) -> ComposeForm:
         from smstui.tui.widgets.compose_form import ComposeForm
 
         app = self.smsapp
-        form = ComposeForm(
+        return ComposeForm(
             store=app.store,
             devices=app.devices,
             region=app.region,
@@ -641,33 +632,15 @@ class ConversationsScreen(SmsScreen):
             limits=app.session.config.limits,
             id="compose",
         )
-        self._form = form
-        mounted = self.query_one("#compose-pane").mount(form)
-
-        async def ready() -> None:
-            await mounted
-            self._form_ready = True
-            while self._form_queue:
-                self._form_queue.pop(0)(form)
-
-        self.call_later(ready)
-
-    def _with_form(self, call: Callable[[ComposeForm], object]) -> None:
-        """Run ``call`` on the compose form now, or once it is mounted (in the order asked)."""
-        if self._form_ready and self._form is not None and not self._form_queue:
-            call(self._form)
-        else:
-            self._form_queue.append(call)
-            self._build_pane()
 
     @property
     def compose_form(self) -> ComposeForm | None:
-        """The pane's form once its fields exist (None before: see _build_pane)."""
-        return self._form if self._form_ready else None
+        """The pane's form once its fields exist (None before: see DeferredMount)."""
+        return self._pane.ready
 
     def on_compose_form_submitted(self, event: ComposeForm.Submitted) -> None:
         # By name, not @on(ComposeForm.Submitted): the class is imported only with the pane.
-        if event.form is not self._form:
+        if event.form is not self._pane.widget:
             return
         event.stop()
         form = event.form
@@ -688,7 +661,7 @@ class ConversationsScreen(SmsScreen):
             self.smsapp.action_compose()
             return
         self.query_one("#compose-pane").display = True
-        self._with_form(lambda pane: pane.focus_body())
+        self._pane.call(lambda pane: pane.focus_body())
 
     def action_close_pane(self) -> None:
         if self.compose_form is not None:
