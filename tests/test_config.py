@@ -20,8 +20,8 @@ from smstui.core.config import (
     known_region,
     load_config,
     resolve_profile,
-    save_config,
 )
+from smstui.core.config_save import save_config
 
 
 @pytest.fixture(autouse=True)

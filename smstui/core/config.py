@@ -1,8 +1,8 @@
 """Typed settings: read with tomllib. smstui never rewrites the user's file.
 
 What smstui learns (the last profile, a remembered email) lives in its own state file
-(:mod:`smstui.core.state_file`) and fills in only what this file leaves out. :func:`save_config` writes a
-whole file with tomli-w, for tools and tests; nothing in the app or the CLI calls it.
+(:mod:`smstui.core.state_file`) and fills in only what this file leaves out. :func:`smstui.core.config_save.save_config`
+writes a whole file with tomli-w, for tools and tests; nothing in the app or the CLI calls it.
 
 The file lives at :func:`smstui.core.paths.config_file` (``SMSTUI_CONFIG`` points elsewhere). Every key is
 optional; :data:`DEFAULT_CONFIG_TOML` below is the whole shape, with the defaults and what each key
@@ -414,7 +414,8 @@ _PROFILE_SCHEMA: dict[str, Check] = {
     "settle_margin": _number(minimum=0, maximum=3600),
 }
 
-_TOP_LEVEL_KEYS = ("default_profile", *_TABLE_SCHEMAS, "keymap", "limits", "profiles")
+TABLES = tuple(_TABLE_SCHEMAS)  # the settings tables, each a field of Config
+_TOP_LEVEL_KEYS = ("default_profile", *TABLES, "keymap", "limits", "profiles")
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -648,45 +649,6 @@ def _split_dotted(text: str) -> tuple[str, ...]:
             part = part[1:-1]
         parts.append(part)
     return tuple(parts)
-
-
-# --- saving ----------------------------------------------------------------------------------
-
-
-def config_to_dict(config: Config) -> dict[str, Any]:
-    """The TOML document for ``config`` (None values are omitted: TOML has no null)."""
-    doc: dict[str, Any] = {"default_profile": config.default_profile}
-    for table in _TABLE_SCHEMAS:
-        settings = getattr(config, table)
-        doc[table] = settings._asdict()
-    if config.keymap:
-        doc["keymap"] = dict(config.keymap)
-    if config.limits.any:
-        doc["limits"] = {
-            **config.limits.default._asdict(),
-            **{f"{device}:{slot}": limit._asdict() for (device, slot), limit in config.limits.sims.items()},
-        }
-    if config.profiles:
-        doc["profiles"] = {
-            name: {
-                f.name: getattr(profile, f.name)
-                for f in fields(profile)
-                if f.name != "name" and getattr(profile, f.name) is not None
-            }
-            for name, profile in config.profiles.items()
-        }
-    return doc
-
-
-def save_config(config: Config, path: Path | str | None = None) -> Path:
-    """Write ``config`` atomically (temp file + os.replace), mode 0600; returns the path."""
-    file = Path(path) if path is not None else paths.config_file()
-    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    import tomli_w  # only when saving
-
-    payload = tomli_w.dumps(config_to_dict(config)).encode("utf-8")
-    paths.write_private(file, payload)
-    return file
 
 
 # --- resolution ------------------------------------------------------------------------------
