@@ -183,11 +183,7 @@ def _clause(exc: Exception) -> str:
 
 def counts_doc(counts: Counts) -> dict[str, Any]:
     return {
-        "delivered": counts.delivered,
-        "sent": counts.sent,
-        "failed": counts.failed,
-        "unknown": counts.unknown,
-        "queued": counts.queued,
+        **counts._asdict(),  # delivered, sent, failed, unknown, queued
         "finished": counts.finished,
         "failed_rate": counts.failed_rate,
         "delivered_rate": counts.delivered_rate,

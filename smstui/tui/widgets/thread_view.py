@@ -260,15 +260,9 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         self.phone_key = None
         self.phone = None
         self.empty_text = ""
-        self._messages = []
-        self._reindex()
+        self._take([], has_older=False, has_newer=False, loading=True)
         self._heights = []
         self._offsets = []
-        self.has_older = False
-        self.has_newer = False
-        self.selected = None
-        self.loading_older = True
-        self._keep_extent = True
         self.refresh()
 
     def set_messages(
@@ -288,15 +282,8 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
             self.phone_key = phone_key
         if phone is not None:
             self.phone = phone
-        self._messages = sorted(messages, key=_sort_key)
-        self._reindex()
+        self._take(sorted(messages, key=_sort_key), has_older=has_older, has_newer=has_newer, loading=False)
         self._days.clear()
-        self.has_older = has_older
-        self.loading_older = False
-        self.has_newer = has_newer
-        self.loading_newer = False
-        self.selected = None
-        self._keep_extent = False
         self._relayout()
         index = self._lids.get(select) if select is not None else None
         if index is None:
@@ -305,6 +292,18 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
             self.selected = index
             self.call_after_refresh(self._center_selected)
         self.refresh()
+
+    def _take(self, messages: list[StoredMessage], *, has_older: bool, has_newer: bool, loading: bool) -> None:
+        """Show ``messages`` (sorted) with nothing selected and no page being read; or, with
+        ``loading``, none yet: a thread is being opened, the scroll extent kept till it is."""
+        self._messages = messages
+        self._reindex()
+        self.has_older = has_older
+        self.has_newer = has_newer
+        self.loading_older = loading
+        self.loading_newer = False
+        self.selected = None
+        self._keep_extent = loading
 
     def _center_selected(self) -> None:
         """Scroll the selected message to the middle of the view (where the eye looks first)."""
