@@ -27,8 +27,9 @@ if __package__ in (None, ""):
 
 from bench.common import RESULTS  # noqa: E402
 from smstui.core.store.database import Store  # noqa: E402
+from smstui.simulator.records import Msg  # noqa: E402
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE, TRAVEL_PHONE  # noqa: E402
-from smstui.simulator.state import STATUS_TITLES, Msg, SimState  # noqa: E402
+from smstui.simulator.state import STATUS_TITLES, SimState  # noqa: E402
 
 DAY = 86_400
 # Fixed "now" so data (and the store file) are identical on every run: 2025-06-02 12:00 UTC.

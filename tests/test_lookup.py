@@ -14,8 +14,8 @@ from smstui.core.gateway_messages import Message
 from smstui.core.lookup import fetch_message, id_query, parse_gateway_id
 from smstui.core.store.database import Store
 from smstui.core.store.schema import REJECTED
+from smstui.simulator.records import Msg
 from smstui.simulator.seed import OFFICE_PHONE
-from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 
 T0 = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from smstui.core.session import Session, open_session
 from smstui.core.store.database import Store
+from smstui.simulator.records import Msg
 from smstui.simulator.seed import OFFICE_PHONE, TRAVEL_PHONE
-from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 from tests.core_helpers import sim_config
 

@@ -9,8 +9,8 @@ import pytest
 from smstui.core.session import open_session
 from smstui.core.store.database import Store
 from smstui.core.sync import DAY, META_CURSOR, Syncer
+from smstui.simulator.records import Msg
 from smstui.simulator.seed import OFFICE_PHONE, OLD_PHONE, large
-from smstui.simulator.state import Msg
 from smstui.simulator.testing import running_simulator
 from tests.core_helpers import Kill, kill_on_listing, open_sim_session
 
@@ -324,7 +324,7 @@ def test_open_session_needs_no_network(sim) -> None:
 async def test_a_message_dated_years_ahead_does_not_hide_new_ones(sim) -> None:
     # Fuzzing found it: one message created in 2035 moved the cursor there, and every later
     # incremental listing began after every new message.
-    from smstui.simulator.state import Msg
+    from smstui.simulator.records import Msg
 
     session = open_sim_session(sim)
     try:

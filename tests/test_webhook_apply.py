@@ -14,8 +14,8 @@ import pytest
 from smstui.core.api.errors import TransportError
 from smstui.core.gateway_messages import Message, SmsStatus
 from smstui.core.session import Session
+from smstui.simulator.records import Msg
 from smstui.simulator.seed import OFFICE_PHONE
-from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 from smstui.webhook.apply import Applier, judge
 from smstui.webhook.payloads import IncomingMessage, StatusUpdate

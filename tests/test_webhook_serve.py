@@ -23,8 +23,8 @@ import pytest
 from smstui.core import paths
 from smstui.core.gateway_messages import Message
 from smstui.core.store.database import Store
+from smstui.simulator.records import Msg
 from smstui.simulator.runner import SimulatorServer
-from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 from smstui.webhook.serve import ListenError, ReceiverThread, bind, make_receiver, parse_listen
 from tests.cli_helpers import OLD_PHONE, Cli, live_simulator, stop_process

@@ -16,15 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from smstui.simulator import render
-from smstui.simulator.state import (
-    MAX_UPLOAD_BYTES,
-    Account,
-    MessageQuery,
-    NewSms,
-    SimError,
-    SimState,
-    zone,
-)
+from smstui.simulator.records import Account, MessageQuery, NewSms
+from smstui.simulator.state import MAX_UPLOAD_BYTES, SimError, SimState, zone
 
 Fields = dict[str, str]
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from smstui.simulator.state import Msg
+from smstui.simulator.records import Msg
 
 # What a listener hears: ("status", message, the status it reached) or ("incoming", message, 5).
-Listener = Callable[[str, "Msg", int], None]
+Listener = Callable[[str, Msg, int], None]
 
 # A 1x1 PNG: the image a WhatsApp contact "sends" back.
 REPLY_IMAGE = bytes.fromhex(

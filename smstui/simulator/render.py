@@ -16,14 +16,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from smstui.simulator.state import (
-    STATUS_TITLES,
-    UPLOAD_MARK,
-    Msg,
-    SimDevice,
-    SimState,
-    zone,
-)
+from smstui.simulator.records import Msg, SimDevice
+from smstui.simulator.state import STATUS_TITLES, UPLOAD_MARK, SimState, zone
 
 UTC = UTC
 

@@ -11,12 +11,8 @@ import hashlib
 import random
 from typing import Any
 
-from smstui.simulator.state import (
-    Msg,
-    SimDevice,
-    SimState,
-    outcome_for,
-)
+from smstui.simulator.records import Msg, SimDevice
+from smstui.simulator.state import SimState, outcome_for
 
 DEMO_EMAIL = "demo@smstui.dev"
 DEMO_PASSWORD = "demo"

@@ -37,8 +37,9 @@ from typing import Any
 import httpx
 
 from smstui.simulator.faults import WebhookFaults
+from smstui.simulator.records import Msg
 from smstui.simulator.render import php_date, status_title, zoneless
-from smstui.simulator.state import INCOMING, UPLOAD_MARK, Msg, SimState
+from smstui.simulator.state import INCOMING, UPLOAD_MARK, SimState
 
 log = logging.getLogger("smstui.simulator.webhooks")
 

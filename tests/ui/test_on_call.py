@@ -11,8 +11,8 @@ from ui_helpers import build_app, long_thread, settle, threads_shown, wait_for
 
 from smstui.core.gateway_messages import Message
 from smstui.core.session import Session
+from smstui.simulator.records import Msg
 from smstui.simulator.seed import OFFICE_PHONE
-from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.widgets.thread_list import ThreadList

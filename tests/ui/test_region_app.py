@@ -10,8 +10,8 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, OptionList
 from ui_helpers import build_app, login_session, settle, threads_shown, wait_for
 
+from smstui.simulator.records import Msg
 from smstui.simulator.seed import OFFICE_PHONE, TRAVEL_PHONE
-from smstui.simulator.state import Msg
 from smstui.simulator.testing import TestSimulator
 from smstui.tui.screens.conversations import ConversationsScreen
 from smstui.tui.screens.login import LoginScreen
