@@ -278,9 +278,7 @@ class SimState(Listeners):
 
     def login(self, email: str, password: str) -> str:
         with self.lock:
-            acc = self.accounts.get(email.strip().lower())
-            if acc is None or not secrets.compare_digest(acc.password, password):
-                raise SimError("Wrong email or password")
+            acc = self.account_for_credentials(email, password)
             token = secrets.token_hex(16)
             self._tokens[token] = acc.email.lower()
             return token
