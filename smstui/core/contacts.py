@@ -26,7 +26,7 @@ from typing import Protocol
 from smstui.core.api.client import GatewayClient
 from smstui.core.api.errors import ApiError, AuthError, GatewayError, TransportError
 from smstui.core.gateway_messages import MessageFilter
-from smstui.core.models import FAILED_STATUSES, Slot, Status
+from smstui.core.models import FAILED_STATUSES, QUEUED_STATUSES, Slot, Status
 from smstui.core.phone import InvalidNumber, normalize
 from smstui.core.store.database import Store
 from smstui.core.store.records import Contact, Newsletter, Tag
@@ -399,9 +399,6 @@ def _tick(progress: ProgressCallback | None, report: ImportReport) -> None:
 
 
 # --------------------------------------------------------------------------- newsletters
-
-# Not yet sent by the phone (SENT is counted apart).
-QUEUED_STATUSES = frozenset({Status.NEW, Status.TAKEN, Status.QUEUED_ON_PHONE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,8 @@ STATUS_HINTS: dict[int, str] = {
 FINAL_STATUSES = frozenset({5, 7, 8, 9, 10, 11, 12, 100, 101})
 FAILED_STATUSES = frozenset({8, 9, 10, 11, 12, 100, 101})
 PENDING_STATUSES = frozenset({1, 2, 3, 6})
+# Not yet sent by the phone: on the gateway or queued on the phone (Sent, 6, has left it).
+QUEUED_STATUSES = frozenset({1, 2, 3})
 # New or Taken: what the gateway holds for a phone that has not sent it (stuck when it stays so).
 STUCK_STATUSES = frozenset({1, 2})
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from smstui.core.models import FAILED_STATUSES
+from smstui.core.models import FAILED_STATUSES, QUEUED_STATUSES, Status
 from smstui.core.store.connection import StoreBase, chunks, rows_to_messages
 from smstui.core.store.schema import MESSAGE_COLUMNS, QUEUED, REJECTED, SENDING, UNKNOWN, sql_codes
 
@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 _FAILED = f"status IN ({sql_codes(FAILED_STATUSES)})"
 # Still on its way out: on the gateway or the phone (New, Taken, Queued on phone), or in our
 # outbox (queued, being sent). "Sent" (6) has left the phone: it waits for a report, not a slot.
-WAITING = f"(status IN (1, 2, 3) OR (status IS NULL AND outbox IN ('{QUEUED}', '{SENDING}')))"
+WAITING = f"(status IN ({sql_codes(QUEUED_STATUSES)}) OR (status IS NULL AND outbox IN ('{QUEUED}', '{SENDING}')))"
 # How a message counts: delivered, sent without a report yet, failed (the gateway's failure
 # statuses, or refused by it), unclear (the answer to the send was lost), or still waiting.
 _COUNTS = (
-    "SUM(status = 7), SUM(status = 6), "
+    f"SUM(status = {Status.DELIVERED:d}), SUM(status = {Status.SENT:d}), "
     f"SUM({_FAILED} OR outbox = '{REJECTED}'), SUM(outbox = '{UNKNOWN}'), SUM({WAITING})"
 )
 
