@@ -136,6 +136,33 @@ async def test_the_configured_theme_is_in_the_first_frame(session: Session, sim:
         assert first[0][1] == app.screen.styles.background and nord_surface is not None
 
 
+async def test_a_configured_theme_is_parsed_once_at_start(session: Session, sim: TestSimulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The start theme (configured, or ansi-dark in 16 colours) is set in on_load, before anything
+    # is styled; the re-parse its watcher queues would parse the same CSS again (~8 ms of a cold start).
+    from dataclasses import replace
+
+    from textual.css.stylesheet import Stylesheet
+
+    reparses: list[int] = []
+    original = Stylesheet.reparse
+
+    def counting(self: Stylesheet) -> None:
+        reparses.append(1)
+        original(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counting)
+    session.config = replace(session.config, ui=session.config.ui._replace(theme="nord"))
+    app = build_app(session, sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: threads_shown(app), "the conversation list")
+        await settle(pilot)
+        assert app.theme == "nord" and reparses == []
+        before = app.screen.query_one("#thread-header").styles.background
+        await pilot.press("ctrl+t")  # a theme change later still re-parses and restyles
+        await pilot.pause()
+        assert reparses and app.screen.query_one("#thread-header").styles.background != before
+
+
 async def test_a_new_mode_screen_is_not_restyled_at_once_but_later_resumes_are(
     session: Session, sim: TestSimulator, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
