@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from smstui.core.models import Status, is_failed, is_final, status_title
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One message as the gateway knows it, outgoing or incoming (status 5)."""
+class Message(NamedTuple):
+    """One message as the gateway knows it, outgoing or incoming (status 5).
+
+    A NamedTuple rather than a frozen dataclass: a first sync makes one per message (a million
+    for a long history), and a frozen dataclass's ``__init__`` sets each of its 14 fields through
+    ``object.__setattr__``: 3.2 µs a message against 1.5 µs for the tuple.
+    """
 
     id: int
     phone: str

@@ -260,9 +260,9 @@ class ThreadView(SteadyScrollbars, ThreadActions, RowCursor, ScrollView, can_foc
         self.phone_key = None
         self.phone = None
         self.empty_text = ""
-        self._take([], has_older=False, has_newer=False, loading=True)
-        self._heights = []
+        self._heights = []  # before _take: unselecting paints the old selection's region, now none
         self._offsets = []
+        self._take([], has_older=False, has_newer=False, loading=True)
         self.refresh()
 
     def set_messages(
