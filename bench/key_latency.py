@@ -22,6 +22,10 @@ that started after the highlight changed (bench/uikit.py: FrameRecorder). Betwee
 waits for the conversation to load and a random 0-20 ms, so presses do not pile up and do not
 lock step with the 60 Hz frame timer. The baseline is the same app and presses with the refresh
 worker off, after an unrecorded warm-up run (the first app of the process pays for cold caches). The worst event-loop stall during the presses is reported as the likely cause.
+
+Each case's presses are made in ``ROUNDS`` rounds (a third each): baseline, worker process, thread
+mode, then again, so that the machine's drift (its speed moves by a third within minutes here)
+hits the baseline and the sync alike; each mode's p99 is taken over all its rounds' presses.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ TARGET_RATIO = 1.2
 #: Per case and mode. The p99 of 100 presses is the second-slowest press, which moved the no-sync
 #: baseline between 19 and 40 ms from run to run; of 300 it is the third-slowest of three times as many.
 PRESSES = 300
+#: The presses of each case and mode are made in this many rounds, the modes taking turns.
+ROUNDS = 3
 #: Where the sync runs: its worker process (the app's way) and, for comparison, the app's thread.
 MODES = ("process", "thread")
 HOG = "while True:\n    pass\n"
@@ -153,6 +159,20 @@ async def _presses(n: int, *, sync: bool, strict: bool = True, where: str = "lis
     }
 
 
+def _merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result of a mode's rounds: their presses together, counts summed, the worst stall."""
+    return {
+        "latencies": [x for part in parts for x in part["latencies"]],
+        "dropped": sum(part["dropped"] for part in parts),
+        "restarts": sum(part["restarts"] for part in parts),
+        "worst_stall": max(part["worst_stall"] for part in parts),
+        "cpu_wait": sum(part["cpu_wait"] for part in parts),
+        "duration": sum(part["duration"] for part in parts),
+        "final_status": parts[-1]["final_status"],
+        "walked": " / ".join(part["walked"] for part in parts),
+    }
+
+
 def _cpu_wait() -> float:
     """Seconds the UI thread (this one) has been runnable but waiting for a CPU, from Linux's
     schedstat; 0 where there is none. Less noisy than a p99: it sums every press, not the third
@@ -211,17 +231,23 @@ def run(size: int = 100_000, *, presses: int = PRESSES, smoke: bool = False) -> 
                 # Unrecorded: the first app of the process warms imports, the OS's page cache of
                 # the store and the simulator, which the no-sync baseline (run first) would pay.
                 asyncio.run(_presses(max(5, presses // 5), sync=False, where="list"))
+                rounds = 1 if smoke else ROUNDS
                 for where in ("list", "thread"):
-                    results[where] = {"none": asyncio.run(_presses(presses, sync=False, where=where))}
-                    for mode in MODES:
-                        _reset_sync()  # each mode's run starts the same first sync, from the newest day
-                        os.environ["SMSTUI_SYNC"] = mode
-                        try:
-                            results[where][mode] = asyncio.run(
-                                _presses(presses, sync=True, strict=not smoke, where=where)
-                            )
-                        finally:
-                            os.environ.pop("SMSTUI_SYNC", None)
+                    # In rounds, each mode's presses after the baseline's: the machine's speed
+                    # drifts within minutes, and a baseline taken all before would not share it.
+                    runs: dict[str, list[dict[str, Any]]] = {"none": [], **{mode: [] for mode in MODES}}
+                    for _ in range(rounds):
+                        runs["none"].append(asyncio.run(_presses(presses // rounds, sync=False, where=where)))
+                        for mode in MODES:
+                            _reset_sync()  # each mode's run starts the same first sync, from the newest day
+                            os.environ["SMSTUI_SYNC"] = mode
+                            try:
+                                runs[mode].append(
+                                    asyncio.run(_presses(presses // rounds, sync=True, strict=not smoke, where=where))
+                                )
+                            finally:
+                                os.environ.pop("SMSTUI_SYNC", None)
+                    results[where] = {mode: _merged(parts) for mode, parts in runs.items()}
             finally:
                 hog.kill()
                 hog.wait()
