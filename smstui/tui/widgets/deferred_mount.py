@@ -49,8 +49,9 @@ class DeferredMount(Generic[W]):
 
     def call(self, call: Callable[[W], object]) -> None:
         """Run ``call`` on the widget now, or once it is mounted (in the order asked)."""
-        if self._ready and self.widget is not None and not self._queue:
-            call(self.widget)
+        ready = self.ready
+        if ready is not None and not self._queue:
+            call(ready)
         else:
             self._queue.append(call)
             self.mount()
